@@ -1,0 +1,606 @@
+"""config.toml → frozen dataclasses.
+
+Every error names the file, the line (and column, for syntax errors) and the key, and
+what is allowed; unknown keys are warnings with the closest known key suggested. The
+shipped default is ``config.toml`` at the repository root, packaged as
+``chipwatch/config.toml`` (a link to it), so there is one copy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from chipwatch import __version__
+from chipwatch.errors import UserError
+from chipwatch.model import ENTITY_KINDS
+from chipwatch.timeutil import TimeParseError, parse_duration
+
+PROJECT_URL = "https://github.com/chipwatch/chipwatch"
+DEFAULT_USER_AGENT = f"chipwatch/{__version__} (+{PROJECT_URL})"
+NOTIFIERS = ("bell", "desktop", "webhook", "toast")
+WATCH_KINDS = ("query", "spike")
+
+
+class ConfigError(UserError):
+    """A config file cannot be used. ``str()`` is the one line shown to the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollConfig:
+    interval: timedelta = timedelta(minutes=15)
+    concurrency: int = 16
+    per_host: int = 2
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+    workers: int = 0  # parse worker processes; 0 = one per core
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    url: str
+    name: str = ""
+    interval: timedelta | None = None
+    enabled: bool = True
+    tags: tuple[str, ...] = ()
+    must_not_miss: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchConfig:
+    name: str
+    query: str = ""
+    notify: tuple[str, ...] = ()
+    webhook: str | None = None
+    kind: str = "query"
+    entity: str | None = None  # spike watches
+    factor: float | None = None  # spike watches; None = [alerts] spike_factor
+    min_stories: int | None = None  # spike watches; None = [alerts] spike_min_stories
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    window: timedelta = timedelta(hours=72)
+    threshold: float = 0.5
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    feed_failures: int = 3
+    spike_factor: float = 3.0
+    spike_min_stories: int = 3
+    webhook_timeout: float = 10.0
+    webhook_retries: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class EntityConfig:
+    name: str
+    kind: str | None = None
+    aliases: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UIConfig:
+    theme: str = "textual-dark"
+    languages: tuple[str, ...] = ("en",)
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    window: str = "7d"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None = None
+    poll: PollConfig = field(default_factory=PollConfig)
+    feeds: tuple[FeedConfig, ...] = ()
+    watches: tuple[WatchConfig, ...] = ()
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    entities: tuple[EntityConfig, ...] = ()
+    ui: UIConfig = field(default_factory=UIConfig)
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- locating
+
+
+def default_config_text() -> str:
+    """The shipped, documented default config."""
+    return resources.files("chipwatch").joinpath("config.toml").read_text(encoding="utf-8")
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("chipwatch", appauthor=False)) / "config.toml"
+
+
+def user_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("chipwatch", appauthor=False)) / "chipwatch.db"
+
+
+def resolve_config_path(cli_value: str | None) -> Path:
+    """``--config`` > ``$CHIPWATCH_CONFIG`` > the user config dir (created on first run)."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get("CHIPWATCH_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    path = user_config_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(default_config_text(), encoding="utf-8")
+    return path
+
+
+def resolve_db_path(cli_value: str | None) -> Path:
+    """``--db`` > ``$CHIPWATCH_DB`` > the user data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get("CHIPWATCH_DB")
+    if env:
+        return Path(env).expanduser()
+    return user_db_path()
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a config file; raises :class:`ConfigError` with one clear line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
+    return parse_config(text, path=path)
+
+
+def parse_config(text: str, *, path: Path | None = None) -> Config:
+    """Validate config text (``path`` is used in messages only)."""
+    label = str(path) if path else "<config>"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_syntax_message(label, exc)) from exc
+    return _Validator(label, text).config(data, path)
+
+
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def _syntax_message(label: str, exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    match = _AT_LINE.search(message)
+    if match:
+        reason = message[: match.start()]
+        return f"{label}:{match.group(1)}:{match.group(2)}: invalid TOML: {reason}"
+    return f"{label}: invalid TOML: {message}"
+
+
+Check = Callable[[Any], Any]
+
+
+class _Validator:
+    """Turns the parsed TOML into dataclasses, naming file:line and key on any error."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
+        self.lines = text.splitlines()
+        self.warnings: list[str] = []
+
+    # ---- locations
+    def where(self, section: str | None, key: str | None, index: int | None = None) -> str:
+        line = _find_line(self.lines, section, key, index)
+        return f"{self.label}:{line}" if line else self.label
+
+    def fail(self, keypath: str, message: str, section: str | None, key: str | None,
+             index: int | None = None) -> ConfigError:
+        return ConfigError(f"{self.where(section, key, index)}: {keypath}: {message}")
+
+    def unknown(self, table: Mapping[str, Any], known: set[str], prefix: str,
+                section: str | None, index: int | None = None) -> None:
+        for key in table:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            where = self.where(section, key, index)
+            self.warnings.append(f"{where}: unknown key '{prefix}{key}'{hint}")
+
+    # ---- sections
+    def config(self, data: dict[str, Any], path: Path | None) -> Config:
+        self.unknown(data, set(_TOP_KEYS), "", None)
+        poll = self.section(data, "poll", PollConfig, _POLL_SPEC)
+        cluster = self.cluster(data.get("cluster", {}))
+        alerts = self.section(data, "alerts", AlertsConfig, _ALERTS_SPEC)
+        ui = self.ui(data.get("ui", {}))
+        feeds = tuple(self.feeds(data.get("feeds", [])))
+        watches = tuple(self.watches(data.get("watch", [])))
+        entities = tuple(self.entities(data.get("entities", {})))
+        return Config(path=path, poll=poll, feeds=feeds, watches=watches, cluster=cluster,
+                      alerts=alerts, entities=entities, ui=ui, warnings=tuple(self.warnings))
+
+    def table(self, value: Any, name: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(name, "must be a table", None, name)
+        return value
+
+    def section(self, data: dict[str, Any], name: str, cls: type, spec: dict[str, Check]) -> Any:
+        table = self.table(data.get(name, {}), name)
+        self.unknown(table, set(spec), f"{name}.", name)
+        values = {key: self.value(table, key, check, name, name) for key, check in spec.items()
+                  if key in table}
+        return cls(**values)
+
+    def value(self, table: Mapping[str, Any], key: str, check: Check, keypath: str,
+              section: str | None, index: int | None = None) -> Any:
+        try:
+            return check(table[key])
+        except (ValueError, TypeError, TimeParseError) as exc:
+            raise self.fail(f"{keypath}.{key}", str(exc), section, key, index) from exc
+
+    def cluster(self, raw: Any) -> ClusterConfig:
+        table = self.table(raw, "cluster")
+        self.unknown(table, {"window", "threshold", "weights"}, "cluster.", "cluster")
+        values: dict[str, Any] = {}
+        if "window" in table:
+            values["window"] = self.value(table, "window", _duration, "cluster", "cluster")
+        if "threshold" in table:
+            values["threshold"] = self.value(table, "threshold", _fraction, "cluster", "cluster")
+        if "weights" in table:
+            weights = self.table(table["weights"], "cluster.weights")
+            values["weights"] = {
+                key: self.value(weights, key, _non_negative_float, "cluster.weights",
+                                "cluster.weights")
+                for key in weights
+            }
+        return ClusterConfig(**values)
+
+    def ui(self, raw: Any) -> UIConfig:
+        table = self.table(raw, "ui")
+        spec: dict[str, Check] = {"theme": _string, "languages": _languages,
+                                  "keymap": _keymap, "window": _window_name}
+        self.unknown(table, set(spec), "ui.", "ui")
+        return UIConfig(**{k: self.value(table, k, c, "ui", "ui") for k, c in spec.items()
+                           if k in table})
+
+    def array(self, raw: Any, name: str) -> list[dict[str, Any]]:
+        if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+            raise self.fail(name, f"must be an array of tables, written [[{name}]]", None, name)
+        return raw
+
+    def feeds(self, raw: Any) -> Iterator[FeedConfig]:
+        seen: set[str] = set()
+        for index, table in enumerate(self.array(raw, "feeds")):
+            keypath = f"feeds[{index}]"
+            self.unknown(table, set(_FEED_SPEC), f"{keypath}.", "[feeds]", index)
+            if "url" not in table:
+                raise self.fail(keypath, "missing required key 'url'", "[feeds]", None, index)
+            values = {k: self.value(table, k, c, keypath, "[feeds]", index)
+                      for k, c in _FEED_SPEC.items() if k in table}
+            if values["url"] in seen:
+                self.warnings.append(
+                    f"{self.where('[feeds]', 'url', index)}: {keypath}.url: "
+                    f"duplicate feed {values['url']!r} ignored")
+                continue
+            seen.add(values["url"])
+            yield FeedConfig(**values)
+
+    def watches(self, raw: Any) -> Iterator[WatchConfig]:
+        names: set[str] = set()
+        for index, table in enumerate(self.array(raw, "watch")):
+            keypath = f"watch[{index}]"
+            self.unknown(table, set(_WATCH_SPEC), f"{keypath}.", "[watch]", index)
+            values = {k: self.value(table, k, c, keypath, "[watch]", index)
+                      for k, c in _WATCH_SPEC.items() if k in table}
+            kind = values.get("kind", "query")
+            if kind == "query" and not values.get("query"):
+                raise self.fail(keypath, "a query watch needs a 'query'", "[watch]", None, index)
+            if kind == "spike" and not values.get("entity"):
+                raise self.fail(keypath, "a spike watch needs an 'entity'", "[watch]", None,
+                                index)
+            values.setdefault("name", values.get("query") or f"{values.get('entity')} spike")
+            if values["name"] in names:
+                raise self.fail(f"{keypath}.name", f"duplicate watch name {values['name']!r}",
+                                "[watch]", "name", index)
+            if "webhook" in values.get("notify", ()) and not values.get("webhook"):
+                raise self.fail(f"{keypath}.notify", "'webhook' needs a 'webhook' URL",
+                                "[watch]", "notify", index)
+            names.add(values["name"])
+            yield WatchConfig(**values)
+
+    def entities(self, raw: Any) -> Iterator[EntityConfig]:
+        table = self.table(raw, "entities")
+        for name, body in table.items():
+            section = f"entities.{name}"
+            if not isinstance(body, dict):
+                raise self.fail(section, "must be a table, written [entities.NAME]", None, name)
+            self.unknown(body, set(_ENTITY_SPEC), f"{section}.", section)
+            values = {k: self.value(body, k, c, section, section)
+                      for k, c in _ENTITY_SPEC.items() if k in body}
+            yield EntityConfig(name=name, **values)
+
+
+def _find_line(lines: list[str], section: str | None, key: str | None,
+               index: int | None) -> int | None:
+    """Best-effort line number of ``key`` inside ``section`` (the n-th one for arrays)."""
+    start = 0
+    if section:
+        header = re.compile(r"^\s*\[\[?\s*" + re.escape(section.strip("[]")) + r"\s*\]\]?\s*(#.*)?$")
+        seen = -1
+        found = None
+        for number, line in enumerate(lines):
+            if header.match(line):
+                seen += 1
+                if index is None or seen == index:
+                    found = number
+                    break
+        if found is None:
+            return None
+        start = found
+        if key is None:
+            return found + 1
+    if key is None:
+        return None
+    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    for number in range(start, len(lines)):
+        if number > start and section and re.match(r"^\s*\[", lines[number]):
+            break
+        if not section and re.match(r"^\s*\[", lines[number]):
+            break
+        if pattern.match(lines[number]):
+            return number + 1
+    return start + 1 if section else None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"must be a string, not {_toml_type(value)}")
+    return value
+
+
+def _non_empty_string(value: Any) -> str:
+    if not _string(value).strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"must be true or false, not {_toml_type(value)}")
+    return value
+
+
+def _int_between(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"must be a whole number from {low} to {high}, not {_toml_type(value)}")
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low} to {high}, not {value}")
+        return value
+
+    return check
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"must be a number, not {_toml_type(value)}")
+    return float(value)
+
+
+def _positive_float(value: Any) -> float:
+    number = _number(value)
+    if number <= 0:
+        raise ValueError(f"must be greater than 0, not {value}")
+    return number
+
+
+def _non_negative_float(value: Any) -> float:
+    number = _number(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more, not {value}")
+    return number
+
+
+def _fraction(value: Any) -> float:
+    number = _number(value)
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be from 0 to 1, not {value}")
+    return number
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(f"must be a duration like \"15m\", \"6h\" or \"7d\", not {_toml_type(value)}")
+    delta = parse_duration(value)
+    if delta.total_seconds() <= 0:
+        raise ValueError("must be longer than 0")
+    return delta
+
+
+def _timeout(value: Any) -> float:
+    if isinstance(value, str):
+        return _duration(value).total_seconds()
+    return _positive_float(value)
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2,
+               "gb": 1000**3, "gib": 1024**3}
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, bool):
+        raise TypeError("must be a size like \"20MB\" or a number of bytes")
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str) and (match := _SIZE.match(value)):
+        unit = match.group(2).lower() if match.group(2) else None
+        size = int(float(match.group(1)) * _SIZE_UNITS[unit])
+    else:
+        raise ValueError(f"must be a size like \"20MB\" or a number of bytes, not {value!r}")
+    if size < 1024:
+        raise ValueError(f"must be at least 1KiB, not {value!r}")
+    return size
+
+
+def _feed_url(value: Any) -> str:
+    url = _non_empty_string(value).strip()
+    if "://" in url and not url.lower().startswith(("http://", "https://", "file://")):
+        raise ValueError(f"must be an http(s):// or file:// URL or a local path, not {url!r}")
+    return url
+
+
+def _http_url(value: Any) -> str:
+    url = _non_empty_string(value).strip()
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValueError(f"must be an http(s):// URL, not {url!r}")
+    return url
+
+
+def _string_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise TypeError(f"must be a list of strings, not {_toml_type(value)}")
+    return tuple(value)
+
+
+def _notify(value: Any) -> tuple[str, ...]:
+    items = _string_list(value)
+    for item in items:
+        if item not in NOTIFIERS:
+            raise ValueError(f"unknown notifier {item!r}; allowed: {', '.join(NOTIFIERS)}")
+    return items
+
+
+def _choice(options: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if _string(value) not in options:
+            raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
+        return value
+
+    return check
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    items = _string_list(value)
+    for item in items:
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)?", item):
+            raise ValueError(f"{item!r} is not a language code like \"en\" or \"fr\"")
+    return items
+
+
+def _keymap(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError("must be a table of binding id = \"key\" strings")
+    return dict(value)
+
+
+def _window_name(value: Any) -> str:
+    text = _string(value)
+    if text != "all":
+        _duration(text)
+    return text
+
+
+def _toml_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
+             list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+_TOP_KEYS = ("poll", "feeds", "watch", "cluster", "alerts", "entities", "ui")
+_POLL_SPEC: dict[str, Check] = {
+    "interval": _duration,
+    "concurrency": _int_between(1, 512),
+    "per_host": _int_between(1, 64),
+    "timeout": _timeout,
+    "connect_timeout": _timeout,
+    "max_bytes": _size,
+    "max_redirects": _int_between(0, 30),
+    "user_agent": _non_empty_string,
+    "workers": _int_between(0, 64),
+}
+_ALERTS_SPEC: dict[str, Check] = {
+    "feed_failures": _int_between(1, 1000),
+    "spike_factor": _positive_float,
+    "spike_min_stories": _int_between(1, 100000),
+    "webhook_timeout": _timeout,
+    "webhook_retries": _int_between(0, 20),
+}
+_FEED_SPEC: dict[str, Check] = {
+    "url": _feed_url,
+    "name": _string,
+    "interval": _duration,
+    "enabled": _bool,
+    "tags": _string_list,
+    "must_not_miss": _duration,
+}
+_WATCH_SPEC: dict[str, Check] = {
+    "name": _non_empty_string,
+    "query": _non_empty_string,
+    "notify": _notify,
+    "webhook": _http_url,
+    "kind": _choice(WATCH_KINDS),
+    "entity": _non_empty_string,
+    "factor": _positive_float,
+    "min_stories": _int_between(1, 100000),
+}
+_ENTITY_SPEC: dict[str, Check] = {
+    "kind": _choice(ENTITY_KINDS),
+    "aliases": _string_list,
+    "requires": _string_list,
+    "parent": _non_empty_string,
+}
+
+
+# --------------------------------------------------------------------------- editing
+
+
+@contextmanager
+def edit_config(path: Path | str) -> Iterator[Any]:
+    """Edit the user's config with tomlkit, keeping comments and layout.
+
+    Yields the tomlkit document; on success the result is validated and written
+    atomically (a temporary file renamed over the original). Raises ConfigError if the
+    edit would make the file invalid, leaving the file untouched.
+    """
+    import tomlkit
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else default_config_text()
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: invalid TOML: {exc}") from exc
+    yield document
+    new_text = tomlkit.dumps(document)
+    parse_config(new_text, path=path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, path)

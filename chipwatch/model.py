@@ -1,0 +1,198 @@
+"""Plain data shared by every layer: no I/O, no SQL, no Textual.
+
+Times are timezone-aware ``datetime`` values in UTC. In the store they are ISO 8601
+strings ending in ``Z`` (see :func:`chipwatch.timeutil.iso`), which sort as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EntityKind(StrEnum):
+    """The kinds of thing the tagger knows."""
+
+    CHIP = "chip"
+    COMPANY = "company"
+    AGENCY = "agency"
+    PERSON = "person"
+    PLACE = "place"
+    POLICY = "policy"
+
+
+ENTITY_KINDS: tuple[str, ...] = tuple(k.value for k in EntityKind)
+
+
+class FeedStatus(StrEnum):
+    """Outcome of the last fetch of a feed, as stored in ``feeds.last_status``."""
+
+    NEW = "new"  # never fetched
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+    DISABLED = "disabled"  # 410 Gone, or disabled by the user
+
+
+class AlertState(StrEnum):
+    NEW = "new"
+    SEEN = "seen"
+    DISMISSED = "dismissed"
+
+
+class AlertKind(StrEnum):
+    WATCH = "watch"  # a query watch matched a story
+    SPIKE = "spike"  # an entity's story count spiked
+    FEED = "feed"  # a feed is failing or silent
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One entry of one feed, normalized.
+
+    ``key`` is the identity used for de-duplication (see ``feeds.parse.article_key``):
+    re-fetching the same entry yields the same key and never a second row.
+    """
+
+    key: str
+    feed_url: str
+    title: str
+    summary: str
+    url: str
+    published: datetime
+    fetched_at: datetime
+    guid: str | None = None
+    published_estimated: bool = False
+    lang: str = "und"
+    author: str = ""
+    feed_name: str = ""
+    id: int | None = None
+    story_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        """Title and summary, the text that tagging and queries look at."""
+        return f"{self.title}\n{self.summary}" if self.summary else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """One way an entity is written.
+
+    ``requires``: names (or kinds) of other entities, at least one of which must be
+    tagged in the same article for this alias to count, e.g. "H2O" as the H20 chip
+    only next to NVIDIA or another chip.
+    """
+
+    text: str
+    case_sensitive: bool = False
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical named thing with its aliases in many languages."""
+
+    name: str
+    kind: str
+    aliases: tuple[Alias, ...] = ()
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMatch:
+    """One mention of an entity in an article's title or summary.
+
+    ``start``/``end`` are character offsets into the original (un-normalized) field text.
+    """
+
+    entity: str
+    kind: str
+    field: str  # "title" or "summary"
+    start: int
+    end: int
+    text: str
+    rule: str = ""  # the alias (and gate) that matched, for `entities test`
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where clustering put an article, and why (stored with the article)."""
+
+    story_id: int
+    new_story: bool
+    score: float = 0.0
+    parts: dict[str, float] = field(default_factory=dict)
+    shared_entities: tuple[str, ...] = ()
+    shared_words: tuple[str, ...] = ()
+    matched_article_id: int | None = None
+
+    def explanation(self) -> dict[str, Any]:
+        """A JSON-ready explanation of the decision."""
+        return {
+            "new_story": self.new_story,
+            "score": round(self.score, 4),
+            "parts": {k: round(v, 4) for k, v in self.parts.items()},
+            "shared_entities": list(self.shared_entities),
+            "shared_words": list(self.shared_words),
+            "matched_article_id": self.matched_article_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A cluster of articles about one real-world event."""
+
+    id: int
+    title: str
+    first_seen: str
+    last_updated: str
+    article_count: int = 0
+    outlet_count: int = 0
+    languages: tuple[str, ...] = ()
+    pinned: bool = False
+    read: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert per (watch, subject): a story, a feed or an entity spike."""
+
+    id: int
+    kind: str
+    watch: str
+    subject: str
+    title: str
+    state: str
+    created_at: str
+    updated_at: str
+    story_id: int | None = None
+    feed_id: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A feed as the store knows it: configuration plus fetch state."""
+
+    id: int
+    url: str
+    name: str
+    enabled: bool = True
+    tags: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: str = FeedStatus.NEW
+    last_http_status: int | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    last_fetch_at: str | None = None
+    last_ok_at: str | None = None
+    last_new_at: str | None = None
+    next_poll_at: str | None = None
+    retry_after_until: str | None = None
+    min_interval_s: int | None = None
+    body_hash: str | None = None
+    disabled_reason: str | None = None

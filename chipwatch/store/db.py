@@ -1,0 +1,127 @@
+"""Opening the store: the only place a SQLite connection is made.
+
+WAL lets the monitor read while ``chipwatch poll`` writes; a long busy timeout plus
+``BEGIN IMMEDIATE`` for every write transaction means writers queue instead of
+failing with "database is locked". A connection belongs to the thread that opened it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from chipwatch.errors import WorkFailed
+from chipwatch.store.migrations import MIGRATION_SET, known_migration_names, migrations
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+class StoreError(WorkFailed):
+    """The store cannot be used. ``str()`` is the one line shown to the user."""
+
+
+def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -> Database:
+    """Open (creating if needed) the store at ``path`` and bring its schema up to date.
+
+    Raises :class:`StoreError` for a corrupt file, a store written by a newer chipwatch,
+    or a location that cannot be written.
+    """
+    path = Path(path)
+    if not readonly:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the store's folder: {exc.strerror}") from exc
+    try:
+        conn = _connect(path, readonly=readonly)
+        db = Database(conn, execute_plugins=False)
+        _configure(db, readonly=readonly)
+        _check_version(db, path)
+        if migrate and not readonly:
+            with _translate_errors(path):
+                migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_describe(path, exc)) from exc
+    return db
+
+
+def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def _configure(db: Database, *, readonly: bool) -> None:
+    conn = db.conn
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # Reading the header first turns a non-database file into a clear error here.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    if not readonly:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal" and str(db.conn) != ":memory:":
+            conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+
+
+def _check_version(db: Database, path: Path) -> None:
+    table = migrations.migrations_table
+    if not db[table].exists():
+        return
+    rows = db.execute(f"SELECT name FROM [{table}] WHERE migration_set = ?", [MIGRATION_SET])
+    unknown = {row[0] for row in rows} - known_migration_names()
+    if unknown:
+        raise StoreError(
+            f"{path}: this store was written by a newer chipwatch (schema "
+            f"{', '.join(sorted(unknown))}); upgrade chipwatch or use another --db"
+        )
+
+
+@contextmanager
+def _translate_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_describe(path, exc)) from exc
+
+
+def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "file is not a database" in text or "malformed" in text:
+        return f"{path}: the store is corrupt or not a chipwatch database ({text})"
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the store is read-only ({text})"
+    if "unable to open" in text:
+        return f"{path}: cannot open the store ({text})"
+    if "disk is full" in text or "full" in text:
+        return f"{path}: the disk is full ({text})"
+    return f"{path}: store error: {text}"
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One write transaction, taking the write lock up front (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads then writes can fail with "database is locked"
+    when another process wrote in between; taking the lock first makes it wait instead.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")

@@ -1,0 +1,171 @@
+"""Append-only schema history. Never edit a migration that has shipped: add a new one.
+
+Times are ISO 8601 UTC text (``2025-07-15T08:00:00Z``); JSON lists are TEXT.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "chipwatch"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',          -- the feed's own title
+            site_url TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            enabled INTEGER NOT NULL DEFAULT 1,
+            etag TEXT,
+            last_modified TEXT,
+            last_status TEXT NOT NULL DEFAULT 'new',
+            last_http_status INTEGER,
+            last_error TEXT,
+            error_count INTEGER NOT NULL DEFAULT 0,  -- failures in a row
+            last_fetch_at TEXT,
+            last_ok_at TEXT,
+            last_new_at TEXT,                       -- when it last brought a new article
+            next_poll_at TEXT,
+            retry_after_until TEXT,
+            min_interval_s INTEGER,                 -- from ttl / updatePeriod / max-age
+            body_hash TEXT,                         -- hash of the last body parsed
+            disabled_reason TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            headline_article_id INTEGER,
+            first_seen TEXT NOT NULL,               -- earliest article published time
+            last_updated TEXT NOT NULL,             -- latest article published time
+            created_at TEXT NOT NULL,
+            article_count INTEGER NOT NULL DEFAULT 0,
+            outlet_count INTEGER NOT NULL DEFAULT 0,
+            languages TEXT NOT NULL DEFAULT '[]',
+            pinned INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            merged_into INTEGER REFERENCES stories(id)
+        );
+        CREATE INDEX stories_last_updated ON stories(last_updated);
+        CREATE INDEX stories_first_seen ON stories(first_seen);
+
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,               -- identity: guid, canonical URL or hash
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            guid TEXT,
+            url TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'und',
+            published TEXT NOT NULL,
+            published_estimated INTEGER NOT NULL DEFAULT 0,
+            fetched_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            content_hash TEXT NOT NULL DEFAULT '',
+            story_id INTEGER REFERENCES stories(id),
+            story_locked INTEGER NOT NULL DEFAULT 0, -- a user correction pinned it here
+            cluster_score REAL,
+            cluster_explain TEXT,                   -- JSON: why it joined its story
+            read INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_story ON articles(story_id);
+        CREATE INDEX articles_feed ON articles(feed_id, published);
+        CREATE INDEX articles_url ON articles(url);
+
+        CREATE TABLE article_entities (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            entity TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            field TEXT NOT NULL,                    -- title | summary
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            rule TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX article_entities_article ON article_entities(article_id);
+        CREATE INDEX article_entities_entity ON article_entities(entity, article_id);
+
+        CREATE TABLE entities (                    -- every entity ever tagged, for listing
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            parent TEXT
+        );
+
+        CREATE TABLE corrections (                 -- user's split / merge, never undone
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                     -- split | merge
+            article_id INTEGER,
+            story_id INTEGER,
+            into_story_id INTEGER,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                     -- watch | spike | feed
+            watch TEXT NOT NULL,
+            subject TEXT NOT NULL,                  -- story:ID | feed:ID | spike:ENTITY:DAY
+            story_id INTEGER REFERENCES stories(id),
+            feed_id INTEGER REFERENCES feeds(id),
+            title TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'new',      -- new | seen | dismissed
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (watch, subject)
+        );
+        CREATE INDEX alerts_created ON alerts(created_at);
+        CREATE INDEX alerts_story ON alerts(story_id);
+
+        CREATE TABLE deliveries (                  -- notifications sent (or failed)
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,                   -- sent | failed | pending
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        """
+    )
+    # FTS5 over title and summary, kept in sync by triggers. remove_diacritics 2 makes
+    # "licence" find "Licence" and "licencé"; width folding is done by the query layer.
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, summary, content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, summary)
+            VALUES (new.id, new.title, new.summary);
+        END;
+        CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, summary)
+            VALUES ('delete', old.id, old.title, old.summary);
+        END;
+        CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, summary ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, summary)
+            VALUES ('delete', old.id, old.title, old.summary);
+            INSERT INTO articles_fts(rowid, title, summary)
+            VALUES (new.id, new.title, new.summary);
+        END;
+        """
+    )
+
+
+def known_migration_names() -> set[str]:
+    """Names this version of chipwatch knows; a store with others is from a newer one."""
+    return {m.name for m in migrations._migrations}

@@ -1,0 +1,82 @@
+"""Durations, windows and ISO 8601 times. Time is always a parameter: nothing here reads
+the clock except :func:`utcnow`, which callers use once at the edge and pass down."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class TimeParseError(ValueError):
+    """A duration, window or time the user wrote could not be read."""
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (read once at the edge of the program)."""
+    return datetime.now(UTC)
+
+
+def parse_duration(text: str | int | float) -> timedelta:
+    """``"90m"``, ``"24h"``, ``"7d"``, ``"2w"``, ``"30s"``; a bare number is seconds."""
+    if isinstance(text, bool):
+        raise TimeParseError(f"not a duration: {text!r}")
+    if isinstance(text, int | float):
+        if text < 0:
+            raise TimeParseError(f"a duration cannot be negative: {text!r}")
+        return timedelta(seconds=float(text))
+    match = _DURATION.match(text)
+    if not match:
+        raise TimeParseError(
+            f"not a duration: {text!r} (expected a number and a unit, like 90m, 24h or 7d)"
+        )
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 date or date-time; naive values are taken as UTC."""
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise TimeParseError(
+            f"not an ISO date or date-time: {text!r} (e.g. 2025-07-15 or 2025-07-15T08:00Z)"
+        ) from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_window(text: str, *, now: datetime) -> datetime | None:
+    """The start of a window: a duration back from ``now``, an ISO time, or ``all`` (None)."""
+    raw = text.strip()
+    if raw.lower() == "all":
+        return None
+    if _DURATION.match(raw):
+        return now - parse_duration(raw)
+    return parse_time(raw)
+
+
+def iso(value: datetime) -> str:
+    """UTC ISO 8601 with a ``Z``, second precision: sortable as text, stable in digests."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str) -> datetime:
+    """Inverse of :func:`iso` (accepts any ISO 8601 form)."""
+    return parse_time(text)
+
+
+def format_duration(delta: timedelta) -> str:
+    """A short human form: ``45s``, ``12m``, ``3h``, ``2d``."""
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "-" + format_duration(-delta)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
