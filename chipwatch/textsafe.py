@@ -1,0 +1,92 @@
+"""Feed text is data, never markup or terminal control.
+
+``clean_text`` is applied at ingest and again at every edge where text is rendered:
+it removes what could act on a terminal or reorder what a reader sees. The escapers
+make the cleaned text literal in Markdown and spreadsheet cells (HTML uses
+``html.escape``; Rich uses ``rich.markup.escape`` or ``rich.text.Text``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC
+# (ESC P/X/^/_ … ST), and two-character escapes. C1 forms (U+009B CSI, U+009D OSC) too.
+_ESCAPES = re.compile(
+    r"""
+    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?          # CSI
+    | (?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC … BEL/ST
+    | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?  # DCS/SOS/PM/APC
+    | \x1b[ -/]*[0-~]?                          # other ESC sequences
+    """,
+    re.VERBOSE,
+)
+# C0 controls except tab and newline, DEL, C1 controls; bidi embeddings, overrides and
+# isolates; zero-width characters and the BOM; line/paragraph separators.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ufff9-\ufffb]"
+)
+_SEPARATORS = re.compile("[\u2028\u2029\r\x0b\x0c]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 20_000
+
+
+def clean_text(text: str, *, limit: int | None = None, single_line: bool = False) -> str:
+    """Remove escape sequences, control, bidi and zero-width characters.
+
+    ``single_line`` folds all whitespace (titles); ``limit`` cuts with an ellipsis.
+    """
+    if not text:
+        return ""
+    text = _ESCAPES.sub("", text)
+    text = _SEPARATORS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    if single_line:
+        text = " ".join(text.split())
+    else:
+        text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)].rstrip() + "…"
+    return text
+
+
+def clean_title(text: str) -> str:
+    """A title as shown anywhere: one line, clean, at most MAX_TITLE_CHARS."""
+    return clean_text(text, limit=MAX_TITLE_CHARS, single_line=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+
+
+def md_escape(text: str) -> str:
+    """Literal text in Markdown: no links, emphasis, HTML or headings can be injected."""
+    return _MD_SPECIAL.sub(r"\\\1", clean_text(text, single_line=True))
+
+
+def md_url(url: str) -> str:
+    """A URL safe inside ``<…>`` autolink-style Markdown link targets."""
+    cleaned = clean_text(url, single_line=True)
+    if not cleaned.lower().startswith(("http://", "https://")):
+        return ""
+    return cleaned.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A spreadsheet-safe cell: a leading = + - @ is neutralized with an apostrophe."""
+    cleaned = clean_text(text, single_line=True)
+    if cleaned.startswith(_FORMULA_START):
+        return "'" + cleaned
+    return cleaned
+
+
+def safe_url(url: str) -> str:
+    """Only http(s) links are ever rendered as links (no javascript:, data:, file:)."""
+    cleaned = clean_text(url, single_line=True)
+    return cleaned if cleaned.lower().startswith(("http://", "https://")) else ""
