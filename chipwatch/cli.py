@@ -42,12 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chipwatch", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
     )
-    parser.add_argument("--version", action="version", version=f"chipwatch {__version__}",
-                        help="print the version and exit")
-    parser.add_argument("--config", metavar="FILE",
-                        help="config file (default: $CHIPWATCH_CONFIG, then the user config dir)")
-    parser.add_argument("--db", metavar="FILE",
-                        help="SQLite store (default: $CHIPWATCH_DB, then the user data dir)")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"chipwatch {__version__}",
+        help="print the version and exit",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: $CHIPWATCH_CONFIG, then the user config dir)",
+    )
+    parser.add_argument(
+        "--db", metavar="FILE", help="SQLite store (default: $CHIPWATCH_DB, then the user data dir)"
+    )
     parser.set_defaults(handler="monitor")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     _add_demo(commands)
@@ -60,128 +68,196 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(commands: argparse._SubParsersAction, name: str, help_text: str,
-             handler: str, description: str | None = None) -> argparse.ArgumentParser:
-    sub = commands.add_parser(name, help=help_text, description=description or help_text,
-                              formatter_class=_Formatter)
+def _command(
+    commands: argparse._SubParsersAction,
+    name: str,
+    help_text: str,
+    handler: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    sub = commands.add_parser(
+        name, help=help_text, description=description or help_text, formatter_class=_Formatter
+    )
     sub.set_defaults(handler=handler)
     return sub
 
 
 def _add_demo(commands: argparse._SubParsersAction) -> None:
     demo = _command(
-        commands, "demo", "the monitor over a bundled offline news stream", "demo",
+        commands,
+        "demo",
+        "the monitor over a bundled offline news stream",
+        "demo",
         "Start a feed server on 127.0.0.1 with bundled demo news released over time, and "
         "open the monitor on it with a temporary store and config. Your own config and "
-        "store are never touched; quitting removes everything the demo made.")
-    demo.add_argument("--speed", type=float, default=1.0, metavar="N",
-                      help="replay speed: 2 releases articles twice as fast (default 1)")
-    demo.add_argument("--headless", action="store_true",
-                      help="run the demo stream with `poll`-style output instead of the monitor")
+        "store are never touched; quitting removes everything the demo made.",
+    )
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="replay speed: 2 releases articles twice as fast (default 1)",
+    )
+    demo.add_argument(
+        "--headless",
+        action="store_true",
+        help="run the demo stream with `poll`-style output instead of the monitor",
+    )
 
 
 def _add_poll(commands: argparse._SubParsersAction) -> None:
     poll = _command(
-        commands, "poll", "headless polling and ingest; prints new stories and alerts", "poll",
+        commands,
+        "poll",
+        "headless polling and ingest; prints new stories and alerts",
+        "poll",
         "Poll the configured feeds on their schedules, forever (or once with --once), and "
-        "print a report of feeds, new stories and alerts. Ctrl-C stops between transactions.")
-    poll.add_argument("--once", action="store_true",
-                      help="fetch every enabled feed once now, then exit")
-    poll.add_argument("--json", action="store_true",
-                      help="print one JSON object per line (article, story, alert, feed_error)")
-    poll.add_argument("--now", metavar="TIME",
-                      help="pretend the current time is TIME (ISO 8601), for reproducible runs")
+        "print a report of feeds, new stories and alerts. Ctrl-C stops between transactions.",
+    )
+    poll.add_argument(
+        "--once", action="store_true", help="fetch every enabled feed once now, then exit"
+    )
+    poll.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per line (article, story, alert, feed_error)",
+    )
+    poll.add_argument(
+        "--now",
+        metavar="TIME",
+        help="pretend the current time is TIME (ISO 8601), for reproducible runs",
+    )
 
 
 def _add_feeds(commands: argparse._SubParsersAction) -> None:
     feeds = _command(commands, "feeds", "list, add, remove, import and export feeds", "feeds")
-    actions = feeds.add_subparsers(title="actions", metavar="ACTION", dest="action",
-                                   required=True)
-    listing = _command(actions, "list", "feeds with their health: status, last fetch, error",
-                       "feeds.list")
+    actions = feeds.add_subparsers(title="actions", metavar="ACTION", dest="action", required=True)
+    listing = _command(
+        actions, "list", "feeds with their health: status, last fetch, error", "feeds.list"
+    )
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add = _command(actions, "add", "add a feed to the config (comments are kept)", "feeds.add")
     add.add_argument("url", metavar="URL", help="http(s)://…, file://… or a local path")
     add.add_argument("--name", metavar="N", help="display name (default: the feed's title)")
-    add.add_argument("--tag", action="append", default=[], metavar="T",
-                     help="a tag for the feed (repeat for several)")
-    remove = _command(actions, "remove", "remove a feed from the config (articles are kept)",
-                      "feeds.remove")
+    add.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="T",
+        help="a tag for the feed (repeat for several)",
+    )
+    remove = _command(
+        actions, "remove", "remove a feed from the config (articles are kept)", "feeds.remove"
+    )
     remove.add_argument("url", metavar="URL", help="the feed's URL as listed by `feeds list`")
-    imp = _command(actions, "import", "add the feeds of an OPML file; categories become tags",
-                   "feeds.import")
+    imp = _command(
+        actions, "import", "add the feeds of an OPML file; categories become tags", "feeds.import"
+    )
     imp.add_argument("opml", metavar="OPML", help="an OPML 1.0 or 2.0 file")
     export = _command(actions, "export", "write the feeds as OPML 2.0", "feeds.export")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
 
 
 def _add_watch(commands: argparse._SubParsersAction) -> None:
-    watch = _command(commands, "watch", "list, add, remove and test watches (saved queries)",
-                     "watch")
-    actions = watch.add_subparsers(title="actions", metavar="ACTION", dest="action",
-                                   required=True)
+    watch = _command(
+        commands, "watch", "list, add, remove and test watches (saved queries)", "watch"
+    )
+    actions = watch.add_subparsers(title="actions", metavar="ACTION", dest="action", required=True)
     _command(actions, "list", "the configured watches and their alert counts", "watch.list")
-    add = _command(actions, "add", "save a query as a watch in the config (comments kept)",
-                   "watch.add")
+    add = _command(
+        actions, "add", "save a query as a watch in the config (comments kept)", "watch.add"
+    )
     add.add_argument("query", metavar="QUERY", help="a query, e.g. '@H20 AND licence~'")
     add.add_argument("--name", metavar="N", help="the watch's name (default: the query)")
-    add.add_argument("--notify", action="append", default=[], metavar="CHANNEL",
-                     choices=("bell", "desktop", "webhook"),
-                     help="also notify by bell, desktop or webhook (repeat for several)")
+    add.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="CHANNEL",
+        choices=("bell", "desktop", "webhook"),
+        help="also notify by bell, desktop or webhook (repeat for several)",
+    )
     add.add_argument("--webhook", metavar="URL", help="URL that receives alerts as JSON POSTs")
     remove = _command(actions, "remove", "remove a watch from the config", "watch.remove")
     remove.add_argument("name", metavar="NAME", help="the watch's name")
-    test = _command(actions, "test", "replay a query over the archive: the stories it would "
-                    "have alerted", "watch.test")
+    test = _command(
+        actions,
+        "test",
+        "replay a query over the archive: the stories it would have alerted",
+        "watch.test",
+    )
     test.add_argument("query", metavar="QUERY", help="the query to try")
     test.add_argument("--since", default="30d", metavar="W", help=f"{WINDOW_HELP} (default 30d)")
     test.add_argument("--now", metavar="TIME", help="the current time (ISO 8601), for replays")
 
 
 def _add_entities(commands: argparse._SubParsersAction) -> None:
-    entities = _command(commands, "entities", "list the entity dictionary, or test the tagger",
-                        "entities")
-    actions = entities.add_subparsers(title="actions", metavar="ACTION", dest="action",
-                                      required=True)
-    listing = _command(actions, "list", "entities with their kind, aliases and mention counts",
-                       "entities.list")
-    listing.add_argument("--kind", choices=("chip", "company", "agency", "person", "place",
-                                            "policy"), help="only entities of this kind")
-    test = _command(actions, "test", "tag TEXT and show each match, its span and its rule",
-                    "entities.test")
+    entities = _command(
+        commands, "entities", "list the entity dictionary, or test the tagger", "entities"
+    )
+    actions = entities.add_subparsers(
+        title="actions", metavar="ACTION", dest="action", required=True
+    )
+    listing = _command(
+        actions, "list", "entities with their kind, aliases and mention counts", "entities.list"
+    )
+    listing.add_argument(
+        "--kind",
+        choices=("chip", "company", "agency", "person", "place", "policy"),
+        help="only entities of this kind",
+    )
+    test = _command(
+        actions, "test", "tag TEXT and show each match, its span and its rule", "entities.test"
+    )
     test.add_argument("text", metavar="TEXT", help="text to tag ('-' reads standard input)")
 
 
 def _add_search(commands: argparse._SubParsersAction) -> None:
     search = _command(commands, "search", "search stories with the query language", "search")
-    search.add_argument("query", metavar="QUERY",
-                        help="words, \"phrases\", word~, @Entity, title:/feed:/lang:/kind:, "
-                             "AND/OR/NOT, parentheses")
+    search.add_argument(
+        "query",
+        metavar="QUERY",
+        help='words, "phrases", word~, @Entity, title:/feed:/lang:/kind:, AND/OR/NOT, parentheses',
+    )
     search.add_argument("--since", default="all", metavar="W", help=f"{WINDOW_HELP} (default all)")
-    search.add_argument("--limit", type=int, default=20, metavar="N",
-                        help="show at most N stories (default 20)")
+    search.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show at most N stories (default 20)"
+    )
     search.add_argument("--json", action="store_true", help="print JSON lines")
-    search.add_argument("--explain", action="store_true",
-                        help="show why each story's articles were merged")
+    search.add_argument(
+        "--explain", action="store_true", help="show why each story's articles were merged"
+    )
     search.add_argument("--now", metavar="TIME", help="the current time (ISO 8601)")
 
 
 def _add_digest(commands: argparse._SubParsersAction) -> None:
     digest = _command(
-        commands, "digest", "export the stories of a time window", "digest",
+        commands,
+        "digest",
+        "export the stories of a time window",
+        "digest",
         "Export the stories of a window as Markdown, HTML, JSON, CSV or Atom: alerts first, "
         "then stories with every source cited. The same store and arguments with the same "
-        "--now give byte-identical output.")
+        "--now give byte-identical output.",
+    )
     digest.add_argument("--since", default="24h", metavar="W", help=f"{WINDOW_HELP} (default 24h)")
     digest.add_argument("--until", metavar="T", help="end of the window (default: now)")
     digest.add_argument("--query", metavar="Q", help="only stories matching this query")
-    digest.add_argument("--min-outlets", type=int, default=1, metavar="N",
-                        help="only stories reported by at least N outlets (default 1)")
-    digest.add_argument("--format", choices=FORMATS, default="md",
-                        help="output format (default md)")
+    digest.add_argument(
+        "--min-outlets",
+        type=int,
+        default=1,
+        metavar="N",
+        help="only stories reported by at least N outlets (default 1)",
+    )
+    digest.add_argument(
+        "--format", choices=FORMATS, default="md", help="output format (default md)"
+    )
     digest.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
-    digest.add_argument("--now", metavar="T",
-                        help="the time the digest is made (ISO 8601); fixes output for diffs")
+    digest.add_argument(
+        "--now", metavar="T", help="the time the digest is made (ISO 8601); fixes output for diffs"
+    )
 
 
 # --------------------------------------------------------------------------- running
@@ -206,6 +282,9 @@ HANDLERS = {
     "digest": "digest:run",
 }
 
+# The demo makes its own config and store and never reads the user's.
+CONFIG_FREE = {"demo"}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chipwatch`` console script."""
@@ -217,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     module_name, function_name = HANDLERS[args.handler].split(":")
     ctx = Context(args=args)
     try:
+        if args.handler not in CONFIG_FREE:
+            _ = ctx.config  # a bad config stops every command with one line, exit 2
         module = importlib.import_module(f"chipwatch.commands.{module_name}")
         return int(getattr(module, function_name)(ctx) or 0)
     except UserError as exc:

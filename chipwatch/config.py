@@ -215,12 +215,24 @@ class _Validator:
         line = _find_line(self.lines, section, key, index)
         return f"{self.label}:{line}" if line else self.label
 
-    def fail(self, keypath: str, message: str, section: str | None, key: str | None,
-             index: int | None = None) -> ConfigError:
+    def fail(
+        self,
+        keypath: str,
+        message: str,
+        section: str | None,
+        key: str | None,
+        index: int | None = None,
+    ) -> ConfigError:
         return ConfigError(f"{self.where(section, key, index)}: {keypath}: {message}")
 
-    def unknown(self, table: Mapping[str, Any], known: set[str], prefix: str,
-                section: str | None, index: int | None = None) -> None:
+    def unknown(
+        self,
+        table: Mapping[str, Any],
+        known: set[str],
+        prefix: str,
+        section: str | None,
+        index: int | None = None,
+    ) -> None:
         for key in table:
             if key in known:
                 continue
@@ -239,8 +251,17 @@ class _Validator:
         feeds = tuple(self.feeds(data.get("feeds", [])))
         watches = tuple(self.watches(data.get("watch", [])))
         entities = tuple(self.entities(data.get("entities", {})))
-        return Config(path=path, poll=poll, feeds=feeds, watches=watches, cluster=cluster,
-                      alerts=alerts, entities=entities, ui=ui, warnings=tuple(self.warnings))
+        return Config(
+            path=path,
+            poll=poll,
+            feeds=feeds,
+            watches=watches,
+            cluster=cluster,
+            alerts=alerts,
+            entities=entities,
+            ui=ui,
+            warnings=tuple(self.warnings),
+        )
 
     def table(self, value: Any, name: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -250,12 +271,22 @@ class _Validator:
     def section(self, data: dict[str, Any], name: str, cls: type, spec: dict[str, Check]) -> Any:
         table = self.table(data.get(name, {}), name)
         self.unknown(table, set(spec), f"{name}.", name)
-        values = {key: self.value(table, key, check, name, name) for key, check in spec.items()
-                  if key in table}
+        values = {
+            key: self.value(table, key, check, name, name)
+            for key, check in spec.items()
+            if key in table
+        }
         return cls(**values)
 
-    def value(self, table: Mapping[str, Any], key: str, check: Check, keypath: str,
-              section: str | None, index: int | None = None) -> Any:
+    def value(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        check: Check,
+        keypath: str,
+        section: str | None,
+        index: int | None = None,
+    ) -> Any:
         try:
             return check(table[key])
         except (ValueError, TypeError, TimeParseError) as exc:
@@ -272,19 +303,25 @@ class _Validator:
         if "weights" in table:
             weights = self.table(table["weights"], "cluster.weights")
             values["weights"] = {
-                key: self.value(weights, key, _non_negative_float, "cluster.weights",
-                                "cluster.weights")
+                key: self.value(
+                    weights, key, _non_negative_float, "cluster.weights", "cluster.weights"
+                )
                 for key in weights
             }
         return ClusterConfig(**values)
 
     def ui(self, raw: Any) -> UIConfig:
         table = self.table(raw, "ui")
-        spec: dict[str, Check] = {"theme": _string, "languages": _languages,
-                                  "keymap": _keymap, "window": _window_name}
+        spec: dict[str, Check] = {
+            "theme": _string,
+            "languages": _languages,
+            "keymap": _keymap,
+            "window": _window_name,
+        }
         self.unknown(table, set(spec), "ui.", "ui")
-        return UIConfig(**{k: self.value(table, k, c, "ui", "ui") for k, c in spec.items()
-                           if k in table})
+        return UIConfig(
+            **{k: self.value(table, k, c, "ui", "ui") for k, c in spec.items() if k in table}
+        )
 
     def array(self, raw: Any, name: str) -> list[dict[str, Any]]:
         if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
@@ -298,12 +335,16 @@ class _Validator:
             self.unknown(table, set(_FEED_SPEC), f"{keypath}.", "[feeds]", index)
             if "url" not in table:
                 raise self.fail(keypath, "missing required key 'url'", "[feeds]", None, index)
-            values = {k: self.value(table, k, c, keypath, "[feeds]", index)
-                      for k, c in _FEED_SPEC.items() if k in table}
+            values = {
+                k: self.value(table, k, c, keypath, "[feeds]", index)
+                for k, c in _FEED_SPEC.items()
+                if k in table
+            }
             if values["url"] in seen:
                 self.warnings.append(
                     f"{self.where('[feeds]', 'url', index)}: {keypath}.url: "
-                    f"duplicate feed {values['url']!r} ignored")
+                    f"duplicate feed {values['url']!r} ignored"
+                )
                 continue
             seen.add(values["url"])
             yield FeedConfig(**values)
@@ -313,21 +354,33 @@ class _Validator:
         for index, table in enumerate(self.array(raw, "watch")):
             keypath = f"watch[{index}]"
             self.unknown(table, set(_WATCH_SPEC), f"{keypath}.", "[watch]", index)
-            values = {k: self.value(table, k, c, keypath, "[watch]", index)
-                      for k, c in _WATCH_SPEC.items() if k in table}
+            values = {
+                k: self.value(table, k, c, keypath, "[watch]", index)
+                for k, c in _WATCH_SPEC.items()
+                if k in table
+            }
             kind = values.get("kind", "query")
             if kind == "query" and not values.get("query"):
                 raise self.fail(keypath, "a query watch needs a 'query'", "[watch]", None, index)
             if kind == "spike" and not values.get("entity"):
-                raise self.fail(keypath, "a spike watch needs an 'entity'", "[watch]", None,
-                                index)
+                raise self.fail(keypath, "a spike watch needs an 'entity'", "[watch]", None, index)
             values.setdefault("name", values.get("query") or f"{values.get('entity')} spike")
             if values["name"] in names:
-                raise self.fail(f"{keypath}.name", f"duplicate watch name {values['name']!r}",
-                                "[watch]", "name", index)
+                raise self.fail(
+                    f"{keypath}.name",
+                    f"duplicate watch name {values['name']!r}",
+                    "[watch]",
+                    "name",
+                    index,
+                )
             if "webhook" in values.get("notify", ()) and not values.get("webhook"):
-                raise self.fail(f"{keypath}.notify", "'webhook' needs a 'webhook' URL",
-                                "[watch]", "notify", index)
+                raise self.fail(
+                    f"{keypath}.notify",
+                    "'webhook' needs a 'webhook' URL",
+                    "[watch]",
+                    "notify",
+                    index,
+                )
             names.add(values["name"])
             yield WatchConfig(**values)
 
@@ -338,17 +391,23 @@ class _Validator:
             if not isinstance(body, dict):
                 raise self.fail(section, "must be a table, written [entities.NAME]", None, name)
             self.unknown(body, set(_ENTITY_SPEC), f"{section}.", section)
-            values = {k: self.value(body, k, c, section, section)
-                      for k, c in _ENTITY_SPEC.items() if k in body}
+            values = {
+                k: self.value(body, k, c, section, section)
+                for k, c in _ENTITY_SPEC.items()
+                if k in body
+            }
             yield EntityConfig(name=name, **values)
 
 
-def _find_line(lines: list[str], section: str | None, key: str | None,
-               index: int | None) -> int | None:
+def _find_line(
+    lines: list[str], section: str | None, key: str | None, index: int | None
+) -> int | None:
     """Best-effort line number of ``key`` inside ``section`` (the n-th one for arrays)."""
     start = 0
     if section:
-        header = re.compile(r"^\s*\[\[?\s*" + re.escape(section.strip("[]")) + r"\s*\]\]?\s*(#.*)?$")
+        header = re.compile(
+            r"^\s*\[\[?\s*" + re.escape(section.strip("[]")) + r"\s*\]\]?\s*(#.*)?$"
+        )
         seen = -1
         found = None
         for number, line in enumerate(lines):
@@ -436,7 +495,7 @@ def _fraction(value: Any) -> float:
 
 def _duration(value: Any) -> timedelta:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise TypeError(f"must be a duration like \"15m\", \"6h\" or \"7d\", not {_toml_type(value)}")
+        raise TypeError(f'must be a duration like "15m", "6h" or "7d", not {_toml_type(value)}')
     delta = parse_duration(value)
     if delta.total_seconds() <= 0:
         raise ValueError("must be longer than 0")
@@ -450,20 +509,28 @@ def _timeout(value: Any) -> float:
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
-_SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2,
-               "gb": 1000**3, "gib": 1024**3}
+_SIZE_UNITS = {
+    None: 1,
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
 
 
 def _size(value: Any) -> int:
     if isinstance(value, bool):
-        raise TypeError("must be a size like \"20MB\" or a number of bytes")
+        raise TypeError('must be a size like "20MB" or a number of bytes')
     if isinstance(value, int):
         size = value
     elif isinstance(value, str) and (match := _SIZE.match(value)):
         unit = match.group(2).lower() if match.group(2) else None
         size = int(float(match.group(1)) * _SIZE_UNITS[unit])
     else:
-        raise ValueError(f"must be a size like \"20MB\" or a number of bytes, not {value!r}")
+        raise ValueError(f'must be a size like "20MB" or a number of bytes, not {value!r}')
     if size < 1024:
         raise ValueError(f"must be at least 1KiB, not {value!r}")
     return size
@@ -510,13 +577,13 @@ def _languages(value: Any) -> tuple[str, ...]:
     items = _string_list(value)
     for item in items:
         if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)?", item):
-            raise ValueError(f"{item!r} is not a language code like \"en\" or \"fr\"")
+            raise ValueError(f'{item!r} is not a language code like "en" or "fr"')
     return items
 
 
 def _keymap(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise TypeError("must be a table of binding id = \"key\" strings")
+        raise TypeError('must be a table of binding id = "key" strings')
     return dict(value)
 
 
@@ -528,8 +595,14 @@ def _window_name(value: Any) -> str:
 
 
 def _toml_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
-             list: "an array", dict: "a table"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
 
 
