@@ -11,21 +11,29 @@ from __future__ import annotations
 import re
 
 # ESC-introduced sequences: CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC
-# (ESC P/X/^/_ … ST), and two-character escapes. C1 forms (U+009B CSI, U+009D OSC) too.
+# (ESC P/X/^/_ … ST), and two-character escapes. A string body stops at a newline too, so
+# an unterminated sequence cannot swallow the rest of an article. The 8-bit C1 forms
+# (U+009B CSI, U+009D OSC, …) are removed one character at a time by _INVISIBLE: they
+# appear by accident in mojibake ("â€\x9d"), and treating them as introducers would
+# eat the legitimate text after them; alone they are inert.
 _ESCAPES = re.compile(
     r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?          # CSI
-    | (?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC … BEL/ST
-    | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?  # DCS/SOS/PM/APC
-    | \x1b[ -/]*[0-~]?                          # other ESC sequences
+    \x1b\[[0-?]*[ -/]*[@-~]?                          # CSI
+    | \x1b\][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?      # OSC … BEL/ST
+    | \x1b[PX^_][^\x1b\x9c\n]*(?:\x1b\\|\x9c)?             # DCS/SOS/PM/APC … ST
+    | \x1b[ -/]*[0-~]?                                # other ESC sequences
     """,
     re.VERBOSE,
 )
-# C0 controls except tab and newline, DEL, C1 controls; bidi embeddings, overrides and
-# isolates; zero-width characters and the BOM; line/paragraph separators.
+# C0 controls except tab and newline, DEL, C1 controls; bidi embeddings, overrides,
+# isolates and marks (incl. U+061C); zero-width and invisible filler characters (soft
+# hyphen, combining grapheme joiner, Hangul fillers, Mongolian vowel separator, the
+# BOM); interlinear annotation; lone surrogates (unprintable: they would crash UTF-8
+# output) and the non-characters U+FFFE/U+FFFF; the invisible "tag" block U+E0000-E007F.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
-    "\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0"
+    "\ufff9-\ufffb\ufffe\uffff\ud800-\udfff\U000e0000-\U000e007f]"
 )
 _SEPARATORS = re.compile("[\u2028\u2029\r\x0b\x0c]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
@@ -90,3 +98,29 @@ def safe_url(url: str) -> str:
     """Only http(s) links are ever rendered as links (no javascript:, data:, file:)."""
     cleaned = clean_text(url, single_line=True)
     return cleaned if cleaned.lower().startswith(("http://", "https://")) else ""
+
+
+_RICH_OPEN = re.compile(r"(\\*)\[")
+_RICH_TAG_AT = re.compile(r"\[[a-z#/@][^[]*?]")
+_TRAILING_BACKSLASHES = re.compile(r"(\\+)$")
+
+
+def _escape_open_bracket(match: re.Match[str]) -> str:
+    backslashes = len(match.group(1))
+    if _RICH_TAG_AT.match(match.string, match.end() - 1):
+        # a tag: 2k+1 backslashes render as k backslashes and the literal tag
+        return "\\" * (2 * backslashes + 1) + "["
+    # not a tag: Rich only turns one "\\[" into "[", so add one backslash back
+    return "\\" * (backslashes + 1 if backslashes else 0) + "["
+
+
+def rich_escape(text: str) -> str:
+    """Cleaned text made literal inside Rich markup, e.g. ``f"[b]{rich_escape(t)}[/b]"``.
+
+    Exact where ``rich.markup.escape`` is not: backslashes before a bracket and at the
+    end survive, and a trailing backslash cannot escape the closing tag after it.
+    Render with ``emoji=False`` so ``:name:`` stays text. Prefer ``rich.text.Text``
+    objects (no markup at all) where no styling is needed.
+    """
+    escaped = _RICH_OPEN.sub(_escape_open_bracket, clean_text(text, single_line=True))
+    return _TRAILING_BACKSLASHES.sub(lambda m: m.group(1) * 2, escaped)
