@@ -1,0 +1,375 @@
+"""Polite HTTP (and file) fetching: one long-lived httpx.AsyncClient → FetchResult values.
+
+Every outcome is a value, never an exception: ok with bytes, not modified, gone, or an
+error with a reason a person can read. Limits: concurrency overall and per host,
+connect/read timeouts plus a total timeout (a dripping server is cut), a redirect
+limit, and a body cap counted *after* decompression, inflating at most the cap plus one
+chunk (a gzip bomb never expands in memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Self
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from chipwatch.config import PollConfig
+from chipwatch.feeds.localfile import fetch_file, is_local
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+RETRY_AFTER_CODES = frozenset({429, 503})
+MAX_RETRY_AFTER_S = 7 * 86400
+KEPT_HEADERS = (
+    "content-type",
+    "content-language",
+    "content-location",
+    "last-modified",
+    "etag",
+    "cache-control",
+)
+CHUNK = 64 * 1024
+
+
+class FetchKind:
+    """The kinds of fetch outcome (``FetchResult.kind``)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    GONE = "gone"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """What to fetch, with the validators from the last successful fetch."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    feed_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One fetch's outcome. ``error`` is a readable reason when ``kind`` is error or gone."""
+
+    url: str
+    kind: str
+    status: int | None = None
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    moved_to: str | None = None  # a permanent redirect: where the feed lives now
+    error: str | None = None
+    retry_after_s: float | None = None  # the server asked us to wait this long
+    max_age_s: int | None = None  # Cache-Control max-age
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == FetchKind.OK
+
+
+class BodyTooLarge(Exception):
+    """The (decompressed) body passed the configured limit."""
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), MAX_RETRY_AFTER_S))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        from datetime import UTC
+
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, min((when - now).total_seconds(), MAX_RETRY_AFTER_S))
+
+
+def parse_max_age(value: str | None) -> int | None:
+    """``max-age`` seconds from a Cache-Control header (``no-cache`` etc. give None)."""
+    for part in (value or "").split(","):
+        name, _, number = part.strip().partition("=")
+        if name.strip().lower() == "max-age" and number.strip().strip('"').isdigit():
+            return int(number.strip().strip('"'))
+    return None
+
+
+def describe_size(size: int) -> str:
+    """``20971520`` → ``20 MiB``."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
+class _Inflater:
+    """Streaming Content-Encoding decoder that never inflates past ``limit`` + 1 bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self.decoder = None
+        elif encoding in ("gzip", "x-gzip"):
+            self.decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.decoder = zlib.decompressobj()
+            self.raw_deflate = True
+        else:
+            raise ValueError(f"unsupported Content-Encoding {encoding!r}")
+
+    def feed(self, data: bytes) -> bytes:
+        if self.decoder is None:
+            return self._count(data)
+        room = self.limit - self.size + 1
+        try:
+            out = self.decoder.decompress(data, room)
+        except zlib.error:
+            if getattr(self, "raw_deflate", False) and self.size == 0:
+                self.decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+                self.raw_deflate = False
+                return self.feed(data)
+            raise
+        # Output is capped at limit + 1 bytes, so counting it detects a bomb early.
+        return self._count(out)
+
+    def _count(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise BodyTooLarge
+        return data
+
+
+class Fetcher:
+    """Fetches feeds politely through one shared client. Use as an async context manager."""
+
+    def __init__(
+        self,
+        config: PollConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._overall: asyncio.Semaphore | None = None
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Self:
+        config = self.config
+        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+        limits = httpx.Limits(
+            max_connections=config.concurrency, max_keepalive_connections=config.concurrency
+        )
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+            transport=self._transport,
+            headers={
+                "User-Agent": config.user_agent,
+                "Accept-Encoding": "gzip, deflate",
+                "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
+                " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+            },
+        )
+        self._overall = asyncio.Semaphore(config.concurrency)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def fetch(self, request: FetchRequest, *, now: datetime) -> FetchResult:
+        """Fetch one feed. Never raises except for cancellation."""
+        if is_local(request.url):
+            return await asyncio.to_thread(fetch_file, request, self.config.max_bytes)
+        assert self._overall is not None, "use Fetcher as an async context manager"
+        host = (urlsplit(request.url).hostname or "").lower()
+        per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.config.per_host))
+        async with self._overall, per_host:
+            try:
+                async with asyncio.timeout(self.config.timeout):
+                    return await self._follow(request, now=now)
+            except TimeoutError:
+                return _error(
+                    request, f"timed out: no complete answer within {self.config.timeout:g}s"
+                )
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                return _error(request, _describe_http_error(exc, self.config))
+            except (OSError, ValueError, UnicodeError) as exc:
+                return _error(request, f"fetch failed: {type(exc).__name__}: {exc}"[:300])
+
+    async def _follow(self, request: FetchRequest, *, now: datetime) -> FetchResult:
+        assert self._client is not None
+        url, permanent, seen = request.url, True, {request.url}
+        for _ in range(self.config.max_redirects + 1):
+            async with self._client.stream("GET", url, headers=_conditional(request)) as response:
+                if response.status_code in REDIRECT_CODES and "location" in response.headers:
+                    permanent = permanent and response.status_code in PERMANENT_REDIRECTS
+                    target = urljoin(url, response.headers["location"])
+                    if target in seen:
+                        return _error(
+                            request,
+                            f"redirect loop: {target} was visited before",
+                            status=response.status_code,
+                        )
+                    seen.add(target)
+                    url = target
+                    continue
+                moved = url if permanent and url != request.url else None
+                return await self._answer(request, response, url, moved, now=now)
+        return _error(request, f"too many redirects (more than {self.config.max_redirects})")
+
+    async def _answer(
+        self,
+        request: FetchRequest,
+        response: httpx.Response,
+        url: str,
+        moved: str | None,
+        *,
+        now: datetime,
+    ) -> FetchResult:
+        status = response.status_code
+        headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
+        common = {
+            "url": request.url,
+            "status": status,
+            "final_url": url,
+            "moved_to": moved,
+            "max_age_s": parse_max_age(headers.get("cache-control")),
+        }
+        if status == 304:
+            return FetchResult(
+                kind=FetchKind.NOT_MODIFIED,
+                etag=headers.get("etag") or request.etag,
+                last_modified=headers.get("last-modified") or request.last_modified,
+                **common,
+            )
+        if status == 410:
+            return FetchResult(
+                kind=FetchKind.GONE,
+                error="HTTP 410 Gone: the server says this feed was removed for good",
+                **common,
+            )
+        if status >= 400 or status < 200:
+            retry = (
+                parse_retry_after(response.headers.get("retry-after"), now=now)
+                if status in RETRY_AFTER_CODES
+                else None
+            )
+            return FetchResult(
+                kind=FetchKind.ERROR, error=_status_reason(response), retry_after_s=retry, **common
+            )
+        try:
+            body = await self._read(response)
+        except BodyTooLarge:
+            return _error(
+                request,
+                f"feed too large: over {describe_size(self.config.max_bytes)} ([poll] max_bytes)",
+                status=status,
+            )
+        except (ValueError, zlib.error) as exc:
+            return _error(request, f"corrupt compressed body: {exc}", status=status)
+        headers.setdefault("content-location", url)
+        return FetchResult(
+            kind=FetchKind.OK,
+            body=body,
+            headers=headers,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            **common,
+        )
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        if response.is_stream_consumed:  # pre-read (httpx.MockTransport): already decoded
+            if len(response.content) > self.config.max_bytes:
+                raise BodyTooLarge
+            return response.content
+        encoding = response.headers.get("content-encoding", "")
+        inflater = _Inflater(encoding.split(",")[-1] if encoding else "", self.config.max_bytes)
+        declared = response.headers.get("content-length", "")
+        if not encoding and declared.isdigit() and int(declared) > self.config.max_bytes:
+            raise BodyTooLarge
+        parts: list[bytes] = []
+        async for chunk in _raw_chunks(response):
+            parts.append(inflater.feed(chunk))
+        return b"".join(parts)
+
+
+async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    async for chunk in response.aiter_raw(CHUNK):
+        yield chunk
+
+
+def _conditional(request: FetchRequest) -> dict[str, str]:
+    headers = {}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    return headers
+
+
+def _error(request: FetchRequest, reason: str, *, status: int | None = None) -> FetchResult:
+    return FetchResult(url=request.url, kind=FetchKind.ERROR, status=status, error=reason)
+
+
+def _status_reason(response: httpx.Response) -> str:
+    phrase = response.reason_phrase or ""
+    status = response.status_code
+    text = f"HTTP {status} {phrase}".strip()
+    if status == 429:
+        return f"{text}: the server asks us to slow down"
+    if status >= 500:
+        return f"{text}: the server failed"
+    if status in (401, 403):
+        return f"{text}: access refused"
+    if status == 404:
+        return f"{text}: no feed at this address"
+    return text
+
+
+def _describe_http_error(exc: httpx.HTTPError | httpx.InvalidURL, config: PollConfig) -> str:
+    detail = " ".join(str(exc).split())[:200]
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect within {config.connect_timeout:g}s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"the server stopped sending for {config.timeout:g}s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out: {detail or type(exc).__name__}"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect: {detail or 'connection refused'}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the connection broke off: {detail or 'incomplete response'}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"the connection was reset: {detail or type(exc).__name__}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return f"bad feed URL: {detail}"
+    return f"{type(exc).__name__}: {detail}"

@@ -1,0 +1,79 @@
+"""HTML → plain text with the standard library's HTML parser (not a regex).
+
+Feed summaries arrive as HTML fragments of every quality. Block elements become line
+breaks, ``script``/``style`` and similar are dropped with their content, entities are
+decoded, and whitespace is folded the way a browser would.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_BLOCK = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 "
+    "h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+_SKIP = frozenset("script style head title noscript template iframe object svg math".split())
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_LOOKS_HTML = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text, turning block boundaries into newlines."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skip_depth += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt and not self.skip_depth:
+                self.parts.append(f" {alt} ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK:
+            self.parts.append("\n")
+        elif tag == "img":
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` holds a tag or an entity reference."""
+    return bool(_LOOKS_HTML.search(text))
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: paragraphs kept, tags and entities gone."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return _fold(html)
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient
+        pass
+    return _fold("".join(extractor.parts))
+
+
+def _fold(text: str) -> str:
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

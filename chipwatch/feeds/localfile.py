@@ -1,0 +1,75 @@
+"""``file://`` URLs and local paths as feeds (offline use, tests, the demo).
+
+The file's modification time and size stand in for Last-Modified: an untouched file
+is "not modified" and costs no read.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+if TYPE_CHECKING:
+    from chipwatch.feeds.fetch import FetchRequest, FetchResult
+
+
+def is_local(url: str) -> bool:
+    """True for ``file://`` URLs and anything that is not an http(s) URL."""
+    lowered = url.lower()
+    return lowered.startswith("file:") or "://" not in lowered
+
+
+def local_path(url: str) -> Path:
+    """The filesystem path a ``file://`` URL or local path names."""
+    if url.lower().startswith("file:"):
+        parts = urlsplit(url)
+        return Path(url2pathname(unquote(parts.path)))
+    return Path(url).expanduser()
+
+
+def fetch_file(request: FetchRequest, max_bytes: int) -> FetchResult:
+    """Read a local feed, honouring the size limit; never raises."""
+    from chipwatch.feeds.fetch import FetchKind, FetchResult, describe_size
+
+    path = local_path(request.url)
+    try:
+        stat = path.stat()
+        stamp = f"file:{stat.st_mtime_ns}:{stat.st_size}"
+        if request.last_modified == stamp:
+            return FetchResult(url=request.url, kind=FetchKind.NOT_MODIFIED, last_modified=stamp)
+        if stat.st_size > max_bytes:
+            return FetchResult(
+                url=request.url,
+                kind=FetchKind.ERROR,
+                error=f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)",
+            )
+        with path.open("rb") as handle:
+            body = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        return FetchResult(url=request.url, kind=FetchKind.ERROR, error=f"no such file: {path}")
+    except IsADirectoryError:
+        return FetchResult(
+            url=request.url, kind=FetchKind.ERROR, error=f"a folder, not a feed file: {path}"
+        )
+    except OSError as exc:
+        return FetchResult(
+            url=request.url,
+            kind=FetchKind.ERROR,
+            error=f"cannot read {path}: {exc.strerror or exc}",
+        )
+    if len(body) > max_bytes:
+        return FetchResult(
+            url=request.url,
+            kind=FetchKind.ERROR,
+            error=f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)",
+        )
+    return FetchResult(
+        url=request.url,
+        kind=FetchKind.OK,
+        body=body,
+        last_modified=stamp,
+        final_url=path.as_uri() if path.is_absolute() else os.fspath(path),
+    )

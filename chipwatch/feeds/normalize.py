@@ -1,0 +1,113 @@
+"""Normalization of feed entries: canonical URLs, titles, identity keys, languages.
+
+Pure functions of their inputs (no clock, no I/O), shared by the parser and the tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+# Query parameters that only track the reader (Miniflux, ClearURLs and similar lists).
+TRACKING_PARAMS = frozenset(
+    """fbclid gclid dclid gbraid wbraid msclkid yclid twclid ttclid li_fat_id igshid
+    mc_cid mc_eid _hsenc _hsmi __hssc __hstc __hsfp hsctatracking mkt_tok oly_anon_id
+    oly_enc_id vero_id vero_conv wickedid rb_clickid s_cid ncid cmpid ito ocid sr_share
+    spm xtor at_campaign at_medium guccounter guce_referrer guce_referrer_sig _ga _gl
+    ref_src ref_url""".split()
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "piwik_", "matomo_", "hmb_", "itm_")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*\s+|(?<=[。！？])")
+MAX_DERIVED_TITLE = 160
+
+
+def is_tracking_param(name: str) -> bool:
+    """True for query parameters that identify the reader rather than the page."""
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonical_url(url: str, base: str = "") -> str:
+    """Absolute URL without tracking parameters or fragment; host lower-cased.
+
+    Relative links are resolved against ``base`` (the feed's URL or xml:base).
+    Anything that is not http(s) after resolving is returned stripped but unchanged.
+    """
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    ]
+    netloc = parts.netloc.lower()
+    if netloc.endswith(":80") and parts.scheme.lower() == "http":
+        netloc = netloc[:-3]
+    elif netloc.endswith(":443") and parts.scheme.lower() == "https":
+        netloc = netloc[:-4]
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query, doseq=True), ""))
+
+
+def first_sentence(text: str, *, limit: int = MAX_DERIVED_TITLE) -> str:
+    """The first sentence of ``text`` (a title for entries that have none)."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    match = _SENTENCE_END.search(text)
+    sentence = text[: match.start()].strip() if match else text
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
+    if len(sentence) > limit:
+        cut = (
+            sentence[: limit - 1].rsplit(" ", 1)[0]
+            if " " in sentence[:limit]
+            else sentence[: limit - 1]
+        )
+        sentence = cut.rstrip(" ,;:") + "…"
+    return sentence
+
+
+def short_hash(*parts: str) -> str:
+    """A stable 128-bit hex digest of the parts."""
+    data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def article_key(*, feed_url: str, guid: str | None, url: str, title: str, summary: str) -> str:
+    """The identity of an entry: its guid, else its canonical URL, else its text.
+
+    A guid that is itself a web address identifies the page wherever it appears; any
+    other guid is only unique within its feed, so it is scoped to the feed's URL.
+    """
+    if guid:
+        if guid.lower().startswith(("http://", "https://")):
+            return "u:" + short_hash(canonical_url(guid))
+        return "g:" + short_hash(feed_url, guid)
+    if url:
+        return "u:" + short_hash(url)
+    return "h:" + short_hash(feed_url, title, summary)
+
+
+def normalize_lang(code: str | None) -> str | None:
+    """``en-US`` → ``en``; ``zh-Hant-TW`` → ``zh``; junk → None."""
+    if not code:
+        return None
+    primary = re.split(r"[-_\s]", code.strip().lower(), maxsplit=1)[0]
+    if re.fullmatch(r"[a-z]{2,3}", primary) and primary not in ("und", "mul", "zxx"):
+        return primary
+    return None

@@ -1,0 +1,244 @@
+"""Feed bytes → normalized Articles. feedparser on the bytes and headers, never a URL.
+
+``parse_feed`` is a pure function of its arguments (no clock, no I/O), so it runs in
+worker processes (see :mod:`chipwatch.feeds.workers`) and its results are plain,
+picklable values. Nothing a feed contains can make it raise: any failure becomes a
+:class:`ParsedFeed` with ``error`` set to a readable reason.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chipwatch.feeds.htmltext import html_to_text, looks_like_html
+from chipwatch.feeds.langdetect import detect_language
+from chipwatch.feeds.normalize import article_key, canonical_url, first_sentence, normalize_lang
+from chipwatch.model import Article
+from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title
+
+FUTURE_TOLERANCE = timedelta(days=1)
+# sy:updatePeriod in seconds; sy:updateFrequency divides it.
+_UPDATE_PERIODS = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    "monthly": 2592000,
+    "yearly": 31536000,
+}
+MAX_HINT_S = 86400  # a feed's own hint never stretches its interval past a day
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What one feed document held: its articles and metadata, or why it could not be read."""
+
+    articles: tuple[Article, ...] = ()
+    title: str = ""
+    site_url: str = ""
+    lang: str | None = None
+    min_interval_s: int | None = None  # from <ttl> or sy:updatePeriod
+    version: str = ""
+    warning: str | None = None  # a bozo feed that still yielded entries
+    error: str | None = None  # nothing usable: not a feed, empty, unreadable
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def parse_feed(
+    body: bytes,
+    headers: Mapping[str, str],
+    feed_url: str,
+    fetched_at: datetime,
+    *,
+    feed_name: str = "",
+) -> ParsedFeed:
+    """Parse one fetched document. Never raises for anything the document contains."""
+    if not body or not body.strip():
+        return ParsedFeed(error="empty document: the server sent no content")
+    try:
+        return _parse(body, headers, feed_url, fetched_at, feed_name)
+    except Exception as exc:  # feedparser and odd input can fail in many ways
+        return ParsedFeed(error=f"could not parse the feed: {type(exc).__name__}: {exc}"[:300])
+
+
+def _parse(
+    body: bytes, headers: Mapping[str, str], feed_url: str, fetched_at: datetime, feed_name: str
+) -> ParsedFeed:
+    import feedparser
+
+    response_headers = {k.lower(): v for k, v in headers.items()}
+    if feed_url.startswith(("http://", "https://")):
+        response_headers.setdefault("content-location", feed_url)
+    # A stream, never bytes or a string: feedparser opens strings as URLs or file names.
+    result = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=response_headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    feed = result.get("feed", {}) or {}
+    entries = result.get("entries", []) or []
+    warning = _bozo_reason(result) if result.get("bozo") else None
+    if not entries and not result.get("version"):
+        return ParsedFeed(error=_not_a_feed_reason(body, warning))
+    feed_lang = normalize_lang(feed.get("language"))
+    base = feed_url if feed_url.startswith(("http://", "https://")) else ""
+    context = _EntryContext(
+        feed_url, feed_name, feed_lang, fetched_at, base, _unstable_guids(entries)
+    )
+    articles = tuple(a for a in (context.article(e) for e in entries) if a is not None)
+    return ParsedFeed(
+        articles=articles,
+        title=clean_title(_plain(feed.get("title", ""), feed.get("title_detail"))),
+        site_url=canonical_url(feed.get("link", ""), base),
+        lang=feed_lang,
+        min_interval_s=_interval_hint(feed),
+        version=result.get("version", "") or "",
+        warning=warning,
+    )
+
+
+def _bozo_reason(result: Any) -> str:
+    exc = result.get("bozo_exception")
+    text = " ".join(str(exc).split()) if exc is not None else "malformed feed"
+    return f"{type(exc).__name__ if exc is not None else 'bozo'}: {text}"[:300]
+
+
+def _not_a_feed_reason(body: bytes, warning: str | None) -> str:
+    head = body[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "not a feed: the server sent an HTML page"
+    if head.startswith((b"{", b"[")):
+        return "not a feed: JSON that is not a JSON Feed"
+    return f"not a feed: {warning or 'no RSS, Atom, RDF or JSON Feed found'}"
+
+
+def _interval_hint(feed: Mapping[str, Any]) -> int | None:
+    """The feed's own idea of how often to fetch it (<ttl>, sy:updatePeriod), in seconds."""
+    hints: list[int] = []
+    ttl = str(feed.get("ttl", "")).strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        hints.append(int(ttl) * 60)
+    period = _UPDATE_PERIODS.get(str(feed.get("sy_updateperiod", "")).strip().lower())
+    if period:
+        frequency = str(feed.get("sy_updatefrequency", "1")).strip()
+        divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+        hints.append(period // divisor)
+    return min(max(hints), MAX_HINT_S) if hints else None
+
+
+def _unstable_guids(entries: list[Any]) -> frozenset[str]:
+    """Guids shared by several entries of one document cannot identify any of them."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for entry in entries:
+        guid = str(entry.get("id", "") or "").strip()
+        if guid in seen:
+            repeated.add(guid)
+        seen.add(guid)
+    return frozenset(repeated)
+
+
+def _plain(value: Any, detail: Any = None) -> str:
+    """Text of a feedparser value: HTML reduced to text when it is (or looks like) HTML."""
+    text = str(value or "")
+    kind = (detail or {}).get("type", "") if isinstance(detail, Mapping) else ""
+    if "html" in kind or looks_like_html(text):
+        return html_to_text(text)
+    return text
+
+
+def _struct_to_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(tuple(value)[:9]), tz=UTC)  # type: ignore[arg-type]
+    except (OverflowError, ValueError, OSError, TypeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryContext:
+    feed_url: str
+    feed_name: str
+    feed_lang: str | None
+    fetched_at: datetime
+    base: str
+    unstable_guids: frozenset[str]
+
+    def article(self, entry: Mapping[str, Any]) -> Article | None:
+        summary = clean_text(
+            _plain(self._summary_html(entry), entry.get("summary_detail")), limit=MAX_SUMMARY_CHARS
+        )
+        title = clean_title(_plain(entry.get("title", ""), entry.get("title_detail")))
+        if not title:
+            title = clean_title(first_sentence(summary))
+        url = canonical_url(str(entry.get("link", "") or ""), self._base(entry))
+        if not title and not url:
+            return None
+        published, estimated = self._published(entry)
+        guid = str(entry.get("id", "") or "").strip() or None
+        if guid in self.unstable_guids or guid == self.feed_url:
+            guid = None
+        return Article(
+            key=article_key(
+                feed_url=self.feed_url, guid=guid, url=url, title=title, summary=summary
+            ),
+            feed_url=self.feed_url,
+            title=title,
+            summary=summary,
+            url=url,
+            published=published,
+            fetched_at=self.fetched_at,
+            guid=guid,
+            published_estimated=estimated,
+            lang=self._lang(entry, title, summary),
+            author=clean_title(str(entry.get("author", "") or "")),
+            feed_name=self.feed_name,
+        )
+
+    def _base(self, entry: Mapping[str, Any]) -> str:
+        detail = entry.get("title_detail") or entry.get("summary_detail") or {}
+        base = str(detail.get("base", "") or "") if isinstance(detail, Mapping) else ""
+        return base if base.startswith(("http://", "https://")) else self.base
+
+    @staticmethod
+    def _summary_html(entry: Mapping[str, Any]) -> str:
+        summary = entry.get("summary")
+        if summary:
+            return str(summary)
+        for content in entry.get("content", []) or []:
+            if isinstance(content, Mapping) and content.get("value"):
+                return str(content["value"])
+        return ""
+
+    def _published(self, entry: Mapping[str, Any]) -> tuple[datetime, bool]:
+        when = _struct_to_datetime(entry.get("published_parsed"))
+        estimated = False
+        if when is None:
+            when = _struct_to_datetime(entry.get("updated_parsed"))
+            estimated = True
+        if when is None:
+            return self.fetched_at, True
+        if when > self.fetched_at + FUTURE_TOLERANCE:
+            return self.fetched_at, True
+        return when, estimated
+
+    def _lang(self, entry: Mapping[str, Any], title: str, summary: str) -> str:
+        for key in ("title_detail", "summary_detail"):
+            detail = entry.get(key)
+            if isinstance(detail, Mapping):
+                lang = normalize_lang(detail.get("language"))
+                if lang:
+                    return lang
+        if self.feed_lang:
+            return self.feed_lang
+        return detect_language(f"{title}\n{summary[:1000]}")
