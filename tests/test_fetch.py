@@ -12,8 +12,8 @@ import pytest
 
 from chipwatch.config import PollConfig
 from chipwatch.feeds.fetch import (
-    FetchKind,
     Fetcher,
+    FetchKind,
     FetchRequest,
     parse_max_age,
     parse_retry_after,

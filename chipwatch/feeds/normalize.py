@@ -11,11 +11,51 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the reader (Miniflux, ClearURLs and similar lists).
 TRACKING_PARAMS = frozenset(
-    """fbclid gclid dclid gbraid wbraid msclkid yclid twclid ttclid li_fat_id igshid
-    mc_cid mc_eid _hsenc _hsmi __hssc __hstc __hsfp hsctatracking mkt_tok oly_anon_id
-    oly_enc_id vero_id vero_conv wickedid rb_clickid s_cid ncid cmpid ito ocid sr_share
-    spm xtor at_campaign at_medium guccounter guce_referrer guce_referrer_sig _ga _gl
-    ref_src ref_url""".split()
+    [
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "__hssc",
+        "__hstc",
+        "__hsfp",
+        "hsctatracking",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "vero_conv",
+        "wickedid",
+        "rb_clickid",
+        "s_cid",
+        "ncid",
+        "cmpid",
+        "ito",
+        "ocid",
+        "sr_share",
+        "spm",
+        "xtor",
+        "at_campaign",
+        "at_medium",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "ref_url",
+    ]
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "piwik_", "matomo_", "hmb_", "itm_")
 
