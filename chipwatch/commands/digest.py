@@ -1,12 +1,113 @@
-"""chipwatch digest: not built yet (issue #7)."""
+"""``chipwatch digest``: export the stories of a window as md, html, json, csv or atom.
+
+The output depends only on the store, the arguments and ``--now`` (which also sets the
+default ``--until`` and anchors a relative ``--since``), so digests can be diffed and
+kept in git. Text is written as UTF-8 bytes, never re-encoded or newline-translated.
+"""
 
 from __future__ import annotations
 
-from chipwatch.context import Context
-from chipwatch.errors import WorkFailed
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-NOT_BUILT = "chipwatch digest is not built yet (issue #7); nothing was done"
+from chipwatch.context import Context
+from chipwatch.errors import UserError, WorkFailed
+from chipwatch.timeutil import TimeParseError, parse_time
 
 
 def run(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Build the digest from the store and write it to stdout or ``-o FILE``."""
+    from chipwatch.store.digest import build_digest, render
+
+    args = ctx.args
+    since = ctx.window_start("--since", args.since)
+    until = _until(ctx)
+    min_outlets = _min_outlets(args.min_outlets)
+    query = args.query
+    tagger = _tagger(ctx) if query is not None else None
+    db = ctx.open_db()
+    try:
+        digest = build_digest(
+            db,
+            since=since,
+            until=until,
+            now=ctx.now,
+            query=query,
+            tagger=tagger,
+            min_outlets=min_outlets,
+        )
+    finally:
+        db.close()
+    text = render(digest, args.format)
+    if args.output:
+        write_file(Path(args.output), text)
+    else:
+        _write_stdout(ctx, text)
+    return 0
+
+
+def _until(ctx: Context) -> datetime:
+    raw = getattr(ctx.args, "until", None)
+    if not raw:
+        return ctx.now
+    try:
+        return parse_time(raw)
+    except TimeParseError as exc:
+        raise UserError(f"--until: {exc}") from exc
+
+
+def _min_outlets(value: int | None) -> int:
+    if value is None:
+        return 1
+    if value < 1:
+        raise UserError(f"--min-outlets: must be 1 or more, not {value}")
+    return value
+
+
+def _tagger(ctx: Context) -> Any:
+    """The entity tagger that resolves ``@Entity`` in ``--query``."""
+    from chipwatch.feeds.entities import build_tagger
+
+    return build_tagger(ctx.config)
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 atomically: a failed run never leaves half a digest."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise UserError(f"-o {path}: cannot write there: {exc.strerror}") from exc
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8"))
+        os.chmod(temp, _file_mode(path))
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, IsADirectoryError | PermissionError | NotADirectoryError):
+            raise UserError(f"-o {path}: cannot write there: {exc.strerror}") from exc
+        raise WorkFailed(f"-o {path}: writing the digest failed: {exc.strerror}") from exc
+
+
+def _file_mode(path: Path) -> int:
+    """Keep an existing file's mode; else what ``open()`` would give under the umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_stdout(ctx: Context, text: str) -> None:
+    buffer = getattr(ctx.stdout, "buffer", None)
+    if buffer is None:
+        ctx.stdout.write(text)
+        return
+    ctx.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()

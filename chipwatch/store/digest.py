@@ -1,0 +1,283 @@
+"""Digests: the stories of a time window, with every source cited, as md / html / json /
+csv / atom.
+
+:func:`build_digest` reads the store into plain data (:class:`Digest`) in a handful of
+set-based queries, and :func:`render` turns that data into one format. Both are pure
+functions of the store and their arguments (``now`` is a parameter, orderings have
+tie-breakers), so the same store, arguments and ``now`` give byte-identical output.
+
+Window semantics: an article is in the window when ``since <= published < until``
+(half-open, so consecutive daily digests never cite an article twice); a story is in
+the digest when any of its articles is. Each story lists all its articles published
+before ``until``: earlier ones are kept for context, marked ``in_window = False``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.errors import UserError
+from chipwatch.store.digest_model import (
+    Digest,
+    DigestAlert,
+    DigestArticle,
+    DigestEntity,
+    DigestStory,
+)
+from chipwatch.textsafe import clean_text, clean_title, safe_url
+from chipwatch.timeutil import iso
+
+__all__ = [
+    "FORMATS",
+    "Digest",
+    "DigestAlert",
+    "DigestArticle",
+    "DigestEntity",
+    "DigestStory",
+    "build_digest",
+    "render",
+]
+
+FORMATS = ("md", "html", "json", "csv", "atom")
+# The earliest time the store can hold; used as ``since`` for "all".
+_BEGINNING = "0000-01-01T00:00:00Z"
+_ALERT_KIND_ORDER = {"watch": 0, "spike": 1, "feed": 2}
+
+# Stories (not merged away) with at least one article in [since, until).
+_WINDOW_STORIES = """
+    SELECT DISTINCT a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
+    WHERE a.published >= :since AND a.published < :until AND s.merged_into IS NULL
+"""
+_ARTICLES = f"""
+    SELECT a.id, a.story_id, a.title, a.url, a.lang, a.published, a.feed_id,
+           COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url) AS feed,
+           a.published >= :since AS in_window
+    FROM articles a JOIN feeds f ON f.id = a.feed_id
+    WHERE a.story_id IN ({_WINDOW_STORIES}) AND a.published < :until
+    ORDER BY a.story_id, a.published, a.id
+"""
+_ENTITIES = f"""
+    SELECT ae.article_id, ae.entity, ae.kind
+    FROM article_entities ae JOIN articles a ON a.id = ae.article_id
+    WHERE a.story_id IN ({_WINDOW_STORIES}) AND a.published < :until
+    ORDER BY ae.article_id, ae.field = 'summary', ae.start, ae.entity
+"""
+_STORIES = f"SELECT id, title, headline_article_id FROM stories WHERE id IN ({_WINDOW_STORIES})"
+_STORY_ALERTS = f"""
+    SELECT * FROM alerts
+    WHERE story_id IN ({_WINDOW_STORIES}) AND state != 'dismissed' AND created_at < :until
+"""
+_OTHER_ALERTS = """
+    SELECT * FROM alerts
+    WHERE story_id IS NULL AND state != 'dismissed'
+      AND updated_at >= :since AND created_at < :until
+"""
+
+
+def build_digest(
+    db: Database,
+    *,
+    since: datetime | None,
+    until: datetime,
+    now: datetime,
+    query: Any = None,
+    tagger: Any = None,
+    min_outlets: int = 1,
+) -> Digest:
+    """Read the digest of ``[since, until)`` from the store.
+
+    ``since`` None means the whole archive. ``query`` is query-language text or a parsed
+    query (``chipwatch.feeds.query``); ``tagger`` resolves its ``@Entity`` terms. Alerts
+    come first: watch alerts of the digest's stories, plus (without a query) entity
+    spikes and feed-health alerts active in the window; dismissed alerts are left out.
+    """
+    if since is not None and since >= until:
+        raise UserError(f"--since ({iso(since)}) must be before --until ({iso(until)})")
+    params = {"since": iso(since) if since else _BEGINNING, "until": iso(until)}
+    keep = _query_filter(db, query, tagger, since=since, until=until)
+    stories = _load_stories(db, params, keep=keep, min_outlets=max(1, min_outlets))
+    alerts = _load_alerts(db, params, stories, include_unlinked=query is None)
+    return Digest(
+        generated_at=iso(now),
+        since=iso(since) if since else None,
+        until=iso(until),
+        query=_query_text(query),
+        min_outlets=max(1, min_outlets),
+        alerts=alerts,
+        stories=stories,
+    )
+
+
+def render(digest: Digest, fmt: str) -> str:
+    """The digest in one of :data:`FORMATS`; ends with a newline."""
+    renderers = _renderers()
+    if fmt not in renderers:
+        raise UserError(f"unknown digest format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return renderers[fmt](digest)
+
+
+def _renderers() -> dict[str, Callable[[Digest], str]]:
+    from chipwatch.store import digest_atom, digest_html, digest_text
+
+    return {
+        "md": digest_text.render_markdown,
+        "html": digest_html.render_html,
+        "json": digest_text.render_json,
+        "csv": digest_text.render_csv,
+        "atom": digest_atom.render_atom,
+    }
+
+
+# --------------------------------------------------------------------------- stories
+
+
+def _load_stories(
+    db: Database, params: dict[str, str], *, keep: set[int] | None, min_outlets: int
+) -> tuple[DigestStory, ...]:
+    articles = _load_articles(db, params)
+    heads = {row[0]: (row[1], row[2]) for row in db.execute(_STORIES, params).fetchall()}
+    alert_names = _story_alert_names(db, params)
+    stories = []
+    for story_id, rows in articles.items():
+        if keep is not None and story_id not in keep:
+            continue
+        story = _story(
+            story_id, rows, heads.get(story_id, ("", None)), alert_names.get(story_id, ())
+        )
+        if story.outlets >= min_outlets:
+            stories.append(story)
+    # Stable sorts, least significant key first: most outlets, then newest, then id.
+    stories.sort(key=lambda s: s.id)
+    stories.sort(key=lambda s: s.last_updated, reverse=True)
+    stories.sort(key=lambda s: s.outlets, reverse=True)
+    return tuple(stories)
+
+
+def _load_articles(
+    db: Database, params: dict[str, str]
+) -> dict[int, list[tuple[DigestArticle, int, list]]]:
+    """Story id → [(article, feed id, entity rows)], articles oldest first."""
+    entity_rows: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for article_id, entity, kind in db.execute(_ENTITIES, params).fetchall():
+        entity_rows[article_id].append((entity, kind))
+    by_story: dict[int, list[tuple[DigestArticle, int, list]]] = defaultdict(list)
+    for row in db.execute(_ARTICLES, params).fetchall():
+        article_id, story_id, title, url, lang, published, feed_id, feed, in_window = row
+        found = entity_rows.get(article_id, [])
+        article = DigestArticle(
+            id=article_id,
+            title=clean_title(title) or "(untitled)",
+            url=safe_url(url),
+            feed=clean_title(feed),
+            published=published,
+            lang=clean_text(lang, single_line=True) or "und",
+            entities=tuple(dict.fromkeys(name for name, _ in found)),
+            in_window=bool(in_window),
+        )
+        by_story[story_id].append((article, feed_id, found))
+    return by_story
+
+
+def _story(
+    story_id: int,
+    rows: list[tuple[DigestArticle, int, list]],
+    head: tuple[str, int | None],
+    alerts: tuple[str, ...],
+) -> DigestStory:
+    articles = tuple(article for article, _, _ in rows)
+    title, headline_id = head
+    headline = next((a.title for a in articles if a.id == headline_id), articles[0].title)
+    return DigestStory(
+        id=story_id,
+        title=clean_title(title) or headline,
+        first_seen=articles[0].published,
+        last_updated=max(a.published for a in articles),
+        outlets=len({feed_id for _, feed_id, _ in rows}),
+        languages=tuple(sorted({a.lang for a in articles})),
+        entities=_entities(found for _, _, found in rows),
+        alerts=alerts,
+        articles=articles,
+    )
+
+
+def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...]:
+    mentions: Counter[str] = Counter()
+    kinds: dict[str, str] = {}
+    for rows in found:
+        for name, kind in rows:
+            mentions[name] += 1
+            kinds.setdefault(name, kind)
+    ordered = sorted(mentions.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))
+    return tuple(DigestEntity(name, kinds[name], count) for name, count in ordered)
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def _story_alert_names(db: Database, params: dict[str, str]) -> dict[int, tuple[str, ...]]:
+    names: dict[int, set[str]] = defaultdict(set)
+    for row in db.query(_STORY_ALERTS, params):
+        if row["kind"] == "watch":
+            names[row["story_id"]].add(clean_title(row["watch"]))
+    return {story_id: tuple(sorted(found)) for story_id, found in names.items()}
+
+
+def _load_alerts(
+    db: Database,
+    params: dict[str, str],
+    stories: tuple[DigestStory, ...],
+    *,
+    include_unlinked: bool,
+) -> tuple[DigestAlert, ...]:
+    shown = {story.id for story in stories}
+    rows = [row for row in db.query(_STORY_ALERTS, params) if row["story_id"] in shown]
+    if include_unlinked:
+        rows.extend(db.query(_OTHER_ALERTS, params))
+    alerts = [_alert(row) for row in rows]
+    # Watch alerts (what the user asked for) first, then spikes, then feed health;
+    # newest first within a kind, id as the tie-breaker.
+    alerts.sort(key=lambda a: a.id)
+    alerts.sort(key=lambda a: a.updated_at, reverse=True)
+    alerts.sort(key=lambda a: _ALERT_KIND_ORDER.get(a.kind, len(_ALERT_KIND_ORDER)))
+    return tuple(alerts)
+
+
+def _alert(row: dict[str, Any]) -> DigestAlert:
+    return DigestAlert(
+        id=row["id"],
+        kind=row["kind"],
+        watch=clean_title(row["watch"]),
+        title=clean_title(row["title"]),
+        detail=clean_title(row["detail"]),
+        state=row["state"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        story_id=row["story_id"],
+    )
+
+
+# --------------------------------------------------------------------------- query
+
+
+def _query_text(query: Any) -> str | None:
+    if query is None:
+        return None
+    text = query if isinstance(query, str) else getattr(query, "text", None) or str(query)
+    return clean_title(text)
+
+
+def _query_filter(
+    db: Database, query: Any, tagger: Any, *, since: datetime | None, until: datetime
+) -> set[int] | None:
+    """The ids of the stories matching ``query``, or None when there is no query."""
+    if query is None:
+        return None
+    from chipwatch.feeds.query import parse_query, search_stories
+
+    parsed = parse_query(query, tagger) if isinstance(query, str) else query
+    return set(search_stories(db, parsed, tagger, since=since, until=until, limit=None))

@@ -1,0 +1,181 @@
+"""The digest as plain data, shared by :mod:`chipwatch.store.digest` (which builds it
+from the store) and the renderers (which turn it into md, html, json, csv and atom).
+
+Every string here is already cleaned (:func:`chipwatch.textsafe.clean_title`) and every
+URL is http(s) or empty; renderers still escape for their own format at the edge.
+Times are the store's ISO 8601 UTC text (``2025-07-15T08:00:00Z``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chipwatch.timeutil import from_iso
+
+DIGEST_SCHEMA_VERSION = 1
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "zh": "Chinese",
+    "und": "unknown language",
+}
+
+ALERT_KIND_LABELS = {"watch": "watch", "spike": "spike", "feed": "feed health"}
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntity:
+    """An entity of a story and how many times its articles mention it."""
+
+    name: str
+    kind: str
+    mentions: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestArticle:
+    """One citation: an article of a story.
+
+    ``in_window`` is false for earlier articles of the story, listed for context.
+    """
+
+    id: int
+    title: str
+    url: str
+    feed: str
+    published: str
+    lang: str
+    entities: tuple[str, ...] = ()
+    in_window: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DigestStory:
+    """One story with its citations; spans and counts cover the listed articles."""
+
+    id: int
+    title: str
+    first_seen: str
+    last_updated: str
+    outlets: int
+    languages: tuple[str, ...]
+    entities: tuple[DigestEntity, ...]
+    alerts: tuple[str, ...]
+    articles: tuple[DigestArticle, ...]
+
+    @property
+    def link(self) -> str:
+        """The headline's link: the first article with an http(s) URL, else ''."""
+        return next((a.url for a in self.articles if a.url), "")
+
+    @property
+    def anchor(self) -> str:
+        """A stable in-document anchor name (HTML id, Markdown reference)."""
+        return f"story-{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestAlert:
+    """An alert raised on a story of the digest, an entity spike or a feed's health."""
+
+    id: int
+    kind: str
+    watch: str
+    title: str
+    detail: str
+    state: str
+    created_at: str
+    updated_at: str
+    story_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        """What kind of alert this is, in words; '' when the name already says it."""
+        label = ALERT_KIND_LABELS.get(self.kind, self.kind)
+        return "" if self.watch.casefold() in (label.casefold(), self.kind.casefold()) else label
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Everything a digest shows, in the order it shows it."""
+
+    generated_at: str
+    since: str | None
+    until: str
+    query: str | None
+    min_outlets: int
+    alerts: tuple[DigestAlert, ...]
+    stories: tuple[DigestStory, ...]
+
+    @property
+    def article_count(self) -> int:
+        """Citations listed, counting earlier articles shown for context."""
+        return sum(len(story.articles) for story in self.stories)
+
+    @property
+    def window_article_count(self) -> int:
+        """Articles published inside the window."""
+        return sum(a.in_window for story in self.stories for a in story.articles)
+
+    @property
+    def outlet_names(self) -> tuple[str, ...]:
+        """Every outlet cited, sorted."""
+        return tuple(sorted({a.feed for s in self.stories for a in s.articles}))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language cited, sorted."""
+        return tuple(sorted({lang for s in self.stories for lang in s.languages}))
+
+    def story_titles(self) -> dict[int, str]:
+        """Story id → title, for alerts that point at a story."""
+        return {story.id: story.title for story in self.stories}
+
+
+# --------------------------------------------------------------------------- display
+
+
+def human_time(value: str) -> str:
+    """``2025-07-15T08:05:00Z`` → ``15 Jul 2025 08:05 UTC``."""
+    return _parse(value).strftime("%d %b %Y %H:%M UTC")
+
+
+def human_span(first: str, last: str) -> str:
+    """A compact time span: one time, one day with two times, or two full times."""
+    start, end = _parse(first), _parse(last)
+    if start == end:
+        return human_time(first)
+    if start.date() == end.date():
+        return f"{start:%d %b %Y %H:%M}–{end:%H:%M} UTC"
+    return f"{start:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} UTC"
+
+
+def human_window(digest: Digest) -> str:
+    """The window as a sentence fragment: ``15 Jul 2025 12:00 UTC to 16 Jul …``."""
+    start = human_time(digest.since) if digest.since else "the beginning of the archive"
+    return f"{start} to {human_time(digest.until)}"
+
+
+def language_name(code: str) -> str:
+    """An English name for a language code, or the code itself."""
+    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 story``, ``2 stories``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def _parse(value: str) -> datetime:
+    return from_iso(value)

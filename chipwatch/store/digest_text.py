@@ -1,0 +1,243 @@
+"""Digest renderers for text formats: Markdown (a brief to paste into a report), JSON
+(the stable schema in PRODUCT.md, extended only with new keys) and CSV (one row per
+article, safe to open in a spreadsheet).
+
+Feed text is data: Markdown escapes it with :func:`md_escape` (a title cannot open a
+link, emphasis, heading or HTML), links only http(s) targets inside ``<…>``; CSV cells
+go through :func:`csv_cell` against formula injection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from chipwatch.store.digest_model import (
+    DIGEST_SCHEMA_VERSION,
+    Digest,
+    DigestAlert,
+    DigestArticle,
+    DigestStory,
+    human_span,
+    human_time,
+    human_window,
+    language_name,
+    plural,
+)
+from chipwatch.textsafe import csv_cell, md_escape, md_url
+
+# --------------------------------------------------------------------------- JSON
+
+
+def digest_to_dict(digest: Digest) -> dict[str, Any]:
+    """The digest as the documented JSON object (documented keys first, then additions)."""
+    return {
+        "generated_at": digest.generated_at,
+        "since": digest.since,
+        "until": digest.until,
+        "stories": [_story_dict(story) for story in digest.stories],
+        "query": digest.query,
+        "min_outlets": digest.min_outlets,
+        "counts": {
+            "stories": len(digest.stories),
+            "articles": digest.article_count,
+            "articles_in_window": digest.window_article_count,
+            "outlets": len(digest.outlet_names),
+            "languages": len(digest.languages),
+            "alerts": len(digest.alerts),
+        },
+        "alerts": [_alert_dict(alert) for alert in digest.alerts],
+        "schema_version": DIGEST_SCHEMA_VERSION,
+    }
+
+
+def render_json(digest: Digest) -> str:
+    """JSON text: UTF-8 kept, two-space indent, keys in a fixed order."""
+    return json.dumps(digest_to_dict(digest), ensure_ascii=False, indent=2) + "\n"
+
+
+def _story_dict(story: DigestStory) -> dict[str, Any]:
+    return {
+        "id": str(story.id),
+        "title": story.title,
+        "first_seen": story.first_seen,
+        "last_updated": story.last_updated,
+        "outlets": story.outlets,
+        "languages": list(story.languages),
+        "entities": [
+            {"name": e.name, "kind": e.kind, "mentions": e.mentions} for e in story.entities
+        ],
+        "alerts": list(story.alerts),
+        "articles": [_article_dict(article) for article in story.articles],
+        "url": story.link,
+        "article_count": len(story.articles),
+    }
+
+
+def _article_dict(article: DigestArticle) -> dict[str, Any]:
+    return {
+        "id": str(article.id),
+        "title": article.title,
+        "url": article.url,
+        "feed": article.feed,
+        "published": article.published,
+        "lang": article.lang,
+        "entities": list(article.entities),
+        "in_window": article.in_window,
+    }
+
+
+def _alert_dict(alert: DigestAlert) -> dict[str, Any]:
+    return {
+        "id": str(alert.id),
+        "kind": alert.kind,
+        "watch": alert.watch,
+        "title": alert.title,
+        "detail": alert.detail,
+        "state": alert.state,
+        "story_id": None if alert.story_id is None else str(alert.story_id),
+        "created_at": alert.created_at,
+        "updated_at": alert.updated_at,
+    }
+
+
+# --------------------------------------------------------------------------- CSV
+
+CSV_COLUMNS = (
+    "story_id",
+    "story_title",
+    "story_outlets",
+    "story_languages",
+    "story_alerts",
+    "article_id",
+    "published",
+    "feed",
+    "lang",
+    "title",
+    "url",
+    "entities",
+    "in_window",
+)
+
+
+def render_csv(digest: Digest) -> str:
+    """One row per article (RFC 4180, CRLF line ends), stories in digest order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for story in digest.stories:
+        head = [
+            story.id,
+            csv_cell(story.title),
+            story.outlets,
+            " ".join(story.languages),
+            csv_cell("; ".join(story.alerts)),
+        ]
+        for article in story.articles:
+            writer.writerow(
+                [
+                    *head,
+                    article.id,
+                    article.published,
+                    csv_cell(article.feed),
+                    csv_cell(article.lang),
+                    csv_cell(article.title),
+                    csv_cell(article.url),
+                    csv_cell("; ".join(article.entities)),
+                    "yes" if article.in_window else "no",
+                ]
+            )
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def render_markdown(digest: Digest) -> str:
+    """A brief that pastes cleanly into a report: header, alerts, then stories."""
+    parts = [_md_header(digest)]
+    if digest.alerts:
+        parts.append(_md_alerts(digest))
+    if digest.stories:
+        parts.append("## Stories")
+        parts.extend(
+            _md_story(number, story) for number, story in enumerate(digest.stories, start=1)
+        )
+    else:
+        parts.append("_No stories in this window._")
+    return "\n\n".join(parts) + "\n"
+
+
+def _md_header(digest: Digest) -> str:
+    lines = ["# chipwatch digest", "", f"**Window:** {human_window(digest)}  "]
+    if digest.query:
+        lines.append(f"**Query:** {md_escape(digest.query)}  ")
+    if digest.min_outlets > 1:
+        lines.append(f"**Only stories from at least:** {plural(digest.min_outlets, 'outlet')}  ")
+    lines.append(f"**Generated:** {human_time(digest.generated_at)}")
+    lines += ["", _summary_line(digest)]
+    return "\n".join(lines)
+
+
+def _summary_line(digest: Digest) -> str:
+    return (
+        f"{plural(len(digest.stories), 'story', 'stories')} · "
+        f"{plural(digest.window_article_count, 'article')} in the window from "
+        f"{plural(len(digest.outlet_names), 'outlet')} in "
+        f"{plural(len(digest.languages), 'language')} · {plural(len(digest.alerts), 'alert')}"
+    )
+
+
+def _md_alerts(digest: Digest) -> str:
+    numbers = {story.id: number for number, story in enumerate(digest.stories, start=1)}
+    lines = ["## Alerts", ""]
+    for alert in digest.alerts:
+        lines.append(f"- {_md_alert(alert, numbers)}")
+    return "\n".join(lines)
+
+
+def _md_alert(alert: DigestAlert, numbers: dict[int, int]) -> str:
+    text = f"**{md_escape(alert.watch)}**"
+    if alert.kind_label:
+        text += f" ({md_escape(alert.kind_label)})"
+    if alert.story_id in numbers:
+        text += f" on story {numbers[alert.story_id]}"
+    if alert.title:
+        text += f": {md_escape(alert.title)}"
+    if alert.detail:
+        text += f" — {md_escape(alert.detail)}"
+    return f"{text} · {human_time(alert.updated_at)}"
+
+
+def _md_story(number: int, story: DigestStory) -> str:
+    lines = [f"### {number}. {md_escape(story.title)}", "", _md_facts(story) + "  "]
+    if story.entities:
+        names = ", ".join(f"{md_escape(e.name)} ({e.kind}, {e.mentions})" for e in story.entities)
+        lines.append(f"**Entities:** {names}  ")
+    if story.alerts:
+        lines.append(f"**Alerts:** {', '.join(md_escape(name) for name in story.alerts)}  ")
+    lines[-1] = lines[-1].rstrip()
+    lines.append("")
+    lines.extend(_md_citation(article) for article in story.articles)
+    return "\n".join(lines)
+
+
+def _md_facts(story: DigestStory) -> str:
+    languages = ", ".join(md_escape(language_name(code)) for code in story.languages)
+    return (
+        f"{human_span(story.first_seen, story.last_updated)} · "
+        f"{plural(story.outlets, 'outlet')} · {languages}"
+    )
+
+
+def _md_citation(article: DigestArticle) -> str:
+    title = md_escape(article.title)
+    url = md_url(article.url)
+    linked = f"[{title}](<{url}>)" if url else title
+    line = (
+        f"- {human_time(article.published)} · **{md_escape(article.feed)}** "
+        f"({md_escape(article.lang)}): {linked}"
+    )
+    return line if article.in_window else line + " _(earlier)_"
