@@ -166,6 +166,14 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_ingest_feed_moved_from(db: Database) -> None:
+    # A permanent redirect (301/308) moves feeds.url to the new address; moved_from keeps
+    # the configured URL so the config still finds its feed row.
+    db.execute("ALTER TABLE feeds ADD COLUMN moved_from TEXT")
+    db.execute("CREATE INDEX feeds_moved_from ON feeds(moved_from)")
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}
