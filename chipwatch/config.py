@@ -84,6 +84,9 @@ class AlertsConfig:
     spike_min_stories: int = 3
     webhook_timeout: float = 10.0
     webhook_retries: int = 3
+    webhook_backoff: float = 1.0  # seconds before the first retry; doubles each time
+    feed_notify: tuple[str, ...] = ()  # channels for feed-health alerts
+    feed_webhook: str | None = None  # URL for feed-health alerts with "webhook"
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +384,25 @@ class _Validator:
                     "notify",
                     index,
                 )
+            if kind == "query":
+                self.check_query(values["query"], keypath, index)
             names.add(values["name"])
             yield WatchConfig(**values)
+
+    def check_query(self, query: str, keypath: str, index: int) -> None:
+        """A watch's query must parse (entities are checked when the tagger is built)."""
+        from chipwatch.feeds.query_parse import QuerySyntaxError, parse_tree
+
+        try:
+            parse_tree(query)
+        except QuerySyntaxError as exc:
+            raise self.fail(
+                f"{keypath}.query",
+                f"{exc.message} at column {exc.column} of {query!r}",
+                "[watch]",
+                "query",
+                index,
+            ) from exc
 
     def entities(self, raw: Any) -> Iterator[EntityConfig]:
         table = self.table(raw, "entities")
@@ -624,6 +644,9 @@ _ALERTS_SPEC: dict[str, Check] = {
     "spike_min_stories": _int_between(1, 100000),
     "webhook_timeout": _timeout,
     "webhook_retries": _int_between(0, 20),
+    "webhook_backoff": _timeout,
+    "feed_notify": _notify,
+    "feed_webhook": _http_url,
 }
 _FEED_SPEC: dict[str, Check] = {
     "url": _feed_url,

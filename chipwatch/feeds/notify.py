@@ -1,0 +1,313 @@
+"""Notifications for alerts, sent after the ingest transaction committed.
+
+Channels (per watch, ``notify = [...]``): ``bell`` (BEL to the terminal), ``desktop``
+(``notify-send`` when on PATH, else the terminal's OSC 777 and OSC 9 notifications) and
+``webhook`` (an async JSON POST with the story, its articles and links; a timeout,
+retries with exponential backoff, every outcome recorded in ``deliveries``). The
+monitor's toast and alerts pane need no channel. Only newly raised alerts notify; a
+story growing updates its alert silently. Nothing here blocks ingest: callers
+schedule :meth:`Notifier.deliver` as a task (:meth:`Notifier.deliver_soon`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from sqlite_utils import Database
+
+from chipwatch.config import DEFAULT_USER_AGENT, Config
+from chipwatch.feeds.alerts import AlertEvent
+from chipwatch.store import alerts as store
+from chipwatch.store.db import open_db, write_transaction
+from chipwatch.textsafe import clean_text
+from chipwatch.timeutil import utcnow
+
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed blindly
+DESKTOP_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The outcome of one channel for one alert."""
+
+    alert_id: int
+    channel: str
+    ok: bool
+    attempts: int = 1
+    error: str | None = None
+
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+
+class Notifier:
+    """Delivers :class:`AlertEvent` values on their watches' channels.
+
+    ``db`` (or ``db_path``, opened lazily on the delivering thread) records deliveries
+    and supplies the story for webhook payloads. ``terminal`` receives BEL and OSC
+    sequences (default: stderr). ``transport``, ``sleep``, ``which`` and ``clock`` are
+    seams for tests.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        db: Database | None = None,
+        db_path: Path | str | None = None,
+        terminal: IO[str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        which: Callable[[str], str | None] = shutil.which,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.config = config
+        self._db = db
+        self._db_path = db_path
+        self.terminal = terminal if terminal is not None else sys.stderr
+        self.transport = transport
+        self.sleep = sleep
+        self.which = which
+        self.clock = clock
+        self._tasks: set[asyncio.Task[list[Delivery]]] = set()
+
+    # ---- entry points
+
+    def deliver_soon(self, events: Iterable[AlertEvent]) -> asyncio.Task[list[Delivery]] | None:
+        """Schedule delivery on the running event loop and return at once."""
+        wanted = [e for e in events if e.created and e.notify]
+        if not wanted:
+            return None
+        task = asyncio.get_running_loop().create_task(self.deliver(wanted))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        """Wait for scheduled deliveries (at shutdown, so none is lost)."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def deliver(self, events: Sequence[AlertEvent]) -> list[Delivery]:
+        """Send every newly raised alert on its channels; record and return the outcomes."""
+        fresh = [e for e in events if e.created]
+        results: list[Delivery] = []
+        if any("bell" in e.notify for e in fresh):
+            results.extend(self._bell([e for e in fresh if "bell" in e.notify]))
+        for event in fresh:
+            if "desktop" in event.notify:
+                results.append(await self._desktop(event))
+        hooks = [e for e in fresh if "webhook" in e.notify]
+        if hooks:
+            async with self._client() as client:
+                results.extend(await asyncio.gather(*(self._webhook(client, e) for e in hooks)))
+        return results
+
+    # ---- bell and desktop
+
+    def _bell(self, events: list[AlertEvent]) -> list[Delivery]:
+        error = self._write("\a")  # one bell per batch, however many alerts it holds
+        for event in events:
+            self._record(event.alert_id, "bell", error is None, 1, error)
+        return [Delivery(e.alert_id, "bell", error is None, 1, error) for e in events]
+
+    async def _desktop(self, event: AlertEvent) -> Delivery:
+        title, body = desktop_text(event)
+        program = self.which("notify-send")
+        if program:
+            error = await _run([program, "--app-name=chipwatch", title, body])
+        elif _is_terminal(self.terminal):
+            error = self._write(osc_notification(title, body))
+        else:
+            error = "no notify-send on PATH and no terminal for OSC 777/9"
+        self._record(event.alert_id, "desktop", error is None, 1, error)
+        return Delivery(event.alert_id, "desktop", error is None, 1, error)
+
+    def _write(self, text: str) -> str | None:
+        try:
+            self.terminal.write(text)
+            self.terminal.flush()
+        except (OSError, ValueError) as exc:
+            return f"cannot write to the terminal: {exc}"
+        return None
+
+    # ---- webhook
+
+    def _client(self) -> httpx.AsyncClient:
+        alerts = self.config.alerts
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(alerts.webhook_timeout),
+            transport=self.transport,
+            headers={"User-Agent": self.config.poll.user_agent or DEFAULT_USER_AGENT},
+            follow_redirects=True,
+        )
+
+    async def _webhook(self, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
+        if not event.webhook:
+            error = "no webhook URL configured for this watch"
+            self._record(event.alert_id, "webhook", False, 0, error)
+            return Delivery(event.alert_id, "webhook", False, 0, error)
+        body = json.dumps(self.payload(event), ensure_ascii=False).encode("utf-8")
+        delivery_id = self._record(event.alert_id, "webhook", None, 0, None)
+        attempts, error = await self._post(client, event.webhook, body)
+        self._record(event.alert_id, "webhook", error is None, attempts, error, delivery_id)
+        return Delivery(event.alert_id, "webhook", error is None, attempts, error)
+
+    async def _post(
+        self, client: httpx.AsyncClient, url: str, body: bytes
+    ) -> tuple[int, str | None]:
+        alerts = self.config.alerts
+        error: str | None = None
+        for attempt in range(1, alerts.webhook_retries + 2):
+            delay = alerts.webhook_backoff * 2 ** (attempt - 1)
+            try:
+                response = await client.post(
+                    url, content=body, headers={"Content-Type": "application/json"}
+                )
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            else:
+                if response.is_success:
+                    return attempt, None
+                error = f"HTTP {response.status_code}"
+                if response.status_code not in RETRY_STATUSES:
+                    return attempt, error
+                delay = max(delay, _retry_after(response))
+            if attempt <= alerts.webhook_retries:
+                await self.sleep(delay)
+        return alerts.webhook_retries + 1, error
+
+    def payload(self, event: AlertEvent) -> dict[str, Any]:
+        """The webhook body: the alert line plus the story, its articles and links."""
+        data = event.to_json()
+        if event.story_id is not None and self.db is not None:
+            data.update(story_payload(self.db, event.story_id))
+        return data
+
+    # ---- store
+
+    @property
+    def db(self) -> Database | None:
+        if self._db is None and self._db_path is not None:
+            self._db = open_db(self._db_path)
+        return self._db
+
+    def _record(
+        self,
+        alert_id: int,
+        channel: str,
+        ok: bool | None,
+        attempts: int,
+        error: str | None,
+        delivery_id: int | None = None,
+    ) -> int | None:
+        db = self.db
+        if db is None:
+            return None
+        status = "pending" if ok is None else ("sent" if ok else "failed")
+        with write_transaction(db):
+            return store.record_delivery(
+                db,
+                alert_id,
+                channel,
+                status=status,
+                attempts=attempts,
+                now=self.clock(),
+                error=error,
+                delivery_id=delivery_id,
+            )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def story_payload(db: Database, story_id: int) -> dict[str, Any]:
+    """A story with its articles and links, for webhooks (feed text cleaned)."""
+    row = db.execute(
+        "SELECT first_seen, last_updated, languages FROM stories WHERE id = ?", [story_id]
+    ).fetchone()
+    articles = [
+        {
+            "id": r[0],
+            "title": clean_text(r[1], single_line=True),
+            "url": r[2],
+            "feed": clean_text(r[3] or "", single_line=True),
+            "published": r[4],
+            "lang": r[5],
+        }
+        for r in db.execute(
+            "SELECT a.id, a.title, a.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), "
+            "a.published, a.lang FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.story_id = ? ORDER BY a.published, a.id",
+            [story_id],
+        ).fetchall()
+    ]
+    result: dict[str, Any] = {
+        "articles": articles,
+        "links": [a["url"] for a in articles if a["url"]],
+    }
+    if row:
+        result.update(first_seen=row[0], last_updated=row[1], languages=json.loads(row[2] or "[]"))
+    return result
+
+
+def desktop_text(event: AlertEvent) -> tuple[str, str]:
+    """Title and body of a desktop notification (feed text cleaned, one line each)."""
+    title = clean_text(f"chipwatch: {event.watch}", single_line=True, limit=80)
+    body = clean_text(event.title, single_line=True, limit=200)
+    if event.outlets:
+        body += f" ({len(event.outlets)} outlet{'s' if len(event.outlets) != 1 else ''})"
+    return title, body
+
+
+def osc_notification(title: str, body: str) -> str:
+    """OSC 777 (rxvt, foot, WezTerm, Ghostty) then OSC 9 (iTerm2, Windows Terminal, kitty).
+
+    Separators and anything that could end the sequence early are removed from the text.
+    """
+    safe_title = _osc_safe(title).replace(";", ",")
+    safe_body = _osc_safe(body)
+    return f"\x1b]777;notify;{safe_title};{safe_body}\x1b\\\x1b]9;{safe_title}: {safe_body}\x07"
+
+
+def _osc_safe(text: str) -> str:
+    return clean_text(text, single_line=True, limit=200).replace("\x07", "")
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _retry_after(response: httpx.Response) -> float:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return min(float(value), MAX_RETRY_AFTER)
+    except ValueError:
+        return 0.0
+
+
+async def _run(command: list[str]) -> str | None:
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), DESKTOP_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        return f"{command[0]}: {exc or type(exc).__name__}"
+    if process.returncode:
+        return f"{Path(command[0]).name} exited {process.returncode}: {stderr.decode(errors='replace').strip()[:200]}"
+    return None

@@ -1,0 +1,67 @@
+"""What ``@Entity`` needs from the tagger's dictionary: children and suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from chipwatch.feeds.query_text import fold
+
+
+def all_entities(tagger: Any) -> list[Any]:
+    """Every entity the tagger knows (``Tagger.entities``, a mapping or a sequence)."""
+    for attribute in ("entities", "all_entities"):
+        value = getattr(tagger, attribute, None)
+        if callable(value):
+            value = value()
+        if isinstance(value, Mapping):
+            return list(value.values())
+        if value is not None:
+            return list(value)
+    return []
+
+
+def descendants(tagger: Any, name: str) -> set[str]:
+    """Names of the entities below ``name`` through ``parent`` links, at any depth."""
+    method = getattr(tagger, "descendants", None)
+    if callable(method):
+        return set(method(name)) - {name}
+    children: dict[str, list[str]] = {}
+    for entity in all_entities(tagger):
+        if getattr(entity, "parent", None):
+            children.setdefault(fold(entity.parent), []).append(entity.name)
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        for child in children.get(fold(pending.pop()), ()):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+def suggest(tagger: Any, name: str, *, limit: int = 3) -> str:
+    """Up to ``limit`` known entity names close to ``name``, as ``@A, @B or @C``."""
+    from rapidfuzz import fuzz, process
+
+    choices: dict[str, str] = {}
+    for entity in all_entities(tagger):
+        choices.setdefault(fold(entity.name), entity.name)
+        for alias in getattr(entity, "aliases", ()):
+            text = getattr(alias, "text", alias)
+            choices.setdefault(fold(text), entity.name)
+    found = process.extract(
+        fold(name), list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
+    )
+    names: list[str] = []
+    for key, _score, _index in found:
+        if choices[key] not in names:
+            names.append(choices[key])
+    shown = [_at(n) for n in names[:limit]]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _at(name: str) -> str:
+    return f"@{name}" if name.replace("-", "").replace(".", "").isalnum() else f'@"{name}"'

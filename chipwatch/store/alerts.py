@@ -1,0 +1,250 @@
+"""Alert and delivery rows. One alert per (watch, subject); its state is the user's.
+
+Subjects: ``story:ID`` for query watches, ``spike:ENTITY:DAY`` for spike watches,
+``feed:ID:failing:SINCE`` / ``feed:ID:silent:SINCE`` for feed health (a new episode,
+after the feed recovered, is a new subject and so a new alert).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.model import Alert, AlertState
+from chipwatch.timeutil import iso
+
+STATES = tuple(state.value for state in AlertState)
+
+_SELECT = (
+    "SELECT al.id, al.kind, al.watch, al.subject, "
+    "COALESCE(NULLIF(s.title, ''), al.title) AS title, al.state, al.created_at, "
+    "al.updated_at, al.story_id, al.feed_id, al.detail "
+    "FROM alerts al LEFT JOIN stories s ON s.id = al.story_id"
+)
+
+
+def _alert(row: tuple[Any, ...]) -> Alert:
+    return Alert(*row[:8], story_id=row[8], feed_id=row[9], detail=row[10] or "")
+
+
+def upsert_alert(
+    db: Database,
+    *,
+    kind: str,
+    watch: str,
+    subject: str,
+    title: str,
+    now: datetime,
+    story_id: int | None = None,
+    feed_id: int | None = None,
+    detail: str = "",
+) -> tuple[Alert, bool]:
+    """Create the alert for (watch, subject), or update its title, detail and time.
+
+    Returns ``(alert, created)``. The state is never changed here: a dismissed alert
+    stays dismissed however its story grows.
+    """
+    existing = get_alert(db, watch, subject)
+    stamp = iso(now)
+    if existing is None:
+        cursor = db.execute(
+            "INSERT INTO alerts (kind, watch, subject, story_id, feed_id, title, detail, state, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
+            [kind, watch, subject, story_id, feed_id, title, detail, stamp, stamp],
+        )
+        alert = get_alert_by_id(db, int(cursor.lastrowid or 0))
+        assert alert is not None
+        return alert, True
+    db.execute(
+        "UPDATE alerts SET title = ?, detail = ?, updated_at = max(updated_at, ?), "
+        "story_id = COALESCE(?, story_id) WHERE id = ?",
+        [title, detail, stamp, story_id, existing.id],
+    )
+    alert = get_alert_by_id(db, existing.id)
+    assert alert is not None
+    return alert, False
+
+
+def get_alert(db: Database, watch: str, subject: str) -> Alert | None:
+    """The alert of ``watch`` about ``subject``, if any."""
+    row = db.execute(
+        f"{_SELECT} WHERE al.watch = ? AND al.subject = ?", [watch, subject]
+    ).fetchone()
+    return _alert(row) if row else None
+
+
+def get_alert_by_id(db: Database, alert_id: int) -> Alert | None:
+    row = db.execute(f"{_SELECT} WHERE al.id = ?", [alert_id]).fetchone()
+    return _alert(row) if row else None
+
+
+def story_alert_watches(db: Database, story_id: int) -> set[str]:
+    """Names of the watches that already alerted on ``story_id``."""
+    rows = db.execute(
+        "SELECT watch FROM alerts WHERE kind = 'watch' AND story_id = ?", [story_id]
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def list_alerts(
+    db: Database,
+    *,
+    states: Iterable[str] | None = None,
+    kind: str | None = None,
+    watch: str | None = None,
+    story_id: int | None = None,
+    limit: int | None = None,
+) -> list[Alert]:
+    """Alerts newest first, titled with their story's current headline."""
+    where: list[str] = []
+    params: list[Any] = []
+    if states is not None:
+        wanted = list(states)
+        where.append(f"al.state IN ({','.join('?' * len(wanted))})")
+        params.extend(wanted)
+    for column, value in (("al.kind", kind), ("al.watch", watch), ("al.story_id", story_id)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = _SELECT + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += " ORDER BY al.created_at DESC, al.id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_alert(row) for row in db.execute(sql, params).fetchall()]
+
+
+def set_alert_state(db: Database, alert_id: int, state: str) -> None:
+    """Mark an alert new, seen or dismissed. Raises ValueError for another state."""
+    if state not in STATES:
+        raise ValueError(f"unknown alert state {state!r}; states are {', '.join(STATES)}")
+    db.execute("UPDATE alerts SET state = ? WHERE id = ?", [state, alert_id])
+
+
+def alert_counts(db: Database) -> dict[str, dict[str, int]]:
+    """``{watch: {state: count}}`` over all alerts."""
+    counts: dict[str, dict[str, int]] = {}
+    for watch, state, count in db.execute(
+        "SELECT watch, state, count(*) FROM alerts GROUP BY watch, state"
+    ).fetchall():
+        counts.setdefault(watch, {})[state] = int(count)
+    return counts
+
+
+def story_alert_names(db: Database, story_ids: Iterable[int]) -> dict[int, list[str]]:
+    """``{story_id: [watch names]}`` of query-watch alerts (dismissed ones left out)."""
+    ids = list(story_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT story_id, watch FROM alerts WHERE kind = 'watch' AND state != 'dismissed' "
+        f"AND story_id IN ({marks}) ORDER BY watch",
+        ids,
+    ).fetchall()
+    result: dict[int, list[str]] = {}
+    for story_id, watch in rows:
+        result.setdefault(int(story_id), []).append(watch)
+    return result
+
+
+# --------------------------------------------------------------------------- deliveries
+
+
+def record_delivery(
+    db: Database,
+    alert_id: int,
+    channel: str,
+    *,
+    status: str,
+    attempts: int,
+    now: datetime,
+    error: str | None = None,
+    delivery_id: int | None = None,
+) -> int:
+    """Insert (or update, given ``delivery_id``) one notification attempt's outcome."""
+    if delivery_id is None:
+        cursor = db.execute(
+            "INSERT INTO deliveries (alert_id, channel, status, attempts, last_error, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [alert_id, channel, status, attempts, error, iso(now)],
+        )
+        return int(cursor.lastrowid or 0)
+    db.execute(
+        "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, updated_at = ? "
+        "WHERE id = ?",
+        [status, attempts, error, iso(now), delivery_id],
+    )
+    return delivery_id
+
+
+def list_deliveries(db: Database, alert_id: int | None = None) -> list[dict[str, Any]]:
+    """Delivery rows (all, or of one alert), oldest first."""
+    where = "WHERE alert_id = ?" if alert_id is not None else ""
+    params = [alert_id] if alert_id is not None else []
+    return list(db.query(f"SELECT * FROM deliveries {where} ORDER BY id", params))
+
+
+# --------------------------------------------------------------------------- reads for alerts
+
+
+def story_brief(db: Database, story_id: int) -> tuple[str, str, list[str]]:
+    """``(headline title, headline url, outlet names)`` of a story, for an alert."""
+    row = db.execute(
+        "SELECT s.title, COALESCE(a.url, ''), COALESCE(a.title, '') FROM stories s "
+        "LEFT JOIN articles a ON a.id = s.headline_article_id WHERE s.id = ?",
+        [story_id],
+    ).fetchone()
+    title, url, headline_title = row if row else ("", "", "")
+    if not url:
+        first = db.execute(
+            "SELECT url, title FROM articles WHERE story_id = ? ORDER BY published, id LIMIT 1",
+            [story_id],
+        ).fetchone()
+        url, headline_title = first if first else ("", "")
+    return title or headline_title, url, story_outlets(db, story_id)
+
+
+def story_outlets(db: Database, story_id: int) -> list[str]:
+    """Names of the feeds that reported a story, in the order they first did."""
+    rows = db.execute(
+        "SELECT COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), min(a.published) AS first "
+        "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.story_id = ? "
+        "GROUP BY f.id ORDER BY first, f.id",
+        [story_id],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def feed_health_rows(db: Database) -> list[dict[str, Any]]:
+    """Enabled feeds with what feed-health checks need (including ``created_at``)."""
+    return list(
+        db.query(
+            "SELECT id, url, COALESCE(NULLIF(name, ''), NULLIF(title, ''), url) AS label, "
+            "error_count, last_error, last_http_status, last_ok_at, last_new_at, created_at "
+            "FROM feeds WHERE enabled = 1 ORDER BY id"
+        )
+    )
+
+
+def entity_stories(
+    db: Database, names: Iterable[str], *, start: datetime, end: datetime
+) -> list[int]:
+    """Stories with an article tagged with one of ``names`` published in (start, end],
+    most recently active first."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = db.execute(
+        "SELECT COALESCE(s.merged_into, a.story_id) AS story, max(a.published) AS latest "
+        "FROM article_entities e JOIN articles a ON a.id = e.article_id "
+        "LEFT JOIN stories s ON s.id = a.story_id "
+        f"WHERE e.entity IN ({marks}) AND a.story_id IS NOT NULL "
+        "AND a.published > ? AND a.published <= ? GROUP BY story ORDER BY latest DESC, story DESC",
+        [*wanted, iso(start), iso(end)],
+    ).fetchall()
+    return [int(row[0]) for row in rows]
