@@ -191,10 +191,10 @@ def _story(
 ) -> DigestStory:
     articles = tuple(article for article, _, _ in rows)
     title, headline_id = head
-    headline = next((a.title for a in articles if a.id == headline_id), articles[0].title)
+    headline = next((a for a in articles if a.id == headline_id), articles[0])
     return DigestStory(
         id=story_id,
-        title=clean_title(title) or headline,
+        title=clean_title(title) or headline.title,
         first_seen=articles[0].published,
         last_updated=max(a.published for a in articles),
         outlets=len({feed_id for _, feed_id, _ in rows}),
@@ -202,6 +202,7 @@ def _story(
         entities=_entities(found for _, _, found in rows),
         alerts=alerts,
         articles=articles,
+        url=headline.url,
     )
 
 

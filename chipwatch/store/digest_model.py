@@ -73,11 +73,12 @@ class DigestStory:
     entities: tuple[DigestEntity, ...]
     alerts: tuple[str, ...]
     articles: tuple[DigestArticle, ...]
+    url: str = ""  # the headline article's link (http(s) or '')
 
     @property
     def link(self) -> str:
-        """The headline's link: the first article with an http(s) URL, else ''."""
-        return next((a.url for a in self.articles if a.url), "")
+        """The story's link: its headline article's, else its first article with one."""
+        return self.url or next((a.url for a in self.articles if a.url), "")
 
     @property
     def anchor(self) -> str:

@@ -191,15 +191,17 @@ def _entity_rows() -> list[dict[str, Any]]:
     rows = []
     for article_id, _, _, _, _, title, _, entities in ARTICLES:
         for position, (name, kind) in enumerate(entities):
-            start = max(title.find(name), 0)
+            # Where the title names it; tags found elsewhere sort after, in list order.
+            found = title.casefold().find(name.casefold())
+            start = found if found >= 0 else 1000 + 50 * position
             rows.append(
                 {
                     "article_id": article_id,
                     "entity": name,
                     "kind": kind,
                     "field": "title",
-                    "start": start + position,
-                    "end": start + position + len(name),
+                    "start": start,
+                    "end": start + len(name),
                     "rule": name,
                 }
             )

@@ -1,0 +1,279 @@
+"""Digest content: the window, ordering, citations, alerts, filters and the command."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from chipwatch.cli import main
+from chipwatch.config import default_config_text
+from chipwatch.errors import UserError
+from chipwatch.store.digest import FORMATS, build_digest, render
+from chipwatch.timeutil import from_iso, iso
+
+SEED_PATH = Path(__file__).parent / "data" / "digest" / "seed.py"
+
+
+def load_seed() -> ModuleType:
+    """The fixture store builder in tests/data/digest/seed.py."""
+    spec = importlib.util.spec_from_file_location("digest_seed", SEED_PATH)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+seed = load_seed()
+NOW = seed.NOW
+DAY_AGO = NOW - timedelta(hours=24)
+
+
+@pytest.fixture
+def store(db):
+    seed.seed_store(db)
+    return db
+
+
+def day_digest(db, **kwargs):
+    kwargs.setdefault("since", DAY_AGO)
+    kwargs.setdefault("until", NOW)
+    return build_digest(db, now=NOW, **kwargs)
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_stories_in_window_most_outlets_first_then_newest(store) -> None:
+    digest = day_digest(store)
+    assert [s.id for s in digest.stories] == [1, 2, 3, 4]
+    assert [s.outlets for s in digest.stories] == [4, 2, 2, 1]
+    # 2 and 3 tie on outlets: the newer (2, last article 06:00) comes before 3 (03:00).
+    assert digest.stories[1].last_updated > digest.stories[2].last_updated
+
+
+def test_story_ties_break_on_id(store) -> None:
+    store.execute("UPDATE articles SET published = '2025-07-16T06:00:00Z' WHERE id = 7")
+    digest = day_digest(store)
+    assert [s.id for s in digest.stories][1:3] == [2, 3]
+
+
+def test_old_future_and_merged_stories_are_left_out(store) -> None:
+    digest = day_digest(store)
+    cited = {a.id for s in digest.stories for a in s.articles}
+    assert cited == set(range(1, 11))
+    assert not {5, 6, 7} & {s.id for s in digest.stories}
+
+
+def test_earlier_articles_are_cited_as_context(store) -> None:
+    story = day_digest(store).stories[1]
+    assert [(a.id, a.in_window) for a in story.articles] == [(5, False), (6, True)]
+    assert story.first_seen == "2025-07-14T09:00:00Z"
+    assert story.last_updated == "2025-07-16T06:00:00Z"
+
+
+def test_citations_carry_outlet_language_date_title_link(store) -> None:
+    story = day_digest(store).stories[0]
+    assert story.title == seed.STORY_TITLES[1]
+    assert story.languages == ("de", "en", "fr")
+    first = story.articles[0]
+    assert (first.feed, first.lang, first.published) == (
+        "Chip Wire",
+        "en",
+        "2025-07-15T13:30:00Z",
+    )
+    assert first.url == "https://chipwire.example.com/2025/07/nvidia-h20-licences"
+    assert [a.published for a in story.articles] == sorted(a.published for a in story.articles)
+
+
+def test_feed_without_a_name_is_cited_by_its_title(store) -> None:
+    story = day_digest(store).stories[2]
+    assert {a.feed for a in story.articles} == {"Policy Desk", "東京半導体ニュース"}
+
+
+def test_story_without_a_title_takes_its_headline_article(store) -> None:
+    story = day_digest(store).stories[3]
+    assert story.title == seed.HOSTILE_TITLE_CLEAN
+    assert story.articles[0].url == ""  # javascript: is never a link
+
+
+def test_entities_with_mention_counts(store) -> None:
+    story = day_digest(store).stories[0]
+    top = [(e.name, e.kind, e.mentions) for e in story.entities[:4]]
+    assert top == [
+        ("China", "place", 4),
+        ("H20", "chip", 4),
+        ("NVIDIA", "company", 4),
+        ("export controls", "policy", 2),
+    ]
+    assert story.articles[1].entities == ("NVIDIA", "H20", "China", "AMD", "MI308")
+
+
+def test_until_drops_later_articles_and_recounts(store) -> None:
+    until = from_iso("2025-07-15T15:00:00Z")
+    digest = build_digest(store, since=None, until=until, now=NOW)
+    story = next(s for s in digest.stories if s.id == 1)
+    assert [a.id for a in story.articles] == [1, 2]
+    assert (story.outlets, story.languages) == (2, ("en", "fr"))
+    assert 5 in {s.id for s in digest.stories}  # the whole archive, up to until
+
+
+def test_window_is_half_open(store) -> None:
+    at = from_iso("2025-07-16T09:00:00Z")  # article 9's published time
+    assert 4 in {s.id for s in day_digest(store, since=at).stories}
+    ending = day_digest(store, since=DAY_AGO, until=at)
+    story = next(s for s in ending.stories if s.id == 2)
+    assert 4 not in {s.id for s in ending.stories}
+    assert story.articles[-1].id == 6
+
+
+def test_min_outlets(store) -> None:
+    assert [s.id for s in day_digest(store, min_outlets=2).stories] == [1, 2, 3]
+    assert [s.id for s in day_digest(store, min_outlets=4).stories] == [1]
+    assert day_digest(store, min_outlets=5).stories == ()
+
+
+def test_alerts_first_watch_then_spike_then_feed(store) -> None:
+    digest = day_digest(store)
+    assert [a.id for a in digest.alerts] == [2, 1, 3, 4]
+    assert digest.alerts[1].watch == "H20 exports"
+    assert digest.alerts[1].story_id == 1
+
+
+def test_dismissed_and_stale_alerts_are_left_out(store) -> None:
+    digest = day_digest(store)
+    assert not {5, 6} & {a.id for a in digest.alerts}
+    assert digest.stories[0].alerts == ("H20 exports",)
+    assert digest.stories[2].alerts == ()
+
+
+def test_alerts_of_stories_filtered_out_are_left_out(store) -> None:
+    digest = day_digest(store, min_outlets=2)
+    assert [a.id for a in digest.alerts] == [1, 3, 4]
+
+
+def test_since_after_until_is_a_user_error(store) -> None:
+    with pytest.raises(UserError, match="--since"):
+        build_digest(store, since=NOW, until=DAY_AGO, now=NOW)
+
+
+def test_empty_store_renders_every_format(db) -> None:
+    digest = day_digest(db)
+    assert digest.stories == () and digest.alerts == ()
+    for fmt in FORMATS:
+        assert render(digest, fmt).endswith("\n")
+    assert "No stories in this window" in render(digest, "md")
+    assert json.loads(render(digest, "json"))["stories"] == []
+
+
+def test_unknown_format_is_a_user_error(store) -> None:
+    with pytest.raises(UserError, match="unknown digest format"):
+        render(day_digest(store), "pdf")
+
+
+# --------------------------------------------------------------------------- query
+
+
+@pytest.fixture
+def tagger():
+    entities = pytest.importorskip("chipwatch.feeds.entities")
+    return entities.build_tagger(None)
+
+
+def test_query_keeps_matching_stories_only(store, tagger) -> None:
+    pytest.importorskip("chipwatch.feeds.query")
+    digest = day_digest(store, query="Tokyo OR lang:de", tagger=tagger)
+    assert [s.id for s in digest.stories] == [1, 3]
+    assert digest.query == "Tokyo OR lang:de"
+    # With a query, only alerts of the stories shown: no spike or feed-health alerts.
+    assert [a.id for a in digest.alerts] == [1]
+
+
+def test_query_with_entity(store, tagger) -> None:
+    pytest.importorskip("chipwatch.feeds.query")
+    digest = day_digest(store, query="@MI308", tagger=tagger)
+    assert [s.id for s in digest.stories] == [1]
+
+
+def test_bad_query_is_a_user_error(store, tagger) -> None:
+    pytest.importorskip("chipwatch.feeds.query")
+    with pytest.raises(UserError):
+        day_digest(store, query="(H20 AND", tagger=tagger)
+
+
+# --------------------------------------------------------------------------- command
+
+
+@pytest.fixture
+def cli_paths(tmp_path: Path, store, db_path: Path) -> tuple[str, str]:
+    config = tmp_path / "config.toml"
+    config.write_text(default_config_text(), encoding="utf-8")
+    store.conn.commit()
+    return str(config), str(db_path)
+
+
+def run_cli(paths: tuple[str, str], *args: str) -> int:
+    config, db = paths
+    return main(["--config", config, "--db", db, "digest", "--now", iso(NOW), *args])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_command_writes_the_rendered_digest(cli_paths, tmp_path, store, fmt) -> None:
+    out = tmp_path / f"digest.{fmt}"
+    assert run_cli(cli_paths, "--format", fmt, "-o", str(out)) == 0
+    assert out.read_bytes() == render(day_digest(store), fmt).encode("utf-8")
+
+
+def test_command_is_byte_reproducible(cli_paths, tmp_path) -> None:
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    assert run_cli(cli_paths, "--format", "html", "-o", str(first)) == 0
+    assert run_cli(cli_paths, "--format", "html", "-o", str(second)) == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_command_prints_to_stdout(cli_paths, store, capsysbinary) -> None:
+    assert run_cli(cli_paths, "--format", "csv", "--since", "7d", "--min-outlets", "2") == 0
+    expected = render(day_digest(store, since=NOW - timedelta(days=7), min_outlets=2), "csv")
+    assert capsysbinary.readouterr().out == expected.encode("utf-8")
+
+
+def test_command_until_and_absolute_since(cli_paths, store, capsysbinary) -> None:
+    args = ("--format", "json", "--since", "2025-07-15", "--until", "2025-07-15T15:00:00Z")
+    assert run_cli(cli_paths, *args) == 0
+    data = json.loads(capsysbinary.readouterr().out)
+    assert (data["since"], data["until"]) == ("2025-07-15T00:00:00Z", "2025-07-15T15:00:00Z")
+    assert [s["id"] for s in data["stories"]] == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (("--since", "yesterday"), "--since"),
+        (("--until", "soon"), "--until"),
+        (("--since", "2025-07-17"), "--since"),
+        (("--min-outlets", "0"), "--min-outlets"),
+        (("--now", "noon"), "--now"),
+    ],
+)
+def test_command_usage_errors_exit_2_with_one_line(cli_paths, capsys, args, names) -> None:
+    assert run_cli(cli_paths, *args) == 2
+    err = capsys.readouterr().err
+    assert names in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_command_bad_query_exits_2(cli_paths, capsys) -> None:
+    pytest.importorskip("chipwatch.feeds.query")
+    assert run_cli(cli_paths, "--query", "(H20 AND") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chipwatch: ") and "Traceback" not in err
+
+
+def test_command_output_into_missing_folder_exits_2(cli_paths, tmp_path, capsys) -> None:
+    target = tmp_path / "no" / "such" / "digest.md"
+    assert run_cli(cli_paths, "-o", str(target)) == 2
+    assert str(target) in capsys.readouterr().err
+    assert not target.exists()
