@@ -98,10 +98,23 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "readonly" in text or "read-only" in text:
         return f"{path}: the store is read-only ({text})"
     if "unable to open" in text:
+        if _read_only_location(path):
+            return (f"{path}: the store's folder is read-only; chipwatch needs to write the "
+                    f"store and its -wal/-shm files there ({text})")
         return f"{path}: cannot open the store ({text})"
     if "disk is full" in text or "full" in text:
         return f"{path}: the disk is full ({text})"
     return f"{path}: store error: {text}"
+
+
+def _read_only_location(path: Path) -> bool:
+    """Whether the store's folder (or file) cannot be written: a read-only mount or mode."""
+    import os
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not os.access(folder, os.W_OK):
+        return True
+    return path.exists() and not os.access(path, os.W_OK)
 
 
 @contextmanager
