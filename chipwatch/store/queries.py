@@ -30,20 +30,95 @@ _FEED_STATE_FIELDS = {f.name for f in fields(FeedState)}
 def sync_feeds(db: Database, feeds: Sequence[FeedConfig], *, now: datetime) -> None:
     """Make the feeds table reflect the config: add new URLs, update names, tags and
     enabled flags. Feeds no longer configured are disabled, never deleted (their
-    articles stay in the archive)."""
-    configured = {feed.url for feed in feeds}
+    articles stay in the archive). A feed moved by a permanent redirect is found by the
+    URL the config still names (``moved_from``)."""
+    configured: set[int] = set()
     for feed in feeds:
-        row = db.execute("SELECT id FROM feeds WHERE url = ?", [feed.url]).fetchone()
-        values = {"name": feed.name, "tags": json.dumps(list(feed.tags)),
-                  "enabled": int(feed.enabled)}
-        if row:
-            db.execute("UPDATE feeds SET name = ?, tags = ?, enabled = ? WHERE id = ?",
-                       [values["name"], values["tags"], values["enabled"], row[0]])
+        values = [feed.name, json.dumps(list(feed.tags)), int(feed.enabled)]
+        feed_id = find_feed(db, feed.url)
+        if feed_id is not None:
+            db.execute(
+                "UPDATE feeds SET name = ?, tags = ?, enabled = ? WHERE id = ?", [*values, feed_id]
+            )
         else:
-            db["feeds"].insert({"url": feed.url, **values, "created_at": iso(now)})
-    for feed_id, url in db.execute("SELECT id, url FROM feeds WHERE enabled = 1").fetchall():
-        if url not in configured:
+            cursor = db.execute(
+                "INSERT INTO feeds (url, name, tags, enabled, created_at) VALUES (?, ?, ?, ?, ?)",
+                [feed.url, *values, iso(now)],
+            )
+            feed_id = int(cursor.lastrowid or 0)
+        configured.add(feed_id)
+    for (feed_id,) in db.execute("SELECT id FROM feeds WHERE enabled = 1").fetchall():
+        if feed_id not in configured:
             db.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", [feed_id])
+
+
+def find_feed(db: Database, url: str) -> int | None:
+    """The id of the feed at ``url``, or of the feed that moved away from it."""
+    row = db.execute(
+        "SELECT id FROM feeds WHERE url = ? UNION ALL "
+        "SELECT id FROM feeds WHERE moved_from = ? LIMIT 1",
+        [url, url],
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def move_feed(db: Database, feed_id: int, new_url: str) -> bool:
+    """Record a permanent redirect: the feed now lives at ``new_url``.
+
+    The configured URL is kept in ``moved_from``. Returns False (nothing changed) when
+    another feed already uses ``new_url``.
+    """
+    if db.execute("SELECT 1 FROM feeds WHERE url = ? AND id != ?", [new_url, feed_id]).fetchone():
+        return False
+    db.execute(
+        "UPDATE feeds SET moved_from = COALESCE(moved_from, url), url = ? WHERE id = ?",
+        [new_url, feed_id],
+    )
+    return True
+
+
+def feed_identity(db: Database, feed_id: int) -> str:
+    """The URL that identifies a feed's articles: the configured one, even after a move."""
+    row = db.execute(
+        "SELECT COALESCE(moved_from, url) FROM feeds WHERE id = ?", [feed_id]
+    ).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def due_feeds(db: Database, *, now: datetime | None = None) -> list[FeedState]:
+    """Enabled, not disabled feeds whose next poll is due at ``now`` (all when None)."""
+    sql = "SELECT * FROM feeds WHERE enabled = 1 AND disabled_reason IS NULL"
+    params: list[Any] = []
+    if now is not None:
+        sql += " AND (next_poll_at IS NULL OR next_poll_at <= ?)"
+        params.append(iso(now))
+    return [_feed_state(row) for row in db.query(sql + " ORDER BY id", params)]
+
+
+def next_due_at(db: Database) -> datetime | None:
+    """The earliest scheduled poll among enabled feeds (None when none is scheduled)."""
+    row = db.execute(
+        "SELECT min(next_poll_at) FROM feeds WHERE enabled = 1 AND disabled_reason IS NULL"
+    ).fetchone()
+    return from_iso(row[0]) if row and row[0] else None
+
+
+def clear_feed_disabled(db: Database, feed_id: int) -> None:
+    """Give a feed disabled by 410 Gone another chance (``feeds add`` of its URL)."""
+    db.execute(
+        "UPDATE feeds SET disabled_reason = NULL, last_status = 'new', error_count = 0, "
+        "next_poll_at = NULL, retry_after_until = NULL WHERE id = ?",
+        [feed_id],
+    )
+
+
+def feed_rows(db: Database) -> list[dict[str, Any]]:
+    """Every feed with its article count, for `feeds list` and the monitor's feeds screen."""
+    sql = (
+        "SELECT f.*, (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS articles "
+        "FROM feeds f ORDER BY f.id"
+    )
+    return list(db.query(sql))
 
 
 def feed_id_for(db: Database, url: str, *, now: datetime, name: str = "") -> int:
@@ -81,7 +156,7 @@ def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
     if not values:
         return
     unknown = set(values) - _FEED_STATE_FIELDS - {"title", "site_url"}
-    if unknown:
+    if unknown - {"moved_from"}:
         raise ValueError(f"unknown feed columns: {sorted(unknown)}")
     columns = ", ".join(f"[{name}] = ?" for name in values)
     db.execute(f"UPDATE feeds SET {columns} WHERE id = ?", [*values.values(), feed_id])
@@ -90,15 +165,17 @@ def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
 # --------------------------------------------------------------------------- articles
 
 
-def upsert_article(db: Database, article: Article, *, feed_id: int,
-                   now: datetime) -> tuple[int, UpsertOutcome]:
+def upsert_article(
+    db: Database, article: Article, *, feed_id: int, now: datetime
+) -> tuple[int, UpsertOutcome]:
     """Insert an article, or update it if its key is known and its text changed.
 
     Returns ``(article_id, outcome)``. Re-ingesting an unchanged entry is ``same`` and
     writes nothing: the same feed fetched twice adds nothing.
     """
-    row = db.execute("SELECT id, content_hash FROM articles WHERE key = ?",
-                     [article.key]).fetchone()
+    row = db.execute(
+        "SELECT id, content_hash FROM articles WHERE key = ?", [article.key]
+    ).fetchone()
     digest = content_hash(article)
     if row is not None:
         article_id, old_hash = int(row[0]), row[1]
@@ -107,17 +184,37 @@ def upsert_article(db: Database, article: Article, *, feed_id: int,
         db.execute(
             "UPDATE articles SET title = ?, summary = ?, url = ?, author = ?, lang = ?, "
             "content_hash = ?, updated_at = ? WHERE id = ?",
-            [article.title, article.summary, article.url, article.author, article.lang,
-             digest, iso(now), article_id],
+            [
+                article.title,
+                article.summary,
+                article.url,
+                article.author,
+                article.lang,
+                digest,
+                iso(now),
+                article_id,
+            ],
         )
         return article_id, "updated"
     cursor = db.execute(
         "INSERT INTO articles (key, feed_id, guid, url, title, summary, author, lang, "
         "published, published_estimated, fetched_at, updated_at, content_hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [article.key, feed_id, article.guid, article.url, article.title, article.summary,
-         article.author, article.lang, iso(article.published), int(article.published_estimated),
-         iso(article.fetched_at), iso(now), digest],
+        [
+            article.key,
+            feed_id,
+            article.guid,
+            article.url,
+            article.title,
+            article.summary,
+            article.author,
+            article.lang,
+            iso(article.published),
+            int(article.published_estimated),
+            iso(article.fetched_at),
+            iso(now),
+            digest,
+        ],
     )
     return int(cursor.lastrowid or 0), "new"
 
@@ -137,12 +234,20 @@ def article_count(db: Database) -> int:
 def row_to_article(row: dict[str, Any], *, feed_url: str = "", feed_name: str = "") -> Article:
     """Build an :class:`Article` from an ``articles`` row (plus optional feed columns)."""
     return Article(
-        key=row["key"], feed_url=row.get("feed_url", feed_url), title=row["title"],
-        summary=row["summary"], url=row["url"], published=from_iso(row["published"]),
-        fetched_at=from_iso(row["fetched_at"]), guid=row.get("guid"),
-        published_estimated=bool(row.get("published_estimated")), lang=row["lang"],
-        author=row.get("author") or "", feed_name=row.get("feed_name", feed_name),
-        id=row["id"], story_id=row.get("story_id"),
+        key=row["key"],
+        feed_url=row.get("feed_url", feed_url),
+        title=row["title"],
+        summary=row["summary"],
+        url=row["url"],
+        published=from_iso(row["published"]),
+        fetched_at=from_iso(row["fetched_at"]),
+        guid=row.get("guid"),
+        published_estimated=bool(row.get("published_estimated")),
+        lang=row["lang"],
+        author=row.get("author") or "",
+        feed_name=row.get("feed_name", feed_name),
+        id=row["id"],
+        story_id=row.get("story_id"),
     )
 
 
@@ -167,5 +272,8 @@ def get_meta(db: Database, key: str) -> str | None:
 
 
 def set_meta(db: Database, key: str, value: str) -> None:
-    db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )

@@ -1,0 +1,337 @@
+"""One feed's fetch outcome → the store, in ONE write transaction.
+
+Articles are upserted, new or edited ones tagged, clustered and checked against the
+watches, and the feed's fetch state and next poll are written, all committed together:
+a kill at any moment leaves either all of a feed's poll or none of it. Events for the
+caller (``poll --json`` lines) are built here and handed out only after the commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.config import Config
+from chipwatch.feeds.fetch import FetchKind, FetchResult
+from chipwatch.feeds.parse import ParsedFeed
+from chipwatch.feeds.schedule import NextPoll, after_failure, after_success
+from chipwatch.model import Article, FeedState, FeedStatus
+from chipwatch.store import queries
+from chipwatch.store.db import write_transaction
+from chipwatch.timeutil import iso
+
+# Outcome statuses shown in the poll report (feeds.last_status uses FeedStatus).
+OK, NOT_MODIFIED, UNCHANGED, FAILED, GONE, SKIPPED = (
+    "ok",
+    "not_modified",
+    "unchanged",
+    "failed",
+    "gone",
+    "skipped",
+)
+
+
+@dataclass
+class FeedOutcome:
+    """What one feed's poll did, for the report and the events."""
+
+    feed_id: int
+    url: str
+    name: str
+    status: str
+    error: str | None = None
+    http_status: int | None = None
+    new_articles: int = 0
+    updated_articles: int = 0
+    new_stories: int = 0
+    moved_to: str | None = None
+    warning: str | None = None
+    retry_at: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)  # AlertEvent values, for notifiers
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``{"type": "feed", ...}`` event line."""
+        line = {
+            "type": "feed",
+            "id": self.feed_id,
+            "url": self.url,
+            "name": self.name,
+            "status": self.status,
+            "http": self.http_status,
+            "new": self.new_articles,
+            "updated": self.updated_articles,
+            "new_stories": self.new_stories,
+        }
+        for key in ("error", "warning", "moved_to", "retry_at"):
+            if getattr(self, key):
+                line[key] = getattr(self, key)
+        return line
+
+
+def body_hash(body: bytes) -> str:
+    """Identity of a fetched body: an identical body is not parsed again."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class Services:
+    """The tagger, clusterer and alert engine bound to one store connection (one thread)."""
+
+    def __init__(self, db: Database, config: Config) -> None:
+        from chipwatch.feeds.alerts import AlertEngine
+        from chipwatch.feeds.cluster import Clusterer
+        from chipwatch.feeds.entities import build_tagger
+
+        self.db = db
+        self.config = config
+        self.tagger = build_tagger(config)
+        self.clusterer = Clusterer(db, config.cluster, languages=config.ui.languages)
+        self.alerts = AlertEngine(db, config, self.tagger)
+
+    def after_rollback(self) -> None:
+        """The clusterer's in-memory index must forget what the rollback undid."""
+        self.clusterer.reload()
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """Everything ingest needs about one feed's poll."""
+
+    feed: FeedState
+    interval: timedelta
+    result: FetchResult
+    parsed: ParsedFeed | None = None  # None: not parsed (error, 304 or unchanged body)
+    identity: str = ""  # the URL that scopes article keys (configured URL)
+
+
+def label(feed: FeedState) -> str:
+    return feed.name or feed.url
+
+
+def ingest(services: Services, poll: FeedPoll, *, now: datetime, rng: random.Random) -> FeedOutcome:
+    """Write one feed's poll in one transaction; returns what happened."""
+    db = services.db
+    outcome = FeedOutcome(
+        poll.feed.id, poll.feed.url, label(poll.feed), OK, http_status=poll.result.status
+    )
+    try:
+        with write_transaction(db):
+            _write(services, poll, outcome, now=now, rng=rng)
+    except Exception as exc:
+        services.after_rollback()
+        return _record_failure(
+            services,
+            poll,
+            f"could not store the feed's articles: {type(exc).__name__}: {exc}",
+            now=now,
+            rng=rng,
+        )
+    return outcome
+
+
+def _write(
+    services: Services, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime, rng: random.Random
+) -> None:
+    result, parsed = poll.result, poll.parsed
+    if result.moved_to and queries.move_feed(services.db, poll.feed.id, result.moved_to):
+        outcome.moved_to = result.moved_to
+        outcome.url = result.moved_to
+    if result.kind == FetchKind.GONE:
+        _gone(services.db, poll, outcome, now)
+    elif result.kind == FetchKind.ERROR or (parsed is not None and not parsed.ok):
+        reason = result.error or (parsed.error if parsed else None) or "unknown error"
+        _failed(services.db, poll, outcome, reason, now=now, rng=rng)
+    elif result.kind == FetchKind.NOT_MODIFIED or parsed is None:
+        outcome.status = NOT_MODIFIED if result.kind == FetchKind.NOT_MODIFIED else UNCHANGED
+        _succeeded(services.db, poll, outcome, now=now)
+    else:
+        _store_articles(services, poll, parsed, outcome, now=now)
+        _succeeded(services.db, poll, outcome, now=now)
+
+
+def _store_articles(
+    services: Services, poll: FeedPoll, parsed: ParsedFeed, outcome: FeedOutcome, *, now: datetime
+) -> None:
+    outcome.warning = parsed.warning
+    name = poll.feed.name or parsed.title or poll.feed.url
+    for article in parsed.articles:
+        article_id, change = queries.upsert_article(
+            services.db, article, feed_id=poll.feed.id, now=now
+        )
+        if change == "same":
+            continue
+        stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
+        _tag_cluster_alert(services, stored, change, outcome, now=now)
+
+
+def _tag_cluster_alert(
+    services: Services, article: Article, change: str, outcome: FeedOutcome, *, now: datetime
+) -> None:
+    from chipwatch.store.tags import save_matches
+
+    assert article.id is not None
+    matches = services.tagger.tag(article.title, article.summary)
+    save_matches(services.db, article.id, matches, parents=services.tagger.entities)
+    assignment = services.clusterer.assign(article.id, article, matches, now=now)
+    alerts = services.alerts.on_article(article.id, article, matches, assignment, now=now)
+    if change == "new":
+        outcome.new_articles += 1
+    else:
+        outcome.updated_articles += 1
+    outcome.new_stories += int(assignment.new_story)
+    outcome.events.append(_article_event(article, change, assignment.story_id, matches))
+    outcome.events.append(_story_event(services.db, assignment.story_id, assignment.new_story))
+    outcome.alerts.extend(alerts)
+    outcome.events.extend(alert.to_json() for alert in alerts)
+
+
+def _article_event(
+    article: Article, change: str, story_id: int, matches: list[Any]
+) -> dict[str, Any]:
+    return {
+        "type": "article",
+        "id": article.id,
+        "change": change,
+        "story": story_id,
+        "title": article.title,
+        "url": article.url,
+        "feed": article.feed_name,
+        "feed_url": article.feed_url,
+        "published": iso(article.published),
+        "lang": article.lang,
+        "entities": sorted({m.entity for m in matches}),
+    }
+
+
+def _story_event(db: Database, story_id: int, new: bool) -> dict[str, Any]:
+    row = db.execute(
+        "SELECT title, article_count, outlet_count, languages FROM stories WHERE id = ?", [story_id]
+    ).fetchone()
+    title, articles, outlets, languages = row if row else ("", 0, 0, "[]")
+    return {
+        "type": "story",
+        "id": story_id,
+        "new": new,
+        "title": title,
+        "articles": articles,
+        "outlets": outlets,
+        "languages": languages,
+    }
+
+
+def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime) -> None:
+    result, parsed = poll.result, poll.parsed
+    hint = parsed.min_interval_s if parsed else poll.feed.min_interval_s
+    plan = after_success(now, poll.interval, hint, result.max_age_s)
+    values: dict[str, Any] = {
+        "last_status": FeedStatus.OK if outcome.status == OK else FeedStatus.NOT_MODIFIED,
+        "last_http_status": result.status,
+        "last_error": _warning(parsed),
+        "error_count": 0,
+        "last_fetch_at": iso(now),
+        "last_ok_at": iso(now),
+        "next_poll_at": iso(plan.next_poll_at or now),
+        "retry_after_until": None,
+        "etag": result.etag or poll.feed.etag,
+        "last_modified": result.last_modified or poll.feed.last_modified,
+    }
+    if parsed is not None:
+        values.update(
+            min_interval_s=parsed.min_interval_s,
+            body_hash=body_hash(result.body),
+            title=parsed.title,
+            site_url=parsed.site_url or None,
+        )
+    if outcome.new_articles:
+        values["last_new_at"] = iso(now)
+    queries.update_feed_state(db, poll.feed.id, **values)
+
+
+def _warning(parsed: ParsedFeed | None) -> str | None:
+    return f"warning: {parsed.warning}" if parsed is not None and parsed.warning else None
+
+
+def _failed(
+    db: Database,
+    poll: FeedPoll,
+    outcome: FeedOutcome,
+    reason: str,
+    *,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    failures = poll.feed.error_count + 1
+    plan: NextPoll = after_failure(now, poll.interval, failures, rng, poll.result.retry_after_s)
+    outcome.status, outcome.error = FAILED, reason
+    outcome.retry_at = iso(plan.retry_after_until) if plan.retry_after_until else None
+    queries.update_feed_state(
+        db,
+        poll.feed.id,
+        last_status=FeedStatus.ERROR,
+        last_http_status=poll.result.status,
+        last_error=reason,
+        error_count=failures,
+        last_fetch_at=iso(now),
+        next_poll_at=iso(plan.next_poll_at or now),
+        retry_after_until=outcome.retry_at,
+    )
+    outcome.events.append(_feed_error_event(poll, outcome))
+
+
+def _gone(db: Database, poll: FeedPoll, outcome: FeedOutcome, now: datetime) -> None:
+    reason = poll.result.error or "HTTP 410 Gone"
+    outcome.status, outcome.error = GONE, reason
+    queries.update_feed_state(
+        db,
+        poll.feed.id,
+        last_status=FeedStatus.DISABLED,
+        last_http_status=poll.result.status,
+        last_error=reason,
+        disabled_reason=reason,
+        last_fetch_at=iso(now),
+        next_poll_at=None,
+        error_count=poll.feed.error_count + 1,
+    )
+    outcome.events.append(_feed_error_event(poll, outcome))
+
+
+def _feed_error_event(poll: FeedPoll, outcome: FeedOutcome) -> dict[str, Any]:
+    return {
+        "type": "feed_error",
+        "id": poll.feed.id,
+        "url": outcome.url,
+        "name": outcome.name,
+        "status": outcome.status,
+        "http": poll.result.status,
+        "error": outcome.error,
+        "retry_at": outcome.retry_at,
+    }
+
+
+def _record_failure(
+    services: Services, poll: FeedPoll, reason: str, *, now: datetime, rng: random.Random
+) -> FeedOutcome:
+    outcome = FeedOutcome(
+        poll.feed.id, poll.feed.url, label(poll.feed), FAILED, http_status=poll.result.status
+    )
+    with write_transaction(services.db):
+        _failed(services.db, poll, outcome, reason, now=now, rng=rng)
+    return outcome
+
+
+def skipped(feed: FeedState) -> FeedOutcome:
+    """A feed left alone because its server's Retry-After has not passed."""
+    return FeedOutcome(
+        feed.id,
+        feed.url,
+        label(feed),
+        SKIPPED,
+        retry_at=feed.retry_after_until,
+        error=f"server asked to wait until {feed.retry_after_until}",
+    )

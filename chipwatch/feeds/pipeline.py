@@ -1,0 +1,281 @@
+"""fetch → parse → tag → cluster → alerts → store, one transaction per feed.
+
+:class:`Poller` owns the long-lived parts: one :class:`~chipwatch.feeds.fetch.Fetcher`,
+the parser pool and a single writer thread that holds the store connection (a sqlite3
+connection belongs to its thread) with the tagger, clusterer and alert engine. Events
+(``poll --json`` lines) go to ``on_event`` only after their transaction committed;
+notifications follow. :func:`poll_once` polls every enabled feed now;
+:func:`run_forever` (in :mod:`chipwatch.feeds.loop`) keeps each feed on its schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from chipwatch.config import Config, FeedConfig
+from chipwatch.feeds import ingest as ingest_mod
+from chipwatch.feeds.fetch import Fetcher, FetchKind, FetchRequest
+from chipwatch.feeds.ingest import FeedOutcome, FeedPoll, Services, body_hash
+from chipwatch.feeds.polllock import poller_running
+from chipwatch.feeds.workers import ParserPool
+from chipwatch.model import FeedState
+from chipwatch.store import queries
+from chipwatch.store.db import open_db, write_transaction
+from chipwatch.timeutil import from_iso
+
+__all__ = ["PollReport", "Poller", "poll_once", "poller_running"]
+
+EventSink = Callable[[dict[str, Any]], None]
+T = TypeVar("T")
+
+
+@dataclass
+class PollReport:
+    """The outcomes of one round of polling, for the human report."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for o in self.outcomes if o.status in statuses)
+
+    @property
+    def new_articles(self) -> int:
+        return sum(o.new_articles for o in self.outcomes)
+
+    @property
+    def new_stories(self) -> int:
+        return sum(o.new_stories for o in self.outcomes)
+
+
+class Poller:
+    """Polls feeds into one store. ``async with Poller(...) as poller:``."""
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        config: Config,
+        *,
+        on_event: EventSink | None = None,
+        rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        notify: bool = True,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.config = config
+        self.on_event = on_event or (lambda event: None)
+        self.rng = rng or random.Random()
+        self.fetcher = Fetcher(config.poll, transport=transport)
+        self.parsers = ParserPool(config.poll.workers)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
+        self._services: Services | None = None
+        self._notify = notify
+        self.notifier: Any = None
+
+    async def __aenter__(self) -> Self:
+        await self.fetcher.__aenter__()
+        await self.write(self._open)
+        if self._notify:
+            from chipwatch.feeds.notify import Notifier
+
+            self.notifier = Notifier(self.config, db_path=self.db_path)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.notifier is not None:
+            await self.notifier.drain()
+        await self.fetcher.__aexit__(exc_type, exc, tb)
+        self.parsers.close()
+        await self.write(self._close)
+        self._writer.shutdown(wait=True)
+
+    # ---- the writer thread: every store access happens there
+
+    async def write(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function(*args)`` on the store's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, function, *args)
+
+    def _open(self) -> None:
+        self._services = Services(open_db(self.db_path), self.config)
+
+    def _close(self) -> None:
+        if self._services is not None:
+            self._services.db.close()
+            self._services = None
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "use Poller as an async context manager"
+        return self._services
+
+    def _sync(self, now: datetime) -> None:
+        with write_transaction(self.services.db):
+            queries.sync_feeds(self.services.db, self.config.feeds, now=now)
+
+    def _feeds(self, now: datetime | None) -> list[tuple[FeedState, str]]:
+        db = self.services.db
+        return [
+            (feed, queries.feed_identity(db, feed.id)) for feed in queries.due_feeds(db, now=now)
+        ]
+
+    def _ingest(self, poll: FeedPoll, now: datetime) -> FeedOutcome:
+        return ingest_mod.ingest(self.services, poll, now=now, rng=self.rng)
+
+    def _health(self, now: datetime) -> list[Any]:
+        engine = self.services.alerts
+        with write_transaction(self.services.db):
+            return [*engine.check_feed_health(now=now), *engine.check_spikes(now=now)]
+
+    # ---- polling
+
+    async def sync(self, now: datetime) -> None:
+        """Bring the store's feed rows in line with the config."""
+        await self.write(self._sync, now)
+
+    async def feeds(self, *, due_at: datetime | None = None) -> list[tuple[FeedState, str]]:
+        """Enabled feeds (only those due at ``due_at`` when given), with their identity URL."""
+        return await self.write(self._feeds, due_at)
+
+    async def poll_feed(
+        self, feed: FeedState, identity: str, *, now: datetime, stop: asyncio.Event | None = None
+    ) -> FeedOutcome | None:
+        """Fetch, parse and store one feed. None when ``stop`` was set before writing."""
+        request = FetchRequest(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, feed_id=feed.id
+        )
+        result = await self.fetcher.fetch(request, now=now)
+        parsed = None
+        if result.kind == FetchKind.OK and body_hash(result.body) != feed.body_hash:
+            parsed = await self.parsers.parse(
+                result.body, result.headers, identity or feed.url, now, feed.name
+            )
+        if stop is not None and stop.is_set():
+            return None
+        poll = FeedPoll(feed, self._interval(feed, identity), result, parsed, identity)
+        outcome = await self.write(self._ingest, poll, now)
+        self._emit(outcome)
+        return outcome
+
+    def _interval(self, feed: FeedState, identity: str) -> Any:
+        configured = _feed_config(self.config.feeds, feed.url, identity)
+        if configured is not None and configured.interval is not None:
+            return configured.interval
+        return self.config.poll.interval
+
+    def _emit(self, outcome: FeedOutcome) -> None:
+        for event in outcome.events:
+            self.on_event(event)
+        self.on_event(outcome.to_json())
+        if self.notifier is not None and outcome.alerts:
+            self.notifier.deliver_soon(outcome.alerts)
+
+    async def check_health(self, now: datetime) -> list[dict[str, Any]]:
+        """Feed-health and spike alerts, after a round; returns their event lines."""
+        alerts = await self.write(self._health, now)
+        lines = [alert.to_json() for alert in alerts]
+        for line in lines:
+            self.on_event(line)
+        if self.notifier is not None and alerts:
+            self.notifier.deliver_soon(alerts)
+        return lines
+
+    async def poll_round(
+        self,
+        feeds: Iterable[tuple[FeedState, str]],
+        *,
+        now: datetime,
+        stop: asyncio.Event | None = None,
+        honour_retry_after: bool = True,
+    ) -> PollReport:
+        """Poll the given feeds concurrently (the fetcher's limits apply)."""
+        report = PollReport()
+        tasks = []
+        for feed, identity in feeds:
+            if honour_retry_after and _waiting(feed, now):
+                outcome = ingest_mod.skipped(feed)
+                report.outcomes.append(outcome)
+                self.on_event(outcome.to_json())
+                continue
+            tasks.append(self.poll_feed(feed, identity, now=now, stop=stop))
+        for outcome in await asyncio.gather(*tasks):
+            if outcome is None:
+                report.interrupted = True
+            else:
+                report.outcomes.append(outcome)
+        if not report.interrupted:
+            report.alerts = await self.check_health(now)
+        report.alerts = [
+            a for o in report.outcomes for a in o.events if a.get("type") == "alert"
+        ] + report.alerts
+        return report
+
+
+def _feed_config(feeds: Iterable[FeedConfig], url: str, identity: str) -> FeedConfig | None:
+    for feed in feeds:
+        if feed.url in (url, identity):
+            return feed
+    return None
+
+
+def _waiting(feed: FeedState, now: datetime) -> bool:
+    return bool(feed.retry_after_until) and from_iso(feed.retry_after_until or "") > now
+
+
+async def _poll_once(
+    db_path: Path | str,
+    config: Config,
+    *,
+    now: datetime,
+    on_event: EventSink | None,
+    rng: random.Random | None,
+    transport: httpx.AsyncBaseTransport | None,
+    stop: asyncio.Event | None,
+    notify: bool,
+) -> PollReport:
+    async with Poller(
+        db_path, config, on_event=on_event, rng=rng, transport=transport, notify=notify
+    ) as poller:
+        await poller.sync(now)
+        return await poller.poll_round(await poller.feeds(), now=now, stop=stop)
+
+
+def poll_once(
+    db_path: Path | str,
+    config: Config,
+    *,
+    now: datetime,
+    on_event: EventSink | None = None,
+    rng: random.Random | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    stop: asyncio.Event | None = None,
+    notify: bool = True,
+) -> PollReport:
+    """Fetch every enabled feed once now (feeds under a Retry-After are skipped)."""
+    return asyncio.run(
+        _poll_once(
+            db_path,
+            config,
+            now=now,
+            on_event=on_event,
+            rng=rng,
+            transport=transport,
+            stop=stop,
+            notify=notify,
+        )
+    )

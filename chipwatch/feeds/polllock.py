@@ -1,0 +1,71 @@
+"""One poller per store: an advisory lock on ``<db>.poll.lock`` (fcntl.flock).
+
+The lock dies with the process that holds it (even on SIGKILL), so a crashed poller
+never blocks the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from chipwatch.errors import WorkFailed
+
+
+class PollerBusy(WorkFailed):
+    """Another poller holds this store's lock."""
+
+
+def lock_path(db_path: Path | str) -> Path:
+    """Where the poll lock of the store at ``db_path`` lives."""
+    return Path(f"{db_path}.poll.lock")
+
+
+@contextlib.contextmanager
+def poll_lock(db_path: Path | str) -> Iterator[None]:
+    """Hold the store's poll lock, or raise :class:`PollerBusy` naming the holder."""
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            holder = _holder(path)
+            raise PollerBusy(
+                f"another chipwatch poll{holder} is already polling {db_path}; "
+                "stop it first (the monitor starts one of its own)"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def poller_running(db_path: Path | str) -> bool:
+    """True when some process is polling the store at ``db_path`` right now."""
+    path = lock_path(db_path)
+    if not path.exists():
+        return False
+    with path.open("r", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def _holder(path: Path) -> str:
+    try:
+        pid = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""

@@ -1,0 +1,81 @@
+"""Parsing off the event loop: worker processes on every core ([poll] workers).
+
+``workers = 1`` parses in a thread of this process (small polls, tests); anything else
+starts a process pool (0 = one per core), so a big poll uses both cores and never
+holds the interpreter lock of the process that drives fetching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import datetime
+from types import TracebackType
+
+from chipwatch.feeds.parse import ParsedFeed, parse_feed
+
+
+def worker_count(configured: int) -> int:
+    """``[poll] workers``: 0 means one per core."""
+    return configured if configured > 0 else max(1, os.cpu_count() or 1)
+
+
+class ParserPool:
+    """Runs :func:`parse_feed` in worker processes (or one thread when workers is 1)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = worker_count(workers)
+        self._executor: Executor | None = None
+
+    def _start(self) -> Executor:
+        if self._executor is None:
+            if self.workers == 1:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-parse")
+            else:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["chipwatch.feeds.parse"])
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._executor
+
+    async def parse(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        feed_url: str,
+        fetched_at: datetime,
+        feed_name: str = "",
+    ) -> ParsedFeed:
+        """Parse in a worker; a crashed worker becomes a readable error, not an exception."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._start(), _parse_job, body, dict(headers), feed_url, fetched_at, feed_name
+            )
+        except Exception as exc:  # BrokenProcessPool, pickling trouble
+            self.close()
+            return ParsedFeed(error=f"the parser failed: {type(exc).__name__}: {exc}"[:300])
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> ParserPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _parse_job(
+    body: bytes, headers: dict[str, str], feed_url: str, fetched_at: datetime, feed_name: str
+) -> ParsedFeed:
+    return parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
