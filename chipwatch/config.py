@@ -451,7 +451,11 @@ def _find_line(
             break
         if pattern.match(lines[number]):
             return number + 1
-    return start + 1 if section else None
+    if section:
+        return start + 1
+    # a key inside an inline table, e.g. entities = { Widget = "chip" }
+    inline = re.compile(r"[{,]\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    return next((n + 1 for n, line in enumerate(lines) if inline.search(line)), None)
 
 
 # --------------------------------------------------------------------------- checks
