@@ -1,0 +1,504 @@
+"""Read queries the monitor needs, plus its few reader-state writes (read, pinned,
+alert seen/dismissed). Widgets never see SQL: they get these plain values.
+
+Every timeline read is a *page* (keyset pagination on ``(last_updated, id)``) so a store
+with 100,000 articles never loads more than a screenful or two of rows at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.timeutil import iso
+
+PAGE_SIZE = 200
+TOP_ENTITIES = 3
+SPARK_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One story as the timeline shows it."""
+
+    id: int
+    title: str
+    last_updated: str
+    first_seen: str
+    article_count: int
+    outlet_count: int
+    languages: tuple[str, ...]
+    pinned: bool
+    read: bool
+    alerted: bool = False
+    entities: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, int]:
+        """Newest first: the timeline sorts on this, descending."""
+        return (self.last_updated, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFilter:
+    """What narrows the timeline: a window start, an entity, a query's story ids."""
+
+    since: str | None = None
+    entity: str | None = None
+    story_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCount:
+    """An entity present in the window, with its story count and daily counts."""
+
+    name: str
+    kind: str
+    stories: int
+    spark: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """An alert as the alerts pane shows it."""
+
+    id: int
+    kind: str
+    watch: str
+    title: str
+    state: str
+    created_at: str
+    updated_at: str
+    story_id: int | None
+    feed_id: int | None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An entity mention inside one field of an article."""
+
+    entity: str
+    kind: str
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """One article of a story, with its outlet, spans and merge explanation."""
+
+    id: int
+    title: str
+    summary: str
+    url: str
+    lang: str
+    published: str
+    feed_name: str
+    feed_url: str
+    read: bool
+    spans: tuple[Span, ...] = ()
+    explain: dict[str, Any] = field(default_factory=dict)
+    cluster_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """A story with every article, for the detail pane."""
+
+    id: int
+    title: str
+    first_seen: str
+    last_updated: str
+    outlet_count: int
+    languages: tuple[str, ...]
+    pinned: bool
+    read: bool
+    articles: tuple[ArticleView, ...]
+    alerts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """One row of the feeds screen."""
+
+    id: int
+    name: str
+    url: str
+    enabled: bool
+    last_status: str
+    last_http_status: int | None
+    last_error: str | None
+    error_count: int
+    last_fetch_at: str | None
+    next_poll_at: str | None
+    articles: int
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def _filter_sql(flt: TimelineFilter) -> tuple[str, list[Any]]:
+    clauses, params = ["s.merged_into IS NULL", "s.article_count > 0"], []
+    if flt.since:
+        clauses.append("s.last_updated >= ?")
+        params.append(flt.since)
+    if flt.entity:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM articles a JOIN article_entities e ON e.article_id = a.id "
+            "WHERE a.story_id = s.id AND e.entity = ?)"
+        )
+        params.append(flt.entity)
+    if flt.story_ids is not None:
+        ids = sorted(flt.story_ids) or [-1]
+        clauses.append(f"s.id IN ({','.join(str(int(i)) for i in ids)})")
+    return " AND ".join(clauses), params
+
+
+def timeline_page(
+    db: Database,
+    flt: TimelineFilter,
+    *,
+    before: tuple[str, int] | None = None,
+    after: tuple[str, int] | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[TimelineRow]:
+    """Stories newest first. ``before`` pages down from a row's sort key; ``after``
+    returns only rows newer than a key (what arrived since the last look)."""
+    where, params = _filter_sql(flt)
+    if before is not None:
+        where += " AND (s.last_updated < ? OR (s.last_updated = ? AND s.id < ?))"
+        params += [before[0], before[0], before[1]]
+    if after is not None:
+        where += " AND (s.last_updated > ? OR (s.last_updated = ? AND s.id > ?))"
+        params += [after[0], after[0], after[1]]
+    sql = (
+        "SELECT s.id, s.title, s.last_updated, s.first_seen, s.article_count, "
+        "s.outlet_count, s.languages, s.pinned, s.read FROM stories s "
+        f"WHERE {where} ORDER BY s.last_updated DESC, s.id DESC LIMIT ?"
+    )
+    rows = db.execute(sql, [*params, limit]).fetchall()
+    ids = [int(r[0]) for r in rows]
+    alerted = _alerted(db, ids)
+    entities = _top_entities(db, ids)
+    return [
+        TimelineRow(
+            id=int(r[0]),
+            title=r[1],
+            last_updated=r[2],
+            first_seen=r[3],
+            article_count=int(r[4]),
+            outlet_count=int(r[5]),
+            languages=tuple(_json_list(r[6])),
+            pinned=bool(r[7]),
+            read=bool(r[8]),
+            alerted=int(r[0]) in alerted,
+            entities=entities.get(int(r[0]), ()),
+        )
+        for r in rows
+    ]
+
+
+def timeline_rows(db: Database, ids: Sequence[int]) -> list[TimelineRow]:
+    """Fresh rows for known story ids (after a poll updated them), newest first."""
+    if not ids:
+        return []
+    return timeline_page(db, TimelineFilter(story_ids=frozenset(ids)), limit=len(ids))
+
+
+def timeline_count(db: Database, flt: TimelineFilter) -> int:
+    """How many stories the filter matches (for the status line)."""
+    where, params = _filter_sql(flt)
+    return int(db.execute(f"SELECT count(*) FROM stories s WHERE {where}", params).fetchone()[0])
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _id_list(ids: Sequence[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "-1"
+
+
+def _alerted(db: Database, ids: Sequence[int]) -> set[int]:
+    sql = (
+        f"SELECT DISTINCT story_id FROM alerts WHERE story_id IN ({_id_list(ids)}) "
+        "AND state != 'dismissed'"
+    )
+    return {int(r[0]) for r in db.execute(sql).fetchall()}
+
+
+def _top_entities(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    sql = (
+        "SELECT a.story_id, e.entity, count(*) AS n FROM articles a "
+        "JOIN article_entities e ON e.article_id = a.id "
+        f"WHERE a.story_id IN ({_id_list(ids)}) GROUP BY a.story_id, e.entity "
+        "ORDER BY a.story_id, n DESC, e.entity"
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for story_id, entity, _n in db.execute(sql).fetchall():
+        if len(found[story_id]) < TOP_ENTITIES:
+            found[story_id].append(entity)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+# --------------------------------------------------------------------------- entities
+
+
+def entity_counts(
+    db: Database, *, since: str | None, now: datetime, limit: int = 60
+) -> list[EntityCount]:
+    """Entities in the window by story count, each with a 7-day daily sparkline."""
+    where = "WHERE a.published >= ?" if since else ""
+    sql = (
+        "SELECT e.entity, min(e.kind), count(DISTINCT a.story_id) AS n FROM article_entities e "
+        f"JOIN articles a ON a.id = e.article_id {where} "
+        "GROUP BY e.entity ORDER BY n DESC, e.entity LIMIT ?"
+    )
+    rows = db.execute(sql, ([since] if since else []) + [limit]).fetchall()
+    sparks = _sparklines(db, [r[0] for r in rows], now=now)
+    return [EntityCount(r[0], r[1], int(r[2]), sparks.get(r[0], ())) for r in rows]
+
+
+def _sparklines(db: Database, names: Sequence[str], *, now: datetime) -> dict[str, tuple[int, ...]]:
+    if not names:
+        return {}
+    days = [(now - timedelta(days=back)).strftime("%Y-%m-%d") for back in range(SPARK_DAYS)]
+    days.reverse()
+    marks = ",".join("?" * len(names))
+    sql = (
+        "SELECT e.entity, substr(a.published, 1, 10) AS day, count(DISTINCT a.story_id) "
+        "FROM article_entities e JOIN articles a ON a.id = e.article_id "
+        f"WHERE a.published >= ? AND e.entity IN ({marks}) GROUP BY e.entity, day"
+    )
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for entity, day, n in db.execute(sql, [days[0], *names]).fetchall():
+        counts[entity][day] = int(n)
+    return {name: tuple(counts[name].get(day, 0) for day in days) for name in names}
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def list_alert_rows(
+    db: Database, *, limit: int = 200, include_dismissed: bool = False
+) -> list[AlertRow]:
+    """Alerts newest first (dismissed ones hidden unless asked for)."""
+    where = "" if include_dismissed else "WHERE state != 'dismissed'"
+    sql = (
+        "SELECT id, kind, watch, title, state, created_at, updated_at, story_id, feed_id, "
+        f"detail FROM alerts {where} ORDER BY updated_at DESC, id DESC LIMIT ?"
+    )
+    return [AlertRow(*row) for row in db.execute(sql, [limit]).fetchall()]
+
+
+def set_alert_state(db: Database, alert_id: int, state: str) -> None:
+    """Mark one alert ``seen`` or ``dismissed`` (the monitor's reader state)."""
+    db.execute("UPDATE alerts SET state = ? WHERE id = ?", [state, alert_id])
+
+
+# --------------------------------------------------------------------------- story detail
+
+
+def story_view(db: Database, story_id: int) -> StoryView | None:
+    """A story with all its articles (oldest first), spans and merge explanations.
+
+    A story merged into another resolves to the story it was merged into."""
+    for _ in range(16):
+        row = db.execute(
+            "SELECT id, title, first_seen, last_updated, outlet_count, languages, pinned, "
+            "read, merged_into FROM stories WHERE id = ?",
+            [story_id],
+        ).fetchone()
+        if row is None:
+            return None
+        if row[8] is None:
+            break
+        story_id = int(row[8])
+    articles = _story_articles(db, story_id)
+    alerts = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT watch FROM alerts WHERE story_id = ? AND state != 'dismissed' "
+            "ORDER BY watch",
+            [story_id],
+        ).fetchall()
+    ]
+    return StoryView(
+        id=int(row[0]),
+        title=row[1],
+        first_seen=row[2],
+        last_updated=row[3],
+        outlet_count=int(row[4]),
+        languages=tuple(_json_list(row[5])),
+        pinned=bool(row[6]),
+        read=bool(row[7]),
+        articles=tuple(articles),
+        alerts=tuple(alerts),
+    )
+
+
+def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
+    sql = (
+        "SELECT a.id, a.title, a.summary, a.url, a.lang, a.published, "
+        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url, a.read, "
+        "a.cluster_explain, a.cluster_score FROM articles a JOIN feeds f ON f.id = a.feed_id "
+        "WHERE a.story_id = ? ORDER BY a.published, a.id"
+    )
+    rows = db.execute(sql, [story_id]).fetchall()
+    spans = _spans(db, [int(r[0]) for r in rows])
+    return [
+        ArticleView(
+            id=int(r[0]),
+            title=r[1],
+            summary=r[2],
+            url=r[3],
+            lang=r[4],
+            published=r[5],
+            feed_name=r[6],
+            feed_url=r[7],
+            read=bool(r[8]),
+            spans=spans.get(int(r[0]), ()),
+            explain=_json_dict(r[9]),
+            cluster_score=r[10],
+        )
+        for r in rows
+    ]
+
+
+def _json_dict(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _spans(db: Database, ids: Sequence[int]) -> dict[int, tuple[Span, ...]]:
+    sql = (
+        'SELECT article_id, entity, kind, field, start, "end" FROM article_entities '
+        f"WHERE article_id IN ({_id_list(ids)}) ORDER BY article_id, field, start"
+    )
+    found: dict[int, list[Span]] = defaultdict(list)
+    for article_id, *rest in db.execute(sql).fetchall():
+        found[int(article_id)].append(Span(*rest))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+# --------------------------------------------------------------------------- reader state
+
+
+def set_story_read(db: Database, story_ids: Sequence[int], read: bool = True) -> None:
+    """Mark stories (and their articles) read or unread."""
+    marks = _id_list(story_ids)
+    db.execute(f"UPDATE stories SET read = ? WHERE id IN ({marks})", [int(read)])
+    db.execute(f"UPDATE articles SET read = ? WHERE story_id IN ({marks})", [int(read)])
+
+
+def mark_all_read(db: Database, flt: TimelineFilter) -> int:
+    """Mark every story the filter matches read; returns how many changed."""
+    where, params = _filter_sql(flt)
+    ids = [
+        r[0]
+        for r in db.execute(
+            f"SELECT s.id FROM stories s WHERE {where} AND s.read = 0", params
+        ).fetchall()
+    ]
+    for start in range(0, len(ids), 500):
+        set_story_read(db, ids[start : start + 500], True)
+    return len(ids)
+
+
+def toggle_pinned(db: Database, story_id: int) -> bool:
+    """Flip a story's pin; returns the new state."""
+    db.execute("UPDATE stories SET pinned = 1 - pinned WHERE id = ?", [story_id])
+    row = db.execute("SELECT pinned FROM stories WHERE id = ?", [story_id]).fetchone()
+    return bool(row and row[0])
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+def feed_health(db: Database) -> list[FeedHealth]:
+    """Every feed with its fetch state and article count, failing ones first."""
+    sql = (
+        "SELECT f.id, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url, "
+        "f.enabled, f.last_status, f.last_http_status, f.last_error, f.error_count, "
+        "f.last_fetch_at, f.next_poll_at, "
+        "(SELECT count(*) FROM articles a WHERE a.feed_id = f.id) FROM feeds f "
+        "ORDER BY f.enabled DESC, f.last_status = 'error' DESC, f.id"
+    )
+    return [
+        FeedHealth(
+            int(r[0]), r[1], r[2], bool(r[3]), r[4], r[5], r[6], int(r[7]), r[8], r[9], int(r[10])
+        )
+        for r in db.execute(sql).fetchall()
+    ]
+
+
+def poll_summary(db: Database) -> dict[str, Any]:
+    """Status-bar figures: feeds ok / failing, the last error, the next poll time."""
+    row = db.execute(
+        "SELECT sum(last_status != 'error'), sum(last_status = 'error'), min(next_poll_at) "
+        "FROM feeds WHERE enabled = 1"
+    ).fetchone()
+    last = db.execute(
+        "SELECT COALESCE(NULLIF(name, ''), url), last_error FROM feeds WHERE enabled = 1 "
+        "AND last_status = 'error' ORDER BY last_fetch_at DESC LIMIT 1"
+    ).fetchone()
+    return {
+        "ok": int(row[0] or 0),
+        "failing": int(row[1] or 0),
+        "next_poll": row[2],
+        "last_error": f"{last[0]}: {last[1]}" if last else None,
+    }
+
+
+def simple_search_ids(db: Database, text: str, *, since: str | None) -> frozenset[int]:
+    """Story ids whose articles contain every word of ``text`` (FTS5), used only when
+    the query language module is unavailable."""
+    words = [w.replace('"', "") for w in text.split() if w.strip('"')]
+    if not words:
+        return frozenset()
+    match = " ".join(f'"{w}"' for w in words)
+    sql = (
+        "SELECT DISTINCT a.story_id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        "WHERE articles_fts MATCH ? AND a.story_id IS NOT NULL"
+    )
+    params: list[Any] = [match]
+    if since:
+        sql += " AND a.published >= ?"
+        params.append(since)
+    return frozenset(int(r[0]) for r in db.execute(sql, params).fetchall())
+
+
+def entity_story_ids(db: Database, name: str, since: str | None) -> frozenset[int]:
+    """Story ids with an article tagged ``name`` (case-insensitive) in the window."""
+    sql = (
+        "SELECT DISTINCT a.story_id FROM article_entities e JOIN articles a "
+        "ON a.id = e.article_id WHERE lower(e.entity) = lower(?) AND a.story_id IS NOT NULL"
+    )
+    params: list[Any] = [name]
+    if since:
+        sql += " AND a.published >= ?"
+        params.append(since)
+    return frozenset(int(r[0]) for r in db.execute(sql, params).fetchall())
+
+
+def window_since(window: str, now: datetime) -> str | None:
+    """The ISO start of a monitor window name (``24h``, ``7d``, ``30d``, ``all``)."""
+    from chipwatch.timeutil import parse_window
+
+    start = parse_window(window, now=now)
+    return iso(start) if start else None

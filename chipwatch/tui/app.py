@@ -1,0 +1,198 @@
+"""ChipwatchApp: wiring only (bindings, commands, screens, the poller child)."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from chipwatch.config import Config, load_config
+from chipwatch.timeutil import utcnow
+from chipwatch.tui.commands import ChipwatchCommands
+from chipwatch.tui.messages import PollBatch, PollerState
+from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
+from chipwatch.tui.screens.main import MainScreen
+
+
+class ChipwatchApp(App[int]):
+    """The live monitor. Build it with :func:`make_app`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "chipwatch"
+    COMMANDS = App.COMMANDS | {ChipwatchCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Stop the poller and quit"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Keys and their ids"),
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Poll every feed now"),
+        Binding("f", "feeds", "Feeds", id="feeds", tooltip="Feed health; add, remove, refresh"),
+        Binding(
+            "W",
+            "watches",
+            "Watches",
+            id="watches",
+            tooltip="Watches; add with a preview of what they match",
+        ),
+        Binding("e", "export", "Export", id="export", tooltip="Export a digest"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            id="command_palette",
+            tooltip="Every action, searchable",
+        ),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        config_path: Path,
+        db_path: Path,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        start_poller: bool = True,
+        poller_command: Sequence[str] | None = None,
+        opener: Callable[[str], bool] = webbrowser.open,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.config_path = Path(config_path)
+        self.db_path = Path(db_path)
+        self.clock = clock
+        self.start_poller = start_poller
+        self.poller_command = list(poller_command or poll_command(self.config_path, self.db_path))
+        self._opener = opener
+        self.poller: PollerChild | None = None
+        self.main_screen = MainScreen()
+
+    def on_mount(self) -> None:
+        self._apply_ui_config()
+        self.push_screen(self.main_screen)
+        if not self.start_poller:
+            self.main_screen.status.poller = "poller off"
+        elif other_poller_running(self.db_path):
+            self.main_screen.status.poller = "another chipwatch polls this store; showing it"
+        else:
+            self.poller = PollerChild(self.poller_command, self.post_message)
+            self.run_worker(self.poller.run(), name="poller", group="poller", exit_on_error=False)
+
+    def _apply_ui_config(self) -> None:
+        try:
+            self.theme = self.config.ui.theme
+        except Exception:  # an unknown theme name must not stop the monitor
+            self.notify(
+                f"unknown theme {self.config.ui.theme!r}; using the default", severity="warning"
+            )
+        if self.config.ui.keymap:
+            self.set_keymap(dict(self.config.ui.keymap))
+
+    def reload_config(self) -> None:
+        """Re-read the config after the feeds or watches screen edited it."""
+        self.config = load_config(self.config_path)
+
+    def open_url(self, url: str) -> bool:
+        """Open a link with the configured opener (called from a thread worker)."""
+        try:
+            return bool(self._opener(url))
+        except Exception:
+            return False
+
+    # ------------------------------------------------------------------ poller
+
+    def on_poll_batch(self, message: PollBatch) -> None:
+        self.main_screen.sync(message.story_ids)
+        self.main_screen.status.poller = "polled · " + (
+            f"{len(message.errors)} feed errors" if message.errors else "ok"
+        )
+        for screen in self.screen_stack:
+            if hasattr(screen, "on_poll_batch") and screen is not self.main_screen:
+                screen.on_poll_batch(message)
+
+    def on_poller_state(self, message: PollerState) -> None:
+        text = {
+            "running": "polling in the background",
+            "ended": "poller stopped",
+            "failed": "poller failed",
+        }.get(message.state, message.state)
+        self.main_screen.status.poller = text
+        if message.state in ("ended", "failed") and message.detail:
+            self.notify(message.detail, title="Poller", severity="error", timeout=10)
+
+    def restart_poller(self) -> None:
+        """Restart the poller child so it reads the edited config."""
+        old = self.poller
+        if old is None:
+            return
+
+        async def restart() -> None:
+            await old.stop()
+            self.poller = PollerChild(self.poller_command, self.post_message)
+            await self.poller.run()
+
+        self.run_worker(restart(), name="poller", group="poller", exit_on_error=False)
+
+    def action_refresh(self) -> None:
+        """Poll now (the child polls every feed), and re-read the store."""
+        if self.poller and self.poller.poll_now():
+            self.notify("Polling every feed now.", timeout=3)
+        elif self.start_poller and self.poller is None:
+            self.notify("Another chipwatch polls this store; re-reading it.", timeout=3)
+        self.main_screen.sync()
+
+    async def action_quit(self) -> None:
+        """Stop the poller child, then quit."""
+        if self.poller is not None:
+            await self.poller.stop()
+        self.exit(0)
+
+    # ------------------------------------------------------------------ screens
+
+    def action_help(self) -> None:
+        from chipwatch.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_feeds(self) -> None:
+        from chipwatch.tui.screens.feeds import FeedsScreen
+
+        if not isinstance(self.screen, FeedsScreen):
+            self.push_screen(FeedsScreen())
+
+    def action_watches(self) -> None:
+        from chipwatch.tui.screens.watches import WatchesScreen
+
+        if not isinstance(self.screen, WatchesScreen):
+            self.push_screen(WatchesScreen())
+
+    def action_export(self) -> None:
+        from chipwatch.tui.screens.export import ExportScreen
+
+        if not isinstance(self.screen, ExportScreen):
+            self.push_screen(ExportScreen())
+
+
+def make_app(
+    config: Config,
+    config_path: Path | str,
+    db_path: Path | str,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    start_poller: bool = True,
+    poller_command: Sequence[str] | None = None,
+    opener: Callable[[str], bool] = webbrowser.open,
+) -> ChipwatchApp:
+    """The monitor, as the CLI, the demo and the tests build it."""
+    return ChipwatchApp(
+        config,
+        Path(config_path),
+        Path(db_path),
+        clock=clock,
+        start_poller=start_poller,
+        poller_command=poller_command,
+        opener=opener,
+    )

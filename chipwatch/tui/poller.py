@@ -1,0 +1,160 @@
+"""The poller child: `chipwatch poll --json` in its own process, read as messages.
+
+Ingest (HTTP, parsing, tagging, clustering, writes) never runs in the monitor's
+process, so the UI's event loop never stalls behind it. The child's JSON lines are
+coalesced into one :class:`PollBatch` per short interval, so a poll that brings 10,000
+articles costs the UI a handful of refreshes, not 10,000.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from chipwatch.tui.messages import PollBatch, PollerState
+
+COALESCE_SECONDS = 0.3
+STOP_GRACE_SECONDS = 3.0
+
+
+def poll_command(config_path: Path, db_path: Path) -> list[str]:
+    """The child's command line: this interpreter, this config, this store."""
+    return [
+        sys.executable,
+        "-m",
+        "chipwatch",
+        "--config",
+        str(config_path),
+        "--db",
+        str(db_path),
+        "poll",
+        "--json",
+    ]
+
+
+def other_poller_running(db_path: Path) -> bool:
+    """Whether another process already polls this store (then the monitor only reads)."""
+    try:
+        from chipwatch.feeds.pipeline import poller_running
+    except ImportError:
+        return False
+    try:
+        return bool(poller_running(db_path))
+    except Exception:  # a broken lock file must not stop the monitor
+        return False
+
+
+class PollerChild:
+    """Starts, reads, signals and stops the child process."""
+
+    def __init__(self, command: Sequence[str], post: Callable[[Any], object]) -> None:
+        self.command = list(command)
+        self._post = post
+        self.process: asyncio.subprocess.Process | None = None
+        self.last_stderr = ""
+        self._pending: set[int] = set()
+        self._alerts = self._feeds = 0
+        self._errors: list[str] = []
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    async def run(self) -> None:
+        """Start the child and read it until it ends (run this in an async worker)."""
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.command,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+        except OSError as exc:
+            self._post(PollerState("failed", f"cannot start the poller: {exc.strerror}"))
+            return
+        self._post(PollerState("running"))
+        stderr_task = asyncio.create_task(self._read_stderr())
+        await self._read_stdout()
+        code = await self.process.wait()
+        await stderr_task
+        self._flush()
+        detail = self.last_stderr if code not in (0, -signal.SIGTERM) else ""
+        self._post(PollerState("ended", detail or f"exit status {code}"))
+
+    async def _read_stdout(self) -> None:
+        assert self.process and self.process.stdout
+        count = 0
+        async for raw in self.process.stdout:
+            self._take(raw)
+            count += 1
+            if count % 200 == 0:
+                await asyncio.sleep(0)  # let the UI breathe during a flood of lines
+
+    async def _read_stderr(self) -> None:
+        assert self.process and self.process.stderr
+        async for raw in self.process.stderr:
+            line = raw.decode("utf-8", "replace").strip()
+            if line:
+                self.last_stderr = line[:300]
+
+    def _take(self, raw: bytes) -> None:
+        try:
+            event = json.loads(raw)
+        except ValueError:
+            return
+        if not isinstance(event, dict):
+            return
+        kind = event.get("type")
+        story_id = event.get("story_id") or (event.get("id") if kind == "story" else None)
+        if isinstance(story_id, int):
+            self._pending.add(story_id)
+        if kind == "alert":
+            self._alerts += 1
+        elif kind in ("feed", "feed_error"):
+            self._feeds += 1
+            if kind == "feed_error":
+                self._errors.append(str(event.get("error") or event.get("reason") or ""))
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._flush_handle is None:
+            loop = asyncio.get_running_loop()
+            self._flush_handle = loop.call_later(COALESCE_SECONDS, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        if not (self._pending or self._alerts or self._feeds):
+            return
+        batch = PollBatch(
+            set(self._pending), alerts=self._alerts, feeds=self._feeds, errors=list(self._errors)
+        )
+        self._pending.clear()
+        self._alerts = self._feeds = 0
+        self._errors.clear()
+        self._post(batch)
+
+    def poll_now(self) -> bool:
+        """Ask the child to poll every feed now (SIGUSR1); False if it is not running."""
+        if self.process is None or self.process.returncode is not None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGUSR1)
+            return True
+        return False
+
+    async def stop(self) -> None:
+        """Terminate the child, killing it if it does not end in a few seconds."""
+        process = self.process
+        if process is None or process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()

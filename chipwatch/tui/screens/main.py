@@ -1,0 +1,329 @@
+"""The main screen: timeline, detail, entities, alerts and the status bar.
+
+The screen routes: widgets post messages up, the screen starts thread workers that read
+the store, and the workers' results come back as messages that update the widgets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from chipwatch.errors import UserError
+from chipwatch.store import views
+from chipwatch.tui import store_workers as sw
+from chipwatch.tui.messages import (
+    AlertChosen,
+    AlertsLoaded,
+    AlertStateWanted,
+    DetailLoaded,
+    EntitiesLoaded,
+    EntityChosen,
+    MoreRowsWanted,
+    PollBatch,
+    StatusLoaded,
+    StoryChosen,
+    StoryHighlighted,
+    TimelineLoaded,
+    TimelineUpdated,
+)
+from chipwatch.tui.screens.main_actions import MainActions
+from chipwatch.tui.widgets.alerts import AlertsPane
+from chipwatch.tui.widgets.detail import DetailPane, watched_terms
+from chipwatch.tui.widgets.entities import EntitiesPane
+from chipwatch.tui.widgets.status import StatusBar
+from chipwatch.tui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from chipwatch.tui.app import ChipwatchApp
+
+WINDOWS = ("24h", "7d", "30d", "all")
+SYNC_SECONDS = 5.0
+
+
+class MainScreen(MainActions, Screen):
+    """What the user sees all day."""
+
+    app: ChipwatchApp
+
+    BINDINGS = [
+        Binding("slash", "search", "Filter", id="search", tooltip="Filter with the query language"),
+        Binding(
+            "escape",
+            "clear_filters",
+            "Clear",
+            show=False,
+            id="clear_filters",
+            tooltip="Clear the query and entity filters",
+        ),
+        Binding("o", "open_link", "Open", id="open", tooltip="Open the article in the browser"),
+        Binding(
+            "c",
+            "copy_link",
+            "Copy link",
+            show=False,
+            id="copy_link",
+            tooltip="Copy the article's link to the clipboard",
+        ),
+        Binding(
+            "u", "toggle_read", "Read", id="toggle_read", tooltip="Mark the story read or unread"
+        ),
+        Binding(
+            "A",
+            "all_read",
+            "All read",
+            show=False,
+            id="all_read",
+            tooltip="Mark every story in the window read",
+        ),
+        Binding("p", "pin", "Pin", id="pin", tooltip="Pin or unpin the story"),
+        Binding(
+            "S",
+            "split",
+            "Split",
+            show=False,
+            id="split",
+            tooltip="Split the selected article out into its own story",
+        ),
+        Binding(
+            "M",
+            "merge",
+            "Merge",
+            show=False,
+            id="merge",
+            tooltip="Mark a story, then merge it into the next one you mark",
+        ),
+        Binding(
+            "w",
+            "cycle_window",
+            "Window",
+            id="window",
+            tooltip="Cycle the window: 24h, 7d, 30d, all",
+        ),
+        Binding(
+            "right_square_bracket",
+            "next_article",
+            "Next article",
+            show=False,
+            id="next_article",
+            tooltip="Select the story's next article",
+        ),
+        Binding(
+            "left_square_bracket",
+            "prev_article",
+            "Previous article",
+            show=False,
+            id="prev_article",
+            tooltip="Select the story's previous article",
+        ),
+        Binding(
+            "n",
+            "newest",
+            "Newest",
+            show=False,
+            id="newest",
+            tooltip="Jump to the newest story and clear the new counter",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        clock = self._now
+        self.timeline = Timeline(clock=clock, id="timeline")
+        self.detail = DetailPane(clock=clock, id="detail")
+        self.entities = EntitiesPane(id="entities")
+        self.alerts = AlertsPane(clock=clock, id="alerts")
+        self.status = StatusBar(clock=clock, id="status")
+        self.search_input = Input(
+            placeholder="filter: @H20 AND (export OR licence~)  · enter to apply · esc to close",
+            id="search",
+        )
+        self.filters = sw.Filters()
+        self.store_filter = views.TimelineFilter()
+        self.generation = 0
+        self.merge_from: int | None = None
+
+    def _now(self):
+        return self.app.clock()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield self.search_input
+                yield self.timeline
+                yield self.detail
+            with Vertical(id="right"):
+                yield self.entities
+                yield self.alerts
+        yield self.status
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.timeline.border_title = "Timeline"
+        self.entities.border_title = "Entities"
+        self.alerts.border_title = "Alerts"
+        self.search_input.display = False
+        self.filters = sw.Filters(window=self.app.config.ui.window)
+        self.detail.watched = watched_terms(w.query for w in self.app.config.watches)
+        self.watch(self.timeline, "new_count", self._new_count_changed)
+        self.reload()
+        self.set_interval(SYNC_SECONDS, self.sync)
+        self.timeline.focus()
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Reload everything for the current filters (a fresh first page)."""
+        self.generation += 1
+        self.status.window = self.filters.window
+        self.status.filter_text = self.filters.describe()
+        self.entities.active = self.filters.entity
+        self.load_first_page(self.filters, self.generation)
+        self.load_dashboard()
+
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    def load_first_page(self, filters: sw.Filters, generation: int) -> None:
+        """Read the newest page for the filters (in a thread)."""
+        now = self._now()
+        try:
+            with sw.connection(self.app.db_path) as db:
+                flt = sw.build_filter(db, filters, self.app.config, now)
+                rows, total = sw.first_page(db, flt)
+        except UserError as exc:
+            self.app.call_from_thread(self._query_failed, str(exc))
+            return
+        self.store_filter = flt
+        self.post_message(TimelineLoaded(rows, replace=True, total=total, generation=generation))
+
+    @work(thread=True, exclusive=True, group="more", exit_on_error=False)
+    def load_more(self, before: tuple[str, int], generation: int) -> None:
+        """Read the next older page (in a thread)."""
+        rows = sw.read(
+            self.app.db_path, lambda db: views.timeline_page(db, self.store_filter, before=before)
+        )
+        self.post_message(TimelineLoaded(rows, replace=False, generation=generation))
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def load_dashboard(self) -> None:
+        """Entities, alerts and feed health (in a thread)."""
+        now = self._now()
+        since = self.filters.since(now)
+        data = sw.read(
+            self.app.db_path, lambda db: sw.dashboard(db, views.iso(since) if since else None, now)
+        )
+        self.post_message(EntitiesLoaded(data["entities"]))
+        self.post_message(AlertsLoaded(data["alerts"]))
+        self.post_message(StatusLoaded(data["health"]))
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, story_id: int) -> None:
+        """One story with its articles (in a thread)."""
+        self.post_message(
+            DetailLoaded(sw.read(self.app.db_path, lambda db: views.story_view(db, story_id)))
+        )
+
+    @work(thread=True, exclusive=False, group="sync", exit_on_error=False)
+    def sync_rows(self, story_ids: set[int], generation: int) -> None:
+        """New and changed stories since the top row (in a thread)."""
+        top = self.timeline.rows[0].sort_key if self.timeline.rows else ("", 0)
+        rows = sw.read(
+            self.app.db_path, lambda db: sw.changes_since(db, self.store_filter, top, story_ids)
+        )
+        self.post_message(TimelineUpdated(rows, generation=generation))
+
+    def sync(self, story_ids: set[int] | None = None) -> None:
+        """Pick up what a poll (ours or another process's) wrote."""
+        self.sync_rows(set(story_ids or ()), self.generation)
+        self.load_dashboard()
+
+    # ------------------------------------------------------------------ results
+
+    def on_timeline_loaded(self, message: TimelineLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        has_more = len(message.rows) >= views.PAGE_SIZE
+        if message.replace:
+            self.timeline.set_rows(message.rows, has_more=has_more)
+            self.status.stories = message.total
+            if not message.rows:
+                self.detail.show(None)
+        else:
+            self.timeline.append_rows(message.rows, has_more=has_more)
+
+    def on_timeline_updated(self, message: TimelineUpdated) -> None:
+        if message.generation == self.generation and message.rows:
+            added = self.timeline.upsert_rows(message.rows)
+            if added and self.status.stories is not None:
+                self.status.stories += added
+            current = self.detail.story
+            if current and any(r.id == current.id for r in message.rows):
+                self.load_detail(current.id)
+
+    def on_entities_loaded(self, message: EntitiesLoaded) -> None:
+        self.entities.show(message.entities)
+
+    def on_alerts_loaded(self, message: AlertsLoaded) -> None:
+        self.alerts.show(message.alerts)
+
+    def on_status_loaded(self, message: StatusLoaded) -> None:
+        self.status.health = message.summary
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        keep = (
+            self.detail.story is not None
+            and message.story is not None
+            and (self.detail.story.id == message.story.id)
+        )
+        self.detail.show(message.story, keep_article=keep)
+
+    def on_poll_batch(self, message: PollBatch) -> None:
+        self.sync(message.story_ids)
+
+    # ------------------------------------------------------------------ from widgets
+
+    def on_story_highlighted(self, message: StoryHighlighted) -> None:
+        self.load_detail(message.story_id)
+
+    def on_story_chosen(self, message: StoryChosen) -> None:
+        self.load_detail(message.story_id)
+        self.set_read([message.story_id], True)
+        self.detail.focus()
+
+    def on_more_rows_wanted(self, message: MoreRowsWanted) -> None:
+        self.load_more(message.before, self.generation)
+
+    def on_entity_chosen(self, message: EntityChosen) -> None:
+        self.filters = sw.Filters(self.filters.window, message.name, self.filters.query)
+        self.reload()
+
+    def on_alert_chosen(self, message: AlertChosen) -> None:
+        if message.alert.story_id is not None:
+            self.load_detail(message.alert.story_id)
+            if message.alert.state == "new":
+                self.change_alert(message.alert.id, "seen")
+
+    def on_alert_state_wanted(self, message: AlertStateWanted) -> None:
+        self.change_alert(message.alert_id, message.state)
+
+    @on(Input.Submitted, "#search")
+    def apply_search(self, event: Input.Submitted) -> None:
+        self.filters = sw.Filters(self.filters.window, self.filters.entity, event.value.strip())
+        self.search_input.remove_class("error")
+        self.search_input.display = bool(self.filters.query)
+        self.reload()
+        self.timeline.focus()
+
+    def _new_count_changed(self, count: int) -> None:
+        self.status.new_count = count
+        self.timeline.border_subtitle = f"+{count} new · n to jump" if count else ""
+
+    def _query_failed(self, message: str) -> None:
+        self.search_input.display = True
+        self.search_input.add_class("error")
+        self.search_input.focus()
+        self.notify(message, title="Query error", severity="error", timeout=8)

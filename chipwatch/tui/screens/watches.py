@@ -1,0 +1,191 @@
+"""The watches screen: list, add with a live preview of what the query would have
+matched in the archive, remove."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
+
+from chipwatch.errors import UserError
+from chipwatch.store import views
+from chipwatch.textsafe import clean_title
+from chipwatch.tui import configedit
+from chipwatch.tui import store_workers as sw
+from chipwatch.tui.search import search_story_ids
+from chipwatch.tui.widgets.timeline import short_time
+
+if TYPE_CHECKING:
+    from chipwatch.tui.app import ChipwatchApp
+
+PREVIEW_LIMIT = 50
+PREVIEW_DELAY = 0.3
+
+
+class WatchesScreen(Screen):
+    """`a` add (name, query; preview as you type), `x` remove (press twice), esc back."""
+
+    app: ChipwatchApp
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="watches.back", tooltip="Back to the monitor"),
+        Binding(
+            "a",
+            "add",
+            "Add watch",
+            id="watches.add",
+            tooltip="Add a watch; see what it would have matched",
+        ),
+        Binding(
+            "x,delete",
+            "remove",
+            "Remove",
+            id="watches.remove",
+            tooltip="Remove the selected watch (press twice)",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed_remove: str | None = None
+        self._preview_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Watches", classes="screen-title")
+        yield DataTable(id="watches-table", cursor_type="row", zebra_stripes=True)
+        with Horizontal(classes="form-row", id="watch-form"):
+            yield Input(placeholder="name", id="watch-name")
+            yield Input(placeholder="query, e.g. @H20 AND (export OR licence~)", id="watch-query")
+        yield Static("", classes="hint", id="preview-status")
+        yield OptionList(id="watch-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("name", "query", "notify")
+        self.show_watches()
+        self.query_one("#watch-preview").border_title = "Preview: what it would have matched"
+        table.focus()
+
+    def show_watches(self) -> None:
+        """Fill the table from the config."""
+        table = self.query_one(DataTable)
+        table.clear()
+        for watch in self.app.config.watches:
+            query = watch.query or f"spike of {watch.entity or 'any entity'}"
+            table.add_row(
+                Text(clean_title(watch.name), style="bold"),
+                Text(query),
+                ", ".join(watch.notify) or "—",
+                key=watch.name,
+            )
+        self.query_one("#preview-status", Static).update(
+            f"{len(self.app.config.watches)} watches · a add · x remove · esc back"
+        )
+
+    def action_back(self) -> None:
+        if self.focused and self.focused.id in ("watch-name", "watch-query"):
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()
+
+    def action_add(self) -> None:
+        self.query_one("#watch-name", Input).focus()
+
+    @on(Input.Changed, "#watch-query")
+    def query_changed(self, event: Input.Changed) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        text = event.value.strip()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.preview(text))
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def preview(self, text: str) -> None:
+        """Run the query over the whole archive (in a thread)."""
+        if not text:
+            self.app.call_from_thread(self._show_preview, [], 0, "")
+            return
+        try:
+            with sw.connection(self.app.db_path) as db:
+                ids = search_story_ids(db, text, self.app.config, since=None)
+                rows = views.timeline_rows(db, sorted(ids)[-PREVIEW_LIMIT:]) if ids else []
+        except UserError as exc:
+            self.app.call_from_thread(self._show_preview, [], 0, str(exc))
+            return
+        self.app.call_from_thread(self._show_preview, rows, len(ids), "")
+
+    def _show_preview(self, rows: list[views.TimelineRow], total: int, error: str) -> None:
+        status = self.query_one("#preview-status", Static)
+        preview = self.query_one("#watch-preview", OptionList)
+        preview.clear_options()
+        if error:
+            status.update(Text(error, style="bold red"))
+            return
+        status.update(
+            f"would have matched {total} stories in the archive"
+            + (f" (newest {len(rows)} shown)" if total > len(rows) else "")
+        )
+        now = self.app.clock()
+        for row in rows:
+            line = Text(f"{short_time(row.last_updated, now):>6}  ", style="dim")
+            line.append(clean_title(row.title))
+            line.append(f"  {row.outlet_count} outlets", style="dim")
+            preview.add_option(line)
+
+    @on(Input.Submitted)
+    def submit_watch(self) -> None:
+        name = self.query_one("#watch-name", Input).value
+        query = self.query_one("#watch-query", Input).value
+        if not name.strip():
+            self.query_one("#watch-name", Input).focus()
+            return
+        if not query.strip():
+            self.query_one("#watch-query", Input).focus()
+            return
+        self.change_watches("add", name, query)
+
+    def action_remove(self) -> None:
+        table = self.query_one(DataTable)
+        watches = self.app.config.watches
+        if not 0 <= table.cursor_row < len(watches):
+            return
+        name = watches[table.cursor_row].name
+        if self.armed_remove != name:
+            self.armed_remove = name
+            self.notify(f"Press x again to remove the watch {clean_title(name)}.", timeout=4)
+            return
+        self.armed_remove = None
+        self.change_watches("remove", name, "")
+
+    @work(thread=True, exclusive=True, group="watch-edit", exit_on_error=False)
+    def change_watches(self, kind: str, name: str, query: str) -> None:
+        """Edit the config (in a thread); a bad query is refused before saving."""
+        try:
+            if kind == "add":
+                with sw.connection(self.app.db_path) as db:
+                    search_story_ids(db, query, self.app.config, since=None)
+                configedit.add_watch(self.app.config_path, name, query)
+            elif not configedit.remove_watch(self.app.config_path, name):
+                raise UserError(f"no watch named {name!r}")
+            self.app.reload_config()
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self._edited, kind, name)
+
+    def _edited(self, kind: str, name: str) -> None:
+        self.notify(
+            f"Watch {'added' if kind == 'add' else 'removed'}: {clean_title(name)}", timeout=4
+        )
+        for field_id in ("#watch-name", "#watch-query"):
+            self.query_one(field_id, Input).value = ""
+        self.show_watches()
+        self.query_one(DataTable).focus()
+        self.app.restart_poller()

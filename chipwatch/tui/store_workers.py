@@ -1,0 +1,106 @@
+"""Store access for the monitor, as plain functions run inside thread workers.
+
+Each call opens its own connection (a sqlite3 connection belongs to its thread) and
+closes it; results are plain values the caller turns into messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from chipwatch.config import Config
+from chipwatch.store import views
+from chipwatch.store.db import open_db, write_transaction
+from chipwatch.timeutil import parse_window
+
+T = TypeVar("T")
+
+
+@contextmanager
+def connection(db_path: Path) -> Iterator[Database]:
+    """A connection for this thread only, closed afterwards."""
+    db = open_db(db_path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def read(db_path: Path, fn: Callable[[Database], T]) -> T:
+    """Run a read in a fresh connection."""
+    with connection(db_path) as db:
+        return fn(db)
+
+
+def write(db_path: Path, fn: Callable[[Database], T]) -> T:
+    """Run a write in one ``BEGIN IMMEDIATE`` transaction."""
+    with connection(db_path) as db, write_transaction(db):
+        return fn(db)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the timeline to."""
+
+    window: str = "7d"
+    entity: str | None = None
+    query: str = ""
+
+    def since(self, now: datetime) -> datetime | None:
+        """The window's start."""
+        return parse_window(self.window, now=now)
+
+    def describe(self) -> str:
+        """For the status bar."""
+        parts = [self.query] if self.query else []
+        if self.entity:
+            parts.append(f"@{self.entity}")
+        return " ".join(parts)
+
+
+def build_filter(
+    db: Database, filters: Filters, config: Config, now: datetime
+) -> views.TimelineFilter:
+    """The store filter for the user's filters; runs the query search if there is one."""
+    since = filters.since(now)
+    story_ids = None
+    if filters.query:
+        from chipwatch.tui.search import search_story_ids
+
+        story_ids = search_story_ids(db, filters.query, config, since=since)
+    since_iso = views.iso(since) if since else None
+    return views.TimelineFilter(since=since_iso, entity=filters.entity, story_ids=story_ids)
+
+
+def first_page(db: Database, flt: views.TimelineFilter) -> tuple[list[views.TimelineRow], int]:
+    """The newest page and the total count."""
+    return views.timeline_page(db, flt), views.timeline_count(db, flt)
+
+
+def changes_since(
+    db: Database, flt: views.TimelineFilter, top: tuple[str, int] | None, story_ids: set[int]
+) -> list[views.TimelineRow]:
+    """Stories newer than the top row plus the given (changed) ones, within the filter."""
+    rows = views.timeline_page(db, flt, after=top, limit=500) if top else []
+    if story_ids:
+        ids = set(story_ids)
+        if flt.story_ids is not None:
+            ids &= flt.story_ids
+        touched = views.TimelineFilter(since=flt.since, entity=flt.entity, story_ids=frozenset(ids))
+        rows += views.timeline_page(db, touched, limit=len(ids) or 1)
+    return rows
+
+
+def dashboard(db: Database, since: str | None, now: datetime) -> dict[str, Any]:
+    """Entities, alerts and feed health in one read."""
+    return {
+        "entities": views.entity_counts(db, since=since, now=now),
+        "alerts": views.list_alert_rows(db),
+        "health": views.poll_summary(db),
+    }

@@ -1,0 +1,80 @@
+"""The alerts pane: newest first, with the watch's name and the story."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from chipwatch.store.views import AlertRow
+from chipwatch.textsafe import clean_title
+from chipwatch.tui.messages import AlertChosen, AlertStateWanted
+from chipwatch.tui.widgets.timeline import short_time
+
+STATE_MARKS = {"new": ("●", "bold yellow"), "seen": ("○", "dim"), "dismissed": ("×", "dim")}
+
+
+def alert_prompt(alert: AlertRow, now: datetime, width: int = 40) -> Text:
+    """Two lines, each cut to ``width``: state, time and watch; then the story's title."""
+    mark, style = STATE_MARKS.get(alert.state, ("?", ""))
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{mark} ", style=style)
+    text.append(f"{short_time(alert.updated_at, now):>6} ", style="dim")
+    text.append(clean_title(alert.watch), style="bold" if alert.state == "new" else "")
+    if alert.kind != "watch":
+        text.append(f"  {alert.kind}", style="dim italic")
+    title = Text("  " + clean_title(alert.title), style="" if alert.state == "new" else "dim")
+    title.truncate(max(8, width), overflow="ellipsis")
+    text.truncate(max(8, width), overflow="ellipsis")
+    return Text("\n").join([text, title])
+
+
+class AlertsPane(OptionList):
+    """Enter opens the alert's story; `s` marks it seen; `d` dismisses it."""
+
+    BINDINGS = [
+        Binding("s", "seen", "Seen", id="alerts.seen", tooltip="Mark the alert seen"),
+        Binding(
+            "d", "dismiss", "Dismiss", id="alerts.dismiss", tooltip="Dismiss the alert (hide it)"
+        ),
+    ]
+
+    def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._clock = clock
+        self.alerts: list[AlertRow] = []
+
+    def show(self, alerts: list[AlertRow]) -> None:
+        """Replace the list, keeping the highlight on the same alert when possible."""
+        current = self.current
+        self.alerts = alerts
+        now = self._clock()
+        width = (self.scrollable_content_region.width or 42) - 2
+        self.set_options(Option(alert_prompt(a, now, width), id=f"a{a.id}") for a in alerts)
+        ids = [a.id for a in alerts]
+        if current is not None and current.id in ids:
+            self.highlighted = ids.index(current.id)
+        fresh = sum(1 for a in alerts if a.state == "new")
+        self.border_subtitle = f"{fresh} new" if fresh else ""
+
+    @property
+    def current(self) -> AlertRow | None:
+        """The highlighted alert."""
+        index = self.highlighted
+        return self.alerts[index] if index is not None and index < len(self.alerts) else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(AlertChosen(self.alerts[event.option_index]))
+
+    def action_seen(self) -> None:
+        if self.current is not None:
+            self.post_message(AlertStateWanted(self.current.id, "seen"))
+
+    def action_dismiss(self) -> None:
+        if self.current is not None:
+            self.post_message(AlertStateWanted(self.current.id, "dismissed"))

@@ -1,0 +1,297 @@
+"""The timeline: stories newest first, as a virtual list.
+
+Only the loaded pages are held (a few hundred rows, loaded on demand as the cursor
+nears the end) and only the visible lines are rendered, so a 100,000-article store
+paints as fast as a small one. Live updates keep the selected story on the same
+screen line: rows that arrive above it shift the scroll position with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from chipwatch.store.views import TimelineRow
+from chipwatch.textsafe import clean_title
+from chipwatch.timeutil import from_iso
+from chipwatch.tui.messages import MoreRowsWanted, StoryChosen, StoryHighlighted
+
+HEADER_LINES = 1
+LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the end
+ENTITY_COLUMN_MIN_WIDTH = 96
+ENTITY_WIDTH = 26
+FIXED_WIDTH = 3 + 8 + 13  # marks, time, outlets and languages
+
+
+def short_time(stamp: str, now: datetime) -> str:
+    """``10:05`` today, ``Jul 14`` this year, ``2024-07`` before (all UTC)."""
+    moment = from_iso(stamp)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    if moment.year == now.year:
+        return moment.strftime("%b %d")
+    return moment.strftime("%Y-%m")
+
+
+class Timeline(ScrollView, can_focus=True):
+    """Stories newest first, with a cursor; posts messages, never loads by itself."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="timeline.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="timeline.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
+        Binding("home,g", "first", "Newest", show=False, id="timeline.first"),
+        Binding("end,G", "last", "Oldest loaded", show=False, id="timeline.last"),
+        Binding("enter", "choose", "Open", show=False, id="timeline.open"),
+    ]
+    COMPONENT_CLASSES = {
+        "timeline--cursor",
+        "timeline--unread",
+        "timeline--read",
+        "timeline--new",
+        "timeline--alert",
+        "timeline--meta",
+        "timeline--entities",
+    }
+
+    cursor: reactive[int] = reactive(0, repaint=True, init=False)
+    """Index of the selected row in the loaded rows."""
+    new_count: reactive[int] = reactive(0, init=False)
+    """Stories that arrived since the user last looked at the top of the timeline."""
+
+    def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._clock = clock
+        self.rows: list[TimelineRow] = []
+        self.has_more = False
+        self.fresh: set[int] = set()
+        self._asked_before: tuple[str, int] | None = None
+
+    # ------------------------------------------------------------------ data in
+
+    @property
+    def selected(self) -> TimelineRow | None:
+        """The row under the cursor, if any."""
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def set_rows(self, rows: list[TimelineRow], *, has_more: bool) -> None:
+        """Replace everything (a new window or filter): cursor back to the top."""
+        self.rows = list(rows)
+        self.has_more = has_more
+        self.fresh.clear()
+        self.new_count = 0
+        self._asked_before = None
+        self._resize()
+        self.cursor = 0
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._announce()
+
+    def append_rows(self, rows: list[TimelineRow], *, has_more: bool) -> None:
+        """Add an older page below the loaded rows."""
+        known = {r.id for r in self.rows}
+        self.rows.extend(r for r in rows if r.id not in known)
+        self.has_more = has_more
+        self._resize()
+        self.refresh()
+
+    def upsert_rows(self, rows: Iterable[TimelineRow]) -> int:
+        """Insert new stories and refresh changed ones, keeping the selected story on the
+        same screen line. Returns how many stories were new to the timeline."""
+        anchor = self.selected
+        screen_line = self.cursor - round(self.scroll_offset.y)
+        by_id = {r.id: r for r in self.rows}
+        added = 0
+        oldest = self.rows[-1].sort_key if self.rows and self.has_more else None
+        for row in rows:
+            if row.id not in by_id:
+                if oldest is not None and row.sort_key < oldest:
+                    continue  # it will arrive with its page
+                added += 1
+                self.fresh.add(row.id)
+            by_id[row.id] = row
+        self.rows = sorted(by_id.values(), key=lambda r: r.sort_key, reverse=True)
+        self._resize()
+        self._restore(anchor, screen_line)
+        if added:
+            self.new_count += added
+        return added
+
+    def replace_row(self, row: TimelineRow) -> None:
+        """Swap one row in place (read, pinned) without reordering."""
+        for index, old in enumerate(self.rows):
+            if old.id == row.id:
+                self.rows[index] = row
+                self.refresh()
+                return
+
+    def _restore(self, anchor: TimelineRow | None, screen_line: int) -> None:
+        if anchor is None:
+            self.refresh()
+            return
+        index = next((i for i, r in enumerate(self.rows) if r.id == anchor.id), 0)
+        self.set_reactive(Timeline.cursor, index)
+        self.scroll_to(y=max(0, index - screen_line), animate=False, immediate=True)
+        self.refresh()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + HEADER_LINES)
+
+    # ------------------------------------------------------------------ moving
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self.rows:
+            return
+        self.scroll_to_region_line(new)
+        if new == 0 and self.new_count:
+            self.new_count = 0
+        self._announce()
+        if self.has_more and new >= len(self.rows) - LOAD_AHEAD:
+            self._ask_more()
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+
+    def scroll_to_region_line(self, line: int) -> None:
+        """Scroll just enough to keep ``line`` visible."""
+        top = round(self.scroll_offset.y)
+        height = max(1, self.scrollable_content_region.height - HEADER_LINES)
+        if line < top:
+            self.scroll_to(y=line, animate=False, immediate=True)
+        elif line >= top + height:
+            self.scroll_to(y=line - height + 1, animate=False, immediate=True)
+
+    def _announce(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.post_message(StoryHighlighted(row.id))
+
+    def _ask_more(self) -> None:
+        before = self.rows[-1].sort_key
+        if before != self._asked_before:
+            self._asked_before = before
+            self.post_message(MoreRowsWanted(before))
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.scrollable_content_region.height - HEADER_LINES - 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.scrollable_content_region.height - HEADER_LINES - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+        self.new_count = 0
+        self.fresh.clear()
+        self.refresh()
+
+    def action_last(self) -> None:
+        self.cursor = len(self.rows) - 1
+
+    def action_choose(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.post_message(StoryChosen(row.id))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y - HEADER_LINES + round(self.scroll_offset.y)
+        if event.y >= HEADER_LINES and 0 <= index < len(self.rows):
+            if index == self.cursor and event.chain > 1:
+                self.action_choose()
+            self.cursor = index
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._resize()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        visible_end = round(new) + self.scrollable_content_region.height - HEADER_LINES
+        if self.has_more and self.rows and visible_end >= len(self.rows) - LOAD_AHEAD:
+            self._ask_more()
+
+    # ------------------------------------------------------------------ drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:  # a sticky header line naming the columns
+            header = self.header_text(width)
+            segments = list(header.render(self.app.console))
+            return Strip(segments, header.cell_len).extend_cell_length(width).crop(0, width)
+        index = y - HEADER_LINES + round(self.scroll_offset.y)
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        text = self.row_text(self.rows[index], width)
+        base = self._row_style(self.rows[index], index)
+        segments = list(text.render(self.app.console))
+        strip = Strip(Segment.apply_style(segments, base), text.cell_len)
+        return strip.extend_cell_length(width, base).crop(0, width)
+
+    def _row_style(self, row: TimelineRow, index: int) -> Style:
+        style = self.rich_style
+        name = "timeline--read" if row.read else "timeline--unread"
+        style += self.get_component_rich_style(name, partial=True)
+        if index == self.cursor:
+            style += self.get_component_rich_style("timeline--cursor", partial=False)
+        return style
+
+    def _columns(self, width: int) -> tuple[int, int]:
+        """(title width, entity column width) for a line ``width`` cells wide."""
+        ents = ENTITY_WIDTH if width >= ENTITY_COLUMN_MIN_WIDTH else 0
+        return max(8, width - FIXED_WIDTH - ents), ents
+
+    def header_text(self, width: int) -> Text:
+        """Column names, aligned with :meth:`row_text`."""
+        title_width, ents = self._columns(width)
+        text = " " * 3 + f" {'when':>6} " + "headline".ljust(title_width) + f" {'src':>3} langs    "
+        if ents:
+            text += " entities".ljust(ents)
+        return Text(
+            text,
+            style=self.get_component_rich_style("timeline--meta", partial=True) + Style(bold=True),
+            no_wrap=True,
+        )
+
+    def row_text(self, row: TimelineRow, width: int) -> Text:
+        """One row's cells, built from Text so feed text is never markup."""
+        meta = self.get_component_rich_style("timeline--meta", partial=True)
+        title_width, ents_width = self._columns(width)
+        marks = Text()
+        marks.append(
+            "●" if row.id in self.fresh else ("•" if not row.read else " "),
+            self.get_component_rich_style("timeline--new", partial=True),
+        )
+        marks.append(
+            "!" if row.alerted else " ",
+            self.get_component_rich_style("timeline--alert", partial=True),
+        )
+        marks.append("★" if row.pinned else " ", meta)
+        when = Text(f" {short_time(row.last_updated, self._clock()):>6} ", style=meta)
+        title = Text(clean_title(row.title), no_wrap=True, overflow="ellipsis")
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        sources = Text(f" {row.outlet_count:>3} {' '.join(row.languages[:3]):<8}", style=meta)
+        ents = Text()
+        if ents_width:
+            names = ", ".join(clean_title(e) for e in row.entities)
+            ents = Text(
+                " " + names,
+                no_wrap=True,
+                overflow="ellipsis",
+                style=self.get_component_rich_style("timeline--entities", partial=True),
+            )
+            ents.truncate(ents_width, overflow="ellipsis", pad=True)
+        return Text.assemble(marks, when, title, sources, ents, no_wrap=True)
