@@ -1,12 +1,177 @@
-"""chipwatch poll: not built yet (issue #3)."""
+"""chipwatch poll [--once] [--json]: headless polling and ingest.
+
+Human output is a short report (feeds ok / not modified / failed with reasons /
+skipped under Retry-After, new articles, stories and alerts); ``--json`` prints one
+JSON object per line: ``{"type": "article"|"story"|"alert"|"feed_error"|"feed", ...}``.
+Only one poller runs per store (see :mod:`chipwatch.feeds.polllock`).
+"""
 
 from __future__ import annotations
 
-from chipwatch.context import Context
-from chipwatch.errors import WorkFailed
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
-NOT_BUILT = "chipwatch poll is not built yet (issue #3); nothing was done"
+from chipwatch.context import Context
+from chipwatch.feeds.ingest import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
+from chipwatch.feeds.loop import Signals, install_signal_handlers, run_forever
+from chipwatch.feeds.pipeline import Poller, PollReport
+from chipwatch.feeds.polllock import poll_lock
+from chipwatch.textsafe import clean_title
+
+MAX_LISTED = 20
 
 
 def run(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Poll once (``--once``) or forever; returns the exit status."""
+    config = ctx.config
+    as_json = bool(getattr(ctx.args, "json", False))
+    sink = _json_sink(ctx) if as_json else _human_sink(ctx)
+    with poll_lock(ctx.db_path):
+        if getattr(ctx.args, "once", False):
+            report = asyncio.run(_once(ctx, sink))
+            if not as_json:
+                print_report(ctx, report)
+            return _status(report)
+        if not as_json:
+            ctx.err(
+                f"chipwatch: polling {len(config.feeds)} feeds into {ctx.db_path}; Ctrl-C stops"
+            )
+        asyncio.run(_forever(ctx, sink))
+    return 0
+
+
+async def _once(ctx: Context, sink: Callable[[dict[str, Any]], None]) -> PollReport:
+    signals = Signals()
+    undo = install_signal_handlers(signals)
+    try:
+        async with Poller(ctx.db_path, ctx.config, on_event=sink) as poller:
+            await poller.sync(ctx.now)
+            return await poller.poll_round(await poller.feeds(), now=ctx.now, stop=signals.stop)
+    finally:
+        undo()
+
+
+async def _forever(ctx: Context, sink: Callable[[dict[str, Any]], None]) -> None:
+    signals = Signals()
+    undo = install_signal_handlers(signals)
+    start, origin = time.monotonic(), ctx.now
+
+    def clock() -> datetime:  # --now shifts the clock; it still runs
+        return origin + timedelta(seconds=time.monotonic() - start)
+
+    try:
+        await run_forever(
+            ctx.db_path,
+            ctx.config,
+            signals=signals,
+            clock=clock,
+            on_event=sink,
+            config_path=ctx.config_path,
+        )
+    finally:
+        undo()
+
+
+def _status(report: PollReport) -> int:
+    polled = [o for o in report.outcomes if o.status != SKIPPED]
+    if polled and all(o.status in (FAILED, GONE) for o in polled):
+        return 1
+    return 130 if report.interrupted else 0
+
+
+def _json_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
+    def sink(event: dict[str, Any]) -> None:
+        ctx.stdout.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+        ctx.stdout.flush()
+
+    return sink
+
+
+def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
+    """Forever mode prints new stories and alerts as they come; --once prints a report."""
+    once = bool(getattr(ctx.args, "once", False))
+
+    def sink(event: dict[str, Any]) -> None:
+        if once:
+            return
+        kind = event.get("type")
+        if kind == "story" and event.get("new"):
+            ctx.out(f"story  {clean_title(str(event.get('title', '')))}")
+        elif kind == "alert":
+            ctx.out(_alert_line(event))
+        elif kind == "feed_error":
+            ctx.out(
+                f"failed {clean_title(str(event.get('name')))}: "
+                f"{clean_title(str(event.get('error')))}"
+            )
+        elif kind in ("warning", "config"):
+            ctx.err(f"chipwatch: {clean_title(str(event.get('message')))}")
+        elif kind == "feed" and event.get("moved_to"):
+            ctx.out(_moved_line(event))
+
+    return sink
+
+
+def _alert_line(event: dict[str, Any]) -> str:
+    return (
+        f"alert  [{clean_title(str(event.get('watch')))}] "
+        f"{clean_title(str(event.get('title')))}  {clean_title(str(event.get('url') or ''))}"
+    )
+
+
+def _moved_line(event: dict[str, Any]) -> str:
+    return (
+        f"moved  {clean_title(str(event.get('name')))}: permanent redirect to "
+        f"{clean_title(str(event.get('moved_to')))} (the store now uses it; "
+        "update the URL in your config)"
+    )
+
+
+def print_report(ctx: Context, report: PollReport) -> None:
+    """The short human report of one round."""
+    ok = report.count(OK)
+    same = report.count(NOT_MODIFIED, UNCHANGED)
+    failed = report.count(FAILED, GONE)
+    skipped = report.count(SKIPPED)
+    ctx.out(
+        f"polled {len(report.outcomes)} feeds: {ok} ok, {same} not modified, "
+        f"{failed} failed, {skipped} skipped"
+    )
+    for outcome in report.outcomes:
+        name = clean_title(outcome.name)
+        if outcome.status in (FAILED, GONE):
+            retry = f" (retry after {outcome.retry_at})" if outcome.retry_at else ""
+            gone = " (feed disabled)" if outcome.status == GONE else ""
+            ctx.out(f"  failed   {name}: {clean_title(outcome.error or '')}{retry}{gone}")
+        elif outcome.status == SKIPPED:
+            ctx.out(f"  skipped  {name}: the server asked us to wait until {outcome.retry_at}")
+        if outcome.moved_to:
+            ctx.out(
+                f"  moved    {name}: permanent redirect to {clean_title(outcome.moved_to)}"
+                " (stored URL updated; update your config)"
+            )
+        if outcome.warning:
+            ctx.out(f"  warning  {name}: {clean_title(outcome.warning)}")
+    ctx.out(
+        f"new: {report.new_articles} articles, {report.new_stories} stories, "
+        f"{sum(1 for a in report.alerts if a.get('created'))} alerts"
+    )
+    _list_stories(ctx, report)
+    for alert in report.alerts[:MAX_LISTED]:
+        ctx.out("  " + _alert_line(alert))
+    if report.interrupted:
+        ctx.out("interrupted: feeds not yet written were left for the next poll")
+
+
+def _list_stories(ctx: Context, report: PollReport) -> None:
+    stories = [
+        e for o in report.outcomes for e in o.events if e.get("type") == "story" and e.get("new")
+    ]
+    for event in stories[:MAX_LISTED]:
+        ctx.out(f"  story  {clean_title(str(event.get('title', '')))}")
+    if len(stories) > MAX_LISTED:
+        ctx.out(f"  … and {len(stories) - MAX_LISTED} more stories")

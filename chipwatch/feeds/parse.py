@@ -91,6 +91,8 @@ def _parse(
         return ParsedFeed(error=_not_a_feed_reason(body, warning))
     feed_lang = normalize_lang(feed.get("language"))
     base = feed_url if feed_url.startswith(("http://", "https://")) else ""
+    if not base and str(feed.get("link", "")).startswith(("http://", "https://")):
+        base = str(feed["link"])  # a local copy of a feed: resolve against its site
     context = _EntryContext(
         feed_url, feed_name, feed_lang, fetched_at, base, _unstable_guids(entries)
     )

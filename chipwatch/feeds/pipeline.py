@@ -11,6 +11,7 @@ notifications follow. :func:`poll_once` polls every enabled feed now;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -130,8 +131,10 @@ class Poller:
 
     def _feeds(self, now: datetime | None) -> list[tuple[FeedState, str]]:
         db = self.services.db
+        titles = queries.feed_titles(db)
         return [
-            (feed, queries.feed_identity(db, feed.id)) for feed in queries.due_feeds(db, now=now)
+            (_named(feed, titles.get(feed.id, "")), queries.feed_identity(db, feed.id))
+            for feed in queries.due_feeds(db, now=now)
         ]
 
     def _ingest(self, poll: FeedPoll, now: datetime) -> FeedOutcome:
@@ -231,6 +234,11 @@ def _feed_config(feeds: Iterable[FeedConfig], url: str, identity: str) -> FeedCo
         if feed.url in (url, identity):
             return feed
     return None
+
+
+def _named(feed: FeedState, title: str) -> FeedState:
+    """A feed without a configured name goes by its own title."""
+    return feed if feed.name or not title else dataclasses.replace(feed, name=title)
 
 
 def _waiting(feed: FeedState, now: datetime) -> bool:

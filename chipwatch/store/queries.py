@@ -112,6 +112,11 @@ def clear_feed_disabled(db: Database, feed_id: int) -> None:
     )
 
 
+def feed_titles(db: Database) -> dict[int, str]:
+    """Each feed's own title (from its last parse), by id."""
+    return {int(i): t for i, t in db.execute("SELECT id, title FROM feeds WHERE title != ''")}
+
+
 def feed_rows(db: Database) -> list[dict[str, Any]]:
     """Every feed with its article count, for `feeds list` and the monitor's feeds screen."""
     sql = (
