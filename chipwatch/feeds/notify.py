@@ -301,13 +301,20 @@ def _retry_after(response: httpx.Response) -> float:
 
 
 async def _run(command: list[str]) -> str | None:
+    """Run a notifier program without blocking the loop; an error message or None."""
     try:
         process = await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
+    except OSError as exc:
+        return f"{command[0]}: {exc}"
+    try:
         _, stderr = await asyncio.wait_for(process.communicate(), DESKTOP_TIMEOUT)
-    except (OSError, TimeoutError) as exc:
-        return f"{command[0]}: {exc or type(exc).__name__}"
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return f"{Path(command[0]).name} took longer than {DESKTOP_TIMEOUT:g}s"
     if process.returncode:
-        return f"{Path(command[0]).name} exited {process.returncode}: {stderr.decode(errors='replace').strip()[:200]}"
+        reason = stderr.decode(errors="replace").strip()[:200]
+        return f"{Path(command[0]).name} exited {process.returncode}: {reason}"
     return None
