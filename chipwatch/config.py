@@ -70,10 +70,17 @@ class WatchConfig:
     min_stories: int | None = None  # spike watches; None = [alerts] spike_min_stories
 
 
+# Signal weights of story clustering ([cluster.weights]); defaults and meaning in
+# chipwatch/feeds/scoring.py and docs/clustering.md.
+CLUSTER_WEIGHT_NAMES = ("title", "words", "entities", "time", "numbers", "names", "same_feed")
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
+    """[cluster]: the time window, the join threshold and signal weight overrides."""
+
     window: timedelta = timedelta(hours=72)
-    threshold: float = 0.5
+    threshold: float = 0.4  # tuned on tests/data/cluster (docs/clustering.md)
     weights: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -305,6 +312,9 @@ class _Validator:
             values["threshold"] = self.value(table, "threshold", _fraction, "cluster", "cluster")
         if "weights" in table:
             weights = self.table(table["weights"], "cluster.weights")
+            self.unknown(weights, set(CLUSTER_WEIGHT_NAMES), "cluster.weights.",
+                         "cluster.weights")
+            weights = {k: v for k, v in weights.items() if k in CLUSTER_WEIGHT_NAMES}
             values["weights"] = {
                 key: self.value(
                     weights, key, _non_negative_float, "cluster.weights", "cluster.weights"

@@ -1,0 +1,323 @@
+"""Stories: each new article joins the story of the event it tells, or starts one.
+
+:class:`Clusterer` is incremental: :meth:`Clusterer.assign` runs at ingest, inside the
+caller's write transaction, once per article. It compares the article only with the
+candidates an index over the time window proposes (rare entities, words, figures,
+URLs; see :mod:`chipwatch.feeds.candidates`), scores each pair
+(:mod:`chipwatch.feeds.scoring`), and joins the best story when the score reaches
+``[cluster] threshold``. Why it joined (or why it did not) is stored with the article.
+
+Articles a user placed by hand (``story_locked``) are never moved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.config import ClusterConfig
+from chipwatch.feeds.candidates import CandidateIndex, Doc
+from chipwatch.feeds.numbers import number_keys
+from chipwatch.feeds.scoring import PairScore, merged_weights, score_pair
+from chipwatch.feeds.similarity import (
+    content_words,
+    first_sentence,
+    fold,
+    masked_title,
+    name_words,
+    title_key,
+)
+from chipwatch.model import Article, Assignment, EntityMatch
+from chipwatch.store.stories import create_story, refresh_story, resolve_story_id
+from chipwatch.timeutil import from_iso, iso
+
+# Pairs scored per article, at most: the blocking score ranks the rest out.
+MAX_CANDIDATES = 24
+# The index keeps twice the window, so an article published up to one window before
+# the newest still sees every neighbour on both sides.
+HORIZON_WINDOWS = 2
+# How many articles a look-up outside the index (a late, old article) may load.
+MAX_BACKFILL = 5000
+_UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)
+
+
+class Clusterer:
+    """Assigns articles to stories; build one per store connection and keep it."""
+
+    def __init__(
+        self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.languages = tuple(languages)
+        self.window = config.window.total_seconds()
+        self.weights = merged_weights(config.weights)
+        self.threshold = config.threshold
+        self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
+        self.reload()
+
+    # ---- index
+    def reload(self) -> None:
+        """Rebuild the index from the store: the articles within the horizon of the
+        newest one. Call it after a transaction that ran :meth:`assign` rolled back."""
+        self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
+        row = self.db.execute(
+            "SELECT max(published) FROM articles WHERE story_id IS NOT NULL"
+        ).fetchone()
+        if row is None or row[0] is None:
+            return
+        since = from_iso(row[0]) - timedelta(seconds=self.index.horizon)
+        for doc in load_docs(self.db, since=since):
+            self.index.add(doc)
+
+    def _index_for(self, doc: Doc) -> CandidateIndex:
+        """The live index, or for an article older than it covers, one loaded for it."""
+        if doc.published >= self.index.newest - self.index.horizon + self.window:
+            return self.index
+        start = datetime.fromtimestamp(doc.published - self.window, UTC)
+        end = datetime.fromtimestamp(doc.published + self.window, UTC)
+        backfill = CandidateIndex(horizon_seconds=float("inf"))
+        for old in load_docs(self.db, since=start, until=end, limit=MAX_BACKFILL):
+            backfill.add(old)
+        return backfill
+
+    # ---- assignment
+    def assign(
+        self, article_id: int, article: Article, matches: Sequence[EntityMatch], *, now: datetime
+    ) -> Assignment:
+        """Put one stored article into a story (existing or new) and record why."""
+        row = self.db.execute(
+            "SELECT story_id, story_locked, feed_id FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"article {article_id} is not in the store")
+        current, locked, feed_id = row
+        doc = build_doc(article_id, current or 0, int(feed_id), article, matches)
+        if locked and current:
+            return self._keep_locked(doc, int(current))
+        index = self._index_for(doc)
+        best_story, best = self._best_story(doc, index)
+        if best_story is not None and best is not None and best.score >= self.threshold:
+            assignment = self._join(doc, best_story, best)
+        else:
+            assignment = self._start(doc, best, now=now)
+        self._record(doc, assignment, previous=current, best=best)
+        return assignment
+
+    def _best_story(self, doc: Doc, index: CandidateIndex) -> tuple[int | None, Any]:
+        by_story: dict[int, _StoryEvidence] = {}
+        for candidate_id in index.candidates(doc, window_seconds=self.window, limit=MAX_CANDIDATES):
+            other = index.docs[candidate_id]
+            pair = score_pair(doc, other, index, self.weights, self.window)
+            by_story.setdefault(other.story_id, _StoryEvidence()).add(pair, other, doc.lang)
+        ranked = sorted(by_story.items(), key=lambda kv: -kv[1].score())
+        for story_id, evidence in ranked:
+            live = self._live_story(story_id)
+            if live is None:
+                for stale in list(index.story_docs(story_id)):
+                    index.remove(stale.article_id)
+                continue
+            self._matched = evidence.matched()
+            return live, evidence.best()
+        self._matched = None
+        return None, None
+
+    def _live_story(self, story_id: int) -> int | None:
+        """The story's current id (following merges), or None if its row is gone
+        (a rolled-back transaction left it in the index)."""
+        if self.db.execute("SELECT 1 FROM stories WHERE id = ?", [story_id]).fetchone() is None:
+            return None
+        return resolve_story_id(self.db, story_id)
+
+    def _join(self, doc: Doc, story_id: int, pair: PairScore) -> Assignment:
+        matched = self._matched
+        return Assignment(
+            story_id=story_id,
+            new_story=False,
+            score=pair.score,
+            parts=dict(pair.parts),
+            shared_entities=tuple(pair.shared_entities[:12]),
+            shared_words=tuple(pair.shared_words[:12]),
+            matched_article_id=matched.article_id if matched else None,
+        )
+
+    def _start(self, doc: Doc, closest: PairScore | None, *, now: datetime) -> Assignment:
+        published = datetime.fromtimestamp(doc.published, UTC)
+        story_id = create_story(self.db, published=published, now=now)
+        return Assignment(
+            story_id=story_id,
+            new_story=True,
+            score=closest.score if closest else 0.0,
+            parts=dict(closest.parts) if closest else {},
+        )
+
+    def _keep_locked(self, doc: Doc, story_id: int) -> Assignment:
+        doc.story_id = story_id
+        self.index.add(doc)
+        return Assignment(story_id=story_id, new_story=False, score=1.0, parts={"locked": 1.0})
+
+    def _record(
+        self, doc: Doc, assignment: Assignment, *, previous: int | None, best: PairScore | None
+    ) -> None:
+        explanation = assignment.explanation()
+        explanation["threshold"] = self.threshold
+        if best is not None:
+            explanation["shared_numbers"] = list(best.shared_numbers)
+            if assignment.new_story:
+                explanation["closest_score"] = round(best.score, 4)
+        self.db.execute(
+            "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?",
+            [
+                assignment.story_id,
+                round(assignment.score, 4),
+                json.dumps(explanation, ensure_ascii=False),
+                doc.article_id,
+            ],
+        )
+        refresh_story(self.db, assignment.story_id, languages=self.languages)
+        if previous and previous != assignment.story_id:
+            self._leave(previous, assignment.story_id)
+        doc.story_id = assignment.story_id
+        self.index.add(doc)
+
+    def _leave(self, old_story: int, new_story: int) -> None:
+        """An updated article moved on: the old story shrinks; if it is left empty it
+        points at the new one, so alerts on it still lead somewhere."""
+        refresh_story(self.db, old_story, languages=self.languages)
+        empty = self.db.execute(
+            "SELECT article_count FROM stories WHERE id = ?", [old_story]
+        ).fetchone()
+        if empty is not None and empty[0] == 0:
+            self.db.execute(
+                "UPDATE stories SET merged_into = ? WHERE id = ?", [new_story, old_story]
+            )
+
+
+class _StoryEvidence:
+    """The best pair scores between a new article and one story's articles.
+
+    When the story has articles in the new article's language, those comparisons
+    (titles and words included) decide; articles in other languages, compared on
+    entities, figures and time only, decide alone only when there are none. This keeps
+    a story from being joined through a loose cross-language link when a direct
+    comparison says no.
+    """
+
+    def __init__(self) -> None:
+        self.same: tuple[PairScore, Doc] | None = None
+        self.other: tuple[PairScore, Doc] | None = None
+
+    def add(self, pair: PairScore, doc: Doc, lang: str) -> None:
+        slot = "same" if doc.lang == lang else "other"
+        held = getattr(self, slot)
+        if held is None or pair.score > held[0].score:
+            setattr(self, slot, (pair, doc))
+
+    def _decisive(self) -> tuple[PairScore, Doc]:
+        decisive = self.same if self.same is not None else self.other
+        assert decisive is not None
+        return decisive
+
+    def score(self) -> float:
+        return self._decisive()[0].score
+
+    def best(self) -> PairScore:
+        return self._decisive()[0]
+
+    def matched(self) -> Doc:
+        return self._decisive()[1]
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def canonical_url(url: str) -> str:
+    """Scheme, ``www.``, fragment and a trailing slash do not make another article."""
+    text = url.strip()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^www\.", "", text, flags=re.IGNORECASE).split("#", 1)[0].rstrip("/")
+    host, _, path = text.partition("/")
+    return host.lower() + ("/" + path if path else "")
+
+
+def build_doc(
+    article_id: int, story_id: int, feed_id: int, article: Article, matches: Sequence[EntityMatch]
+) -> Doc:
+    """The comparable features of one article."""
+    title = article.title.strip() or first_sentence(article.summary)
+    title_matches = matches if article.title.strip() else ()
+    entities = {m.entity: m.kind for m in matches}
+    text = f"{title}\n{article.summary}"
+    guid = (article.guid or "").strip()
+    names = name_words(title, _spans(matches, "title") if article.title.strip() else ())
+    names |= name_words(article.summary, _spans(matches, "summary"))
+    names -= {fold(name) for name in entities}
+    return Doc(
+        article_id=article_id,
+        story_id=story_id,
+        feed_id=feed_id,
+        lang=(article.lang or "und").split("-")[0].lower(),
+        published=article.published.timestamp(),
+        title=masked_title(title, title_matches),
+        title_key=title_key(title),
+        url=canonical_url(article.url) if article.url else "",
+        guid=guid if _UNIQUE_GUID.search(guid) else "",
+        entities=entities,
+        words=frozenset(content_words(text)),
+        numbers=frozenset(number_keys(text, article.lang or "und")),
+        names=frozenset(names),
+    )
+
+
+def _spans(matches: Sequence[EntityMatch], field: str) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for m in matches if m.field == field]
+
+
+def load_docs(
+    db: Database, *, since: datetime, until: datetime | None = None, limit: int | None = None
+) -> list[Doc]:
+    """Docs for the clustered articles published in ``[since, until]``."""
+    where = "a.published >= ? AND a.story_id IS NOT NULL"
+    params: list[Any] = [iso(since)]
+    if until is not None:
+        where += " AND a.published <= ?"
+        params.append(iso(until))
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    rows = db.execute(
+        "SELECT a.id, a.story_id, a.feed_id, a.lang, a.published, a.title, a.summary, "
+        f"a.url, a.guid FROM articles a WHERE {where} ORDER BY a.published{tail}",
+        params,
+    ).fetchall()
+    matches = _matches_for(db, where, params)
+    docs = []
+    for aid, sid, fid, lang, published, title, summary, url, guid in rows:
+        article = Article(
+            key="",
+            feed_url="",
+            title=title,
+            summary=summary,
+            url=url,
+            published=from_iso(published),
+            fetched_at=from_iso(published),
+            guid=guid,
+            lang=lang,
+        )
+        docs.append(build_doc(aid, sid, fid, article, matches.get(aid, [])))
+    return docs
+
+
+def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[EntityMatch]]:
+    found: dict[int, list[EntityMatch]] = {}
+    rows = db.execute(
+        'SELECT e.article_id, e.entity, e.kind, e.field, e.start, e."end" FROM '
+        f"article_entities e JOIN articles a ON a.id = e.article_id WHERE {where}",
+        params,
+    ).fetchall()
+    for aid, entity, kind, field, start, end in rows:
+        found.setdefault(aid, []).append(EntityMatch(entity, kind, field, start, end, ""))
+    return found

@@ -1,0 +1,156 @@
+"""One score for "these two articles tell the same event", with its parts.
+
+Signals (weights in ``[cluster.weights]``, see docs/clustering.md):
+
+- ``exact``: same canonical URL or guid: the same article, score 1.
+- ``same_title``: identical normalized title (four words or more): score 1.
+- ``title``: rapidfuzz likeness of the titles, entities masked to canonical names;
+  only when both articles are in the same language.
+- ``words``: shared content words of title and summary, weighted by rarity.
+- ``entities``: shared entities weighted by kind and rarity.
+- ``numbers``: shared amounts, percentages and counts, normalized across locales; a
+  bonus added on top (most articles have none, and their absence says nothing).
+- ``time``: published close together inside the window.
+- ``same_feed``: a penalty; one feed rarely tells one event twice.
+
+Across languages the title cannot be compared word for word, so its weight is left
+out and the rest is renormalized: entities, figures and time carry the decision.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from chipwatch.feeds.candidates import CandidateIndex, Doc
+from chipwatch.feeds.numbers import shared_number_score
+from chipwatch.feeds.similarity import title_similarity
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "title": 0.30,
+    "words": 0.25,
+    "entities": 0.35,
+    "time": 0.10,
+    "numbers": 0.25,
+    "names": 0.20,
+    "same_feed": 0.25,
+}
+WEIGHT_NAMES = tuple(DEFAULT_WEIGHTS)
+# Unrelated headlines in one language already score about this much by rapidfuzz;
+# likeness is measured from here up.
+TITLE_FLOOR = 0.35
+# Shared entity weight (kind prior x rarity) needed for full entity evidence: sharing
+# only "China" and "United States" is never enough, however alike the entity sets.
+ENTITY_SATURATION = 0.8
+# Summed rarity of shared name-like words needed for full "names" evidence.
+NAMES_SATURATION = 1.5
+
+
+@dataclass(slots=True)
+class PairScore:
+    """The score of one (new article, indexed article) pair, and why."""
+
+    score: float
+    parts: dict[str, float]
+    shared_entities: list[str] = field(default_factory=list)
+    shared_words: list[str] = field(default_factory=list)
+    shared_numbers: list[str] = field(default_factory=list)
+
+
+def merged_weights(overrides: Mapping[str, float]) -> dict[str, float]:
+    """The defaults with the user's ``[cluster.weights]`` applied."""
+    return {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in overrides.items()}}
+
+
+def score_pair(
+    new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], window_seconds: float
+) -> PairScore:
+    """How strongly ``new`` and ``old`` look like reports of one event (0..1)."""
+    if (new.url and new.url == old.url) or (new.guid and new.guid == old.guid):
+        return PairScore(1.0, {"exact": 1.0})
+    same_title = bool(new.title_key) and new.title_key == old.title_key
+    entities, shared_entities = _entity_overlap(new, old, index)
+    words, shared_words = _weighted_overlap(new.words, old.words, index, "w:")
+    numbers, shared_numbers = shared_number_score(new.numbers, old.numbers)
+    names, shared_names = _names_overlap(new, old, index)
+    gap = abs(new.published - old.published)
+    parts = {
+        "entities": entities,
+        "words": words,
+        "time": max(0.0, 1.0 - gap / window_seconds) if window_seconds else 0.0,
+        "numbers": numbers,
+        "names": names,
+    }
+    if new.lang == old.lang:
+        parts["title"] = _title_part(new.title, old.title)
+    score = _combine(parts, weights)
+    if new.feed_id == old.feed_id:
+        parts["same_feed"] = -weights["same_feed"]
+        score += parts["same_feed"]
+    if same_title:
+        parts["same_title"] = 1.0
+        score = 1.0
+    return PairScore(
+        max(0.0, min(1.0, score)),
+        parts,
+        shared_entities + shared_names,
+        shared_words,
+        shared_numbers,
+    )
+
+
+def _combine(parts: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    # Words of two languages rarely coincide: across languages only language-neutral
+    # evidence (entities, names, figures, time) is averaged.
+    same_language = "title" in parts
+    keys = ["title", "words", "entities", "time"] if same_language else ["entities", "time"]
+    total = sum(weights[k] for k in keys)
+    base = sum(weights[k] * parts[k] for k in keys) / total if total else 0.0
+    return base + weights["numbers"] * parts["numbers"] + weights["names"] * parts["names"]
+
+
+def _title_part(a: str, b: str) -> float:
+    similarity = title_similarity(a, b)
+    return max(0.0, (similarity - TITLE_FLOOR) / (1.0 - TITLE_FLOOR))
+
+
+def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
+    if not new.entities or not old.entities:
+        return 0.0, []
+    weight = {
+        name: index.entity_weight(name, kind)
+        for name, kind in (new.entities | old.entities).items()
+    }
+    shared = sorted(set(new.entities) & set(old.entities), key=lambda n: -weight[n])
+    strength = min(1.0, sum(weight[n] for n in shared) / ENTITY_SATURATION)
+    return _cosine(shared, new.entities, old.entities, weight) * strength, shared
+
+
+def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
+    shared = new.names & old.names
+    if not shared:
+        return 0.0, []
+    weight = {name: index.rarity("p:" + name) for name in shared}
+    ranked = sorted(shared, key=lambda n: -weight[n])
+    return min(1.0, sum(weight.values()) / NAMES_SATURATION), ranked
+
+
+def _weighted_overlap(
+    a: frozenset[str], b: frozenset[str], index: CandidateIndex, prefix: str
+) -> tuple[float, list[str]]:
+    if not a or not b:
+        return 0.0, []
+    weight = {word: index.rarity(prefix + word) for word in a | b}
+    shared = sorted(a & b, key=lambda w: -weight[w])
+    return _cosine(shared, a, b, weight), shared
+
+
+def _cosine(shared: list[str], a, b, weight: Mapping[str, float]) -> float:
+    """Weighted overlap normalized by both sides' total weight (a set cosine)."""
+    if not shared:
+        return 0.0
+    top = sum(weight[x] for x in shared)
+    left = sum(weight[x] for x in a)
+    right = sum(weight[x] for x in b)
+    return top / math.sqrt(left * right) if left and right else 0.0
