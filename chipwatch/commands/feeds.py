@@ -1,28 +1,256 @@
-"""chipwatch feeds: not built yet (issue #3)."""
+"""chipwatch feeds list | add URL | remove URL | import OPML | export [-o FILE]."""
 
 from __future__ import annotations
 
-from chipwatch.context import Context
-from chipwatch.errors import WorkFailed
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-NOT_BUILT = "chipwatch feeds is not built yet (issue #3); nothing was done"
+from chipwatch.context import Context
+from chipwatch.errors import UserError, WorkFailed
+from chipwatch.feeds.feedconfig import add_feeds, normalize_feed_url, remove_feed
+from chipwatch.feeds.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.store import queries
+from chipwatch.store.db import write_transaction
+from chipwatch.textsafe import clean_title
+from chipwatch.timeutil import format_duration, from_iso
+
+COLUMNS = ("name", "url", "last fetch", "status", "articles", "next poll", "last error")
 
 
 def run_list(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """The configured feeds with their health, as a table or JSON."""
+    rows = feed_table(ctx)
+    if getattr(ctx.args, "json", False):
+        for row in rows:
+            ctx.out(json.dumps(row, ensure_ascii=False))
+        return 0
+    if not rows:
+        ctx.out(f"no feeds in {ctx.config_path}; add one with `chipwatch feeds add URL`")
+        return 0
+    _print_table(ctx, rows)
+    return 0
+
+
+def feed_table(ctx: Context) -> list[dict[str, Any]]:
+    """One dict per configured feed: config joined with the store's fetch state."""
+    stored: dict[str, dict[str, Any]] = {}
+    if Path(ctx.db_path).exists():
+        db = ctx.open_db()
+        try:
+            for row in queries.feed_rows(db):
+                stored[row["url"]] = row
+                if row.get("moved_from"):
+                    stored[row["moved_from"]] = row
+        finally:
+            db.close()
+    return [
+        _feed_row(feed.url, feed.name, feed.enabled, feed.tags, stored.get(feed.url))
+        for feed in ctx.config.feeds
+    ]
+
+
+def _feed_row(
+    url: str, name: str, enabled: bool, tags: tuple[str, ...], row: dict[str, Any] | None
+) -> dict[str, Any]:
+    row = row or {}
+    status = row.get("last_status") or "new"
+    if not enabled:
+        status = "off"
+    return {
+        "name": name or row.get("title") or "",
+        "url": row.get("url") or url,
+        "config_url": url,
+        "tags": list(tags),
+        "enabled": enabled,
+        "status": status,
+        "http": row.get("last_http_status"),
+        "last_fetch": row.get("last_fetch_at"),
+        "last_ok": row.get("last_ok_at"),
+        "last_error": row.get("last_error"),
+        "error_count": row.get("error_count") or 0,
+        "articles": row.get("articles") or 0,
+        "next_poll": row.get("next_poll_at"),
+        "retry_after": row.get("retry_after_until"),
+        "disabled_reason": row.get("disabled_reason"),
+    }
+
+
+def _print_table(ctx: Context, rows: list[dict[str, Any]]) -> None:
+    now = ctx.now
+    cells = [
+        [
+            clean_title(r["name"] or "-")[:40],
+            clean_title(r["url"])[:60],
+            _ago(r["last_fetch"], now),
+            r["status"],
+            str(r["articles"]),
+            _when(r["next_poll"], now),
+            clean_title(r["last_error"] or "")[:80],
+        ]
+        for r in rows
+    ]
+    widths = [max(len(c[i]) for c in [list(COLUMNS), *cells]) for i in range(len(COLUMNS))]
+    for line in [list(COLUMNS), *cells]:
+        ctx.out(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
+
+
+def _ago(value: str | None, now: datetime) -> str:
+    if not value:
+        return "never"
+    return f"{format_duration(now - from_iso(value))} ago"
+
+
+def _when(value: str | None, now: datetime) -> str:
+    if not value:
+        return "-"
+    delta = from_iso(value) - now
+    return "due" if delta.total_seconds() <= 0 else f"in {format_duration(delta)}"
 
 
 def run_add(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Add one feed to the config (a feed disabled by 410 Gone gets another chance)."""
+    url = normalize_feed_url(ctx.args.url)
+    ctx.config  # validate the config before editing it  # noqa: B018
+    feed = {"url": url, "name": ctx.args.name or "", "tags": list(ctx.args.tag or [])}
+    added, duplicates = add_feeds(ctx.config_path, [feed])
+    if duplicates:
+        revived = _revive(ctx, url)
+        ctx.out(
+            f"{url} is already in {ctx.config_path}"
+            + ("; it was disabled (410 Gone) and will be polled again" if revived else "")
+        )
+        return 0
+    ctx.out(f"added {url} to {ctx.config_path}")
+    return 0
+
+
+def _revive(ctx: Context, url: str) -> bool:
+    if not Path(ctx.db_path).exists():
+        return False
+    db = ctx.open_db()
+    try:
+        feed_id = queries.find_feed(db, url)
+        state = queries.get_feed(db, feed_id) if feed_id is not None else None
+        if state is None or not state.disabled_reason:
+            return False
+        with write_transaction(db):
+            queries.clear_feed_disabled(db, state.id)
+        return True
+    finally:
+        db.close()
 
 
 def run_remove(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Remove a feed from the config; its articles stay in the archive."""
+    url = ctx.args.url.strip()
+    candidates = {url, normalize_feed_url(url)}
+    candidates |= _moved_aliases(ctx, candidates)
+    removed = remove_feed(ctx.config_path, candidates)
+    if removed is None:
+        raise UserError(
+            f"{ctx.config_path}: no [[feeds]] with url {url!r} (see `chipwatch feeds list`)"
+        )
+    ctx.out(f"removed {removed} from {ctx.config_path} (its articles stay in the store)")
+    return 0
+
+
+def _moved_aliases(ctx: Context, urls: set[str]) -> set[str]:
+    """The configured URL of a feed the user names by its new (redirected) address."""
+    if not Path(ctx.db_path).exists():
+        return set()
+    db = ctx.open_db()
+    try:
+        return {
+            row["moved_from"]
+            for row in queries.feed_rows(db)
+            if row["url"] in urls and row.get("moved_from")
+        }
+    finally:
+        db.close()
 
 
 def run_import(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Add the feeds of an OPML file; categories and folders become tags."""
+    path = Path(ctx.args.opml).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    feeds = parse_opml(data, label=str(path))
+    ctx.config  # noqa: B018
+    valid = [f for f in feeds if _acceptable(f.url)]
+    added, duplicates = add_feeds(
+        ctx.config_path, [{"url": f.url, "name": f.name, "tags": list(f.tags)} for f in valid]
+    )
+    ctx.out(
+        f"imported {len(added)} feeds from {path} into {ctx.config_path}; "
+        f"{len(duplicates)} already there, {len(feeds) - len(valid)} with unusable URLs"
+    )
+    for feed in feeds:
+        if not _acceptable(feed.url):
+            ctx.out(f"  skipped {clean_title(feed.url)}: not an http(s) or file URL")
+    return 0
+
+
+def _acceptable(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://", "file://"))
 
 
 def run_export(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Write the configured feeds as OPML 2.0 to a file or standard output."""
+    site_urls = _site_urls(ctx)
+    feeds = [
+        OpmlFeed(
+            url=_as_url(f.url),
+            name=f.name or site_urls.get(f.url, ("", ""))[1],
+            tags=f.tags,
+            site_url=site_urls.get(f.url, ("", ""))[0],
+        )
+        for f in ctx.config.feeds
+    ]
+    text = export_opml(feeds, now=ctx.now)
+    output = getattr(ctx.args, "output", None)
+    if not output or output == "-":
+        ctx.stdout.write(text)
+        return 0
+    _write_atomically(Path(output).expanduser(), text)
+    ctx.err(f"wrote {len(feeds)} feeds to {output}")
+    return 0
+
+
+def _as_url(url: str) -> str:
+    """Local paths are exported as file:// URLs (OPML wants URLs)."""
+    if "://" in url:
+        return url
+    return Path(url).expanduser().resolve().as_uri()
+
+
+def _site_urls(ctx: Context) -> dict[str, tuple[str, str]]:
+    if not Path(ctx.db_path).exists():
+        return {}
+    db = ctx.open_db()
+    try:
+        found = {}
+        for row in queries.feed_rows(db):
+            value = (row.get("site_url") or "", row.get("title") or "")
+            found[row["url"]] = value
+            if row.get("moved_from"):
+                found[row["moved_from"]] = value
+        return found
+    finally:
+        db.close()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WorkFailed(f"{path}: cannot write: {exc.strerror or exc}") from exc
