@@ -41,7 +41,7 @@ def poll_command(config_path: Path, db_path: Path) -> list[str]:
 def other_poller_running(db_path: Path) -> bool:
     """Whether another process already polls this store (then the monitor only reads)."""
     try:
-        from chipwatch.feeds.pipeline import poller_running
+        from chipwatch.feeds.polllock import poller_running
     except ImportError:
         return False
     try:
@@ -108,7 +108,7 @@ class PollerChild:
         if not isinstance(event, dict):
             return
         kind = event.get("type")
-        story_id = event.get("story_id") or (event.get("id") if kind == "story" else None)
+        story_id = event.get("id") if kind == "story" else event.get("story")
         if isinstance(story_id, int):
             self._pending.add(story_id)
         if kind == "alert":

@@ -6,7 +6,6 @@ small fallback understands ``@Entity`` terms and plain words (FTS5)."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -18,11 +17,18 @@ from chipwatch.timeutil import iso
 SEARCH_LIMIT = 5000
 
 
-@lru_cache(maxsize=2)
-def _tagger(config: Config) -> Any:
-    from chipwatch.feeds.entities import build_tagger
+_TAGGERS: dict[int, tuple[Config, Any]] = {}
 
-    return build_tagger(config)
+
+def _tagger(config: Config) -> Any:
+    """One tagger per config object (building it compiles the dictionary)."""
+    cached = _TAGGERS.get(id(config))
+    if cached is None or cached[0] is not config:
+        from chipwatch.feeds.entities import build_tagger
+
+        _TAGGERS.clear()
+        cached = _TAGGERS[id(config)] = (config, build_tagger(config))
+    return cached[1]
 
 
 def search_story_ids(
@@ -33,10 +39,9 @@ def search_story_ids(
         from chipwatch.feeds.query import parse_query, search_stories
     except ImportError:
         return fallback_search(db, text, since=since)
-    query = parse_query(text)
-    results = search_stories(
-        db, query, _tagger(config), since=since, until=None, limit=SEARCH_LIMIT
-    )
+    tagger = _tagger(config)
+    query = parse_query(text, tagger)
+    results = search_stories(db, query, tagger, since=since, until=None, limit=SEARCH_LIMIT)
     return frozenset(int(getattr(r, "id", getattr(r, "story_id", r))) for r in results)
 
 

@@ -174,7 +174,6 @@ class FeedsScreen(Screen):
             self.query_one(field_id, Input).value = ""
         self.query_one("#feed-form").display = False
         self.query_one(DataTable).focus()
-        self.app.restart_poller()
         self.load()
 
     def action_refresh_now(self) -> None:

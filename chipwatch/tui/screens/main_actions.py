@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
+from chipwatch.errors import UserError
 from chipwatch.store import views
 from chipwatch.textsafe import safe_url
 from chipwatch.tui import store_workers as sw
@@ -172,21 +173,21 @@ class MainActions:
     @work(thread=True, exit_on_error=False, group="write")
     def correct(self: MainScreen, kind: str, subject: int, target: int) -> None:
         """Split (article, story) or merge (story, into story) through store.stories."""
-        try:
-            from chipwatch.store import stories
-        except ImportError:
-            self.app.call_from_thread(
-                self.notify, "Story corrections are not available.", severity="error"
-            )
-            return
+        from chipwatch.store import stories
+
         now = self.app.clock()
+        languages = self.app.config.ui.languages
 
         def apply(db: Any) -> Any:
             if kind == "split":
-                return stories.split_article(db, subject, now=now)
-            return stories.merge_stories(db, subject, target, now=now)
+                return stories.split_article(db, subject, now=now, languages=languages)
+            return stories.merge_stories(db, subject, target, now=now, languages=languages)
 
-        sw.write(self.app.db_path, apply)
+        try:
+            sw.write(self.app.db_path, apply)
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+            return
         done = "Article split into its own story." if kind == "split" else "Stories merged."
         self.app.call_from_thread(self.notify, done, timeout=4)
         self.app.call_from_thread(self.reload)

@@ -188,4 +188,3 @@ class WatchesScreen(Screen):
             self.query_one(field_id, Input).value = ""
         self.show_watches()
         self.query_one(DataTable).focus()
-        self.app.restart_poller()

@@ -126,9 +126,15 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.article_index = 0
         self.watched: tuple[list[str], set[str]] = ([], set())
         self._body = Static("Select a story.", id="detail-body")
+        self.parts: list[Text] = []
 
     def compose(self):
         yield self._body
+
+    @property
+    def plain(self) -> str:
+        """What the pane shows, as plain text (for tests and copying)."""
+        return "\n".join(part.plain for part in self.parts)
 
     @property
     def article(self) -> ArticleView | None:
@@ -163,6 +169,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         for index, article in enumerate(story.articles):
             parts.append(Rule(style="dim"))
             parts.append(self._article(index, article, index == self.article_index))
+        self.parts = [part for part in parts if isinstance(part, Text)]
         self._body.update(Group(*parts))
 
     def _header(self, story: StoryView) -> Text:

@@ -1,0 +1,296 @@
+"""Pilot tests of the monitor's main screen against the seeded store (fixed clock)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipwatch.config import load_config
+from chipwatch.store.db import open_db
+from chipwatch.tui.app import ChipwatchApp, make_app
+from tests.tui_seed import HOSTILE_TITLE, SEED_NOW, build_seed_store, seed_config
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Path, Path]:
+    """(config path, store path) of the seeded fixture store."""
+    db_path = build_seed_store(tmp_path / "seed.db")
+    return seed_config(tmp_path / "config.toml"), db_path
+
+
+def build(seeded: tuple[Path, Path], **kwargs) -> ChipwatchApp:
+    config_path, db_path = seeded
+    kwargs.setdefault("start_poller", False)
+    return make_app(
+        load_config(config_path), config_path, db_path, clock=lambda: SEED_NOW, **kwargs
+    )
+
+
+async def settle(app: ChipwatchApp, pilot) -> None:
+    """Let workers finish and their messages land."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_lines(widget) -> list[str]:
+    """The widget's visible lines as plain text (what the terminal would show)."""
+    return ["".join(seg.text for seg in widget.render_line(y)) for y in range(widget.size.height)]
+
+
+def titles(app: ChipwatchApp) -> list[str]:
+    return [row.title for row in app.main_screen.timeline.rows]
+
+
+def query_store(db_path: Path, sql: str, params=()):
+    db = open_db(db_path)
+    try:
+        return db.execute(sql, list(params)).fetchall()
+    finally:
+        db.close()
+
+
+async def test_main_screen_shows_four_panes_newest_first(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        for pane in (screen.timeline, screen.detail, screen.entities, screen.alerts):
+            assert pane.display and pane.size.height > 3
+        stamps = [row.last_updated for row in screen.timeline.rows]
+        assert stamps == sorted(stamps, reverse=True)
+        assert titles(app)[0] == "US lets NVIDIA restart H20 shipments to China"
+        assert screen.status.stories == len(screen.timeline.rows) == 8  # the 7d window
+        assert screen.entities.entities[0].name == "China"
+        assert len(screen.entities.entities[0].spark) == 7
+        assert [a.watch for a in screen.alerts.alerts] == ["H20 exports", "Entity List"]
+        assert screen.status.health["failing"] == 1
+
+
+async def test_hostile_title_shows_literally(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lines = screen_lines(app.main_screen.timeline)
+        hostile = [line for line in lines if "boom" in line]
+        assert hostile and "[bold red]boom[/]" in hostile[0]
+        assert "\x1b" not in "".join(lines)
+        index = titles(app).index(HOSTILE_TITLE)
+        app.main_screen.timeline.cursor = index
+        await settle(app, pilot)
+        body = app.main_screen.detail.plain
+        assert body.startswith("[bold red]boom[/]")
+        assert "[link=https://evil.example]markup[/link]" in body
+        assert "\x1b" not in body and "\x07" not in body
+
+
+async def test_detail_lists_every_outlet_with_merge_explanation(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        story = app.main_screen.detail.story
+        assert story is not None
+        assert {a.feed_name for a in story.articles} == {
+            "Wire East",
+            "Tech Hebdo",
+            "Halbleiter Heute",
+        }
+        body = app.main_screen.detail.plain
+        assert "started this story" in body
+        assert "shared entities NVIDIA, H20" in body
+        assert body.count("https://news.example/") == 3
+
+
+async def test_enter_opens_story_and_marks_it_read(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        chosen = app.main_screen.timeline.rows[1]
+        assert app.main_screen.detail.story.id == chosen.id
+        assert app.main_screen.detail.has_focus
+        assert query_store(seeded[1], "SELECT read FROM stories WHERE id = ?", [chosen.id]) == [
+            (1,)
+        ]
+        assert app.main_screen.timeline.rows[1].read
+
+
+async def test_slash_filters_with_the_query_language(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"@H20")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert titles(app) == ["US lets NVIDIA restart H20 shipments to China"]
+        assert app.main_screen.status.filter_text == "@H20"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(titles(app)) == 8
+
+
+async def test_bad_query_is_shown_not_raised(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"(export", "enter")
+        await settle(app, pilot)
+        assert app.main_screen.search_input.has_class("error")
+        assert app.main_screen.search_input.has_focus
+        assert len(titles(app)) == 8  # the timeline kept its rows
+        assert app.is_running
+
+
+async def test_open_and_copy_link(seeded) -> None:
+    opened: list[str] = []
+    app = build(seeded, opener=lambda url: opened.append(url) or True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        first = app.main_screen.detail.story.articles[0].url
+        assert opened == [first]
+        await pilot.press("right_square_bracket", "c")
+        await settle(app, pilot)
+        assert app.clipboard == app.main_screen.detail.story.articles[1].url != first
+
+
+async def test_toggle_read_all_read_and_pin(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        top = app.main_screen.timeline.rows[0].id
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert app.main_screen.timeline.rows[0].read
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert not app.main_screen.timeline.rows[0].read
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert app.main_screen.timeline.rows[0].pinned
+        assert query_store(seeded[1], "SELECT pinned FROM stories WHERE id = ?", [top]) == [(1,)]
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert all(row.read for row in app.main_screen.timeline.rows)
+        unread = query_store(seeded[1], "SELECT count(*) FROM stories WHERE read = 0")[0][0]
+        assert unread == 2  # the two stories older than the 7-day window
+
+
+async def test_window_cycles(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        counts = []
+        for _ in range(4):
+            await pilot.press("w")
+            await settle(app, pilot)
+            counts.append((app.main_screen.status.window, len(titles(app))))
+        assert counts == [("30d", 9), ("all", 10), ("24h", 5), ("7d", 8)]
+
+
+async def test_entity_selection_filters_timeline(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        entities = app.main_screen.entities
+        index = [e.name for e in entities.entities].index("TSMC")
+        entities.focus()
+        entities.highlighted = index
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sorted(titles(app)) == sorted(
+            [HOSTILE_TITLE, "TSMC raises its Arizona investment plan"]
+        )
+        assert app.main_screen.status.filter_text == "@TSMC"
+        await pilot.press("enter")  # selecting it again clears the filter
+        await settle(app, pilot)
+        assert len(titles(app)) == 8
+
+
+async def test_alerts_open_story_seen_and_dismiss(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        alerts = app.main_screen.alerts
+        alerts.focus()
+        alerts.highlighted = 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main_screen.detail.story.title == "Commerce adds eleven firms to the Entity List"
+        assert [a.state for a in alerts.alerts] == ["new", "seen"]
+        alerts.highlighted = 0
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert [a.watch for a in alerts.alerts] == ["Entity List"]
+        states = query_store(seeded[1], "SELECT watch, state FROM alerts ORDER BY id")
+        assert states == [("H20 exports", "dismissed"), ("Entity List", "seen")]
+
+
+async def test_split_and_merge(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.main_screen.detail.story.outlet_count == 3
+        await pilot.press("right_square_bracket", "S")
+        await settle(app, pilot)
+        assert len(titles(app)) == 9
+        assert app.main_screen.timeline.rows[0].article_count == 2
+        await pilot.press("M", "down", "M")
+        await settle(app, pilot)
+        assert len(titles(app)) == 8
+        merged = query_store(seeded[1], "SELECT count(*) FROM corrections")[0][0]
+        assert merged == 2
+
+
+async def test_help_lists_binding_ids_and_keymap_remaps(seeded, tmp_path) -> None:
+    config_path = seed_config(tmp_path / "remap.toml", extra='\n[ui.keymap]\npin = "P"\n')
+    app = build((config_path, seeded[1]))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert app.main_screen.timeline.rows[0].pinned
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        table = app.screen.query_one("#help-table")
+        ids = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        assert {
+            "search",
+            "open",
+            "copy_link",
+            "pin",
+            "split",
+            "merge",
+            "refresh",
+            "help",
+            "window",
+            "feeds",
+            "watches",
+            "export",
+        } <= ids
+        keys = {
+            str(table.get_row_at(i)[2]): str(table.get_row_at(i)[1]) for i in range(table.row_count)
+        }
+        assert keys["pin"] == "P"
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
+
+
+async def test_command_palette_offers_actions(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Pin")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main_screen.timeline.rows[0].pinned
