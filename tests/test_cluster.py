@@ -134,7 +134,7 @@ def test_identical_url_always_joins(db, clusterer):
 
 
 def test_updated_article_is_reassigned_but_a_split_is_never_undone(db, clusterer, now):
-    blog_id, first = ingest(db, clusterer, BLOG)
+    _blog_id, first = ingest(db, clusterer, BLOG)
     wire_id, _ = ingest(db, clusterer, WIRE)
     with write_transaction(db):
         new_story = split_article(db, wire_id, now=now, languages=("fr",))

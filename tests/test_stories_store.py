@@ -60,7 +60,7 @@ def story(db):
 
 
 def test_refresh_counts_outlets_languages_and_prefers_the_readers_language(db, story):
-    sid, ids = story
+    sid, _ids = story
     row = get_story(db, sid)
     assert row.article_count == 3 and row.outlet_count == 2
     assert row.languages == ("de", "en", "fr")
