@@ -18,6 +18,12 @@ from benchmarks.synth import START, write_feeds
 
 SIZES = {"small": 2_000, "full": 50_000}
 PER_FEED = 100
+PER_DAY = 1_500  # a busy news day across a few hundred feeds
+
+
+def span_for(count: int) -> timedelta:
+    """The time the articles are spread over: ``PER_DAY`` articles a day."""
+    return timedelta(days=max(1.0, count / PER_DAY))
 
 
 def bare_feedparser(paths: list[Path]) -> tuple[float, int]:
@@ -42,9 +48,8 @@ def write_config(directory: Path, paths: list[Path]) -> Path:
 
 def pipeline_poll(config_path: Path, db_path: Path, *, now: Any) -> float:
     """Seconds for one ``poll_once`` of every configured feed."""
-    from chipwatch.feeds.pipeline import poll_once
-
     from chipwatch.config import load_config
+    from chipwatch.feeds.pipeline import poll_once
 
     config = load_config(config_path)
     started = time.perf_counter()
@@ -77,7 +82,7 @@ def run(size: str) -> list[dict[str, Any]]:
     count = SIZES[size]
     with tempfile.TemporaryDirectory(prefix="chipwatch-bench-ingest-") as tmp:
         root = Path(tmp)
-        paths = write_feeds(root / "feeds", count, seed=10, per_feed=PER_FEED)
+        paths = write_feeds(root / "feeds", count, seed=10, per_feed=PER_FEED, span=span_for(count))
         bare, entries = bare_feedparser(paths)
         rows = [_parse_rows(entries, bare)]
         try:
@@ -95,7 +100,7 @@ def run(size: str) -> list[dict[str, Any]]:
             return rows
         config = write_config(root, paths)
         db_path = root / "bench.db"
-        now = START + timedelta(days=400)
+        now = START + span_for(count) + timedelta(hours=1)
         first = pipeline_poll(config, db_path, now=now)
         stored = _stored_articles(db_path)
         second = pipeline_poll(config, db_path, now=now + timedelta(hours=1))

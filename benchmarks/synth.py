@@ -351,19 +351,26 @@ def feed_document(articles: list[SynthArticle], index: int) -> bytes:
     return render(articles, index, lang).encode("utf-8")
 
 
-def write_feeds(directory: Path, count: int, *, seed: int = 0, per_feed: int = 100) -> list[Path]:
-    """Write ``count`` articles as feeds of ``per_feed`` entries each; return the paths."""
+def write_feeds(
+    directory: Path,
+    count: int,
+    *,
+    seed: int = 0,
+    per_feed: int = 100,
+    span: timedelta = timedelta(days=365),
+) -> list[Path]:
+    """Write ``count`` articles as feeds of about ``per_feed`` entries; return the paths.
+
+    Article ``i`` goes to feed ``i mod feeds``, so every feed covers the whole ``span``
+    (like real outlets, whose feeds all hold recent news) and the retellings of one
+    event land in different feeds.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
-    batch: list[SynthArticle] = []
-    for article in generate_articles(count, seed=seed):
-        batch.append(article)
-        if len(batch) == per_feed:
-            paths.append(_write_one(directory, batch, len(paths)))
-            batch = []
-    if batch:
-        paths.append(_write_one(directory, batch, len(paths)))
-    return paths
+    feeds = max(1, -(-count // per_feed))
+    batches: list[list[SynthArticle]] = [[] for _ in range(feeds)]
+    for index, article in enumerate(generate_articles(count, seed=seed, span=span)):
+        batches[index % feeds].append(article)
+    return [_write_one(directory, batch, number) for number, batch in enumerate(batches)]
 
 
 def _write_one(directory: Path, batch: list[SynthArticle], index: int) -> Path:
