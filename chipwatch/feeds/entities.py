@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
@@ -37,7 +37,6 @@ from chipwatch.feeds.entity_data import (
     entities_from_tables,
     fold,
     fold_key,
-    is_word_char,
     patterns_for,
     spelling_variants,
     strip_latin_accents,
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
     from chipwatch.config import Config, EntityConfig
 
 FIELDS = ("title", "summary")
-_Candidate = tuple[int, int, Pattern]  # folded start, folded end, pattern
 
 
 class Tagger:
@@ -56,7 +54,6 @@ class Tagger:
 
     def __init__(self, entities: Mapping[str, Entity]) -> None:
         self.entities: Mapping[str, Entity] = dict(entities)
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         self._names: dict[str, list[str]] = defaultdict(list)
         self._children: dict[str, set[str]] = defaultdict(set)
         keyed: dict[str, list[Pattern]] = defaultdict(list)
@@ -67,10 +64,13 @@ class Tagger:
             for key, pattern in patterns_for(entity):
                 if pattern not in keyed[key]:
                     keyed[key].append(pattern)
-        for key, patterns in keyed.items():
-            self._automaton.add_word(key, tuple(patterns))
-        if keyed:
-            self._automaton.make_automaton()
+        # Three automata: a smaller trie scans faster, and most text never needs the
+        # CJK spellings (nor ASCII text the accented ones). Each text uses the smallest
+        # automaton that holds every spelling it could contain.
+        values = {key: tuple(_as_tuple(p) for p in patterns) for key, patterns in keyed.items()}
+        self._ascii = _automaton({k: v for k, v in values.items() if k.isascii()})
+        self._latin = _automaton({k: v for k, v in values.items() if max(k) < _CJK})
+        self._full = _automaton(values)
         self._empty = not keyed
 
     def _index_names(self, entity: Entity) -> None:
@@ -116,47 +116,153 @@ class Tagger:
         """Every entity mention in ``title`` and ``summary``, sorted by field then start."""
         if self._empty:
             return []
-        fields = [
-            (name, text, *_fold_with_map(text))
-            for name, text in zip(FIELDS, (title, summary), strict=True)
-            if text
-        ]
-        found = [
-            (name, text, index, self._candidates(text, folded, index))
-            for name, text, folded, index in fields
-        ]
-        context = _context(c for *_, candidates in found for c in candidates if not c[2].requires)
-        matches: list[EntityMatch] = []
-        for name, text, index, candidates in found:
-            allowed = [c for c in candidates if _gate_open(c[2], context)]
-            for start, end, pattern in _longest_first(allowed):
-                matches.append(_to_match(name, text, index, start, end, pattern, context))
-        matches.sort(key=lambda m: (FIELDS.index(m.field), m.start, -m.end))
-        return matches
+        plain: list[_Found] = []
+        gated: list[_Found] = []
+        if title:
+            self._scan(0, title, plain, gated)
+        if summary:
+            self._scan(1, summary, plain, gated)
+        context: set[str] = set()
+        if gated:
+            for found in plain:
+                context.add(found[3][_ENTITY])
+                context.add(found[3][_KIND])
+            plain += [f for f in gated if not context.isdisjoint(f[3][_REQUIRES])]
+        return _select(plain, context)
 
-    def _candidates(self, text: str, folded: str, index: list[int] | None) -> list[_Candidate]:
-        found: list[_Candidate] = []
+    def _scan(self, field: int, text: str, plain: list[_Found], gated: list[_Found]) -> None:
+        """Append every boundary- and case-valid candidate in one field."""
+        folded, index = _fold_with_map(text)
+        if folded.isascii():
+            automaton = self._ascii
+        elif max(folded) < _CJK:
+            automaton = self._latin
+        else:
+            automaton = self._full
         size = len(folded)
-        for last, patterns in self._automaton.iter(folded):
-            for pattern in patterns:
-                start = last - pattern.length + 1
-                end = last + 1
-                if pattern.left_boundary and start > 0 and is_word_char(folded[start - 1]):
+        for last, patterns in automaton.iter(folded):
+            end = last + 1
+            for p in patterns:
+                start = end - p[_LENGTH]
+                if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
                     continue
-                if pattern.right_boundary and end < size and is_word_char(folded[end]):
+                if p[_RIGHT] and end < size and (c := folded[end]).isalnum() and c < _CJK:
                     continue
-                if pattern.case_sensitive and not _case_ok(text, index, start, end, pattern):
+                if p[_CASED] and not _case_ok(text, index, start, end, p[_ALIAS]):
                     continue
-                found.append((start, end, pattern))
-        return found
+                # Sort key first: field, start, longest first; then the payload.
+                found = (field, start, start - end, p, text, index)
+                (gated if p[_REQUIRES] else plain).append(found)
+
+
+_CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed
+
+# Pattern tuples in the automaton (tuples index faster than attributes in the hot loop).
+_LENGTH, _LEFT, _RIGHT, _CASED, _REQUIRES, _ENTITY, _KIND, _ALIAS, _RULE = range(9)
+_PatternTuple = tuple[int, bool, bool, bool, frozenset[str], str, str, str, str]
+# (field number, folded start, -(folded length), pattern, original text, index map)
+_Found = tuple[int, int, int, _PatternTuple, str, "list[int] | None"]
+
+
+def _automaton(values: Mapping[str, _PatternTuple | tuple[_PatternTuple, ...]]) -> Any:
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+    for key, value in values.items():
+        automaton.add_word(key, value)
+    if values:
+        automaton.make_automaton()
+    return automaton
+
+
+def _as_tuple(pattern: Pattern) -> _PatternTuple:
+    label = "cased alias" if pattern.case_sensitive else "alias"
+    rule = f'{label} "{pattern.alias}"'
+    if pattern.requires:
+        rule += f" (requires {' or '.join(pattern.requires)}"
+    return (
+        pattern.length,
+        pattern.left_boundary,
+        pattern.right_boundary,
+        pattern.case_sensitive,
+        frozenset(pattern.requires),
+        pattern.entity,
+        pattern.kind,
+        pattern.alias,
+        rule,
+    )
+
+
+def _select(found: list[_Found], context: set[str]) -> list[EntityMatch]:
+    """Resolve overlaps per field (longest wins) and build the matches in order.
+
+    Sorted candidates are cut into runs of overlapping spans; a run of one is kept as
+    is, a longer run is resolved longest-first (most runs are single spans).
+    """
+    found.sort()
+    kept: list[_Found] = []
+    run: list[_Found] = []
+    run_field, run_end = -1, -1
+    for item in found:
+        if item[0] == run_field and item[1] < run_end:
+            run.append(item)
+            run_end = max(run_end, item[1] - item[2])
+            continue
+        kept.extend(run if len(run) == 1 else _longest_first(run))
+        run, run_field, run_end = [item], item[0], item[1] - item[2]
+    kept.extend(run if len(run) == 1 else _longest_first(run))
+    return [_make_match(f, context) for f in kept]
+
+
+def _longest_first(run: list[_Found]) -> list[_Found]:
+    """Non-overlapping spans of one field: longest first, then leftmost, ungated first."""
+    chosen: list[_Found] = []
+    for item in sorted(run, key=lambda f: (f[2], f[1], bool(f[3][_REQUIRES]))):
+        start, end = item[1], item[1] - item[2]
+        if not any(start < c[1] - c[2] and c[1] < end for c in chosen):
+            chosen.append(item)
+    chosen.sort()
+    return chosen
+
+
+_SET = tuple(getattr(EntityMatch, name).__set__ for name in EntityMatch.__slots__)
+_SET_ENTITY, _SET_KIND, _SET_FIELD, _SET_START, _SET_END, _SET_TEXT, _SET_RULE = _SET
+_new = object.__new__
+
+
+def _make_match(found: _Found, context: set[str]) -> EntityMatch:
+    """An EntityMatch without the frozen-dataclass __init__ (half of tagging's time)."""
+    field, start, negative_length, p, text, index = found
+    end = start - negative_length
+    if index is not None:
+        start, end = index[start], index[end - 1] + 1
+    rule = p[_RULE]
+    if p[_REQUIRES]:
+        rule += f"; found {', '.join(sorted(p[_REQUIRES] & context))})"
+    match = _new(EntityMatch)
+    _SET_ENTITY(match, p[_ENTITY])
+    _SET_KIND(match, p[_KIND])
+    _SET_FIELD(match, FIELDS[field])
+    _SET_START(match, start)
+    _SET_END(match, end)
+    _SET_TEXT(match, text[start:end])
+    _SET_RULE(match, rule)
+    return match
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
-    """Folded text and, when lengths changed, each folded char's original offset."""
+    """Folded text and, when folding changed lengths, each folded char's original offset.
+
+    Three speeds: NFKC text whose lower case keeps its length (most Latin text) is
+    lowered in C; text whose characters each fold to one character (full-width forms,
+    CJK punctuation, no-break spaces) goes through one ``str.translate``; only text with
+    ligatures or combining marks pays for a per-character loop and an index map.
+    """
     if unicodedata.is_normalized("NFKC", text):
         lowered = text.lower()
         if len(lowered) == len(text):
             return lowered, None
+    folded = text.translate(_ONE_TO_ONE)
+    if _IRREGULAR not in folded:
+        return folded, None
     pieces: list[str] = []
     index: list[int] = []
     for offset, char in enumerate(text):
@@ -167,7 +273,25 @@ def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
     return "".join(pieces), index
 
 
-@lru_cache(maxsize=4096)
+_IRREGULAR = "\x00"
+
+
+class _OneToOne(dict[int, str]):
+    """``str.translate`` table: a character's fold when it is one character, else a marker.
+
+    Filled lazily: each distinct character is folded once per process.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        value = folded if len(folded) == 1 and code else _IRREGULAR
+        self[code] = value
+        return value
+
+
+_ONE_TO_ONE = _OneToOne()
+
+
 def _fold_char(char: str) -> str:
     """One character folded; lone combining marks vanish (``e`` + acute → ``e``)."""
     if unicodedata.combining(char):
@@ -181,71 +305,16 @@ def _original_span(index: list[int] | None, start: int, end: int) -> tuple[int, 
     return index[start], index[end - 1] + 1
 
 
-def _case_ok(text: str, index: list[int] | None, start: int, end: int, pattern: Pattern) -> bool:
+def _case_ok(text: str, index: list[int] | None, start: int, end: int, alias: str) -> bool:
+    """A case-sensitive alias must be written as in the dictionary, or in capitals."""
     a, b = _original_span(index, start, end)
     written = unicodedata.normalize("NFKC", text[a:b])
-    alias = pattern.alias
     if written in (alias, alias.upper()):
         return True
     return strip_latin_accents(written) in (
         strip_latin_accents(alias),
         strip_latin_accents(alias.upper()),
     )
-
-
-def _context(candidates: Iterable[_Candidate]) -> set[str]:
-    context: set[str] = set()
-    for _, _, pattern in candidates:
-        context.add(pattern.entity)
-        context.add(pattern.kind)
-    return context
-
-
-def _gate_open(pattern: Pattern, context: set[str]) -> bool:
-    return not pattern.requires or any(need in context for need in pattern.requires)
-
-
-def _longest_first(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Non-overlapping candidates, longest first, then leftmost; ties keep one entity."""
-    chosen: list[_Candidate] = []
-    taken: list[tuple[int, int]] = []
-    ordered = sorted(candidates, key=lambda c: (c[0] - c[1], c[0], bool(c[2].requires)))
-    for start, end, pattern in ordered:
-        if any(start < b and a < end for a, b in taken):
-            continue
-        chosen.append((start, end, pattern))
-        taken.append((start, end))
-    return chosen
-
-
-def _to_match(
-    field: str,
-    text: str,
-    index: list[int] | None,
-    start: int,
-    end: int,
-    pattern: Pattern,
-    context: set[str],
-) -> EntityMatch:
-    a, b = _original_span(index, start, end)
-    return EntityMatch(
-        entity=pattern.entity,
-        kind=pattern.kind,
-        field=field,
-        start=a,
-        end=b,
-        text=text[a:b],
-        rule=_rule(pattern, context),
-    )
-
-
-def _rule(pattern: Pattern, context: set[str]) -> str:
-    label = "cased alias" if pattern.case_sensitive else "alias"
-    rule = f'{label} "{pattern.alias}"'
-    if pattern.requires:
-        present = [need for need in pattern.requires if need in context]
-        rule += f" (requires {' or '.join(pattern.requires)}; found {', '.join(present)})"
-    return rule
 
 
 # --------------------------------------------------------------------------- building

@@ -68,7 +68,8 @@ _JOINT = re.compile(r"(?<=[A-Za-z])(?=[0-9])|[ \-]+")
 def spelling_variants(alias: str, *, part_number: bool) -> set[str]:
     """Folded spellings of one alias.
 
-    Always: the folded alias and its accent-free form (and ``ss`` for ``ß``). For part
+    Always: the folded alias, its accent-free form, ``ss`` for ``ß`` and a typographic
+    apostrophe for a straight one. For part
     numbers (``MI308``, ``RTX Pro 6000D``): a letter→digit joint may be written with
     nothing, a space or a hyphen (``MI 308``, ``MI-308``), a space between words may be
     a hyphen, and a trailing ``s`` plural is accepted (``H20s``). A single-letter prefix
@@ -81,6 +82,7 @@ def spelling_variants(alias: str, *, part_number: bool) -> set[str]:
         forms |= {f + "s" for f in forms if f[-1].isdigit()}
     forms |= {strip_latin_accents(f) for f in forms}
     forms |= {f.replace("ß", "ss") for f in forms}
+    forms |= {f.replace("'", "\u2019") for f in forms}  # l'exportation, l’exportation
     return {f for f in forms if f.strip()}
 
 
