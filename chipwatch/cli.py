@@ -207,10 +207,12 @@ def _add_entities(commands: argparse._SubParsersAction) -> None:
         choices=("chip", "company", "agency", "person", "place", "policy"),
         help="only entities of this kind",
     )
+    listing.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     test = _command(
         actions, "test", "tag TEXT and show each match, its span and its rule", "entities.test"
     )
     test.add_argument("text", metavar="TEXT", help="text to tag ('-' reads standard input)")
+    test.add_argument("--json", action="store_true", help="print one JSON object per match")
 
 
 def _add_search(commands: argparse._SubParsersAction) -> None:
