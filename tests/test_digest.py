@@ -9,11 +9,14 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chipwatch.cli import main
 from chipwatch.config import default_config_text
 from chipwatch.errors import UserError
-from chipwatch.store.digest import FORMATS, build_digest, render
+from chipwatch.store.digest import FORMATS, _clean, build_digest, render
+from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, iso
 
 SEED_PATH = Path(__file__).parent / "data" / "digest" / "seed.py"
@@ -277,3 +280,15 @@ def test_command_output_into_missing_folder_exits_2(cli_paths, tmp_path, capsys)
     assert run_cli(cli_paths, "-o", str(target)) == 2
     assert str(target) in capsys.readouterr().err
     assert not target.exists()
+
+
+# --------------------------------------------------------------------------- cleaning
+_NASTY = st.sampled_from(
+    [" ", "  ", "\t", "\n", "\x1b[31m", "\x1b]8;;x\x07", "\u202e", "\u200b", "\u2028", "\x9b"]
+)
+
+
+@given(st.lists(st.one_of(st.text(max_size=20), _NASTY), max_size=8).map("".join))
+def test_fast_clean_agrees_with_clean_title(text: str) -> None:
+    # The digest skips clean_title for text that is already clean; it must never differ.
+    assert _clean(text) == clean_title(text)

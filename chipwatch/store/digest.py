@@ -14,9 +14,12 @@ before ``until``: earlier ones are kept for context, marked ``in_window = False`
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -29,7 +32,7 @@ from chipwatch.store.digest_model import (
     DigestEntity,
     DigestStory,
 )
-from chipwatch.textsafe import clean_text, clean_title, safe_url
+from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title, safe_url
 from chipwatch.timeutil import iso
 
 __all__ = [
@@ -52,25 +55,27 @@ _ALERT_KIND_ORDER = {"watch": 0, "spike": 1, "feed": 2}
 _WINDOW_STORIES = """
     SELECT DISTINCT a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
     WHERE a.published >= :since AND a.published < :until AND s.merged_into IS NULL
+    ORDER BY a.story_id
 """
+# The chosen story ids travel as one JSON parameter: the window is computed once.
+_IDS = "SELECT value FROM json_each(:ids)"
 _ARTICLES = f"""
     SELECT a.id, a.story_id, a.title, a.url, a.lang, a.published, a.feed_id,
            COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url) AS feed,
-           a.published >= :since AS in_window
-    FROM articles a JOIN feeds f ON f.id = a.feed_id
-    WHERE a.story_id IN ({_WINDOW_STORIES}) AND a.published < :until
+           a.published >= :since AS in_window, s.title, s.headline_article_id
+    FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN stories s ON s.id = a.story_id
+    WHERE a.story_id IN ({_IDS}) AND a.published < :until
     ORDER BY a.story_id, a.published, a.id
 """
 _ENTITIES = f"""
     SELECT ae.article_id, ae.entity, ae.kind
     FROM article_entities ae JOIN articles a ON a.id = ae.article_id
-    WHERE a.story_id IN ({_WINDOW_STORIES}) AND a.published < :until
+    WHERE a.story_id IN ({_IDS}) AND a.published < :until
     ORDER BY ae.article_id, ae.field = 'summary', ae.start, ae.entity
 """
-_STORIES = f"SELECT id, title, headline_article_id FROM stories WHERE id IN ({_WINDOW_STORIES})"
 _STORY_ALERTS = f"""
     SELECT * FROM alerts
-    WHERE story_id IN ({_WINDOW_STORIES}) AND state != 'dismissed' AND created_at < :until
+    WHERE story_id IN ({_IDS}) AND state != 'dismissed' AND created_at < :until
 """
 _OTHER_ALERTS = """
     SELECT * FROM alerts
@@ -99,9 +104,14 @@ def build_digest(
     if since is not None and since >= until:
         raise UserError(f"--since ({iso(since)}) must be before --until ({iso(until)})")
     params = {"since": iso(since) if since else _BEGINNING, "until": iso(until)}
+    story_ids = [row[0] for row in db.execute(_WINDOW_STORIES, params).fetchall()]
     keep = _query_filter(db, query, tagger, since=since, until=until)
-    stories = _load_stories(db, params, keep=keep, min_outlets=max(1, min_outlets))
-    alerts = _load_alerts(db, params, stories, include_unlinked=query is None)
+    if keep is not None:
+        story_ids = [story_id for story_id in story_ids if story_id in keep]
+    params["ids"] = json.dumps(story_ids)
+    story_alerts = list(db.query(_STORY_ALERTS, params))
+    stories = _load_stories(db, params, story_alerts, min_outlets=max(1, min_outlets))
+    alerts = _load_alerts(db, params, story_alerts, stories, include_unlinked=query is None)
     return Digest(
         generated_at=iso(now),
         since=iso(since) if since else None,
@@ -137,18 +147,13 @@ def _renderers() -> dict[str, Callable[[Digest], str]]:
 
 
 def _load_stories(
-    db: Database, params: dict[str, str], *, keep: set[int] | None, min_outlets: int
+    db: Database, params: dict[str, str], story_alerts: list[dict[str, Any]], *, min_outlets: int
 ) -> tuple[DigestStory, ...]:
-    articles = _load_articles(db, params)
-    heads = {row[0]: (row[1], row[2]) for row in db.execute(_STORIES, params).fetchall()}
-    alert_names = _story_alert_names(db, params)
+    articles, heads = _load_articles(db, params)
+    alert_names = _story_alert_names(story_alerts)
     stories = []
     for story_id, rows in articles.items():
-        if keep is not None and story_id not in keep:
-            continue
-        story = _story(
-            story_id, rows, heads.get(story_id, ("", None)), alert_names.get(story_id, ())
-        )
+        story = _story(story_id, rows, heads[story_id], alert_names.get(story_id, ()))
         if story.outlets >= min_outlets:
             stories.append(story)
     # Stable sorts, least significant key first: most outlets, then newest, then id.
@@ -160,27 +165,48 @@ def _load_stories(
 
 def _load_articles(
     db: Database, params: dict[str, str]
-) -> dict[int, list[tuple[DigestArticle, int, list]]]:
-    """Story id → [(article, feed id, entity rows)], articles oldest first."""
+) -> tuple[dict[int, list[tuple[DigestArticle, int, list]]], dict[int, tuple[str, int | None]]]:
+    """Story id → [(article, feed id, entity rows)] oldest first, and story id → (title,
+    headline article id)."""
     entity_rows: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for article_id, entity, kind in db.execute(_ENTITIES, params).fetchall():
-        entity_rows[article_id].append((entity, kind))
+        entity_rows[article_id].append((_clean_short(entity), _clean_short(kind)))
     by_story: dict[int, list[tuple[DigestArticle, int, list]]] = defaultdict(list)
+    heads: dict[int, tuple[str, int | None]] = {}
     for row in db.execute(_ARTICLES, params).fetchall():
-        article_id, story_id, title, url, lang, published, feed_id, feed, in_window = row
+        article_id, story_id, title, url, lang, published, feed_id, feed, in_window = row[:9]
+        heads[story_id] = (row[9], row[10])
         found = entity_rows.get(article_id, [])
         article = DigestArticle(
             id=article_id,
-            title=clean_title(title) or "(untitled)",
+            title=_clean(title) or "(untitled)",
             url=safe_url(url),
-            feed=clean_title(feed),
+            feed=_clean_short(feed),
             published=published,
-            lang=clean_text(lang, single_line=True) or "und",
+            lang=_clean_short(lang) or "und",
             entities=tuple(dict.fromkeys(name for name, _ in found)),
             in_window=bool(in_window),
         )
         by_story[story_id].append((article, feed_id, found))
-    return by_story
+    return by_story, heads
+
+
+# Outlet names, languages and entity names repeat thousands of times in a big digest.
+_clean_short = lru_cache(maxsize=4096)(clean_title)
+# Anything clean_title would change: whitespace other than single spaces, controls,
+# escapes (ESC and C1 are controls), bidi and zero-width characters. Titles were
+# cleaned at ingest, so most have none and skip the four regex passes.
+_DIRTY = re.compile(
+    "[^\\S ]|  |^ | $|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def _clean(text: str) -> str:
+    """:func:`clean_title`, with a fast path for text that is already clean."""
+    if len(text) <= MAX_TITLE_CHARS and _DIRTY.search(text) is None:
+        return text
+    return clean_title(text)
 
 
 def _story(
@@ -194,7 +220,7 @@ def _story(
     headline = next((a for a in articles if a.id == headline_id), articles[0])
     return DigestStory(
         id=story_id,
-        title=clean_title(title) or headline.title,
+        title=_clean(title) or headline.title,
         first_seen=articles[0].published,
         last_updated=max(a.published for a in articles),
         outlets=len({feed_id for _, feed_id, _ in rows}),
@@ -220,9 +246,9 @@ def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...
 # --------------------------------------------------------------------------- alerts
 
 
-def _story_alert_names(db: Database, params: dict[str, str]) -> dict[int, tuple[str, ...]]:
+def _story_alert_names(rows: list[dict[str, Any]]) -> dict[int, tuple[str, ...]]:
     names: dict[int, set[str]] = defaultdict(set)
-    for row in db.query(_STORY_ALERTS, params):
+    for row in rows:
         if row["kind"] == "watch":
             names[row["story_id"]].add(clean_title(row["watch"]))
     return {story_id: tuple(sorted(found)) for story_id, found in names.items()}
@@ -231,12 +257,13 @@ def _story_alert_names(db: Database, params: dict[str, str]) -> dict[int, tuple[
 def _load_alerts(
     db: Database,
     params: dict[str, str],
+    story_alerts: list[dict[str, Any]],
     stories: tuple[DigestStory, ...],
     *,
     include_unlinked: bool,
 ) -> tuple[DigestAlert, ...]:
     shown = {story.id for story in stories}
-    rows = [row for row in db.query(_STORY_ALERTS, params) if row["story_id"] in shown]
+    rows = [row for row in story_alerts if row["story_id"] in shown]
     if include_unlinked:
         rows.extend(db.query(_OTHER_ALERTS, params))
     alerts = [_alert(row) for row in rows]

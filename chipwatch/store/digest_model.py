@@ -147,9 +147,15 @@ class Digest:
 # --------------------------------------------------------------------------- display
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def human_time(value: str) -> str:
     """``2025-07-15T08:05:00Z`` → ``15 Jul 2025 08:05 UTC``."""
-    return _parse(value).strftime("%d %b %Y %H:%M UTC")
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        # The store's own format (timeutil.iso): sliced, not parsed, for big digests.
+        return f"{value[8:10]} {_MONTHS[int(value[5:7]) - 1]} {value[:4]} {value[11:16]} UTC"
+    return f"{_day(_parse(value))} {_parse(value):%H:%M} UTC"
 
 
 def human_span(first: str, last: str) -> str:
@@ -158,8 +164,13 @@ def human_span(first: str, last: str) -> str:
     if start == end:
         return human_time(first)
     if start.date() == end.date():
-        return f"{start:%d %b %Y %H:%M}–{end:%H:%M} UTC"
-    return f"{start:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} UTC"
+        return f"{_day(start)} {start:%H:%M}–{end:%H:%M} UTC"
+    return f"{_day(start)} {start:%H:%M} – {_day(end)} {end:%H:%M} UTC"
+
+
+def _day(value: datetime) -> str:
+    """``15 Jul 2025`` in English whatever the locale (``%b`` follows LC_TIME)."""
+    return f"{value.day:02d} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def human_window(digest: Digest) -> str:

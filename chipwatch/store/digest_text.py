@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import lru_cache
 from typing import Any
 
 from chipwatch.store.digest_model import (
@@ -27,6 +28,10 @@ from chipwatch.store.digest_model import (
     plural,
 )
 from chipwatch.textsafe import csv_cell, md_escape, md_url
+
+# Outlet, language and entity names repeat thousands of times in a big digest.
+_md_short = lru_cache(maxsize=4096)(md_escape)
+_csv_short = lru_cache(maxsize=4096)(csv_cell)
 
 # --------------------------------------------------------------------------- JSON
 
@@ -54,8 +59,28 @@ def digest_to_dict(digest: Digest) -> dict[str, Any]:
 
 
 def render_json(digest: Digest) -> str:
-    """JSON text: UTF-8 kept, two-space indent, keys in a fixed order."""
-    return json.dumps(digest_to_dict(digest), ensure_ascii=False, indent=2) + "\n"
+    """JSON text: UTF-8 kept, keys in a fixed order, laid out for line diffs.
+
+    The top level, each story and each alert take one line per key; lists of objects
+    one line per item (an article, an entity). Leaves are encoded by the C encoder:
+    ``indent=`` would switch the whole document to the pure-Python one, 10x slower.
+    """
+    return _layout(digest_to_dict(digest), 0) + "\n"
+
+
+def _layout(value: Any, level: int) -> str:
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, dict) and value and level in (0, 2):
+        items = (f"{inner}{_leaf(key)}: {_layout(item, level + 1)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        items = (f"{inner}{_layout(item, level + 1)}" for item in value)
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return _leaf(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder, not one per json.dumps call
+_leaf = _ENCODER.encode
 
 
 def _story_dict(story: DigestStory) -> dict[str, Any]:
@@ -141,8 +166,8 @@ def render_csv(digest: Digest) -> str:
                     *head,
                     article.id,
                     article.published,
-                    csv_cell(article.feed),
-                    csv_cell(article.lang),
+                    _csv_short(article.feed),
+                    _csv_short(article.lang),
                     csv_cell(article.title),
                     csv_cell(article.url),
                     csv_cell("; ".join(article.entities)),
@@ -214,7 +239,9 @@ def _md_alert(alert: DigestAlert, numbers: dict[int, int]) -> str:
 def _md_story(number: int, story: DigestStory) -> str:
     lines = [f"### {number}. {md_escape(story.title)}", "", _md_facts(story) + "  "]
     if story.entities:
-        names = ", ".join(f"{md_escape(e.name)} ({e.kind}, {e.mentions})" for e in story.entities)
+        names = ", ".join(
+            f"{_md_short(e.name)} ({_md_short(e.kind)}, {e.mentions})" for e in story.entities
+        )
         lines.append(f"**Entities:** {names}  ")
     if story.alerts:
         lines.append(f"**Alerts:** {', '.join(md_escape(name) for name in story.alerts)}  ")
@@ -225,7 +252,7 @@ def _md_story(number: int, story: DigestStory) -> str:
 
 
 def _md_facts(story: DigestStory) -> str:
-    languages = ", ".join(md_escape(language_name(code)) for code in story.languages)
+    languages = ", ".join(_md_short(language_name(code)) for code in story.languages)
     return (
         f"{human_span(story.first_seen, story.last_updated)} · "
         f"{plural(story.outlets, 'outlet')} · {languages}"
@@ -237,7 +264,7 @@ def _md_citation(article: DigestArticle) -> str:
     url = md_url(article.url)
     linked = f"[{title}](<{url}>)" if url else title
     line = (
-        f"- {human_time(article.published)} · **{md_escape(article.feed)}** "
-        f"({md_escape(article.lang)}): {linked}"
+        f"- {human_time(article.published)} · **{_md_short(article.feed)}** "
+        f"({_md_short(article.lang)}): {linked}"
     )
     return line if article.in_window else line + " _(earlier)_"
