@@ -71,7 +71,7 @@ def test_edited_headline_updates_not_duplicates(server: FeedServer, db_path: Pat
     run(db_path, config_for(url))
     edited = body.replace(b"adds a second 3 nm line", b"confirms a second 3 nm line")
     server.add("/a.xml", edited)
-    report, events = run(db_path, config_for(url), NOW + timedelta(hours=1))
+    report, _ = run(db_path, config_for(url), NOW + timedelta(hours=1))
     assert report.new_articles == 0 and report.outcomes[0].updated_articles == 1
     db = open_db(db_path)
     titles = [r[0] for r in db.execute("SELECT title FROM articles ORDER BY id")]
@@ -100,7 +100,7 @@ def test_retry_after_skips_the_feed_next_time(server: FeedServer, db_path: Path)
     url = server.add("/busy.xml", status=429, retry_after="3600")
     report, _ = run(db_path, config_for(url))
     assert report.outcomes[0].retry_at == "2025-07-16T13:00:00Z"
-    report2, events = run(db_path, config_for(url), NOW + timedelta(minutes=5))
+    report2, _ = run(db_path, config_for(url), NOW + timedelta(minutes=5))
     assert report2.count("skipped") == 1
     assert len(server.hits_for("/busy.xml")) == 1
 
@@ -151,5 +151,5 @@ def test_watch_alert_end_to_end(tmp_path: Path, db_path: Path) -> None:
     assert report.new_articles == 1 and report.new_stories == 1
     assert alerts and alerts[0]["watch"] == "H20 watch" and alerts[0]["url"]
     assert alerts[0]["story"] and "H20" in alerts[0]["title"]
-    article = [e for e in events if e["type"] == "article"][0]
+    article = next(e for e in events if e["type"] == "article")
     assert "H20" in article["entities"] and article["story"] == alerts[0]["story"]

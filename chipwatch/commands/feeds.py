@@ -117,7 +117,7 @@ def run_add(ctx: Context) -> int:
     url = normalize_feed_url(ctx.args.url)
     ctx.config  # validate the config before editing it  # noqa: B018
     feed = {"url": url, "name": ctx.args.name or "", "tags": list(ctx.args.tag or [])}
-    added, duplicates = add_feeds(ctx.config_path, [feed])
+    _added, duplicates = add_feeds(ctx.config_path, [feed])
     if duplicates:
         revived = _revive(ctx, url)
         ctx.out(

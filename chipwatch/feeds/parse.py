@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chipwatch.feeds.htmltext import html_to_text, looks_like_html
+from chipwatch.feeds.jsonfeed import looks_like_json, parse_json_feed
 from chipwatch.feeds.langdetect import detect_language
 from chipwatch.feeds.normalize import article_key, canonical_url, first_sentence, normalize_lang
 from chipwatch.model import Article
@@ -78,12 +79,14 @@ def _parse(
     if feed_url.startswith(("http://", "https://")):
         response_headers.setdefault("content-location", feed_url)
     # A stream, never bytes or a string: feedparser opens strings as URLs or file names.
-    result = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=response_headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    result = parse_json_feed(body) if looks_like_json(body) else None
+    if result is None:
+        result = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
     feed = result.get("feed", {}) or {}
     entries = result.get("entries", []) or []
     warning = _bozo_reason(result) if result.get("bozo") else None
@@ -97,6 +100,13 @@ def _parse(
         feed_url, feed_name, feed_lang, fetched_at, base, _unstable_guids(entries)
     )
     articles = tuple(a for a in (context.article(e) for e in entries) if a is not None)
+    if not articles:
+        note = (
+            "the feed lists no entries"
+            if not entries
+            else f"none of its {len(entries)} entries has a title, summary or link"
+        )
+        warning = f"{warning}; {note}" if warning else note
     return ParsedFeed(
         articles=articles,
         title=clean_title(_plain(feed.get("title", ""), feed.get("title_detail"))),
