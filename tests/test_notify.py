@@ -201,6 +201,19 @@ async def test_deliver_soon_returns_at_once_and_drain_waits(
     assert sender.deliver_soon([]) is None
 
 
+async def test_with_a_store_path_deliveries_are_recorded_off_the_event_loop(
+    db: Database, db_path, now: datetime, hooks: list[Hook]
+) -> None:
+    hook = serve(hooks, 200)
+    event = raise_alert(db, now, notify=("webhook",), webhook=hook.url)
+    sender = Notifier(Config(), db_path=db_path, clock=lambda: now)
+    assert sender.deliver_soon([event]) is not None
+    await sender.drain()
+    assert hook.bodies[0]["articles"][0]["title"] == "H20 licences granted"
+    assert [r["status"] for r in list_deliveries(db, event.alert_id)] == ["sent"]
+    assert sender._thread is None  # drained: its connection and thread are closed
+
+
 async def test_updates_never_notify(db: Database, now: datetime, hooks: list[Hook]) -> None:
     from dataclasses import replace
 

@@ -1,24 +1,119 @@
-"""chipwatch watch: not built yet (issue #6)."""
+"""chipwatch watch list | add QUERY [--name N] [--notify C] [--webhook URL] | remove NAME |
+test QUERY [--since W]
+
+``add`` and ``remove`` edit config.toml with tomlkit (comments and layout kept); a query
+is checked, @entities included, before anything is written, so a bad one exits 2 and
+leaves the file untouched. ``test`` replays a query over the archive and shows the
+stories it would have alerted, so a watch can be tuned before it is saved.
+"""
 
 from __future__ import annotations
 
-from chipwatch.context import Context
-from chipwatch.errors import WorkFailed
+import difflib
 
-NOT_BUILT = "chipwatch watch is not built yet (issue #6); nothing was done"
+from chipwatch.config import edit_config
+from chipwatch.context import Context
+from chipwatch.errors import UserError
+from chipwatch.textsafe import clean_title
+
+MAX_TESTED = 50
 
 
 def run_list(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """The configured watches, their queries, channels and alert counts."""
+    from chipwatch.store.alerts import alert_counts
+
+    watches = ctx.config.watches
+    if not watches:
+        ctx.err(f"no watches in {ctx.config_path}; add one with `chipwatch watch add QUERY`")
+        return 0
+    counts = alert_counts(ctx.open_db())
+    for watch in watches:
+        states = counts.get(watch.name, {})
+        total = sum(states.values())
+        what = watch.query if watch.kind == "query" else _spike_text(ctx, watch)
+        channels = ", ".join(watch.notify) or "monitor only"
+        ctx.out(f"{clean_title(watch.name)}")
+        ctx.out(f"    {watch.kind}: {clean_title(what)}")
+        ctx.out(f"    notify: {channels}" + (f" → {watch.webhook}" if watch.webhook else ""))
+        ctx.out(
+            f"    alerts: {total} ({states.get('new', 0)} new, {states.get('seen', 0)} seen, "
+            f"{states.get('dismissed', 0)} dismissed)"
+        )
+    return 0
+
+
+def _spike_text(ctx: Context, watch) -> str:
+    alerts = ctx.config.alerts
+    factor = watch.factor or alerts.spike_factor
+    least = watch.min_stories or alerts.spike_min_stories
+    return f"@{watch.entity} ≥ {factor:g}× its 7-day daily average and ≥ {least} stories in 24h"
 
 
 def run_add(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Save a query as a watch (checked first; the config keeps its comments)."""
+    from chipwatch.commands.search import compile_query
+    from chipwatch.commands.watch_toml import append_watch, new_watch_table
+
+    text = ctx.args.query
+    compile_query(ctx, text)
+    name = (ctx.args.name or text).strip()
+    if not name:
+        raise UserError("--name: must not be empty")
+    notify = list(dict.fromkeys(ctx.args.notify))
+    webhook = ctx.args.webhook
+    if webhook and "webhook" not in notify:
+        notify.append("webhook")
+    if "webhook" in notify and not webhook:
+        raise UserError("--notify webhook needs --webhook URL")
+    if any(w.name == name for w in ctx.config.watches):
+        raise UserError(
+            f"{ctx.config_path}: a watch named {name!r} already exists; "
+            "choose another --name or remove it first"
+        )
+    with edit_config(ctx.config_path) as document:
+        append_watch(document, new_watch_table(name, text, notify, webhook))
+    ctx.out(f"added watch {name!r} to {ctx.config_path}")
+    return 0
 
 
 def run_remove(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Remove a watch by name; its past alerts stay in the store."""
+    from chipwatch.commands.watch_toml import remove_watch, watch_name, watch_tables
+
+    name = ctx.args.name
+    with edit_config(ctx.config_path) as document:
+        names = [watch_name(table) for table in watch_tables(document)]
+        if name not in names:
+            raise UserError(_unknown_watch(ctx, name, names))
+        remove_watch(document, names.index(name))
+    ctx.out(f"removed watch {name!r} from {ctx.config_path}")
+    return 0
+
+
+def _unknown_watch(ctx: Context, name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    known = f" (watches: {', '.join(map(repr, names))})" if names and not close else ""
+    return f"{ctx.config_path}: no watch named {name!r}{hint}{known}"
 
 
 def run_test(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Replay a query over the archive: the stories it would have alerted, newest first."""
+    from chipwatch.commands.search import compile_query, print_stories
+    from chipwatch.feeds.query_sql import matching_articles, newest_first
+
+    query = compile_query(ctx, ctx.args.query)
+    since = ctx.window_start("--since", ctx.args.since)
+    db = ctx.open_db()
+    matched = matching_articles(db, query, since=since, until=ctx.now)
+    ids = newest_first(db, set(matched.values()))
+    window = "the whole archive" if since is None else f"since {ctx.args.since}"
+    ctx.out(
+        f"{len(ids)} {'story' if len(ids) == 1 else 'stories'} would have alerted "
+        f"({len(matched)} matching article{'s' if len(matched) != 1 else ''}, {window})"
+    )
+    print_stories(ctx, db, ids[:MAX_TESTED], set(matched))
+    if len(ids) > MAX_TESTED:
+        ctx.out(f"… and {len(ids) - MAX_TESTED} more; narrow the query or --since")
+    return 0

@@ -16,10 +16,11 @@ import json
 import shutil
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import httpx
 from sqlite_utils import Database
@@ -47,6 +48,7 @@ class Delivery:
     error: str | None = None
 
 
+T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], datetime]
 
@@ -81,6 +83,10 @@ class Notifier:
         self.which = which
         self.clock = clock
         self._tasks: set[asyncio.Task[list[Delivery]]] = set()
+        # With only a path, the store is opened on a thread of our own: a sqlite3
+        # connection belongs to one thread, and waiting for the write lock must never
+        # stall the event loop that fetches feeds.
+        self._thread: ThreadPoolExecutor | None = None
 
     # ---- entry points
 
@@ -95,16 +101,21 @@ class Notifier:
         return task
 
     async def drain(self) -> None:
-        """Wait for scheduled deliveries (at shutdown, so none is lost)."""
+        """Wait for scheduled deliveries (at shutdown, so none is lost), then close the
+        store connection this notifier opened."""
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._thread is not None:
+            await self._on_store(self._close_db)
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     async def deliver(self, events: Sequence[AlertEvent]) -> list[Delivery]:
         """Send every newly raised alert on its channels; record and return the outcomes."""
         fresh = [e for e in events if e.created]
         results: list[Delivery] = []
         if any("bell" in e.notify for e in fresh):
-            results.extend(self._bell([e for e in fresh if "bell" in e.notify]))
+            results.extend(await self._bell([e for e in fresh if "bell" in e.notify]))
         for event in fresh:
             if "desktop" in event.notify:
                 results.append(await self._desktop(event))
@@ -116,10 +127,10 @@ class Notifier:
 
     # ---- bell and desktop
 
-    def _bell(self, events: list[AlertEvent]) -> list[Delivery]:
+    async def _bell(self, events: list[AlertEvent]) -> list[Delivery]:
         error = self._write("\a")  # one bell per batch, however many alerts it holds
         for event in events:
-            self._record(event.alert_id, "bell", error is None, 1, error)
+            await self._on_store(self._record, event.alert_id, "bell", error is None, 1, error)
         return [Delivery(e.alert_id, "bell", error is None, 1, error) for e in events]
 
     async def _desktop(self, event: AlertEvent) -> Delivery:
@@ -131,7 +142,7 @@ class Notifier:
             error = self._write(osc_notification(title, body))
         else:
             error = "no notify-send on PATH and no terminal for OSC 777/9"
-        self._record(event.alert_id, "desktop", error is None, 1, error)
+        await self._on_store(self._record, event.alert_id, "desktop", error is None, 1, error)
         return Delivery(event.alert_id, "desktop", error is None, 1, error)
 
     def _write(self, text: str) -> str | None:
@@ -156,12 +167,15 @@ class Notifier:
     async def _webhook(self, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
         if not event.webhook:
             error = "no webhook URL configured for this watch"
-            self._record(event.alert_id, "webhook", False, 0, error)
+            await self._on_store(self._record, event.alert_id, "webhook", False, 0, error)
             return Delivery(event.alert_id, "webhook", False, 0, error)
-        body = json.dumps(self.payload(event), ensure_ascii=False).encode("utf-8")
-        delivery_id = self._record(event.alert_id, "webhook", None, 0, None)
+        payload = await self._on_store(self.payload, event)
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        delivery_id = await self._on_store(self._record, event.alert_id, "webhook", None, 0, None)
         attempts, error = await self._post(client, event.webhook, body)
-        self._record(event.alert_id, "webhook", error is None, attempts, error, delivery_id)
+        await self._on_store(
+            self._record, event.alert_id, "webhook", error is None, attempts, error, delivery_id
+        )
         return Delivery(event.alert_id, "webhook", error is None, attempts, error)
 
     async def _post(
@@ -197,11 +211,25 @@ class Notifier:
 
     # ---- store
 
+    async def _on_store(self, function: Callable[..., T], *args: Any) -> T:
+        """Run store work inline (a ``db`` was given) or on the notifier's own thread."""
+        if self._db_path is None:
+            return function(*args)
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-notify")
+        return await asyncio.get_running_loop().run_in_executor(self._thread, function, *args)
+
     @property
     def db(self) -> Database | None:
+        """The store (opened on first use, on the calling thread, when given a path)."""
         if self._db is None and self._db_path is not None:
             self._db = open_db(self._db_path)
         return self._db
+
+    def _close_db(self) -> None:
+        if self._db is not None and self._db_path is not None:
+            self._db.close()
+            self._db = None
 
     def _record(
         self,

@@ -7,6 +7,8 @@ from typing import Any
 
 from chipwatch.feeds.query_text import fold
 
+SUGGEST_CUTOFF = 65  # rapidfuzz ratio (0-100): "Nvidai" → NVIDIA, not unrelated names
+
 
 def all_entities(tagger: Any) -> list[Any]:
     """Every entity the tagger knows (``Tagger.entities``, a mapping or a sequence)."""
@@ -51,7 +53,7 @@ def suggest(tagger: Any, name: str, *, limit: int = 3) -> str:
             text = getattr(alias, "text", alias)
             choices.setdefault(fold(text), entity.name)
     found = process.extract(
-        fold(name), list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70
+        fold(name), list(choices), scorer=fuzz.ratio, limit=limit * 3, score_cutoff=SUGGEST_CUTOFF
     )
     names: list[str] = []
     for key, _score, _index in found:

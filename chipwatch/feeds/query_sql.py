@@ -46,7 +46,7 @@ def search_stories(
     """
     query = _bound(query, tagger)
     story_ids = set(matching_articles(db, query, since=since, until=until).values())
-    return _newest_first(db, story_ids, limit)
+    return newest_first(db, story_ids, limit)
 
 
 def matching_articles(
@@ -119,7 +119,8 @@ def _entities(db: Database, ids: Sequence[int]) -> dict[int, tuple[frozenset[str
     return {i: (frozenset(names[i]), frozenset(kinds.get(i, ()))) for i in names}
 
 
-def _newest_first(db: Database, story_ids: Iterable[int], limit: int | None) -> list[int]:
+def newest_first(db: Database, story_ids: Iterable[int], limit: int | None = None) -> list[int]:
+    """Story ids ordered by last update, newest first (ties: higher id first)."""
     ids = list(story_ids)
     ordered: list[tuple[str, int]] = []
     for start in range(0, len(ids), _CHUNK):
