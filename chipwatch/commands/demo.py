@@ -1,12 +1,228 @@
-"""chipwatch demo: not built yet (issue #9)."""
+"""chipwatch demo [--speed N] [--headless]: the monitor over a bundled offline news stream.
+
+A feed server on 127.0.0.1 releases the bundled articles over time; a temporary config
+points at it and a temporary store receives them. The monitor (or, headless, ``chipwatch
+poll``) then runs exactly as on real feeds: its poller is a ``chipwatch poll`` child
+process doing real HTTP with conditional GET, parsing, tagging, clustering and alerts.
+Quitting, Ctrl-C, SIGTERM or an error stop the server and remove the temporary files.
+"""
 
 from __future__ import annotations
 
-from chipwatch.context import Context
-from chipwatch.errors import WorkFailed
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import IO
 
-NOT_BUILT = "chipwatch demo is not built yet (issue #9); nothing was done"
+from chipwatch.context import Context
+from chipwatch.demo.content import ANCHOR, load_outlets
+from chipwatch.demo.session import MAX_SPEED, DemoSession, poll_interval, replay_seconds
+from chipwatch.errors import UserError, WorkFailed
+
+STOP_GRACE = 10.0  # seconds the headless poller gets to finish its transaction on stop
+H20_WATCH = "H20 exports"
 
 
 def run(ctx: Context) -> int:
-    raise WorkFailed(NOT_BUILT)
+    """Run the demo; the user's config and store are neither read nor written."""
+    speed = _speed(ctx)
+    if getattr(ctx.args, "config", None) or getattr(ctx.args, "db", None):
+        ctx.err(
+            "chipwatch demo: ignoring --config/--db: the demo uses its own temporary "
+            "config and store"
+        )
+    with DemoSession(speed=speed) as session, _terminate_as_interrupt():
+        if getattr(ctx.args, "headless", False):
+            return run_headless(ctx, session)
+        return run_monitor(ctx, session)
+
+
+def _speed(ctx: Context) -> float:
+    speed = float(getattr(ctx.args, "speed", 1.0) or 1.0)
+    if not 0 < speed <= MAX_SPEED:
+        raise UserError(f"--speed: must be greater than 0 and at most {MAX_SPEED:g}, not {speed:g}")
+    return speed
+
+
+def intro(session: DemoSession) -> str:
+    """One line saying what is being replayed, where and how fast."""
+    assert session.server is not None
+    return (
+        f"chipwatch demo: {len(load_outlets())} feeds on {session.server.base_url}, replaying "
+        f"news of 2023-2025 with dates moved so {ANCHOR:%d %b %Y %H:%M} UTC is now; "
+        f"speed {session.speed:g}x, new articles for {replay_seconds(session.speed):.0f}s"
+    )
+
+
+# --------------------------------------------------------------------------- monitor
+
+
+def run_monitor(ctx: Context, session: DemoSession) -> int:
+    """Open the monitor on the demo's config and store; returns when the user quits."""
+    from chipwatch.config import load_config
+    from chipwatch.store.db import open_db, write_transaction
+    from chipwatch.store.queries import sync_feeds
+
+    config = load_config(session.config_path)
+    db = open_db(session.db_path)
+    try:
+        with write_transaction(db):
+            sync_feeds(db, config.feeds, now=ctx.now)
+    finally:
+        db.close()
+    from chipwatch.tui.app import make_app
+
+    app = make_app(config, session.config_path, session.db_path)
+    app.sub_title = f"demo · offline replay · speed {session.speed:g}x"
+    with _exit_app_on_terminate(app.exit):
+        result = app.run()
+    return int(result or 0)
+
+
+# --------------------------------------------------------------------------- headless
+
+
+def run_headless(ctx: Context, session: DemoSession) -> int:
+    """Run ``chipwatch poll`` on the demo until the replay is over, then summarize."""
+    ctx.err(intro(session))
+    deadline = time.monotonic() + replay_seconds(session.speed) + _settle(session.speed)
+    child = subprocess.Popen(
+        _poll_command(session),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        text=True,
+        encoding="utf-8",
+    )
+    pumps = [_pump(child.stdout, ctx.stdout), _pump(child.stderr, ctx.stderr)]
+    try:
+        while time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.2)
+    finally:
+        _stop(child)
+        for pump in pumps:
+            pump.join(timeout=5)
+    if child.returncode not in (0, -signal.SIGINT, 130):
+        raise WorkFailed(f"demo: the poller stopped with status {child.returncode}")
+    for line in summary_lines(session):
+        ctx.out(line)
+    return 0
+
+
+def _settle(speed: float) -> float:
+    """Time after the last release for two more polls and their transactions."""
+    return 2 * poll_interval(speed) + 3.0
+
+
+def _poll_command(session: DemoSession) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "chipwatch",
+        "--config",
+        str(session.config_path),
+        "--db",
+        str(session.db_path),
+        "poll",
+    ]
+
+
+def _pump(source: IO[str] | None, sink: IO[str]) -> threading.Thread:
+    """Copy a child's output line by line as it comes (to the caller's streams)."""
+
+    def copy() -> None:
+        if source is None:
+            return
+        for line in source:
+            sink.write(line)
+            sink.flush()
+
+    thread = threading.Thread(target=copy, name="chipwatch-demo-pump", daemon=True)
+    thread.start()
+    return thread
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    """SIGINT (the poller stops between transactions), then kill if it hangs."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def summary_lines(session: DemoSession) -> list[str]:
+    """What the replay produced: counts, the H20 story's sources, the alerts."""
+    from chipwatch.store import alerts as alert_store
+    from chipwatch.store.db import open_db
+    from chipwatch.store.queries import article_count
+    from chipwatch.store.stories import get_story
+    from chipwatch.store.views import TimelineFilter, timeline_count
+
+    db = open_db(session.db_path)
+    try:
+        alerts = alert_store.list_alerts(db)
+        stories = timeline_count(db, TimelineFilter())
+        lines = [
+            f"demo finished: {article_count(db)} articles in {stories} stories, "
+            f"{len(alerts)} alerts"
+        ]
+        for alert in alerts:
+            story = get_story(db, alert.story_id) if alert.story_id else None
+            where = (
+                f" ({story.outlet_count} outlets; {', '.join(story.languages)})"
+                if story and alert.kind == "watch"
+                else ""
+            )
+            lines.append(f"  alert [{alert.kind}] {alert.watch}: {alert.title}{where}")
+        return lines
+    finally:
+        db.close()
+
+
+# --------------------------------------------------------------------------- signals
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so the session still removes its files."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    with _signal_handler(signal.SIGTERM, interrupt):
+        yield
+
+
+@contextlib.contextmanager
+def _exit_app_on_terminate(exit_app: Callable[[], None]) -> Iterator[None]:
+    """While the monitor runs, SIGTERM asks it to quit (its loop then unwinds cleanly)."""
+
+    def quit_app(signum: int, frame: object) -> None:
+        try:
+            asyncio.get_running_loop().call_soon_threadsafe(exit_app)
+        except RuntimeError:
+            raise KeyboardInterrupt from None
+
+    with _signal_handler(signal.SIGTERM, quit_app):
+        yield
+
+
+@contextlib.contextmanager
+def _signal_handler(signum: int, handler: Callable[[int, object], None]) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
