@@ -90,7 +90,9 @@ def _add_demo(commands: argparse._SubParsersAction) -> None:
         "demo",
         "Start a feed server on 127.0.0.1 with bundled demo news released over time, and "
         "open the monitor on it with a temporary store and config. Your own config and "
-        "store are never touched; quitting removes everything the demo made.",
+        "store are never touched (--config and --db are ignored); quitting removes "
+        "everything the demo made. The news (2023-2025, written for chipwatch) replays "
+        "for about two minutes, with dates moved so that 16 July 2025 is now.",
     )
     demo.add_argument(
         "--speed",
@@ -102,7 +104,8 @@ def _add_demo(commands: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--headless",
         action="store_true",
-        help="run the demo stream with `poll`-style output instead of the monitor",
+        help="print what `chipwatch poll` prints instead of opening the monitor, "
+        "and a summary when the replay is over (for servers and scripts)",
     )
 
 
