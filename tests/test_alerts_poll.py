@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_notify import Hook
 
 from chipwatch.cli import main
 from chipwatch.store.alerts import list_alerts, list_deliveries
 from chipwatch.store.db import open_db
-from test_notify import Hook
 
 DATA = Path(__file__).parent / "data" / "alerts"
 OUTLETS = {
