@@ -16,6 +16,7 @@ from chipwatch.cli import main
 from chipwatch.config import default_config_text
 from chipwatch.errors import UserError
 from chipwatch.store.digest import FORMATS, _clean, build_digest, render
+from chipwatch.store.digest_model import human_span
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, iso
 
@@ -292,3 +293,21 @@ _NASTY = st.sampled_from(
 def test_fast_clean_agrees_with_clean_title(text: str) -> None:
     # The digest skips clean_title for text that is already clean; it must never differ.
     assert _clean(text) == clean_title(text)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        ("2025-07-15T08:05:00Z", "2025-07-15T08:05:00Z", "15 Jul 2025 08:05 UTC"),
+        ("2025-07-15T08:05:00Z", "2025-07-15T17:40:00Z", "15 Jul 2025 08:05–17:40 UTC"),
+        (
+            "2025-12-31T23:00:00Z",
+            "2026-01-01T01:00:00Z",
+            "31 Dec 2025 23:00 – 01 Jan 2026 01:00 UTC",
+        ),
+    ],
+)
+def test_human_spans(first: str, last: str, expected: str) -> None:
+    assert human_span(first, last) == expected
+    # Any other ISO form of the same instants reads the same.
+    assert human_span(first.replace("Z", "+00:00"), last.replace("Z", ".000+00:00")) == expected

@@ -43,7 +43,9 @@ def render_atom(digest: Digest) -> str:
     for story in digest.stories:
         lines.append(_entry(story))
     lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+    # One pass over the document rather than one per string: only feed text can
+    # carry characters XML 1.0 forbids, and none of the markup around it does.
+    return _XML_INVALID.sub("", "\n".join(lines)) + "\n"
 
 
 def feed_id(digest: Digest) -> str:
@@ -138,8 +140,8 @@ def _hreflang(lang: str) -> str:
 
 
 def _x(text: str) -> str:
-    """Text safe as XML character data or a double-quoted attribute value."""
-    text = _XML_INVALID.sub("", text)
+    """Text safe as XML character data or a double-quoted attribute value (characters
+    XML forbids are removed from the whole document by :func:`render_atom`)."""
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )

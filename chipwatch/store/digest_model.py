@@ -152,7 +152,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def human_time(value: str) -> str:
     """``2025-07-15T08:05:00Z`` → ``15 Jul 2025 08:05 UTC``."""
-    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+    if _is_store_time(value):
         # The store's own format (timeutil.iso): sliced, not parsed, for big digests.
         return f"{value[8:10]} {_MONTHS[int(value[5:7]) - 1]} {value[:4]} {value[11:16]} UTC"
     return f"{_day(_parse(value))} {_parse(value):%H:%M} UTC"
@@ -160,12 +160,24 @@ def human_time(value: str) -> str:
 
 def human_span(first: str, last: str) -> str:
     """A compact time span: one time, one day with two times, or two full times."""
+    if first == last:
+        return human_time(first)
+    if _is_store_time(first) and _is_store_time(last):
+        # The store's own format, sliced: big digests format thousands of spans.
+        if first[:10] == last[:10]:
+            return f"{human_time(first)[:-4]}–{last[11:16]} UTC"
+        return f"{human_time(first)[:-4]} – {human_time(last)}"
     start, end = _parse(first), _parse(last)
     if start == end:
         return human_time(first)
     if start.date() == end.date():
         return f"{_day(start)} {start:%H:%M}–{end:%H:%M} UTC"
     return f"{_day(start)} {start:%H:%M} – {_day(end)} {end:%H:%M} UTC"
+
+
+def _is_store_time(value: str) -> bool:
+    """Is this ``YYYY-MM-DDTHH:MM:SSZ``, the form :func:`chipwatch.timeutil.iso` writes?"""
+    return len(value) == 20 and value[10] == "T" and value[19] == "Z"
 
 
 def _day(value: datetime) -> str:
