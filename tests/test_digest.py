@@ -16,7 +16,7 @@ from chipwatch.cli import main
 from chipwatch.config import default_config_text
 from chipwatch.errors import UserError
 from chipwatch.store.digest import FORMATS, _clean, build_digest, render
-from chipwatch.store.digest_model import human_span
+from chipwatch.store.digest_model import Digest, human_dates, human_span
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, iso
 
@@ -311,3 +311,17 @@ def test_human_spans(first: str, last: str, expected: str) -> None:
     assert human_span(first, last) == expected
     # Any other ISO form of the same instants reads the same.
     assert human_span(first.replace("Z", "+00:00"), last.replace("Z", ".000+00:00")) == expected
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        ("2025-07-15T00:00:00Z", "2025-07-16T00:00:00Z", "15 Jul 2025"),
+        ("2025-07-15T12:00:00Z", "2025-07-16T12:00:00Z", "15 Jul – 16 Jul 2025"),
+        ("2025-12-30T00:00:00Z", "2026-01-02T00:00:00Z", "30 Dec 2025 – 01 Jan 2026"),
+        (None, "2025-07-16T12:00:00Z", "to 16 Jul 2025"),
+    ],
+)
+def test_human_dates_name_the_days_of_the_window(since, until, expected) -> None:
+    digest = Digest(NOW.isoformat(), since, until, None, 1, (), ())
+    assert human_dates(digest) == expected

@@ -15,6 +15,7 @@ from chipwatch.store.digest_model import (
     DigestAlert,
     DigestArticle,
     DigestStory,
+    human_dates,
     human_span,
     human_time,
     human_window,
@@ -149,7 +150,7 @@ def _masthead(digest: Digest) -> str:
     lines = [
         '<header class="masthead">',
         '<p class="kicker">chipwatch digest</p>',
-        f"<h1>Brief for {_e(human_time(digest.until)[:11])}</h1>",
+        f"<h1>Brief {_e(_h1_dates(digest))}</h1>",
         f'<p class="window">Window: {_e(human_window(digest))}</p>',
     ]
     if digest.query:
@@ -162,6 +163,11 @@ def _masthead(digest: Digest) -> str:
     lines.append(_stats(digest))
     lines.append("</header>")
     return "\n".join(lines)
+
+
+def _h1_dates(digest: Digest) -> str:
+    dates = human_dates(digest)
+    return dates if dates.startswith("to ") else f"for {dates}"
 
 
 def _stats(digest: Digest) -> str:

@@ -9,7 +9,7 @@ Times are the store's ISO 8601 UTC text (``2025-07-15T08:00:00Z``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chipwatch.timeutil import from_iso
 
@@ -31,7 +31,8 @@ LANGUAGE_NAMES = {
     "und": "unknown language",
 }
 
-ALERT_KIND_LABELS = {"watch": "watch", "spike": "spike", "feed": "feed health"}
+# Watch alerts are the usual kind and go unlabelled; the others say what they are.
+ALERT_KIND_LABELS = {"watch": "", "spike": "spike", "feed": "feed health"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,9 @@ class DigestAlert:
     def kind_label(self) -> str:
         """What kind of alert this is, in words; '' when the name already says it."""
         label = ALERT_KIND_LABELS.get(self.kind, self.kind)
-        return "" if self.watch.casefold() in (label.casefold(), self.kind.casefold()) else label
+        if not label or self.watch.casefold() in (label.casefold(), self.kind.casefold()):
+            return ""
+        return label
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,22 @@ def human_window(digest: Digest) -> str:
     """The window as a sentence fragment: ``15 Jul 2025 12:00 UTC to 16 Jul …``."""
     start = human_time(digest.since) if digest.since else "the beginning of the archive"
     return f"{start} to {human_time(digest.until)}"
+
+
+def human_dates(digest: Digest) -> str:
+    """The days the window covers: ``16 Jul 2025``, ``14 Jul – 16 Jul 2025`` or ``to 16 …``.
+
+    An ``until`` at midnight ends the previous day, so a daily digest names one day.
+    """
+    last = _parse(digest.until) - timedelta(seconds=1)
+    if digest.since is None:
+        return f"to {_day(last)}"
+    first = _parse(digest.since)
+    if first.date() >= last.date():
+        return _day(first)
+    if first.year == last.year:
+        return f"{first.day:02d} {_MONTHS[first.month - 1]} – {_day(last)}"
+    return f"{_day(first)} – {_day(last)}"
 
 
 def language_name(code: str) -> str:
