@@ -36,6 +36,14 @@ MIN_RARITY_POPULATION = 200
 # feature shared by more than this many indexed articles is too common to block on.
 MAX_BLOCKING_FEATURES = 14
 MAX_POSTINGS = 250
+# Rarities are memoized and recomputed every this many additions: they drift slowly,
+# and computing a logarithm per word per pair would dominate an assignment.
+RARITY_REFRESH = 64
+# Index changes after which a doc's cached weight totals are recomputed.
+NORM_REFRESH = 500
+# Candidates whose blocking score is below this share of the best one's are not scored:
+# they share only a feature or two of many.
+MIN_RELATIVE_BLOCKING = 0.3
 # Exact identity features are always looked up, however common.
 IDENTITY_PREFIXES = ("u:", "g:", "t:")
 
@@ -58,6 +66,7 @@ class Doc:
     numbers: frozenset[str]
     names: frozenset[str] = frozenset()  # name-like words the tagger does not know
     features: tuple[str, ...] = field(default=())
+    norms: tuple[int, float, float] = (-1, 0.0, 0.0)  # (generation, words, entities)
 
     def __post_init__(self) -> None:
         if not self.features:
@@ -90,6 +99,9 @@ class CandidateIndex:
         # "China" is common in this field even when the window is nearly empty.
         self.seen: Counter[str] = Counter()
         self.seen_total = 0
+        # Rarity of a feature changes only when the index does: memoized until then.
+        self._rarity: dict[str, float] = {}
+        self.generation = 0
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -98,6 +110,9 @@ class CandidateIndex:
     def add(self, doc: Doc) -> None:
         """Index ``doc`` (replacing an older version of the same article)."""
         self.remove(doc.article_id)
+        self.generation += 1
+        if self.generation % RARITY_REFRESH == 0 or len(self.docs) < MIN_RARITY_POPULATION:
+            self._rarity.clear()
         self.docs[doc.article_id] = doc
         for feature in doc.features:
             self.postings[feature].add(doc.article_id)
@@ -157,17 +172,36 @@ class CandidateIndex:
 
         Entities and names use the long-run frequencies; words the window's.
         """
+        cached = self._rarity.get(feature)
+        if cached is not None:
+            return cached
         if feature.startswith(("e:", "p:")):
             population = max(self.seen_total, MIN_RARITY_POPULATION)
             df = self.seen.get(feature, 0)
         else:
             population = max(len(self.docs), MIN_RARITY_POPULATION)
             df = len(self.postings.get(feature, ()))
-        return math.log1p(population / (df + 1)) / math.log1p(population)
+        value = math.log1p(population / (df + 1)) / math.log1p(population)
+        self._rarity[feature] = value
+        return value
 
     def entity_weight(self, name: str, kind: str) -> float:
         """How much sharing this entity says: kind prior times rarity."""
         return KIND_PRIOR.get(kind, DEFAULT_KIND_PRIOR) * self.rarity("e:" + name)
+
+    def doc_norms(self, doc: Doc) -> tuple[float, float]:
+        """Total rarity weight of a doc's words and of its entities.
+
+        Cached on the doc and refreshed every ``NORM_REFRESH`` index changes: rarity
+        drifts slowly, and summing it over every word of every candidate for every
+        new article would dominate the cost of an assignment.
+        """
+        generation, words, entities = doc.norms
+        if generation < 0 or self.generation - generation >= NORM_REFRESH:
+            words = sum(self.rarity("w:" + w) for w in doc.words)
+            entities = sum(self.entity_weight(n, k) for n, k in doc.entities.items())
+            doc.norms = (self.generation, words, entities)
+        return words, entities
 
     # ---- lookup
     def candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> list[int]:
@@ -179,8 +213,11 @@ class CandidateIndex:
                 scores[article_id] += weight
         scores.pop(doc.article_id, None)
         ranked = heapq.nlargest(limit * 3, scores.items(), key=lambda item: item[1])
+        floor = ranked[0][1] * MIN_RELATIVE_BLOCKING if ranked else 0.0
         found: list[int] = []
-        for article_id, _ in ranked:
+        for article_id, blocking in ranked:
+            if blocking < floor:
+                break
             other = self.docs[article_id]
             if abs(other.published - doc.published) <= window_seconds:
                 found.append(article_id)

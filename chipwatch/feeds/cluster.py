@@ -36,8 +36,14 @@ from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.stories import create_story, refresh_story, resolve_story_id
 from chipwatch.timeutil import from_iso, iso
 
-# Pairs scored per article, at most: the blocking score ranks the rest out.
+# Candidates proposed per article, and pairs actually scored: the blocking score ranks
+# the rest out, and a story's best two candidates speak for it.
 MAX_CANDIDATES = 24
+MAX_PAIRS = 8
+PAIRS_PER_STORY = 2
+# A same-language pair scoring this much ends the search: nothing else will do better
+# enough to matter, and most arrivals that join a story have such a pair.
+CERTAIN = 0.85
 # The index keeps twice the window, so an article published up to one window before
 # the newest still sees every neighbour on both sides.
 HORIZON_WINDOWS = 2
@@ -111,10 +117,17 @@ class Clusterer:
 
     def _best_story(self, doc: Doc, index: CandidateIndex) -> tuple[int | None, Any]:
         by_story: dict[int, _StoryEvidence] = {}
+        scored = 0
         for candidate_id in index.candidates(doc, window_seconds=self.window, limit=MAX_CANDIDATES):
             other = index.docs[candidate_id]
+            evidence = by_story.setdefault(other.story_id, _StoryEvidence())
+            if evidence.pairs >= PAIRS_PER_STORY:
+                continue
             pair = score_pair(doc, other, index, self.weights, self.window)
-            by_story.setdefault(other.story_id, _StoryEvidence()).add(pair, other, doc.lang)
+            evidence.add(pair, other, doc.lang)
+            scored += 1
+            if scored >= MAX_PAIRS or (pair.score >= CERTAIN and other.lang == doc.lang):
+                break
         ranked = sorted(by_story.items(), key=lambda kv: -kv[1].score())
         for story_id, evidence in ranked:
             live = self._live_story(story_id)
@@ -211,8 +224,10 @@ class _StoryEvidence:
     def __init__(self) -> None:
         self.same: tuple[PairScore, Doc] | None = None
         self.other: tuple[PairScore, Doc] | None = None
+        self.pairs = 0
 
     def add(self, pair: PairScore, doc: Doc, lang: str) -> None:
+        self.pairs += 1
         slot = "same" if doc.lang == lang else "other"
         held = getattr(self, slot)
         if held is None or pair.score > held[0].score:

@@ -130,9 +130,13 @@ _CURRS = "|".join(sorted((re.escape(w) for w in _CURRENCY_WORDS), key=len, rever
 _PCTS = "|".join(re.escape(w) for w in _PERCENT_WORDS)
 # Latin scale words must end at a word boundary ("m" in "mi308" is not a million).
 _SCALE_TAIL = rf"(?:{_SCALES})(?![a-zà-ÿ])"
-_AMOUNT = re.compile(
-    rf"(?P<cur1>{_CURRS})?\s?(?P<num>{_NUM})\s?(?P<scale>{_SCALE_TAIL})?"
-    rf"(?:\s?(?:de |d'|of )?(?P<cur2>{_CURRS}))?(?P<pct>\s?(?:{_PCTS}))?",
+# Scanned only where a digit starts: a currency just before it, then scale, currency
+# and percent words just after it.
+_NUMBER = re.compile(_NUM)
+_PREFIX = re.compile(rf"(?:{_CURRS})\s?$", re.IGNORECASE)
+_SUFFIX = re.compile(
+    rf"\s?(?P<scale>{_SCALE_TAIL})?(?:\s?(?:de |d'|of )?(?P<cur2>{_CURRS}))?"
+    rf"(?P<pct>\s?(?:{_PCTS}))?",
     re.IGNORECASE,
 )
 _MODEL_NUMBER = re.compile(r"[a-z]\d|\d[a-z]", re.IGNORECASE)
@@ -169,7 +173,7 @@ def number_keys(text: str, lang: str = "und") -> set[str]:
     """The comparable figures in ``text``: amounts, percentages and large counts."""
     normalized = normalize_for_numbers(text)
     keys: set[str] = set()
-    for match in _AMOUNT.finditer(normalized):
+    for match in _NUMBER.finditer(normalized):
         key = _key_for(match, normalized, lang)
         if key:
             keys.add(key)
@@ -177,16 +181,19 @@ def number_keys(text: str, lang: str = "und") -> set[str]:
 
 
 def _key_for(match: re.Match[str], text: str, lang: str) -> str | None:
-    start, end = match.span("num")
+    start, end = match.span()
     if _glued_to_word(text, start, end):
         return None
-    value = parse_number(match.group("num"), lang)
+    value = parse_number(match.group(), lang)
     if value is None:
         return None
-    if match.group("pct"):
+    tail = _SUFFIX.match(text, end)
+    if tail is not None and tail.group("pct"):
         return f"pct:{_round(value)}"
-    scale = match.group("scale")
-    currency = match.group("cur1") or match.group("cur2")
+    scale = tail.group("scale") if tail is not None else None
+    currency = _PREFIX.search(text[max(0, start - 5) : start]) or (
+        tail is not None and tail.group("cur2")
+    )
     if scale:
         value *= _SCALE_WORDS[scale.lower()]
     if scale or currency:

@@ -71,7 +71,7 @@ def score_pair(
         return PairScore(1.0, {"exact": 1.0})
     same_title = bool(new.title_key) and new.title_key == old.title_key
     entities, shared_entities = _entity_overlap(new, old, index)
-    words, shared_words = _weighted_overlap(new.words, old.words, index, "w:")
+    words, shared_words = _word_overlap(new, old, index)
     numbers, shared_numbers = shared_number_score(new.numbers, old.numbers)
     names, shared_names = _names_overlap(new, old, index)
     gap = abs(new.published - old.published)
@@ -118,13 +118,15 @@ def _title_part(a: str, b: str) -> float:
 def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
     if not new.entities or not old.entities:
         return 0.0, []
-    weight = {
-        name: index.entity_weight(name, kind)
-        for name, kind in (new.entities | old.entities).items()
-    }
-    shared = sorted(set(new.entities) & set(old.entities), key=lambda n: -weight[n])
-    strength = min(1.0, sum(weight[n] for n in shared) / ENTITY_SATURATION)
-    return _cosine(shared, new.entities, old.entities, weight) * strength, shared
+    shared = new.entities.keys() & old.entities.keys()
+    if not shared:
+        return 0.0, []
+    weight = {name: index.entity_weight(name, new.entities[name]) for name in shared}
+    ranked = sorted(shared, key=lambda n: -weight[n])
+    top = sum(weight.values())
+    strength = min(1.0, top / ENTITY_SATURATION)
+    left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
+    return _cosine(top, left, right) * strength, ranked
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
@@ -136,21 +138,16 @@ def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, li
     return min(1.0, sum(weight.values()) / NAMES_SATURATION), ranked
 
 
-def _weighted_overlap(
-    a: frozenset[str], b: frozenset[str], index: CandidateIndex, prefix: str
-) -> tuple[float, list[str]]:
-    if not a or not b:
-        return 0.0, []
-    weight = {word: index.rarity(prefix + word) for word in a | b}
-    shared = sorted(a & b, key=lambda w: -weight[w])
-    return _cosine(shared, a, b, weight), shared
-
-
-def _cosine(shared: list[str], a, b, weight: Mapping[str, float]) -> float:
-    """Weighted overlap normalized by both sides' total weight (a set cosine)."""
+def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
+    shared = new.words & old.words
     if not shared:
-        return 0.0
-    top = sum(weight[x] for x in shared)
-    left = sum(weight[x] for x in a)
-    right = sum(weight[x] for x in b)
-    return top / math.sqrt(left * right) if left and right else 0.0
+        return 0.0, []
+    weight = {word: index.rarity("w:" + word) for word in shared}
+    ranked = sorted(shared, key=lambda w: -weight[w])
+    left, right = index.doc_norms(new)[0], index.doc_norms(old)[0]
+    return _cosine(sum(weight.values()), left, right), ranked
+
+
+def _cosine(shared: float, left: float, right: float) -> float:
+    """Shared weight normalized by both sides' total weight (a set cosine), at most 1."""
+    return min(1.0, shared / math.sqrt(left * right)) if left > 0 and right > 0 else 0.0

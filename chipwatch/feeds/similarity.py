@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -220,10 +221,16 @@ _SHORT_KEEP = re.compile(r"^(?:[a-z]{1,2}\d+\w*|\d+[a-z]+\w*|ai|ki|ia|eu|uk|us)$
 
 def fold(text: str) -> str:
     """NFKC, lower case and accents removed; the base of every comparison."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFD", text))
     return unicodedata.normalize("NFC", stripped)
+
+
+# Combining marks of Latin, Greek and Cyrillic letters (accents, cedillas, umlauts).
+# Japanese voicing marks are left alone: removing them would change the word.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]")
 
 
 def tokens(text: str) -> list[str]:
@@ -263,6 +270,7 @@ def content_words(text: str) -> set[str]:
     return words
 
 
+@lru_cache(maxsize=65536)
 def _stem(token: str) -> str:
     """A light, language-blind suffix trim: "licences"/"licence", "rules"/"rule"."""
     if _CJK.match(token) or len(token) <= 4 or any(ch.isdigit() for ch in token):
@@ -315,6 +323,7 @@ def title_similarity(a: str, b: str) -> float:
     return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 200.0
 
 
+_DIGIT = re.compile(r"\d")
 _NAME_TOKEN = re.compile(r"[^\W_][\w.]*[^\W_]|[^\W_]", re.UNICODE)
 
 
@@ -332,6 +341,8 @@ def name_words(text: str, spans: Sequence[tuple[int, int]] = ()) -> set[str]:
     found: set[str] = set()
     for match in _NAME_TOKEN.finditer(plain):
         word = match.group()
+        if word[0].islower() and not _DIGIT.search(word):
+            continue  # the common case, decided without a call
         if _is_name(word, plain, match.start()):
             found.add(fold(word).strip(".-"))
     return {w for w in found if len(w) >= 2 and w not in _STOPWORDS and w not in _GENERIC_NAMES}

@@ -1,0 +1,256 @@
+"""(3) Story assignment cost per article at 10k, 100k and 1M archived articles.
+
+For each size, a store is filled with that many synthetic articles (tagged, already in
+stories), arriving at a constant rate of ``PER_DAY`` a day: 1M articles is a year of a
+busy news stream. Then ``ARRIVALS`` further articles are ingested as the pipeline does
+(one write transaction per feed batch) and only :meth:`Clusterer.assign` is timed: the
+candidate lookup, the pair scores and the writes of the article's story and explanation.
+The cost must stay flat as the archive grows: the index covers the time window only.
+
+Also reported: building the index when a Clusterer starts, and the B-cubed F1 of the
+assignments against the generator's own events (a sanity check, not the quality figure;
+that is ``python -m benchmarks.cluster_quality``).
+
+``python -m benchmarks.bench_cluster [--size small|full]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from benchmarks.synth import START, SynthArticle, generate_articles
+
+SIZES = {"small": (10_000,), "full": (10_000, 100_000, 1_000_000)}
+PER_DAY = 2_740  # about 1M articles a year
+ARRIVALS = 2_000
+BATCH = 25  # articles per feed transaction
+OUTLETS = 40
+
+
+def _label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1_000}k"
+
+
+def _stream(total: int) -> Iterator[SynthArticle]:
+    span = timedelta(days=max(1.0, total / PER_DAY))
+    return generate_articles(total, seed=7, start=START, span=span)
+
+
+def build_archive(db: Any, stream: Iterator[SynthArticle], count: int, tagger: Any) -> None:
+    """Insert ``count`` articles from ``stream`` as stories grouped by their event.
+
+    The full-text trigger is dropped during the load (re-created after): the archive's
+    FTS rows play no part in assignment, and indexing a million summaries would only
+    lengthen the set-up.
+    """
+    conn = db.conn
+    conn.execute("DROP TRIGGER IF EXISTS articles_fts_ai")
+    stamp = START.strftime("%Y-%m-%dT%H:%M:%SZ")
+    conn.executemany(
+        "INSERT INTO feeds (id, url, name, created_at) VALUES (?, ?, ?, ?)",
+        [(i + 1, f"https://outlet{i}.example/feed", f"outlet {i}", stamp) for i in range(OUTLETS)],
+    )
+    articles, entities, stories = [], [], {}
+    for number, item in zip(range(count), stream, strict=False):
+        published = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+        story = item.event + 1
+        stories.setdefault(story, published)
+        articles.append(
+            (
+                number + 1,
+                item.guid,
+                item.outlet + 1,
+                item.guid,
+                item.url,
+                item.title,
+                item.summary,
+                item.lang,
+                published,
+                published,
+                published,
+                story,
+            )
+        )
+        for match in tagger.tag(item.title, item.summary):
+            entities.append(
+                (number + 1, match.entity, match.kind, match.field, match.start, match.end)
+            )
+        if len(articles) >= 50_000:
+            _flush(conn, articles, entities, stories)
+    _flush(conn, articles, entities, stories)
+    conn.execute(
+        "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN "
+        "INSERT INTO articles_fts(rowid, title, summary) VALUES (new.id, new.title, "
+        "new.summary); END;"
+    )
+    conn.commit()
+
+
+def _flush(conn: Any, articles: list, entities: list, stories: dict) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO stories (id, title, first_seen, last_updated, created_at, "
+        "article_count, outlet_count) VALUES (?, '', ?, ?, ?, 1, 1)",
+        [(sid, when, when, when) for sid, when in stories.items()],
+    )
+    conn.executemany(
+        "INSERT INTO articles (id, key, feed_id, guid, url, title, summary, lang, published, "
+        "fetched_at, updated_at, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        articles,
+    )
+    conn.executemany(
+        'INSERT INTO article_entities (article_id, entity, kind, field, start, "end") '
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        entities,
+    )
+    conn.commit()
+    articles.clear()
+    entities.clear()
+    stories.clear()
+
+
+def measure(size: int) -> dict[str, Any]:
+    """Fill a store with ``size`` articles, then time the assignment of new arrivals."""
+    from chipwatch.config import ClusterConfig
+    from chipwatch.feeds.cluster import Clusterer
+    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.model import Article
+    from chipwatch.store.db import open_db, write_transaction
+    from chipwatch.store.queries import upsert_article
+    from chipwatch.store.tags import save_matches
+
+    tagger = build_tagger()
+    stream = _stream(size + ARRIVALS)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        build_archive(db, stream, size, tagger)
+        started = time.perf_counter()
+        clusterer = Clusterer(db, ClusterConfig(), languages=("en",))
+        build_seconds = time.perf_counter() - started
+        timings: list[float] = []
+        gold: dict[int, int] = {}
+        predicted: dict[int, int] = {}
+        arrivals = list(stream)
+        for offset in range(0, len(arrivals), BATCH):
+            with write_transaction(db):
+                for item in arrivals[offset : offset + BATCH]:
+                    article = Article(
+                        key=item.guid,
+                        feed_url=f"https://outlet{item.outlet}.example/feed",
+                        title=item.title,
+                        summary=item.summary,
+                        url=item.url,
+                        published=item.published,
+                        fetched_at=item.published,
+                        guid=item.guid,
+                        lang=item.lang,
+                    )
+                    article_id, _ = upsert_article(
+                        db, article, feed_id=item.outlet + 1, now=item.published
+                    )
+                    matches = tagger.tag(item.title, item.summary)
+                    save_matches(db, article_id, matches)
+                    begin = time.perf_counter()
+                    assignment = clusterer.assign(article_id, article, matches, now=item.published)
+                    timings.append(time.perf_counter() - begin)
+                    gold[article_id] = item.event
+                    predicted[article_id] = assignment.story_id
+        indexed = len(clusterer.index)
+        db.close()
+    return {
+        "timings": timings,
+        "build": build_seconds,
+        "indexed": indexed,
+        "f1": _bcubed_f1(gold, predicted),
+    }
+
+
+def _bcubed_f1(gold: dict[int, int], predicted: dict[int, int]) -> float:
+    by_gold: dict[int, set[int]] = defaultdict(set)
+    by_pred: dict[int, set[int]] = defaultdict(set)
+    for item in gold:
+        by_gold[gold[item]].add(item)
+        by_pred[predicted[item]].add(item)
+    p = sum(
+        len(by_pred[predicted[i]] & by_gold[gold[i]]) / len(by_pred[predicted[i]]) for i in gold
+    ) / len(gold)
+    r = sum(
+        len(by_pred[predicted[i]] & by_gold[gold[i]]) / len(by_gold[gold[i]]) for i in gold
+    ) / len(gold)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run(size: str) -> list[dict[str, Any]]:
+    """Rows for the harness: p50/p99 per archive size, index build time, synthetic F1."""
+    rows: list[dict[str, Any]] = []
+    baseline: float | None = None
+    for archive in SIZES[size]:
+        result = measure(archive)
+        label = _label(archive)
+        p50 = statistics.median(result["timings"]) * 1e6
+        p99 = _percentile(result["timings"], 0.99) * 1e6
+        baseline = baseline or p50
+        rows.append(
+            {
+                "name": f"assign p50 @{label}",
+                "value": p50,
+                "unit": "µs",
+                "target": "< 100",
+                "baseline": baseline,
+                "ratio": p50 / baseline,
+                "note": f"{ARRIVALS} arrivals; index holds {result['indexed']} articles",
+            }
+        )
+        rows.append(
+            {"name": f"assign p99 @{label}", "value": p99, "unit": "µs", "target": "< 2000"}
+        )
+        rows.append(
+            {
+                "name": f"index build @{label}",
+                "value": result["build"] * 1e3,
+                "unit": "ms",
+                "target": "",
+            }
+        )
+        rows.append(
+            {
+                "name": f"synthetic B-cubed F1 @{label}",
+                "value": result["f1"],
+                "unit": "",
+                "target": "",
+            }
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_cluster", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--size", choices=tuple(SIZES), default="small")
+    args = parser.parse_args(argv)
+    for row in run(args.size):
+        value = row["value"]
+        print(
+            f"{row['name']:<28} {value:>10.1f} {row['unit']:<3} target {row['target'] or '-'}"
+            f"  {row.get('note', '')}",
+            file=sys.stdout,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
