@@ -150,6 +150,8 @@ async def _until_next(poller: Poller, clock: Clock, max_sleep: float) -> float:
 
 async def _sleep(signals: Signals, seconds: float) -> None:
     signals.tick.clear()
+    if signals.stop.is_set() or signals.wake.is_set():  # arrived while we were busy
+        return
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await signals.tick.wait()
