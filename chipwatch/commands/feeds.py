@@ -194,11 +194,13 @@ def run_import(ctx: Context) -> int:
     for feed in feeds:
         if not _acceptable(feed.url):
             ctx.out(f"  skipped {clean_title(feed.url)}: not an http(s) or file URL")
+    for url in duplicates:
+        ctx.out(f"  already there: {clean_title(url)}")
     return 0
 
 
 def _acceptable(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://", "file://"))
+    return url.lower().startswith(("http://", "https://", "file://")) or url.startswith("/")
 
 
 def run_export(ctx: Context) -> int:

@@ -31,18 +31,25 @@ def normalize_feed_url(url: str) -> str:
     return url
 
 
+def same_feed_key(url: str) -> str:
+    """Compare feeds by URL, a local file by its resolved path (path or file:// alike)."""
+    if is_local(url):
+        return "file:" + str(local_path(url).expanduser().resolve())
+    return url.strip()
+
+
 def add_feeds(config_path: Path, feeds: Iterable[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """Append feeds (dicts with url, and name/tags when set); returns (added, duplicates)."""
     added: list[str] = []
     duplicates: list[str] = []
     with edit_config(config_path) as document:
         array = _feeds_array(document)
-        known = {str(table.get("url", "")) for table in array}
+        known = {same_feed_key(str(table.get("url", ""))) for table in array}
         for feed in feeds:
-            if feed["url"] in known:
+            if same_feed_key(feed["url"]) in known:
                 duplicates.append(feed["url"])
                 continue
-            known.add(feed["url"])
+            known.add(same_feed_key(feed["url"]))
             _append(array, _table(feed))
             added.append(feed["url"])
     return added, duplicates
@@ -58,9 +65,24 @@ def remove_feed(config_path: Path, urls: Iterable[str]) -> str | None:
         for index, table in enumerate(array):
             if str(table.get("url", "")) in wanted:
                 removed = str(table["url"])
-                _move_trailing(table, array[index - 1] if index > 0 else None)
-                del array[index]
+                if len(array) == 1:
+                    _move_trailing(table, _table_before(document, "feeds"))
+                    del document["feeds"]
+                else:
+                    _move_trailing(table, array[index - 1] if index > 0 else None)
+                    del array[index]
                 return removed
+    return None
+
+
+def _table_before(document: Any, key: str) -> Table | None:
+    """The table written just above ``key`` in the document (to keep trailing comments)."""
+    previous = None
+    for name, item in document.body:
+        if name is not None and name.key == key:
+            return previous if isinstance(previous, Table) else None
+        if isinstance(item, Table):
+            previous = item
     return None
 
 
