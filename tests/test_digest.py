@@ -158,6 +158,16 @@ def test_dismissed_and_stale_alerts_are_left_out(store) -> None:
 def test_alerts_of_stories_filtered_out_are_left_out(store) -> None:
     digest = day_digest(store, min_outlets=2)
     assert [a.id for a in digest.alerts] == [1, 3, 4]
+    assert [a.id for a in day_digest(store, min_outlets=5).alerts] == [3, 4]
+
+
+def test_alert_notes_do_not_repeat_what_is_shown(store) -> None:
+    alerts = {a.id: a for a in day_digest(store).alerts}
+    assert alerts[1].detail.startswith("4 outlets") and alerts[1].note == ""
+    assert alerts[4].note == ""  # the title already says it
+    md = render(day_digest(store), "md")
+    assert "**feed health**: Chip Wire: HTTP 503, 5 failures in a row ·" in md
+    assert "**H20 spike** on story 1: H20: 5 stories in 24h" in md
 
 
 def test_since_after_until_is_a_user_error(store) -> None:
@@ -193,8 +203,11 @@ def test_query_keeps_matching_stories_only(store, tagger) -> None:
     digest = day_digest(store, query="Tokyo OR lang:de", tagger=tagger)
     assert [s.id for s in digest.stories] == [1, 3]
     assert digest.query == "Tokyo OR lang:de"
-    # With a query, only alerts of the stories shown: no spike or feed-health alerts.
-    assert [a.id for a in digest.alerts] == [1]
+    # With a query, only alerts of the stories shown: the spike on story 1 stays,
+    # the feed-health alert goes.
+    assert [a.id for a in digest.alerts] == [1, 3]
+    only_tokyo = day_digest(store, query="Tokyo", tagger=tagger)
+    assert only_tokyo.alerts == ()
 
 
 def test_query_with_entity(store, tagger) -> None:

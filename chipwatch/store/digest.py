@@ -73,13 +73,16 @@ _ENTITIES = f"""
     WHERE a.story_id IN ({_IDS}) AND a.published < :until
     ORDER BY ae.article_id, ae.field = 'summary', ae.start, ae.entity
 """
+# Watch alerts belong to their story: shown with it, whenever they were raised.
 _STORY_ALERTS = f"""
     SELECT * FROM alerts
-    WHERE story_id IN ({_IDS}) AND state != 'dismissed' AND created_at < :until
+    WHERE kind = 'watch' AND story_id IN ({_IDS}) AND state != 'dismissed'
+      AND created_at < :until
 """
+# Spikes and feed health are events of the window (a spike may point at a story).
 _OTHER_ALERTS = """
     SELECT * FROM alerts
-    WHERE story_id IS NULL AND state != 'dismissed'
+    WHERE kind != 'watch' AND state != 'dismissed'
       AND updated_at >= :since AND created_at < :until
 """
 
@@ -99,7 +102,8 @@ def build_digest(
     ``since`` None means the whole archive. ``query`` is query-language text or a parsed
     query (``chipwatch.feeds.query``); ``tagger`` resolves its ``@Entity`` terms. Alerts
     come first: watch alerts of the digest's stories, plus (without a query) entity
-    spikes and feed-health alerts active in the window; dismissed alerts are left out.
+    spikes and feed-health alerts active in the window (with a query, only those
+    pointing at a story shown); dismissed alerts are left out.
     """
     if since is not None and since >= until:
         raise UserError(f"--since ({iso(since)}) must be before --until ({iso(until)})")
@@ -249,8 +253,7 @@ def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...
 def _story_alert_names(rows: list[dict[str, Any]]) -> dict[int, tuple[str, ...]]:
     names: dict[int, set[str]] = defaultdict(set)
     for row in rows:
-        if row["kind"] == "watch":
-            names[row["story_id"]].add(clean_title(row["watch"]))
+        names[row["story_id"]].add(clean_title(row["watch"]))
     return {story_id: tuple(sorted(found)) for story_id, found in names.items()}
 
 
@@ -264,8 +267,9 @@ def _load_alerts(
 ) -> tuple[DigestAlert, ...]:
     shown = {story.id for story in stories}
     rows = [row for row in story_alerts if row["story_id"] in shown]
-    if include_unlinked:
-        rows.extend(db.query(_OTHER_ALERTS, params))
+    for row in db.query(_OTHER_ALERTS, params):
+        if include_unlinked or row["story_id"] in shown:
+            rows.append(row)
     alerts = [_alert(row) for row in rows]
     # Watch alerts (what the user asked for) first, then spikes, then feed health;
     # newest first within a kind, id as the tie-breaker.

@@ -196,8 +196,8 @@ def _alert(alert: DigestAlert, numbers: dict[int, int]) -> str:
         parts.append(f' on <a href="#story-{alert.story_id}">story {numbers[alert.story_id]}</a>')
     if alert.title:
         parts.append(f": {_e(alert.title)}")
-    if alert.detail:
-        parts.append(f" — {_e(alert.detail)}")
+    if alert.note:
+        parts.append(f" — {_e(alert.note)}")
     parts.append(f' <span class="when">· {_time(alert.updated_at)}</span>')
     return f"<li>{''.join(parts)}</li>"
 

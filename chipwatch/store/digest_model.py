@@ -102,10 +102,19 @@ class DigestAlert:
     story_id: int | None = None
 
     @property
+    def note(self) -> str:
+        """The detail worth printing: not one the title already says, nor a watch
+        alert's outlet list (its story, listed below, cites every outlet)."""
+        if not self.detail or self.detail in self.title:
+            return ""
+        return "" if self.kind == "watch" and self.story_id is not None else self.detail
+
+    @property
     def kind_label(self) -> str:
-        """What kind of alert this is, in words; '' when the name already says it."""
+        """What kind of alert this is, in words; '' when the watch's name says it."""
         label = ALERT_KIND_LABELS.get(self.kind, self.kind)
-        if not label or self.watch.casefold() in (label.casefold(), self.kind.casefold()):
+        name = self.watch.casefold()
+        if not label or label.casefold() in name or self.kind.casefold() in name:
             return ""
         return label
 

@@ -231,8 +231,8 @@ def _md_alert(alert: DigestAlert, numbers: dict[int, int]) -> str:
         text += f" on story {numbers[alert.story_id]}"
     if alert.title:
         text += f": {md_escape(alert.title)}"
-    if alert.detail:
-        text += f" — {md_escape(alert.detail)}"
+    if alert.note:
+        text += f" — {md_escape(alert.note)}"
     return f"{text} · {human_time(alert.updated_at)}"
 
 

@@ -8,8 +8,9 @@ Inside the default 24 h window before NOW (2025-07-15T12:00Z .. 2025-07-16T12:00
   3. Japan tightens equipment export licences: 2 outlets, English and Japanese.
   4. A hostile feed: markup, escapes, formula and link injection in every string.
 Outside it: an old story, a story only published after NOW, a merged-away story.
-Alerts: a watch alert (story 1), a hostile watch (story 4), an entity spike and a feed
-health alert in the window; a dismissed alert and an old feed alert that must not show.
+Alerts, shaped as the alert engine writes them: a watch alert (story 1), a hostile
+watch (story 4), an entity spike pointing at story 1 and a feed-health alert in the
+window; a dismissed alert and an old feed alert that must not show.
 """
 
 from __future__ import annotations
@@ -118,19 +119,22 @@ MERGED = {7: 1}
 
 # (id, kind, watch, subject, story id, feed id, title, detail, state, created, updated)
 ALERTS: list[tuple[Any, ...]] = [
-    (1, "watch", "H20 exports", "story:1", 1, None, STORY_TITLES[1], "", "new",
+    (1, "watch", "H20 exports", "story:1", 1, None, STORY_TITLES[1],
+     "4 outlets: Chip Wire, Le Journal des Puces, Gazette Silicium +1", "new",
      "2025-07-15T13:31:00Z", "2025-07-16T07:21:00Z"),
     (2, "watch", HOSTILE_WATCH, "story:4", 4, None, HOSTILE_FORMULA, "", "seen",
      "2025-07-16T09:01:00Z", "2025-07-16T09:06:00Z"),
-    (3, "spike", "spike", "spike:H20:2025-07-16", None, None,
-     "H20: 5 articles today, usually under 1", "", "new",
+    (3, "spike", "H20 spike", "spike:H20:2025-07-16", 1, None,
+     "H20: 5 stories in 24h (none in the 7 days before)",
+     "5 stories in 24h (none in the 7 days before)", "new",
      "2025-07-16T08:00:00Z", "2025-07-16T08:00:00Z"),
-    (4, "feed", "feed health", "feed:3", None, 3,
-     "Chip Wire failed 5 times in a row", "HTTP 503 since 06:10", "new",
+    (4, "feed", "feed health", "feed:3:failing:2025-07-16T06:10:00Z", None, 3,
+     "Chip Wire: HTTP 503, 5 failures in a row", "HTTP 503, 5 failures in a row", "new",
      "2025-07-16T10:00:00Z", "2025-07-16T10:00:00Z"),
     (5, "watch", "Japan", "story:3", 3, None, STORY_TITLES[3], "", "dismissed",
      "2025-07-16T03:01:00Z", "2025-07-16T03:01:00Z"),
-    (6, "feed", "feed health", "feed:5", None, 5, "old failure", "", "new",
+    (6, "feed", "feed health", "feed:5:failing:2025-07-01T10:00:00Z", None, 5,
+     "東京半導体ニュース: timed out", "timed out", "new",
      "2025-07-01T10:00:00Z", "2025-07-01T10:00:00Z"),
 ]
 # fmt: on
