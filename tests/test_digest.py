@@ -126,13 +126,21 @@ def test_until_drops_later_articles_and_recounts(store) -> None:
     assert 5 in {s.id for s in digest.stories}  # the whole archive, up to until
 
 
-def test_window_is_half_open(store) -> None:
+def test_window_includes_both_ends(store) -> None:
     at = from_iso("2025-07-16T09:00:00Z")  # article 9's published time
     assert 4 in {s.id for s in day_digest(store, since=at).stories}
     ending = day_digest(store, since=DAY_AGO, until=at)
-    story = next(s for s in ending.stories if s.id == 2)
-    assert 4 not in {s.id for s in ending.stories}
-    assert story.articles[-1].id == 6
+    story = next(s for s in ending.stories if s.id == 4)
+    assert [a.id for a in story.articles] == [9]  # article 10 came at 09:05
+    before = day_digest(store, since=DAY_AGO, until=at - timedelta(seconds=1))
+    assert 4 not in {s.id for s in before.stories}
+
+
+def test_alert_raised_at_until_is_shown(store) -> None:
+    # `poll --now T` stamps alerts with T; `digest --now T` right after must show them.
+    store.execute("UPDATE alerts SET created_at = ?, updated_at = ? WHERE id = 1",
+                  [iso(NOW), iso(NOW)])  # fmt: skip
+    assert 1 in {a.id for a in day_digest(store).alerts}
 
 
 def test_min_outlets(store) -> None:

@@ -6,10 +6,11 @@ set-based queries, and :func:`render` turns that data into one format. Both are 
 functions of the store and their arguments (``now`` is a parameter, orderings have
 tie-breakers), so the same store, arguments and ``now`` give byte-identical output.
 
-Window semantics: an article is in the window when ``since <= published < until``
-(half-open, so consecutive daily digests never cite an article twice); a story is in
+Window semantics: an article is in the window when ``since <= published <= until``
+(both ends, as in ``search``: an article without a date of its own is published at its
+fetch time, and ``poll --now T`` then ``digest --now T`` must cite it); a story is in
 the digest when any of its articles is. Each story lists all its articles published
-before ``until``: earlier ones are kept for context, marked ``in_window = False``.
+up to ``until``: earlier ones are kept for context, marked ``in_window = False``.
 """
 
 from __future__ import annotations
@@ -51,10 +52,10 @@ FORMATS = ("md", "html", "json", "csv", "atom")
 _BEGINNING = "0000-01-01T00:00:00Z"
 _ALERT_KIND_ORDER = {"watch": 0, "spike": 1, "feed": 2}
 
-# Stories (not merged away) with at least one article in [since, until).
+# Stories (not merged away) with at least one article in [since, until].
 _WINDOW_STORIES = """
     SELECT DISTINCT a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
-    WHERE a.published >= :since AND a.published < :until AND s.merged_into IS NULL
+    WHERE a.published >= :since AND a.published <= :until AND s.merged_into IS NULL
     ORDER BY a.story_id
 """
 # The chosen story ids travel as one JSON parameter: the window is computed once.
@@ -64,26 +65,26 @@ _ARTICLES = f"""
            COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url) AS feed,
            a.published >= :since AS in_window, s.title, s.headline_article_id
     FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN stories s ON s.id = a.story_id
-    WHERE a.story_id IN ({_IDS}) AND a.published < :until
+    WHERE a.story_id IN ({_IDS}) AND a.published <= :until
     ORDER BY a.story_id, a.published, a.id
 """
 _ENTITIES = f"""
     SELECT ae.article_id, ae.entity, ae.kind
     FROM article_entities ae JOIN articles a ON a.id = ae.article_id
-    WHERE a.story_id IN ({_IDS}) AND a.published < :until
+    WHERE a.story_id IN ({_IDS}) AND a.published <= :until
     ORDER BY ae.article_id, ae.field = 'summary', ae.start, ae.entity
 """
 # Watch alerts belong to their story: shown with it, whenever they were raised.
 _STORY_ALERTS = f"""
     SELECT * FROM alerts
     WHERE kind = 'watch' AND story_id IN ({_IDS}) AND state != 'dismissed'
-      AND created_at < :until
+      AND created_at <= :until
 """
 # Spikes and feed health are events of the window (a spike may point at a story).
 _OTHER_ALERTS = """
     SELECT * FROM alerts
     WHERE kind != 'watch' AND state != 'dismissed'
-      AND updated_at >= :since AND created_at < :until
+      AND updated_at >= :since AND created_at <= :until
 """
 
 
@@ -97,7 +98,7 @@ def build_digest(
     tagger: Any = None,
     min_outlets: int = 1,
 ) -> Digest:
-    """Read the digest of ``[since, until)`` from the store.
+    """Read the digest of ``[since, until]`` from the store.
 
     ``since`` None means the whole archive. ``query`` is query-language text or a parsed
     query (``chipwatch.feeds.query``); ``tagger`` resolves its ``@Entity`` terms. Alerts
