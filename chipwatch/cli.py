@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -311,10 +313,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkFailed as exc:
         print(f"chipwatch: {exc}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.DatabaseError as exc:
+        # Damage deep in a store file surfaces only when a page is read.
+        print(f"chipwatch: {ctx.db_path}: store error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("chipwatch: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        # The reader went away (`chipwatch digest | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

@@ -126,12 +126,6 @@ def test_cli_on_a_corrupt_store_prints_one_line_and_exits_1(tmp_path: Path) -> N
     assert digest_of(path) == before
 
 
-@pytest.mark.xfail(
-    reason="cli.main does not yet turn a sqlite3.DatabaseError raised after "
-    "open_db (corruption deep in the file) into one line; see "
-    "docs/reliability.md",
-    strict=False,
-)
 def test_cli_on_a_store_corrupt_inside_prints_one_line(tmp_path: Path) -> None:
     path = tmp_path / "damaged.db"
     seed_store(path, 300)
