@@ -25,10 +25,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import ahocorasick
-
+from chipwatch.feeds.entity_automaton import Automaton
 from chipwatch.feeds.entity_data import (
     Pattern,
     apply_user_entities,
@@ -46,8 +45,6 @@ from chipwatch.model import Entity, EntityMatch
 if TYPE_CHECKING:
     from chipwatch.config import Config, EntityConfig
 
-FIELDS = ("title", "summary")
-
 
 class Tagger:
     """A compiled entity dictionary: tags text and resolves names."""
@@ -64,13 +61,9 @@ class Tagger:
             for key, pattern in patterns_for(entity):
                 if pattern not in keyed[key]:
                     keyed[key].append(pattern)
-        # Three automata: a smaller trie scans faster, and most text never needs the
-        # CJK spellings (nor ASCII text the accented ones). Each text uses the smallest
-        # automaton that holds every spelling it could contain.
-        values = {key: tuple(_as_tuple(p) for p in patterns) for key, patterns in keyed.items()}
-        self._ascii = _automaton({k: v for k, v in values.items() if k.isascii()})
-        self._latin = _automaton({k: v for k, v in values.items() if max(k) < _CJK})
-        self._full = _automaton(values)
+        self._keys = list(keyed)
+        self._patterns = [tuple(_as_tuple(p) for p in keyed[key]) for key in self._keys]
+        self._automaton = Automaton(self._keys)
         self._empty = not keyed
 
     def _index_names(self, entity: Entity) -> None:
@@ -114,63 +107,53 @@ class Tagger:
 
     def tag(self, title: str, summary: str = "") -> list[EntityMatch]:
         """Every entity mention in ``title`` and ``summary``, sorted by field then start."""
-        if self._empty:
+        if self._empty or not (title or summary):
             return []
-        plain: list[_Found] = []
-        gated: list[_Found] = []
-        if title:
-            self._scan(0, title, plain, gated)
-        if summary:
-            self._scan(1, summary, plain, gated)
+        # One pass over "title\nsummary": the newline is a word boundary no spelling
+        # crosses, and ``split`` (the newline's offset) tells the fields apart.
+        if title and summary:
+            text, split = f"{title}\n{summary}", len(title)
+        else:
+            text, split = (title, len(title)) if title else (summary, -1)
+        folded, index = _fold_with_map(text)
+        plain, gated = self._scan(text, folded, index)
         context: set[str] = set()
         if gated:
-            for found in plain:
-                context.add(found[3][_ENTITY])
-                context.add(found[3][_KIND])
-            plain += [f for f in gated if not context.isdisjoint(f[3][_REQUIRES])]
-        return _select(plain, context)
+            context = {tag for found in plain for tag in found[2][_TAGS]}
+            plain += [f for f in gated if not context.isdisjoint(f[2][_REQUIRES])]
+        return _make_matches(_longest(plain), text, index, split, context)
 
-    def _scan(self, field: int, text: str, plain: list[_Found], gated: list[_Found]) -> None:
-        """Append every boundary- and case-valid candidate in one field."""
-        folded, index = _fold_with_map(text)
-        if folded.isascii():
-            automaton = self._ascii
-        elif max(folded) < _CJK:
-            automaton = self._latin
-        else:
-            automaton = self._full
+    def _scan(
+        self, text: str, folded: str, index: list[int] | None
+    ) -> tuple[list[_Found], list[_Found]]:
+        """Boundary- and case-valid candidates: (ungated, gated)."""
+        plain: list[_Found] = []
+        gated: list[_Found] = []
         size = len(folded)
-        for last, patterns in automaton.iter(folded):
-            end = last + 1
-            for p in patterns:
-                start = end - p[_LENGTH]
+        patterns = self._patterns
+        for number, start, end in self._automaton.find(folded):
+            for p in patterns[number]:
                 if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
                     continue
                 if p[_RIGHT] and end < size and (c := folded[end]).isalnum() and c < _CJK:
                     continue
-                if p[_CASED] and not _case_ok(text, index, start, end, p[_ALIAS]):
+                if (
+                    p[_CASED]
+                    and (index is not None or text[start:end] != p[_ALIAS])
+                    and not _case_ok(text, index, start, end, p[_ALIAS])
+                ):
                     continue
-                # Sort key first: field, start, longest first; then the payload.
-                found = (field, start, start - end, p, text, index)
-                (gated if p[_REQUIRES] else plain).append(found)
+                (gated if p[_REQUIRES] else plain).append((start, start - end, p))
+        return plain, gated
 
 
 _CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed
 
 # Pattern tuples in the automaton (tuples index faster than attributes in the hot loop).
-_LENGTH, _LEFT, _RIGHT, _CASED, _REQUIRES, _ENTITY, _KIND, _ALIAS, _RULE = range(9)
-_PatternTuple = tuple[int, bool, bool, bool, frozenset[str], str, str, str, str]
-# (field number, folded start, -(folded length), pattern, original text, index map)
-_Found = tuple[int, int, int, _PatternTuple, str, "list[int] | None"]
-
-
-def _automaton(values: Mapping[str, _PatternTuple | tuple[_PatternTuple, ...]]) -> Any:
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-    for key, value in values.items():
-        automaton.add_word(key, value)
-    if values:
-        automaton.make_automaton()
-    return automaton
+_LEFT, _RIGHT, _CASED, _REQUIRES, _ENTITY, _KIND, _ALIAS, _RULE, _TAGS = range(9)
+_PatternTuple = tuple[bool, bool, bool, frozenset[str], str, str, str, str, tuple[str, str]]
+# (folded start, -(folded length), pattern): sorts by start, longest first
+_Found = tuple[int, int, _PatternTuple]
 
 
 def _as_tuple(pattern: Pattern) -> _PatternTuple:
@@ -179,7 +162,6 @@ def _as_tuple(pattern: Pattern) -> _PatternTuple:
     if pattern.requires:
         rule += f" (requires {' or '.join(pattern.requires)}"
     return (
-        pattern.length,
         pattern.left_boundary,
         pattern.right_boundary,
         pattern.case_sensitive,
@@ -188,64 +170,69 @@ def _as_tuple(pattern: Pattern) -> _PatternTuple:
         pattern.kind,
         pattern.alias,
         rule,
+        (pattern.entity, pattern.kind),
     )
 
 
-def _select(found: list[_Found], context: set[str]) -> list[EntityMatch]:
-    """Resolve overlaps per field (longest wins) and build the matches in order.
+def _longest(found: list[_Found]) -> list[_Found]:
+    """Non-overlapping candidates: where spellings overlap, the longest wins.
 
-    Sorted candidates are cut into runs of overlapping spans; a run of one is kept as
-    is, a longer run is resolved longest-first (most runs are single spans).
+    One sweep over candidates sorted by start, longest first: a span inside the last
+    kept one is dropped ("hynix" in "SK hynix"); a span that runs past it replaces it
+    only when longer. On equal spans an ungated pattern sorts (and wins) first.
     """
     found.sort()
     kept: list[_Found] = []
-    run: list[_Found] = []
-    run_field, run_end = -1, -1
+    last_start = last_end = -1
     for item in found:
-        if item[0] == run_field and item[1] < run_end:
-            run.append(item)
-            run_end = max(run_end, item[1] - item[2])
-            continue
-        kept.extend(run if len(run) == 1 else _longest_first(run))
-        run, run_field, run_end = [item], item[0], item[1] - item[2]
-    kept.extend(run if len(run) == 1 else _longest_first(run))
-    return [_make_match(f, context) for f in kept]
-
-
-def _longest_first(run: list[_Found]) -> list[_Found]:
-    """Non-overlapping spans of one field: longest first, then leftmost, ungated first."""
-    chosen: list[_Found] = []
-    for item in sorted(run, key=lambda f: (f[2], f[1], bool(f[3][_REQUIRES]))):
-        start, end = item[1], item[1] - item[2]
-        if not any(start < c[1] - c[2] and c[1] < end for c in chosen):
-            chosen.append(item)
-    chosen.sort()
-    return chosen
+        start = item[0]
+        end = start - item[1]
+        if start >= last_end:
+            kept.append(item)
+            last_start, last_end = start, end
+        elif end > last_end and end - start > last_end - last_start:
+            kept[-1] = item
+            last_start, last_end = start, end
+    return kept
 
 
 _SET = tuple(getattr(EntityMatch, name).__set__ for name in EntityMatch.__slots__)
-_SET_ENTITY, _SET_KIND, _SET_FIELD, _SET_START, _SET_END, _SET_TEXT, _SET_RULE = _SET
-_new = object.__new__
 
 
-def _make_match(found: _Found, context: set[str]) -> EntityMatch:
-    """An EntityMatch without the frozen-dataclass __init__ (half of tagging's time)."""
-    field, start, negative_length, p, text, index = found
-    end = start - negative_length
-    if index is not None:
-        start, end = index[start], index[end - 1] + 1
-    rule = p[_RULE]
-    if p[_REQUIRES]:
-        rule += f"; found {', '.join(sorted(p[_REQUIRES] & context))})"
-    match = _new(EntityMatch)
-    _SET_ENTITY(match, p[_ENTITY])
-    _SET_KIND(match, p[_KIND])
-    _SET_FIELD(match, FIELDS[field])
-    _SET_START(match, start)
-    _SET_END(match, end)
-    _SET_TEXT(match, text[start:end])
-    _SET_RULE(match, rule)
-    return match
+def _make_matches(
+    kept: list[_Found], text: str, index: list[int] | None, split: int, context: set[str]
+) -> list[EntityMatch]:
+    """EntityMatch values with offsets into the original title or summary.
+
+    Built without the frozen-dataclass ``__init__``, whose per-field
+    ``object.__setattr__`` calls were half of tagging's time: setting the slots through
+    their descriptors gives the same equal, hashable, frozen values.
+    """
+    set_entity, set_kind, set_field, set_start, set_end, set_text, set_rule = _SET
+    new = object.__new__
+    matches = []
+    for start, negative_length, p in kept:
+        end = start - negative_length
+        if index is not None:
+            start, end = index[start], index[end - 1] + 1
+        rule = p[_RULE]
+        if p[_REQUIRES]:
+            rule += f"; found {', '.join(sorted(p[_REQUIRES] & context))})"
+        match = new(EntityMatch)
+        set_entity(match, p[_ENTITY])
+        set_kind(match, p[_KIND])
+        set_text(match, text[start:end])
+        if start < split:
+            set_field(match, "title")
+            set_start(match, start)
+            set_end(match, end)
+        else:
+            set_field(match, "summary")
+            set_start(match, start - split - 1)
+            set_end(match, end - split - 1)
+        set_rule(match, rule)
+        matches.append(match)
+    return matches
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
@@ -256,6 +243,8 @@ def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
     CJK punctuation, no-break spaces) goes through one ``str.translate``; only text with
     ligatures or combining marks pays for a per-character loop and an index map.
     """
+    if text.isascii():
+        return text.lower(), None
     if unicodedata.is_normalized("NFKC", text):
         lowered = text.lower()
         if len(lowered) == len(text):

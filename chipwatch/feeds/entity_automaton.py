@@ -1,0 +1,63 @@
+"""The multi-pattern matcher behind the tagger: every dictionary spelling, one pass.
+
+``ahocorasick_rs`` (a DFA from Rust's aho-corasick crate) scans an 80-word article
+about four times faster than ``pyahocorasick``'s trie, which stays as the fallback
+when the faster wheel is missing. Both report every occurrence, overlapping ones
+included, as ``(key number, start, end)`` in character offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+try:  # pragma: no cover - which branch runs depends on the installed wheels
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover
+    ahocorasick_rs = None
+
+BACKEND = "ahocorasick_rs" if ahocorasick_rs is not None else "pyahocorasick"
+
+
+class Automaton:
+    """Finds every occurrence of ``keys`` in a text (keys must be non-empty)."""
+
+    def __init__(self, keys: Sequence[str], *, backend: str = BACKEND) -> None:
+        self.keys = list(keys)
+        self.backend = backend
+        if not self.keys:
+            self.find = _nothing
+        elif backend == "ahocorasick_rs":
+            self.find = self._rust(self.keys)
+        else:
+            self.find = self._trie(self.keys)
+
+    @staticmethod
+    def _rust(keys: list[str]):  # type: ignore[no-untyped-def]
+        automaton = ahocorasick_rs.AhoCorasick(
+            keys, implementation=ahocorasick_rs.Implementation.DFA
+        )
+        search = automaton.find_matches_as_indexes
+
+        def find(text: str) -> list[tuple[int, int, int]]:
+            return search(text, overlapping=True)
+
+        return find
+
+    @staticmethod
+    def _trie(keys: list[str]):  # type: ignore[no-untyped-def]
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for number, key in enumerate(keys):
+            automaton.add_word(key, (number, len(key)))
+        automaton.make_automaton()
+        iterate = automaton.iter
+
+        def find(text: str) -> list[tuple[int, int, int]]:
+            return [(n, last + 1 - size, last + 1) for last, (n, size) in iterate(text)]
+
+        return find
+
+
+def _nothing(text: str) -> list[tuple[int, int, int]]:
+    return []
