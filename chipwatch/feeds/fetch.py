@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from chipwatch.config import PollConfig
-from chipwatch.feeds.localfile import fetch_file, is_local
+from chipwatch.feeds.localfile import fetch_file, is_local, unchanged_file
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -209,6 +209,9 @@ class Fetcher:
     async def fetch(self, request: FetchRequest, *, now: datetime) -> FetchResult:
         """Fetch one feed. Never raises except for cancellation."""
         if is_local(request.url):
+            unchanged = unchanged_file(request)  # one stat, no thread hop
+            if unchanged is not None:
+                return unchanged
             return await asyncio.to_thread(fetch_file, request, self.config.max_bytes)
         assert self._overall is not None, "use Fetcher as an async context manager"
         host = (urlsplit(request.url).hostname or "").lower()

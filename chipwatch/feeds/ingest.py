@@ -135,6 +135,32 @@ def ingest(services: Services, poll: FeedPoll, *, now: datetime, rng: random.Ran
     return outcome
 
 
+def ingest_states(
+    services: Services, polls: list[tuple[FeedPoll, datetime]], *, rng: random.Random
+) -> list[FeedOutcome]:
+    """Write many article-less polls (304s, unchanged bodies, errors) in one transaction.
+
+    They touch only their feeds' rows, so grouping them loses nothing on a crash; on
+    any failure each is written on its own.
+    """
+    outcomes = []
+    try:
+        with write_transaction(services.db):
+            for poll, now in polls:
+                outcome = FeedOutcome(
+                    poll.feed.id,
+                    poll.feed.url,
+                    label(poll.feed),
+                    OK,
+                    http_status=poll.result.status,
+                )
+                _write(services, poll, outcome, now=now, rng=rng)
+                outcomes.append(outcome)
+    except Exception:
+        return [ingest(services, poll, now=now, rng=rng) for poll, now in polls]
+    return outcomes
+
+
 def _write(
     services: Services, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime, rng: random.Random
 ) -> None:

@@ -30,6 +30,22 @@ def local_path(url: str) -> Path:
     return Path(url).expanduser()
 
 
+def unchanged_file(request: FetchRequest) -> FetchResult | None:
+    """A cheap check without reading: "not modified" when mtime and size are as before."""
+    from chipwatch.feeds.fetch import FetchKind, FetchResult
+
+    if not request.last_modified:
+        return None
+    try:
+        stat = local_path(request.url).stat()
+    except OSError:
+        return None
+    stamp = f"file:{stat.st_mtime_ns}:{stat.st_size}"
+    if stamp != request.last_modified:
+        return None
+    return FetchResult(url=request.url, kind=FetchKind.NOT_MODIFIED, last_modified=stamp)
+
+
 def fetch_file(request: FetchRequest, max_bytes: int) -> FetchResult:
     """Read a local feed, honouring the size limit; never raises."""
     from chipwatch.feeds.fetch import FetchKind, FetchResult, describe_size

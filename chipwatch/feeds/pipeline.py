@@ -79,6 +79,8 @@ class Poller:
         self.rng = rng or random.Random()
         self.fetcher = Fetcher(config.poll, transport=transport)
         self.parsers = ParserPool(config.poll.workers)
+        self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
+        self._batch = _StateBatch(self)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
         self._services: Services | None = None
         self._notify = notify
@@ -140,6 +142,9 @@ class Poller:
     def _ingest(self, poll: FeedPoll, now: datetime) -> FeedOutcome:
         return ingest_mod.ingest(self.services, poll, now=now, rng=self.rng)
 
+    def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
+        return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
+
     def _health(self, now: datetime) -> list[Any]:
         engine = self.services.alerts
         with write_transaction(self.services.db):
@@ -171,12 +176,15 @@ class Poller:
         if stop is not None and stop.is_set():
             return None
         poll = FeedPoll(feed, self._interval(feed, identity), result, parsed, identity)
-        outcome = await self.write(self._ingest, poll, now)
+        if parsed is None:  # no articles: grouped with other feeds' state updates
+            outcome = await self._batch.add(poll, now)
+        else:
+            outcome = await self.write(self._ingest, poll, now)
         self._emit(outcome)
         return outcome
 
     def _interval(self, feed: FeedState, identity: str) -> Any:
-        configured = _feed_config(self.config.feeds, feed.url, identity)
+        configured = self._by_url.get(identity) or self._by_url.get(feed.url)
         if configured is not None and configured.interval is not None:
             return configured.interval
         return self.config.poll.interval
@@ -229,11 +237,48 @@ class Poller:
         return report
 
 
-def _feed_config(feeds: Iterable[FeedConfig], url: str, identity: str) -> FeedConfig | None:
-    for feed in feeds:
-        if feed.url in (url, identity):
-            return feed
-    return None
+class _StateBatch:
+    """Coalesces article-less feed updates into one transaction while the writer is busy."""
+
+    MAX = 500
+
+    def __init__(self, poller: Poller) -> None:
+        self.poller = poller
+        self.pending: list[tuple[FeedPoll, datetime, asyncio.Future[FeedOutcome]]] = []
+        self.running = False
+
+    def add(self, poll: FeedPoll, now: datetime) -> asyncio.Future[FeedOutcome]:
+        future: asyncio.Future[FeedOutcome] = asyncio.get_running_loop().create_future()
+        self.pending.append((poll, now, future))
+        if not self.running:
+            self.running = True
+            asyncio.get_running_loop().call_soon(self._next)
+        return future
+
+    def _next(self) -> None:
+        if not self.pending:
+            self.running = False
+            return
+        batch, self.pending = self.pending[: self.MAX], self.pending[self.MAX :]
+        task = asyncio.get_running_loop().create_task(self._write(batch))
+        task.add_done_callback(lambda _: self._next())
+
+    async def _write(
+        self,
+        batch: list[tuple[FeedPoll, datetime, asyncio.Future[FeedOutcome]]],
+    ) -> None:
+        try:
+            outcomes = await self.poller.write(
+                self.poller._ingest_states, [(poll, now) for poll, now, _ in batch]
+            )
+        except BaseException as exc:
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
 
 
 def _named(feed: FeedState, title: str) -> FeedState:
