@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.cli import main
-from chipwatch.feeds.polllock import poll_lock, poller_running
+from chipwatch.feeds.polllock import poll_lock, poller_pid, poller_running
 from tests.feedserver import FeedServer
 
 DATA = Path(__file__).parent / "data" / "feeds"
@@ -135,7 +135,7 @@ def test_forever_loop_polls_on_sigusr1_and_stops_on_sigterm(tmp_path: Path) -> N
     try:
         first = read_until(proc, lambda e: e["type"] == "feed")
         assert first["status"] == "ok" and first["new"] == 3
-        assert poller_running(db)
+        assert poller_running(db) and poller_pid(db) == proc.pid
         proc.send_signal(signal.SIGUSR1)  # the monitor's "refresh now"
         second = read_until(proc, lambda e: e["type"] == "feed")
         assert second["status"] == "not_modified"

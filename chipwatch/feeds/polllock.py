@@ -63,6 +63,17 @@ def poller_running(db_path: Path | str) -> bool:
         return False
 
 
+def poller_pid(db_path: Path | str) -> int | None:
+    """The pid of the process polling the store (to send it SIGUSR1), or None."""
+    if not poller_running(db_path):
+        return None
+    try:
+        text = lock_path(db_path).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
 def _holder(path: Path) -> str:
     try:
         pid = path.read_text(encoding="utf-8").strip()
