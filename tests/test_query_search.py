@@ -7,13 +7,16 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlite_utils import Database
 from test_query_match import small_tagger
 
 from chipwatch.feeds.entities import Tagger
 from chipwatch.feeds.query import parse_query, search_stories
 from chipwatch.feeds.query_parse import QuerySyntaxError
-from chipwatch.feeds.query_sql import matching_articles, sql_condition
+from chipwatch.feeds.query_sql import Vocabulary, matching_articles, sql_condition
+from chipwatch.feeds.query_text import fuzzy_candidates, fuzzy_equal
 from chipwatch.model import Article
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
@@ -168,13 +171,42 @@ def test_unclustered_articles_and_merged_stories(
     assert search_stories(db, "h20", tagger) == [survivor]
 
 
-def test_the_prefilter_never_drops_a_match() -> None:
-    """SQL narrows to a superset: NOT and fuzzy words narrow nothing, OR needs both sides."""
-    assert sql_condition(parse_query("-h20").tree) is None
-    assert sql_condition(parse_query("licence~").tree) is None
-    assert sql_condition(parse_query("h20 OR licence~").tree) is None
-    sql, params = sql_condition(parse_query("h20 licence~").tree)
-    assert "articles_fts MATCH" in sql and params[0] == '"h20"'
+def test_sql_decides_where_it_can_and_narrows_elsewhere() -> None:
+    """Exact where SQL can decide; NOT of an inexact part and fuzzy words narrow nothing."""
+    assert sql_condition(parse_query("-licence~").tree).sql is None
+    assert sql_condition(parse_query("licence~").tree).sql is None
+    assert sql_condition(parse_query("h20 OR licence~").tree).sql is None
+    mixed = sql_condition(parse_query("h20 licence~").tree)
+    assert "articles_fts MATCH" in mixed.sql and mixed.params == ['"h20"'] and not mixed.exact
+    negated = sql_condition(parse_query('-h20 lang:fr title:"export rule"').tree)
+    assert negated.exact and negated.sql.startswith("(NOT (")
+    assert negated.params == ['"h20"', "fr", "fr-%", 'title : "export rule"']
+
+
+def test_exact_and_confirmed_paths_agree(
+    archive: Archive, db: Database, tagger: Tagger, now: datetime
+) -> None:
+    """The same answers whether SQL decides (plain rows) or the matcher does (special
+    rows, inexact queries)."""
+    ids = []
+    for hours, title, summary in [
+        (0, "Export rule for H20", "Licence terms follow"),
+        (1, "Ｅｘｐｏｒｔ rule for H20", "Licence terms follow"),
+        (2, "Rule", "export"),
+    ]:
+        when = now - timedelta(hours=hours)
+        ids.append(archive.story(when))
+        archive.article(ids[-1], title, summary=summary, published=when)
+    plain, wide, other = ids
+    for query, expected in [
+        ('"export rule"', [plain, wide]),
+        ('title:"export rule" -other', [plain, wide]),
+        ("-h20", [other]),
+        ('"rule licence"', []),  # a phrase does not run from title into summary
+        ("export feed:wire", [plain, wide, other]),
+        ("@H20 NOT licence", []),
+    ]:
+        assert search_stories(db, query, tagger) == expected, query
 
 
 def test_matching_articles_reports_which_article_matched(
@@ -197,3 +229,35 @@ def test_languages_column_shape(archive: Archive, db: Database, now: datetime) -
     story = archive.story(now)
     archive.article(story, "a", lang="fr")
     assert json.loads(db.execute("SELECT languages FROM stories").fetchone()[0]) == ["fr"]
+
+
+def test_fuzzy_words_expand_through_the_fts_vocabulary(
+    archive: Archive, db: Database, tagger: Tagger, now: datetime
+) -> None:
+    ids = []
+    for hours, title in enumerate(
+        [
+            "US licenses resume",
+            "Les licences reviennent",
+            "Nuevas licencias",
+            "Silence on exports",
+            "ＬＩＣＥＮＣＥ waiver",
+        ]
+    ):
+        when = now - timedelta(hours=hours)
+        ids.append(archive.story(when))
+        archive.article(ids[-1], title, published=when)
+    condition = sql_condition(parse_query("licence~").tree, Vocabulary(db))
+    assert condition.exact and condition.params == ['("licences" OR "licencias" OR "licenses")']
+    assert search_stories(db, "licence~", tagger) == [ids[0], ids[1], ids[2], ids[4]]
+    assert search_stories(db, "title:zzzz~", tagger) == []
+
+
+@given(
+    word=st.text(alphabet="abcdeilnorstx", min_size=1, max_size=10),
+    vocabulary=st.lists(st.text(alphabet="abcdeilnorstx", min_size=1, max_size=14), max_size=40),
+)
+def test_vocabulary_expansion_agrees_with_the_matcher(word: str, vocabulary: list[str]) -> None:
+    assert fuzzy_candidates(word, vocabulary) == [
+        token for token in vocabulary if fuzzy_equal(word, token)
+    ]

@@ -81,8 +81,8 @@ class QueryDoc:
         return tokens(self.title)
 
     @cached_property
-    def all_tokens(self) -> list[str]:
-        return self.title_tokens + tokens(self.summary)
+    def summary_tokens(self) -> list[str]:
+        return tokens(self.summary)
 
     @cached_property
     def title_set(self) -> frozenset[str]:
@@ -90,7 +90,7 @@ class QueryDoc:
 
     @cached_property
     def all_set(self) -> frozenset[str]:
-        return frozenset(self.all_tokens)
+        return self.title_set | frozenset(self.summary_tokens)
 
     @cached_property
     def folded_title(self) -> str:
@@ -212,8 +212,9 @@ def _term(term: Term, doc: QueryDoc) -> bool:
         return any(fuzzy_equal(words[0], token) for token in bag)
     if len(words) == 1:
         return words[0] in bag
-    sequence = doc.title_tokens if term.title_only else doc.all_tokens
-    return _contains_run(sequence, words)
+    if _contains_run(doc.title_tokens, words):
+        return True
+    return not term.title_only and _contains_run(doc.summary_tokens, words)
 
 
 def _contains_run(sequence: list[str], words: list[str]) -> bool:

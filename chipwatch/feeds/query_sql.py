@@ -1,34 +1,47 @@
 """Running a query against the store.
 
-The tree is turned into a SQL condition that selects a *superset* of the matching
-articles (FTS5 for words and phrases, ``article_entities`` for ``@Entity`` and
-``kind:``, the column for ``lang:``); the in-memory matcher then decides for each
-candidate, so SQL and Python can never disagree about what matches. Parts that SQL
-cannot narrow (``NOT``, ``word~``, unspaced scripts, ``feed:``) narrow nothing.
+The tree is compiled to a SQL condition on ``articles a``: FTS5 for words, phrases and
+prefixes, ``article_entities`` for ``@Entity`` and ``kind:``, the column for
+``lang:``. Where every part of the tree can be decided in SQL, SQL decides; where a part
+cannot (``word~``, ``feed:``, unspaced scripts), the condition selects a *superset* and
+the in-memory matcher — the same one live watches use — decides for each candidate.
 
-FTS5's unicode61 tokenizer folds case and accents but not width, ``ß`` or ligatures,
-and keeps CJK runs glued to Latin letters; articles with such characters are always
-kept as candidates (a GLOB on the raw text) so the matcher sees them.
+FTS5's unicode61 tokenizer folds case and accents but not width, ``ß``, ligatures or
+final sigma, and glues CJK runs to Latin letters. When a query uses FTS5, articles with
+such characters (listed in ``query_special`` by triggers) are always candidates and
+always decided in memory, so SQL and Python never disagree about what matches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.feeds.query import Query, QueryDoc, Resolver, parse_query
+from chipwatch.feeds.query import Query, QueryDoc, Resolver, parse_query, walk
 from chipwatch.feeds.query_parse import And, EntityRef, FieldFilter, Node, Not, Or, Term
-from chipwatch.feeds.query_text import UNSPACED, is_unspaced, tokens
+from chipwatch.feeds.query_text import fuzzy_candidates, is_unspaced, tokens
 from chipwatch.timeutil import iso
 
-Condition = tuple[str, list[Any]] | None
-
-# Characters FTS5 folds differently from :func:`chipwatch.feeds.query_text.fold`.
-_UNFOLDED_GLOB = f"*[\uff01-\uffef\ufb00-\ufb06\u00df\u2460-\u24ff{UNSPACED}]*"
+_SPECIAL_SQL = "a.id IN (SELECT article_id FROM query_special)"
 _CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """SQL true for every article a node matches; ``exact`` when also only for them
+    (for articles that are not special). ``sql`` None: cannot narrow (always true)."""
+
+    sql: str | None
+    params: list[Any] = field(default_factory=list)
+    exact: bool = False
+    fts: bool = False  # uses FTS5, so special rows must be checked in memory
+
+
+_ANY = Condition(None)
 
 
 def search_stories(
@@ -53,14 +66,17 @@ def matching_articles(
     db: Database, query: Query, *, since: datetime | None = None, until: datetime | None = None
 ) -> dict[int, int]:
     """``{article_id: story_id}`` for every clustered article matching ``query``."""
-    rows = _candidates(db, query, since, until)
-    entities = _entities(db, [row[0] for row in rows]) if _needs_entities(query) else {}
+    condition = sql_condition(query.tree, Vocabulary(db))
+    rows = _candidates(db, condition, since, until)
     found: dict[int, int] = {}
-    for article_id, title, summary, lang, story_id, feed_name, feed_url in rows:
-        names, kinds = entities.get(article_id, (frozenset(), frozenset()))
-        doc = QueryDoc(title, summary, feed_name or "", feed_url or "", lang, names, kinds)
-        if query.matches(doc):
-            found[article_id] = story_id
+    unsure = []
+    for row in rows:
+        if condition.exact and not (condition.fts and row[1]):
+            found[row[0]] = row[2]
+        else:
+            unsure.append(row[0])
+    if unsure:
+        found.update(_confirm(db, query, unsure))
     return found
 
 
@@ -73,8 +89,9 @@ def _bound(query: Query | str, tagger: Resolver | None) -> Query:
 
 
 def _candidates(
-    db: Database, query: Query, since: datetime | None, until: datetime | None
+    db: Database, condition: Condition, since: datetime | None, until: datetime | None
 ) -> list[tuple[Any, ...]]:
+    """``(article id, special, story id)`` of the candidates."""
     where = ["a.story_id IS NOT NULL"]
     params: list[Any] = []
     if since is not None:
@@ -83,39 +100,61 @@ def _candidates(
     if until is not None:
         where.append("a.published <= ?")
         params.append(iso(until))
-    condition = sql_condition(query.tree)
-    if condition is not None:
-        where.append(condition[0])
-        params.extend(condition[1])
+    if condition.sql is not None and condition.fts:
+        where.append(f"({condition.sql} OR {_SPECIAL_SQL})")
+        params.extend(condition.params)
+    elif condition.sql is not None:
+        where.append(f"({condition.sql})")
+        params.extend(condition.params)
+    special = f"{_SPECIAL_SQL}" if condition.fts else "0"
     sql = (
-        "SELECT a.id, a.title, a.summary, a.lang, COALESCE(s.merged_into, a.story_id), "
-        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url "
-        "FROM articles a JOIN feeds f ON f.id = a.feed_id "
-        "LEFT JOIN stories s ON s.id = a.story_id "
-        f"WHERE {' AND '.join(where)}"
+        f"SELECT a.id, {special}, COALESCE(s.merged_into, a.story_id) FROM articles a "
+        f"LEFT JOIN stories s ON s.id = a.story_id WHERE {' AND '.join(where)}"
     )
     return db.execute(sql, params).fetchall()
 
 
-def _needs_entities(query: Query) -> bool:
-    from chipwatch.feeds.query import walk
+def _confirm(db: Database, query: Query, ids: Sequence[int]) -> dict[int, int]:
+    """Run the in-memory matcher over the articles ``ids``."""
+    needs_entities = _needs_entities(query)
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        entities = _entities(db, chunk) if needs_entities else {}
+        for article_id, title, summary, lang, story_id, feed_name, feed_url in _docs(db, chunk):
+            names, kinds = entities.get(article_id, (frozenset(), frozenset()))
+            doc = QueryDoc(title, summary, feed_name or "", feed_url or "", lang, names, kinds)
+            if query.matches(doc):
+                found[article_id] = story_id
+    return found
 
+
+def _docs(db: Database, ids: list[int]) -> list[tuple[Any, ...]]:
+    marks = ",".join("?" * len(ids))
+    sql = (
+        "SELECT a.id, a.title, a.summary, a.lang, COALESCE(s.merged_into, a.story_id), "
+        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url "
+        "FROM articles a JOIN feeds f ON f.id = a.feed_id "
+        f"LEFT JOIN stories s ON s.id = a.story_id WHERE a.id IN ({marks})"
+    )
+    return db.execute(sql, ids).fetchall()
+
+
+def _needs_entities(query: Query) -> bool:
     return any(
         isinstance(node, EntityRef) or (isinstance(node, FieldFilter) and node.field == "kind")
         for node in walk(query.tree)
     )
 
 
-def _entities(db: Database, ids: Sequence[int]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+def _entities(db: Database, ids: list[int]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
     names: dict[int, set[str]] = {}
     kinds: dict[int, set[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = list(ids[start : start + _CHUNK])
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT article_id, entity, kind FROM article_entities WHERE article_id IN ({marks})"
-        for article_id, entity, kind in db.execute(sql, chunk).fetchall():
-            names.setdefault(article_id, set()).add(entity)
-            kinds.setdefault(article_id, set()).add(kind)
+    marks = ",".join("?" * len(ids))
+    sql = f"SELECT article_id, entity, kind FROM article_entities WHERE article_id IN ({marks})"
+    for article_id, entity, kind in db.execute(sql, ids).fetchall():
+        names.setdefault(article_id, set()).add(entity)
+        kinds.setdefault(article_id, set()).add(kind)
     return {i: (frozenset(names[i]), frozenset(kinds.get(i, ()))) for i in names}
 
 
@@ -136,47 +175,95 @@ def newest_first(db: Database, story_ids: Iterable[int], limit: int | None = Non
 # --------------------------------------------------------------------------- SQL
 
 
-def sql_condition(node: Node) -> Condition:
-    """A condition on ``articles a`` true for every article the node matches (or None)."""
+def sql_condition(node: Node, vocabulary: Vocabulary | None = None) -> Condition:
+    """Compile a node: a superset condition, exact where SQL alone can decide.
+
+    With a ``vocabulary``, ``word~`` becomes the FTS5 terms it matches.
+    """
     if isinstance(node, And):
-        parts = [c for c in (sql_condition(child) for child in node.children) if c is not None]
-        return _join(parts, " AND ") if parts else None
+        parts = [sql_condition(child, vocabulary) for child in node.children]
+        narrowing = [p for p in parts if p.sql is not None]
+        exact = all(p.exact for p in parts)
+        return _join(narrowing, " AND ", exact) if narrowing else _ANY
     if isinstance(node, Or):
-        parts = [sql_condition(child) for child in node.children]
-        if any(part is None for part in parts):
-            return None
-        return _join([p for p in parts if p is not None], " OR ")
+        parts = [sql_condition(child, vocabulary) for child in node.children]
+        if any(p.sql is None for p in parts):
+            return _ANY
+        return _join(parts, " OR ", all(p.exact for p in parts))
     if isinstance(node, Not):
-        return None
+        inner = sql_condition(node.child, vocabulary)
+        if inner.sql is None or not inner.exact:
+            return _ANY
+        return Condition(f"NOT ({inner.sql})", inner.params, exact=True, fts=inner.fts)
     if isinstance(node, Term):
-        return _term_condition(node)
+        return _term_condition(node, vocabulary)
     if isinstance(node, EntityRef):
         return _entity_condition(node)
     return _field_condition(node)
 
 
-def _join(parts: list[tuple[str, list[Any]]], operator: str) -> Condition:
-    sql = operator.join(f"({part[0]})" for part in parts)
-    params = [value for part in parts for value in part[1]]
-    return sql, params
+def _join(parts: list[Condition], operator: str, exact: bool) -> Condition:
+    sql = operator.join(f"({part.sql})" for part in parts)
+    params = [value for part in parts for value in part.params]
+    return Condition(sql, params, exact, fts=any(part.fts for part in parts))
 
 
-def _term_condition(term: Term) -> Condition:
+_FTS_SQL = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+
+
+def _term_condition(term: Term, vocabulary: Vocabulary | None) -> Condition:
     words = tokens(term.text)
-    if term.mode == "fuzzy" or not words or is_unspaced(term.text):
-        return None
+    if not words or is_unspaced(term.text):
+        return _ANY
+    if term.mode == "fuzzy":
+        return _fuzzy_condition(term, words, vocabulary)
     expression = '"' + " ".join(words) + '"'
     if term.mode == "prefix" and len(words) == 1:
         expression += "*"
     if term.title_only:
         expression = f"title : {expression}"
-        fallback = "a.title GLOB ?"
-        params: list[Any] = [expression, _UNFOLDED_GLOB]
-    else:
-        fallback = "a.title GLOB ? OR a.summary GLOB ?"
-        params = [expression, _UNFOLDED_GLOB, _UNFOLDED_GLOB]
-    sql = f"a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?) OR {fallback}"
-    return sql, params
+    return Condition(_FTS_SQL, [expression], exact=True, fts=True)
+
+
+def _fuzzy_condition(term: Term, words: list[str], vocabulary: Vocabulary | None) -> Condition:
+    found = vocabulary.fuzzy(words[0]) if vocabulary is not None and len(words) == 1 else None
+    if found is None:
+        return _ANY
+    if not found:
+        return Condition("0", [], exact=True, fts=True)
+    expression = "(" + " OR ".join(f'"{word}"' for word in found) + ")"
+    if term.title_only:
+        expression = f"title : {expression}"
+    return Condition(_FTS_SQL, [expression], exact=True, fts=True)
+
+
+class Vocabulary:
+    """The words FTS5 indexed (``fts5vocab``), loaded on first use, to expand ``word~``."""
+
+    MAX_TERMS = 300_000  # past this, scanning in memory is the cheaper way
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._terms: list[str] | None = None
+
+    def fuzzy(self, word: str) -> list[str] | None:
+        """Indexed words that count as ``word~``; None when the vocabulary is too big."""
+        terms = self.terms()
+        if terms is None:
+            return None
+        return fuzzy_candidates(word, terms)
+
+    def terms(self) -> list[str] | None:
+        if self._terms is None:
+            self.db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.articles_fts_vocab "
+                "USING fts5vocab(main, articles_fts, row)"
+            )
+            rows = self.db.execute(
+                "SELECT term FROM temp.articles_fts_vocab LIMIT ?", [self.MAX_TERMS + 1]
+            ).fetchall()
+            self._terms = [row[0] for row in rows]
+        return None if len(self._terms) > self.MAX_TERMS else self._terms
 
 
 def _entity_condition(ref: EntityRef) -> Condition:
@@ -184,20 +271,20 @@ def _entity_condition(ref: EntityRef) -> Condition:
         names = sorted(ref.names)
         marks = ",".join("?" * len(names))
         sql = f"a.id IN (SELECT article_id FROM article_entities WHERE entity IN ({marks}))"
-        return sql, names
+        return Condition(sql, names, exact=True)
     if not ref.name.isascii():
-        return None
+        return _ANY
+    # Without a tagger names compare folded in memory; NOCASE only narrows.
     sql = "a.id IN (SELECT article_id FROM article_entities WHERE entity = ? COLLATE NOCASE)"
-    return sql, [ref.name]
+    return Condition(sql, [ref.name])
 
 
 def _field_condition(node: FieldFilter) -> Condition:
     if node.field == "lang":
-        return "lower(replace(a.lang, '_', '-')) = ? OR lower(replace(a.lang, '_', '-')) LIKE ?", [
-            node.value.replace("_", "-"),
-            node.value.replace("_", "-") + "-%",
-        ]
+        value = node.value.replace("_", "-")
+        lang = "lower(replace(a.lang, '_', '-'))"
+        return Condition(f"{lang} = ? OR {lang} LIKE ?", [value, value + "-%"], exact=True)
     if node.field == "kind":
         sql = "a.id IN (SELECT article_id FROM article_entities WHERE kind = ?)"
-        return sql, [node.value]
-    return None
+        return Condition(sql, [node.value], exact=True)
+    return _ANY

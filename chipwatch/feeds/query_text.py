@@ -26,9 +26,22 @@ _UNSPACED_RE = re.compile(f"[{UNSPACED}]")
 _TOKEN = re.compile(f"[{UNSPACED}]+|[^\\W_{UNSPACED}]+")
 
 
-@lru_cache(maxsize=65536)
+SHORT_TEXT = 300  # feed names, titles and query words repeat: cache them, not summaries
+
+
 def fold(text: str) -> str:
     """NFKC (width, ligatures), case-fold, strip accents: the form every comparison uses."""
+    return _fold_cached(text) if len(text) <= SHORT_TEXT else _fold(text)
+
+
+@lru_cache(maxsize=32768)
+def _fold_cached(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -94,6 +107,11 @@ MIN_STEM = 4
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """A light stem of a folded word (cached); see :func:`_stem_uncached`."""
+    return _stem_uncached(word)
+
+
+def _stem_uncached(word: str) -> str:
     """A light stem of a folded word: strips one inflectional ending.
 
     ``licence``, ``licences``, ``license``, ``licencias`` → ``licenc``/``licens``;
@@ -128,3 +146,24 @@ def fuzzy_equal(query_word: str, token: str) -> bool:
     if limit == 0 or abs(len(a) - len(b)) > limit:
         return False
     return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
+
+
+def fuzzy_candidates(query_word: str, words: list[str]) -> list[str]:
+    """The words of a vocabulary that count as ``query_word~`` (all folded).
+
+    Cheap length and stem checks first: a vocabulary holds many thousands of words.
+    """
+    base = stem(query_word)
+    limit = max_edits(base)
+    found = []
+    for word in words:
+        if abs(len(word) - len(query_word)) > limit + 7:
+            continue
+        other = _stem_uncached(word)
+        if other == base or (
+            limit
+            and abs(len(other) - len(base)) <= limit
+            and Levenshtein.distance(base, other, score_cutoff=limit) <= limit
+        ):
+            found.append(word)
+    return found

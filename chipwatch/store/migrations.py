@@ -174,6 +174,35 @@ def m002_ingest_feed_moved_from(db: Database) -> None:
     db.execute("CREATE INDEX feeds_moved_from ON feeds(moved_from)")
 
 
+@migrations()
+def m003_query_special_text(db: Database) -> None:
+    # Articles whose title or summary holds characters FTS5's unicode61 tokenizer folds
+    # differently from the query language (full-width forms, ligatures, ß, final sigma,
+    # dotted I, enclosed numbers, CJK/kana/Hangul/Thai glued to Latin letters). Queries
+    # always check these in memory; keeping the list here spares a GLOB over every row.
+    chars = (
+        "\uff01-\uffef\ufb00-\ufb06\u00df\u03c2\u0130\u2460-\u24ff\u0e00-\u0e7f"
+        "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+    )
+    special = f"(new.title GLOB '*[{chars}]*' OR new.summary GLOB '*[{chars}]*')"
+    db.executescript(
+        f"""
+        CREATE TABLE query_special (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        );
+        CREATE TRIGGER query_special_ai AFTER INSERT ON articles WHEN {special} BEGIN
+            INSERT OR IGNORE INTO query_special(article_id) VALUES (new.id);
+        END;
+        CREATE TRIGGER query_special_au AFTER UPDATE OF title, summary ON articles BEGIN
+            DELETE FROM query_special WHERE article_id = new.id;
+            INSERT INTO query_special(article_id) SELECT new.id WHERE {special};
+        END;
+        INSERT INTO query_special(article_id)
+            SELECT id FROM articles
+            WHERE title GLOB '*[{chars}]*' OR summary GLOB '*[{chars}]*';
+        """
+    )
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}
