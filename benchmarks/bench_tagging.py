@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from chipwatch.feeds.entities import Tagger, _fold_with_map, build_tagger
+from chipwatch.feeds.entity_automaton import BACKEND
 
 SIZES = {"small": 2_000, "full": 50_000}
 REPEATS = {"small": 2, "full": 3}
@@ -161,14 +162,20 @@ def generate(count: int, *, seed: int = 4) -> list[tuple[str, str]]:
     return articles
 
 
-def _rate(tag: Any, articles: list[tuple[str, str]], repeats: int) -> float:
-    best = float("inf")
+def _rate(tag: Any, articles: list[tuple[str, str]], repeats: int) -> tuple[float, float]:
+    """Best of ``repeats``: (articles per CPU second, articles per wall-clock second).
+
+    CPU time is the figure: on a shared machine, wall time also measures whatever
+    else the scheduler ran meanwhile.
+    """
+    best_cpu = best_wall = float("inf")
     for _ in range(repeats):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for title, summary in articles:
             tag(title, summary)
-        best = min(best, time.perf_counter() - start)
-    return len(articles) / best
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+    return len(articles) / best_cpu, len(articles) / best_wall
 
 
 def regex_baseline(tagger: Tagger) -> Any:
@@ -192,9 +199,9 @@ def run(size: str) -> list[dict[str, Any]]:
     articles = generate(count)
     tagger = build_tagger()
     tagger.tag(*articles[0])  # fill lazy folding tables before timing
-    rate = _rate(tagger.tag, articles, REPEATS[size])
-    sample = articles[: min(count, 2_000)]
-    baseline = _rate(regex_baseline(tagger), sample, 1)
+    rate, wall_rate = _rate(tagger.tag, articles, REPEATS[size])
+    sample = articles[: min(count, 1_000)]
+    baseline, _ = _rate(regex_baseline(tagger), sample, 1)
     mentions = sum(len(tagger.tag(t, s)) for t, s in articles[:500]) / 500
     return [
         {
@@ -205,8 +212,9 @@ def run(size: str) -> list[dict[str, Any]]:
             "baseline": baseline,
             "ratio": rate / baseline,
             "note": (
-                f"{count} articles, {len(tagger.entities)} entities, ~{mentions:.0f} "
-                f"mentions/article, one process; baseline = regex alternation"
+                f"{count} articles of ~{WORDS_PER_ARTICLE} words, {len(tagger.entities)} "
+                f"entities, ~{mentions:.0f} mentions/article, one process, CPU time "
+                f"({wall_rate:.0f}/s wall); matcher {BACKEND}; baseline = regex alternation"
             ),
         }
     ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -116,22 +116,48 @@ class Tagger:
         else:
             text, split = (title, len(title)) if title else (summary, -1)
         folded, index = _fold_with_map(text)
-        plain, gated = self._scan(text, folded, index)
+        found = self._candidates(text, folded, index, self._automaton.find_longest)
+        if found is None:  # a rejected hit may hide an overlapping one: look at all
+            found = self._candidates(text, folded, index, self._automaton.find)
+        if found is None:
+            return []
+        plain, context = found
+        return _make_matches(_longest(plain), text, index, split, context)
+
+    def _candidates(
+        self, text: str, folded: str, index: list[int] | None, find: _Find
+    ) -> tuple[list[_Found], set[str]] | None:
+        """Valid candidates and the entities/kinds that open gates.
+
+        With leftmost-longest hits (``find_longest``), a rejected hit that crosses a word
+        boundary or holds CJK could hide a valid overlapping spelling: return None so
+        that the caller looks at every occurrence instead.
+        """
+        exhaustive = find is self._automaton.find
+        plain, gated, rejected = self._scan(text, folded, index, find)
         context: set[str] = set()
         if gated:
             context = {tag for found in plain for tag in found[2][_TAGS]}
-            plain += [f for f in gated if not context.isdisjoint(f[2][_REQUIRES])]
-        return _make_matches(_longest(plain), text, index, split, context)
+            for item in gated:
+                if not context.isdisjoint(item[2][_REQUIRES]):
+                    plain.append(item)
+                else:
+                    rejected.append((item[0], item[0] - item[1]))
+        if not exhaustive and any(_may_hide(folded[a:b]) for a, b in rejected):
+            return None
+        return plain, context
 
     def _scan(
-        self, text: str, folded: str, index: list[int] | None
-    ) -> tuple[list[_Found], list[_Found]]:
-        """Boundary- and case-valid candidates: (ungated, gated)."""
+        self, text: str, folded: str, index: list[int] | None, find: _Find
+    ) -> tuple[list[_Found], list[_Found], list[tuple[int, int]]]:
+        """Boundary- and case-valid candidates (ungated, gated) and rejected hit spans."""
         plain: list[_Found] = []
         gated: list[_Found] = []
+        rejected: list[tuple[int, int]] = []
         size = len(folded)
         patterns = self._patterns
-        for number, start, end in self._automaton.find(folded):
+        for number, start, end in find(folded):
+            valid = False
             for p in patterns[number]:
                 if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
                     continue
@@ -143,8 +169,16 @@ class Tagger:
                     and not _case_ok(text, index, start, end, p[_ALIAS])
                 ):
                     continue
+                valid = True
                 (gated if p[_REQUIRES] else plain).append((start, start - end, p))
-        return plain, gated
+            if not valid:
+                rejected.append((start, end))
+        return plain, gated, rejected
+
+
+def _may_hide(span: str) -> bool:
+    """Whether another spelling could start or end inside this rejected span."""
+    return not span.isalnum() or max(span) >= _CJK
 
 
 _CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed
@@ -154,6 +188,7 @@ _LEFT, _RIGHT, _CASED, _REQUIRES, _ENTITY, _KIND, _ALIAS, _RULE, _TAGS = range(9
 _PatternTuple = tuple[bool, bool, bool, frozenset[str], str, str, str, str, tuple[str, str]]
 # (folded start, -(folded length), pattern): sorts by start, longest first
 _Found = tuple[int, int, _PatternTuple]
+_Find = Callable[[str], list[tuple[int, int, int]]]
 
 
 def _as_tuple(pattern: Pattern) -> _PatternTuple:

@@ -2,8 +2,9 @@
 
 ``ahocorasick_rs`` (a DFA from Rust's aho-corasick crate) scans an 80-word article
 about four times faster than ``pyahocorasick``'s trie, which stays as the fallback
-when the faster wheel is missing. Both report every occurrence, overlapping ones
-included, as ``(key number, start, end)`` in character offsets.
+when the faster wheel is missing. ``find`` reports every occurrence, overlapping ones
+included, ``find_longest`` only the leftmost-longest ones (fewer to check; the Rust
+backend only), both as ``(key number, start, end)`` in character offsets.
 """
 
 from __future__ import annotations
@@ -25,18 +26,27 @@ class Automaton:
         self.keys = list(keys)
         self.backend = backend
         if not self.keys:
-            self.find = _nothing
+            self.find = self.find_longest = _nothing
         elif backend == "ahocorasick_rs":
-            self.find = self._rust(self.keys)
+            self.find = self._rust(self.keys, overlapping=True)
+            self.find_longest = self._rust(self.keys, overlapping=False)
         else:
-            self.find = self._trie(self.keys)
+            self.find = self.find_longest = self._trie(self.keys)
 
     @staticmethod
-    def _rust(keys: list[str]):  # type: ignore[no-untyped-def]
+    def _rust(keys: list[str], *, overlapping: bool):  # type: ignore[no-untyped-def]
+        """Every occurrence (overlapping), or leftmost-longest ones that never overlap."""
+        kind = (
+            ahocorasick_rs.MatchKind.Standard
+            if overlapping
+            else (ahocorasick_rs.MatchKind.LeftmostLongest)
+        )
         automaton = ahocorasick_rs.AhoCorasick(
-            keys, implementation=ahocorasick_rs.Implementation.DFA
+            keys, matchkind=kind, implementation=ahocorasick_rs.Implementation.DFA
         )
         search = automaton.find_matches_as_indexes
+        if not overlapping:
+            return search
 
         def find(text: str) -> list[tuple[int, int, int]]:
             return search(text, overlapping=True)
