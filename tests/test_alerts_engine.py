@@ -201,6 +201,15 @@ def test_a_failing_feed_raises_one_alert_per_episode(
     assert len(list_alerts(db, kind="feed")) == 2
 
 
+def test_a_gone_feed_raises_an_alert_at_once(db: Database, tagger: Tagger, now: datetime) -> None:
+    engine = engine_for(db, tagger, feed_failures=3)
+    with write_transaction(db):
+        feed = feed_id_for(db, "https://gone.example/rss", now=now, name="Old wire")
+        update_feed_state(db, feed, error_count=1, disabled_reason="HTTP 410 Gone")
+        (event,) = engine.check_feed_health(now=now)
+    assert event.title == "Old wire: stopped: HTTP 410 Gone" and event.created
+
+
 def test_a_silent_must_not_miss_feed_raises_an_alert(
     db: Database, tagger: Tagger, now: datetime
 ) -> None:

@@ -167,8 +167,9 @@ class AlertEngine:
     # ---- feed health
 
     def check_feed_health(self, *, now: datetime) -> list[AlertEvent]:
-        """Feed alerts: failing ``feed_failures`` times in a row, or a ``must_not_miss``
-        feed with no new article for longer than its allowance."""
+        """Feed alerts: gone (HTTP 410, no longer polled), failing ``feed_failures`` times
+        in a row, or a ``must_not_miss`` feed with no new article for longer than its
+        allowance."""
         events: list[AlertEvent] = []
         for feed in store.feed_health_rows(self.db):
             for problem in self._feed_problems(feed, now):
@@ -180,7 +181,10 @@ class AlertEngine:
     def _feed_problems(self, feed: dict[str, Any], now: datetime) -> list[tuple[str, str, str]]:
         problems: list[tuple[str, str, str]] = []
         failures = int(feed["error_count"] or 0)
-        if failures >= self.config.alerts.feed_failures:
+        if feed["disabled_reason"]:
+            since = feed["last_ok_at"] or feed["created_at"]
+            problems.append(("gone", since, f"stopped: {_one_line(feed['disabled_reason'])}"))
+        elif failures >= self.config.alerts.feed_failures:
             since = feed["last_ok_at"] or feed["created_at"]
             reason = feed["last_error"] or (
                 f"HTTP {feed['last_http_status']}" if feed["last_http_status"] else "error"

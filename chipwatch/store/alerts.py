@@ -224,7 +224,8 @@ def feed_health_rows(db: Database) -> list[dict[str, Any]]:
     return list(
         db.query(
             "SELECT id, url, COALESCE(NULLIF(name, ''), NULLIF(title, ''), url) AS label, "
-            "error_count, last_error, last_http_status, last_ok_at, last_new_at, created_at "
+            "error_count, last_error, last_http_status, last_ok_at, last_new_at, created_at, "
+            "disabled_reason "
             "FROM feeds WHERE enabled = 1 ORDER BY id"
         )
     )
