@@ -155,3 +155,44 @@ def read_until(proc: subprocess.Popen[str], wanted) -> dict:
         if wanted(event):
             return event
     raise AssertionError(f"poll ended early: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def test_ctrl_c_during_poll_once_keeps_what_was_committed(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        fast = server.add("/fast.xml", (DATA / "rss_basic.xml").read_bytes())
+        slow = server.add("/slow.xml", (DATA / "rss_basic.xml").read_bytes(), drip=0.5)
+        config = write_config(tmp_path / "config.toml", [fast, slow])
+        db = tmp_path / "s.db"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "chipwatch",
+                "--config",
+                str(config),
+                "--db",
+                str(db),
+                "poll",
+                "--once",
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            first = read_until(proc, lambda e: e["type"] == "feed")
+            assert first["url"] == fast and first["new"] == 3
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=20) == 130  # long before the drip would end
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    from chipwatch.store.db import open_db
+
+    store = open_db(db)
+    assert store.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

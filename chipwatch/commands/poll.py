@@ -137,6 +137,9 @@ def print_report(ctx: Context, report: PollReport) -> None:
     same = report.count(NOT_MODIFIED, UNCHANGED)
     failed = report.count(FAILED, GONE)
     skipped = report.count(SKIPPED)
+    if not report.outcomes and not ctx.config.feeds:
+        ctx.out(f"no feeds in {ctx.config_path}; add one with `chipwatch feeds add URL`")
+        return
     ctx.out(
         f"polled {len(report.outcomes)} feeds: {ok} ok, {same} not modified, "
         f"{failed} failed, {skipped} skipped"

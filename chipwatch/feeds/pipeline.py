@@ -223,18 +223,39 @@ class Poller:
                 report.outcomes.append(outcome)
                 self.on_event(outcome.to_json())
                 continue
-            tasks.append(self.poll_feed(feed, identity, now=now, stop=stop))
-        for outcome in await asyncio.gather(*tasks):
-            if outcome is None:
+            tasks.append(asyncio.ensure_future(self.poll_feed(feed, identity, now=now, stop=stop)))
+        for outcome in await _until_done_or_stopped(tasks, stop):
+            if isinstance(outcome, FeedOutcome):
+                report.outcomes.append(outcome)
+            elif outcome is None or isinstance(outcome, asyncio.CancelledError):
                 report.interrupted = True
             else:
-                report.outcomes.append(outcome)
+                raise outcome
         if not report.interrupted:
             report.alerts = await self.check_health(now)
         report.alerts = [
             a for o in report.outcomes for a in o.events if a.get("type") == "alert"
         ] + report.alerts
         return report
+
+
+async def _until_done_or_stopped(
+    tasks: list[asyncio.Future[FeedOutcome | None]], stop: asyncio.Event | None
+) -> list[Any]:
+    """Results of ``tasks``; when ``stop`` is set first, fetches still running are cancelled
+    (a transaction already handed to the writer still completes)."""
+    if stop is not None and tasks:
+        stopper = asyncio.ensure_future(stop.wait())
+        pending: set[Any] = set(tasks)
+        while pending and not stop.is_set():
+            _, pending = await asyncio.wait(
+                pending | {stopper}, return_when=asyncio.FIRST_COMPLETED
+            )
+            pending.discard(stopper)
+        stopper.cancel()
+        for task in pending:
+            task.cancel()
+    return list(await asyncio.gather(*tasks, return_exceptions=True))
 
 
 class _StateBatch:
