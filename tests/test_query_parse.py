@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipwatch.errors import UserError
 from chipwatch.feeds.query import parse_query
@@ -144,3 +146,18 @@ def test_newlines_in_a_query_do_not_break_the_caret_display() -> None:
         parse_query("h20\nAND")
     lines = str(caught.value).split("\n")
     assert len(lines) == 3 and lines[1] == "  h20 AND"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab H20@"()~*-: \tORANDNOTtitle:kind:chip英ＬÉ', max_size=30))
+def test_any_text_parses_or_fails_with_a_located_syntax_error(query: str) -> None:
+    """No query, however broken, escapes as anything but a QuerySyntaxError."""
+    try:
+        parsed = parse_query(query)
+    except QuerySyntaxError as error:
+        assert 1 <= error.column <= len(query) + 1
+        assert str(error).count("\n") == 2
+    else:
+        from chipwatch.feeds.query import QueryDoc
+
+        parsed.matches(QueryDoc("ab H20 英 title"))  # and matching never fails either

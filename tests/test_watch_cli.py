@@ -175,3 +175,21 @@ def test_test_replays_the_archive(
     assert out[2].startswith("    #1 · 2 outlets: Wire, Le Monde · ")
     assert run(config_path, db_path, "watch", "test", "@H20", "--since", "all") == 0
     assert capsys.readouterr().out.startswith("2 stories would have alerted")
+
+
+def test_list_describes_spike_watches(tmp_path: Path, db_path: Path, capsys) -> None:
+    path = tmp_path / "spike.toml"
+    path.write_text(
+        '[alerts]\nspike_factor = 2.5\n\n[[watch]]\nname = "NVIDIA spike"\nkind = "spike"\n'
+        'entity = "NVIDIA"\nmin_stories = 4\n'
+    )
+    assert run(path, db_path, "watch", "list") == 0
+    out = capsys.readouterr().out
+    assert "spike: @NVIDIA ≥ 2.5× its 7-day daily average and ≥ 4 stories in 24h" in out
+
+
+def test_list_without_watches_says_how_to_add_one(tmp_path: Path, db_path: Path, capsys) -> None:
+    path = tmp_path / "empty.toml"
+    path.write_text("[poll]\n")
+    assert run(path, db_path, "watch", "list") == 0
+    assert "chipwatch watch add QUERY" in capsys.readouterr().err
