@@ -237,3 +237,68 @@ def test_spans_always_slice_to_the_matched_text(text: str) -> None:
         assert text[match.start : match.end] == match.text
         assert match.start >= previous_end  # no overlaps within a field
         previous_end = match.end
+
+
+def test_matches_are_genuine_frozen_entity_matches(tagger: Tagger) -> None:
+    import dataclasses
+    import pickle
+
+    from chipwatch.model import EntityMatch
+
+    match = tagger.tag("Nvidia H20")[1]
+    assert type(match) is EntityMatch
+    assert match == EntityMatch("H20", "chip", "title", 7, 10, "H20", 'alias "H20"')
+    assert hash(match) == hash(EntityMatch("H20", "chip", "title", 7, 10, "H20", 'alias "H20"'))
+    assert pickle.loads(pickle.dumps(match)) == match
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.start = 0  # type: ignore[misc]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "thus",
+                "us",
+                "US",
+                "commerce",
+                "department",
+                "Nvidia",
+                "licences",
+                "d'exportation",
+                "export",
+                "licence",
+                "SK",
+                "hynix",
+                "H2O",
+                "H20",
+                "美国",
+                "商务部",
+                "出口",
+                "许可证",
+                ",",
+                "\n",
+                "intelligence",
+                "Intel",
+                "MI",
+                "308",
+                "-",
+            ]
+        ),
+        max_size=14,
+    )
+)
+def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> None:
+    # Regression guard for the fast path: a rejected leftmost-longest hit must never
+    # hide a valid spelling that the exhaustive (overlapping) scan would keep.
+    from chipwatch.feeds.entities import _fold_with_map, _longest
+
+    tagger = build_tagger()
+    text = " ".join(words)
+    folded, index = _fold_with_map(text)
+    exhaustive = tagger._candidates(text, folded, index, tagger._automaton.find)
+    fast = tagger._candidates(text, folded, index, tagger._automaton.find_longest)
+    assert exhaustive is not None
+    if fast is not None:
+        assert _longest(fast[0]) == _longest(exhaustive[0])

@@ -231,20 +231,48 @@ def _longest(found: list[_Found]) -> list[_Found]:
     return kept
 
 
-_SET = tuple(getattr(EntityMatch, name).__set__ for name in EntityMatch.__slots__)
+class _Draft:
+    """Same slots as EntityMatch, built by a plain ``__init__``, then re-classed.
+
+    EntityMatch's frozen ``__init__`` spends one ``object.__setattr__`` call per field,
+    which was half of tagging's time. A _Draft has the identical slot layout, so
+    assigning ``__class__`` turns it into a genuine, frozen, hashable EntityMatch.
+    """
+
+    __slots__ = EntityMatch.__slots__
+
+    def __init__(
+        self, entity: str, kind: str, field: str, start: int, end: int, text: str, rule: str
+    ) -> None:
+        self.entity = entity
+        self.kind = kind
+        self.field = field
+        self.start = start
+        self.end = end
+        self.text = text
+        self.rule = rule
+
+
+def _reclass_works() -> bool:
+    """Whether a re-classed _Draft is exactly the EntityMatch the dataclass would build."""
+    sample = ("H20", "chip", "title", 0, 3, "H20", "alias")
+    try:
+        draft = _Draft(*sample)
+        draft.__class__ = EntityMatch  # type: ignore[assignment]
+    except TypeError:  # another interpreter's object layout rules
+        return False
+    return type(draft) is EntityMatch and draft == EntityMatch(*sample)
+
+
+_RECLASS = _reclass_works()
 
 
 def _make_matches(
     kept: list[_Found], text: str, index: list[int] | None, split: int, context: set[str]
 ) -> list[EntityMatch]:
-    """EntityMatch values with offsets into the original title or summary.
-
-    Built without the frozen-dataclass ``__init__``, whose per-field
-    ``object.__setattr__`` calls were half of tagging's time: setting the slots through
-    their descriptors gives the same equal, hashable, frozen values.
-    """
-    set_entity, set_kind, set_field, set_start, set_end, set_text, set_rule = _SET
-    new = object.__new__
+    """EntityMatch values with offsets into the original title or summary."""
+    reclass = _RECLASS
+    new = _Draft if reclass else EntityMatch
     matches = []
     for start, negative_length, p in kept:
         end = start - negative_length
@@ -253,21 +281,15 @@ def _make_matches(
         rule = p[_RULE]
         if p[_REQUIRES]:
             rule += f"; found {', '.join(sorted(p[_REQUIRES] & context))})"
-        match = new(EntityMatch)
-        set_entity(match, p[_ENTITY])
-        set_kind(match, p[_KIND])
-        set_text(match, text[start:end])
         if start < split:
-            set_field(match, "title")
-            set_start(match, start)
-            set_end(match, end)
+            match = new(p[_ENTITY], p[_KIND], "title", start, end, text[start:end], rule)
         else:
-            set_field(match, "summary")
-            set_start(match, start - split - 1)
-            set_end(match, end - split - 1)
-        set_rule(match, rule)
+            match = new(p[_ENTITY], p[_KIND], "summary", start - split - 1, end - split - 1,
+                        text[start:end], rule)  # fmt: skip
+        if reclass:
+            match.__class__ = EntityMatch
         matches.append(match)
-    return matches
+    return matches  # type: ignore[return-value]
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
