@@ -81,7 +81,7 @@ def _article(article_id: int, story_id: int, rng: random.Random, published: str,
              title: str) -> dict[str, Any]:  # fmt: skip
     return {
         "id": article_id, "key": f"bench:{article_id}", "feed_id": rng.randrange(1, FEEDS + 1),
-        "url": f"https://news.example/{article_id}", "title": title,
+        "url": f"https://news.example/{article_id}", "title": title, "summary": title * 6,
         "lang": rng.choice(LANGS), "published": published, "fetched_at": published,
         "updated_at": published, "story_id": story_id,
     }  # fmt: skip

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from chipwatch.cli import main
 from chipwatch.config import default_config_text
 from chipwatch.errors import UserError
-from chipwatch.store.digest import FORMATS, _clean, build_digest, render
+from chipwatch.store.digest import FORMATS, LEDE_CHARS, _clean, build_digest, render
 from chipwatch.store.digest_model import Digest, human_dates, human_span
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, iso
@@ -92,6 +92,23 @@ def test_citations_carry_outlet_language_date_title_link(store) -> None:
     )
     assert first.url == "https://chipwire.example.com/2025/07/nvidia-h20-licences"
     assert [a.published for a in story.articles] == sorted(a.published for a in story.articles)
+
+
+def test_lede_is_the_headline_summary_cut_at_a_word(store) -> None:
+    stories = day_digest(store).stories
+    lede = stories[0].summary
+    assert lede.startswith("Nvidia told customers on Monday")
+    assert lede.endswith("…") and len(lede) <= LEDE_CHARS
+    assert seed.SUMMARIES[1].startswith(lede[:-1])
+    assert seed.SUMMARIES[1][len(lede) - 1] == " "  # cut between words
+    assert stories[1].summary == seed.SUMMARIES[6]  # short: whole
+    assert stories[3].summary == seed.HOSTILE_SUMMARY_CLEAN
+
+
+def test_lede_of_a_story_whose_headline_is_after_until(store) -> None:
+    until = from_iso("2025-07-16T05:00:00Z")  # story 2's headline (article 6) is at 06:00
+    story = next(s for s in day_digest(store, since=None, until=until).stories if s.id == 2)
+    assert [a.id for a in story.articles] == [5] and story.summary == ""
 
 
 def test_feed_without_a_name_is_cited_by_its_title(store) -> None:

@@ -100,6 +100,7 @@ def test_markdown_renders_hostile_titles_literally(outputs) -> None:
     assert seed.HOSTILE_FORMULA in text
     assert seed.HOSTILE_FEED in text
     assert seed.HOSTILE_WATCH in text
+    assert seed.HOSTILE_SUMMARY_CLEAN in text
     # Titles cannot add headings: one per story plus the document's own three.
     assert len(re.findall(r"<h[1-6]>", rendered)) == 3 + 4
 
@@ -131,7 +132,9 @@ def test_html_keeps_hostile_text_inert_and_literal(outputs) -> None:
         if href is not None:
             assert href.startswith(("https://", "http://", "#")), href
     text = "".join(page.text)
-    for literal in (seed.HOSTILE_TITLE_CLEAN, seed.HOSTILE_FORMULA, seed.HOSTILE_FEED):
+    literals = (seed.HOSTILE_TITLE_CLEAN, seed.HOSTILE_FORMULA, seed.HOSTILE_FEED,
+                seed.HOSTILE_SUMMARY_CLEAN)  # fmt: skip
+    for literal in literals:
         assert literal in text
     assert "[red]watch[/red] <i>me</i>" in text
 
@@ -178,6 +181,7 @@ def test_atom_parses_without_bozo(outputs, digest) -> None:
     ]
     hostile = parsed.entries[3]
     assert hostile.title == seed.HOSTILE_TITLE_CLEAN
+    assert hostile.summary == seed.HOSTILE_SUMMARY_CLEAN
     for entry in parsed.entries:
         for link in entry.links:
             assert link.href.startswith(("http://", "https://"))

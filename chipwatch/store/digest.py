@@ -33,7 +33,7 @@ from chipwatch.store.digest_model import (
     DigestEntity,
     DigestStory,
 )
-from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title, safe_url
+from chipwatch.textsafe import MAX_TITLE_CHARS, clean_text, clean_title, safe_url
 from chipwatch.timeutil import iso
 
 __all__ = [
@@ -51,6 +51,8 @@ FORMATS = ("md", "html", "json", "csv", "atom")
 # The earliest time the store can hold; used as ``since`` for "all".
 _BEGINNING = "0000-01-01T00:00:00Z"
 _ALERT_KIND_ORDER = {"watch": 0, "spike": 1, "feed": 2}
+# A story's lede: the opening of its headline article's summary, as a brief shows it.
+LEDE_CHARS = 320
 
 # Stories (not merged away) with at least one article in [since, until].
 _WINDOW_STORIES = """
@@ -63,7 +65,8 @@ _IDS = "SELECT value FROM json_each(:ids)"
 _ARTICLES = f"""
     SELECT a.id, a.story_id, a.title, a.url, a.lang, a.published, a.feed_id,
            COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url) AS feed,
-           a.published >= :since AS in_window, s.title, s.headline_article_id
+           a.published >= :since AS in_window, s.title, s.headline_article_id,
+           CASE WHEN a.id = s.headline_article_id THEN substr(a.summary, 1, 2000) END
     FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN stories s ON s.id = a.story_id
     WHERE a.story_id IN ({_IDS}) AND a.published <= :until
     ORDER BY a.story_id, a.published, a.id
@@ -170,17 +173,20 @@ def _load_stories(
 
 def _load_articles(
     db: Database, params: dict[str, str]
-) -> tuple[dict[int, list[tuple[DigestArticle, int, list]]], dict[int, tuple[str, int | None]]]:
+) -> tuple[
+    dict[int, list[tuple[DigestArticle, int, list]]], dict[int, tuple[str, int | None, str]]
+]:
     """Story id → [(article, feed id, entity rows)] oldest first, and story id → (title,
-    headline article id)."""
+    headline article id, headline summary)."""
     entity_rows: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for article_id, entity, kind in db.execute(_ENTITIES, params).fetchall():
         entity_rows[article_id].append((_clean_short(entity), _clean_short(kind)))
     by_story: dict[int, list[tuple[DigestArticle, int, list]]] = defaultdict(list)
-    heads: dict[int, tuple[str, int | None]] = {}
+    heads: dict[int, tuple[str, int | None, str]] = {}
     for row in db.execute(_ARTICLES, params).fetchall():
         article_id, story_id, title, url, lang, published, feed_id, feed, in_window = row[:9]
-        heads[story_id] = (row[9], row[10])
+        if row[11] is not None or story_id not in heads:
+            heads[story_id] = (row[9], row[10], row[11] or "")
         found = entity_rows.get(article_id, [])
         article = DigestArticle(
             id=article_id,
@@ -217,11 +223,11 @@ def _clean(text: str) -> str:
 def _story(
     story_id: int,
     rows: list[tuple[DigestArticle, int, list]],
-    head: tuple[str, int | None],
+    head: tuple[str, int | None, str],
     alerts: tuple[str, ...],
 ) -> DigestStory:
     articles = tuple(article for article, _, _ in rows)
-    title, headline_id = head
+    title, headline_id, summary = head
     headline = next((a for a in articles if a.id == headline_id), articles[0])
     return DigestStory(
         id=story_id,
@@ -234,7 +240,20 @@ def _story(
         alerts=alerts,
         articles=articles,
         url=headline.url,
+        summary=lede(summary),
     )
+
+
+def lede(summary: str, limit: int = LEDE_CHARS) -> str:
+    """The opening of a summary on one line, cut at a word boundary with an ellipsis."""
+    # Cleaning only shortens text (folds spaces, drops escapes): a few times the limit
+    # is plenty, and summaries can be long.
+    text = clean_text(summary[: limit * 4], single_line=True)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-–—") + "…"
 
 
 def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...]:

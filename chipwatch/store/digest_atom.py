@@ -98,7 +98,7 @@ def _entry(story: DigestStory) -> str:
             f'    <category term="{_x(name)}" label="alert: {_x(name)}" '
             f'scheme="{TAG_AUTHORITY}:alert"/>'
         )
-    lines.append(f'    <summary type="text">{_x(_facts(story))}</summary>')
+    lines.append(f'    <summary type="text">{_x(story.summary or _facts(story))}</summary>')
     lines.append(f'    <content type="html">{_x(_content_html(story))}</content>')
     lines.append("  </entry>")
     return "\n".join(lines)
@@ -119,6 +119,8 @@ def _content_html(story: DigestStory) -> str:
     """The citations as a small HTML fragment (escaped again as XML text by the caller)."""
     e = html.escape
     parts = [f"<p>{e(_facts(story))}</p>"]
+    if story.summary:
+        parts.append(f"<p>{e(story.summary)}</p>")
     if story.entities:
         names = ", ".join(f"{e(x.name)} ({e(x.kind)}, {x.mentions})" for x in story.entities)
         parts.append(f"<p>Entities: {names}</p>")

@@ -66,6 +66,7 @@ h2 { font-size:.8rem; letter-spacing:.12em; text-transform:uppercase; color:var(
 .story h3 { margin:0 0 .25rem; font-size:1.2rem; line-height:1.3; }
 .story h3 a { color:var(--ink); }
 .facts { margin:0 0 .5rem; color:var(--muted); font-size:.9rem; }
+.lede { margin:.1rem 0 .6rem; max-width:46rem; }
 .lang { display:inline-block; font-size:.7rem; font-weight:700; letter-spacing:.05em;
   text-transform:uppercase; border:1px solid var(--rule); border-radius:4px; padding:0 .3rem;
   color:var(--muted); background:var(--wash); }
@@ -212,19 +213,20 @@ def _stories(digest: Digest) -> str:
 
 
 def _story(number: int, story: DigestStory) -> str:
-    return "\n".join(
-        [
-            f'<article class="story" id="{story.anchor}">',
-            f'<div class="rank">{number}</div>',
-            f"<h3>{_link(story.link, story.title)}</h3>",
-            _facts(story),
-            _entities(story),
-            '<ol class="sources">',
-            *(_source(article) for article in story.articles),
-            "</ol>",
-            "</article>",
-        ]
-    )
+    lede = f'<p class="lede">{_e(story.summary)}</p>' if story.summary else ""
+    parts = [
+        f'<article class="story" id="{story.anchor}">',
+        f'<div class="rank">{number}</div>',
+        f"<h3>{_link(story.link, story.title)}</h3>",
+        _facts(story),
+        lede,
+        _entities(story),
+        '<ol class="sources">',
+        *(_source(article) for article in story.articles),
+        "</ol>",
+        "</article>",
+    ]
+    return "\n".join(part for part in parts if part)
 
 
 def _facts(story: DigestStory) -> str:

@@ -75,6 +75,7 @@ class DigestStory:
     alerts: tuple[str, ...]
     articles: tuple[DigestArticle, ...]
     url: str = ""  # the headline article's link (http(s) or '')
+    summary: str = ""  # the headline article's summary, cut short (one line)
 
     @property
     def link(self) -> str:

@@ -97,6 +97,7 @@ def _story_dict(story: DigestStory) -> dict[str, Any]:
         "alerts": list(story.alerts),
         "articles": [_article_dict(article) for article in story.articles],
         "url": story.link,
+        "summary": story.summary,
         "article_count": len(story.articles),
     }
 
@@ -246,6 +247,8 @@ def _md_story(number: int, story: DigestStory) -> str:
     if story.alerts:
         lines.append(f"**Alerts:** {', '.join(md_escape(name) for name in story.alerts)}  ")
     lines[-1] = lines[-1].rstrip()
+    if story.summary:
+        lines += ["", f"> {md_escape(story.summary)}"]
     lines.append("")
     lines.extend(_md_citation(article) for article in story.articles)
     return "\n".join(lines)

@@ -105,6 +105,26 @@ ARTICLES: list[tuple[Any, ...]] = [
      "https://silicium.example.org/fusion", []),
 ]
 
+# Summaries of the headline articles (the digest shows the opening as the story's lede).
+SUMMARIES = {
+    1: (
+        "Nvidia told customers on Monday that the US Commerce Department has signalled it "
+        "will approve the export licences the company applied for, so shipments of the H20, "
+        "a data-centre accelerator cut down to meet earlier rules, can restart to buyers in "
+        "China. AMD said it expects the same treatment for its MI308. Analysts note that the "
+        "licences can still be withdrawn and that Beijing has urged companies to look at "
+        "domestic alternatives first."
+    ),
+    6: "Net income rose sharply from a year earlier as cloud providers kept ordering "
+    "accelerators; the company raised its full-year revenue outlook.",
+    7: "Japan's trade ministry adds several categories of deposition and etching equipment "
+    "to the list of goods that need a licence before export.",
+    9: "<p onclick=alert(5)>**Read** [this](javascript:alert(6)) & <b>that</b></p>\x1b[2J",
+}
+HOSTILE_SUMMARY_CLEAN = (
+    "<p onclick=alert(5)>**Read** [this](javascript:alert(6)) & <b>that</b></p>"
+)
+
 STORY_TITLES = {
     1: "Nvidia says Washington will license H20 chip sales to China again",
     2: "TSMC quarterly profit jumps on demand for AI accelerators",
@@ -182,7 +202,7 @@ def _article_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "guid": url,
         "url": url,
         "title": title,
-        "summary": "",
+        "summary": SUMMARIES.get(article_id, ""),
         "lang": lang,
         "published": published,
         "fetched_at": published,
