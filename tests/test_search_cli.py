@@ -116,8 +116,8 @@ def test_explain_marks_matching_articles(
     assert run(config_path, db_path, "revendre", "--explain") == 0
     out = capsys.readouterr().out.splitlines()
     marked = [line for line in out if line.startswith("      ")]
-    assert marked[0].startswith("        2025-07-16 12:00  Wire: Nvidia may sell")
-    assert marked[2].startswith("      * 2025-07-16 12:00  Le Monde: Licences H20")
+    assert marked[0].startswith("        a1 2025-07-16 12:00  Wire: Nvidia may sell")
+    assert marked[2].startswith("      * a2 2025-07-16 12:00  Le Monde: Licences H20")
 
 
 def test_bad_options(config_path: Path, db_path: Path, capsys) -> None:

@@ -104,7 +104,7 @@ def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int])
         mark = "*" if article.id in matched else " "
         when = article.published.strftime("%Y-%m-%d %H:%M")
         feed = clean_title(article.feed_name or article.feed_url)
-        ctx.out(f"      {mark} {when}  {feed}: {clean_title(article.title)}")
+        ctx.out(f"      {mark} a{article.id} {when}  {feed}: {clean_title(article.title)}")
         ctx.out(f"          {_why(explain_article(db, article.id))}")
 
 
@@ -115,7 +115,7 @@ def _why(explanation: dict[str, Any]) -> str:
         return "started the story"
     parts = [f"score {explanation.get('score') or 0:.2f}"]
     if explanation.get("matched_article_id"):
-        parts.append(f"closest to article {explanation['matched_article_id']}")
+        parts.append(f"closest to a{explanation['matched_article_id']}")
     if explanation.get("shared_entities"):
         parts.append("shared entities: " + ", ".join(explanation["shared_entities"]))
     if explanation.get("shared_words"):
