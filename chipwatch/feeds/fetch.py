@@ -216,7 +216,8 @@ class Fetcher:
         assert self._overall is not None, "use Fetcher as an async context manager"
         host = (urlsplit(request.url).hostname or "").lower()
         per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.config.per_host))
-        async with self._overall, per_host:
+        # Host first: a task waiting for a busy host must not hold one of the overall slots.
+        async with per_host, self._overall:
             try:
                 async with asyncio.timeout(self.config.timeout):
                     return await self._follow(request, now=now)
