@@ -50,7 +50,7 @@ def config_path(tmp_path: Path, hook: Hook) -> Path:
     return path
 
 
-def poll(config_path: Path, db_path: Path, capsys) -> list[dict]:
+def poll(config_path: Path, db_path: Path, capsys, expect: int = 0) -> list[dict]:
     code = main(
         [
             "--config",
@@ -64,7 +64,7 @@ def poll(config_path: Path, db_path: Path, capsys) -> list[dict]:
             NOW,
         ]
     )
-    assert code == 0, capsys.readouterr().err
+    assert code == expect, capsys.readouterr().err
     return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
 
 
@@ -98,3 +98,23 @@ def test_one_event_from_five_outlets_raises_one_alert(
     again = poll(config_path, db_path, capsys)
     assert not [e for e in again if e["type"] == "alert" and e["created"]]
     assert len(list_alerts(open_db(db_path))) == 1 and len(hook.bodies) == 1
+
+
+def test_a_feed_failing_three_polls_in_a_row_raises_one_feed_alert(
+    tmp_path: Path, db_path: Path, capsys
+) -> None:
+    config_path = tmp_path / "config.toml"
+    missing = tmp_path / "gone.xml"
+    config_path.write_text(
+        f"[poll]\nworkers = 1\n\n[alerts]\nfeed_failures = 3\n\n"
+        f'[[feeds]]\nname = "Vanished"\nurl = "{missing}"\n',
+        encoding="utf-8",
+    )
+    raised = []
+    for _ in range(4):
+        events = poll(config_path, db_path, capsys, expect=1)  # every feed failed
+        raised += [e for e in events if e["type"] == "alert" and e["created"]]
+    assert len(raised) == 1
+    (alert,) = raised
+    assert alert["kind"] == "feed" and alert["watch"] == "feed health"
+    assert alert["title"].startswith("Vanished: failing: 3 fetches in a row")
