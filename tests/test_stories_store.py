@@ -108,3 +108,42 @@ def test_corrections_name_missing_things(db, story, now):
         merge_stories(db, sid, sid, now=now)
     with pytest.raises(UserError, match="no story"):
         merge_stories(db, 999, sid, now=now)
+
+
+def test_incremental_join_agrees_with_a_full_refresh(db):
+    from chipwatch.store.stories import add_to_story, start_story
+
+    feeds = ["wire", "blog", "wire", "paper", "blog", "radio"]
+    langs = ["de", "de", "fr", "de", "en", "de"]
+    with write_transaction(db):
+        first = add(db, None, feeds[0], langs[0], "Erster Bericht", 0)
+        sid = start_story(
+            db, article_id=first, title="Erster Bericht", lang="de", published=T0, now=T0
+        )
+        db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [sid, first])
+        for n in range(1, len(feeds)):
+            aid = add(db, sid, feeds[n], langs[n], f"Bericht {n}", -10 * n if n == 3 else 5 * n)
+            row = db.execute("SELECT published FROM articles WHERE id = ?", [aid]).fetchone()
+            add_to_story(
+                db,
+                sid,
+                article_id=aid,
+                feed_id=feed_id_for(db, f"https://{feeds[n]}.example/feed", now=T0),
+                lang=langs[n],
+                published=datetime.fromisoformat(row[0].replace("Z", "+00:00")),
+                title=f"Bericht {n}",
+                languages=("en", "fr"),
+            )
+        incremental = db.execute(
+            "SELECT article_count, outlet_count, languages, first_seen, "
+            "last_updated, title FROM stories WHERE id = ?",
+            [sid],
+        ).fetchone()
+        refresh_story(db, sid, languages=("en", "fr"))
+        full = db.execute(
+            "SELECT article_count, outlet_count, languages, first_seen, "
+            "last_updated, title FROM stories WHERE id = ?",
+            [sid],
+        ).fetchone()
+    assert incremental == full
+    assert full[0] == 6 and full[1] == 4 and full[5] == "Bericht 4"

@@ -33,7 +33,7 @@ from chipwatch.feeds.similarity import (
     title_key,
 )
 from chipwatch.model import Article, Assignment, EntityMatch
-from chipwatch.store.stories import create_story, refresh_story, resolve_story_id
+from chipwatch.store.stories import add_to_story, refresh_story, resolve_story_id, start_story
 from chipwatch.timeutil import from_iso, iso
 
 # Candidates proposed per article, and pairs actually scored: the blocking score ranks
@@ -111,8 +111,8 @@ class Clusterer:
         if best_story is not None and best is not None and best.score >= self.threshold:
             assignment = self._join(doc, best_story, best)
         else:
-            assignment = self._start(doc, best, now=now)
-        self._record(doc, assignment, previous=current, best=best)
+            assignment = self._start(doc, article, best, now=now)
+        self._record(doc, article, assignment, previous=current, best=best)
         return assignment
 
     def _best_story(self, doc: Doc, index: CandidateIndex) -> tuple[int | None, Any]:
@@ -143,9 +143,12 @@ class Clusterer:
     def _live_story(self, story_id: int) -> int | None:
         """The story's current id (following merges), or None if its row is gone
         (a rolled-back transaction left it in the index)."""
-        if self.db.execute("SELECT 1 FROM stories WHERE id = ?", [story_id]).fetchone() is None:
+        row = self.db.conn.execute(
+            "SELECT merged_into FROM stories WHERE id = ?", [story_id]
+        ).fetchone()
+        if row is None:
             return None
-        return resolve_story_id(self.db, story_id)
+        return story_id if row[0] is None else resolve_story_id(self.db, story_id)
 
     def _join(self, doc: Doc, story_id: int, pair: PairScore) -> Assignment:
         matched = self._matched
@@ -159,9 +162,17 @@ class Clusterer:
             matched_article_id=matched.article_id if matched else None,
         )
 
-    def _start(self, doc: Doc, closest: PairScore | None, *, now: datetime) -> Assignment:
-        published = datetime.fromtimestamp(doc.published, UTC)
-        story_id = create_story(self.db, published=published, now=now)
+    def _start(
+        self, doc: Doc, article: Article, closest: PairScore | None, *, now: datetime
+    ) -> Assignment:
+        story_id = start_story(
+            self.db,
+            article_id=doc.article_id,
+            title=article.title.strip() or first_sentence(article.summary),
+            lang=article.lang or "und",
+            published=article.published,
+            now=now,
+        )
         return Assignment(
             story_id=story_id,
             new_story=True,
@@ -172,10 +183,17 @@ class Clusterer:
     def _keep_locked(self, doc: Doc, story_id: int) -> Assignment:
         doc.story_id = story_id
         self.index.add(doc)
+        refresh_story(self.db, story_id, languages=self.languages)  # its title may be new
         return Assignment(story_id=story_id, new_story=False, score=1.0, parts={"locked": 1.0})
 
     def _record(
-        self, doc: Doc, assignment: Assignment, *, previous: int | None, best: PairScore | None
+        self,
+        doc: Doc,
+        article: Article,
+        assignment: Assignment,
+        *,
+        previous: int | None,
+        best: PairScore | None,
     ) -> None:
         explanation = assignment.explanation()
         explanation["threshold"] = self.threshold
@@ -192,7 +210,19 @@ class Clusterer:
                 doc.article_id,
             ],
         )
-        refresh_story(self.db, assignment.story_id, languages=self.languages)
+        if previous == assignment.story_id:
+            refresh_story(self.db, assignment.story_id, languages=self.languages)
+        elif not assignment.new_story:
+            add_to_story(
+                self.db,
+                assignment.story_id,
+                article_id=doc.article_id,
+                feed_id=doc.feed_id,
+                lang=article.lang or "und",
+                published=article.published,
+                title=article.title.strip() or first_sentence(article.summary),
+                languages=self.languages,
+            )
         if previous and previous != assignment.story_id:
             self._leave(previous, assignment.story_id)
         doc.story_id = assignment.story_id

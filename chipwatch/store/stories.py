@@ -218,6 +218,76 @@ def create_story(db: Database, *, published: datetime, now: datetime) -> int:
     return int(cursor.lastrowid or 0)
 
 
+def start_story(
+    db: Database, *, article_id: int, title: str, lang: str, published: datetime, now: datetime
+) -> int:
+    """A story made of one article, its row complete (what :func:`refresh_story` would
+    compute for it, without reading it back)."""
+    stamp = iso(published)
+    cursor = db.execute(
+        "INSERT INTO stories (title, headline_article_id, first_seen, last_updated, "
+        "created_at, article_count, outlet_count, languages) VALUES (?, ?, ?, ?, ?, 1, 1, ?)",
+        [clean_title(title), article_id, stamp, stamp, iso(now), json.dumps([lang])],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def add_to_story(
+    db: Database,
+    story_id: int,
+    *,
+    article_id: int,
+    feed_id: int,
+    lang: str,
+    published: datetime,
+    title: str,
+    languages: Sequence[str],
+) -> None:
+    """Update a story row for one article that just joined it (already stored there).
+
+    Counts, times and languages are updated in place. The headline moves to the new
+    article when its language is preferred to the current headline's; the full choice
+    (:func:`refresh_story`, which also weighs how representative each article is) is
+    made when the story reaches 2, 4, 8, 16… articles, so it stays current at a
+    logarithmic cost.
+    """
+    row = db.conn.execute(
+        "SELECT s.article_count, s.languages, h.lang FROM stories s "
+        "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
+        [story_id],
+    ).fetchone()
+    if row is None or not row[0] or ((row[0] + 1) & row[0]) == 0:
+        refresh_story(db, story_id, languages=languages)
+        return
+    count, present, headline_lang = row
+    other_article_of_feed = db.conn.execute(
+        "SELECT 1 FROM articles WHERE story_id = ? AND feed_id = ? AND id != ? LIMIT 1",
+        [story_id, feed_id, article_id],
+    ).fetchone()
+    rank = {code: position for position, code in enumerate(languages)}
+    base = lang.split("-")[0]
+    preferred = rank.get(base, len(rank)) < rank.get((headline_lang or "").split("-")[0], len(rank))
+    stamp = iso(published)
+    db.conn.execute(
+        "UPDATE stories SET article_count = ?, outlet_count = outlet_count + ?, "
+        "first_seen = min(first_seen, ?), last_updated = max(last_updated, ?), "
+        "languages = ?, title = CASE WHEN ? THEN ? ELSE title END, "
+        "headline_article_id = CASE WHEN ? THEN ? ELSE headline_article_id END WHERE id = ?",
+        [
+            count + 1,
+            int(other_article_of_feed is None),
+            stamp,
+            stamp,
+            json.dumps(sorted(set(json.loads(present)) | {lang})),
+            preferred and bool(title.strip()),
+            clean_title(title),
+            preferred and bool(title.strip()),
+            article_id,
+            story_id,
+        ],
+    )
+
+
 # --------------------------------------------------------------------------- corrections
 
 
