@@ -238,3 +238,18 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 )
 def test_parse_max_age(value: str | None, expected: int | None) -> None:
     assert parse_max_age(value) == expected
+
+
+async def test_busy_host_does_not_starve_another(server: FeedServer) -> None:
+    import asyncio
+
+    slow = [server.add(f"/a{n}.xml", RSS, delay=0.2) for n in range(6)]
+    other = server.add("/b.xml", RSS).replace("127.0.0.1", "localhost")
+    config = dataclasses.replace(CONFIG, concurrency=2, per_host=1)
+    async with Fetcher(config) as fetcher:
+        results = await asyncio.gather(
+            *(fetcher.fetch(FetchRequest(u), now=NOW) for u in [*slow, other])
+        )
+    assert all(r.ok for r in results)
+    order = [hit.path for hit in server.hits]
+    assert order.index("/b.xml") < 3  # served beside the first slow one, not after all six
