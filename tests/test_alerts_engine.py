@@ -167,6 +167,11 @@ def test_feed_filter_uses_the_stored_feed_name(
 def test_unknown_entity_in_a_watch_names_the_watch(db: Database, tagger: Tagger) -> None:
     with pytest.raises(UserError, match=r"watch 'typo'.*unknown entity @Nvidai"):
         engine_for(db, tagger, WatchConfig(name="typo", query="@Nvidai"))
+    spike = WatchConfig(name="spiky", kind="spike", entity="Huawai")
+    with pytest.raises(
+        UserError, match=r"watch 'spiky': unknown entity 'Huawai'; did you mean @Huawei\?"
+    ):
+        engine_for(db, tagger, spike)
 
 
 # --------------------------------------------------------------------------- feed health

@@ -85,6 +85,8 @@ class AlertEngine:
         self.tagger = tagger
         self.watches = [_compile(w, tagger) for w in config.watches if w.kind == "query"]
         self.spikes = [w for w in config.watches if w.kind == "spike"]
+        # resolved now, so an unknown entity stops polling at start, not mid-round
+        self._spike_names = {w.name: self._entity_names(w) for w in self.spikes}
         self._must_not_miss = {f.url: f.must_not_miss for f in config.feeds if f.must_not_miss}
         self._feed_names: dict[str, str] = {}
 
@@ -258,7 +260,7 @@ class AlertEngine:
 
     def spike_counts(self, watch: WatchConfig, now: datetime) -> tuple[list[int], int]:
         """``(stories in the last 24 h, newest first; stories in the 7 days before)``."""
-        names = self._entity_names(watch)
+        names = self._spike_names.get(watch.name) or self._entity_names(watch)
         start = now - SPIKE_WINDOW
         recent = store.entity_stories(self.db, names, start=start, end=now)
         baseline_start = start - timedelta(days=SPIKE_BASELINE_DAYS)
