@@ -195,6 +195,17 @@ def test_alert_notes_do_not_repeat_what_is_shown(store) -> None:
     assert "**H20 spike** on story 1: H20: 5 stories in 24h" in md
 
 
+def test_reads_in_one_transaction_and_leaves_none_open(store) -> None:
+    day_digest(store)
+    assert not store.conn.in_transaction
+    store.conn.execute("BEGIN")
+    store.execute("UPDATE stories SET title = 'renamed' WHERE id = 3")
+    assert day_digest(store).stories[2].title == "renamed"  # the caller's transaction
+    assert store.conn.in_transaction  # ... is left for the caller to end
+    store.conn.execute("ROLLBACK")
+    assert day_digest(store).stories[2].title == seed.STORY_TITLES[3]
+
+
 def test_since_after_until_is_a_user_error(store) -> None:
     with pytest.raises(UserError, match="--since"):
         build_digest(store, since=NOW, until=DAY_AGO, now=NOW)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -112,14 +113,15 @@ def build_digest(
     if since is not None and since >= until:
         raise UserError(f"--since ({iso(since)}) must be before --until ({iso(until)})")
     params = {"since": iso(since) if since else _BEGINNING, "until": iso(until)}
-    story_ids = [row[0] for row in db.execute(_WINDOW_STORIES, params).fetchall()]
-    keep = _query_filter(db, query, tagger, since=since, until=until)
-    if keep is not None:
-        story_ids = [story_id for story_id in story_ids if story_id in keep]
-    params["ids"] = json.dumps(story_ids)
-    story_alerts = list(db.query(_STORY_ALERTS, params))
-    stories = _load_stories(db, params, story_alerts, min_outlets=max(1, min_outlets))
-    alerts = _load_alerts(db, params, story_alerts, stories, include_unlinked=query is None)
+    with _snapshot(db):
+        story_ids = [row[0] for row in db.execute(_WINDOW_STORIES, params).fetchall()]
+        keep = _query_filter(db, query, tagger, since=since, until=until)
+        if keep is not None:
+            story_ids = [story_id for story_id in story_ids if story_id in keep]
+        params["ids"] = json.dumps(story_ids)
+        story_alerts = list(db.query(_STORY_ALERTS, params))
+        stories = _load_stories(db, params, story_alerts, min_outlets=max(1, min_outlets))
+        alerts = _load_alerts(db, params, story_alerts, stories, include_unlinked=query is None)
     return Digest(
         generated_at=iso(now),
         since=iso(since) if since else None,
@@ -129,6 +131,21 @@ def build_digest(
         alerts=alerts,
         stories=stories,
     )
+
+
+@contextmanager
+def _snapshot(db: Database) -> Iterator[None]:
+    """One read transaction around all the digest's queries: with WAL, a poll committing
+    meanwhile cannot make the article, entity and alert reads disagree."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")
 
 
 def render(digest: Digest, fmt: str) -> str:
