@@ -302,3 +302,14 @@ def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> No
     assert exhaustive is not None
     if fast is not None:
         assert _longest(fast[0]) == _longest(exhaustive[0])
+
+
+def test_both_matcher_backends_tag_alike() -> None:
+    from pathlib import Path
+
+    rust = build_tagger()
+    trie = Tagger(rust.entities, backend="pyahocorasick")
+    text = (Path(__file__).parent / "data" / "entities" / "h20-reprise-fr.txt").read_text("utf-8")
+    title, _, summary = text.partition("\n")
+    assert trie.tag(title, summary) == rust.tag(title, summary)
+    assert trie.tag("英伟达H20芯片与MI 308") == rust.tag("英伟达H20芯片与MI 308")

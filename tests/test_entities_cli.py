@@ -144,3 +144,18 @@ def test_every_option_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main(argv)
         out = capsys.readouterr().out
         assert "--json" in out
+
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+def test_the_two_seed_reports_together_carry_every_expected_entity() -> None:
+    tagger = build_tagger()
+    found: set[str] = set()
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        matches = tagger.tag(text)
+        assert all(text[m.start : m.end] == m.text for m in matches)
+        found |= {m.entity for m in matches}
+    assert found >= EXPECTED | {"export licence"}

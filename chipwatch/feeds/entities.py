@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from chipwatch.feeds.entity_automaton import Automaton
+from chipwatch.feeds.entity_automaton import BACKEND, Automaton
 from chipwatch.feeds.entity_data import (
     Pattern,
     apply_user_entities,
@@ -47,9 +47,13 @@ if TYPE_CHECKING:
 
 
 class Tagger:
-    """A compiled entity dictionary: tags text and resolves names."""
+    """A compiled entity dictionary: tags text and resolves names.
 
-    def __init__(self, entities: Mapping[str, Entity]) -> None:
+    ``backend`` picks the matcher ("ahocorasick_rs" or "pyahocorasick"); results are
+    the same, only the speed differs.
+    """
+
+    def __init__(self, entities: Mapping[str, Entity], *, backend: str = BACKEND) -> None:
         self.entities: Mapping[str, Entity] = dict(entities)
         self._names: dict[str, list[str]] = defaultdict(list)
         self._children: dict[str, set[str]] = defaultdict(set)
@@ -63,7 +67,7 @@ class Tagger:
                     keyed[key].append(pattern)
         self._keys = list(keyed)
         self._patterns = [tuple(_as_tuple(p) for p in keyed[key]) for key in self._keys]
-        self._automaton = Automaton(self._keys)
+        self._automaton = Automaton(self._keys, backend=backend)
         self._empty = not keyed
 
     def _index_names(self, entity: Entity) -> None:
