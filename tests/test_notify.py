@@ -272,6 +272,19 @@ async def test_desktop_uses_notify_send_when_on_path(db: Database, now: datetime
     ]
 
 
+async def test_a_burst_of_desktop_alerts_becomes_one_summary(db: Database, now: datetime) -> None:
+    from dataclasses import replace
+
+    event = raise_alert(db, now, notify=("desktop",))
+    burst = [event] + [replace(event, watch=f"w{n}") for n in range(4)]
+    terminal = Terminal(tty=True)
+    results = await notifier(db, now, terminal).deliver(burst)
+    assert len(results) == 5 and all(r.ok for r in results)
+    assert terminal.getvalue() == osc_notification(
+        "chipwatch", "5 new alerts: H20 exports, w0, w1, w2 +1"
+    )
+
+
 def test_osc_text_cannot_escape_the_sequence() -> None:
     text = osc_notification("a;b\x07c", "evil\x1b]0;title\x07 body\x1b\\")
     assert text.count("\x07") == 1 and text.endswith("\x07")

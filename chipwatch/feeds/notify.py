@@ -35,6 +35,7 @@ from chipwatch.timeutil import utcnow
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed blindly
 DESKTOP_TIMEOUT = 5.0
+DESKTOP_BURST = 3  # more new alerts than this at once: one summary notification
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,9 @@ class Notifier:
         results: list[Delivery] = []
         if any("bell" in e.notify for e in fresh):
             results.extend(await self._bell([e for e in fresh if "bell" in e.notify]))
-        for event in fresh:
-            if "desktop" in event.notify:
-                results.append(await self._desktop(event))
+        desktop = [e for e in fresh if "desktop" in e.notify]
+        if desktop:
+            results.extend(await self._desktop(desktop))
         hooks = [e for e in fresh if "webhook" in e.notify]
         if hooks:
             async with self._client() as client:
@@ -133,17 +134,31 @@ class Notifier:
             await self._on_store(self._record, event.alert_id, "bell", error is None, 1, error)
         return [Delivery(e.alert_id, "bell", error is None, 1, error) for e in events]
 
-    async def _desktop(self, event: AlertEvent) -> Delivery:
-        title, body = desktop_text(event)
+    async def _desktop(self, events: list[AlertEvent]) -> list[Delivery]:
+        """One notification per alert; a burst beyond DESKTOP_BURST becomes one summary."""
+        if len(events) > DESKTOP_BURST:
+            texts = [desktop_summary(events)]
+            groups = [events]
+        else:
+            texts = [desktop_text(e) for e in events]
+            groups = [[e] for e in events]
+        results: list[Delivery] = []
+        for (title, body), group in zip(texts, groups, strict=True):
+            error = await self._show(title, body)
+            for event in group:
+                await self._on_store(
+                    self._record, event.alert_id, "desktop", error is None, 1, error
+                )
+                results.append(Delivery(event.alert_id, "desktop", error is None, 1, error))
+        return results
+
+    async def _show(self, title: str, body: str) -> str | None:
         program = self.which("notify-send")
         if program:
-            error = await _run([program, "--app-name=chipwatch", title, body])
-        elif _is_terminal(self.terminal):
-            error = self._write(osc_notification(title, body))
-        else:
-            error = "no notify-send on PATH and no terminal for OSC 777/9"
-        await self._on_store(self._record, event.alert_id, "desktop", error is None, 1, error)
-        return Delivery(event.alert_id, "desktop", error is None, 1, error)
+            return await _run([program, "--app-name=chipwatch", title, body])
+        if _is_terminal(self.terminal):
+            return self._write(osc_notification(title, body))
+        return "no notify-send on PATH and no terminal for OSC 777/9"
 
     def _write(self, text: str) -> str | None:
         try:
@@ -288,6 +303,14 @@ def story_payload(db: Database, story_id: int) -> dict[str, Any]:
     if row:
         result.update(first_seen=row[0], last_updated=row[1], languages=json.loads(row[2] or "[]"))
     return result
+
+
+def desktop_summary(events: Sequence[AlertEvent]) -> tuple[str, str]:
+    """One notification for a burst of alerts: how many, and from which watches."""
+    watches = list(dict.fromkeys(e.watch for e in events))
+    shown = ", ".join(watches[:4]) + (f" +{len(watches) - 4}" if len(watches) > 4 else "")
+    body = clean_text(f"{len(events)} new alerts: {shown}", single_line=True, limit=200)
+    return "chipwatch", body
 
 
 def desktop_text(event: AlertEvent) -> tuple[str, str]:
