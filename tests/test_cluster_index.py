@@ -134,7 +134,7 @@ def test_cluster_config_is_validated_and_documented_weights_apply():
     assert config.cluster.window == timedelta(hours=48)
     assert merged_weights(config.cluster.weights)["title"] == 0.5
     assert any("did you mean 'title'" in w for w in config.warnings)
-    with pytest.raises(ConfigError, match=r"<config>:2: cluster.threshold"):
+    with pytest.raises(ConfigError, match=r"<config>:2: cluster\.threshold"):
         parse_config("[cluster]\nthreshold = 1.5\n")
-    with pytest.raises(ConfigError, match="cluster.weights.time"):
+    with pytest.raises(ConfigError, match=r"cluster\.weights\.time"):
         parse_config("[cluster.weights]\ntime = -1\n")
