@@ -48,6 +48,8 @@ def test_first_poll_stores_articles_and_second_is_conditional(
     assert report.count("ok") == 1 and report.new_articles == 3
     kinds = [e["type"] for e in events]
     assert kinds.count("article") == 3 and "story" in kinds and kinds[-1] == "feed"
+    story = next(e for e in events if e["type"] == "story")
+    assert story["new"] and story["languages"] == ["en"] and story["articles"] == 1
     report2, _ = run(db_path, config_for(url), NOW + timedelta(minutes=20))
     assert report2.count("not_modified") == 1 and report2.new_articles == 0
     assert server.hits_for("/a.xml")[-1].headers.get("if-none-match") == '"a1"'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -247,8 +248,16 @@ def _story_event(db: Database, story_id: int, new: bool) -> dict[str, Any]:
         "title": title,
         "articles": articles,
         "outlets": outlets,
-        "languages": languages,
+        "languages": _json_list(languages),
     }
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime) -> None:
