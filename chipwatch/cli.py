@@ -249,7 +249,12 @@ def _add_digest(commands: argparse._SubParsersAction) -> None:
         "--now give byte-identical output.",
     )
     digest.add_argument("--since", default="24h", metavar="W", help=f"{WINDOW_HELP} (default 24h)")
-    digest.add_argument("--until", metavar="T", help="end of the window (default: now)")
+    digest.add_argument(
+        "--until",
+        metavar="T",
+        help="end of the window, included: an ISO date or date-time, or a duration back "
+        "from now like 24h (default: now)",
+    )
     digest.add_argument("--query", metavar="Q", help="only stories matching this query")
     digest.add_argument(
         "--min-outlets",

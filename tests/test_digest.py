@@ -302,11 +302,19 @@ def test_command_until_and_absolute_since(cli_paths, store, capsysbinary) -> Non
     assert [s["id"] for s in data["stories"]] == ["1"]
 
 
+def test_command_until_as_a_duration_back_from_now(cli_paths, store, capsysbinary) -> None:
+    assert run_cli(cli_paths, "--format", "json", "--since", "2d", "--until", "6h") == 0
+    data = json.loads(capsysbinary.readouterr().out)
+    assert (data["since"], data["until"]) == ("2025-07-14T12:00:00Z", "2025-07-16T06:00:00Z")
+    assert 4 not in [int(s["id"]) for s in data["stories"]]  # story 4 began at 09:00
+
+
 @pytest.mark.parametrize(
     ("args", "names"),
     [
         (("--since", "yesterday"), "--since"),
         (("--until", "soon"), "--until"),
+        (("--until", "all"), "--until"),
         (("--since", "2025-07-17"), "--since"),
         (("--min-outlets", "0"), "--min-outlets"),
         (("--now", "noon"), "--now"),

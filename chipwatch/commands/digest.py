@@ -15,7 +15,6 @@ from typing import Any
 
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
-from chipwatch.timeutil import TimeParseError, parse_time
 
 
 def run(ctx: Context) -> int:
@@ -50,13 +49,14 @@ def run(ctx: Context) -> int:
 
 
 def _until(ctx: Context) -> datetime:
+    """``--until``: a date or date-time, or a duration back from ``--now``; else now."""
     raw = getattr(ctx.args, "until", None)
     if not raw:
         return ctx.now
-    try:
-        return parse_time(raw)
-    except TimeParseError as exc:
-        raise UserError(f"--until: {exc}") from exc
+    until = ctx.window_start("--until", raw)
+    if until is None:
+        raise UserError("--until: 'all' is not a time (give a date, a date-time or a duration)")
+    return until
 
 
 def _min_outlets(value: int | None) -> int:
