@@ -18,8 +18,9 @@ import re
 import time
 from typing import Any
 
-from chipwatch.feeds.entities import Tagger, _fold_with_map, build_tagger
+from chipwatch.feeds.entities import Tagger, build_tagger
 from chipwatch.feeds.entity_automaton import BACKEND
+from chipwatch.feeds.entity_fold import fold_with_map
 
 SIZES = {"small": 2_000, "full": 50_000}
 REPEATS = {"small": 2, "full": 3}
@@ -186,7 +187,7 @@ def regex_baseline(tagger: Tagger) -> Any:
     def tag(title: str, summary: str = "") -> list[tuple[int, int]]:
         spans = []
         for text in (title, summary):
-            folded, _ = _fold_with_map(text)
+            folded, _ = fold_with_map(text)
             spans += [m.span() for m in pattern.finditer(folded)]
         return spans
 

@@ -292,11 +292,12 @@ def test_matches_are_genuine_frozen_entity_matches(tagger: Tagger) -> None:
 def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> None:
     # Regression guard for the fast path: a rejected leftmost-longest hit must never
     # hide a valid spelling that the exhaustive (overlapping) scan would keep.
-    from chipwatch.feeds.entities import _fold_with_map, _longest
+    from chipwatch.feeds.entities import _longest
+    from chipwatch.feeds.entity_fold import fold_with_map
 
     tagger = build_tagger()
     text = " ".join(words)
-    folded, index = _fold_with_map(text)
+    folded, index = fold_with_map(text)
     exhaustive = tagger._candidates(text, folded, index, tagger._automaton.find)
     fast = tagger._candidates(text, folded, index, tagger._automaton.find_longest)
     assert exhaustive is not None

@@ -21,7 +21,6 @@ How a match is decided:
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -34,12 +33,12 @@ from chipwatch.feeds.entity_data import (
     builtin_tables,
     check_references,
     entities_from_tables,
-    fold,
     fold_key,
     patterns_for,
     spelling_variants,
     strip_latin_accents,
 )
+from chipwatch.feeds.entity_fold import case_ok, fold_with_map
 from chipwatch.model import Entity, EntityMatch
 
 if TYPE_CHECKING:
@@ -119,7 +118,7 @@ class Tagger:
             text, split = f"{title}\n{summary}", len(title)
         else:
             text, split = (title, len(title)) if title else (summary, -1)
-        folded, index = _fold_with_map(text)
+        folded, index = fold_with_map(text)
         found = self._candidates(text, folded, index, self._automaton.find_longest)
         if found is None:  # a rejected hit may hide an overlapping one: look at all
             found = self._candidates(text, folded, index, self._automaton.find)
@@ -170,7 +169,7 @@ class Tagger:
                 if (
                     p[_CASED]
                     and (index is not None or text[start:end] != p[_ALIAS])
-                    and not _case_ok(text, index, start, end, p[_ALIAS])
+                    and not case_ok(text, index, start, end, p[_ALIAS])
                 ):
                     continue
                 valid = True
@@ -296,82 +295,16 @@ def _make_matches(
     return matches  # type: ignore[return-value]
 
 
-def _fold_with_map(text: str) -> tuple[str, list[int] | None]:
-    """Folded text and, when folding changed lengths, each folded char's original offset.
-
-    Three speeds: NFKC text whose lower case keeps its length (most Latin text) is
-    lowered in C; text whose characters each fold to one character (full-width forms,
-    CJK punctuation, no-break spaces) goes through one ``str.translate``; only text with
-    ligatures or combining marks pays for a per-character loop and an index map.
-    """
-    if text.isascii():
-        return text.lower(), None
-    if unicodedata.is_normalized("NFKC", text):
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            return lowered, None
-    folded = text.translate(_ONE_TO_ONE)
-    if _IRREGULAR not in folded:
-        return folded, None
-    pieces: list[str] = []
-    index: list[int] = []
-    for offset, char in enumerate(text):
-        piece = _fold_char(char)
-        pieces.append(piece)
-        index.extend([offset] * len(piece))
-    index.append(len(text))
-    return "".join(pieces), index
-
-
-_IRREGULAR = "\x00"
-
-
-class _OneToOne(dict[int, str]):
-    """``str.translate`` table: a character's fold when it is one character, else a marker.
-
-    Filled lazily: each distinct character is folded once per process.
-    """
-
-    def __missing__(self, code: int) -> str:
-        folded = _fold_char(chr(code))
-        value = folded if len(folded) == 1 and code else _IRREGULAR
-        self[code] = value
-        return value
-
-
-_ONE_TO_ONE = _OneToOne()
-
-
-def _fold_char(char: str) -> str:
-    """One character folded; lone combining marks vanish (``e`` + acute → ``e``)."""
-    if unicodedata.combining(char):
-        return ""
-    return fold(char)
-
-
-def _original_span(index: list[int] | None, start: int, end: int) -> tuple[int, int]:
-    if index is None:
-        return start, end
-    return index[start], index[end - 1] + 1
-
-
-def _case_ok(text: str, index: list[int] | None, start: int, end: int, alias: str) -> bool:
-    """A case-sensitive alias must be written as in the dictionary, or in capitals."""
-    a, b = _original_span(index, start, end)
-    written = unicodedata.normalize("NFKC", text[a:b])
-    if written in (alias, alias.upper()):
-        return True
-    return strip_latin_accents(written) in (
-        strip_latin_accents(alias),
-        strip_latin_accents(alias.upper()),
-    )
-
-
 # --------------------------------------------------------------------------- building
 
 
 def builtin_entities() -> dict[str, Entity]:
-    """The built-in dictionary as entities (validated)."""
+    """The built-in dictionary as entities (validated once; a fresh dict each call)."""
+    return dict(_builtin_entities())
+
+
+@lru_cache(maxsize=1)
+def _builtin_entities() -> dict[str, Entity]:
     entities = entities_from_tables(builtin_tables(), "entities.toml")
     check_references(entities, "entities.toml")
     return entities
@@ -381,16 +314,19 @@ def build_tagger(config: Config | None = None) -> Tagger:
     """The tagger for the built-in dictionary plus ``config``'s ``[entities.NAME]`` tables.
 
     Compiled once per distinct set of user tables and shared (a Tagger is read-only).
-    Raises ConfigError (exit 2) naming the key when a user table is inconsistent.
+    Raises ConfigError (exit 2) naming the file and key when a user table is
+    inconsistent.
     """
     additions = tuple(config.entities) if config else ()
-    label = str(config.path) if config and config.path else "config"
-    return _build_cached(additions, label)
+    if additions:
+        label = str(config.path) if config and config.path else "config"
+        apply_user_entities(builtin_entities(), additions, label)  # validate, name the file
+    return _build_cached(additions)
 
 
 @lru_cache(maxsize=8)
-def _build_cached(additions: tuple[EntityConfig, ...], label: str) -> Tagger:
+def _build_cached(additions: tuple[EntityConfig, ...]) -> Tagger:
     entities = builtin_entities()
     if additions:
-        entities = apply_user_entities(entities, additions, label)
+        entities = apply_user_entities(entities, additions, "config")
     return Tagger(entities)
