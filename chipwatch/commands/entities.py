@@ -87,7 +87,7 @@ def run_test(ctx: Context) -> int:
     if not matches:
         ctx.out("no entities found")
         return 0
-    rows = [[f"{m.start}-{m.end}", m.entity, m.kind, _cell(m.text), _cell(m.rule)] for m in matches]
+    rows = [[f"{m.start}-{m.end}", m.entity, m.kind, _cell(m.text), m.rule] for m in matches]
     _table(ctx, ["SPAN", "ENTITY", "KIND", "TEXT", "RULE"], rows)
     names = list(dict.fromkeys(m.entity for m in matches))
     ctx.out(f"\n{len(matches)} matches of {len(names)} entities: {', '.join(names)}")
