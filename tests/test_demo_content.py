@@ -61,7 +61,7 @@ def test_one_french_outlet_misspells_the_chip_h2o() -> None:
     h2o = [a for a in all_articles() if "H2O" in a.title]
     assert [a.lang for a in h2o] == ["fr"]
     assert "Nvidia" in h2o[0].title and "H20" not in h2o[0].summary
-    assert "MI308" in h2o[0].summary and "RTX Pro 6000" in h2o[0].summary
+    assert "RTX Pro 6000" in h2o[0].summary and "H800" in h2o[0].summary
 
 
 def test_the_april_2025_licence_requirement_is_a_separate_event() -> None:

@@ -44,8 +44,8 @@ def run(ctx: Context) -> int:
 
 
 def _speed(ctx: Context) -> float:
-    speed = float(getattr(ctx.args, "speed", 1.0) or 1.0)
-    if not 0 < speed <= MAX_SPEED:
+    speed = float(getattr(ctx.args, "speed", 1.0))
+    if not 0 < speed <= MAX_SPEED:  # also refuses nan
         raise UserError(f"--speed: must be greater than 0 and at most {MAX_SPEED:g}, not {speed:g}")
     return speed
 

@@ -1,0 +1,169 @@
+"""`chipwatch demo`: the temporary session, bad usage, and the headless demo run for
+real at high speed (server, `chipwatch poll` child, HTTP, parsing, tagging, clustering,
+alerts), leaving nothing behind."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chipwatch.cli import main
+from chipwatch.commands.demo import run_headless
+from chipwatch.config import load_config
+from chipwatch.context import Context
+from chipwatch.demo.content import load_outlets
+from chipwatch.demo.session import DemoSession, poll_interval
+from chipwatch.store import alerts as alert_store
+from chipwatch.store.db import open_db
+from chipwatch.store.queries import list_feeds
+from chipwatch.store.stories import get_story
+
+SPEED = 20.0
+H20_GUID = "chipwatch-demo:wire-en:nvidia-resume-h20-sales-china-licences"
+
+
+def test_speed_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--speed", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--speed" in err[0]
+
+
+def test_poll_interval_shrinks_with_speed_but_has_a_floor() -> None:
+    assert poll_interval(1) == 4.0
+    assert poll_interval(2) == 2.0
+    assert poll_interval(100) == 1.0
+
+
+def test_session_writes_a_valid_config_and_removes_everything(tmp_path: Path) -> None:
+    session = DemoSession(speed=2, parent=tmp_path).start()
+    directory = session.directory
+    assert directory is not None and directory.parent == tmp_path
+    config = load_config(session.config_path)
+    assert not config.warnings
+    assert len(config.feeds) == len(load_outlets())
+    assert all(f.url.startswith(session.server.base_url) for f in config.feeds)
+    assert [f.name for f in config.feeds if f.must_not_miss] == ["Trade Policy Monitor (EN)"]
+    assert config.poll.interval.total_seconds() == 2.0
+    assert config.alerts.feed_failures == 1
+    watches = {w.name: w for w in config.watches}
+    assert watches["NVIDIA spike"].kind == "spike"
+    assert "@H20" in watches["H20 exports"].query
+    url = session.server.feed_url(load_outlets()[0])
+    assert httpx.get(url, timeout=5).status_code == 200
+    session.close()
+    session.close()  # idempotent
+    assert not directory.exists()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=5)
+
+
+@pytest.mark.slow
+def test_headless_demo_fills_the_store_with_the_h20_story_and_alerts(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    ctx = Context(args=argparse.Namespace(headless=True, speed=SPEED), stdout=out, stderr=err)
+    with DemoSession(speed=SPEED, parent=tmp_path) as session:
+        assert run_headless(ctx, session) == 0
+        db = open_db(session.db_path)
+        try:
+            story_id = db.execute(
+                "SELECT story_id FROM articles WHERE key LIKE ? OR url LIKE ?",
+                [f"%{H20_GUID}%", "%nvidia-resume-h20-sales-china-licences%"],
+            ).fetchone()[0]
+            story = get_story(db, story_id)
+            alerts = alert_store.list_alerts(db)
+            feeds = list_feeds(db)
+        finally:
+            db.close()
+        requests = session.server.site.requests
+    assert story is not None
+    assert len(story.languages) >= 4 and story.outlet_count >= 5
+    assert any(a.watch == "H20 exports" and a.story_id == story.id for a in alerts)
+    assert any(a.kind == "feed" and "Trade Policy Monitor" in a.title for a in alerts)
+    assert any(a.kind == "spike" and a.watch == "NVIDIA spike" for a in alerts)
+    assert any(status == 304 for (_, status) in requests)  # conditional GET, end to end
+    assert any(f.last_status == "error" and "500" in (f.last_error or "") for f in feeds)
+    printed = out.getvalue()
+    assert "demo finished:" in printed and "H20 exports" in printed
+    assert "127.0.0.1" in err.getvalue()
+    assert list(tmp_path.iterdir()) == []
+
+
+def _isolated_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHIPWATCH_")}
+    for name in ("tmp", "home", "config", "data"):
+        (tmp_path / name).mkdir()
+    env.update(
+        TMPDIR=str(tmp_path / "tmp"),
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
+    return env
+
+
+@pytest.mark.slow
+def test_cli_headless_demo_leaves_no_files_and_never_touches_user_config(tmp_path: Path) -> None:
+    env = _isolated_env(tmp_path)
+    mine = tmp_path / "mine.toml"
+    mine.write_text("this is not [valid toml", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chipwatch",
+            "--config",
+            str(mine),
+            "--db",
+            str(tmp_path / "x.db"),
+            "demo",
+            "--headless",
+            "--speed",
+            "40",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ignoring --config/--db" in result.stderr
+    assert "demo finished:" in result.stdout and "alert [watch] H20 exports" in result.stdout
+    assert mine.read_text(encoding="utf-8") == "this is not [valid toml"
+    assert not (tmp_path / "x.db").exists()
+    for name in ("tmp", "home", "config", "data"):
+        assert list((tmp_path / name).iterdir()) == [], name
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_demo_and_removes_its_files(tmp_path: Path) -> None:
+    env = _isolated_env(tmp_path)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "chipwatch", "demo", "--headless", "--speed", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list((tmp_path / "tmp").glob("chipwatch-demo-*/chipwatch.db")):
+            assert time.monotonic() < deadline, "the demo never made its store"
+            time.sleep(0.2)
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert "Traceback" not in child.stderr.read()
