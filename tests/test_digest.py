@@ -17,7 +17,8 @@ from chipwatch.config import default_config_text
 from chipwatch.errors import UserError
 from chipwatch.store.digest import FORMATS, LEDE_CHARS, _clean, build_digest, render
 from chipwatch.store.digest_model import Digest, human_dates, human_span
-from chipwatch.textsafe import clean_title
+from chipwatch.store.digest_text import md_text
+from chipwatch.textsafe import clean_title, md_escape
 from chipwatch.timeutil import from_iso, iso
 
 SEED_PATH = Path(__file__).parent / "data" / "digest" / "seed.py"
@@ -341,6 +342,7 @@ def test_command_output_into_missing_folder_exits_2(cli_paths, tmp_path, capsys)
 
 
 # --------------------------------------------------------------------------- cleaning
+_MARKDOWN = st.sampled_from(list("\\`*_{}[]()<>#+-.!|~&=@:/"))
 _NASTY = st.sampled_from(
     [" ", "  ", "\t", "\n", "\x1b[31m", "\x1b]8;;x\x07", "\u202e", "\u200b", "\u2028", "\x9b"]
 )
@@ -350,6 +352,11 @@ _NASTY = st.sampled_from(
 def test_fast_clean_agrees_with_clean_title(text: str) -> None:
     # The digest skips clean_title for text that is already clean; it must never differ.
     assert _clean(text) == clean_title(text)
+
+
+@given(st.lists(st.one_of(st.text(max_size=20), _NASTY, _MARKDOWN), max_size=8).map("".join))
+def test_fast_markdown_escape_agrees_with_md_escape(text: str) -> None:
+    assert md_text(text) == md_escape(text)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,6 @@ up to ``until``: earlier ones are kept for context, marked ``in_window = False``
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from chipwatch.store.digest_model import (
     DigestArticle,
     DigestEntity,
     DigestStory,
+    one_line,
 )
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_text, clean_title, safe_url
 from chipwatch.timeutil import iso
@@ -221,19 +221,12 @@ def _load_articles(
 
 # Outlet names, languages and entity names repeat thousands of times in a big digest.
 _clean_short = lru_cache(maxsize=4096)(clean_title)
-# Anything clean_title would change: whitespace other than single spaces, controls,
-# escapes (ESC and C1 are controls), bidi and zero-width characters. Titles were
-# cleaned at ingest, so most have none and skip the four regex passes.
-_DIRTY = re.compile(
-    "[^\\S ]|  |^ | $|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
 
 
 def _clean(text: str) -> str:
     """:func:`clean_title`, with a fast path for text that is already clean."""
-    if len(text) <= MAX_TITLE_CHARS and _DIRTY.search(text) is None:
-        return text
+    if len(text) <= MAX_TITLE_CHARS:
+        return one_line(text)
     return clean_title(text)
 
 

@@ -2,7 +2,7 @@
 (the stable schema in PRODUCT.md, extended only with new keys) and CSV (one row per
 article, safe to open in a spreadsheet).
 
-Feed text is data: Markdown escapes it with :func:`md_escape` (a title cannot open a
+Feed text is data: Markdown escapes it as :func:`md_escape` does (a title cannot open a
 link, emphasis, heading or HTML), links only http(s) targets inside ``<…>``; CSV cells
 go through :func:`csv_cell` against formula injection.
 """
@@ -25,12 +25,23 @@ from chipwatch.store.digest_model import (
     human_time,
     human_window,
     language_name,
+    one_line,
     plural,
 )
-from chipwatch.textsafe import csv_cell, md_escape, md_url
+from chipwatch.textsafe import csv_cell, md_url
+
+# textsafe.md_escape's characters, escaped by one str.translate (C) instead of a regex
+# template per match: same result (a test checks), several times faster on big digests.
+_MD_TABLE = str.maketrans({char: "\\" + char for char in "\\`*_{}[]()<>#+-.!|~&"})
+
+
+def md_text(text: str) -> str:
+    """Literal text in Markdown: exactly :func:`chipwatch.textsafe.md_escape`, faster."""
+    return one_line(text).translate(_MD_TABLE)
+
 
 # Outlet, language and entity names repeat thousands of times in a big digest.
-_md_short = lru_cache(maxsize=4096)(md_escape)
+_md_short = lru_cache(maxsize=4096)(md_text)
 _csv_short = lru_cache(maxsize=4096)(csv_cell)
 
 # --------------------------------------------------------------------------- JSON
@@ -199,7 +210,7 @@ def render_markdown(digest: Digest) -> str:
 def _md_header(digest: Digest) -> str:
     lines = ["# chipwatch digest", "", f"**Window:** {human_window(digest)}  "]
     if digest.query:
-        lines.append(f"**Query:** {md_escape(digest.query)}  ")
+        lines.append(f"**Query:** {md_text(digest.query)}  ")
     if digest.min_outlets > 1:
         lines.append(f"**Only stories from at least:** {plural(digest.min_outlets, 'outlet')}  ")
     lines.append(f"**Generated:** {human_time(digest.generated_at)}")
@@ -225,30 +236,30 @@ def _md_alerts(digest: Digest) -> str:
 
 
 def _md_alert(alert: DigestAlert, numbers: dict[int, int]) -> str:
-    text = f"**{md_escape(alert.watch)}**"
+    text = f"**{md_text(alert.watch)}**"
     if alert.kind_label:
-        text += f" ({md_escape(alert.kind_label)})"
+        text += f" ({md_text(alert.kind_label)})"
     if alert.story_id in numbers:
         text += f" on story {numbers[alert.story_id]}"
     if alert.title:
-        text += f": {md_escape(alert.title)}"
+        text += f": {md_text(alert.title)}"
     if alert.note:
-        text += f" — {md_escape(alert.note)}"
+        text += f" — {md_text(alert.note)}"
     return f"{text} · {human_time(alert.updated_at)}"
 
 
 def _md_story(number: int, story: DigestStory) -> str:
-    lines = [f"### {number}. {md_escape(story.title)}", "", _md_facts(story) + "  "]
+    lines = [f"### {number}. {md_text(story.title)}", "", _md_facts(story) + "  "]
     if story.entities:
         names = ", ".join(
             f"{_md_short(e.name)} ({_md_short(e.kind)}, {e.mentions})" for e in story.entities
         )
         lines.append(f"**Entities:** {names}  ")
     if story.alerts:
-        lines.append(f"**Alerts:** {', '.join(md_escape(name) for name in story.alerts)}  ")
+        lines.append(f"**Alerts:** {', '.join(md_text(name) for name in story.alerts)}  ")
     lines[-1] = lines[-1].rstrip()
     if story.summary:
-        lines += ["", f"> {md_escape(story.summary)}"]
+        lines += ["", f"> {md_text(story.summary)}"]
     lines.append("")
     lines.extend(_md_citation(article) for article in story.articles)
     return "\n".join(lines)
@@ -263,7 +274,7 @@ def _md_facts(story: DigestStory) -> str:
 
 
 def _md_citation(article: DigestArticle) -> str:
-    title = md_escape(article.title)
+    title = md_text(article.title)
     url = md_url(article.url)
     linked = f"[{title}](<{url}>)" if url else title
     line = (
