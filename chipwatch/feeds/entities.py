@@ -86,7 +86,7 @@ class Tagger:
         When an alias is shared, an entity whose canonical name it is wins, then the
         first entity in dictionary order.
         """
-        key = fold_key(name.strip().strip('"'))
+        key = fold_key(name.strip().removeprefix("@").strip('"'))
         candidates = self._names.get(key) or self._names.get(strip_latin_accents(key))
         if not candidates:
             return None

@@ -9,6 +9,7 @@ text the user sees.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from chipwatch.feeds.entity_data import fold, strip_latin_accents
 
@@ -59,6 +60,7 @@ class _OneToOne(dict[int, str]):
 _ONE_TO_ONE = _OneToOne()
 
 
+@lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     """One character folded; lone combining marks vanish (``e`` + acute → ``e``)."""
     if unicodedata.combining(char):
