@@ -24,7 +24,16 @@ import feedparser
 import pytest
 from markdown_it import MarkdownIt
 
-from chipwatch.store.digest import FORMATS, build_digest, render
+from chipwatch.store.digest import (
+    FORMATS,
+    Digest,
+    DigestAlert,
+    DigestArticle,
+    DigestEntity,
+    DigestStory,
+    build_digest,
+    render,
+)
 from chipwatch.store.digest_text import CSV_COLUMNS
 
 
@@ -286,3 +295,21 @@ def test_json_has_the_documented_shape(outputs) -> None:
     assert first["languages"] == ["de", "en", "fr"]
     assert {"name": "NVIDIA", "kind": "company", "mentions": 4} in first["entities"]
     assert data["stories"][3]["title"] == seed.HOSTILE_TITLE_CLEAN
+
+
+def test_renderers_clean_again_at_the_edge() -> None:
+    # A Digest built by hand (not by build_digest) with escapes left in its text.
+    dirty = "\x1b[31mred\x1b[0m \x1b]8;;https://evil.example/\x07link\x1b]8;;\x07 \u202eetxt"
+    article = DigestArticle(1, dirty, "https://a.example/1", dirty, "2025-07-16T09:00:00Z", "en")
+    story = DigestStory(
+        1, dirty, "2025-07-16T09:00:00Z", "2025-07-16T09:00:00Z", 1, ("en",),
+        (DigestEntity(dirty, "company", 1),), (dirty,), (article,), summary=dirty,
+    )  # fmt: skip
+    alert = DigestAlert(1, "watch", dirty, dirty, dirty, "new", "2025-07-16T09:00:00Z",
+                        "2025-07-16T09:00:00Z", 1)  # fmt: skip
+    digest = Digest("2025-07-16T12:00:00Z", None, "2025-07-16T12:00:00Z", dirty, 1,
+                    (alert,), (story,))  # fmt: skip
+    for fmt in ("md", "html", "csv", "atom"):
+        text = render(digest, fmt)
+        assert "\x1b" not in text and "\u202e" not in text and "[31m" not in text, fmt
+        assert "evil.example" not in text, fmt

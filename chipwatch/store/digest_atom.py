@@ -19,6 +19,7 @@ from chipwatch.store.digest_model import (
     human_time,
     human_window,
     language_name,
+    one_line,
     plural,
 )
 
@@ -145,5 +146,9 @@ def _x(text: str) -> str:
     """Text safe as XML character data or a double-quoted attribute value (characters
     XML forbids are removed from the whole document by :func:`render_atom`)."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        one_line(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
     )

@@ -20,6 +20,7 @@ from chipwatch.store.digest_model import (
     human_time,
     human_window,
     language_name,
+    one_line,
     plural,
 )
 from chipwatch.textsafe import safe_url
@@ -277,4 +278,5 @@ def _link(url: str, text: str) -> str:
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Feed text as HTML text or attribute value: cleaned again at the edge, escaped."""
+    return html.escape(one_line(text), quote=True)
