@@ -196,3 +196,14 @@ def test_ctrl_c_during_poll_once_keeps_what_was_committed(tmp_path: Path) -> Non
     store = open_db(db)
     assert store.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
     assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_unusable_store_is_one_line_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path / "config.toml", [str(DATA / "rss_basic.xml")])
+    corrupt = tmp_path / "s.db"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    code, _, err = cli(capsys, "--config", str(config), "--db", str(corrupt), "poll", "--once")
+    assert code == 1 and "corrupt" in err and "Traceback" not in err
+    assert corrupt.read_bytes().startswith(b"this is not a database")

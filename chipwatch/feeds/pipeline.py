@@ -87,8 +87,12 @@ class Poller:
         self.notifier: Any = None
 
     async def __aenter__(self) -> Self:
+        try:
+            await self.write(self._open)
+        except BaseException:
+            self._writer.shutdown(wait=False)
+            raise
         await self.fetcher.__aenter__()
-        await self.write(self._open)
         if self._notify:
             from chipwatch.feeds.notify import Notifier
 
