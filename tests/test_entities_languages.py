@@ -69,6 +69,7 @@ CASES = [
         set(),
     ),
     ("es", "Pekín responde con aranceles y sanciones", {"Beijing", "tariffs", "sanctions"}, set()),
+    ("es", "La tarifa del taxi subió en enero", set(), {"tariffs"}),
     # --- Portuguese
     (
         "pt",
@@ -106,6 +107,8 @@ CASES = [
         set(),
     ),
     ("zh-Hans", "深度求索发布新模型，华为昇腾芯片受关注", {"DeepSeek", "Huawei", "Ascend"}, set()),
+    ("zh-Hans", "一碗小米粥，住三星级酒店", set(), {"Xiaomi", "Samsung"}),
+    ("zh-Hans", "三星与SK海力士扩大HBM产能", {"Samsung", "SK hynix", "HBM"}, set()),
     # --- Chinese (traditional)
     ("zh-Hant", "輝達H20晶片恢復出貨，台積電受惠", {"NVIDIA", "H20", "TSMC"}, set()),
     ("zh-Hant", "美國擴大實體清單，中芯國際列入", {"United States", "Entity List", "SMIC"}, set()),
