@@ -314,3 +314,10 @@ def test_both_matcher_backends_tag_alike() -> None:
     title, _, summary = text.partition("\n")
     assert trie.tag(title, summary) == rust.tag(title, summary)
     assert trie.tag("英伟达H20芯片与MI 308") == rust.tag("英伟达H20芯片与MI 308")
+
+
+def test_a_part_opens_a_gate_that_requires_its_maker(tagger: Tagger) -> None:
+    # "Huang" requires NVIDIA; the H20 is an NVIDIA part (H20 → Hopper → NVIDIA).
+    matches = tagger.tag("The H20 is back, Huang said")
+    assert [(m.entity, m.text) for m in matches] == [("H20", "H20"), ("Jensen Huang", "Huang")]
+    assert tagger.tag("Huang said the bakery reopens") == []

@@ -15,8 +15,9 @@ How a match is decided:
 4. case-sensitive aliases ("Arm", "BIS", "US") must appear as written, or in capitals;
 5. overlapping candidates: the longest wins, so "RTX Pro 6000D" beats "RTX Pro 6000";
    a boundary keeps "H20" out of "H200" and "Intel" out of "intelligence";
-6. gated aliases ("H2O" for the H20) count only when an entity or kind they require was
-   tagged elsewhere in the same article without a gate.
+6. gated aliases ("H2O" for the H20) count only when an entity or kind they require
+   (or a part of it: the H20 opens a gate that requires NVIDIA) was tagged elsewhere
+   in the same article without a gate.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ class Tagger:
                 if pattern not in keyed[key]:
                     keyed[key].append(pattern)
         self._keys = list(keyed)
-        self._patterns = [tuple(_as_tuple(p) for p in keyed[key]) for key in self._keys]
+        self._patterns = [
+            tuple(_as_tuple(p, self._ancestors(p.entity)) for p in keyed[key]) for key in self._keys
+        ]
         self._automaton = Automaton(self._keys, backend=backend)
         self._empty = not keyed
 
@@ -94,6 +97,15 @@ class Tagger:
             if fold_key(candidate) == key:
                 return self.entities[candidate]
         return self.entities[candidates[0]]
+
+    def _ancestors(self, name: str) -> tuple[str, ...]:
+        """Parents up the chain (H20 → Hopper → NVIDIA): they open gates too."""
+        chain: list[str] = []
+        entity = self.entities.get(name)
+        while entity and entity.parent and entity.parent not in chain and entity.parent != name:
+            chain.append(entity.parent)
+            entity = self.entities.get(entity.parent)
+        return tuple(chain)
 
     def descendants(self, name: str) -> set[str]:
         """``name`` and every entity below it through ``parent`` links."""
@@ -188,13 +200,13 @@ _CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed
 
 # Pattern tuples in the automaton (tuples index faster than attributes in the hot loop).
 _LEFT, _RIGHT, _CASED, _REQUIRES, _ENTITY, _KIND, _ALIAS, _RULE, _TAGS = range(9)
-_PatternTuple = tuple[bool, bool, bool, frozenset[str], str, str, str, str, tuple[str, str]]
+_PatternTuple = tuple[bool, bool, bool, frozenset[str], str, str, str, str, tuple[str, ...]]
 # (folded start, -(folded length), pattern): sorts by start, longest first
 _Found = tuple[int, int, _PatternTuple]
 _Find = Callable[[str], list[tuple[int, int, int]]]
 
 
-def _as_tuple(pattern: Pattern) -> _PatternTuple:
+def _as_tuple(pattern: Pattern, ancestors: tuple[str, ...]) -> _PatternTuple:
     label = "cased alias" if pattern.case_sensitive else "alias"
     rule = f'{label} "{pattern.alias}"'
     if pattern.requires:
@@ -208,7 +220,7 @@ def _as_tuple(pattern: Pattern) -> _PatternTuple:
         pattern.kind,
         pattern.alias,
         rule,
-        (pattern.entity, pattern.kind),
+        (pattern.entity, pattern.kind, *ancestors),
     )
 
 
