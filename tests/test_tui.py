@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerState
 
 from chipwatch.config import load_config
 from chipwatch.store.db import open_db
@@ -31,10 +32,18 @@ def build(seeded: tuple[Path, Path], **kwargs) -> ChipwatchApp:
 
 async def settle(app: ChipwatchApp, pilot) -> None:
     """Let workers finish and their messages land."""
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+    quiet = 0
+    for _ in range(400):
+        await pilot.pause(0.01)
+        # the poller child's reader runs for the app's lifetime: do not wait for it
+        busy = [
+            w
+            for w in app.workers
+            if w.group != "poller" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        ]
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
+            return
 
 
 def screen_lines(widget) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.timeutil import iso
 
+ROOT_HINT = str(Path(__file__).resolve().parent.parent)
 SEED_NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 HOSTILE_TITLE = "[bold red]boom[/] \x1b[2J reset"
 
@@ -392,3 +393,33 @@ def add_story(
         _refresh_story(db, story_id)
     db.close()
     return story_id
+
+
+def build_large_store(path: Path, *, stories: int, now: datetime = SEED_NOW) -> Path:
+    """Many one-article stories, one per 10 minutes back from ``now`` (paging tests)."""
+    db = open_db(path)
+    with write_transaction(db):
+        feed_id = _insert_feed(db, "Bulk Wire", "https://bulk.example/rss", now)
+        for n in range(stories):
+            published = iso(now - timedelta(minutes=10 * n))
+            story_id = db.execute(
+                "INSERT INTO stories (title, first_seen, last_updated, created_at, article_count,"
+                " outlet_count, languages) VALUES (?, ?, ?, ?, 1, 1, '[\"en\"]')",
+                [f"Bulk story number {n}", published, published, iso(now)],
+            ).lastrowid
+            db.execute(
+                "INSERT INTO articles (key, feed_id, url, title, lang, published, fetched_at, "
+                "updated_at, story_id) VALUES (?, ?, ?, ?, 'en', ?, ?, ?, ?)",
+                [
+                    f"bulk-{n}",
+                    feed_id,
+                    f"https://bulk.example/{n}",
+                    f"Bulk story number {n}",
+                    published,
+                    iso(now),
+                    iso(now),
+                    story_id,
+                ],
+            )
+    db.close()
+    return path
