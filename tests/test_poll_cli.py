@@ -207,3 +207,24 @@ def test_unusable_store_is_one_line_exit_1(
     code, _, err = cli(capsys, "--config", str(config), "--db", str(corrupt), "poll", "--once")
     assert code == 1 and "corrupt" in err and "Traceback" not in err
     assert corrupt.read_bytes().startswith(b"this is not a database")
+
+
+def test_store_failure_mid_poll_is_one_line_exit_1(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    from chipwatch.store import queries
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(queries, "update_feed_state", full)
+    config = write_config(tmp_path / "config.toml", [str(DATA / "rss_basic.xml")])
+    code, _, err = cli(
+        capsys, "--config", str(config), "--db", str(tmp_path / "s.db"), "poll", "--once"
+    )
+    assert code == 1 and "disk is full" in err and "Traceback" not in err
+    from chipwatch.store.db import open_db
+
+    assert open_db(tmp_path / "s.db").execute("SELECT count(*) FROM articles").fetchone()[0] == 0

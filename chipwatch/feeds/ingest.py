@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 import random
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from chipwatch.feeds.parse import ParsedFeed
 from chipwatch.feeds.schedule import NextPoll, after_failure, after_success
 from chipwatch.model import Article, FeedState, FeedStatus
 from chipwatch.store import queries
-from chipwatch.store.db import write_transaction
+from chipwatch.store.db import StoreError, write_transaction
 from chipwatch.timeutil import iso
 
 # Outcome statuses shown in the poll report (feeds.last_status uses FeedStatus).
@@ -124,6 +125,8 @@ def ingest(services: Services, poll: FeedPoll, *, now: datetime, rng: random.Ran
     try:
         with write_transaction(db):
             _write(services, poll, outcome, now=now, rng=rng)
+    except sqlite3.OperationalError as exc:  # the store itself: full, read-only, I/O
+        raise StoreError(f"cannot write to the store: {exc}") from exc
     except Exception as exc:
         services.after_rollback()
         return _record_failure(
@@ -157,6 +160,8 @@ def ingest_states(
                 )
                 _write(services, poll, outcome, now=now, rng=rng)
                 outcomes.append(outcome)
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot write to the store: {exc}") from exc
     except Exception:
         return [ingest(services, poll, now=now, rng=rng) for poll, now in polls]
     return outcomes

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from chipwatch.config import Config, ConfigError, load_config
+from chipwatch.errors import WorkFailed
 from chipwatch.feeds.pipeline import EventSink, Poller, _waiting
 from chipwatch.store import queries
 
@@ -37,6 +38,7 @@ class Signals:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     tick: asyncio.Event = field(default_factory=asyncio.Event)
+    fatal: BaseException | None = None  # a store failure that ends the loop
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -94,6 +96,8 @@ async def run_forever(
             db_path, watcher.config, on_event=sink, rng=rng, transport=transport
         ) as poller:
             await _schedule(poller, signals, clock, watcher, max_sleep)
+    if signals.fatal is not None:
+        raise signals.fatal
 
 
 async def _schedule(
@@ -117,7 +121,7 @@ async def _schedule(
                     poller.poll_feed(feed, identity, now=now, stop=signals.stop)
                 )
                 in_flight[feed.id] = task
-                task.add_done_callback(_finisher(in_flight, feed.id, signals))
+                task.add_done_callback(_finisher(in_flight, feed.id, signals, poller.on_event))
             finished = finished or bool(in_flight)
             if not in_flight and (
                 finished or last_health is None or now - last_health >= HEALTH_EVERY
@@ -132,11 +136,17 @@ async def _schedule(
 
 
 def _finisher(
-    in_flight: dict[int, asyncio.Task[Any]], feed_id: int, signals: Signals
+    in_flight: dict[int, asyncio.Task[Any]], feed_id: int, signals: Signals, sink: EventSink
 ) -> Callable[[asyncio.Task[Any]], None]:
     def done(task: asyncio.Task[Any]) -> None:
         in_flight.pop(feed_id, None)
         signals.tick.set()
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, WorkFailed):  # the store is unusable: stop, report, exit 1
+            signals.fatal = error
+            signals.request_stop()
+        elif error is not None:
+            sink({"type": "warning", "message": f"feed {feed_id}: {type(error).__name__}: {error}"})
 
     return done
 
