@@ -7,10 +7,19 @@ import sys
 import textwrap
 from datetime import timedelta
 
+import pytest
+
 from chipwatch.tui.app import ChipwatchApp
 from chipwatch.tui.widgets.timeline import HEADER_LINES
-from tests.test_tui import SIZE, build, seeded, settle  # noqa: F401 - fixture
-from tests.tui_seed import ROOT_HINT, SEED_NOW, add_story, build_large_store, seed_config
+from tests.test_tui import SIZE, build, settle
+from tests.tui_seed import (
+    ROOT_HINT,
+    SEED_NOW,
+    add_story,
+    build_large_store,
+    build_seed_store,
+    seed_config,
+)
 
 FAKE_POLLER = textwrap.dedent(
     """
@@ -36,6 +45,11 @@ FAKE_POLLER = textwrap.dedent(
         time.sleep(0.05)
     """
 )
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Path, Path]:
+    return seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db")
 
 
 def cursor_state(app: ChipwatchApp) -> tuple[int, int]:
