@@ -6,6 +6,7 @@ import asyncio
 import sys
 import textwrap
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
