@@ -358,6 +358,7 @@ def write_feeds(
     seed: int = 0,
     per_feed: int = 100,
     span: timedelta = timedelta(days=365),
+    start: datetime = START,
 ) -> list[Path]:
     """Write ``count`` articles as feeds of about ``per_feed`` entries; return the paths.
 
@@ -368,7 +369,7 @@ def write_feeds(
     directory.mkdir(parents=True, exist_ok=True)
     feeds = max(1, -(-count // per_feed))
     batches: list[list[SynthArticle]] = [[] for _ in range(feeds)]
-    for index, article in enumerate(generate_articles(count, seed=seed, span=span)):
+    for index, article in enumerate(generate_articles(count, seed=seed, start=start, span=span)):
         batches[index % feeds].append(article)
     return [_write_one(directory, batch, number) for number, batch in enumerate(batches)]
 
