@@ -302,7 +302,7 @@ def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> No
     fast = tagger._candidates(text, folded, index, tagger._automaton.find_longest)
     assert exhaustive is not None
     if fast is not None:
-        assert _longest(fast[0]) == _longest(exhaustive[0])
+        assert _longest(fast) == _longest(exhaustive)
 
 
 def test_both_matcher_backends_tag_alike() -> None:

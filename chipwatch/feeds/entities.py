@@ -134,33 +134,29 @@ class Tagger:
         found = self._candidates(text, folded, index, self._automaton.find_longest)
         if found is None:  # a rejected hit may hide an overlapping one: look at all
             found = self._candidates(text, folded, index, self._automaton.find)
-        if found is None:
-            return []
-        plain, context = found
-        return _make_matches(_longest(plain), text, index, split, context)
+        return _make_matches(_longest(found or []), text, index, split)
 
     def _candidates(
         self, text: str, folded: str, index: list[int] | None, find: _Find
-    ) -> tuple[list[_Found], set[str]] | None:
-        """Valid candidates and the entities/kinds that open gates.
+    ) -> list[_Found] | None:
+        """Valid candidates, gated ones included when an ungated one opens their gate.
 
         With leftmost-longest hits (``find_longest``), a rejected hit that crosses a word
         boundary or holds CJK could hide a valid overlapping spelling: return None so
         that the caller looks at every occurrence instead.
         """
-        exhaustive = find is self._automaton.find
         plain, gated, rejected = self._scan(text, folded, index, find)
-        context: set[str] = set()
-        if gated:
-            context = {tag for found in plain for tag in found[2][_TAGS]}
-            for item in gated:
-                if not context.isdisjoint(item[2][_REQUIRES]):
-                    plain.append(item)
-                else:
-                    rejected.append((item[0], item[0] - item[1]))
-        if not exhaustive and any(_may_hide(folded[a:b]) for a, b in rejected):
+        for item in gated:
+            opened = _opener(item[2][_REQUIRES], plain)
+            if opened is None:
+                rejected.append((item[0], item[0] - item[1]))
+                continue
+            p = item[2]
+            rule = f"{p[_RULE]}; found {opened})"
+            plain.append((item[0], item[1], (*p[:_RULE], rule, *p[_RULE + 1 :])))
+        if find is not self._automaton.find and any(_may_hide(folded[a:b]) for a, b in rejected):
             return None
-        return plain, context
+        return plain
 
     def _scan(
         self, text: str, folded: str, index: list[int] | None, find: _Find
@@ -189,6 +185,14 @@ class Tagger:
             if not valid:
                 rejected.append((start, end))
         return plain, gated, rejected
+
+
+def _opener(requires: frozenset[str], plain: list[_Found]) -> str | None:
+    """The first ungated candidate that is (or is part of, or is of a kind) required."""
+    for found in plain:
+        if not requires.isdisjoint(found[2][_TAGS]):
+            return found[2][_ENTITY]
+    return None
 
 
 def _may_hide(span: str) -> bool:
@@ -283,7 +287,7 @@ _RECLASS = _reclass_works()
 
 
 def _make_matches(
-    kept: list[_Found], text: str, index: list[int] | None, split: int, context: set[str]
+    kept: list[_Found], text: str, index: list[int] | None, split: int
 ) -> list[EntityMatch]:
     """EntityMatch values with offsets into the original title or summary."""
     reclass = _RECLASS
@@ -294,8 +298,6 @@ def _make_matches(
         if index is not None:
             start, end = index[start], index[end - 1] + 1
         rule = p[_RULE]
-        if p[_REQUIRES]:
-            rule += f"; found {', '.join(sorted(p[_REQUIRES] & context))})"
         if start < split:
             match = new(p[_ENTITY], p[_KIND], "title", start, end, text[start:end], rule)
         else:
