@@ -83,22 +83,38 @@ def body_hash(body: bytes) -> str:
 
 
 class Services:
-    """The tagger, clusterer and alert engine bound to one store connection (one thread)."""
+    """The tagger, clusterer and alert engine bound to one store connection (one thread).
+
+    The clusterer loads its index from the store, which costs time proportional to the
+    recent archive; it is built on first use, so a poll where nothing changed (all 304s)
+    never pays for it.
+    """
 
     def __init__(self, db: Database, config: Config) -> None:
         from chipwatch.feeds.alerts import AlertEngine
-        from chipwatch.feeds.cluster import Clusterer
         from chipwatch.feeds.entities import build_tagger
 
         self.db = db
         self.config = config
         self.tagger = build_tagger(config)
-        self.clusterer = Clusterer(db, config.cluster, languages=config.ui.languages)
         self.alerts = AlertEngine(db, config, self.tagger)
+        self._clusterer: Any = None
+
+    @property
+    def clusterer(self) -> Any:
+        """The :class:`~chipwatch.feeds.cluster.Clusterer`, built on first use."""
+        if self._clusterer is None:
+            from chipwatch.feeds.cluster import Clusterer
+
+            self._clusterer = Clusterer(
+                self.db, self.config.cluster, languages=self.config.ui.languages
+            )
+        return self._clusterer
 
     def after_rollback(self) -> None:
         """The clusterer's in-memory index must forget what the rollback undid."""
-        self.clusterer.reload()
+        if self._clusterer is not None:
+            self._clusterer.reload()
 
 
 @dataclass(frozen=True)
