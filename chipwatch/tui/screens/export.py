@@ -129,8 +129,8 @@ class ExportScreen(ModalScreen[Path | None]):
             self.app.call_from_thread(self._failed, f"export failed: {exc}")
             return
         if done.returncode != 0:
-            lines = (done.stderr or done.stdout or "export failed").strip().splitlines()
-            self.app.call_from_thread(self._failed, lines[-1] if lines else "export failed")
+            message = (done.stderr or done.stdout or "").strip() or "export failed"
+            self.app.call_from_thread(self._failed, message[:600])
             return
         self.app.call_from_thread(self._written, path)
 

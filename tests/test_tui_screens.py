@@ -1,0 +1,150 @@
+"""Pilot tests of the feeds, watches and export screens."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chipwatch.config import load_config
+from tests.test_tui import SIZE, build, query_store, settle
+from tests.tui_seed import build_seed_store, seed_config
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Path, Path]:
+    return seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db")
+
+
+async def test_feeds_screen_shows_health_adds_and_removes(seeded) -> None:
+    config_path, db_path = seeded
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#feeds-table")
+        assert table.row_count == 5
+        failing = [f for f in screen.feeds if f.last_status == "error"]
+        assert [f.name for f in failing] == ["Chip Shimbun"]
+        assert str(table.get_row_at(0)[3]).startswith("error 503")  # failing feeds first
+        await pilot.press("a")
+        await pilot.press(*"https://new.example/rss")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "https://new.example/rss" in [f.url for f in load_config(config_path).feeds]
+        assert table.row_count == 6
+        table.focus()
+        table.move_cursor(row=[f.url for f in screen.feeds].index("https://new.example/rss"))
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert len(load_config(config_path).feeds) == 6  # the first press only arms
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "https://new.example/rss" not in [f.url for f in load_config(config_path).feeds]
+        enabled = query_store(
+            db_path, "SELECT enabled FROM feeds WHERE url = ?", ["https://new.example/rss"]
+        )
+        assert enabled == [(0,)]  # kept in the store (its articles stay), disabled
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
+
+
+async def test_feed_add_keeps_comments_and_rejects_duplicates(seeded) -> None:
+    config_path, _ = seeded
+    config_path.write_text("# my feeds, annotated\n" + config_path.read_text())
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f", "a", *"https://wire-east.example/rss", "enter")
+        await settle(app, pilot)
+        assert len(load_config(config_path).feeds) == 5
+        assert config_path.read_text().startswith("# my feeds, annotated\n")
+        assert app.is_running
+
+
+async def test_watches_screen_previews_adds_and_removes(seeded) -> None:
+    config_path, _ = seeded
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#watches-table").row_count == 1
+        await pilot.press("a", *"TSMC", "tab", *"@TSMC")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        status = str(screen.query_one("#preview-status").render())
+        assert "would have matched 2 stories" in status
+        assert screen.query_one("#watch-preview").option_count == 2
+        await pilot.press("enter")
+        await settle(app, pilot)
+        watches = load_config(config_path).watches
+        assert [(w.name, w.query) for w in watches][-1] == ("TSMC", "@TSMC")
+        assert screen.query_one("#watches-table").row_count == 2
+        table = screen.query_one("#watches-table")
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("x", "x")
+        await settle(app, pilot)
+        assert [w.name for w in load_config(config_path).watches] == ["H20 exports"]
+
+
+async def test_watch_preview_shows_query_errors(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W", "a", *"Broken", "tab", *"(export OR")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        status = str(app.screen.query_one("#preview-status").render())
+        assert "column" in status
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [w.name for w in load_config(seeded[0]).watches] == ["H20 exports"]
+
+
+async def test_export_dialog_writes_a_digest(seeded, tmp_path) -> None:
+    app = build(seeded)
+    out = tmp_path / "digest.json"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#export-format").value = "json"
+        screen.query_one("#export-path").value = str(out)
+        await pilot.pause()
+        await pilot.click("#export-go")
+        for _ in range(100):
+            await settle(app, pilot)
+            if app.screen is app.main_screen:
+                break
+        assert app.screen is app.main_screen
+    digest = json.loads(out.read_text())
+    titles = [story["title"] for story in digest["stories"]]
+    assert "US lets NVIDIA restart H20 shipments to China" in titles
+    assert digest["generated_at"] == "2025-07-16T12:00:00Z"
+
+
+async def test_export_dialog_reports_failure(seeded, tmp_path) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#export-query").value = "(broken"
+        screen.query_one("#export-path").value = str(tmp_path / "x.md")
+        await pilot.click("#export-go")
+        for _ in range(100):
+            await settle(app, pilot)
+            if "column" in str(screen.query_one("#export-status").render()):
+                break
+        assert app.screen is screen
+        assert not (tmp_path / "x.md").exists()
+        await pilot.press("escape")
+        assert app.screen is app.main_screen
