@@ -105,9 +105,17 @@ def test_list_shows_counts_from_the_store(
     db.close()
     assert run(config_path, db_path, "entities", "list", "--kind", "chip") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["ENTITY", "KIND", "PARENT", "ALIASES", "ARTICLES", "STORIES"]
+    assert lines[0].split() == [
+        "ENTITY",
+        "KIND",
+        "PARENT",
+        "ALIASES",
+        "MENTIONS",
+        "ARTICLES",
+        "STORIES",
+    ]
     h20 = next(line.split() for line in lines if line.startswith("H20 "))
-    assert h20[:3] == ["H20", "chip", "Hopper"] and h20[-2] == "2"
+    assert h20[:3] == ["H20", "chip", "Hopper"] and h20[-3:] == ["2", "2", "0"]
     assert not any(line.startswith(("NVIDIA ", "China ")) for line in lines)  # --kind chip
     assert lines[-1].endswith("1 mentioned in the store")
 

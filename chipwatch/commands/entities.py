@@ -16,62 +16,58 @@ from chipwatch.textsafe import clean_text
 MAX_CELL = 48
 
 
+COUNTS = ("mentions", "articles", "stories")
+
+
 def run_list(ctx: Context) -> int:
-    """``entities list [--kind K] [--json]``: name, kind, parent, aliases and mentions."""
+    """``entities list [--kind K] [--json]``: name, kind, parent, aliases and mentions.
+
+    Counts come from the store: every tagged span (mentions), distinct articles and
+    distinct stories; entities added in config.toml are listed too.
+    """
     tagger = build_tagger(ctx.config)
     kind = getattr(ctx.args, "kind", None)
-    articles, stories = _counts(ctx, kind)
+    counts = _counts(ctx, kind)
     entities = sorted(
         (e for e in tagger.entities.values() if kind is None or e.kind == kind),
         key=lambda e: (ENTITY_KINDS.index(e.kind), e.name.casefold()),
     )
     if getattr(ctx.args, "json", False):
         for entity in entities:
-            ctx.out(json.dumps(_list_row(entity, articles, stories), ensure_ascii=False))
+            ctx.out(json.dumps(_list_row(entity, counts), ensure_ascii=False))
         return 0
     rows = [
-        [
-            e.name,
-            e.kind,
-            e.parent or "",
-            str(len(e.aliases)),
-            str(articles.get(e.name, 0)),
-            str(stories.get(e.name, 0)),
-        ]
+        [e.name, e.kind, e.parent or "", str(len(e.aliases)),
+         *(str(counts[by].get(e.name, 0)) for by in COUNTS)]
         for e in entities
-    ]
-    _table(
-        ctx, ["ENTITY", "KIND", "PARENT", "ALIASES", "ARTICLES", "STORIES"], rows, numeric={3, 4, 5}
-    )
-    tagged = sum(1 for e in entities if articles.get(e.name))
+    ]  # fmt: skip
+    header = ["ENTITY", "KIND", "PARENT", "ALIASES", *(by.upper() for by in COUNTS)]
+    _table(ctx, header, rows, numeric={3, 4, 5, 6})
+    tagged = sum(1 for e in entities if counts["articles"].get(e.name))
     ctx.out(f"\n{len(entities)} entities, {tagged} mentioned in the store")
     return 0
 
 
-def _counts(ctx: Context, kind: str | None) -> tuple[dict[str, int], dict[str, int]]:
-    """Article and story counts per entity; empty when there is no store yet."""
+def _counts(ctx: Context, kind: str | None) -> dict[str, dict[str, int]]:
+    """Counts per entity for each of COUNTS; empty when there is no store yet."""
     if not ctx.db_path.exists():
-        return {}, {}
+        return {by: {} for by in COUNTS}
     from chipwatch.store.tags import entity_counts
 
     db = ctx.open_db()
     try:
-        return (
-            entity_counts(db, kind=kind, by="articles"),
-            entity_counts(db, kind=kind, by="stories"),
-        )
+        return {by: entity_counts(db, kind=kind, by=by) for by in COUNTS}
     finally:
         db.close()
 
 
-def _list_row(entity: Entity, articles: dict[str, int], stories: dict[str, int]) -> dict:
+def _list_row(entity: Entity, counts: dict[str, dict[str, int]]) -> dict:
     return {
         "name": entity.name,
         "kind": entity.kind,
         "parent": entity.parent,
         "aliases": [a.text for a in entity.aliases],
-        "articles": articles.get(entity.name, 0),
-        "stories": stories.get(entity.name, 0),
+        **{by: counts[by].get(entity.name, 0) for by in COUNTS},
     }
 
 

@@ -108,7 +108,12 @@ class Tagger:
         return tuple(chain)
 
     def descendants(self, name: str) -> set[str]:
-        """``name`` and every entity below it through ``parent`` links."""
+        """``name`` and every entity below it through ``parent`` links.
+
+        ``name`` may be any alias; an unknown name gives just itself.
+        """
+        entity = self.entities.get(name) or self.resolve(name)
+        name = entity.name if entity else name
         found = {name}
         stack = [name]
         while stack:
