@@ -228,3 +228,39 @@ def test_store_failure_mid_poll_is_one_line_exit_1(
     from chipwatch.store.db import open_db
 
     assert open_db(tmp_path / "s.db").execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_forever_poller_stops_when_its_reader_goes_away(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes((DATA / "rss_basic.xml").read_bytes())
+    config = write_config(tmp_path / "config.toml", [str(feed)])
+    db = tmp_path / "s.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "chipwatch",
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "poll",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        read_until(proc, lambda e: e["type"] == "feed")
+        assert proc.stdout is not None
+        proc.stdout.close()  # the monitor quit without a word
+        proc.send_signal(signal.SIGUSR1)  # the next lines hit a closed pipe
+        assert proc.wait(timeout=30) in (0, 1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not poller_running(db)

@@ -29,10 +29,11 @@ def run(ctx: Context) -> int:
     """Poll once (``--once``) or forever; returns the exit status."""
     config = ctx.config
     as_json = bool(getattr(ctx.args, "json", False))
-    sink = _json_sink(ctx) if as_json else _human_sink(ctx)
+    signals = Signals()
+    sink = _json_sink(ctx, signals) if as_json else _human_sink(ctx)
     with poll_lock(ctx.db_path):
         if getattr(ctx.args, "once", False):
-            report = asyncio.run(_once(ctx, sink))
+            report = asyncio.run(_once(ctx, sink, signals))
             if not as_json:
                 print_report(ctx, report)
             return _status(report)
@@ -40,12 +41,13 @@ def run(ctx: Context) -> int:
             ctx.err(
                 f"chipwatch: polling {len(config.feeds)} feeds into {ctx.db_path}; Ctrl-C stops"
             )
-        asyncio.run(_forever(ctx, sink))
+        asyncio.run(_forever(ctx, sink, signals))
     return 0
 
 
-async def _once(ctx: Context, sink: Callable[[dict[str, Any]], None]) -> PollReport:
-    signals = Signals()
+async def _once(
+    ctx: Context, sink: Callable[[dict[str, Any]], None], signals: Signals
+) -> PollReport:
     undo = install_signal_handlers(signals)
     try:
         async with Poller(ctx.db_path, ctx.config, on_event=sink) as poller:
@@ -55,8 +57,7 @@ async def _once(ctx: Context, sink: Callable[[dict[str, Any]], None]) -> PollRep
         undo()
 
 
-async def _forever(ctx: Context, sink: Callable[[dict[str, Any]], None]) -> None:
-    signals = Signals()
+async def _forever(ctx: Context, sink: Callable[[dict[str, Any]], None], signals: Signals) -> None:
     undo = install_signal_handlers(signals)
     start, origin = time.monotonic(), ctx.now
 
@@ -83,10 +84,20 @@ def _status(report: PollReport) -> int:
     return 130 if report.interrupted else 0
 
 
-def _json_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
+def _json_sink(ctx: Context, signals: Signals) -> Callable[[dict[str, Any]], None]:
+    """JSON lines; when the reader goes away (the monitor quit), stop polling cleanly."""
+    closed = False
+
     def sink(event: dict[str, Any]) -> None:
-        ctx.stdout.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
-        ctx.stdout.flush()
+        nonlocal closed
+        if closed:
+            return
+        try:
+            ctx.stdout.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+            ctx.stdout.flush()
+        except (BrokenPipeError, ValueError, OSError):  # ValueError: stdout was closed
+            closed = True
+            signals.request_stop()
 
     return sink
 
