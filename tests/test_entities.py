@@ -321,3 +321,22 @@ def test_a_part_opens_a_gate_that_requires_its_maker(tagger: Tagger) -> None:
     matches = tagger.tag("The H20 is back, Huang said")
     assert [(m.entity, m.text) for m in matches] == [("H20", "H20"), ("Jensen Huang", "Huang")]
     assert tagger.tag("Huang said the bakery reopens") == []
+
+
+_PIECES = st.lists(
+    st.one_of(
+        st.text(max_size=6),
+        st.sampled_from(
+            ["Nvidia", "H20", "ＭＩ３０８", "Huang", "US", "États-Unis", "英伟达", " ", "ﬁ", "İ"]
+        ),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PIECES, _PIECES)
+def test_any_unicode_text_gives_spans_into_its_own_field(title: str, summary: str) -> None:
+    for match in build_tagger().tag(title, summary):
+        source = title if match.field == "title" else summary
+        assert source[match.start : match.end] == match.text
