@@ -304,3 +304,57 @@ def test_a_full_disk_fails_the_write_and_keeps_every_committed_article(tmp_path:
     assert outcome["ok"] is False
     assert "full" in str(outcome["message"]), outcome
     assert article_keys(copy_back) == keys_before
+
+
+_CHECK = textwrap.dedent(
+    """
+    import json, sys
+    from chipwatch.store.db import open_db
+    db = open_db(sys.argv[1])
+    print(json.dumps({
+        "integrity": db.execute("PRAGMA integrity_check").fetchone()[0],
+        "urls": [row[0] for row in db.execute("SELECT url FROM articles")],
+    }))
+    """
+)
+
+
+@needs_namespace
+def test_poll_on_a_full_disk_is_one_line_exit_1_and_keeps_what_it_committed(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.synth import write_feeds
+
+    feeds = write_feeds(tmp_path / "feeds", 3000, seed=4, per_feed=300)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "".join(f'[[feeds]]\nurl = "{p.as_uri()}"\n\n' for p in feeds), encoding="utf-8"
+    )
+    mount = tmp_path / "small"
+    mount.mkdir()
+    (tmp_path / "check.py").write_text(_CHECK, encoding="utf-8")
+    db = mount / "store.db"
+    script = (
+        f"mount -t tmpfs -o size=2m tmpfs {mount} && "
+        f"{sys.executable} -m chipwatch --config {config} --db {db} poll --once --json "
+        f"--now 2025-12-31T00:00:00Z > {tmp_path}/out 2> {tmp_path}/err; "
+        f"echo $? > {tmp_path}/rc; {sys.executable} {tmp_path}/check.py {db} > {tmp_path}/check"
+    )
+    subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script],
+        check=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert (tmp_path / "rc").read_text().strip() == "1"
+    errors = (tmp_path / "err").read_text().strip().splitlines()
+    assert len(errors) == 1 and "full" in errors[0], errors
+    check = json.loads((tmp_path / "check").read_text())
+    assert check["integrity"] == "ok"
+    committed = {
+        json.loads(line)["url"]
+        for line in (tmp_path / "out").read_text().splitlines()
+        if '"type": "article"' in line
+    }
+    assert committed and committed <= set(check["urls"])
+    assert len(check["urls"]) < 3000  # the disk really filled up
