@@ -34,13 +34,13 @@ DEFAULT_KIND_PRIOR = 0.6
 MIN_RARITY_POPULATION = 200
 # Blocking: at most this many of an article's rarest features are looked up, and a
 # feature shared by more than this many indexed articles is too common to block on.
-MAX_BLOCKING_FEATURES = 14
-MAX_POSTINGS = 250
+MAX_BLOCKING_FEATURES = 10
+MAX_POSTINGS = 100
 # Rarities are memoized and recomputed every this many additions: they drift slowly,
 # and computing a logarithm per word per pair would dominate an assignment.
 RARITY_REFRESH = 64
 # Index changes after which a doc's cached weight totals are recomputed.
-NORM_REFRESH = 500
+NORM_REFRESH = 4096
 # Candidates whose blocking score is below this share of the best one's are not scored:
 # they share only a feature or two of many.
 MIN_RELATIVE_BLOCKING = 0.3
@@ -206,40 +206,43 @@ class CandidateIndex:
     # ---- lookup
     def candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> list[int]:
         """Up to ``limit`` indexed article ids that share rare features with ``doc`` and
-        were published within the window of it, best blocking score first."""
-        scores: dict[int, float] = defaultdict(float)
-        for feature, weight in self._blocking_features(doc):
-            for article_id in self.postings.get(feature, ()):
-                scores[article_id] += weight
-        scores.pop(doc.article_id, None)
-        ranked = heapq.nlargest(limit * 3, scores.items(), key=lambda item: item[1])
+        were published within the window of it, most shared rare features first.
+
+        Identity features (URL, guid, title) count as ten shared features.
+        """
+        shared: Counter[int] = Counter()
+        identity, rare = self._blocking_features(doc)
+        for feature in rare:
+            shared.update(self.postings[feature])  # counted in C: the hot loop
+        for feature in identity:
+            for article_id in self.postings[feature]:
+                shared[article_id] += 10
+        shared.pop(doc.article_id, None)
+        ranked = shared.most_common(limit * 3)
         floor = ranked[0][1] * MIN_RELATIVE_BLOCKING if ranked else 0.0
         found: list[int] = []
         for article_id, blocking in ranked:
             if blocking < floor:
                 break
-            other = self.docs[article_id]
-            if abs(other.published - doc.published) <= window_seconds:
+            if abs(self.docs[article_id].published - doc.published) <= window_seconds:
                 found.append(article_id)
                 if len(found) == limit:
                     break
         return found
 
-    def _blocking_features(self, doc: Doc) -> list[tuple[str, float]]:
-        chosen: list[tuple[str, float]] = []
+    def _blocking_features(self, doc: Doc) -> tuple[list[str], list[str]]:
+        identity: list[str] = []
         ranked: list[tuple[int, str]] = []
         for feature in doc.features:
-            df = len(self.postings.get(feature, ()))
-            if not df:
+            postings = self.postings.get(feature)
+            if not postings:
                 continue
             if feature.startswith(IDENTITY_PREFIXES):
-                chosen.append((feature, 10.0))
-            elif df <= MAX_POSTINGS:
-                ranked.append((df, feature))
+                identity.append(feature)
+            elif len(postings) <= MAX_POSTINGS:
+                ranked.append((len(postings), feature))
         ranked.sort()
-        for _, feature in ranked[:MAX_BLOCKING_FEATURES]:
-            chosen.append((feature, self.rarity(feature)))
-        return chosen
+        return identity, [feature for _, feature in ranked[:MAX_BLOCKING_FEATURES]]
 
     def story_docs(self, story_id: int) -> Iterable[Doc]:
         """Indexed articles of one story."""

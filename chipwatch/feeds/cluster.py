@@ -39,7 +39,7 @@ from chipwatch.timeutil import from_iso, iso
 # Candidates proposed per article, and pairs actually scored: the blocking score ranks
 # the rest out, and a story's best two candidates speak for it.
 MAX_CANDIDATES = 24
-MAX_PAIRS = 8
+MAX_PAIRS = 6
 PAIRS_PER_STORY = 2
 # A same-language pair scoring this much ends the search: nothing else will do better
 # enough to matter, and most arrivals that join a story have such a pair.

@@ -323,7 +323,6 @@ def title_similarity(a: str, b: str) -> float:
     return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 200.0
 
 
-_DIGIT = re.compile(r"\d")
 _NAME_TOKEN = re.compile(r"[^\W_][\w.]*[^\W_]|[^\W_]", re.UNICODE)
 
 
@@ -341,7 +340,7 @@ def name_words(text: str, spans: Sequence[tuple[int, int]] = ()) -> set[str]:
     found: set[str] = set()
     for match in _NAME_TOKEN.finditer(plain):
         word = match.group()
-        if word[0].islower() and not _DIGIT.search(word):
+        if word[0].islower() and word.isalpha():
             continue  # the common case, decided without a call
         if _is_name(word, plain, match.start()):
             found.add(fold(word).strip(".-"))
