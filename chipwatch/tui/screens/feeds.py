@@ -31,7 +31,7 @@ STATUS_STYLES = {
     "new": "dim",
     "disabled": "dim",
 }
-COLUMNS = ("name", "url", "last fetch", "status", "last error", "articles", "next poll")
+COLUMNS = ("name", "url", "status", "fetched", "next poll", "articles", "last error")
 
 
 class FeedsScreen(Screen):
@@ -103,13 +103,13 @@ class FeedsScreen(Screen):
         when = short_time(feed.last_fetch_at, now) if feed.last_fetch_at else "never"
         upcoming = short_time(feed.next_poll_at, now) if feed.next_poll_at else "—"
         return [
-            Text(clean_title(feed.name)[:28], style="" if feed.enabled else "dim"),
-            Text(clean_title(feed.url)[:44], style="dim"),
-            when,
+            Text(clean_title(feed.name)[:24], style="" if feed.enabled else "dim"),
+            Text(clean_title(feed.url)[:36], style="dim"),
             Text(status, style=STATUS_STYLES.get(feed.last_status, "")),
-            Text(clean_title(feed.last_error or "")[:48], style="red"),
-            Text(str(feed.articles), justify="right"),
+            when,
             upcoming,
+            Text(str(feed.articles), justify="right"),
+            Text(clean_title(feed.last_error or "")[:60], style="red"),
         ]
 
     def on_poll_batch(self, message: PollBatch) -> None:

@@ -1,0 +1,81 @@
+"""SVG snapshots of the monitor at fixed sizes (fixed clock, fixed data, no poller).
+
+Update after a deliberate visual change with ``pytest tests/test_tui_snapshots.py
+--snapshot-update`` and look at the SVGs in tests/__snapshots__/ before committing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_tui import build, settle
+from tests.tui_seed import build_seed_store, seed_config
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    seeded = (seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db"))
+    return build(seeded)
+
+
+def keys(*pressed: str, then=None):
+    """A run_before that waits for the store reads, presses keys, and waits again."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot.app, pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot.app, pilot)
+        if then is not None:
+            await then(pilot)
+            await settle(pilot.app, pilot)
+
+    return run_before
+
+
+def test_main_screen(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys())
+
+
+def test_main_screen_large(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(200, 60), run_before=keys())
+
+
+def test_detail_of_a_merged_story(app, snap_compare) -> None:
+    assert snap_compare(
+        app, terminal_size=(120, 36), run_before=keys("enter", "right_square_bracket")
+    )
+
+
+def test_hostile_title_is_literal(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("down", "down", "down"))
+
+
+def test_filtered_by_query(app, snap_compare) -> None:
+    assert snap_compare(
+        app, terminal_size=(120, 36), run_before=keys("slash", "@", "H", "2", "0", "enter")
+    )
+
+
+def test_feeds_screen(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("f"))
+
+
+def test_watches_screen_with_preview(app, snap_compare) -> None:
+    async def type_query(pilot) -> None:
+        await pilot.press("a", *"China", "tab", *"@China")
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("W", then=type_query))
+
+
+def test_export_dialog(app, snap_compare) -> None:
+    async def fixed_path(pilot) -> None:
+        pilot.app.screen.query_one("#export-path").value = "~/digests/chipwatch.md"
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("e", then=fixed_path))
+
+
+def test_help_screen(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("question_mark"))
