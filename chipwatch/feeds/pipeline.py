@@ -87,6 +87,7 @@ class Poller:
         self.notifier: Any = None
 
     async def __aenter__(self) -> Self:
+        self.parsers.start()  # before any thread of ours exists (see ParserPool.start)
         try:
             await self.write(self._open)
         except BaseException:

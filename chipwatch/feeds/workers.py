@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
@@ -30,14 +31,22 @@ class ParserPool:
         self.workers = worker_count(workers)
         self._executor: Executor | None = None
 
+    def start(self) -> None:
+        """Start the workers now if that is cheap: forked from a single-threaded process.
+
+        Forking before the store's thread exists gives workers that already imported
+        the parser, in milliseconds; a process with other threads uses a fork server
+        instead (safe, but it starts a fresh interpreter), started on first use.
+        """
+        if self.workers > 1 and self._executor is None and threading.active_count() == 1:
+            self._start().submit(_warm_up)
+
     def _start(self) -> Executor:
         if self._executor is None:
             if self.workers == 1:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-parse")
             else:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["chipwatch.feeds.parse"])
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=context)
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
         return self._executor
 
     async def parse(
@@ -73,6 +82,18 @@ class ParserPool:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["chipwatch.feeds.parse"])
+    return context
+
+
+def _warm_up() -> None:
+    """A no-op job: makes the pool launch its workers."""
 
 
 def _parse_job(
