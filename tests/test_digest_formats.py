@@ -34,7 +34,7 @@ from chipwatch.store.digest import (
     build_digest,
     render,
 )
-from chipwatch.store.digest_text import CSV_COLUMNS
+from chipwatch.store.digest_text import CSV_COLUMNS, digest_to_dict
 
 
 def _load_seed() -> Any:
@@ -313,3 +313,9 @@ def test_renderers_clean_again_at_the_edge() -> None:
         text = render(digest, fmt)
         assert "\x1b" not in text and "\u202e" not in text and "[31m" not in text, fmt
         assert "evil.example" not in text, fmt
+
+
+def test_json_text_is_exactly_digest_to_dict(digest, outputs) -> None:
+    assert json.loads(outputs["json"]) == digest_to_dict(digest)
+    empty = Digest("2025-07-16T12:00:00Z", None, "2025-07-16T12:00:00Z", None, 1, (), ())
+    assert json.loads(render(empty, "json")) == digest_to_dict(empty)
