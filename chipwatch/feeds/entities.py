@@ -22,6 +22,7 @@ How a match is decided:
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -136,23 +137,80 @@ class Tagger:
         else:
             text, split = (title, len(title)) if title else (summary, -1)
         folded, index = fold_with_map(text)
-        found = self._candidates(text, folded, index, self._automaton.find_longest)
+        found = self._leftmost_longest(text, folded, index)
         if found is None:  # a rejected hit may hide an overlapping one: look at all
-            found = self._candidates(text, folded, index, self._automaton.find)
-        return _make_matches(_longest(found or []), text, index, split)
+            found = _longest(self._candidates(text, folded, index, self._automaton.find) or [])
+        return _make_matches(found, text, index, split)
+
+    def _leftmost_longest(
+        self, text: str, folded: str, index: list[int] | None
+    ) -> list[_Found] | None:
+        """The fast path: leftmost-longest hits, already in order and never overlapping.
+
+        Returns None when a rejected hit could hide a valid overlapping spelling (see
+        ``_may_hide``); the caller then takes the exhaustive path, which gives the same
+        result as this one whenever this one answers.
+        """
+        kept: list[_Found] = []
+        gated: list[_Found] = []
+        size = len(folded)
+        patterns = self._patterns
+        for number, start, end in self._automaton.find_longest(folded):
+            taken = pending = False
+            for p in patterns[number]:
+                if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
+                    continue
+                if p[_RIGHT] and end < size and (c := folded[end]).isalnum() and c < _CJK:
+                    continue
+                if (
+                    p[_CASED]
+                    and (index is not None or text[start:end] != p[_ALIAS])
+                    and not case_ok(text, index, start, end, p[_ALIAS])
+                ):
+                    continue
+                if p[_REQUIRES]:
+                    gated.append((start, start - end, p))
+                    pending = True
+                elif not taken:
+                    kept.append((start, start - end, p))
+                    taken = True
+            if not (taken or pending) and _may_hide(folded[start:end]):
+                return None
+        if gated and not self._open_gates(gated, kept, folded):
+            return None
+        return kept
+
+    @staticmethod
+    def _open_gates(gated: list[_Found], kept: list[_Found], folded: str) -> bool:
+        """Insert the gated candidates whose gate opens; False when the fast path must yield."""
+        starts = {item[0] for item in kept}
+        ungated = list(kept)
+        for start, negative_length, p in gated:
+            if start in starts:  # an ungated spelling of the same span already won
+                continue
+            opened = _opener(p[_REQUIRES], ungated)
+            if opened is None:
+                if _may_hide(folded[start : start - negative_length]):
+                    return False
+                continue
+            rule = f"{p[_RULE]}; found {opened})"
+            bisect.insort(kept, (start, negative_length, (*p[:_RULE], rule, *p[_RULE + 1 :])),
+                          key=_start)  # fmt: skip
+            starts.add(start)
+        return True
 
     def _candidates(
         self, text: str, folded: str, index: list[int] | None, find: _Find
     ) -> list[_Found] | None:
         """Valid candidates, gated ones included when an ungated one opens their gate.
 
-        With leftmost-longest hits (``find_longest``), a rejected hit that crosses a word
-        boundary or holds CJK could hide a valid overlapping spelling: return None so
-        that the caller looks at every occurrence instead.
+        The exhaustive path (``find``: every occurrence, overlapping ones included);
+        with ``find_longest`` it returns None when a rejected hit could hide another.
         """
         plain, gated, rejected = self._scan(text, folded, index, find)
+        ungated = list(plain)
         for item in gated:
-            opened = _opener(item[2][_REQUIRES], plain)
+            opened = _opener(item[2][_REQUIRES], ungated)
             if opened is None:
                 rejected.append((item[0], item[0] - item[1]))
                 continue
@@ -198,6 +256,10 @@ def _opener(requires: frozenset[str], plain: list[_Found]) -> str | None:
         if not requires.isdisjoint(found[2][_TAGS]):
             return found[2][_ENTITY]
     return None
+
+
+def _start(found: _Found) -> int:
+    return found[0]
 
 
 def _may_hide(span: str) -> bool:
