@@ -15,7 +15,13 @@ from chipwatch.feeds.entities import build_tagger
 from chipwatch.model import Article
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
-from chipwatch.store.stories import get_story, merge_stories, split_article, story_articles
+from chipwatch.store.stories import (
+    explain_article,
+    get_story,
+    merge_stories,
+    split_article,
+    story_articles,
+)
 from chipwatch.store.tags import save_matches
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +114,8 @@ def test_seed_reports_form_one_story_with_both_sources_and_an_explanation(db, cl
         db.execute("SELECT cluster_explain FROM articles WHERE id = ?", [wire_id]).fetchone()[0]
     )
     assert explain["matched_article_id"] == blog_id
+    shown = explain_article(db, wire_id)
+    assert shown["matched_title"] == BLOG.title and shown["matched_feed"] == "arktech"
     assert "H20" in explain["shared_entities"]
     assert explain["score"] >= ClusterConfig().threshold
     assert set(explain["parts"]) >= {"entities", "title", "time"}

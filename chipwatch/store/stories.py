@@ -140,6 +140,15 @@ def explain_article(db: Database, article_id: int) -> dict[str, Any]:
         "WHERE article_id = ? ORDER BY id",
         [article_id],
     ).fetchall()
+    matched = explanation.get("matched_article_id")
+    if matched:
+        found = db.execute(
+            "SELECT a.title, COALESCE(NULLIF(f.name, ''), f.title, f.url) FROM articles a "
+            "JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
+            [matched],
+        ).fetchone()
+        if found:
+            explanation["matched_title"], explanation["matched_feed"] = found
     explanation["corrections"] = [
         {"kind": k, "story_id": s, "into_story_id": i, "at": at} for k, s, i, at in corrections
     ]
