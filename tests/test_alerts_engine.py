@@ -300,3 +300,12 @@ def test_spike_from_nothing_only_needs_the_minimum(
     assert event.detail == "2 stories in 24h (none in the 7 days before)"
     # articles after `now` (a replay with a fixed clock) do not count
     assert len(engine.spike_counts(watch, now - timedelta(hours=3))[0]) == 0
+
+
+def test_feed_webhook_channel_needs_a_url() -> None:
+    from chipwatch.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError, match=r"<config>:2: alerts.feed_notify: 'webhook' needs"):
+        parse_config('[alerts]\nfeed_notify = ["webhook"]\n')
+    config = parse_config('[alerts]\nfeed_notify = ["bell"]\nwebhook_backoff = "2s"\n')
+    assert config.alerts.feed_notify == ("bell",) and config.alerts.webhook_backoff == 2.0
