@@ -258,8 +258,12 @@ class _Validator:
         cluster = self.cluster(data.get("cluster", {}))
         alerts = self.section(data, "alerts", AlertsConfig, _ALERTS_SPEC)
         if "webhook" in alerts.feed_notify and not alerts.feed_webhook:
-            raise self.fail("alerts.feed_notify", "'webhook' needs a 'feed_webhook' URL",
-                            "alerts", "feed_notify")
+            raise self.fail(
+                "alerts.feed_notify",
+                "'webhook' needs a 'feed_webhook' URL",
+                "alerts",
+                "feed_notify",
+            )
         ui = self.ui(data.get("ui", {}))
         feeds = tuple(self.feeds(data.get("feeds", [])))
         watches = tuple(self.watches(data.get("watch", [])))
