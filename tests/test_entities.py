@@ -340,3 +340,13 @@ def test_any_unicode_text_gives_spans_into_its_own_field(title: str, summary: st
     for match in build_tagger().tag(title, summary):
         source = title if match.field == "title" else summary
         assert source[match.start : match.end] == match.text
+
+
+def test_the_dataclass_fallback_builds_the_same_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import chipwatch.feeds.entities as entities_module
+
+    tagger = build_tagger()
+    args = ("Nvidia H20 et la Ｈ２０ ﬁnale", "AMD MI308, E\u0301tats-Unis, 英伟达")
+    fast = tagger.tag(*args)
+    monkeypatch.setattr(entities_module, "_RECLASS", False)
+    assert tagger.tag(*args) == fast and len(fast) == 7

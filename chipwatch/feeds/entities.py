@@ -357,23 +357,41 @@ def _make_matches(
     kept: list[_Found], text: str, index: list[int] | None, split: int
 ) -> list[EntityMatch]:
     """EntityMatch values with offsets into the original title or summary."""
-    reclass = _RECLASS
-    new = _Draft if reclass else EntityMatch
+    if not _RECLASS:
+        return [
+            EntityMatch(p[_ENTITY], p[_KIND], field, start, end, text[a:b], p[_RULE])
+            for field, start, end, a, b, p in _spans(kept, index, split)
+        ]
+    new = object.__new__
     matches = []
     for start, negative_length, p in kept:
         end = start - negative_length
         if index is not None:
             start, end = index[start], index[end - 1] + 1
-        rule = p[_RULE]
+        match = new(_Draft)
+        match.entity = p[_ENTITY]
+        match.kind = p[_KIND]
+        match.text = text[start:end]
+        match.rule = p[_RULE]
         if start < split:
-            match = new(p[_ENTITY], p[_KIND], "title", start, end, text[start:end], rule)
+            match.field, match.start, match.end = "title", start, end
         else:
-            match = new(p[_ENTITY], p[_KIND], "summary", start - split - 1, end - split - 1,
-                        text[start:end], rule)  # fmt: skip
-        if reclass:
-            match.__class__ = EntityMatch
+            match.field, match.start, match.end = "summary", start - split - 1, end - split - 1
+        match.__class__ = EntityMatch
         matches.append(match)
     return matches  # type: ignore[return-value]
+
+
+def _spans(kept: list[_Found], index: list[int] | None, split: int):  # type: ignore[no-untyped-def]
+    """(field, start, end, start in text, end in text, pattern) for each kept candidate."""
+    for start, negative_length, p in kept:
+        a, b = start, start - negative_length
+        if index is not None:
+            a, b = index[a], index[b - 1] + 1
+        if a < split:
+            yield "title", a, b, a, b, p
+        else:
+            yield "summary", a - split - 1, b - split - 1, a, b, p
 
 
 # --------------------------------------------------------------------------- building
