@@ -167,3 +167,41 @@ def test_sigterm_stops_the_demo_and_removes_its_files(tmp_path: Path) -> None:
             child.wait()
     assert list((tmp_path / "tmp").iterdir()) == []
     assert "Traceback" not in child.stderr.read()
+
+
+@pytest.mark.slow
+def test_a_killed_demo_leaves_no_poller_and_no_files(tmp_path: Path) -> None:
+    """Regression: SIGKILL of the demo left its `chipwatch poll` child running forever."""
+    env = _isolated_env(tmp_path)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "chipwatch", "demo", "--headless", "--speed", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list((tmp_path / "tmp").glob("chipwatch-demo-*/chipwatch.db")):
+            assert time.monotonic() < deadline, "the demo never made its store"
+            time.sleep(0.2)
+        demo.kill()  # no cleanup code runs in the demo process
+        demo.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while list((tmp_path / "tmp").iterdir()):
+            assert time.monotonic() < deadline, "the orphaned poller never cleaned up"
+            time.sleep(0.2)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    deadline = time.monotonic() + 15
+    while [p for p in Path("/proc").glob("[0-9]*") if _runs_in(p, tmp_path)]:
+        assert time.monotonic() < deadline, "a process of the killed demo is still running"
+        time.sleep(0.2)
+
+
+def _runs_in(proc: Path, folder: Path) -> bool:
+    try:
+        return str(folder) in (proc / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False

@@ -14,7 +14,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -78,7 +77,12 @@ def run_monitor(ctx: Context, session: DemoSession) -> int:
         db.close()
     from chipwatch.tui.app import make_app
 
-    app = make_app(config, session.config_path, session.db_path)
+    app = make_app(
+        config,
+        session.config_path,
+        session.db_path,
+        poller_command=session.poll_command(json_lines=True),
+    )
     app.sub_title = f"demo · offline replay · speed {session.speed:g}x"
     with _exit_app_on_terminate(app.exit):
         result = app.run()
@@ -93,7 +97,7 @@ def run_headless(ctx: Context, session: DemoSession) -> int:
     ctx.err(intro(session))
     deadline = time.monotonic() + replay_seconds(session.speed) + _settle(session.speed)
     child = subprocess.Popen(
-        _poll_command(session),
+        session.poll_command(json_lines=False),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -118,19 +122,6 @@ def run_headless(ctx: Context, session: DemoSession) -> int:
 def _settle(speed: float) -> float:
     """Time after the last release for two more polls and their transactions."""
     return 2 * poll_interval(speed) + 3.0
-
-
-def _poll_command(session: DemoSession) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "chipwatch",
-        "--config",
-        str(session.config_path),
-        "--db",
-        str(session.db_path),
-        "poll",
-    ]
 
 
 def _pump(source: IO[str] | None, sink: IO[str]) -> threading.Thread:
@@ -193,18 +184,18 @@ def summary_lines(session: DemoSession) -> list[str]:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C, so the session still removes its files."""
+    """SIGTERM and SIGHUP (terminal closed) unwind like Ctrl-C: the files still go."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    with _signal_handler(signal.SIGTERM, interrupt):
+    with _signal_handler(signal.SIGTERM, interrupt), _signal_handler(signal.SIGHUP, interrupt):
         yield
 
 
 @contextlib.contextmanager
 def _exit_app_on_terminate(exit_app: Callable[[], None]) -> Iterator[None]:
-    """While the monitor runs, SIGTERM asks it to quit (its loop then unwinds cleanly)."""
+    """While the monitor runs, SIGTERM or SIGHUP asks it to quit (it unwinds cleanly)."""
 
     def quit_app(signum: int, frame: object) -> None:
         try:
@@ -212,7 +203,7 @@ def _exit_app_on_terminate(exit_app: Callable[[], None]) -> Iterator[None]:
         except RuntimeError:
             raise KeyboardInterrupt from None
 
-    with _signal_handler(signal.SIGTERM, quit_app):
+    with _signal_handler(signal.SIGTERM, quit_app), _signal_handler(signal.SIGHUP, quit_app):
         yield
 
 

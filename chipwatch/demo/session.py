@@ -93,6 +93,13 @@ class DemoSession:
             lines.append(f'must_not_miss = "{FAILING_FEED_MUST_NOT_MISS}"')
         return "\n".join(lines) + "\n"
 
+    def poll_command(self, *, json_lines: bool) -> list[str]:
+        """``chipwatch poll`` on this session, in a child that dies with the demo."""
+        from chipwatch.demo import child
+
+        args = ["--config", str(self.config_path), "--db", str(self.db_path), "poll"]
+        return child.command(self.config_path.parent, [*args, "--json"] if json_lines else args)
+
     def finished(self) -> bool:
         """Whether every article has been released."""
         assert self.clock is not None, "start() the session first"
