@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipwatch.cli import main
@@ -344,16 +344,38 @@ def test_command_output_into_missing_folder_exits_2(cli_paths, tmp_path, capsys)
 # --------------------------------------------------------------------------- cleaning
 _MARKDOWN = st.sampled_from(list("\\`*_{}[]()<>#+-.!|~&=@:/"))
 _NASTY = st.sampled_from(
-    [" ", "  ", "\t", "\n", "\x1b[31m", "\x1b]8;;x\x07", "\u202e", "\u200b", "\u2028", "\x9b"]
+    [
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\x1b[31m",
+        "\x1b]8;;x\x07",
+        "\u202e",
+        "\u200b",
+        "\u2028",
+        "\x9b",
+        "\x85",
+        "\xa0",
+        "\u1680",
+        "\u2003",
+        "\u202f",
+        "\u3000",
+        "\ufeff",
+        "\u2066",
+        "\x7f",
+    ]
 )
 
 
+@settings(max_examples=400)
 @given(st.lists(st.one_of(st.text(max_size=20), _NASTY), max_size=8).map("".join))
 def test_fast_clean_agrees_with_clean_title(text: str) -> None:
     # The digest skips clean_title for text that is already clean; it must never differ.
     assert _clean(text) == clean_title(text)
 
 
+@settings(max_examples=400)
 @given(st.lists(st.one_of(st.text(max_size=20), _NASTY, _MARKDOWN), max_size=8).map("".join))
 def test_fast_markdown_escape_agrees_with_md_escape(text: str) -> None:
     assert md_text(text) == md_escape(text)

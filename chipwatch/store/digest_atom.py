@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from functools import lru_cache
 
 from chipwatch.store.digest_model import (
     Digest,
@@ -89,11 +90,7 @@ def _entry(story: DigestStory) -> str:
                 f"{_hreflang(article.lang)} "
                 f'title="{_x(article.feed + ": " + article.title)}"/>'
             )
-    for entity in story.entities:
-        lines.append(
-            f'    <category term="{_x(entity.name)}" label="{_x(entity.name)} '
-            f'({_x(entity.kind)})" scheme="{TAG_AUTHORITY}:entity:{entity.kind}"/>'
-        )
+    lines.extend(_category(entity.name, entity.kind) for entity in story.entities)
     for name in story.alerts:
         lines.append(
             f'    <category term="{_x(name)}" label="alert: {_x(name)}" '
@@ -103,6 +100,15 @@ def _entry(story: DigestStory) -> str:
     lines.append(f'    <content type="html">{_x(_content_html(story))}</content>')
     lines.append("  </entry>")
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=4096)
+def _category(name: str, kind: str) -> str:
+    """An entity as an Atom category (entities repeat across stories: cached)."""
+    return (
+        f'    <category term="{_x(name)}" label="{_x(name)} ({_x(kind)})" '
+        f'scheme="{TAG_AUTHORITY}:entity:{_x(kind)}"/>'
+    )
 
 
 def _facts(story: DigestStory) -> str:
@@ -130,13 +136,17 @@ def _content_html(story: DigestStory) -> str:
         title = f'<a href="{e(a.url)}">{e(a.title)}</a>' if a.url else e(a.title)
         note = " (earlier)" if not a.in_window else ""
         parts.append(
-            f"<li>{e(human_time(a.published))} · <b>{e(a.feed)}</b> "
-            f"({e(a.lang)}): {title}{note}</li>"
+            f"<li>{e(human_time(a.published))} · <b>{_html_short(a.feed)}</b> "
+            f"({_html_short(a.lang)}): {title}{note}</li>"
         )
     parts.append("</ul>")
     return "".join(parts)
 
 
+_html_short = lru_cache(maxsize=4096)(html.escape)
+
+
+@lru_cache(maxsize=1024)
 def _hreflang(lang: str) -> str:
     """An hreflang attribute, left out for an unknown language (it may not be empty)."""
     return "" if lang == "und" else f' hreflang="{_x(lang)}"'

@@ -9,6 +9,7 @@ even a renderer bug could not make the page run or fetch anything.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 from chipwatch.store.digest_model import (
     Digest,
@@ -235,10 +236,7 @@ def _facts(story: DigestStory) -> str:
         f'<time datetime="{story.first_seen}">'
         f"{_e(human_span(story.first_seen, story.last_updated))}</time>"
     )
-    languages = " ".join(
-        f'<span class="lang" title="{_e(language_name(code))}">{_e(code)}</span>'
-        for code in story.languages
-    )
+    languages = " ".join(_lang_badge(code) for code in story.languages)
     flags = "".join(f' <span class="flag">⚑ {_e(name)}</span>' for name in story.alerts)
     return f'<p class="facts">{span} · {plural(story.outlets, "outlet")} · {languages}{flags}</p>'
 
@@ -247,7 +245,7 @@ def _entities(story: DigestStory) -> str:
     if not story.entities:
         return ""
     chips = "".join(
-        f'<li class="k-{_e(entity.kind)}" title="{_e(entity.kind)}">{_e(entity.name)}'
+        f'<li class="k-{_short(entity.kind)}" title="{_short(entity.kind)}">{_short(entity.name)}'
         f"<span>{entity.mentions}</span></li>"
         for entity in story.entities
     )
@@ -259,11 +257,20 @@ def _source(article: DigestArticle) -> str:
     css = "" if article.in_window else ' class="earlier"'
     return (
         f"<li{css}>{_time(article.published)}<span>"
-        f'<span class="outlet">{_e(article.feed)}</span> '
-        f'<span class="lang" title="{_e(language_name(article.lang))}">'
-        f"{_e(article.lang)}</span> "
+        f'<span class="outlet">{_short(article.feed)}</span> {_lang_badge(article.lang)} '
         f"{_link(article.url, article.title)}{note}</span></li>"
     )
+
+
+@lru_cache(maxsize=4096)
+def _short(text: str) -> str:
+    """:func:`_e` for outlet, entity and language names, which repeat a lot."""
+    return _e(text)
+
+
+@lru_cache(maxsize=1024)
+def _lang_badge(code: str) -> str:
+    return f'<span class="lang" title="{_e(language_name(code))}">{_e(code)}</span>'
 
 
 def _time(value: str) -> str:

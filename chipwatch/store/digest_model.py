@@ -8,7 +8,6 @@ Times are the store's ISO 8601 UTC text (``2025-07-15T08:00:00Z``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -161,19 +160,19 @@ class Digest:
 
 # --------------------------------------------------------------------------- cleaning
 
-# Anything clean_text(single_line=True) would change: whitespace other than single
-# spaces, controls (ESC and C1 start every escape sequence), bidi and zero-width
-# characters. Feed text was cleaned at ingest, so most strings have none of these and
-# skip its four regex passes: a digest of 10,000 stories cleans ~100,000 strings.
-_DIRTY = re.compile(
-    "[^\\S ]|  |^ | $|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
-
 
 def one_line(text: str) -> str:
-    """``clean_text(text, single_line=True)``, with a fast path for clean text."""
-    return text if _DIRTY.search(text) is None else clean_text(text, single_line=True)
+    """``clean_text(text, single_line=True)``, with a fast path for clean text.
+
+    Feed text was cleaned at ingest, so most strings have nothing to clean, and a
+    digest of 10,000 stories cleans ~300,000 of them. ``str.isprintable`` is false for
+    every character clean_text acts on (controls, so every escape sequence; bidi and
+    zero-width format characters; line separators; any whitespace but the space), so
+    text that is printable, without doubled or outer spaces, is returned as it is.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return clean_text(text, single_line=True)
 
 
 # --------------------------------------------------------------------------- display
