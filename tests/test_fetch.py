@@ -253,3 +253,9 @@ async def test_busy_host_does_not_starve_another(server: FeedServer) -> None:
     assert all(r.ok for r in results)
     order = [hit.path for hit in server.hits]
     assert order.index("/b.xml") < 3  # served beside the first slow one, not after all six
+
+
+async def test_redirect_without_location_is_an_error(server: FeedServer) -> None:
+    url = server.add("/f.xml", RSS, status=302)
+    result = await fetch(url)
+    assert result.kind == FetchKind.ERROR and "without a Location" in (result.error or "")

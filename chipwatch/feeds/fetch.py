@@ -282,6 +282,12 @@ class Fetcher:
                 error="HTTP 410 Gone: the server says this feed was removed for good",
                 **common,
             )
+        if 300 <= status < 400:
+            return FetchResult(
+                kind=FetchKind.ERROR,
+                error=f"HTTP {status}: a redirect without a Location",
+                **common,
+            )
         if status >= 400 or status < 200:
             retry = (
                 parse_retry_after(response.headers.get("retry-after"), now=now)
