@@ -139,7 +139,7 @@ class Tagger:
         folded, index = fold_with_map(text)
         found = self._leftmost_longest(text, folded, index)
         if found is None:  # a rejected hit may hide an overlapping one: look at all
-            found = _longest(self._candidates(text, folded, index, self._automaton.find) or [])
+            found = _longest(self._candidates(text, folded, index))
         return _make_matches(found, text, index, split)
 
     def _leftmost_longest(
@@ -199,39 +199,27 @@ class Tagger:
             starts.add(start)
         return True
 
-    def _candidates(
-        self, text: str, folded: str, index: list[int] | None, find: _Find
-    ) -> list[_Found] | None:
-        """Valid candidates, gated ones included when an ungated one opens their gate.
-
-        The exhaustive path (``find``: every occurrence, overlapping ones included);
-        with ``find_longest`` it returns None when a rejected hit could hide another.
-        """
-        plain, gated, rejected = self._scan(text, folded, index, find)
+    def _candidates(self, text: str, folded: str, index: list[int] | None) -> list[_Found]:
+        """The exhaustive path: every valid candidate, overlapping ones included; gated
+        ones join when an ungated candidate opens their gate."""
+        plain, gated = self._scan(text, folded, index, self._automaton.find)
         ungated = list(plain)
-        for item in gated:
-            opened = _opener(item[2][_REQUIRES], ungated)
-            if opened is None:
-                rejected.append((item[0], item[0] - item[1]))
-                continue
-            p = item[2]
-            rule = f"{p[_RULE]}; found {opened})"
-            plain.append((item[0], item[1], (*p[:_RULE], rule, *p[_RULE + 1 :])))
-        if find is not self._automaton.find and any(_may_hide(folded[a:b]) for a, b in rejected):
-            return None
+        for start, negative_length, p in gated:
+            opened = _opener(p[_REQUIRES], ungated)
+            if opened is not None:
+                rule = f"{p[_RULE]}; found {opened})"
+                plain.append((start, negative_length, (*p[:_RULE], rule, *p[_RULE + 1 :])))
         return plain
 
     def _scan(
         self, text: str, folded: str, index: list[int] | None, find: _Find
-    ) -> tuple[list[_Found], list[_Found], list[tuple[int, int]]]:
-        """Boundary- and case-valid candidates (ungated, gated) and rejected hit spans."""
+    ) -> tuple[list[_Found], list[_Found]]:
+        """Boundary- and case-valid candidates: (ungated, gated)."""
         plain: list[_Found] = []
         gated: list[_Found] = []
-        rejected: list[tuple[int, int]] = []
         size = len(folded)
         patterns = self._patterns
         for number, start, end in find(folded):
-            valid = False
             for p in patterns[number]:
                 if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
                     continue
@@ -243,11 +231,8 @@ class Tagger:
                     and not case_ok(text, index, start, end, p[_ALIAS])
                 ):
                     continue
-                valid = True
                 (gated if p[_REQUIRES] else plain).append((start, start - end, p))
-            if not valid:
-                rejected.append((start, end))
-        return plain, gated, rejected
+        return plain, gated
 
 
 def _opener(requires: frozenset[str], plain: list[_Found]) -> str | None:

@@ -9,7 +9,7 @@ backend only), both as ``(key number, start, end)`` in character offsets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 try:  # pragma: no cover - which branch runs depends on the installed wheels
     import ahocorasick_rs
@@ -25,13 +25,20 @@ class Automaton:
     def __init__(self, keys: Sequence[str], *, backend: str = BACKEND) -> None:
         self.keys = list(keys)
         self.backend = backend
+        self._find_all: Callable[[str], list[tuple[int, int, int]]] | None = None
         if not self.keys:
-            self.find = self.find_longest = _nothing
+            self._find_all = self.find_longest = _nothing
         elif backend == "ahocorasick_rs":
-            self.find = self._rust(self.keys, overlapping=True)
             self.find_longest = self._rust(self.keys, overlapping=False)
         else:
-            self.find = self.find_longest = self._trie(self.keys)
+            self._find_all = self.find_longest = self._trie(self.keys)
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """Every occurrence, overlapping ones included (compiled on first use: the
+        tagger needs it only when the leftmost-longest pass cannot decide)."""
+        if self._find_all is None:
+            self._find_all = self._rust(self.keys, overlapping=True)
+        return self._find_all(text)
 
     @staticmethod
     def _rust(keys: list[str], *, overlapping: bool):  # type: ignore[no-untyped-def]

@@ -43,16 +43,17 @@ def _is_latin(char: str) -> bool:
 
 def strip_latin_accents(text: str) -> str:
     """Remove accents from Latin letters only (kana voicing marks are letters, not accents)."""
-    out = []
-    for char in text:
-        if _is_latin(char) and not char.isascii():
-            base = "".join(
-                c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
-            )
-            out.append(base or char)
-        else:
-            out.append(char)
-    return "".join(out)
+    if text.isascii():
+        return text
+    return "".join(map(_strip_char, text))
+
+
+@cache
+def _strip_char(char: str) -> str:
+    if char.isascii() or not _is_latin(char):
+        return char
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    return base or char
 
 
 def fold_key(text: str) -> str:
