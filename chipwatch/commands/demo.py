@@ -17,12 +17,15 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from chipwatch.context import Context
 from chipwatch.demo.content import ANCHOR, load_outlets
 from chipwatch.demo.session import MAX_SPEED, DemoSession, poll_interval, replay_seconds
 from chipwatch.errors import UserError, WorkFailed
+
+if TYPE_CHECKING:
+    from chipwatch.tui.app import ChipwatchApp
 
 STOP_GRACE = 10.0  # seconds the headless poller gets to finish its transaction on stop
 H20_WATCH = "H20 exports"
@@ -64,6 +67,14 @@ def intro(session: DemoSession) -> str:
 
 def run_monitor(ctx: Context, session: DemoSession) -> int:
     """Open the monitor on the demo's config and store; returns when the user quits."""
+    app = build_monitor(ctx, session)
+    with _exit_app_on_terminate(app.exit):
+        result = app.run()
+    return int(result or 0)
+
+
+def build_monitor(ctx: Context, session: DemoSession) -> ChipwatchApp:
+    """The monitor on the session's store, its poller an orphan-proof `chipwatch poll`."""
     from chipwatch.config import load_config
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import sync_feeds
@@ -84,9 +95,7 @@ def run_monitor(ctx: Context, session: DemoSession) -> int:
         poller_command=session.poll_command(json_lines=True),
     )
     app.sub_title = f"demo · offline replay · speed {session.speed:g}x"
-    with _exit_app_on_terminate(app.exit):
-        result = app.run()
-    return int(result or 0)
+    return app
 
 
 # --------------------------------------------------------------------------- headless
