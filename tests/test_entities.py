@@ -312,7 +312,12 @@ def test_both_matcher_backends_tag_alike() -> None:
     text = (Path(__file__).parent / "data" / "entities" / "h20-reprise-fr.txt").read_text("utf-8")
     title, _, summary = text.partition("\n")
     assert trie.tag(title, summary) == rust.tag(title, summary)
-    assert trie.tag("英伟达H20芯片与MI 308") == rust.tag("英伟达H20芯片与MI 308")
+    for text in ("英伟达H20芯片与MI 308", "The US Commerce Department and SK hynix", "美国商务部"):
+        assert trie.tag(text) == rust.tag(text)
+    assert [m.entity for m in trie.tag("The US Commerce Department and SK hynix")] == [
+        "Commerce Department",
+        "SK hynix",
+    ]
 
 
 def test_a_part_opens_a_gate_that_requires_its_maker(tagger: Tagger) -> None:

@@ -31,7 +31,8 @@ class Automaton:
         elif backend == "ahocorasick_rs":
             self.find_longest = self._rust(self.keys, overlapping=False)
         else:
-            self._find_all = self.find_longest = self._trie(self.keys)
+            self._find_all = self._trie(self.keys)
+            self.find_longest = _leftmost_longest(self._find_all)
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Every occurrence, overlapping ones included (compiled on first use: the
@@ -78,3 +79,18 @@ class Automaton:
 
 def _nothing(text: str) -> list[tuple[int, int, int]]:
     return []
+
+
+def _leftmost_longest(find_all: Callable[[str], list[tuple[int, int, int]]]):  # type: ignore[no-untyped-def]
+    """Leftmost-longest, non-overlapping hits derived from every occurrence."""
+
+    def find_longest(text: str) -> list[tuple[int, int, int]]:
+        kept = []
+        last_end = -1
+        for hit in sorted(find_all(text), key=lambda h: (h[1], -h[2])):
+            if hit[1] >= last_end:
+                kept.append(hit)
+                last_end = hit[2]
+        return kept
+
+    return find_longest
