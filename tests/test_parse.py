@@ -289,3 +289,14 @@ def test_normalize_lang(code: str | None, expected: str | None) -> None:
 
 def test_detector_is_unsure_on_short_text() -> None:
     assert detect_language("H20") == "und"
+
+
+def test_atom_plain_text_title_keeps_angle_brackets() -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>'
+        b'<entry><title type="text">Why &lt;3 nm&gt; matters &amp;amp; more</title>'
+        b'<link href="https://x.example/p"/><id>p1</id>'
+        b"<updated>2025-07-15T00:00:00Z</updated></entry></feed>"
+    )
+    (article,) = parse_feed(body, {}, FEED_URL, FETCHED).articles
+    assert article.title == "Why <3 nm> matters & more"

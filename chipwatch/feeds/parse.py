@@ -9,6 +9,7 @@ picklable values. Nothing a feed contains can make it raise: any failure becomes
 from __future__ import annotations
 
 import calendar
+import html
 import io
 import time
 from collections.abc import Mapping
@@ -160,12 +161,15 @@ def _unstable_guids(entries: list[Any]) -> frozenset[str]:
 
 
 def _plain(value: Any, detail: Any = None) -> str:
-    """Text of a feedparser value: HTML reduced to text when it is (or looks like) HTML."""
+    """Text of a feedparser value: HTML reduced to text; declared plain text keeps its
+    angle brackets (only stray entities are decoded); undeclared text is sniffed."""
     text = str(value or "")
     kind = (detail or {}).get("type", "") if isinstance(detail, Mapping) else ""
-    if "html" in kind or looks_like_html(text):
+    if "html" in kind:
         return html_to_text(text)
-    return text
+    if kind == "text/plain":
+        return html.unescape(text) if "&" in text else text
+    return html_to_text(text) if looks_like_html(text) else text
 
 
 def _struct_to_datetime(value: Any) -> datetime | None:
