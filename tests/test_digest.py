@@ -15,10 +15,17 @@ from hypothesis import strategies as st
 from chipwatch.cli import main
 from chipwatch.config import default_config_text
 from chipwatch.errors import UserError
-from chipwatch.store.digest import FORMATS, LEDE_CHARS, _clean, build_digest, render
+from chipwatch.store.digest import (
+    FORMATS,
+    LEDE_CHARS,
+    _clean,
+    _http_url,
+    build_digest,
+    render,
+)
 from chipwatch.store.digest_model import Digest, human_dates, human_span
 from chipwatch.store.digest_text import md_text
-from chipwatch.textsafe import clean_title, md_escape
+from chipwatch.textsafe import clean_title, md_escape, safe_url
 from chipwatch.timeutil import from_iso, iso
 
 SEED_PATH = Path(__file__).parent / "data" / "digest" / "seed.py"
@@ -411,3 +418,12 @@ def test_human_spans(first: str, last: str, expected: str) -> None:
 def test_human_dates_name_the_days_of_the_window(since, until, expected) -> None:
     digest = Digest(NOW.isoformat(), since, until, None, 1, (), ())
     assert human_dates(digest) == expected
+
+
+_SCHEMES = st.sampled_from(["http://", "HTTPS://", "javascript:", " https://", "\x1b[0mhttp://"])
+
+
+@settings(max_examples=300)
+@given(st.tuples(_SCHEMES, st.text(max_size=30)).map("".join))
+def test_fast_url_check_agrees_with_safe_url(url: str) -> None:
+    assert _http_url(url) == safe_url(url)

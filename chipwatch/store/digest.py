@@ -34,7 +34,7 @@ from chipwatch.store.digest_model import (
     DigestStory,
     one_line,
 )
-from chipwatch.textsafe import MAX_TITLE_CHARS, clean_text, clean_title, safe_url
+from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
 from chipwatch.timeutil import iso
 
 __all__ = [
@@ -208,11 +208,11 @@ def _load_articles(
         article = DigestArticle(
             id=article_id,
             title=_clean(title) or "(untitled)",
-            url=safe_url(url),
+            url=_http_url(url),
             feed=_clean_short(feed),
             published=published,
             lang=_clean_short(lang) or "und",
-            entities=tuple(dict.fromkeys(name for name, _ in found)),
+            entities=tuple(dict.fromkeys([name for name, _ in found])),
             in_window=bool(in_window),
         )
         by_story[story_id].append((article, feed_id, found))
@@ -221,6 +221,12 @@ def _load_articles(
 
 # Outlet names, languages and entity names repeat thousands of times in a big digest.
 _clean_short = lru_cache(maxsize=4096)(clean_title)
+
+
+def _http_url(url: str) -> str:
+    """:func:`chipwatch.textsafe.safe_url` (http(s) or ''), with the clean-text fast path."""
+    cleaned = one_line(url)
+    return cleaned if cleaned[:8].lower().startswith(("http://", "https://")) else ""
 
 
 def _clean(text: str) -> str:
@@ -246,7 +252,7 @@ def _story(
         last_updated=max(a.published for a in articles),
         outlets=len({feed_id for _, feed_id, _ in rows}),
         languages=tuple(sorted({a.lang for a in articles})),
-        entities=_entities(found for _, _, found in rows),
+        entities=_entities([found for _, _, found in rows]),
         alerts=alerts,
         articles=articles,
         url=headline.url,
@@ -258,7 +264,7 @@ def lede(summary: str, limit: int = LEDE_CHARS) -> str:
     """The opening of a summary on one line, cut at a word boundary with an ellipsis."""
     # Cleaning only shortens text (folds spaces, drops escapes): a few times the limit
     # is plenty, and summaries can be long.
-    text = clean_text(summary[: limit * 4], single_line=True)
+    text = one_line(summary[: limit * 4])
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -267,14 +273,18 @@ def lede(summary: str, limit: int = LEDE_CHARS) -> str:
 
 
 def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...]:
-    mentions: Counter[str] = Counter()
+    """Entities by mentions (most first), then name; the kind first seen for a name."""
+    mentions = Counter(name for rows in found for name, _ in rows)
     kinds: dict[str, str] = {}
     for rows in found:
         for name, kind in rows:
-            mentions[name] += 1
             kinds.setdefault(name, kind)
-    ordered = sorted(mentions.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))
-    return tuple(DigestEntity(name, kinds[name], count) for name, count in ordered)
+    ordered = sorted(mentions.items(), key=_by_mentions)
+    return tuple([DigestEntity(name, kinds[name], count) for name, count in ordered])
+
+
+def _by_mentions(item: tuple[str, int]) -> tuple[int, str, str]:
+    return -item[1], item[0].casefold(), item[0]
 
 
 # --------------------------------------------------------------------------- alerts
