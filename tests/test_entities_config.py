@@ -88,3 +88,14 @@ def test_inconsistent_user_tables_name_the_key(tmp_path: Path, tables: str, mess
         build_tagger(config(tables, tmp_path))
     assert message in str(caught.value)
     assert str(tmp_path / "config.toml") in str(caught.value)
+
+
+def test_user_references_may_use_any_case_or_alias(tmp_path: Path) -> None:
+    tables = (
+        '[entities."Team Green Card"]\nkind = "chip"\nparent = "nvidia"\n'
+        'aliases = ["TGC"]\nrequires = ["英伟达"]\n'
+    )
+    tagger = build_tagger(config(tables, tmp_path))
+    assert tagger.entities["Team Green Card"].parent == "NVIDIA"
+    assert [m.entity for m in tagger.tag("Nvidia ships the TGC")] == ["NVIDIA", "Team Green Card"]
+    assert tagger.tag("The TGC ships") == []

@@ -201,8 +201,37 @@ def apply_user_entities(
             aliases=own + new_aliases + _gated_name(item, requires),
         )
         by_folded[fold_key(item.name)] = item.name
+    touched = {by_folded[fold_key(item.name)] for item in additions}
+    _canonical_references(merged, touched)
     check_references(merged, label)
     return merged
+
+
+def _canonical_references(entities: dict[str, Entity], names: Iterable[str]) -> None:
+    """Let users write ``parent``/``requires`` in any case or as an alias ("nvidia",
+    "英伟达"): rewrite them to canonical names where one entity answers."""
+    lookup: dict[str, str] = {}
+    for entity in entities.values():
+        for alias in entity.aliases:
+            lookup.setdefault(fold_key(alias.text), entity.name)
+    lookup.update({fold_key(name): name for name in entities})
+
+    def canonical(name: str) -> str:
+        if name in entities or name in ENTITY_KINDS:
+            return name
+        return lookup.get(fold_key(name), name)
+
+    for name in names:
+        old = entities[name]
+        entities[name] = Entity(
+            name=old.name,
+            kind=old.kind,
+            parent=canonical(old.parent) if old.parent else None,
+            aliases=tuple(
+                Alias(a.text, a.case_sensitive, tuple(canonical(r) for r in a.requires))
+                for a in old.aliases
+            ),
+        )
 
 
 def _gated_name(item: EntityConfig, requires: tuple[str, ...]) -> tuple[Alias, ...]:
