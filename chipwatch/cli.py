@@ -264,7 +264,9 @@ def _add_digest(commands: argparse._SubParsersAction) -> None:
         help="only stories reported by at least N outlets (default 1)",
     )
     digest.add_argument(
-        "--format", choices=FORMATS, default="md", help="output format (default md)"
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from -o FILE's extension, e.g. .html, else md)",
     )
     digest.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     digest.add_argument(

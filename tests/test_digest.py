@@ -289,6 +289,22 @@ def test_command_writes_the_rendered_digest(cli_paths, tmp_path, store, fmt) -> 
     assert out.read_bytes() == render(day_digest(store), fmt).encode("utf-8")
 
 
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("brief.html", "html"), ("feed.atom", "atom"), ("rows.CSV", "csv"), ("notes.txt", "md")],
+)
+def test_format_follows_the_output_extension(cli_paths, tmp_path, store, name, fmt) -> None:
+    out = tmp_path / name
+    assert run_cli(cli_paths, "-o", str(out)) == 0
+    assert out.read_bytes() == render(day_digest(store), fmt).encode("utf-8")
+
+
+def test_explicit_format_wins_over_the_extension(cli_paths, tmp_path, store) -> None:
+    out = tmp_path / "brief.html"
+    assert run_cli(cli_paths, "--format", "json", "-o", str(out)) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["until"] == iso(NOW)
+
+
 def test_command_is_byte_reproducible(cli_paths, tmp_path) -> None:
     first, second = tmp_path / "a.html", tmp_path / "b.html"
     assert run_cli(cli_paths, "--format", "html", "-o", str(first)) == 0

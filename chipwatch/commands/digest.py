@@ -40,12 +40,26 @@ def run(ctx: Context) -> int:
         )
     finally:
         db.close()
-    text = render(digest, args.format)
+    text = render(digest, output_format(args.format, args.output))
     if args.output:
         write_file(Path(args.output), text)
     else:
         _write_stdout(ctx, text)
     return 0
+
+
+# -o FILE's extension picks the format when --format is not given.
+EXTENSIONS = {
+    ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json",
+    ".csv": "csv", ".atom": "atom", ".xml": "atom",
+}  # fmt: skip
+
+
+def output_format(chosen: str | None, output: str | None) -> str:
+    """``--format`` when given, else the one ``-o FILE``'s extension names, else md."""
+    if chosen:
+        return chosen
+    return EXTENSIONS.get(Path(output).suffix.lower(), "md") if output else "md"
 
 
 def _until(ctx: Context) -> datetime:
