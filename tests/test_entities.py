@@ -292,8 +292,8 @@ def test_matches_are_genuine_frozen_entity_matches(tagger: Tagger) -> None:
 def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> None:
     # Regression guard for the fast path: a rejected leftmost-longest hit must never
     # hide a valid spelling that the exhaustive (overlapping) scan would keep.
-    from chipwatch.feeds.entities import _longest
     from chipwatch.feeds.entity_fold import fold_with_map
+    from chipwatch.feeds.entity_match import longest as _longest
 
     tagger = build_tagger()
     text = " ".join(words)
@@ -347,10 +347,10 @@ def test_any_unicode_text_gives_spans_into_its_own_field(title: str, summary: st
 
 
 def test_the_dataclass_fallback_builds_the_same_matches(monkeypatch: pytest.MonkeyPatch) -> None:
-    import chipwatch.feeds.entities as entities_module
+    import chipwatch.feeds.entity_match as entity_match
 
     tagger = build_tagger()
     args = ("Nvidia H20 et la Ｈ２０ ﬁnale", "AMD MI308, E\u0301tats-Unis, 英伟达")
     fast = tagger.tag(*args)
-    monkeypatch.setattr(entities_module, "_RECLASS", False)
+    monkeypatch.setattr(entity_match, "RECLASS", False)
     assert tagger.tag(*args) == fast and len(fast) == 7

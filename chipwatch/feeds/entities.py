@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,22 @@ from chipwatch.feeds.entity_data import (
     strip_latin_accents,
 )
 from chipwatch.feeds.entity_fold import case_ok, fold_with_map
+from chipwatch.feeds.entity_match import (
+    ALIAS,
+    CASED,
+    CJK,
+    ENTITY,
+    LEFT,
+    REQUIRES,
+    RIGHT,
+    RULE,
+    TAGS,
+    Find,
+    Found,
+    as_tuple,
+    longest,
+    make_matches,
+)
 from chipwatch.model import Entity, EntityMatch
 
 if TYPE_CHECKING:
@@ -68,7 +84,7 @@ class Tagger:
                     keyed[key].append(pattern)
         self._keys = list(keyed)
         self._patterns = [
-            tuple(_as_tuple(p, self._ancestors(p.entity)) for p in keyed[key]) for key in self._keys
+            tuple(as_tuple(p, self._ancestors(p.entity)) for p in keyed[key]) for key in self._keys
         ]
         self._automaton = Automaton(self._keys, backend=backend)
         self._empty = not keyed
@@ -139,36 +155,36 @@ class Tagger:
         folded, index = fold_with_map(text)
         found = self._leftmost_longest(text, folded, index)
         if found is None:  # a rejected hit may hide an overlapping one: look at all
-            found = _longest(self._candidates(text, folded, index))
-        return _make_matches(found, text, index, split)
+            found = longest(self._candidates(text, folded, index))
+        return make_matches(found, text, index, split)
 
     def _leftmost_longest(
         self, text: str, folded: str, index: list[int] | None
-    ) -> list[_Found] | None:
+    ) -> list[Found] | None:
         """The fast path: leftmost-longest hits, already in order and never overlapping.
 
         Returns None when a rejected hit could hide a valid overlapping spelling (see
         ``_may_hide``); the caller then takes the exhaustive path, which gives the same
         result as this one whenever this one answers.
         """
-        kept: list[_Found] = []
-        gated: list[_Found] = []
+        kept: list[Found] = []
+        gated: list[Found] = []
         size = len(folded)
         patterns = self._patterns
         for number, start, end in self._automaton.find_longest(folded):
             taken = pending = False
             for p in patterns[number]:
-                if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
+                if p[LEFT] and start and (c := folded[start - 1]).isalnum() and c < CJK:
                     continue
-                if p[_RIGHT] and end < size and (c := folded[end]).isalnum() and c < _CJK:
+                if p[RIGHT] and end < size and (c := folded[end]).isalnum() and c < CJK:
                     continue
                 if (
-                    p[_CASED]
-                    and (index is not None or text[start:end] != p[_ALIAS])
-                    and not case_ok(text, index, start, end, p[_ALIAS])
+                    p[CASED]
+                    and (index is not None or text[start:end] != p[ALIAS])
+                    and not case_ok(text, index, start, end, p[ALIAS])
                 ):
                     continue
-                if p[_REQUIRES]:
+                if p[REQUIRES]:
                     gated.append((start, start - end, p))
                     pending = True
                 elif not taken:
@@ -181,202 +197,75 @@ class Tagger:
         return kept
 
     @staticmethod
-    def _open_gates(gated: list[_Found], kept: list[_Found], folded: str) -> bool:
+    def _open_gates(gated: list[Found], kept: list[Found], folded: str) -> bool:
         """Insert the gated candidates whose gate opens; False when the fast path must yield."""
         starts = {item[0] for item in kept}
         ungated = list(kept)
         for start, negative_length, p in gated:
             if start in starts:  # an ungated spelling of the same span already won
                 continue
-            opened = _opener(p[_REQUIRES], ungated)
+            opened = _opener(p[REQUIRES], ungated)
             if opened is None:
                 if _may_hide(folded[start : start - negative_length]):
                     return False
                 continue
-            rule = f"{p[_RULE]}; found {opened})"
-            bisect.insort(kept, (start, negative_length, (*p[:_RULE], rule, *p[_RULE + 1 :])),
+            rule = f"{p[RULE]}; found {opened})"
+            bisect.insort(kept, (start, negative_length, (*p[:RULE], rule, *p[RULE + 1 :])),
                           key=_start)  # fmt: skip
             starts.add(start)
         return True
 
-    def _candidates(self, text: str, folded: str, index: list[int] | None) -> list[_Found]:
+    def _candidates(self, text: str, folded: str, index: list[int] | None) -> list[Found]:
         """The exhaustive path: every valid candidate, overlapping ones included; gated
         ones join when an ungated candidate opens their gate."""
         plain, gated = self._scan(text, folded, index, self._automaton.find)
         ungated = list(plain)
         for start, negative_length, p in gated:
-            opened = _opener(p[_REQUIRES], ungated)
+            opened = _opener(p[REQUIRES], ungated)
             if opened is not None:
-                rule = f"{p[_RULE]}; found {opened})"
-                plain.append((start, negative_length, (*p[:_RULE], rule, *p[_RULE + 1 :])))
+                rule = f"{p[RULE]}; found {opened})"
+                plain.append((start, negative_length, (*p[:RULE], rule, *p[RULE + 1 :])))
         return plain
 
     def _scan(
-        self, text: str, folded: str, index: list[int] | None, find: _Find
-    ) -> tuple[list[_Found], list[_Found]]:
+        self, text: str, folded: str, index: list[int] | None, find: Find
+    ) -> tuple[list[Found], list[Found]]:
         """Boundary- and case-valid candidates: (ungated, gated)."""
-        plain: list[_Found] = []
-        gated: list[_Found] = []
+        plain: list[Found] = []
+        gated: list[Found] = []
         size = len(folded)
         patterns = self._patterns
         for number, start, end in find(folded):
             for p in patterns[number]:
-                if p[_LEFT] and start and (c := folded[start - 1]).isalnum() and c < _CJK:
+                if p[LEFT] and start and (c := folded[start - 1]).isalnum() and c < CJK:
                     continue
-                if p[_RIGHT] and end < size and (c := folded[end]).isalnum() and c < _CJK:
+                if p[RIGHT] and end < size and (c := folded[end]).isalnum() and c < CJK:
                     continue
                 if (
-                    p[_CASED]
-                    and (index is not None or text[start:end] != p[_ALIAS])
-                    and not case_ok(text, index, start, end, p[_ALIAS])
+                    p[CASED]
+                    and (index is not None or text[start:end] != p[ALIAS])
+                    and not case_ok(text, index, start, end, p[ALIAS])
                 ):
                     continue
-                (gated if p[_REQUIRES] else plain).append((start, start - end, p))
+                (gated if p[REQUIRES] else plain).append((start, start - end, p))
         return plain, gated
 
 
-def _opener(requires: frozenset[str], plain: list[_Found]) -> str | None:
+def _opener(requires: frozenset[str], plain: list[Found]) -> str | None:
     """The first ungated candidate that is (or is part of, or is of a kind) required."""
     for found in plain:
-        if not requires.isdisjoint(found[2][_TAGS]):
-            return found[2][_ENTITY]
+        if not requires.isdisjoint(found[2][TAGS]):
+            return found[2][ENTITY]
     return None
 
 
-def _start(found: _Found) -> int:
+def _start(found: Found) -> int:
     return found[0]
 
 
 def _may_hide(span: str) -> bool:
     """Whether another spelling could start or end inside this rejected span."""
-    return not span.isalnum() or max(span) >= _CJK
-
-
-_CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed
-
-# Pattern tuples in the automaton (tuples index faster than attributes in the hot loop).
-_LEFT, _RIGHT, _CASED, _REQUIRES, _ENTITY, _KIND, _ALIAS, _RULE, _TAGS = range(9)
-_PatternTuple = tuple[bool, bool, bool, frozenset[str], str, str, str, str, tuple[str, ...]]
-# (folded start, -(folded length), pattern): sorts by start, longest first
-_Found = tuple[int, int, _PatternTuple]
-_Find = Callable[[str], list[tuple[int, int, int]]]
-
-
-def _as_tuple(pattern: Pattern, ancestors: tuple[str, ...]) -> _PatternTuple:
-    label = "cased alias" if pattern.case_sensitive else "alias"
-    rule = f'{label} "{pattern.alias}"'
-    if pattern.requires:
-        rule += f" (requires {' or '.join(pattern.requires)}"
-    return (
-        pattern.left_boundary,
-        pattern.right_boundary,
-        pattern.case_sensitive,
-        frozenset(pattern.requires),
-        pattern.entity,
-        pattern.kind,
-        pattern.alias,
-        rule,
-        (pattern.entity, pattern.kind, *ancestors),
-    )
-
-
-def _longest(found: list[_Found]) -> list[_Found]:
-    """Non-overlapping candidates: where spellings overlap, the longest wins.
-
-    One sweep over candidates sorted by start, longest first: a span inside the last
-    kept one is dropped ("hynix" in "SK hynix"); a span that runs past it replaces it
-    only when longer. On equal spans an ungated pattern sorts (and wins) first.
-    """
-    found.sort()
-    kept: list[_Found] = []
-    last_start = last_end = -1
-    for item in found:
-        start = item[0]
-        end = start - item[1]
-        if start >= last_end:
-            kept.append(item)
-            last_start, last_end = start, end
-        elif end > last_end and end - start > last_end - last_start:
-            kept[-1] = item
-            last_start, last_end = start, end
-    return kept
-
-
-class _Draft:
-    """Same slots as EntityMatch, built by a plain ``__init__``, then re-classed.
-
-    EntityMatch's frozen ``__init__`` spends one ``object.__setattr__`` call per field,
-    which was half of tagging's time. A _Draft has the identical slot layout, so
-    assigning ``__class__`` turns it into a genuine, frozen, hashable EntityMatch.
-    """
-
-    __slots__ = EntityMatch.__slots__
-
-    def __init__(
-        self, entity: str, kind: str, field: str, start: int, end: int, text: str, rule: str
-    ) -> None:
-        self.entity = entity
-        self.kind = kind
-        self.field = field
-        self.start = start
-        self.end = end
-        self.text = text
-        self.rule = rule
-
-
-def _reclass_works() -> bool:
-    """Whether a re-classed _Draft is exactly the EntityMatch the dataclass would build."""
-    sample = ("H20", "chip", "title", 0, 3, "H20", "alias")
-    try:
-        draft = _Draft(*sample)
-        draft.__class__ = EntityMatch  # type: ignore[assignment]
-    except TypeError:  # another interpreter's object layout rules
-        return False
-    return type(draft) is EntityMatch and draft == EntityMatch(*sample)
-
-
-_RECLASS = _reclass_works()
-
-
-def _make_matches(
-    kept: list[_Found], text: str, index: list[int] | None, split: int
-) -> list[EntityMatch]:
-    """EntityMatch values with offsets into the original title or summary."""
-    if not _RECLASS:
-        return [
-            EntityMatch(p[_ENTITY], p[_KIND], field, start, end, text[a:b], p[_RULE])
-            for field, start, end, a, b, p in _spans(kept, index, split)
-        ]
-    new = object.__new__
-    matches = []
-    for start, negative_length, p in kept:
-        end = start - negative_length
-        if index is not None:
-            start, end = index[start], index[end - 1] + 1
-        match = new(_Draft)
-        match.entity = p[_ENTITY]
-        match.kind = p[_KIND]
-        match.text = text[start:end]
-        match.rule = p[_RULE]
-        if start < split:
-            match.field, match.start, match.end = "title", start, end
-        else:
-            match.field, match.start, match.end = "summary", start - split - 1, end - split - 1
-        match.__class__ = EntityMatch
-        matches.append(match)
-    return matches  # type: ignore[return-value]
-
-
-def _spans(kept: list[_Found], index: list[int] | None, split: int):  # type: ignore[no-untyped-def]
-    """(field, start, end, start in text, end in text, pattern) for each kept candidate."""
-    for start, negative_length, p in kept:
-        a, b = start, start - negative_length
-        if index is not None:
-            a, b = index[a], index[b - 1] + 1
-        if a < split:
-            yield "title", a, b, a, b, p
-        else:
-            yield "summary", a - split - 1, b - split - 1, a, b, p
+    return not span.isalnum() or max(span) >= CJK
 
 
 # --------------------------------------------------------------------------- building
