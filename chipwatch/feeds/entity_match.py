@@ -22,6 +22,10 @@ Find = Callable[[str], list[tuple[int, int, int]]]
 
 
 def as_tuple(pattern: Pattern, ancestors: tuple[str, ...]) -> PatternTuple:
+    """The hot-loop form of a pattern; TAGS (entity, kind, ancestors) open gates.
+
+    A gated pattern's rule is left open: "; found X)" is added when its gate opens.
+    """
     label = "cased alias" if pattern.case_sensitive else "alias"
     rule = f'{label} "{pattern.alias}"'
     if pattern.requires:
