@@ -264,3 +264,78 @@ def test_forever_poller_stops_when_its_reader_goes_away(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert not poller_running(db)
+
+
+def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        fast = server.add("/fast.xml", (DATA / "rss_basic.xml").read_bytes())
+        slow = server.add("/slow.xml", (DATA / "rss_basic.xml").read_bytes(), drip=0.5)
+        config = write_config(tmp_path / "config.toml", [fast, slow])
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "chipwatch",
+                "--config",
+                str(config),
+                "--db",
+                str(tmp_path / "s.db"),
+                "poll",
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            read_until(proc, lambda e: e["type"] == "feed")
+            proc.send_signal(signal.SIGINT)
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=20) in (0, 130)
+            assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def test_second_sigint_cancels_the_main_task() -> None:
+    import asyncio
+
+    from chipwatch.feeds.loop import Signals, install_signal_handlers
+
+    signals = Signals()
+
+    async def scenario() -> None:
+        undo = install_signal_handlers(signals)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            await asyncio.sleep(0.05)
+            assert signals.stop.is_set()
+            os.kill(os.getpid(), signal.SIGINT)
+            await asyncio.sleep(5)
+        finally:
+            undo()
+
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(scenario())
+
+
+def test_cancelled_poll_becomes_keyboard_interrupt(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from chipwatch.commands import poll
+
+    def cancelled(*args: object) -> int:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(poll, "_run", cancelled)
+    config = write_config(tmp_path / "config.toml", [str(DATA / "rss_basic.xml")])
+    code, _, err = cli(
+        capsys, "--config", str(config), "--db", str(tmp_path / "s.db"), "poll", "--once"
+    )
+    assert code == 130 and "interrupted" in err

@@ -31,6 +31,19 @@ def run(ctx: Context) -> int:
     as_json = bool(getattr(ctx.args, "json", False))
     signals = Signals()
     sink = _json_sink(ctx, signals) if as_json else _human_sink(ctx)
+    try:
+        return _run(ctx, config, as_json, sink, signals)
+    except asyncio.CancelledError:  # a second Ctrl-C: stop at once
+        raise KeyboardInterrupt from None
+
+
+def _run(
+    ctx: Context,
+    config: Any,
+    as_json: bool,
+    sink: Callable[[dict[str, Any]], None],
+    signals: Signals,
+) -> int:
     with poll_lock(ctx.db_path):
         if getattr(ctx.args, "once", False):
             report = asyncio.run(_once(ctx, sink, signals))
