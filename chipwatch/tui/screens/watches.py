@@ -134,7 +134,7 @@ class WatchesScreen(Screen):
         )
         now = self.app.clock()
         for row in rows:
-            line = Text(f"{short_time(row.last_updated, now):>6}  ", style="dim")
+            line = Text(f"{short_time(row.last_updated, now):>8}  ", style="dim")
             line.append(clean_title(row.title))
             line.append(f"  {row.outlet_count} outlets", style="dim")
             preview.add_option(line)

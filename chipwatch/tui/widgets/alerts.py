@@ -23,7 +23,7 @@ def alert_prompt(alert: AlertRow, now: datetime, width: int = 40) -> Text:
     mark, style = STATE_MARKS.get(alert.state, ("?", ""))
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{mark} ", style=style)
-    text.append(f"{short_time(alert.updated_at, now):>6} ", style="dim")
+    text.append(f"{short_time(alert.updated_at, now):>8} ", style="dim")
     text.append(clean_title(alert.watch), style="bold" if alert.state == "new" else "")
     if alert.kind != "watch":
         text.append(f"  {alert.kind}", style="dim italic")

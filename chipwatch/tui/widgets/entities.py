@@ -33,7 +33,7 @@ def sparkline(counts: tuple[int, ...]) -> str:
 
 
 def entity_prompt(entity: EntityCount, *, active: bool, width: int = 18) -> Text:
-    """One line: kind mark, name, story count, sparkline."""
+    """One line: kind mark, name (cut to ``width``), story count, sparkline."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(KIND_MARKS.get(entity.kind, "·") + " ", style="dim")
     name = clean_title(entity.name)[:width].ljust(width)
@@ -66,8 +66,10 @@ class EntitiesPane(OptionList):
         """Replace the list, keeping the highlighted entity when it is still there."""
         highlighted = self._highlighted_name()
         self.entities = entities
+        room = (self.scrollable_content_region.width or 40) - 2 - 2 - 6 - 7 - 1
+        width = max(6, min(24, room))
         self.set_options(
-            Option(entity_prompt(e, active=e.name == self.active), id=f"e{i}")
+            Option(entity_prompt(e, active=e.name == self.active, width=width), id=f"e{i}")
             for i, e in enumerate(entities)
         )
         names = [e.name for e in entities]

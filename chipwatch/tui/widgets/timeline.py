@@ -30,17 +30,17 @@ HEADER_LINES = 1
 LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the end
 ENTITY_COLUMN_MIN_WIDTH = 96
 ENTITY_WIDTH = 26
-FIXED_WIDTH = 3 + 8 + 13  # marks, time, outlets and languages
+FIXED_WIDTH = 3 + 10 + 13  # marks, time, outlets and languages
 
 
 def short_time(stamp: str, now: datetime) -> str:
-    """``10:05`` today, ``Jul 14`` this year, ``2024-07`` before (all UTC)."""
+    """``10:05`` today, ``Jul 14`` this year, ``24-07-14`` before (all UTC)."""
     moment = from_iso(stamp)
     if moment.date() == now.date():
         return moment.strftime("%H:%M")
     if moment.year == now.year:
         return moment.strftime("%b %d")
-    return moment.strftime("%Y-%m")
+    return moment.strftime("%y-%m-%d")
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -257,7 +257,7 @@ class Timeline(ScrollView, can_focus=True):
     def header_text(self, width: int) -> Text:
         """Column names, aligned with :meth:`row_text`."""
         title_width, ents = self._columns(width)
-        text = " " * 3 + f" {'when':>6} " + "headline".ljust(title_width) + f" {'src':>3} langs    "
+        text = " " * 3 + f" {'when':>8} " + "headline".ljust(title_width) + f" {'src':>3} langs    "
         if ents:
             text += " entities".ljust(ents)
         return Text(
@@ -280,7 +280,7 @@ class Timeline(ScrollView, can_focus=True):
             self.get_component_rich_style("timeline--alert", partial=True),
         )
         marks.append("★" if row.pinned else " ", meta)
-        when = Text(f" {short_time(row.last_updated, self._clock()):>6} ", style=meta)
+        when = Text(f" {short_time(row.last_updated, self._clock()):>8} ", style=meta)
         title = Text(clean_title(row.title), no_wrap=True, overflow="ellipsis")
         title.truncate(title_width, overflow="ellipsis", pad=True)
         sources = Text(f" {row.outlet_count:>3} {' '.join(row.languages[:3]):<8}", style=meta)
