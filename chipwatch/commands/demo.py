@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
 
 STOP_GRACE = 10.0  # seconds the headless poller gets to finish its transaction on stop
+INTERRUPT_GRACE = 3.0  # after Ctrl-C, seconds before the poller gets a SIGINT of ours
 H20_WATCH = "H20 exports"
 
 
@@ -114,11 +115,15 @@ def run_headless(ctx: Context, session: DemoSession) -> int:
         encoding="utf-8",
     )
     pumps = [_pump(child.stdout, ctx.stdout), _pump(child.stderr, ctx.stderr)]
+    interrupted = False
     try:
         while time.monotonic() < deadline and child.poll() is None:
             time.sleep(0.2)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        _stop(child)
+        _stop(child, interrupted=interrupted)
         for pump in pumps:
             pump.join(timeout=5)
     if child.returncode not in (0, -signal.SIGINT, 130):
@@ -148,15 +153,27 @@ def _pump(source: IO[str] | None, sink: IO[str]) -> threading.Thread:
     return thread
 
 
-def _stop(child: subprocess.Popen[str]) -> None:
-    """SIGINT (the poller stops between transactions), then kill if it hangs."""
+def _stop(child: subprocess.Popen[str], *, interrupted: bool = False) -> None:
+    """SIGINT (the poller stops between transactions), then kill if it hangs.
+
+    After a Ctrl-C the terminal has already sent the child its own SIGINT: give it a
+    moment first, since a second SIGINT would cut its orderly shutdown short.
+    """
+    if interrupted and _exited(child, within=INTERRUPT_GRACE):
+        return
     if child.poll() is None:
         child.send_signal(signal.SIGINT)
-        try:
-            child.wait(timeout=STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    if not _exited(child, within=STOP_GRACE):
+        child.kill()
+        child.wait()
+
+
+def _exited(child: subprocess.Popen[str], *, within: float) -> bool:
+    try:
+        child.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def summary_lines(session: DemoSession) -> list[str]:
