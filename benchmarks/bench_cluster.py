@@ -136,6 +136,7 @@ def measure(size: int) -> dict[str, Any]:
         clusterer = Clusterer(db, ClusterConfig(), languages=("en",))
         build_seconds = time.perf_counter() - started
         timings: list[float] = []
+        cpu: list[float] = []  # this thread's CPU time: the cost without other processes
         gold: dict[int, int] = {}
         predicted: dict[int, int] = {}
         arrivals = list(stream)
@@ -158,15 +159,17 @@ def measure(size: int) -> dict[str, Any]:
                     )
                     matches = tagger.tag(item.title, item.summary)
                     save_matches(db, article_id, matches)
-                    begin = time.perf_counter()
+                    begin, begin_cpu = time.perf_counter(), time.thread_time()
                     assignment = clusterer.assign(article_id, article, matches, now=item.published)
                     timings.append(time.perf_counter() - begin)
+                    cpu.append(time.thread_time() - begin_cpu)
                     gold[article_id] = item.event
                     predicted[article_id] = assignment.story_id
         indexed = len(clusterer.index)
         db.close()
     return {
         "timings": timings,
+        "cpu": cpu,
         "build": build_seconds,
         "indexed": indexed,
         "f1": _bcubed_f1(gold, predicted),
@@ -217,6 +220,16 @@ def run(size: str) -> list[dict[str, Any]]:
         rows.append(
             {"name": f"assign p99 @{label}", "value": p99, "unit": "µs", "target": "< 2000"}
         )
+        for name, fraction, target in (("p50", 0.5, "< 100"), ("p99", 0.99, "< 2000")):
+            rows.append(
+                {
+                    "name": f"assign CPU {name} @{label}",
+                    "value": _percentile(result["cpu"], fraction) * 1e6,
+                    "unit": "µs",
+                    "target": target,
+                    "note": "this thread's CPU time: leaves out waiting for a busy core",
+                }
+            )
         rows.append(
             {
                 "name": f"index build @{label}",
