@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.rule import Rule
 from rich.style import Style
 from rich.text import Text
@@ -166,10 +167,12 @@ class DetailPane(VerticalScroll, can_focus=True):
             return
         self.border_title = f"Story · {len(story.articles)} articles"
         parts: list[object] = [self._header(story)]
+        texts = [parts[0]]
         for index, article in enumerate(story.articles):
-            parts.append(Rule(style="dim"))
-            parts.append(self._article(index, article, index == self.article_index))
-        self.parts = [part for part in parts if isinstance(part, Text)]
+            head, body = self._article(index, article, index == self.article_index)
+            parts += [Rule(style="dim"), head, Padding(body, (0, 0, 0, 2))]
+            texts += [head, body]
+        self.parts = texts
         self._body.update(Group(*parts))
 
     def _header(self, story: StoryView) -> Text:
@@ -190,23 +193,24 @@ class DetailPane(VerticalScroll, can_focus=True):
             head.append(clean_title(watch), style="bold yellow")
         return head
 
-    def _article(self, index: int, article: ArticleView, selected: bool) -> Text:
-        out = Text()
-        out.append("▶ " if selected else "  ", style="bold green")
-        out.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
-        out.append(
+    def _article(self, index: int, article: ArticleView, selected: bool) -> tuple[Text, Text]:
+        """(heading line, indented body) of one article."""
+        head = Text()
+        head.append("▶ " if selected else "  ", style="bold green")
+        head.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
+        head.append(
             f" · {article.lang} · {article.published[:10]} {article.published[11:16]} UTC"
-            f"  ({index + 1}/{len(self.story.articles) if self.story else 1})\n",
+            f"  ({index + 1}/{len(self.story.articles) if self.story else 1})",
             style="dim",
         )
-        out.append("  ")
+        out = Text()
         out.append_text(
             highlighted(
                 article.title, article.spans, "title", self.watched, single_line=True, limit=500
             )
         )
         url = safe_url(article.url)
-        out.append("\n  ")
+        out.append("\n")
         out.append(
             url or clean_title(article.url) or "(no link)",
             style=Style(color="blue", underline=bool(url), link=url or None),
@@ -220,8 +224,8 @@ class DetailPane(VerticalScroll, can_focus=True):
             limit=SUMMARY_LIMIT,
         )
         if summary.plain:
-            out.append("\n  ")
+            out.append("\n")
             out.append_text(summary)
-        out.append("\n  ")
+        out.append("\n")
         out.append_text(explain_text(article))
-        return out
+        return head, out
