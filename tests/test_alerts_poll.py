@@ -118,3 +118,16 @@ def test_a_feed_failing_three_polls_in_a_row_raises_one_feed_alert(
     (alert,) = raised
     assert alert["kind"] == "feed" and alert["watch"] == "feed health"
     assert alert["title"].startswith("Vanished: failing: 3 fetches in a row")
+
+
+def test_human_report_lists_the_alert_once_not_once_per_article(
+    config_path: Path, db_path: Path, capsys
+) -> None:
+    """Regression: the --once report printed one alert line per article joining the story."""
+    args = ["--config", str(config_path), "--db", str(db_path), "poll", "--once", "--now", NOW]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    alert_lines = [line for line in out.splitlines() if line.strip().startswith("alert ")]
+    assert len(alert_lines) == 1, out
+    assert "[H20]" in alert_lines[0]
+    assert "1 alerts" in out

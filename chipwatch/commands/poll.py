@@ -125,7 +125,7 @@ def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
         kind = event.get("type")
         if kind == "story" and event.get("new"):
             ctx.out(f"story  {clean_title(str(event.get('title', '')))}")
-        elif kind == "alert":
+        elif kind == "alert" and event.get("created"):
             ctx.out(_alert_line(event))
         elif kind == "feed_error":
             ctx.out(
@@ -145,6 +145,14 @@ def _alert_line(event: dict[str, Any]) -> str:
         f"alert  [{clean_title(str(event.get('watch')))}] "
         f"{clean_title(str(event.get('title')))}  {clean_title(str(event.get('url') or ''))}"
     )
+
+
+def _distinct_alerts(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per alert: a story that grew by five articles raised one alert, not five."""
+    latest: dict[Any, dict[str, Any]] = {}
+    for event in events:
+        latest[event.get("id", id(event))] = event
+    return list(latest.values())
 
 
 def _moved_line(event: dict[str, Any]) -> str:
@@ -188,7 +196,7 @@ def print_report(ctx: Context, report: PollReport) -> None:
         f"{sum(1 for a in report.alerts if a.get('created'))} alerts"
     )
     _list_stories(ctx, report)
-    for alert in report.alerts[:MAX_LISTED]:
+    for alert in _distinct_alerts(report.alerts)[:MAX_LISTED]:
         ctx.out("  " + _alert_line(alert))
     if report.interrupted:
         ctx.out("interrupted: feeds not yet written were left for the next poll")
