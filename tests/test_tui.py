@@ -303,3 +303,13 @@ async def test_command_palette_offers_actions(seeded) -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.main_screen.timeline.rows[0].pinned
+
+
+async def test_theme_comes_from_config(seeded, tmp_path) -> None:
+    config_path = tmp_path / "themed.toml"
+    text = seed_config(tmp_path / "base.toml").read_text().replace("textual-dark", "nord")
+    config_path.write_text(text)
+    app = build((config_path, seeded[1]))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "nord"

@@ -141,7 +141,7 @@ class ChipwatchApp(App[int]):
             self.notify("Polling every feed now.", timeout=3)
         elif self.start_poller and self.poller is None:
             self.notify("Another chipwatch polls this store; re-reading it.", timeout=3)
-        self.main_screen.sync()
+        self.main_screen.sync(set())
 
     async def action_quit(self) -> None:
         """Stop the poller child, then quit."""

@@ -172,7 +172,7 @@ class MainScreen(MainActions, Screen):
         self.detail.watched = watched_terms(w.query for w in self.app.config.watches)
         self.watch(self.timeline, "new_count", self._new_count_changed)
         self.reload()
-        self.set_interval(SYNC_SECONDS, self.sync)
+        self.set_interval(SYNC_SECONDS, lambda: self.sync(None))
         self.timeline.focus()
 
     # ------------------------------------------------------------------ loading
@@ -237,9 +237,20 @@ class MainScreen(MainActions, Screen):
         self.post_message(TimelineUpdated(rows, generation=generation))
 
     def sync(self, story_ids: set[int] | None = None) -> None:
-        """Pick up what a poll (ours or another process's) wrote."""
+        """Pick up what a poll (ours or another process's) wrote.
+
+        The periodic check reads only new rows and feed health (cheap); entities and
+        alerts are re-read when a poll reported changes or new rows turned up."""
         self.sync_rows(set(story_ids or ()), self.generation)
-        self.load_dashboard()
+        if story_ids is None:
+            self.load_health()
+        else:
+            self.load_dashboard()
+
+    @work(thread=True, exclusive=True, group="health", exit_on_error=False)
+    def load_health(self) -> None:
+        """Feed health for the status bar (in a thread)."""
+        self.post_message(StatusLoaded(sw.read(self.app.db_path, views.poll_summary)))
 
     # ------------------------------------------------------------------ results
 
@@ -263,6 +274,7 @@ class MainScreen(MainActions, Screen):
             current = self.detail.story
             if current and any(r.id == current.id for r in message.rows):
                 self.load_detail(current.id)
+            self.load_dashboard()
 
     def on_entities_loaded(self, message: EntitiesLoaded) -> None:
         self.entities.show(message.entities)
