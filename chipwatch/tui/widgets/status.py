@@ -36,6 +36,8 @@ class StatusBar(Static):
 
     def render(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
+        if self.app.sub_title:
+            out.append(f" {clean_title(self.app.sub_title)} ", style="bold")
         out.append(f" {self.window} ", style="reverse bold")
         if self.filter_text:
             out.append("  filter ", style="dim")
