@@ -23,6 +23,7 @@ OWN_ROWS = {
         "baseline: bare feedparser.parse",
         "ingest: first poll, end to end",
         "ingest: second poll, unchanged",
+        "ingest: first poll, 30-day archive",
     ],
     "poll": [
         "poll: 50 feeds × 50 ms, first (fetch + ingest)",
