@@ -313,3 +313,29 @@ async def test_theme_comes_from_config(seeded, tmp_path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == "nord"
+
+
+async def test_next_article_scrolls_it_into_view(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        detail = app.main_screen.detail
+        assert detail.scroll_offset.y == 0
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(app, pilot)
+        assert detail.article.feed_name == "Wire East"
+        assert detail.scroll_offset.y > 5
+        await pilot.press("right_square_bracket")  # wraps around to the first
+        await settle(app, pilot)
+        assert detail.article.feed_name == "Halbleiter Heute" and detail.scroll_offset.y == 0
+
+
+async def test_notifications_show_markup_literally(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.main_screen.notify("feed [bold]x[/bold] failed")
+        await pilot.pause()
+        notes = list(app._notifications)
+        assert notes[-1].message == "feed [bold]x[/bold] failed"
+        assert notes[-1].markup is False

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from chipwatch.config import Config, load_config
 from chipwatch.timeutil import utcnow
@@ -89,6 +90,18 @@ class ChipwatchApp(App[int]):
             )
         if self.config.ui.keymap:
             self.set_keymap(dict(self.config.ui.keymap))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications never interpret markup: they often quote feed text or errors."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def reload_config(self) -> None:
         """Re-read the config after the feeds or watches screen edited it."""

@@ -128,6 +128,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.watched: tuple[list[str], set[str]] = ([], set())
         self._body = Static("Select a story.", id="detail-body")
         self.parts: list[Text] = []
+        self._drawn: list[object] = []
 
     def compose(self):
         yield self._body
@@ -158,6 +159,16 @@ class DetailPane(VerticalScroll, can_focus=True):
         if self.story and self.story.articles:
             self.article_index = (self.article_index + step) % len(self.story.articles)
             self._redraw()
+            self.scroll_to(y=self._article_offset(), animate=False)
+
+    def _article_offset(self) -> int:
+        """The line where the selected article's heading is drawn (0 for the first)."""
+        if self.article_index == 0:
+            return 0
+        width = max(1, self.scrollable_content_region.width)
+        options = self.app.console.options.update_width(width)
+        before = self._drawn[: 1 + 3 * self.article_index]
+        return sum(len(self.app.console.render_lines(part, options, pad=False)) for part in before)
 
     def _redraw(self) -> None:
         story = self.story
@@ -173,6 +184,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             parts += [Rule(style="dim"), head, Padding(body, (0, 0, 0, 2))]
             texts += [head, body]
         self.parts = texts
+        self._drawn = parts
         self._body.update(Group(*parts))
 
     def _header(self, story: StoryView) -> Text:
