@@ -177,3 +177,22 @@ async def test_poller_child_that_cannot_start_is_reported() -> None:
 def test_window_since_all_is_none() -> None:
     assert views.window_since("all", SEED_NOW) is None
     assert views.window_since("24h", SEED_NOW) == "2025-07-15T12:00:00Z"
+
+
+async def test_poller_child_runs_nicer_than_the_monitor() -> None:
+    import os
+    import sys
+
+    posted: list[object] = []
+    child = PollerChild([sys.executable, "-c", "import time; time.sleep(30)"], posted.append)
+    task = asyncio.create_task(child.run())
+    for _ in range(100):
+        if child.process is not None and posted:
+            break
+        await asyncio.sleep(0.05)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    theirs = os.getpriority(os.PRIO_PROCESS, child.process.pid)
+    await child.stop()
+    await asyncio.wait_for(task, 10)
+    assert theirs == min(19, ours + 10)
+    assert child.process.returncode is not None

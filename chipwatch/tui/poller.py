@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from chipwatch.tui.messages import PollBatch, PollerState
 
 COALESCE_SECONDS = 0.3
+POLLER_NICENESS = 10  # ingest yields the CPU to the UI on a busy machine
 STOP_GRACE_SECONDS = 3.0
 
 
@@ -50,6 +52,14 @@ def other_poller_running(db_path: Path) -> bool:
         return False
 
 
+def _lower_priority(pid: int) -> None:
+    """Make the child (and the parse workers it starts) nicer than the UI process."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(
+            os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + POLLER_NICENESS)
+        )
+
+
 class PollerChild:
     """Starts, reads, signals and stops the child process."""
 
@@ -75,6 +85,7 @@ class PollerChild:
         except OSError as exc:
             self._post(PollerState("failed", f"cannot start the poller: {exc.strerror}"))
             return
+        _lower_priority(self.process.pid)
         self._post(PollerState("running"))
         stderr_task = asyncio.create_task(self._read_stderr())
         await self._read_stdout()
