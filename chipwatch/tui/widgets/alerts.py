@@ -50,6 +50,8 @@ class AlertsPane(OptionList):
 
     def show(self, alerts: list[AlertRow]) -> None:
         """Replace the list, keeping the highlight on the same alert when possible."""
+        if alerts == self.alerts and self.option_count:
+            return  # unchanged
         current = self.current
         self.alerts = alerts
         now = self._clock()

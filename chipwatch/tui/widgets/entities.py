@@ -61,9 +61,13 @@ class EntitiesPane(OptionList):
         super().__init__(id=id)
         self.entities: list[EntityCount] = []
         self.active: str | None = None
+        self._shown_active: str | None = None
 
     def show(self, entities: list[EntityCount]) -> None:
         """Replace the list, keeping the highlighted entity when it is still there."""
+        if entities == self.entities and self._shown_active == self.active and self.option_count:
+            return  # unchanged: rebuilding the options would only cost time
+        self._shown_active = self.active
         highlighted = self._highlighted_name()
         self.entities = entities
         room = (self.scrollable_content_region.width or 40) - 2 - 2 - 6 - 7 - 1
