@@ -128,6 +128,21 @@ def test_april_licence_story_never_joins_july_even_when_ingested_late(db, cluste
     assert april.new_story
 
 
+def test_a_new_story_explains_its_closest_miss(db, clusterer):
+    blog_id, _ = ingest(db, clusterer, BLOG)
+    later = make_article(
+        "wire2",
+        "Washington interdit aux éditeurs de logiciels de conception de vendre en Chine",
+        "Les outils EDA américains ne pourront plus être livrés aux clients chinois.",
+        JULY + timedelta(hours=20),
+    )
+    article_id, assignment = ingest(db, clusterer, later)
+    explain = explain_article(db, article_id)
+    assert assignment.new_story and explain["new_story"]
+    assert explain["closest_article_id"] == blog_id
+    assert 0 < explain["closest_score"] < explain["threshold"]
+
+
 def test_identical_url_always_joins(db, clusterer):
     _, first = ingest(db, clusterer, BLOG)
     copy = make_article(

@@ -201,6 +201,8 @@ class Clusterer:
             explanation["shared_numbers"] = list(best.shared_numbers)
             if assignment.new_story:
                 explanation["closest_score"] = round(best.score, 4)
+                if self._matched is not None:
+                    explanation["closest_article_id"] = self._matched.article_id
         self.db.execute(
             "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?",
             [
