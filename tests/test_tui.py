@@ -339,3 +339,18 @@ async def test_notifications_show_markup_literally(seeded) -> None:
         notes = list(app._notifications)
         assert notes[-1].message == "feed [bold]x[/bold] failed"
         assert notes[-1].markup is False
+
+
+async def test_a_broken_store_is_reported_not_fatal(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        db_path = seeded[1]
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        db_path.write_bytes(b"this is not a database " * 200)
+        await pilot.press("w")
+        await settle(app, pilot)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "corrupt or not a chipwatch database" in errors[-1].message
+        assert app.is_running

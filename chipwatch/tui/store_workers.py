@@ -104,3 +104,20 @@ def dashboard(db: Database, since: str | None, now: datetime) -> dict[str, Any]:
         "alerts": views.list_alert_rows(db),
         "health": views.poll_summary(db),
     }
+
+
+class ReportsWorkerErrors:
+    """Mixed into screens: a failed store read or write becomes one notification
+    (``exit_on_error=False`` keeps the monitor running)."""
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                str(error) or type(error).__name__,
+                title="Store",  # type: ignore[attr-defined]
+                severity="error",
+                timeout=10,
+            )

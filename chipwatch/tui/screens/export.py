@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from chipwatch.timeutil import iso
+from chipwatch.tui import store_workers as sw
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
@@ -54,7 +55,7 @@ def digest_command(
     return command
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
     """Choose and export; esc cancels. Dismisses with the written path."""
 
     app: ChipwatchApp

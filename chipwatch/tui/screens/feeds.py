@@ -34,7 +34,7 @@ STATUS_STYLES = {
 COLUMNS = ("name", "url", "status", "fetched", "next poll", "articles", "last error")
 
 
-class FeedsScreen(Screen):
+class FeedsScreen(sw.ReportsWorkerErrors, Screen):
     """Feed health; `a` add, `x` remove (press twice), `r` refresh now, esc back."""
 
     app: ChipwatchApp

@@ -46,7 +46,7 @@ WINDOWS = ("24h", "7d", "30d", "all")
 SYNC_SECONDS = 5.0
 
 
-class MainScreen(MainActions, Screen):
+class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp

@@ -29,7 +29,7 @@ PREVIEW_LIMIT = 50
 PREVIEW_DELAY = 0.3
 
 
-class WatchesScreen(Screen):
+class WatchesScreen(sw.ReportsWorkerErrors, Screen):
     """`a` add (name, query; preview as you type), `x` remove (press twice), esc back."""
 
     app: ChipwatchApp
