@@ -235,8 +235,11 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]"
 
 def tokens(text: str) -> list[str]:
     """Folded words; CJK runs become character pairs ("英伟达" → "英伟", "伟达")."""
+    folded = fold(text)
+    if not _CJK.search(folded):
+        return _WORD.findall(folded)
     result: list[str] = []
-    for word in _WORD.findall(fold(text)):
+    for word in _WORD.findall(folded):
         if _CJK.search(word):
             result.extend(_split_cjk(word))
         else:
@@ -323,7 +326,11 @@ def title_similarity(a: str, b: str) -> float:
     return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 200.0
 
 
-_NAME_TOKEN = re.compile(r"[^\W_][\w.]*[^\W_]|[^\W_]", re.UNICODE)
+# Words that do not start with a lower-case letter, or that mix letters and digits: the
+# only ones that can be names. Skipping the rest in the regex keeps this cheap.
+_NAME_TOKEN = re.compile(
+    r"(?<![\w.])(?:(?![a-zß-ÿ])[^\W_](?:[\w.]*[^\W_])?|[a-zß-ÿ]+\d(?:[\w.]*[^\W_])?)"
+)
 
 
 def name_words(text: str, spans: Sequence[tuple[int, int]] = ()) -> set[str]:
@@ -333,15 +340,12 @@ def name_words(text: str, spans: Sequence[tuple[int, int]] = ()) -> set[str]:
     They carry across languages where ordinary words do not. ``spans`` (entity
     mentions) are left out: those are compared as entities.
     """
-    masked = list(text)
+    plain = text
     for start, end in spans:
-        masked[start:end] = " " * (end - start)
-    plain = "".join(masked)
+        plain = plain[:start] + " " * (end - start) + plain[end:]
     found: set[str] = set()
     for match in _NAME_TOKEN.finditer(plain):
         word = match.group()
-        if word[0].islower() and word.isalpha():
-            continue  # the common case, decided without a call
         if _is_name(word, plain, match.start()):
             found.add(fold(word).strip(".-"))
     return {w for w in found if len(w) >= 2 and w not in _STOPWORDS and w not in _GENERIC_NAMES}
