@@ -261,3 +261,16 @@ def test_seed_retelling_in_labelled_set_is_one_story(report, labelled):
     assert len({report.predicted[i] for i in seed}) == 1
     feeds = {labelled.articles[i]["feed"] for i in seed}
     assert {"ARKTechNews", "Lusa (fr)"} <= feeds
+
+
+def test_an_updated_article_moves_and_its_empty_story_points_to_the_new_one(db, clusterer):
+    _, blog = ingest(db, clusterer, BLOG)
+    placeholder = make_article(
+        "lusa", "Dépêche en cours de rédaction", "Texte à venir.", WIRE.published, url=WIRE.url
+    )
+    wire_id, first = ingest(db, clusterer, placeholder)
+    assert first.new_story and first.story_id != blog.story_id
+    wire_id_again, moved = ingest(db, clusterer, WIRE)  # same URL: the entry was rewritten
+    assert wire_id_again == wire_id and moved.story_id == blog.story_id
+    assert get_story(db, first.story_id).id == blog.story_id  # follows merged_into
+    assert get_story(db, blog.story_id).article_count == 2
