@@ -257,26 +257,27 @@ def add_to_story(
     Counts, times and languages are updated in place. The headline moves to the new
     article when its language is preferred to the current headline's; the full choice
     (:func:`refresh_story`, which also weighs how representative each article is) is
-    made when the story reaches 2, 4, 8, 16… articles, so it stays current at a
+    made when the story reaches 4, 8, 16… articles, so it stays current at a
     logarithmic cost.
     """
+    stamp = iso(published)
     row = db.conn.execute(
-        "SELECT s.article_count, s.languages, h.lang FROM stories s "
+        "SELECT s.article_count, s.languages, h.lang, h.published, EXISTS (SELECT 1 FROM "
+        "articles o WHERE o.story_id = s.id AND o.feed_id = ? AND o.id != ?) FROM stories s "
         "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
-        [story_id],
+        [feed_id, article_id, story_id],
     ).fetchone()
-    if row is None or not row[0] or ((row[0] + 1) & row[0]) == 0:
+    if row is None or not row[0] or _full_refresh_due(row[0] + 1):
         refresh_story(db, story_id, languages=languages)
         return
-    count, present, headline_lang = row
-    other_article_of_feed = db.conn.execute(
-        "SELECT 1 FROM articles WHERE story_id = ? AND feed_id = ? AND id != ? LIMIT 1",
-        [story_id, feed_id, article_id],
-    ).fetchone()
+    count, present, headline_lang, headline_published, feed_known = row
     rank = {code: position for position, code in enumerate(languages)}
-    base = lang.split("-")[0]
-    preferred = rank.get(base, len(rank)) < rank.get((headline_lang or "").split("-")[0], len(rank))
-    stamp = iso(published)
+    new_rank = rank.get(lang.split("-")[0], len(rank))
+    old_rank = rank.get((headline_lang or "").split("-")[0], len(rank))
+    # With two articles, both share the same entities: the full rule reduces to this.
+    preferred = new_rank < old_rank or (
+        new_rank == old_rank and stamp < (headline_published or stamp)
+    )
     db.conn.execute(
         "UPDATE stories SET article_count = ?, outlet_count = outlet_count + ?, "
         "first_seen = min(first_seen, ?), last_updated = max(last_updated, ?), "
@@ -284,7 +285,7 @@ def add_to_story(
         "headline_article_id = CASE WHEN ? THEN ? ELSE headline_article_id END WHERE id = ?",
         [
             count + 1,
-            int(other_article_of_feed is None),
+            int(not feed_known),
             stamp,
             stamp,
             json.dumps(sorted(set(json.loads(present)) | {lang})),
@@ -295,6 +296,11 @@ def add_to_story(
             story_id,
         ],
     )
+
+
+def _full_refresh_due(count: int) -> bool:
+    """True at 4, 8, 16… articles."""
+    return count >= 4 and count & (count - 1) == 0
 
 
 # --------------------------------------------------------------------------- corrections
