@@ -20,6 +20,7 @@ from chipwatch.textsafe import clean_title
 from chipwatch.tui import configedit
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.search import search_story_ids
+from chipwatch.tui.widgets.detail import plural
 from chipwatch.tui.widgets.timeline import short_time
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         for row in rows:
             line = Text(f"{short_time(row.last_updated, now):>8}  ", style="dim")
             line.append(clean_title(row.title))
-            line.append(f"  {row.outlet_count} outlets", style="dim")
+            line.append(f"  {plural(row.outlet_count, 'outlet')}", style="dim")
             preview.add_option(line)
 
     @on(Input.Submitted)

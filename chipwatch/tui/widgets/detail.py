@@ -33,6 +33,11 @@ _QUERY_WORD = re.compile(r'"([^"]+)"|@"([^"]+)"|@(\S+)|([^\s()"]+)')
 _OPERATORS = {"and", "or", "not"}
 
 
+def plural(count: int, word: str) -> str:
+    """``1 outlet``, ``3 outlets``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def watched_terms(queries: Iterable[str]) -> tuple[list[str], set[str]]:
     """Plain words and phrases, and ``@entities``, named by the user's watch queries."""
     words: list[str] = []
@@ -176,7 +181,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             self._body.update(Text("Select a story.", style="dim"))
             self.border_title = "Story"
             return
-        self.border_title = f"Story · {len(story.articles)} articles"
+        self.border_title = f"Story · {plural(len(story.articles), 'article')}"
         parts: list[object] = [self._header(story)]
         texts = [parts[0]]
         for index, article in enumerate(story.articles):
@@ -193,7 +198,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         head.append("\n")
         langs = " ".join(story.languages)
         head.append(
-            f"{story.outlet_count} outlets · {langs} · first "
+            f"{plural(story.outlet_count, 'outlet')} · {langs} · first "
             f"{short_time(story.first_seen, now)} · updated "
             f"{short_time(story.last_updated, now)} UTC",
             style="dim",

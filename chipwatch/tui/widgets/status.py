@@ -43,7 +43,7 @@ class StatusBar(Static):
             out.append("  filter ", style="dim")
             out.append(clean_title(self.filter_text)[:60], style="bold")
         if self.stories is not None:
-            out.append(f"  {self.stories} stories", style="")
+            out.append(f"  {self.stories} {'story' if self.stories == 1 else 'stories'}")
         if self.new_count:
             out.append(f"  +{self.new_count} new", style="bold green")
         self._health(out)
