@@ -354,3 +354,14 @@ async def test_a_broken_store_is_reported_not_fatal(seeded) -> None:
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "corrupt or not a chipwatch database" in errors[-1].message
         assert app.is_running
+
+
+async def test_escape_returns_to_the_timeline(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main_screen.detail.has_focus
+        await pilot.press("escape")
+        assert app.main_screen.timeline.has_focus

@@ -34,6 +34,9 @@ class MainActions:
             self.search_input.display = False
             self.timeline.focus()
             return
+        if not self.filters.query and not self.filters.entity:
+            self.timeline.focus()  # esc from another pane goes back to the timeline
+            return
         self.filters = sw.Filters(window=self.filters.window)
         self.search_input.value = ""
         self.search_input.display = False
