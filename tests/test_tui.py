@@ -365,3 +365,18 @@ async def test_escape_returns_to_the_timeline(seeded) -> None:
         assert app.main_screen.detail.has_focus
         await pilot.press("escape")
         assert app.main_screen.timeline.has_focus
+
+
+async def test_escape_in_entities_clears_the_entity_filter(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        entities = app.main_screen.entities
+        entities.focus()
+        entities.highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main_screen.filters.entity == entities.entities[0].name
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.main_screen.filters.entity is None and len(titles(app)) == 8

@@ -24,14 +24,12 @@ def binding_groups() -> Iterator[tuple[str, list[Binding]]]:
     from chipwatch.tui.screens.main import MainScreen
     from chipwatch.tui.screens.watches import WatchesScreen
     from chipwatch.tui.widgets.alerts import AlertsPane
-    from chipwatch.tui.widgets.entities import EntitiesPane
     from chipwatch.tui.widgets.timeline import Timeline
 
     for where, owner in (
         ("everywhere", ChipwatchApp),
         ("main", MainScreen),
         ("timeline", Timeline),
-        ("entities", EntitiesPane),
         ("alerts", AlertsPane),
         ("feeds", FeedsScreen),
         ("watches", WatchesScreen),

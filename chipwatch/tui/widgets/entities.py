@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -44,18 +43,7 @@ def entity_prompt(entity: EntityCount, *, active: bool, width: int = 18) -> Text
 
 
 class EntitiesPane(OptionList):
-    """Select an entity to filter the timeline to it; select it again to clear."""
-
-    BINDINGS = [
-        Binding(
-            "escape",
-            "clear_filter",
-            "Clear entity filter",
-            show=False,
-            id="entities.clear",
-            tooltip="Show every story again",
-        ),
-    ]
+    """Select an entity to filter the timeline to it; select it again (or esc) to clear."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -96,7 +84,3 @@ class EntitiesPane(OptionList):
         event.stop()
         chosen = self.entities[event.option_index].name
         self.post_message(EntityChosen(None if chosen == self.active else chosen))
-
-    def action_clear_filter(self) -> None:
-        if self.active is not None:
-            self.post_message(EntityChosen(None))
