@@ -240,3 +240,26 @@ async def test_the_monitor_shows_hostile_titles_literally(
         assert "[bold red]NVIDIA[/]" in screen_text or any(
             "[bold red]NVIDIA[/]" in line for line in shown
         )
+
+
+LISTINGS = [
+    ["feeds", "list"],
+    ["feeds", "list", "--json"],
+    ["search", "NVIDIA", "--since", "all", "--now", "2025-07-17T00:00:00Z"],
+    ["search", "TSMC", "--explain", "--since", "all", "--now", "2025-07-17T00:00:00Z"],
+    ["search", "Samsung", "--json", "--since", "all", "--now", "2025-07-17T00:00:00Z"],
+    ["watch", "test", "ASML", "--since", "all", "--now", "2025-07-17T00:00:00Z"],
+]
+
+
+@pytest.mark.parametrize(
+    "argv", LISTINGS, ids=[" ".join(a[:2]) + str(i) for i, a in enumerate(LISTINGS)]
+)
+def test_cli_listings_are_inert(store: Path, poll_outputs: dict[str, str], argv: list[str]) -> None:
+    result = cli(store, *argv)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert_inert(result.stdout + result.stderr)
+    assert len(result.stdout) < 100_000
+    if argv[0] in ("search", "watch"):  # the hostile stories are found and shown
+        assert argv[1 if argv[0] == "search" else 2] in result.stdout, result.stdout
