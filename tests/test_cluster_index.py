@@ -9,7 +9,7 @@ import pytest
 from chipwatch.config import ClusterConfig, ConfigError, parse_config
 from chipwatch.feeds.candidates import CandidateIndex, Doc
 from chipwatch.feeds.cluster import Clusterer, canonical_url
-from chipwatch.feeds.scoring import merged_weights
+from chipwatch.feeds.scoring import merged_weights, score_pair
 from chipwatch.model import Article
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
@@ -138,3 +138,46 @@ def test_cluster_config_is_validated_and_documented_weights_apply():
         parse_config("[cluster]\nthreshold = 1.5\n")
     with pytest.raises(ConfigError, match=r"cluster\.weights\.time"):
         parse_config("[cluster.weights]\ntime = -1\n")
+
+
+def _doc(article_id: int, *, feed: int, lang: str, title: str, entities=(), numbers=()) -> Doc:
+    return Doc(
+        article_id=article_id,
+        story_id=article_id,
+        feed_id=feed,
+        lang=lang,
+        published=0.0,
+        title=title,
+        title_key="",
+        url="",
+        guid="",
+        entities={e: "chip" for e in entities},
+        words=frozenset(title.split()),
+        numbers=frozenset(numbers),
+    )
+
+
+def test_pair_score_parts_same_feed_language_and_figures():
+    index = CandidateIndex(horizon_seconds=1e9)
+    weights = merged_weights({})
+    a = _doc(1, feed=1, lang="en", title="nvidia resumes h20 sales", entities=["H20"])
+    b = _doc(2, feed=2, lang="en", title="nvidia to resume h20 sales", entities=["H20"])
+    same_feed = _doc(3, feed=1, lang="en", title="nvidia to resume h20 sales", entities=["H20"])
+    other_lang = _doc(4, feed=2, lang="fr", title="nvidia reprend ventes h20", entities=["H20"])
+    for d in (b, same_feed, other_lang):
+        index.add(d)
+    across = score_pair(a, b, index, weights, 72 * HOUR)
+    penalized = score_pair(a, same_feed, index, weights, 72 * HOUR)
+    assert "title" in across.parts and across.shared_entities == ["H20"]
+    assert penalized.score == pytest.approx(across.score - weights["same_feed"])
+    foreign = score_pair(a, other_lang, index, weights, 72 * HOUR)
+    assert "title" not in foreign.parts and "words" in foreign.parts
+    with_figure = score_pair(
+        _doc(5, feed=3, lang="fr", title="x", entities=["H20"], numbers=["amt:4.5e+09"]),
+        _doc(6, feed=4, lang="de", title="y", entities=["H20"], numbers=["amt:4.5e+09"]),
+        index,
+        weights,
+        72 * HOUR,
+    )
+    assert with_figure.parts["numbers"] == pytest.approx(0.7)
+    assert with_figure.shared_numbers == ["amt:4.5e+09"]
