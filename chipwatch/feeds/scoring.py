@@ -84,6 +84,8 @@ def score_pair(
     }
     if new.lang == old.lang:
         parts["title"] = _title_part(new.title, old.title)
+    else:
+        del parts["words"]  # not part of the score across languages; shared words still shown
     score = _combine(parts, weights)
     if new.feed_id == old.feed_id:
         parts["same_feed"] = -weights["same_feed"]
