@@ -25,6 +25,7 @@ from chipwatch.store.db import open_db
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 RETRY_SECONDS = 7200
 RETRY_DATE = NOW + timedelta(hours=3)
+SECOND_POLL = NOW + timedelta(minutes=20)
 HEALTHY = {
     f"/healthy{n}.xml": [
         (f"h{n}-{i}", f"Healthy outlet {n} reports fab step {i}", f"Plain report {n}.{i}")
@@ -116,10 +117,10 @@ def write_config(path: Path, urls: list[str]) -> None:
     )
 
 
-def run_poll(tmp_path: Path, config: Path, db_path: Path) -> dict[str, Any]:
+def run_poll(tmp_path: Path, config: Path, db_path: Path, now: datetime = NOW) -> dict[str, Any]:
     wrapper = tmp_path / "wrapper.py"
     wrapper.write_text(WRAPPER, encoding="utf-8")
-    result_file = tmp_path / "result.json"
+    result_file = tmp_path / f"result-{now:%H%M}.json"
     command = [
         sys.executable,
         str(wrapper),
@@ -135,7 +136,7 @@ def run_poll(tmp_path: Path, config: Path, db_path: Path) -> dict[str, Any]:
         "--once",
         "--json",
         "--now",
-        "2025-07-16T12:00:00Z",
+        now.strftime("%Y-%m-%dT%H:%M:%SZ"),
     ]
     # The timeout is a hang guard, not a speed assertion.
     subprocess.run(command, check=True, timeout=120, cwd=tmp_path)
@@ -156,11 +157,21 @@ def polled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         db_path = tmp_path / "store.db"
         outcome = run_poll(tmp_path, config, db_path)
         sent = dict(server.bytes_sent)
+        db = open_db(db_path)
+        feeds = {row["url"]: row for row in db.query("SELECT * FROM feeds")}
+        titles = [row[0] for row in db.execute("SELECT title FROM articles")]
+        db.close()
+        hits_before = dict(server.hits)
+        second = run_poll(tmp_path, config, db_path, SECOND_POLL)
+        hits_after = dict(server.hits)
     db = open_db(db_path)
-    feeds = {row["url"]: row for row in db.query("SELECT * FROM feeds")}
-    titles = [row[0] for row in db.execute("SELECT title FROM articles")]
+    feeds_after = {row["url"]: row for row in db.query("SELECT * FROM feeds")}
     db.close()
     return {
+        "second": second,
+        "feeds_after": feeds_after,
+        "hits_before": hits_before,
+        "hits_after": hits_after,
         "outcome": outcome,
         "faults": faults,
         "healthy": healthy,
@@ -218,6 +229,8 @@ def test_a_fault_is_recorded_with_a_readable_reason_and_a_backoff(
     assert feed["error_count"] == 1
     next_poll = datetime.fromisoformat(feed["next_poll_at"].replace("Z", "+00:00"))
     assert next_poll >= NOW + timedelta(minutes=15)  # backed off, not retried at once
+    if not fault.startswith("429"):  # a first failure: one interval plus at most 25 % jitter
+        assert next_poll <= NOW + timedelta(minutes=15 * 1.25, seconds=1)
 
 
 def test_retry_after_in_seconds_is_honoured(polled: dict[str, Any]) -> None:
@@ -243,3 +256,26 @@ def test_every_failure_is_reported_as_a_feed_error_event(polled: dict[str, Any])
     events = [json.loads(line) for line in polled["outcome"]["stdout"].splitlines() if line]
     failed = {e.get("url") for e in events if e.get("type") == "feed_error"}
     assert {polled["faults"][name] for name in EXPECTED_REASON} <= failed
+
+
+@pytest.mark.parametrize("fault", sorted(f for f in EXPECTED_REASON if not f.startswith("429")))
+def test_a_second_failure_in_a_row_doubles_the_backoff(polled: dict[str, Any], fault: str) -> None:
+    feed = polled["feeds_after"][polled["faults"][fault]]
+    assert feed["error_count"] == 2, feed
+    next_poll = datetime.fromisoformat(feed["next_poll_at"].replace("Z", "+00:00"))
+    assert SECOND_POLL + timedelta(minutes=30) <= next_poll
+    assert next_poll <= SECOND_POLL + timedelta(minutes=30 * 1.25, seconds=1)
+
+
+def test_no_request_is_sent_before_retry_after(polled: dict[str, Any]) -> None:
+    assert polled["second"]["rc"] == 0, polled["second"]["stderr"]
+    for path in ("/429-seconds", "/429-date"):
+        assert polled["hits_before"][path] == 1
+        assert polled["hits_after"][path] == 1  # skipped by the second poll
+    assert polled["hits_after"]["/500"] == 2  # the others were tried again
+
+
+def test_healthy_feeds_stay_healthy_beside_repeated_failures(polled: dict[str, Any]) -> None:
+    for url in polled["healthy"]:
+        assert polled["feeds_after"][url]["last_status"] in ("ok", "not_modified")
+        assert polled["feeds_after"][url]["error_count"] == 0
