@@ -358,3 +358,56 @@ def test_poll_on_a_full_disk_is_one_line_exit_1_and_keeps_what_it_committed(
     }
     assert committed and committed <= set(check["urls"])
     assert len(check["urls"]) < 3000  # the disk really filled up
+
+
+@needs_namespace
+def test_cli_on_a_read_only_store_file_polls_one_line_and_still_digests(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.synth import write_feeds
+
+    feeds = write_feeds(tmp_path / "feeds", 200, seed=6, per_feed=100)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "".join(f'[[feeds]]\nurl = "{p.as_uri()}"\n\n' for p in feeds), encoding="utf-8"
+    )
+    db = tmp_path / "store.db"
+    first = run_cli(
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+        "poll",
+        "--once",
+        "--now",
+        "2025-12-31T00:00:00Z",
+        cwd=tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    checkpoint = open_db(db)
+    checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkpoint.close()
+    # new articles, so the poll has something to write
+    feeds[0].write_bytes(
+        (tmp_path / "feeds" / "feed00001.atom.xml").read_bytes().replace(b"synth-6-", b"n-")
+    )
+    before = digest_of(db)
+    base = f"{sys.executable} -m chipwatch --config {config} --db {db}"
+    script = (
+        f"mount --bind {db} {db} && mount -o remount,ro,bind {db} {db} && "
+        f"{base} poll --once --now 2026-01-01T00:00:00Z > /dev/null 2> {tmp_path}/poll.err; "
+        f"echo $? > {tmp_path}/poll.rc; "
+        f"{base} digest --since all --format json --now 2026-01-01T00:00:00Z "
+        f"> {tmp_path}/digest.json 2> {tmp_path}/digest.err; echo $? > {tmp_path}/digest.rc"
+    )
+    subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script], check=True, timeout=120, cwd=tmp_path
+    )
+    assert (tmp_path / "poll.rc").read_text().strip() == "1"
+    errors = (tmp_path / "poll.err").read_text().strip().splitlines()
+    assert len(errors) == 1 and "read" in errors[0] and str(db) in errors[0], errors
+    assert (tmp_path / "digest.rc").read_text().strip() == "0", (
+        tmp_path / "digest.err"
+    ).read_text()
+    assert json.loads((tmp_path / "digest.json").read_text())["stories"]
+    assert digest_of(db) == before
