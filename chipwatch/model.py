@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class EntityKind(StrEnum):
@@ -101,11 +101,12 @@ class Entity:
     parent: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EntityMatch:
+class EntityMatch(NamedTuple):
     """One mention of an entity in an article's title or summary.
 
     ``start``/``end`` are character offsets into the original (un-normalized) field text.
+    A NamedTuple rather than a frozen dataclass: the tagger builds tens of thousands a
+    second and a tuple is immutable, hashable and picklable at a fraction of the cost.
     """
 
     entity: str

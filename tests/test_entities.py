@@ -239,8 +239,7 @@ def test_spans_always_slice_to_the_matched_text(text: str) -> None:
         previous_end = match.end
 
 
-def test_matches_are_genuine_frozen_entity_matches(tagger: Tagger) -> None:
-    import dataclasses
+def test_matches_are_immutable_entity_matches(tagger: Tagger) -> None:
     import pickle
 
     from chipwatch.model import EntityMatch
@@ -250,7 +249,7 @@ def test_matches_are_genuine_frozen_entity_matches(tagger: Tagger) -> None:
     assert match == EntityMatch("H20", "chip", "title", 7, 10, "H20", 'alias "H20"')
     assert hash(match) == hash(EntityMatch("H20", "chip", "title", 7, 10, "H20", 'alias "H20"'))
     assert pickle.loads(pickle.dumps(match)) == match
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         match.start = 0  # type: ignore[misc]
 
 
@@ -344,13 +343,3 @@ def test_any_unicode_text_gives_spans_into_its_own_field(title: str, summary: st
     for match in build_tagger().tag(title, summary):
         source = title if match.field == "title" else summary
         assert source[match.start : match.end] == match.text
-
-
-def test_the_dataclass_fallback_builds_the_same_matches(monkeypatch: pytest.MonkeyPatch) -> None:
-    import chipwatch.feeds.entity_match as entity_match
-
-    tagger = build_tagger()
-    args = ("Nvidia H20 et la Ｈ２０ ﬁnale", "AMD MI308, E\u0301tats-Unis, 英伟达")
-    fast = tagger.tag(*args)
-    monkeypatch.setattr(entity_match, "RECLASS", False)
-    assert tagger.tag(*args) == fast and len(fast) == 7

@@ -1,7 +1,7 @@
 """Candidate spans and EntityMatch values: the pieces of tagging after the automaton.
 
 Patterns are stored as plain tuples (indexing is faster than attribute access in the
-hot loop); ``make_matches`` builds genuine frozen EntityMatch values cheaply.
+hot loop); ``make_matches`` builds the EntityMatch values.
 """
 
 from __future__ import annotations
@@ -65,69 +65,14 @@ def longest(found: list[Found]) -> list[Found]:
     return kept
 
 
-class _Draft:
-    """Same slots as EntityMatch, built by a plain ``__init__``, then re-classed.
-
-    EntityMatch's frozen ``__init__`` spends one ``object.__setattr__`` call per field,
-    which was half of tagging's time. A _Draft has the identical slot layout, so
-    assigning ``__class__`` turns it into a genuine, frozen, hashable EntityMatch.
-    """
-
-    __slots__ = EntityMatch.__slots__
-
-    def __init__(
-        self, entity: str, kind: str, field: str, start: int, end: int, text: str, rule: str
-    ) -> None:
-        self.entity = entity
-        self.kind = kind
-        self.field = field
-        self.start = start
-        self.end = end
-        self.text = text
-        self.rule = rule
-
-
-def _reclass_works() -> bool:
-    """Whether a re-classed _Draft is exactly the EntityMatch the dataclass would build."""
-    sample = ("H20", "chip", "title", 0, 3, "H20", "alias")
-    try:
-        draft = _Draft(*sample)
-        draft.__class__ = EntityMatch  # type: ignore[assignment]
-    except TypeError:  # another interpreter's object layout rules
-        return False
-    return type(draft) is EntityMatch and draft == EntityMatch(*sample)
-
-
-RECLASS = _reclass_works()
-
-
 def make_matches(
     kept: list[Found], text: str, index: list[int] | None, split: int
 ) -> list[EntityMatch]:
     """EntityMatch values with offsets into the original title or summary."""
-    if not RECLASS:
-        return [
-            EntityMatch(p[ENTITY], p[KIND], field, start, end, text[a:b], p[RULE])
-            for field, start, end, a, b, p in _spans(kept, index, split)
-        ]
-    new = object.__new__
-    matches = []
-    for start, negative_length, p in kept:
-        end = start - negative_length
-        if index is not None:
-            start, end = index[start], index[end - 1] + 1
-        match = new(_Draft)
-        match.entity = p[ENTITY]
-        match.kind = p[KIND]
-        match.text = text[start:end]
-        match.rule = p[RULE]
-        if start < split:
-            match.field, match.start, match.end = "title", start, end
-        else:
-            match.field, match.start, match.end = "summary", start - split - 1, end - split - 1
-        match.__class__ = EntityMatch
-        matches.append(match)
-    return matches  # type: ignore[return-value]
+    return [
+        EntityMatch(p[ENTITY], p[KIND], field, start, end, text[a:b], p[RULE])
+        for field, start, end, a, b, p in _spans(kept, index, split)
+    ]
 
 
 def _spans(kept: list[Found], index: list[int] | None, split: int):  # type: ignore[no-untyped-def]
