@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from chipwatch import __version__
+from chipwatch import config_checks as checks
+from chipwatch.config_checks import Check
 from chipwatch.errors import UserError
-from chipwatch.model import ENTITY_KINDS
-from chipwatch.timeutil import TimeParseError, parse_duration
+from chipwatch.timeutil import TimeParseError
 
 PROJECT_URL = "https://github.com/chipwatch/chipwatch"
 DEFAULT_USER_AGENT = f"chipwatch/{__version__} (+{PROJECT_URL})"
-NOTIFIERS = ("bell", "desktop", "webhook", "toast")
-WATCH_KINDS = ("query", "spike")
 
 
 class ConfigError(UserError):
@@ -209,9 +208,6 @@ def _syntax_message(label: str, exc: tomllib.TOMLDecodeError) -> str:
     return f"{label}: invalid TOML: {message}"
 
 
-Check = Callable[[Any], Any]
-
-
 class _Validator:
     """Turns the parsed TOML into dataclasses, naming file:line and key on any error."""
 
@@ -253,10 +249,10 @@ class _Validator:
 
     # ---- sections
     def config(self, data: dict[str, Any], path: Path | None) -> Config:
-        self.unknown(data, set(_TOP_KEYS), "", None)
-        poll = self.section(data, "poll", PollConfig, _POLL_SPEC)
+        self.unknown(data, set(checks.TOP_KEYS), "", None)
+        poll = self.section(data, "poll", PollConfig, checks.POLL_SPEC)
         cluster = self.cluster(data.get("cluster", {}))
-        alerts = self.section(data, "alerts", AlertsConfig, _ALERTS_SPEC)
+        alerts = self.section(data, "alerts", AlertsConfig, checks.ALERTS_SPEC)
         if "webhook" in alerts.feed_notify and not alerts.feed_webhook:
             raise self.fail(
                 "alerts.feed_notify",
@@ -314,17 +310,18 @@ class _Validator:
         self.unknown(table, {"window", "threshold", "weights"}, "cluster.", "cluster")
         values: dict[str, Any] = {}
         if "window" in table:
-            values["window"] = self.value(table, "window", _duration, "cluster", "cluster")
+            values["window"] = self.value(table, "window", checks.duration, "cluster", "cluster")
         if "threshold" in table:
-            values["threshold"] = self.value(table, "threshold", _fraction, "cluster", "cluster")
+            values["threshold"] = self.value(
+                table, "threshold", checks.fraction, "cluster", "cluster"
+            )
         if "weights" in table:
             weights = self.table(table["weights"], "cluster.weights")
-            self.unknown(weights, set(CLUSTER_WEIGHT_NAMES), "cluster.weights.",
-                         "cluster.weights")
+            self.unknown(weights, set(CLUSTER_WEIGHT_NAMES), "cluster.weights.", "cluster.weights")
             weights = {k: v for k, v in weights.items() if k in CLUSTER_WEIGHT_NAMES}
             values["weights"] = {
                 key: self.value(
-                    weights, key, _non_negative_float, "cluster.weights", "cluster.weights"
+                    weights, key, checks.non_negative_float, "cluster.weights", "cluster.weights"
                 )
                 for key in weights
             }
@@ -333,10 +330,10 @@ class _Validator:
     def ui(self, raw: Any) -> UIConfig:
         table = self.table(raw, "ui")
         spec: dict[str, Check] = {
-            "theme": _string,
-            "languages": _languages,
-            "keymap": _keymap,
-            "window": _window_name,
+            "theme": checks.string,
+            "languages": checks.languages,
+            "keymap": checks.keymap,
+            "window": checks.window_name,
         }
         self.unknown(table, set(spec), "ui.", "ui")
         return UIConfig(
@@ -352,12 +349,12 @@ class _Validator:
         seen: set[str] = set()
         for index, table in enumerate(self.array(raw, "feeds")):
             keypath = f"feeds[{index}]"
-            self.unknown(table, set(_FEED_SPEC), f"{keypath}.", "[feeds]", index)
+            self.unknown(table, set(checks.FEED_SPEC), f"{keypath}.", "[feeds]", index)
             if "url" not in table:
                 raise self.fail(keypath, "missing required key 'url'", "[feeds]", None, index)
             values = {
                 k: self.value(table, k, c, keypath, "[feeds]", index)
-                for k, c in _FEED_SPEC.items()
+                for k, c in checks.FEED_SPEC.items()
                 if k in table
             }
             if values["url"] in seen:
@@ -373,10 +370,10 @@ class _Validator:
         names: set[str] = set()
         for index, table in enumerate(self.array(raw, "watch")):
             keypath = f"watch[{index}]"
-            self.unknown(table, set(_WATCH_SPEC), f"{keypath}.", "[watch]", index)
+            self.unknown(table, set(checks.WATCH_SPEC), f"{keypath}.", "[watch]", index)
             values = {
                 k: self.value(table, k, c, keypath, "[watch]", index)
-                for k, c in _WATCH_SPEC.items()
+                for k, c in checks.WATCH_SPEC.items()
                 if k in table
             }
             kind = values.get("kind", "query")
@@ -427,10 +424,10 @@ class _Validator:
             section = f"entities.{name}"
             if not isinstance(body, dict):
                 raise self.fail(section, "must be a table, written [entities.NAME]", None, name)
-            self.unknown(body, set(_ENTITY_SPEC), f"{section}.", section)
+            self.unknown(body, set(checks.ENTITY_SPEC), f"{section}.", section)
             values = {
                 k: self.value(body, k, c, section, section)
-                for k, c in _ENTITY_SPEC.items()
+                for k, c in checks.ENTITY_SPEC.items()
                 if k in body
             }
             yield EntityConfig(name=name, **values)
@@ -473,226 +470,6 @@ def _find_line(
     # a key inside an inline table, e.g. entities = { Widget = "chip" }
     inline = re.compile(r"[{,]\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
     return next((n + 1 for n, line in enumerate(lines) if inline.search(line)), None)
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"must be a string, not {_toml_type(value)}")
-    return value
-
-
-def _non_empty_string(value: Any) -> str:
-    if not _string(value).strip():
-        raise ValueError("must not be empty")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"must be true or false, not {_toml_type(value)}")
-    return value
-
-
-def _int_between(low: int, high: int) -> Check:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"must be a whole number from {low} to {high}, not {_toml_type(value)}")
-        if not low <= value <= high:
-            raise ValueError(f"must be from {low} to {high}, not {value}")
-        return value
-
-    return check
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"must be a number, not {_toml_type(value)}")
-    return float(value)
-
-
-def _positive_float(value: Any) -> float:
-    number = _number(value)
-    if number <= 0:
-        raise ValueError(f"must be greater than 0, not {value}")
-    return number
-
-
-def _non_negative_float(value: Any) -> float:
-    number = _number(value)
-    if number < 0:
-        raise ValueError(f"must be 0 or more, not {value}")
-    return number
-
-
-def _fraction(value: Any) -> float:
-    number = _number(value)
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be from 0 to 1, not {value}")
-    return number
-
-
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise TypeError(f'must be a duration like "15m", "6h" or "7d", not {_toml_type(value)}')
-    delta = parse_duration(value)
-    if delta.total_seconds() <= 0:
-        raise ValueError("must be longer than 0")
-    return delta
-
-
-def _timeout(value: Any) -> float:
-    if isinstance(value, str):
-        return _duration(value).total_seconds()
-    return _positive_float(value)
-
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
-_SIZE_UNITS = {
-    None: 1,
-    "b": 1,
-    "kb": 1000,
-    "kib": 1024,
-    "mb": 1000**2,
-    "mib": 1024**2,
-    "gb": 1000**3,
-    "gib": 1024**3,
-}
-
-
-def _size(value: Any) -> int:
-    if isinstance(value, bool):
-        raise TypeError('must be a size like "20MB" or a number of bytes')
-    if isinstance(value, int):
-        size = value
-    elif isinstance(value, str) and (match := _SIZE.match(value)):
-        unit = match.group(2).lower() if match.group(2) else None
-        size = int(float(match.group(1)) * _SIZE_UNITS[unit])
-    else:
-        raise ValueError(f'must be a size like "20MB" or a number of bytes, not {value!r}')
-    if size < 1024:
-        raise ValueError(f"must be at least 1KiB, not {value!r}")
-    return size
-
-
-def _feed_url(value: Any) -> str:
-    url = _non_empty_string(value).strip()
-    if "://" in url and not url.lower().startswith(("http://", "https://", "file://")):
-        raise ValueError(f"must be an http(s):// or file:// URL or a local path, not {url!r}")
-    return url
-
-
-def _http_url(value: Any) -> str:
-    url = _non_empty_string(value).strip()
-    if not url.lower().startswith(("http://", "https://")):
-        raise ValueError(f"must be an http(s):// URL, not {url!r}")
-    return url
-
-
-def _string_list(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise TypeError(f"must be a list of strings, not {_toml_type(value)}")
-    return tuple(value)
-
-
-def _notify(value: Any) -> tuple[str, ...]:
-    items = _string_list(value)
-    for item in items:
-        if item not in NOTIFIERS:
-            raise ValueError(f"unknown notifier {item!r}; allowed: {', '.join(NOTIFIERS)}")
-    return items
-
-
-def _choice(options: tuple[str, ...]) -> Check:
-    def check(value: Any) -> str:
-        if _string(value) not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
-        return value
-
-    return check
-
-
-def _languages(value: Any) -> tuple[str, ...]:
-    items = _string_list(value)
-    for item in items:
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)?", item):
-            raise ValueError(f'{item!r} is not a language code like "en" or "fr"')
-    return items
-
-
-def _keymap(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise TypeError('must be a table of binding id = "key" strings')
-    return dict(value)
-
-
-def _window_name(value: Any) -> str:
-    text = _string(value)
-    if text != "all":
-        _duration(text)
-    return text
-
-
-def _toml_type(value: Any) -> str:
-    names = {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a float",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }
-    return names.get(type(value), type(value).__name__)
-
-
-_TOP_KEYS = ("poll", "feeds", "watch", "cluster", "alerts", "entities", "ui")
-_POLL_SPEC: dict[str, Check] = {
-    "interval": _duration,
-    "concurrency": _int_between(1, 512),
-    "per_host": _int_between(1, 64),
-    "timeout": _timeout,
-    "connect_timeout": _timeout,
-    "max_bytes": _size,
-    "max_redirects": _int_between(0, 30),
-    "user_agent": _non_empty_string,
-    "workers": _int_between(0, 64),
-}
-_ALERTS_SPEC: dict[str, Check] = {
-    "feed_failures": _int_between(1, 1000),
-    "spike_factor": _positive_float,
-    "spike_min_stories": _int_between(1, 100000),
-    "webhook_timeout": _timeout,
-    "webhook_retries": _int_between(0, 20),
-    "webhook_backoff": _timeout,
-    "feed_notify": _notify,
-    "feed_webhook": _http_url,
-}
-_FEED_SPEC: dict[str, Check] = {
-    "url": _feed_url,
-    "name": _string,
-    "interval": _duration,
-    "enabled": _bool,
-    "tags": _string_list,
-    "must_not_miss": _duration,
-}
-_WATCH_SPEC: dict[str, Check] = {
-    "name": _non_empty_string,
-    "query": _non_empty_string,
-    "notify": _notify,
-    "webhook": _http_url,
-    "kind": _choice(WATCH_KINDS),
-    "entity": _non_empty_string,
-    "factor": _positive_float,
-    "min_stories": _int_between(1, 100000),
-}
-_ENTITY_SPEC: dict[str, Check] = {
-    "kind": _choice(ENTITY_KINDS),
-    "aliases": _string_list,
-    "requires": _string_list,
-    "parent": _non_empty_string,
-}
 
 
 # --------------------------------------------------------------------------- editing
