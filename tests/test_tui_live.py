@@ -172,3 +172,88 @@ async def test_monitor_only_reads_when_another_poller_holds_the_store(seeded) ->
 
 def test_header_line_is_reserved() -> None:
     assert HEADER_LINES == 1
+
+
+def visible_titles(app: ChipwatchApp) -> list[str]:
+    """Titles of the rows drawn in the timeline's viewport, top to bottom."""
+    timeline = app.main_screen.timeline
+    height = timeline.scrollable_content_region.height - HEADER_LINES
+    top = round(timeline.scroll_offset.y)
+    return [row.title for row in timeline.rows[top : top + height]]
+
+
+async def test_live_stories_appear_in_view_when_following_the_top(tmp_path) -> None:
+    """Regression: at the top (cursor on row 0, scrolled to 0) new stories used to stack
+    above the viewport, so a reader watching the top saw nothing arrive."""
+    db_path = build_large_store(tmp_path / "big.db", stories=300)
+    app = build((seed_config(tmp_path / "c.toml"), db_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        timeline = app.main_screen.timeline
+        reading = timeline.selected.id
+        assert timeline.cursor == 0 and timeline.scroll_offset.y == 0
+        for minutes in (1, 2):
+            add_story(db_path, f"Live {minutes}", SEED_NOW + timedelta(minutes=minutes))
+        app.main_screen.sync()
+        await settle(app, pilot)
+        # the new stories are drawn at the top; the cursor (and the detail pane) stay
+        # on the story the reader had selected, now two lines lower
+        assert visible_titles(app)[:3] == ["Live 2", "Live 1", "Bulk story number 0"]
+        assert timeline.scroll_offset.y == 0
+        assert timeline.selected.id == reading and timeline.cursor == 2
+        assert app.main_screen.detail.story.id == reading
+        assert timeline.new_count == 2
+        # still following: a second batch also lands in view
+        add_story(db_path, "Live 3", SEED_NOW + timedelta(minutes=3))
+        app.main_screen.sync()
+        await settle(app, pilot)
+        assert visible_titles(app)[0] == "Live 3"
+        assert timeline.selected.id == reading and timeline.cursor == 3
+        # once the reader moves down, arrivals no longer move what they read
+        await pilot.press("down")
+        await settle(app, pilot)
+        before = cursor_state(app)
+        add_story(db_path, "Live 4", SEED_NOW + timedelta(minutes=4))
+        app.main_screen.sync()
+        await settle(app, pilot)
+        assert cursor_state(app) == before
+        assert timeline.scroll_offset.y == 1 and "Live 4" not in visible_titles(app)
+        # n jumps to the newest and follows the top again
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert timeline.cursor == 0 and timeline.new_count == 0
+        add_story(db_path, "Live 5", SEED_NOW + timedelta(minutes=5))
+        app.main_screen.sync()
+        await settle(app, pilot)
+        assert visible_titles(app)[0] == "Live 5" and timeline.cursor == 1
+
+
+async def test_live_stories_respect_the_active_query(seeded) -> None:
+    """Regression: a `/` filter's story ids were fixed when it was applied, so stories
+    a poll brought later never showed, even when they matched."""
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"shipments", "enter")
+        await settle(app, pilot)
+        timeline = app.main_screen.timeline
+        assert [r.title for r in timeline.rows] == ["US lets NVIDIA restart H20 shipments to China"]
+        add_story(seeded[1], "Wafer shipments resume", SEED_NOW - timedelta(minutes=3))
+        add_story(seeded[1], "A fab opens in Ohio", SEED_NOW - timedelta(minutes=2))
+        app.main_screen.sync()  # the periodic check: stories newer than the top row
+        await settle(app, pilot)
+        assert [r.title for r in timeline.rows][:2] == [
+            "Wafer shipments resume",
+            "US lets NVIDIA restart H20 shipments to China",
+        ]
+        older = add_story(seeded[1], "Shipments of HBM slow", SEED_NOW - timedelta(hours=30))
+        unrelated = add_story(seeded[1], "Lithography tools", SEED_NOW - timedelta(hours=31))
+        app.main_screen.sync({older, unrelated})  # a poll batch names changed stories
+        await settle(app, pilot)
+        shown = [r.title for r in timeline.rows]
+        assert "Shipments of HBM slow" in shown
+        assert "Lithography tools" not in shown and "A fab opens in Ohio" not in shown
+        assert app.main_screen.status.stories == 3
+        # the filter now holds them, so later pages and updates keep them
+        assert older in app.main_screen.store_filter.story_ids
+        assert unrelated not in app.main_screen.store_filter.story_ids

@@ -18,7 +18,9 @@ from sqlite_utils import Database
 
 from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the monitor
     AlertRow,
+    ArticleDoc,
     FeedHealth,
+    article_docs,
     entity_story_ids,
     feed_health,
     list_alert_rows,
@@ -181,6 +183,17 @@ def timeline_page(
         )
         for r in rows
     ]
+
+
+def story_ids_after(
+    db: Database, flt: TimelineFilter, after: tuple[str, int], *, limit: int = 500
+) -> frozenset[int]:
+    """Ids of the stories newer than a sort key within the filter (no row building)."""
+    where, params = _filter_sql(flt)
+    where += " AND (s.last_updated > ? OR (s.last_updated = ? AND s.id > ?))"
+    sql = f"SELECT s.id FROM stories s WHERE {where} ORDER BY s.last_updated DESC LIMIT ?"
+    rows = db.execute(sql, [*params, after[0], after[0], after[1], limit]).fetchall()
+    return frozenset(int(r[0]) for r in rows)
 
 
 def timeline_rows(db: Database, ids: Sequence[int]) -> list[TimelineRow]:

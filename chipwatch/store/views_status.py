@@ -131,3 +131,51 @@ def entity_story_ids(db: Database, name: str, since: str | None) -> frozenset[in
         sql += " AND a.published >= ?"
         params.append(since)
     return frozenset(int(r[0]) for r in db.execute(sql, params).fetchall())
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDoc:
+    """What the query language looks at in one article (for re-checking live stories)."""
+
+    story_id: int
+    title: str
+    summary: str
+    lang: str
+    feed_name: str
+    feed_url: str
+    entities: frozenset[str]
+    kinds: frozenset[str]
+
+
+def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) -> list[ArticleDoc]:
+    """The articles of ``story_ids`` published since ``since``, with their entities."""
+    if not story_ids:
+        return []
+    ids = ",".join(str(int(i)) for i in sorted(story_ids))
+    where = f"a.story_id IN ({ids})" + (" AND a.published >= ?" if since else "")
+    params: list[Any] = [since] if since else []
+    sql = (
+        "SELECT a.id, a.story_id, a.title, a.summary, a.lang, "
+        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url "
+        f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where}"
+    )
+    rows = db.execute(sql, params).fetchall()
+    tags: dict[int, list[tuple[str, str]]] = {}
+    marks = ",".join(str(int(r[0])) for r in rows) or "-1"
+    for article_id, entity, kind in db.execute(
+        f"SELECT article_id, entity, kind FROM article_entities WHERE article_id IN ({marks})"
+    ).fetchall():
+        tags.setdefault(int(article_id), []).append((entity, kind))
+    return [
+        ArticleDoc(
+            story_id=int(r[1]),
+            title=r[2] or "",
+            summary=r[3] or "",
+            lang=r[4] or "und",
+            feed_name=r[5] or "",
+            feed_url=r[6] or "",
+            entities=frozenset(e for e, _ in tags.get(int(r[0]), ())),
+            kinds=frozenset(k for _, k in tags.get(int(r[0]), ())),
+        )
+        for r in rows
+    ]

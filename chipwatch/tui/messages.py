@@ -62,10 +62,12 @@ class TimelineLoaded(Message):
 
 @dataclass
 class TimelineUpdated(Message):
-    """A worker found new or changed stories (after a poll or a write)."""
+    """A worker found new or changed stories (after a poll or a write). ``matched``:
+    stories the active query newly matches, to add to the filter."""
 
     rows: list[TimelineRow]
     generation: int = 0
+    matched: frozenset[int] = frozenset()
 
 
 @dataclass

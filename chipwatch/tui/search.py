@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.config import Config
-from chipwatch.store.views import entity_story_ids, simple_search_ids
+from chipwatch.store.views import article_docs, entity_story_ids, simple_search_ids
 from chipwatch.timeutil import iso
 
 SEARCH_LIMIT = 5000
@@ -43,6 +43,36 @@ def search_story_ids(
     query = parse_query(text, tagger)
     results = search_stories(db, query, tagger, since=since, until=None, limit=SEARCH_LIMIT)
     return frozenset(int(getattr(r, "id", getattr(r, "story_id", r))) for r in results)
+
+
+def stories_matching(
+    db: Database,
+    text: str,
+    config: Config,
+    story_ids: frozenset[int],
+    *,
+    since: datetime | None,
+) -> frozenset[int]:
+    """Which of ``story_ids`` (stories a poll brought or changed) the query matches now.
+
+    The same rule as :func:`search_story_ids` (a story matches when one of its articles
+    in the window does), checked in memory on just these stories' articles, so a live
+    batch costs a few rows, not a search of the archive."""
+    if not story_ids:
+        return frozenset()
+    try:
+        from chipwatch.feeds.query import QueryDoc, parse_query
+    except ImportError:
+        return fallback_search(db, text, since=since) & story_ids
+    query = parse_query(text, _tagger(config))
+    found: set[int] = set()
+    for doc in article_docs(db, story_ids, since=iso(since) if since else None):
+        if doc.story_id in found:
+            continue
+        fields = (doc.title, doc.summary, doc.feed_name, doc.feed_url, doc.lang)
+        if query.matches(QueryDoc(*fields, doc.entities, doc.kinds)):
+            found.add(doc.story_id)
+    return frozenset(found)
 
 
 def fallback_search(db: Database, text: str, *, since: datetime | None) -> frozenset[int]:

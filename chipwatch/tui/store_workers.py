@@ -97,6 +97,34 @@ def changes_since(
     return rows
 
 
+def recheck_query(
+    db: Database,
+    flt: views.TimelineFilter,
+    filters: Filters,
+    config: Config,
+    now: datetime,
+    *,
+    top: tuple[str, int] | None,
+    story_ids: set[int],
+) -> frozenset[int]:
+    """Stories a poll brought or changed that the active query now matches and the
+    filter did not hold yet (a query's story ids are fixed when it is applied)."""
+    if not filters.query or flt.story_ids is None:
+        return frozenset()
+    open_flt = views.TimelineFilter(since=flt.since, entity=flt.entity)
+    candidates = set(story_ids)
+    if top is not None:
+        candidates |= views.story_ids_after(db, open_flt, top)
+    candidates -= flt.story_ids
+    if not candidates:
+        return frozenset()
+    from chipwatch.tui.search import stories_matching
+
+    return stories_matching(
+        db, filters.query, config, frozenset(candidates), since=filters.since(now)
+    )
+
+
 def dashboard(db: Database, since: str | None, now: datetime) -> dict[str, Any]:
     """Entities, alerts and feed health in one read."""
     return {

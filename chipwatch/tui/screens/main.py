@@ -5,6 +5,7 @@ the store, and the workers' results come back as messages that update the widget
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -231,10 +232,17 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
     def sync_rows(self, story_ids: set[int], generation: int) -> None:
         """New and changed stories since the top row (in a thread)."""
         top = self.timeline.rows[0].sort_key if self.timeline.rows else ("", 0)
-        rows = sw.read(
-            self.app.db_path, lambda db: sw.changes_since(db, self.store_filter, top, story_ids)
-        )
-        self.post_message(TimelineUpdated(rows, generation=generation))
+        flt, filters, config, now = self.store_filter, self.filters, self.app.config, self._now()
+
+        def changes(db) -> tuple[list[views.TimelineRow], frozenset[int]]:
+            matched = sw.recheck_query(db, flt, filters, config, now, top=top, story_ids=story_ids)
+            if matched and flt.story_ids is not None:
+                wider = replace(flt, story_ids=flt.story_ids | matched)
+                return sw.changes_since(db, wider, top, story_ids | matched), matched
+            return sw.changes_since(db, flt, top, story_ids), matched
+
+        rows, matched = sw.read(self.app.db_path, changes)
+        self.post_message(TimelineUpdated(rows, generation=generation, matched=matched))
 
     def sync(self, story_ids: set[int] | None = None) -> None:
         """Pick up what a poll (ours or another process's) wrote.
@@ -267,7 +275,12 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             self.timeline.append_rows(message.rows, has_more=has_more)
 
     def on_timeline_updated(self, message: TimelineUpdated) -> None:
-        if message.generation == self.generation and message.rows:
+        if message.generation != self.generation:
+            return
+        if message.matched and self.store_filter.story_ids is not None:
+            ids = self.store_filter.story_ids | message.matched
+            self.store_filter = replace(self.store_filter, story_ids=ids)
+        if message.rows:
             added = self.timeline.upsert_rows(message.rows)
             if added and self.status.stories is not None:
                 self.status.stories += added

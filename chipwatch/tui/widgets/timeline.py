@@ -2,8 +2,14 @@
 
 Only the loaded pages are held (a few hundred rows, loaded on demand as the cursor
 nears the end) and only the visible lines are rendered, so a 100,000-article store
-paints as fast as a small one. Live updates keep the selected story on the same
-screen line: rows that arrive above it shift the scroll position with it.
+paints as fast as a small one.
+
+Live updates depend on where the reader is. Following the top (the view scrolled to
+the top and the cursor put there, by ``n``/Home, a fresh load, or live rows that landed
+above it since), new stories appear at the top *in view* and the cursor stays on the
+story it was on, so the detail pane the reader has open never changes under them.
+Scrolled down reading, the selected story keeps its screen line: rows that arrive above
+it shift the scroll position with it, and only the counter grows.
 """
 
 from __future__ import annotations
@@ -77,6 +83,8 @@ class Timeline(ScrollView, can_focus=True):
         self.has_more = False
         self.fresh: set[int] = set()
         self._asked_before: tuple[str, int] | None = None
+        self.following = True
+        """Whether the reader follows the top: live rows then appear in view."""
 
     # ------------------------------------------------------------------ data in
 
@@ -92,6 +100,7 @@ class Timeline(ScrollView, can_focus=True):
         self.fresh.clear()
         self.new_count = 0
         self._asked_before = None
+        self.following = True
         self._resize()
         self.cursor = 0
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -109,6 +118,7 @@ class Timeline(ScrollView, can_focus=True):
         """Insert new stories and refresh changed ones, keeping the selected story on the
         same screen line. Returns how many stories were new to the timeline."""
         anchor = self.selected
+        follow = self.at_top
         screen_line = self.cursor - round(self.scroll_offset.y)
         by_id = {r.id: r for r in self.rows}
         added = 0
@@ -122,7 +132,7 @@ class Timeline(ScrollView, can_focus=True):
             by_id[row.id] = row
         self.rows = sorted(by_id.values(), key=lambda r: r.sort_key, reverse=True)
         self._resize()
-        self._restore(anchor, screen_line)
+        self._restore(anchor, 0 if follow else screen_line, follow=follow)
         if added:
             self.new_count += added
         return added
@@ -135,13 +145,23 @@ class Timeline(ScrollView, can_focus=True):
                 self.refresh()
                 return
 
-    def _restore(self, anchor: TimelineRow | None, screen_line: int) -> None:
+    @property
+    def at_top(self) -> bool:
+        """Whether the reader follows the top of the timeline: scrolled to the top, with
+        the cursor on the first row or carried down only by live rows since."""
+        return round(self.scroll_offset.y) == 0 and (self.cursor == 0 or self.following)
+
+    def _restore(self, anchor: TimelineRow | None, screen_line: int, *, follow: bool) -> None:
+        """Put the cursor back on ``anchor``: at the top when following, else on the
+        same screen line (the scroll moves with the rows that arrived above it)."""
         if anchor is None:
             self.refresh()
             return
         index = next((i for i, r in enumerate(self.rows) if r.id == anchor.id), 0)
         self.set_reactive(Timeline.cursor, index)
-        self.scroll_to(y=max(0, index - screen_line), animate=False, immediate=True)
+        self.following = follow
+        top = 0 if follow else max(0, index - screen_line)
+        self.scroll_to(y=top, animate=False, immediate=True)
         self.refresh()
 
     def _resize(self) -> None:
@@ -153,6 +173,7 @@ class Timeline(ScrollView, can_focus=True):
         if not self.rows:
             return
         self.scroll_to_region_line(new)
+        self.following = new == 0  # the reader moved: follow the top only from row 0
         if new == 0 and self.new_count:
             self.new_count = 0
         self._announce()
@@ -196,6 +217,7 @@ class Timeline(ScrollView, can_focus=True):
 
     def action_first(self) -> None:
         self.cursor = 0
+        self.following = True
         self.new_count = 0
         self.fresh.clear()
         self.refresh()
