@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 from chipwatch.config import ClusterConfig
+from chipwatch.feeds.backfill import BackfillIndexes
 from chipwatch.feeds.candidates import CandidateIndex, Doc
 from chipwatch.feeds.numbers import number_keys
 from chipwatch.feeds.scoring import PairScore, merged_weights, score_pair
@@ -47,7 +48,7 @@ CERTAIN = 0.85
 # The index keeps twice the window, so an article published up to one window before
 # the newest still sees every neighbour on both sides.
 HORIZON_WINDOWS = 2
-# How many articles a look-up outside the index (a late, old article) may load.
+# How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
 _UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)
 
@@ -65,6 +66,10 @@ class Clusterer:
         self.weights = merged_weights(config.weights)
         self.threshold = config.threshold
         self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
+        self.backfill = BackfillIndexes(
+            self.window,
+            lambda start, end: load_docs(self.db, since=start, until=end, limit=MAX_BACKFILL),
+        )
         self.reload()
 
     # ---- index
@@ -72,6 +77,7 @@ class Clusterer:
         """Rebuild the index from the store: the articles within the horizon of the
         newest one. Call it after a transaction that ran :meth:`assign` rolled back."""
         self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
+        self.backfill.clear()
         row = self.db.execute(
             "SELECT max(published) FROM articles WHERE story_id IS NOT NULL"
         ).fetchone()
@@ -82,15 +88,16 @@ class Clusterer:
             self.index.add(doc)
 
     def _index_for(self, doc: Doc) -> CandidateIndex:
-        """The live index, or for an article older than it covers, one loaded for it."""
+        """The live index, or for an article older than it covers, its time bucket's
+        backfill index (loaded once, then kept current; see :mod:`.backfill`)."""
         if doc.published >= self.index.newest - self.index.horizon + self.window:
             return self.index
-        start = datetime.fromtimestamp(doc.published - self.window, UTC)
-        end = datetime.fromtimestamp(doc.published + self.window, UTC)
-        backfill = CandidateIndex(horizon_seconds=float("inf"))
-        for old in load_docs(self.db, since=start, until=end, limit=MAX_BACKFILL):
-            backfill.add(old)
-        return backfill
+        return self.backfill.index_for(doc.published)
+
+    def _remember(self, doc: Doc) -> None:
+        """An assigned article joins the live index and any backfill bucket covering it."""
+        self.index.add(doc)
+        self.backfill.add(doc)
 
     # ---- assignment
     def assign(
@@ -182,7 +189,7 @@ class Clusterer:
 
     def _keep_locked(self, doc: Doc, story_id: int) -> Assignment:
         doc.story_id = story_id
-        self.index.add(doc)
+        self._remember(doc)
         refresh_story(self.db, story_id, languages=self.languages)  # its title may be new
         return Assignment(story_id=story_id, new_story=False, score=1.0, parts={"locked": 1.0})
 
@@ -228,7 +235,7 @@ class Clusterer:
         if previous and previous != assignment.story_id:
             self._leave(previous, assignment.story_id)
         doc.story_id = assignment.story_id
-        self.index.add(doc)
+        self._remember(doc)
 
     def _leave(self, old_story: int, new_story: int) -> None:
         """An updated article moved on: the old story shrinks; if it is left empty it
