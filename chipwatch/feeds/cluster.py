@@ -13,7 +13,6 @@ Articles a user placed by hand (``story_locked``) are never moved.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,16 +22,10 @@ from sqlite_utils import Database
 from chipwatch.config import ClusterConfig
 from chipwatch.feeds.backfill import BackfillIndexes
 from chipwatch.feeds.candidates import CandidateIndex, Doc
-from chipwatch.feeds.numbers import number_keys
+from chipwatch.feeds.prepare import DocFeatures, doc_features
+from chipwatch.feeds.prepare import canonical_url as canonical_url  # re-exported
 from chipwatch.feeds.scoring import PairScore, merged_weights, score_pair
-from chipwatch.feeds.similarity import (
-    content_words,
-    first_sentence,
-    fold,
-    masked_title,
-    name_words,
-    title_key,
-)
+from chipwatch.feeds.similarity import first_sentence
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.stories import add_to_story, refresh_story, resolve_story_id, start_story
 from chipwatch.timeutil import from_iso, iso
@@ -50,7 +43,6 @@ CERTAIN = 0.85
 HORIZON_WINDOWS = 2
 # How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
-_UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)
 
 
 class Clusterer:
@@ -101,16 +93,25 @@ class Clusterer:
 
     # ---- assignment
     def assign(
-        self, article_id: int, article: Article, matches: Sequence[EntityMatch], *, now: datetime
+        self,
+        article_id: int,
+        article: Article,
+        matches: Sequence[EntityMatch],
+        *,
+        now: datetime,
+        features: DocFeatures | None = None,
     ) -> Assignment:
-        """Put one stored article into a story (existing or new) and record why."""
+        """Put one stored article into a story (existing or new) and record why.
+
+        ``features``: the article's :func:`~.prepare.doc_features` when a parse worker
+        already computed them (they are computed here otherwise)."""
         row = self.db.execute(
             "SELECT story_id, story_locked, feed_id FROM articles WHERE id = ?", [article_id]
         ).fetchone()
         if row is None:
             raise ValueError(f"article {article_id} is not in the store")
         current, locked, feed_id = row
-        doc = build_doc(article_id, current or 0, int(feed_id), article, matches)
+        doc = build_doc(article_id, current or 0, int(feed_id), article, matches, features)
         if locked and current:
             return self._keep_locked(doc, int(current))
         index = self._index_for(doc)
@@ -290,46 +291,31 @@ class _StoryEvidence:
 # --------------------------------------------------------------------------- documents
 
 
-def canonical_url(url: str) -> str:
-    """Scheme, ``www.``, fragment and a trailing slash do not make another article."""
-    text = url.strip()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"^www\.", "", text, flags=re.IGNORECASE).split("#", 1)[0].rstrip("/")
-    host, _, path = text.partition("/")
-    return host.lower() + ("/" + path if path else "")
-
-
 def build_doc(
-    article_id: int, story_id: int, feed_id: int, article: Article, matches: Sequence[EntityMatch]
+    article_id: int,
+    story_id: int,
+    feed_id: int,
+    article: Article,
+    matches: Sequence[EntityMatch],
+    features: DocFeatures | None = None,
 ) -> Doc:
-    """The comparable features of one article."""
-    title = article.title.strip() or first_sentence(article.summary)
-    title_matches = matches if article.title.strip() else ()
-    entities = {m.entity: m.kind for m in matches}
-    text = f"{title}\n{article.summary}"
-    guid = (article.guid or "").strip()
-    names = name_words(title, _spans(matches, "title") if article.title.strip() else ())
-    names |= name_words(article.summary, _spans(matches, "summary"))
-    names -= {fold(name) for name in entities}
+    """The comparable features of one article (``features`` when already computed)."""
+    f = features if features is not None else doc_features(article, matches)
     return Doc(
         article_id=article_id,
         story_id=story_id,
         feed_id=feed_id,
-        lang=(article.lang or "und").split("-")[0].lower(),
+        lang=f.lang,
         published=article.published.timestamp(),
-        title=masked_title(title, title_matches),
-        title_key=title_key(title),
-        url=canonical_url(article.url) if article.url else "",
-        guid=guid if _UNIQUE_GUID.search(guid) else "",
-        entities=entities,
-        words=frozenset(content_words(text)),
-        numbers=frozenset(number_keys(text, article.lang or "und")),
-        names=frozenset(names),
+        title=f.title,
+        title_key=f.title_key,
+        url=f.url,
+        guid=f.guid,
+        entities=f.entities,
+        words=f.words,
+        numbers=f.numbers,
+        names=f.names,
     )
-
-
-def _spans(matches: Sequence[EntityMatch], field: str) -> list[tuple[int, int]]:
-    return [(m.start, m.end) for m in matches if m.field == field]
 
 
 def load_docs(

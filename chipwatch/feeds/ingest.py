@@ -208,25 +208,37 @@ def _store_articles(
 ) -> None:
     outcome.warning = parsed.warning
     name = poll.feed.name or parsed.title or poll.feed.url
-    for article in parsed.articles:
+    prepared = parsed.prepared if len(parsed.prepared) == len(parsed.articles) else ()
+    for position, article in enumerate(parsed.articles):
         article_id, change = queries.upsert_article(
             services.db, article, feed_id=poll.feed.id, now=now
         )
         if change == "same":
             continue
         stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
-        _tag_cluster_alert(services, stored, change, outcome, now=now)
+        ready = prepared[position] if prepared else None
+        _tag_cluster_alert(services, stored, change, outcome, now=now, prepared=ready)
 
 
 def _tag_cluster_alert(
-    services: Services, article: Article, change: str, outcome: FeedOutcome, *, now: datetime
+    services: Services,
+    article: Article,
+    change: str,
+    outcome: FeedOutcome,
+    *,
+    now: datetime,
+    prepared: Any = None,
 ) -> None:
+    """Tag (unless a worker did), store the mentions, cluster and check the watches."""
     from chipwatch.store.tags import save_matches
 
     assert article.id is not None
-    matches = services.tagger.tag(article.title, article.summary)
+    if prepared is not None:
+        matches, features = list(prepared.matches), prepared.features
+    else:
+        matches, features = services.tagger.tag(article.title, article.summary), None
     save_matches(services.db, article.id, matches, parents=services.tagger.entities)
-    assignment = services.clusterer.assign(article.id, article, matches, now=now)
+    assignment = services.clusterer.assign(article.id, article, matches, now=now, features=features)
     alerts = services.alerts.on_article(article.id, article, matches, assignment, now=now)
     if change == "new":
         outcome.new_articles += 1

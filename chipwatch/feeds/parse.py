@@ -48,6 +48,9 @@ class ParsedFeed:
     version: str = ""
     warning: str | None = None  # a bozo feed that still yielded entries
     error: str | None = None  # nothing usable: not a feed, empty, unreadable
+    # Per article (same order), its entity mentions and clustering features when a
+    # worker computed them (chipwatch.feeds.prepare.Prepared); empty otherwise.
+    prepared: tuple[Any, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -78,7 +78,7 @@ class Poller:
         self.on_event = on_event or (lambda event: None)
         self.rng = rng or random.Random()
         self.fetcher = Fetcher(config.poll, transport=transport)
-        self.parsers = ParserPool(config.poll.workers)
+        self.parsers = ParserPool(config.poll.workers, entities=tuple(config.entities))
         self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
         self._batch = _StateBatch(self)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
@@ -176,7 +176,11 @@ class Poller:
         parsed = None
         if result.kind == FetchKind.OK and body_hash(result.body) != feed.body_hash:
             parsed = await self.parsers.parse(
-                result.body, result.headers, identity or feed.url, now, feed.name
+                result.body,
+                result.headers,
+                identity or feed.url,
+                now,
+                feed.name,
             )
         if stop is not None and stop.is_set():
             return None

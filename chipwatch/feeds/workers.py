@@ -1,5 +1,8 @@
 """Parsing off the event loop: worker processes on every core ([poll] workers).
 
+Workers also tag each parsed article and compute its clustering features
+(:mod:`chipwatch.feeds.prepare`), so the single store writer does not.
+
 ``workers = 1`` parses in a thread of this process (small polls, tests); anything else
 starts a process pool (0 = one per core), so a big poll uses both cores and never
 holds the interpreter lock of the process that drives fetching.
@@ -8,6 +11,7 @@ holds the interpreter lock of the process that drives fetching.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import multiprocessing
 import os
 import threading
@@ -16,7 +20,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
 
+from chipwatch.config import EntityConfig
 from chipwatch.feeds.parse import ParsedFeed, parse_feed
+from chipwatch.feeds.prepare import prepare_articles
 
 
 def worker_count(configured: int) -> int:
@@ -27,8 +33,11 @@ def worker_count(configured: int) -> int:
 class ParserPool:
     """Runs :func:`parse_feed` in worker processes (or one thread when workers is 1)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, entities: tuple[EntityConfig, ...] | None = None) -> None:
+        """``entities``: the config's entity tables; given, workers also prepare articles
+        for clustering (see :mod:`chipwatch.feeds.prepare`)."""
         self.workers = worker_count(workers)
+        self.entities = entities
         self._executor: Executor | None = None
 
     def start(self) -> None:
@@ -39,7 +48,9 @@ class ParserPool:
         instead (safe, but it starts a fresh interpreter), started on first use.
         """
         if self.workers > 1 and self._executor is None and threading.active_count() == 1:
-            self._start().submit(_warm_up)
+            executor = self._start()
+            for _ in range(self.workers):  # each worker builds its tagger meanwhile
+                executor.submit(_warm_up, self.entities)
 
     def _start(self) -> Executor:
         if self._executor is None:
@@ -57,11 +68,21 @@ class ParserPool:
         fetched_at: datetime,
         feed_name: str = "",
     ) -> ParsedFeed:
-        """Parse in a worker; a crashed worker becomes a readable error, not an exception."""
+        """Parse in a worker; a crashed worker becomes a readable error, not an exception.
+
+        With the pool's ``entities`` the worker also tags the articles and computes
+        their clustering features (``ParsedFeed.prepared``)."""
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._start(), _parse_job, body, dict(headers), feed_url, fetched_at, feed_name
+                self._start(),
+                _parse_job,
+                body,
+                dict(headers),
+                feed_url,
+                fetched_at,
+                feed_name,
+                self.entities,
             )
         except Exception as exc:  # BrokenProcessPool, pickling trouble
             self.close()
@@ -88,15 +109,29 @@ def _context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["chipwatch.feeds.parse"])
+    context.set_forkserver_preload(["chipwatch.feeds.parse", "chipwatch.feeds.prepare"])
     return context
 
 
-def _warm_up() -> None:
-    """A no-op job: makes the pool launch its workers."""
+def _warm_up(entities: tuple[EntityConfig, ...] | None = None) -> None:
+    """Makes the pool launch its workers, and builds the tagger they will use."""
+    if entities is not None:
+        prepare_articles((), entities)
 
 
 def _parse_job(
-    body: bytes, headers: dict[str, str], feed_url: str, fetched_at: datetime, feed_name: str
+    body: bytes,
+    headers: dict[str, str],
+    feed_url: str,
+    fetched_at: datetime,
+    feed_name: str,
+    entities: tuple[EntityConfig, ...] | None = None,
 ) -> ParsedFeed:
-    return parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
+    parsed = parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
+    if entities is None or not parsed.articles:
+        return parsed
+    try:
+        prepared = prepare_articles(parsed.articles, entities)
+    except Exception:  # the writer tags for itself: never lose a feed over this
+        return parsed
+    return dataclasses.replace(parsed, prepared=prepared)

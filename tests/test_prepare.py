@@ -1,0 +1,83 @@
+"""Parse workers tag articles and compute their clustering features for the writer."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from chipwatch.config import Config, PollConfig
+from chipwatch.feeds import ingest as ingest_mod
+from chipwatch.feeds.entities import build_tagger
+from chipwatch.feeds.pipeline import poll_once
+from chipwatch.feeds.prepare import doc_features, prepare_articles
+from chipwatch.feeds.workers import ParserPool, _parse_job
+from chipwatch.store.db import open_db
+from tests.test_pipeline import config_for
+
+NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
+FEED = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Fab notes</title><link>https://fab.example.org/</link>
+<item><title>Nvidia may ship the H20 to China again, Commerce says</title>
+<link>https://fab.example.org/h20</link><guid>https://fab.example.org/h20</guid>
+<description>The licence covers $4.5 billion of stock held by Nvidia.</description>
+<pubDate>Tue, 15 Jul 2025 08:00:00 GMT</pubDate></item>
+<item><title>A quiet week at the plant</title><link>https://fab.example.org/quiet</link>
+<description>Nothing shipped.</description><pubDate>Tue, 15 Jul 2025 07:00:00 GMT</pubDate></item>
+<item><title>TSMC books 40% more 3nm orders</title><link>https://fab.example.org/tsmc</link>
+<description>Orders for the node rose 40% in the quarter.</description>
+<pubDate>Mon, 14 Jul 2025 07:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+
+def test_worker_job_returns_the_writers_own_tags_and_features() -> None:
+    parsed = _parse_job(FEED, {}, "https://example.org/feed", NOW, "feed", ())
+    assert parsed.articles and len(parsed.prepared) == len(parsed.articles)
+    tagger = build_tagger()
+    for article, ready in zip(parsed.articles, parsed.prepared, strict=True):
+        matches = tagger.tag(article.title, article.summary)
+        assert list(ready.matches) == matches
+        assert ready.features == doc_features(article, matches)
+    assert any(ready.matches for ready in parsed.prepared)
+
+
+def test_without_entities_the_worker_only_parses() -> None:
+    assert _parse_job(FEED, {}, "https://example.org/feed", NOW, "feed", None).prepared == ()
+    assert prepare_articles((), ()) == ()
+
+
+async def test_pool_prepares_with_its_entity_tables() -> None:
+    with ParserPool(1, entities=()) as pool:
+        parsed = await pool.parse(FEED, {}, "https://example.org/feed", NOW, "feed")
+    assert len(parsed.prepared) == len(parsed.articles) > 0
+
+
+def test_the_writer_does_not_tag_prepared_articles(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    feed = tmp_path / "a.xml"
+    feed.write_bytes(FEED)
+    calls: list[str] = []
+    original = ingest_mod.Services.__init__
+
+    def spy_init(self, db, config) -> None:  # type: ignore[no-untyped-def]
+        original(self, db, config)
+        real = self.tagger.tag
+        self.tagger = type("Spy", (), {"entities": self.tagger.entities})()
+        self.tagger.tag = lambda title, summary="": calls.append(title) or real(title, summary)
+
+    monkeypatch.setattr(ingest_mod.Services, "__init__", spy_init)
+    config = config_for(feed.as_uri())
+    config = Config(poll=PollConfig(workers=1), feeds=config.feeds)
+    report = poll_once(tmp_path / "s.db", config, now=NOW, rng=random.Random(1), notify=False)
+    assert report.new_articles == 3
+    assert calls == []  # the worker tagged them
+    db = open_db(tmp_path / "s.db")
+    try:
+        tagged = db.execute("SELECT count(DISTINCT article_id) FROM article_entities").fetchone()
+        assert tagged[0] > 0
+        assert db.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
+    finally:
+        db.close()
