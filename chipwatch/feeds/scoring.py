@@ -49,13 +49,32 @@ NAMES_SATURATION = 1.5
 
 @dataclass(slots=True)
 class PairScore:
-    """The score of one (new article, indexed article) pair, and why."""
+    """The score of one (new article, indexed article) pair, and why.
+
+    The shared entities, names and words are kept with their weights and ranked (most
+    telling first) only when read: most scored pairs are never explained.
+    """
 
     score: float
     parts: dict[str, float]
-    shared_entities: list[str] = field(default_factory=list)
-    shared_words: list[str] = field(default_factory=list)
+    entity_weights: dict[str, float] = field(default_factory=dict)
+    word_weights: dict[str, float] = field(default_factory=dict)
     shared_numbers: list[str] = field(default_factory=list)
+    name_weights: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def shared_entities(self) -> list[str]:
+        """Shared entities, then shared name-like words, each most telling first."""
+        return _ranked(self.entity_weights) + _ranked(self.name_weights)
+
+    @property
+    def shared_words(self) -> list[str]:
+        """Shared content words, rarest first."""
+        return _ranked(self.word_weights)
+
+
+def _ranked(weights: Mapping[str, float]) -> list[str]:
+    return sorted(weights, key=lambda name: -weights[name])
 
 
 def merged_weights(overrides: Mapping[str, float]) -> dict[str, float]:
@@ -96,9 +115,10 @@ def score_pair(
     return PairScore(
         max(0.0, min(1.0, score)),
         parts,
-        shared_entities + shared_names,
+        shared_entities,
         shared_words,
         shared_numbers,
+        shared_names,
     )
 
 
@@ -117,37 +137,38 @@ def _title_part(a: str, b: str) -> float:
     return max(0.0, (similarity - TITLE_FLOOR) / (1.0 - TITLE_FLOOR))
 
 
-def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
+# Each overlap returns its evidence (0..1) and the shared items with their weights.
+
+
+def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
     if not new.entities or not old.entities:
-        return 0.0, []
+        return 0.0, {}
     shared = new.entities.keys() & old.entities.keys()
     if not shared:
-        return 0.0, []
+        return 0.0, {}
     weight = {name: index.entity_weight(name, new.entities[name]) for name in shared}
-    ranked = sorted(shared, key=lambda n: -weight[n])
     top = sum(weight.values())
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
-    return _cosine(top, left, right) * strength, ranked
+    return _cosine(top, left, right) * strength, weight
 
 
-def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
+def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
     shared = new.names & old.names
     if not shared:
-        return 0.0, []
+        return 0.0, {}
     weight = {name: index.rarity("p:" + name) for name in shared}
-    ranked = sorted(shared, key=lambda n: -weight[n])
-    return min(1.0, sum(weight.values()) / NAMES_SATURATION), ranked
+    return min(1.0, sum(weight.values()) / NAMES_SATURATION), weight
 
 
-def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, list[str]]:
+def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
     shared = new.words & old.words
     if not shared:
-        return 0.0, []
-    weight = {word: index.rarity("w:" + word) for word in shared}
-    ranked = sorted(shared, key=lambda w: -weight[w])
+        return 0.0, {}
+    rarity = index.rarity
+    weight = {word: rarity("w:" + word) for word in shared}
     left, right = index.doc_norms(new)[0], index.doc_norms(old)[0]
-    return _cosine(sum(weight.values()), left, right), ranked
+    return _cosine(sum(weight.values()), left, right), weight
 
 
 def _cosine(shared: float, left: float, right: float) -> float:
