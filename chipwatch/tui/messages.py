@@ -82,7 +82,10 @@ class AlertsLoaded(Message):
 
 @dataclass
 class DetailLoaded(Message):
+    """A story read for the detail pane, with its lines drawn in the worker."""
+
     story: StoryView | None
+    drawing: Any = None
 
 
 @dataclass

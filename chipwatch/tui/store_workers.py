@@ -125,6 +125,14 @@ def recheck_query(
     )
 
 
+def story_changed(shown: views.StoryView, row: views.TimelineRow) -> bool:
+    """Whether a re-read timeline row says the story in the detail pane changed."""
+    if row.id != shown.id:
+        return False
+    before = (shown.last_updated, len(shown.articles), shown.pinned, shown.read, bool(shown.alerts))
+    return before != (row.last_updated, row.article_count, row.pinned, row.read, row.alerted)
+
+
 def dashboard(db: Database, since: str | None, now: datetime) -> dict[str, Any]:
     """Entities, alerts and feed health in one read."""
     return {

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from chipwatch.errors import UserError
@@ -35,7 +36,7 @@ from chipwatch.tui.messages import (
 )
 from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.widgets.alerts import AlertsPane
-from chipwatch.tui.widgets.detail import DetailPane, watched_terms
+from chipwatch.tui.widgets.detail import DetailPane, draw_story, watched_terms
 from chipwatch.tui.widgets.entities import EntitiesPane
 from chipwatch.tui.widgets.status import StatusBar
 from chipwatch.tui.widgets.timeline import Timeline
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 
 WINDOWS = ("24h", "7d", "30d", "all")
 SYNC_SECONDS = 5.0
+DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
 class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
@@ -148,6 +150,10 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.store_filter = views.TimelineFilter()
         self.generation = 0
         self.merge_from: int | None = None
+        self._syncing = False
+        self._sync_wanted: set[int] | None = None  # ids waiting for the running sync
+        self._dashboard_timer: Timer | None = None
+        self._dashboard_wanted = False
 
     def _now(self):
         return self.app.clock()
@@ -223,10 +229,18 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, story_id: int) -> None:
-        """One story with its articles (in a thread)."""
-        self.post_message(
-            DetailLoaded(sw.read(self.app.db_path, lambda db: views.story_view(db, story_id)))
+        """One story with its articles, drawn as lines at the pane's width (in a thread)."""
+        story = sw.read(self.app.db_path, lambda db: views.story_view(db, story_id))
+        shown = self.detail.story
+        keep = shown is not None and story is not None and shown.id == story.id
+        drawing = draw_story(
+            story,
+            width=self.detail.line_width,
+            article_index=self.detail.article_index if keep else 0,
+            watched=self.detail.watched,
+            now=self._now(),
         )
+        self.post_message(DetailLoaded(story, drawing))
 
     @work(thread=True, exclusive=False, group="sync", exit_on_error=False)
     def sync_rows(self, story_ids: set[int], generation: int) -> None:
@@ -241,19 +255,45 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
                 return sw.changes_since(db, wider, top, story_ids | matched), matched
             return sw.changes_since(db, flt, top, story_ids), matched
 
-        rows, matched = sw.read(self.app.db_path, changes)
-        self.post_message(TimelineUpdated(rows, generation=generation, matched=matched))
+        rows: list[views.TimelineRow] = []
+        matched: frozenset[int] = frozenset()
+        try:
+            rows, matched = sw.read(self.app.db_path, changes)
+        finally:  # always answer, so the next sync is never held back by a failed one
+            self.post_message(TimelineUpdated(rows, generation=generation, matched=matched))
 
     def sync(self, story_ids: set[int] | None = None) -> None:
         """Pick up what a poll (ours or another process's) wrote.
 
         The periodic check reads only new rows and feed health (cheap); entities and
-        alerts are re-read when a poll reported changes or new rows turned up."""
-        self.sync_rows(set(story_ids or ()), self.generation)
+        alerts are re-read when a poll reported changes or new rows turned up.
+
+        One read runs at a time: batches that arrive meanwhile are merged into the
+        next one, so a flood of poll batches costs a few reads and repaints."""
+        if self._syncing:
+            self._sync_wanted = (self._sync_wanted or set()) | set(story_ids or ())
+        else:
+            self._syncing = True
+            self.sync_rows(set(story_ids or ()), self.generation)
         if story_ids is None:
             self.load_health()
         else:
-            self.load_dashboard()
+            self.dashboard_soon()
+
+    def dashboard_soon(self) -> None:
+        """Re-read the side panes now, or once the last read is ``DASHBOARD_SECONDS``
+        old: a poll's batches would otherwise re-read and redraw them every 0.3 s."""
+        if self._dashboard_timer is not None:
+            self._dashboard_wanted = True
+            return
+        self._dashboard_wanted = False
+        self.load_dashboard()
+        self._dashboard_timer = self.set_timer(DASHBOARD_SECONDS, self._dashboard_due)
+
+    def _dashboard_due(self) -> None:
+        self._dashboard_timer = None
+        if self._dashboard_wanted:
+            self.dashboard_soon()
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def load_health(self) -> None:
@@ -275,6 +315,11 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             self.timeline.append_rows(message.rows, has_more=has_more)
 
     def on_timeline_updated(self, message: TimelineUpdated) -> None:
+        self._syncing = False
+        if self._sync_wanted is not None:
+            wanted, self._sync_wanted = self._sync_wanted, None
+            self._syncing = True
+            self.sync_rows(wanted, self.generation)
         if message.generation != self.generation:
             return
         if message.matched and self.store_filter.story_ids is not None:
@@ -285,9 +330,9 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             if added and self.status.stories is not None:
                 self.status.stories += added
             current = self.detail.story
-            if current and any(r.id == current.id for r in message.rows):
+            if current and any(sw.story_changed(current, r) for r in message.rows):
                 self.load_detail(current.id)
-            self.load_dashboard()
+            self.dashboard_soon()
 
     def on_entities_loaded(self, message: EntitiesLoaded) -> None:
         self.entities.show(message.entities)
@@ -304,7 +349,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             and message.story is not None
             and (self.detail.story.id == message.story.id)
         )
-        self.detail.show(message.story, keep_article=keep)
+        self.detail.show(message.story, keep_article=keep, drawing=message.drawing)
 
     def on_poll_batch(self, message: PollBatch) -> None:
         self.sync(message.story_ids)

@@ -3,21 +3,26 @@ and why each article joined the story (the clustering explanation)."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from rich.console import Group
+from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
-from chipwatch.tui.widgets.timeline import short_time
+from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
 
 KIND_STYLES = {
     "chip": "bold cyan",
@@ -122,8 +127,126 @@ def explain_text(article: ArticleView) -> Text:
     return out
 
 
-class DetailPane(VerticalScroll, can_focus=True):
-    """Shows one story. ``article_index`` selects an article for open/copy/split."""
+@dataclass(frozen=True)
+class Drawing:
+    """A story drawn at one width: the lines, where each article starts, the texts."""
+
+    story_id: int | None
+    width: int
+    article_index: int
+    lines: tuple[tuple[Segment, ...], ...]
+    offsets: tuple[int, ...]
+    texts: tuple[Text, ...]
+
+
+def draw_story(
+    story: StoryView | None,
+    *,
+    width: int,
+    article_index: int,
+    watched: tuple[list[str], set[str]],
+    now: datetime,
+) -> Drawing:
+    """Lay a story out as lines ``width`` cells wide. Pure, so the detail worker runs it
+    in its thread: the event loop then only copies finished lines to the screen."""
+    console = Console(
+        file=io.StringIO(),
+        width=max(1, width),
+        force_terminal=True,
+        color_system="truecolor",
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+    options = console.options.update_width(max(1, width))
+    if story is None:
+        parts: list[RenderableType] = [Text("Select a story.", style="dim")]
+        texts = list(parts)
+    else:
+        parts = [story_header(story, now)]
+        texts = [parts[0]]
+        for index, article in enumerate(story.articles):
+            head, body = article_texts(story, index, article, index == article_index, watched)
+            parts += [Rule(style="dim"), head, Padding(body, (0, 0, 0, 2))]
+            texts += [head, body]
+    lines: list[tuple[Segment, ...]] = []
+    offsets: list[int] = []
+    for number, part in enumerate(parts):
+        if number % 3 == 1:  # the rule above an article
+            offsets.append(len(lines))
+        lines += [tuple(line) for line in console.render_lines(part, options, pad=False)]
+    return Drawing(
+        story.id if story else None,
+        width,
+        article_index,
+        tuple(lines),
+        tuple(offsets),
+        tuple(texts),
+    )
+
+
+def story_header(story: StoryView, now: datetime) -> Text:
+    """The story's title, outlets, languages, times, pin and alert marks."""
+    head = Text(clean_title(story.title), style="bold")
+    head.append("\n")
+    langs = " ".join(story.languages)
+    head.append(
+        f"{plural(story.outlet_count, 'outlet')} · {langs} · first "
+        f"{short_time(story.first_seen, now)} · updated "
+        f"{short_time(story.last_updated, now)} UTC",
+        style="dim",
+    )
+    if story.pinned:
+        head.append("  ★ pinned", style="yellow")
+    for watch in story.alerts:
+        head.append("  ! ", style="bold yellow")
+        head.append(clean_title(watch), style="bold yellow")
+    return head
+
+
+def article_texts(
+    story: StoryView,
+    index: int,
+    article: ArticleView,
+    selected: bool,
+    watched: tuple[list[str], set[str]],
+) -> tuple[Text, Text]:
+    """(heading line, indented body) of one article."""
+    head = Text()
+    head.append("▶ " if selected else "  ", style="bold green")
+    head.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
+    head.append(
+        f" · {article.lang} · {article.published[:10]} {article.published[11:16]} UTC"
+        f"  ({index + 1}/{len(story.articles)})",
+        style="dim",
+    )
+    out = Text()
+    out.append_text(
+        highlighted(article.title, article.spans, "title", watched, single_line=True, limit=500)
+    )
+    url = safe_url(article.url)
+    out.append("\n")
+    out.append(
+        url or clean_title(article.url) or "(no link)",
+        style=Style(color="blue", underline=bool(url), link=url or None),
+    )
+    summary = highlighted(
+        article.summary, article.spans, "summary", watched, single_line=False, limit=SUMMARY_LIMIT
+    )
+    if summary.plain:
+        out.append("\n")
+        out.append_text(summary)
+    out.append("\n")
+    out.append_text(explain_text(article))
+    return head, out
+
+
+class DetailPane(ScrollView, can_focus=True):
+    """Shows one story. ``article_index`` selects an article for open/copy/split.
+
+    Drawn as finished lines (see :func:`draw_story`), so showing a story never asks the
+    screen for a layout pass, and a story redrawn by a poll costs one repaint."""
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
@@ -131,12 +254,9 @@ class DetailPane(VerticalScroll, can_focus=True):
         self.story: StoryView | None = None
         self.article_index = 0
         self.watched: tuple[list[str], set[str]] = ([], set())
-        self._body = Static("Select a story.", id="detail-body")
         self.parts: list[Text] = []
-        self._drawn: list[object] = []
-
-    def compose(self):
-        yield self._body
+        self._drawing: Drawing | None = None
+        self._strips: dict[int, Strip] = {}
 
     @property
     def plain(self) -> str:
@@ -150,99 +270,85 @@ class DetailPane(VerticalScroll, can_focus=True):
             return None
         return self.story.articles[min(self.article_index, len(self.story.articles) - 1)]
 
-    def show(self, story: StoryView | None, *, keep_article: bool = False) -> None:
-        """Show a story (``None``: nothing selected)."""
+    @property
+    def line_width(self) -> int:
+        """The width stories are drawn at."""
+        return max(1, self.scrollable_content_region.width)
+
+    def show(
+        self,
+        story: StoryView | None,
+        *,
+        keep_article: bool = False,
+        drawing: Drawing | None = None,
+    ) -> None:
+        """Show a story (``None``: nothing selected), with its lines if already drawn."""
         same = story is not None and self.story is not None and story.id == self.story.id
+        if same and keep_article and story == self.story and self._drawing is not None:
+            return  # a poll re-read it unchanged
         self.story = story
         if not (same and keep_article):
             self.article_index = 0
-            self.scroll_home(animate=False)
-        self._redraw()
+            self.scroll_home(animate=False, immediate=True)
+        self._redraw(drawing)
 
     def move_article(self, step: int) -> None:
         """Select the next or previous article."""
         if self.story and self.story.articles:
             self.article_index = (self.article_index + step) % len(self.story.articles)
             self._redraw()
-            self.scroll_to(y=self._article_offset(), animate=False)
+            self.scroll_to(y=self._article_offset(), animate=False, immediate=True)
 
     def _article_offset(self) -> int:
-        """The line where the selected article's heading is drawn (0 for the first)."""
-        if self.article_index == 0:
+        """The line where the selected article's rule is drawn (0 for the first)."""
+        if self.article_index == 0 or self._drawing is None:
             return 0
-        width = max(1, self.scrollable_content_region.width)
-        options = self.app.console.options.update_width(width)
-        before = self._drawn[: 1 + 3 * self.article_index]
-        return sum(len(self.app.console.render_lines(part, options, pad=False)) for part in before)
+        offsets = self._drawing.offsets
+        return offsets[min(self.article_index, len(offsets) - 1)]
 
-    def _redraw(self) -> None:
+    def _redraw(self, drawing: Drawing | None = None) -> None:
         story = self.story
-        if story is None:
-            self._body.update(Text("Select a story.", style="dim"))
-            self.border_title = "Story"
-            return
-        self.border_title = f"Story · {plural(len(story.articles), 'article')}"
-        parts: list[object] = [self._header(story)]
-        texts = [parts[0]]
-        for index, article in enumerate(story.articles):
-            head, body = self._article(index, article, index == self.article_index)
-            parts += [Rule(style="dim"), head, Padding(body, (0, 0, 0, 2))]
-            texts += [head, body]
-        self.parts = texts
-        self._drawn = parts
-        self._body.update(Group(*parts))
-
-    def _header(self, story: StoryView) -> Text:
-        now = self._clock()
-        head = Text(clean_title(story.title), style="bold")
-        head.append("\n")
-        langs = " ".join(story.languages)
-        head.append(
-            f"{plural(story.outlet_count, 'outlet')} · {langs} · first "
-            f"{short_time(story.first_seen, now)} · updated "
-            f"{short_time(story.last_updated, now)} UTC",
-            style="dim",
+        fits = (
+            drawing is not None
+            and drawing.story_id == (story.id if story else None)
+            and drawing.width == self.line_width
+            and drawing.article_index == self.article_index
         )
-        if story.pinned:
-            head.append("  ★ pinned", style="yellow")
-        for watch in story.alerts:
-            head.append("  ! ", style="bold yellow")
-            head.append(clean_title(watch), style="bold yellow")
-        return head
-
-    def _article(self, index: int, article: ArticleView, selected: bool) -> tuple[Text, Text]:
-        """(heading line, indented body) of one article."""
-        head = Text()
-        head.append("▶ " if selected else "  ", style="bold green")
-        head.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
-        head.append(
-            f" · {article.lang} · {article.published[:10]} {article.published[11:16]} UTC"
-            f"  ({index + 1}/{len(self.story.articles) if self.story else 1})",
-            style="dim",
-        )
-        out = Text()
-        out.append_text(
-            highlighted(
-                article.title, article.spans, "title", self.watched, single_line=True, limit=500
+        if not fits:
+            drawing = draw_story(
+                story,
+                width=self.line_width,
+                article_index=self.article_index,
+                watched=self.watched,
+                now=self._clock(),
             )
-        )
-        url = safe_url(article.url)
-        out.append("\n")
-        out.append(
-            url or clean_title(article.url) or "(no link)",
-            style=Style(color="blue", underline=bool(url), link=url or None),
-        )
-        summary = highlighted(
-            article.summary,
-            article.spans,
-            "summary",
-            self.watched,
-            single_line=False,
-            limit=SUMMARY_LIMIT,
-        )
-        if summary.plain:
-            out.append("\n")
-            out.append_text(summary)
-        out.append("\n")
-        out.append_text(explain_text(article))
-        return head, out
+        assert drawing is not None
+        self._drawing = drawing
+        self.parts = list(drawing.texts)
+        self._strips.clear()
+        count = len(story.articles) if story else 0
+        self.border_title = f"Story · {plural(count, 'article')}" if story else "Story"
+        set_virtual_size(self, Size(self.line_width, len(drawing.lines)))
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._drawing is not None and self._drawing.width != self.line_width:
+            self._redraw()
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.line_width
+        index = y + round(self.scroll_offset.y)
+        lines = self._drawing.lines if self._drawing else ()
+        if not 0 <= index < len(lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(index)
+        if strip is None:
+            base = self.rich_style
+            segments = list(Segment.apply_style(lines[index], base))
+            strip = Strip(segments).extend_cell_length(width, base).crop(0, width)
+            self._strips[index] = strip
+        return strip

@@ -37,6 +37,7 @@ LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the en
 ENTITY_COLUMN_MIN_WIDTH = 96
 ENTITY_WIDTH = 26
 FIXED_WIDTH = 3 + 10 + 13  # marks, time, outlets and languages
+STRIP_CACHE_SIZE = 400  # rendered rows kept (a few screens)
 
 
 def short_time(stamp: str, now: datetime) -> str:
@@ -47,6 +48,25 @@ def short_time(stamp: str, now: datetime) -> str:
     if moment.year == now.year:
         return moment.strftime("%b %d")
     return moment.strftime("%y-%m-%d")
+
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """Set a line view's scrollable size, without a layout pass when its scrollbar stays
+    as it is: a layout re-arranges and repaints the whole screen, which during a flood
+    of live rows was the monitor's longest stall."""
+    if size == view.virtual_size:
+        return
+    keeps_scrollbar = (
+        view.show_vertical_scrollbar
+        and size.width == view.virtual_size.width
+        and size.height > view.container_size.height
+    )
+    if not keeps_scrollbar:
+        view.virtual_size = size
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    view._scroll_update(size)
+    view.refresh()
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -85,6 +105,8 @@ class Timeline(ScrollView, can_focus=True):
         self._asked_before: tuple[str, int] | None = None
         self.following = True
         """Whether the reader follows the top: live rows then appear in view."""
+        self._strips: dict[tuple[object, ...], Strip] = {}
+        self._strips_day: object = None
 
     # ------------------------------------------------------------------ data in
 
@@ -165,7 +187,7 @@ class Timeline(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + HEADER_LINES)
+        set_virtual_size(self, Size(self.size.width, len(self.rows) + HEADER_LINES))
 
     # ------------------------------------------------------------------ moving
 
@@ -257,11 +279,31 @@ class Timeline(ScrollView, can_focus=True):
         index = y - HEADER_LINES + round(self.scroll_offset.y)
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.rich_style)
-        text = self.row_text(self.rows[index], width)
-        base = self._row_style(self.rows[index], index)
+        row = self.rows[index]
+        day = self._clock().date()  # the time column reads differently on another day
+        if day != self._strips_day:
+            self._strips.clear()
+            self._strips_day = day
+        # rows shift down as live stories arrive: a row drawn before is drawn again
+        # from the cache, so a refresh costs the new rows only
+        key = (row, index == self.cursor, row.id in self.fresh, width, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) >= STRIP_CACHE_SIZE:
+                self._strips.clear()
+            strip = self._strips[key] = self._row_strip(row, index, width)
+        return strip
+
+    def _row_strip(self, row: TimelineRow, index: int, width: int) -> Strip:
+        text = self.row_text(row, width)
+        base = self._row_style(row, index)
         segments = list(text.render(self.app.console))
         strip = Strip(Segment.apply_style(segments, base), text.cell_len)
         return strip.extend_cell_length(width, base).crop(0, width)
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()  # a theme or focus style changed the colours
+        super().notify_style_update()
 
     def _row_style(self, row: TimelineRow, index: int) -> Style:
         style = self.rich_style
