@@ -17,6 +17,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 # Prior weight of an entity by kind, before rarity: a chip or a policy term names an
 # event more precisely than a place.
@@ -218,13 +219,17 @@ class CandidateIndex:
             for article_id in self.postings[feature]:
                 shared[article_id] += 10
         shared.pop(doc.article_id, None)
-        ranked = shared.most_common(limit * 3)
-        floor = ranked[0][1] * MIN_RELATIVE_BLOCKING if ranked else 0.0
+        if not shared:
+            return []
+        # Those under the floor would be cut after ranking anyway: drop them before
+        # (most candidates share one feature); nlargest keeps the ties' order.
+        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
+        kept = [item for item in shared.items() if item[1] >= floor]
+        ranked = heapq.nlargest(limit * 3, kept, key=itemgetter(1))
         found: list[int] = []
-        for article_id, blocking in ranked:
-            if blocking < floor:
-                break
-            if abs(self.docs[article_id].published - doc.published) <= window_seconds:
+        docs = self.docs
+        for article_id, _ in ranked:
+            if abs(docs[article_id].published - doc.published) <= window_seconds:
                 found.append(article_id)
                 if len(found) == limit:
                     break
