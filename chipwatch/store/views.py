@@ -249,11 +249,15 @@ def _top_entities(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]
 def entity_counts(
     db: Database, *, since: str | None, now: datetime, limit: int = 60
 ) -> list[EntityCount]:
-    """Entities in the window by story count, each with a 7-day daily sparkline."""
+    """Entities in the window by story count, each with a 7-day daily sparkline.
+
+    The window's articles drive both queries (``CROSS JOIN`` keeps SQLite from starting
+    at the entity index, which scanned every tag in the store: 0.3 s at 100,000
+    articles for a 7-day window, against 10 ms this way)."""
     where = "WHERE a.published >= ?" if since else ""
     sql = (
-        "SELECT e.entity, min(e.kind), count(DISTINCT a.story_id) AS n FROM article_entities e "
-        f"JOIN articles a ON a.id = e.article_id {where} "
+        "SELECT e.entity, min(e.kind), count(DISTINCT a.story_id) AS n FROM articles a "
+        f"CROSS JOIN article_entities e ON e.article_id = a.id {where} "
         "GROUP BY e.entity ORDER BY n DESC, e.entity LIMIT ?"
     )
     rows = db.execute(sql, ([since] if since else []) + [limit]).fetchall()
@@ -269,8 +273,10 @@ def _sparklines(db: Database, names: Sequence[str], *, now: datetime) -> dict[st
     marks = ",".join("?" * len(names))
     sql = (
         "SELECT e.entity, substr(a.published, 1, 10) AS day, count(DISTINCT a.story_id) "
-        "FROM article_entities e JOIN articles a ON a.id = e.article_id "
-        f"WHERE a.published >= ? AND e.entity IN ({marks}) GROUP BY e.entity, day"
+        "FROM articles a CROSS JOIN article_entities e ON e.article_id = a.id "
+        # ``+e.entity``: look tags up by article, not by entity (60 names × every
+        # article in the week was 100,000 index probes)
+        f"WHERE a.published >= ? AND +e.entity IN ({marks}) GROUP BY e.entity, day"
     )
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for entity, day, n in db.execute(sql, [days[0], *names]).fetchall():

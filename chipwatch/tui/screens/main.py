@@ -190,8 +190,9 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.status.window = self.filters.window
         self.status.filter_text = self.filters.describe()
         self.entities.active = self.filters.entity
+        # the side panes load once the first page is shown: at start-up their reads
+        # would compete with the timeline's for the interpreter
         self.load_first_page(self.filters, self.generation)
-        self.load_dashboard()
 
     @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
     def load_first_page(self, filters: sw.Filters, generation: int) -> None:
@@ -204,6 +205,9 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         except UserError as exc:
             self.app.call_from_thread(self._query_failed, str(exc))
             return
+        except Exception:
+            self.app.call_from_thread(self.load_dashboard)
+            raise
         self.store_filter = flt
         self.post_message(TimelineLoaded(rows, replace=True, total=total, generation=generation))
 
@@ -311,6 +315,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             self.status.stories = message.total
             if not message.rows:
                 self.detail.show(None)
+            self.call_after_refresh(self.load_dashboard)
         else:
             self.timeline.append_rows(message.rows, has_more=has_more)
 
@@ -393,6 +398,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.timeline.border_subtitle = f"+{count} new · n to jump" if count else ""
 
     def _query_failed(self, message: str) -> None:
+        self.load_dashboard()
         self.search_input.display = True
         self.search_input.add_class("error")
         self.search_input.focus()
