@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import random
 import sqlite3
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.config import Config
+from chipwatch.feeds.events import article_event as _article_event
+from chipwatch.feeds.events import story_event as _story_event
 from chipwatch.feeds.fetch import FetchKind, FetchResult
 from chipwatch.feeds.parse import ParsedFeed
 from chipwatch.feeds.schedule import NextPoll, after_failure, after_success
@@ -208,16 +209,18 @@ def _store_articles(
 ) -> None:
     outcome.warning = parsed.warning
     name = poll.feed.name or parsed.title or poll.feed.url
-    prepared = parsed.prepared if len(parsed.prepared) == len(parsed.articles) else ()
+    # Tags and features a parse worker computed, one per article (None: compute here).
+    ready = parsed.prepared if len(parsed.prepared) == len(parsed.articles) else None
     for position, article in enumerate(parsed.articles):
         article_id, change = queries.upsert_article(
             services.db, article, feed_id=poll.feed.id, now=now
         )
-        if change == "same":
-            continue
-        stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
-        ready = prepared[position] if prepared else None
-        _tag_cluster_alert(services, stored, change, outcome, now=now, prepared=ready)
+        if change != "same":
+            stored = dataclasses.replace(
+                article, id=article_id, feed_name=name, feed_url=poll.feed.url
+            )
+            prepared = ready[position] if ready else None
+            _tag_cluster_alert(services, stored, change, outcome, now=now, prepared=prepared)
 
 
 def _tag_cluster_alert(
@@ -249,48 +252,6 @@ def _tag_cluster_alert(
     outcome.events.append(_story_event(services.db, assignment.story_id, assignment.new_story))
     outcome.alerts.extend(alerts)
     outcome.events.extend(alert.to_json() for alert in alerts)
-
-
-def _article_event(
-    article: Article, change: str, story_id: int, matches: list[Any]
-) -> dict[str, Any]:
-    return {
-        "type": "article",
-        "id": article.id,
-        "change": change,
-        "story": story_id,
-        "title": article.title,
-        "url": article.url,
-        "feed": article.feed_name,
-        "feed_url": article.feed_url,
-        "published": iso(article.published),
-        "lang": article.lang,
-        "entities": sorted({m.entity for m in matches}),
-    }
-
-
-def _story_event(db: Database, story_id: int, new: bool) -> dict[str, Any]:
-    row = db.execute(
-        "SELECT title, article_count, outlet_count, languages FROM stories WHERE id = ?", [story_id]
-    ).fetchone()
-    title, articles, outlets, languages = row if row else ("", 0, 0, "[]")
-    return {
-        "type": "story",
-        "id": story_id,
-        "new": new,
-        "title": title,
-        "articles": articles,
-        "outlets": outlets,
-        "languages": _json_list(languages),
-    }
-
-
-def _json_list(text: str | None) -> list[str]:
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime) -> None:
