@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from datetime import UTC, datetime, timedelta
@@ -97,3 +98,19 @@ def test_reload_forgets_the_buckets(db, clusterer):
     _, second = ingest(db, clusterer, FINE_BLOG)
     assert clusterer.backfill.loads == 2
     assert not second.new_story  # the reloaded bucket has the stored first report
+
+
+def test_retellings_either_side_of_a_bucket_boundary_join(db, clusterer):
+    ingest(db, clusterer, RECENT)
+    width = clusterer.backfill.bucket_seconds
+    edge = datetime.fromtimestamp((math.floor(START.timestamp() / width) + 3) * width, UTC)
+    # The later bucket is loaded (and cached) before the first report exists.
+    ingest(db, clusterer, dataclasses.replace(UNRELATED, published=edge + timedelta(hours=3)))
+    _, first = ingest(
+        db, clusterer, dataclasses.replace(FINE_WIRE, published=edge - timedelta(hours=1))
+    )
+    _, second = ingest(
+        db, clusterer, dataclasses.replace(FINE_BLOG, published=edge + timedelta(hours=1))
+    )
+    assert clusterer.backfill.loads == 2
+    assert second.story_id == first.story_id and not second.new_story
