@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from chipwatch.errors import UserError
 from chipwatch.store import views
@@ -38,6 +38,7 @@ from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane, draw_story, watched_terms
 from chipwatch.tui.widgets.entities import EntitiesPane
+from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.status import StatusBar
 from chipwatch.tui.widgets.timeline import Timeline
 
@@ -168,7 +169,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
                 yield self.entities
                 yield self.alerts
         yield self.status
-        yield Footer()
+        yield CalmFooter()
 
     def on_mount(self) -> None:
         self.timeline.border_title = "Timeline"
