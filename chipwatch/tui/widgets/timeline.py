@@ -176,8 +176,9 @@ class Timeline(ScrollView, can_focus=True):
     def _restore(self, anchor: TimelineRow | None, screen_line: int, *, follow: bool) -> None:
         """Put the cursor back on ``anchor``: at the top when following, else on the
         same screen line (the scroll moves with the rows that arrived above it)."""
-        if anchor is None:
+        if anchor is None:  # the timeline was empty: select the first story to arrive
             self.refresh()
+            self._announce()
             return
         index = next((i for i, r in enumerate(self.rows) if r.id == anchor.id), 0)
         self.set_reactive(Timeline.cursor, index)
