@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,20 @@ async def settle(app: ChipwatchApp, pilot) -> None:
         quiet = 0 if busy else quiet + 1
         if quiet >= 3:
             return
+
+
+async def wait_until(app: ChipwatchApp, pilot, condition, *, timeout: float = 20.0) -> None:
+    """Settle until ``condition()`` holds: debounce timers and workers finish at their own
+    pace on a loaded machine, so tests wait for the outcome, never a fixed time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await settle(app, pilot)
+        if condition():
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await pilot.pause(0.05)
 
 
 def screen_lines(widget) -> list[str]:
@@ -292,6 +307,16 @@ async def test_help_lists_binding_ids_and_keymap_remaps(seeded, tmp_path) -> Non
         assert app.screen is app.main_screen
 
 
+def _first_command(app: ChipwatchApp) -> str:
+    """The command palette's first offer, or '' while it is still searching."""
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    if not found or not found.first().option_count:
+        return ""
+    return str(found.first().get_option_at_index(0).prompt)
+
+
 async def test_command_palette_offers_actions(seeded) -> None:
     app = build(seeded)
     async with app.run_test(size=SIZE) as pilot:
@@ -299,7 +324,7 @@ async def test_command_palette_offers_actions(seeded) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Pin")
-        await pilot.pause(0.5)
+        await wait_until(app, pilot, lambda: "Pin" in _first_command(app))
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.main_screen.timeline.rows[0].pinned

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import load_config
-from tests.test_tui import SIZE, build, query_store, settle
+from tests.test_tui import SIZE, build, query_store, settle, wait_until
 from tests.tui_seed import build_seed_store, seed_config
 
 
@@ -65,6 +65,10 @@ async def test_feed_add_keeps_comments_and_rejects_duplicates(seeded) -> None:
         assert app.is_running
 
 
+def _status(screen) -> str:
+    return str(screen.query_one("#preview-status").render())
+
+
 async def test_watches_screen_previews_adds_and_removes(seeded) -> None:
     config_path, _ = seeded
     app = build(seeded)
@@ -75,9 +79,8 @@ async def test_watches_screen_previews_adds_and_removes(seeded) -> None:
         screen = app.screen
         assert screen.query_one("#watches-table").row_count == 1
         await pilot.press("a", *"TSMC", "tab", *"@TSMC")
-        await pilot.pause(0.5)
-        await settle(app, pilot)
-        status = str(screen.query_one("#preview-status").render())
+        await wait_until(app, pilot, lambda: "would have matched" in _status(screen))
+        status = _status(screen)
         assert "would have matched 2 stories" in status
         assert screen.query_one("#watch-preview").option_count == 2
         await pilot.press("enter")
@@ -98,9 +101,8 @@ async def test_watch_preview_shows_query_errors(seeded) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("W", "a", *"Broken", "tab", *"(export OR")
-        await pilot.pause(0.5)
-        await settle(app, pilot)
-        status = str(app.screen.query_one("#preview-status").render())
+        await wait_until(app, pilot, lambda: "column" in _status(app.screen))
+        status = _status(app.screen)
         assert "column" in status
         await pilot.press("enter")
         await settle(app, pilot)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_tui import build, settle
+from tests.test_tui import build, settle, wait_until
 from tests.tui_seed import build_seed_store, seed_config
 
 
@@ -65,7 +65,9 @@ def test_feeds_screen(app, snap_compare) -> None:
 def test_watches_screen_with_preview(app, snap_compare) -> None:
     async def type_query(pilot) -> None:
         await pilot.press("a", *"China", "tab", *"@China")
-        await pilot.pause(0.5)
+        status = pilot.app.screen.query_one("#preview-status")
+        await wait_until(pilot.app, pilot, lambda: "would have matched" in str(status.render()))
+        await pilot.pause(0.5)  # the preview is in; let the last repaint land before the shot
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=keys("W", then=type_query))
 
