@@ -159,7 +159,11 @@ async def test_poller_lines_coalesce_into_batches() -> None:
     ):
         child._take(line)
     assert posted == []  # nothing until the coalescing delay passes
-    await asyncio.sleep(0.5)
+    for _ in range(100):  # the delay is a timer: wait for it, however loaded the machine
+        if posted:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # and no second batch follows for the same lines
     assert len(posted) == 1
     batch = posted[0]
     assert isinstance(batch, PollBatch)
