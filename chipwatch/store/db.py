@@ -99,8 +99,10 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
         return f"{path}: the store is read-only ({text})"
     if "unable to open" in text:
         if _read_only_location(path):
-            return (f"{path}: the store's folder is read-only; chipwatch needs to write the "
-                    f"store and its -wal/-shm files there ({text})")
+            return (
+                f"{path}: the store's folder is read-only; chipwatch needs to write the "
+                f"store and its -wal/-shm files there ({text})"
+            )
         return f"{path}: cannot open the store ({text})"
     if "disk is full" in text or "full" in text:
         return f"{path}: the disk is full ({text})"

@@ -203,6 +203,7 @@ def m003_query_special_text(db: Database) -> None:
         """
     )
 
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}
