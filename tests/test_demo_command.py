@@ -26,6 +26,7 @@ from chipwatch.store import alerts as alert_store
 from chipwatch.store.db import open_db
 from chipwatch.store.queries import list_feeds
 from chipwatch.store.stories import get_story
+from tests.clirun import cli_argv
 
 SPEED = 20.0
 H20_GUID = "chipwatch-demo:wire-en:nvidia-resume-h20-sales-china-licences"
@@ -117,19 +118,7 @@ def test_cli_headless_demo_leaves_no_files_and_never_touches_user_config(tmp_pat
     mine = tmp_path / "mine.toml"
     mine.write_text("this is not [valid toml", encoding="utf-8")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(mine),
-            "--db",
-            str(tmp_path / "x.db"),
-            "demo",
-            "--headless",
-            "--speed",
-            "40",
-        ],
+        cli_argv(mine, tmp_path / "x.db", "demo", "--headless", "--speed", "40"),
         env=env,
         capture_output=True,
         text=True,

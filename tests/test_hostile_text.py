@@ -14,7 +14,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import load_config
+from tests.clirun import cli_argv
 
 SEEN_AT = datetime(2025, 7, 16, 13, tzinfo=UTC)
 # What must never reach an output: ESC and every other C0 control but tab/newline, DEL,
@@ -80,16 +80,7 @@ def hostile_feed() -> bytes:
 
 def cli(tmp: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(tmp / "config.toml"),
-            "--db",
-            str(tmp / "store.db"),
-            *argv,
-        ],
+        cli_argv(tmp / "config.toml", tmp / "store.db", *argv),
         capture_output=True,
         text=True,
         timeout=120,

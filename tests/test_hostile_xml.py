@@ -11,7 +11,6 @@ no DTD is ever fetched from the network.
 from __future__ import annotations
 
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ import pytest
 
 from chipwatch.feeds.parse import parse_feed
 from chipwatch.store.db import open_db
+from tests.clirun import cli_argv
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 SECRET = "TOP-SECRET-MARKER-5f1c"
@@ -146,20 +146,7 @@ def test_a_real_poll_of_hostile_feeds_stores_nothing_secret(
     )
     db_path = tmp_path / "store.db"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(config),
-            "--db",
-            str(db_path),
-            "poll",
-            "--once",
-            "--json",
-            "--now",
-            "2025-07-16T12:00:00Z",
-        ],
+        cli_argv(config, db_path, "poll", "--once", "--json", "--now", "2025-07-16T12:00:00Z"),
         capture_output=True,
         text=True,
         timeout=120,

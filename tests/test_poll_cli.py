@@ -7,13 +7,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from chipwatch.cli import main
 from chipwatch.feeds.polllock import poll_lock, poller_pid, poller_running
+from tests.clirun import cli_argv
 from tests.feedserver import FeedServer
 
 DATA = Path(__file__).parent / "data" / "feeds"
@@ -116,17 +116,7 @@ def test_forever_loop_polls_on_sigusr1_and_stops_on_sigterm(tmp_path: Path) -> N
     db = tmp_path / "s.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "poll",
-            "--json",
-        ],
+        cli_argv(config, db, "poll", "--json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -165,18 +155,7 @@ def test_ctrl_c_during_poll_once_keeps_what_was_committed(tmp_path: Path) -> Non
         db = tmp_path / "s.db"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "chipwatch",
-                "--config",
-                str(config),
-                "--db",
-                str(db),
-                "poll",
-                "--once",
-                "--json",
-            ],
+            cli_argv(config, db, "poll", "--once", "--json"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -237,17 +216,7 @@ def test_forever_poller_stops_when_its_reader_goes_away(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(config),
-            "--db",
-            str(db),
-            "poll",
-            "--json",
-        ],
+        cli_argv(config, db, "poll", "--json"),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -273,17 +242,7 @@ def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path: Path) -> None
         config = write_config(tmp_path / "config.toml", [fast, slow])
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "chipwatch",
-                "--config",
-                str(config),
-                "--db",
-                str(tmp_path / "s.db"),
-                "poll",
-                "--json",
-            ],
+            cli_argv(config, tmp_path / "s.db", "poll", "--json"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

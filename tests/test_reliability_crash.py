@@ -16,7 +16,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 
 from benchmarks.synth import SynthArticle, feed_document, generate_articles
 from chipwatch.store.db import open_db
+from tests.clirun import cli_argv
 
 ROUNDS = 20
 FEEDS_PER_ROUND = 3
@@ -49,20 +49,7 @@ def write_config(config: Path, paths: list[Path]) -> None:
 
 def start_poll(config: Path, db_path: Path, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(config),
-            "--db",
-            str(db_path),
-            "poll",
-            "--once",
-            "--json",
-            "--now",
-            "2025-03-01T00:00:00Z",
-        ],
+        cli_argv(config, db_path, "poll", "--once", "--json", "--now", "2025-03-01T00:00:00Z"),
         stdout=log.open("wb"),
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -157,20 +144,7 @@ def test_twenty_kills_in_a_row_lose_nothing_and_duplicate_nothing(tmp_path: Path
     assert kills_during_work >= ROUNDS * 3 // 4  # the kills really interrupted work
     assert interrupted_ingest >= ROUNDS // 2  # ... in the middle of ingesting
     final = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(config),
-            "--db",
-            str(db_path),
-            "poll",
-            "--once",
-            "--json",
-            "--now",
-            "2025-03-01T00:00:00Z",
-        ],
+        cli_argv(config, db_path, "poll", "--once", "--json", "--now", "2025-03-01T00:00:00Z"),
         capture_output=True,
         text=True,
         timeout=120,

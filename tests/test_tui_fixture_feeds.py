@@ -4,13 +4,13 @@ fixture feeds (tests/data/alerts), then the monitor over it."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from chipwatch.config import load_config
 from chipwatch.tui.app import make_app
+from tests.clirun import cli_argv
 from tests.test_tui import SIZE, settle
 from tests.tui_seed import SEED_NOW
 
@@ -30,19 +30,7 @@ def filled(tmp_path: Path) -> tuple[Path, Path]:
     )
     db_path = tmp_path / "store.db"
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chipwatch",
-            "--config",
-            str(config),
-            "--db",
-            str(db_path),
-            "poll",
-            "--once",
-            "--now",
-            "2025-07-16T12:00:00Z",
-        ],
+        cli_argv(config, db_path, "poll", "--once", "--now", "2025-07-16T12:00:00Z"),
         capture_output=True,
         text=True,
         timeout=120,
