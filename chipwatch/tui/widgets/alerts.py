@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from chipwatch.store.views import AlertRow
 from chipwatch.textsafe import clean_title
 from chipwatch.tui.messages import AlertChosen, AlertStateWanted
+from chipwatch.tui.widgets.linelist import LineOptionList
 from chipwatch.tui.widgets.timeline import short_time
 
 STATE_MARKS = {"new": ("●", "bold yellow"), "seen": ("○", "dim"), "dismissed": ("×", "dim")}
@@ -33,8 +34,10 @@ def alert_prompt(alert: AlertRow, now: datetime, width: int = 40) -> Text:
     return Text("\n").join([text, title])
 
 
-class AlertsPane(OptionList):
+class AlertsPane(LineOptionList):
     """Enter opens the alert's story; `s` marks it seen; `d` dismisses it."""
+
+    OPTION_LINES = 2  # see alert_prompt
 
     BINDINGS = [
         Binding("s", "seen", "Seen", id="alerts.seen", tooltip="Mark the alert seen"),
@@ -56,7 +59,12 @@ class AlertsPane(OptionList):
         self.alerts = alerts
         now = self._clock()
         width = (self.scrollable_content_region.width or 42) - 2
-        self.set_options(Option(alert_prompt(a, now, width), id=f"a{a.id}") for a in alerts)
+
+        def option(alert: AlertRow) -> Callable[[], Option]:
+            return lambda: Option(alert_prompt(alert, now, width), id=f"a{alert.id}")
+
+        # an alert whose row, time label and width are unchanged keeps its option and lines
+        self.replace_options(((a, short_time(a.updated_at, now), width), option(a)) for a in alerts)
         ids = [a.id for a in alerts]
         if current is not None and current.id in ids:
             self.highlighted = ids.index(current.id)

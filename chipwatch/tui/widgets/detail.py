@@ -4,6 +4,7 @@ and why each article joined the story (the clustering explanation)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,8 +35,10 @@ KIND_STYLES = {
 }
 WATCH_STYLE = "black on yellow"
 SUMMARY_LIMIT = 1200
+BODY_CACHE_SIZE = 512  # articles' drawn bodies kept (draw_story runs in worker threads)
 _QUERY_WORD = re.compile(r'"([^"]+)"|@"([^"]+)"|@(\S+)|([^\s()"]+)')
 _OPERATORS = {"and", "or", "not"}
+_BODIES: dict[tuple[object, ...], tuple[Text, list[tuple[Segment, ...]]]] = {}
 
 
 def plural(count: int, word: str) -> str:
@@ -160,22 +163,27 @@ def draw_story(
         legacy_windows=False,
     )
     options = console.options.update_width(max(1, width))
-    if story is None:
-        parts: list[RenderableType] = [Text("Select a story.", style="dim")]
-        texts = list(parts)
-    else:
-        parts = [story_header(story, now)]
-        texts = [parts[0]]
-        for index, article in enumerate(story.articles):
-            head, body = article_texts(story, index, article, index == article_index, watched)
-            parts += [Rule(style="dim"), head, Padding(body, (0, 0, 0, 2))]
-            texts += [head, body]
     lines: list[tuple[Segment, ...]] = []
     offsets: list[int] = []
-    for number, part in enumerate(parts):
-        if number % 3 == 1:  # the rule above an article
+
+    def render(part: RenderableType) -> list[tuple[Segment, ...]]:
+        return [tuple(line) for line in console.render_lines(part, options, pad=False)]
+
+    if story is None:
+        texts: list[Text] = [Text("Select a story.", style="dim")]
+        lines += render(texts[0])
+    else:
+        texts = [story_header(story, now)]
+        lines += render(texts[0])
+        rule = render(Rule(style="dim"))
+        for index, article in enumerate(story.articles):
+            head = article_head(story, index, article, index == article_index)
+            body, body_lines = _article_body(article, watched, width, render)
             offsets.append(len(lines))
-        lines += [tuple(line) for line in console.render_lines(part, options, pad=False)]
+            lines += rule
+            lines += render(head)
+            lines += body_lines
+            texts += [head, body]
     return Drawing(
         story.id if story else None,
         width,
@@ -205,14 +213,37 @@ def story_header(story: StoryView, now: datetime) -> Text:
     return head
 
 
-def article_texts(
-    story: StoryView,
-    index: int,
+def _article_body(
     article: ArticleView,
-    selected: bool,
     watched: tuple[list[str], set[str]],
-) -> tuple[Text, Text]:
-    """(heading line, indented body) of one article."""
+    width: int,
+    render: Callable[[RenderableType], list[tuple[Segment, ...]]],
+) -> tuple[Text, list[tuple[Segment, ...]]]:
+    """An article's body and its lines, from the cache when it was drawn before at this
+    width: a story growing in a live poll costs the new article's lines only."""
+    key = (
+        article.id,
+        article.title,
+        article.summary,
+        article.url,
+        article.spans,
+        json.dumps(article.explain, sort_keys=True, default=str),
+        tuple(watched[0]),
+        frozenset(watched[1]),
+        width,
+    )
+    cached = _BODIES.get(key)
+    if cached is None:
+        body = article_body(article, watched)
+        cached = (body, render(Padding(body, (0, 0, 0, 2))))
+        if len(_BODIES) >= BODY_CACHE_SIZE:
+            _BODIES.clear()
+        _BODIES[key] = cached
+    return cached
+
+
+def article_head(story: StoryView, index: int, article: ArticleView, selected: bool) -> Text:
+    """An article's heading line: outlet, language, time, its place in the story."""
     head = Text()
     head.append("▶ " if selected else "  ", style="bold green")
     head.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
@@ -221,6 +252,11 @@ def article_texts(
         f"  ({index + 1}/{len(story.articles)})",
         style="dim",
     )
+    return head
+
+
+def article_body(article: ArticleView, watched: tuple[list[str], set[str]]) -> Text:
+    """An article's title, link, summary and why it joined the story."""
     out = Text()
     out.append_text(
         highlighted(article.title, article.spans, "title", watched, single_line=True, limit=500)
@@ -239,7 +275,7 @@ def article_texts(
         out.append_text(summary)
     out.append("\n")
     out.append_text(explain_text(article))
-    return head, out
+    return out
 
 
 class DetailPane(ScrollView, can_focus=True):

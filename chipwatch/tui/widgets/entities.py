@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -9,6 +11,7 @@ from textual.widgets.option_list import Option
 from chipwatch.store.views import EntityCount
 from chipwatch.textsafe import clean_title
 from chipwatch.tui.messages import EntityChosen
+from chipwatch.tui.widgets.linelist import LineOptionList
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 KIND_MARKS = {
@@ -42,7 +45,7 @@ def entity_prompt(entity: EntityCount, *, active: bool, width: int = 18) -> Text
     return text
 
 
-class EntitiesPane(OptionList):
+class EntitiesPane(LineOptionList):
     """Select an entity to filter the timeline to it; select it again (or esc) to clear."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -60,9 +63,17 @@ class EntitiesPane(OptionList):
         self.entities = entities
         room = (self.scrollable_content_region.width or 40) - 2 - 2 - 6 - 7 - 1
         width = max(6, min(24, room))
-        self.set_options(
-            Option(entity_prompt(e, active=e.name == self.active, width=width), id=f"e{i}")
-            for i, e in enumerate(entities)
+        active = self.active
+
+        def option(entity: EntityCount, index: int) -> Callable[[], Option]:
+            is_active = entity.name == active
+            return lambda: Option(
+                entity_prompt(entity, active=is_active, width=width), id=f"e{index}"
+            )
+
+        # an entity whose row, mark and width are unchanged keeps its option and lines
+        self.replace_options(
+            ((e, e.name == active, width, i), option(e, i)) for i, e in enumerate(entities)
         )
         names = [e.name for e in entities]
         if highlighted in names:
