@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chipwatch.feeds.fastparse import fast_parse
 from chipwatch.feeds.htmltext import html_to_text, looks_like_html
 from chipwatch.feeds.jsonfeed import looks_like_json, parse_json_feed
 from chipwatch.feeds.langdetect import detect_language
@@ -64,30 +65,49 @@ def parse_feed(
     fetched_at: datetime,
     *,
     feed_name: str = "",
+    fast: bool = True,
 ) -> ParsedFeed:
-    """Parse one fetched document. Never raises for anything the document contains."""
+    """Parse one fetched document. Never raises for anything the document contains.
+
+    ``fast``: try the strict lxml fast path first (:mod:`chipwatch.feeds.fastparse`,
+    same result, feedparser whenever it is unsure); False always runs feedparser.
+    """
     if not body or not body.strip():
         return ParsedFeed(error="empty document: the server sent no content")
     try:
-        return _parse(body, headers, feed_url, fetched_at, feed_name)
+        return _parse(body, headers, feed_url, fetched_at, feed_name, fast)
     except Exception as exc:  # feedparser and odd input can fail in many ways
         return ParsedFeed(error=f"could not parse the feed: {type(exc).__name__}: {exc}"[:300])
 
 
-def _parse(
-    body: bytes, headers: Mapping[str, str], feed_url: str, fetched_at: datetime, feed_name: str
-) -> ParsedFeed:
-    import feedparser
-
-    response_headers = {k.lower(): v for k, v in headers.items()}
+def response_headers(headers: Mapping[str, str], feed_url: str) -> dict[str, str]:
+    """The headers feedparser (or the fast path) is given: lower-cased names, and the
+    feed's own address as Content-Location unless the server sent one."""
+    lowered = {k.lower(): v for k, v in headers.items()}
     if feed_url.startswith(("http://", "https://")):
-        response_headers.setdefault("content-location", feed_url)
-    # A stream, never bytes or a string: feedparser opens strings as URLs or file names.
+        lowered.setdefault("content-location", feed_url)
+    return lowered
+
+
+def _parse(
+    body: bytes,
+    headers: Mapping[str, str],
+    feed_url: str,
+    fetched_at: datetime,
+    feed_name: str,
+    fast: bool = True,
+) -> ParsedFeed:
+    received = response_headers(headers, feed_url)
     result = parse_json_feed(body) if looks_like_json(body) else None
+    if result is None and fast:
+        result = fast_parse(body, received)
     if result is None:
+        import feedparser
+
+        # A stream, never bytes or a string: feedparser opens strings as URLs or files.
         result = feedparser.parse(
             io.BytesIO(body),
-            response_headers=response_headers,
+            response_headers=received,
             sanitize_html=False,
             resolve_relative_uris=False,
         )
