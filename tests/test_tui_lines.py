@@ -3,8 +3,10 @@ what they show must be exactly what a full rebuild or a fresh drawing shows."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList
@@ -14,6 +16,8 @@ from chipwatch.tui.messages import AlertChosen, EntityChosen
 from chipwatch.tui.widgets import detail
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.entities import EntitiesPane, entity_prompt
+from tests.test_tui import SIZE, build, settle
+from tests.tui_seed import build_seed_store, seed_config
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 
@@ -189,3 +193,14 @@ def test_a_changed_article_or_width_is_drawn_again() -> None:
     assert one.lines != two.lines
     narrow = drawn(story("Licences were revoked on Friday."), width=30)
     assert max(sum(len(s.text) for s in line) for line in narrow.lines) <= 30
+
+
+async def test_the_start_up_heap_is_frozen_while_the_monitor_runs(tmp_path: Path) -> None:
+    seeded = seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db")
+    before = gc.get_freeze_count()
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.main_screen.timeline.rows
+        assert gc.get_freeze_count() > before + 10_000
+    assert gc.get_freeze_count() == before  # handed back to the collector on exit

@@ -317,6 +317,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             if not message.rows:
                 self.detail.show(None)
             self.call_after_refresh(self.load_dashboard)
+            self.call_after_refresh(self.app.freeze_heap)
         else:
             self.timeline.append_rows(message.rows, has_more=has_more)
 
