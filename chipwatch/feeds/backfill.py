@@ -13,7 +13,6 @@ feed of an import walks the same weeks again), least recently used dropped first
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -78,7 +77,7 @@ class BackfillIndexes:
             start, end = self._bounds(bucket)
             if start <= doc.published <= end:
                 # A copy: the cached weight totals (norms) belong to one index.
-                index.add(dataclasses.replace(doc, norms=(-1, 0.0, 0.0)))
+                index.add(doc.copy())
 
 
 def _utc(seconds: float) -> datetime:

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import (
+    Counter,
+    _count_elements,  # type: ignore[attr-defined]  # Counter's C loop
+    defaultdict,
+)
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 # Prior weight of an entity by kind, before rarity: a chip or a policy term names an
@@ -68,10 +73,44 @@ class Doc:
     names: frozenset[str] = frozenset()  # name-like words the tagger does not know
     features: tuple[str, ...] = field(default=())
     norms: tuple[int, float, float] = (-1, 0.0, 0.0)  # (generation, words, entities)
+    # How many identity features (URL, guid, title key) lead ``features`` when they are
+    # laid out as :meth:`_features` does; -1 for any other layout (given by a caller).
+    identities: int = field(default=-1, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.features:
             self.features = tuple(self._features())
+            self.identities = bool(self.url) + bool(self.guid) + bool(self.title_key)
+
+    def copy(self) -> Doc:
+        """The same article for another index, without its cached weight totals."""
+        twin = Doc(
+            self.article_id,
+            self.story_id,
+            self.feed_id,
+            self.lang,
+            self.published,
+            self.title,
+            self.title_key,
+            self.url,
+            self.guid,
+            self.entities,
+            self.words,
+            self.numbers,
+            self.names,
+            self.features,
+        )
+        twin.identities = self.identities
+        return twin
+
+    def seen_keys(self) -> tuple[str, ...]:
+        """The entity and name features (keys of the long-run frequencies), in order."""
+        features, lead = self.features, self.identities
+        if lead < 0:
+            return tuple(f for f in features if f.startswith(("e:", "p:")))
+        entities_end = lead + len(self.entities)
+        names_start = entities_end + len(self.numbers)
+        return features[lead:entities_end] + features[names_start : names_start + len(self.names)]
 
     def _features(self) -> Iterator[str]:
         if self.url:
@@ -100,8 +139,13 @@ class CandidateIndex:
         # "China" is common in this field even when the window is nearly empty.
         self.seen: Counter[str] = Counter()
         self.seen_total = 0
-        # Rarity of a feature changes only when the index does: memoized until then.
+        # Rarity of a feature changes only when the index does: memoized until then,
+        # words, entities and names by their bare text (the hot lookups of scoring),
+        # any other feature by itself. All four are cleared together.
         self._rarity: dict[str, float] = {}
+        self.word_rarity: dict[str, float] = {}
+        self.entity_rarity: dict[str, float] = {}
+        self.name_rarity: dict[str, float] = {}
         self.generation = 0
 
     def __len__(self) -> int:
@@ -110,36 +154,46 @@ class CandidateIndex:
     # ---- maintenance
     def add(self, doc: Doc) -> None:
         """Index ``doc`` (replacing an older version of the same article)."""
-        self.remove(doc.article_id)
+        article_id = doc.article_id
+        if article_id in self.docs:
+            self.remove(article_id)
         self.generation += 1
         if self.generation % RARITY_REFRESH == 0 or len(self.docs) < MIN_RARITY_POPULATION:
-            self._rarity.clear()
-        self.docs[doc.article_id] = doc
+            self._forget_rarity()
+        self.docs[article_id] = doc
+        postings = self.postings
         for feature in doc.features:
-            self.postings[feature].add(doc.article_id)
-        self.count_seen(f for f in doc.features if f.startswith(("e:", "p:")))
-        self.stories[doc.story_id].add(doc.article_id)
-        heapq.heappush(self._expiry, (doc.published, doc.article_id))
+            postings[feature].add(article_id)
+        self.count_seen(doc.seen_keys())
+        self.stories[doc.story_id].add(article_id)
+        heapq.heappush(self._expiry, (doc.published, article_id))
         if doc.published > self.newest:
             self.newest = doc.published
             self.evict()
 
+    def _forget_rarity(self) -> None:
+        self._rarity.clear()
+        self.word_rarity.clear()
+        self.entity_rarity.clear()
+        self.name_rarity.clear()
+
     def count_seen(self, features: Iterable[str]) -> None:
         """Count one more article having ``features`` in the long-run frequencies."""
         self.seen_total += 1
-        self.seen.update(features)
+        _count_elements(self.seen, features)
 
     def remove(self, article_id: int) -> Doc | None:
         """Forget one article (it stays in the expiry heap until it is popped)."""
         doc = self.docs.pop(article_id, None)
         if doc is None:
             return None
+        postings = self.postings
         for feature in doc.features:
-            bucket = self.postings.get(feature)
+            bucket = postings.get(feature)
             if bucket is not None:
                 bucket.discard(article_id)
                 if not bucket:
-                    del self.postings[feature]
+                    del postings[feature]
         members = self.stories.get(doc.story_id)
         if members is not None:
             members.discard(article_id)
@@ -173,22 +227,49 @@ class CandidateIndex:
 
         Entities and names use the long-run frequencies; words the window's.
         """
+        kind, text = feature[:2], feature[2:]
+        if kind == "w:":
+            return self.word_rarity.get(text) or self.rarity_of_word(text)
+        if kind == "e:":
+            return self.entity_rarity.get(text) or self.rarity_of_entity(text)
+        if kind == "p:":
+            return self.name_rarity.get(text) or self.rarity_of_name(text)
         cached = self._rarity.get(feature)
-        if cached is not None:
-            return cached
-        if feature.startswith(("e:", "p:")):
-            population = max(self.seen_total, MIN_RARITY_POPULATION)
-            df = self.seen.get(feature, 0)
-        else:
-            population = max(len(self.docs), MIN_RARITY_POPULATION)
-            df = len(self.postings.get(feature, ()))
-        value = math.log1p(population / (df + 1)) / math.log1p(population)
-        self._rarity[feature] = value
+        if cached is None:
+            cached = self._rarity[feature] = self._window_rarity(feature)
+        return cached
+
+    # A rarity is never 0 (log1p of a positive number), so ``cache.get(x) or ...``
+    # computes only what is not memoized.
+    def rarity_of_word(self, word: str) -> float:
+        """:meth:`rarity` of ``"w:" + word``, computed and memoized."""
+        value = self.word_rarity[word] = self._window_rarity("w:" + word)
         return value
+
+    def rarity_of_entity(self, name: str) -> float:
+        """:meth:`rarity` of ``"e:" + name``, computed and memoized."""
+        value = self.entity_rarity[name] = self._long_run_rarity("e:" + name)
+        return value
+
+    def rarity_of_name(self, name: str) -> float:
+        """:meth:`rarity` of ``"p:" + name``, computed and memoized."""
+        value = self.name_rarity[name] = self._long_run_rarity("p:" + name)
+        return value
+
+    def _window_rarity(self, feature: str) -> float:
+        population = max(len(self.docs), MIN_RARITY_POPULATION)
+        df = len(self.postings.get(feature, ()))
+        return math.log1p(population / (df + 1)) / math.log1p(population)
+
+    def _long_run_rarity(self, feature: str) -> float:
+        population = max(self.seen_total, MIN_RARITY_POPULATION)
+        df = self.seen.get(feature, 0)
+        return math.log1p(population / (df + 1)) / math.log1p(population)
 
     def entity_weight(self, name: str, kind: str) -> float:
         """How much sharing this entity says: kind prior times rarity."""
-        return KIND_PRIOR.get(kind, DEFAULT_KIND_PRIOR) * self.rarity("e:" + name)
+        rarity = self.entity_rarity.get(name) or self.rarity_of_entity(name)
+        return KIND_PRIOR.get(kind, DEFAULT_KIND_PRIOR) * rarity
 
     def doc_norms(self, doc: Doc) -> tuple[float, float]:
         """Total rarity weight of a doc's words and of its entities.
@@ -199,8 +280,16 @@ class CandidateIndex:
         """
         generation, words, entities = doc.norms
         if generation < 0 or self.generation - generation >= NORM_REFRESH:
-            words = sum(self.rarity("w:" + w) for w in doc.words)
-            entities = sum(self.entity_weight(n, k) for n, k in doc.entities.items())
+            known, word = self.word_rarity.get, self.rarity_of_word
+            words = sum([known(w) or word(w) for w in doc.words])
+            known, entity = self.entity_rarity.get, self.rarity_of_entity
+            prior = KIND_PRIOR.get
+            entities = sum(
+                [
+                    prior(k, DEFAULT_KIND_PRIOR) * (known(n) or entity(n))
+                    for n, k in doc.entities.items()
+                ]
+            )
             doc.norms = (self.generation, words, entities)
         return words, entities
 
@@ -211,41 +300,47 @@ class CandidateIndex:
 
         Identity features (URL, guid, title) count as ten shared features.
         """
-        shared: Counter[int] = Counter()
         identity, rare = self._blocking_features(doc)
-        for feature in rare:
-            shared.update(self.postings[feature])  # counted in C: the hot loop
+        postings = self.postings
+        shared: dict[int, int] = {}
+        _count_elements(shared, chain.from_iterable([postings[f] for f in rare]))  # in C
         for feature in identity:
-            for article_id in self.postings[feature]:
-                shared[article_id] += 10
+            for article_id in postings[feature]:
+                shared[article_id] = shared.get(article_id, 0) + 10
         shared.pop(doc.article_id, None)
         if not shared:
             return []
-        # Those under the floor would be cut after ranking anyway: drop them before
-        # (most candidates share one feature); nlargest keeps the ties' order.
-        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
-        kept = [item for item in shared.items() if item[1] >= floor]
-        ranked = heapq.nlargest(limit * 3, kept, key=itemgetter(1))
+        # Most shared first, ties in the order first seen (a stable sort). Those under
+        # the floor (a share of the best) are not ranked: most candidates share one
+        # feature of many.
+        ranked = sorted(shared.items(), key=itemgetter(1), reverse=True)
+        floor = ranked[0][1] * MIN_RELATIVE_BLOCKING
         found: list[int] = []
         docs = self.docs
-        for article_id, _ in ranked:
-            if abs(docs[article_id].published - doc.published) <= window_seconds:
+        published = doc.published
+        for article_id, count in ranked[: limit * 3]:
+            if count < floor:
+                break
+            if abs(docs[article_id].published - published) <= window_seconds:
                 found.append(article_id)
                 if len(found) == limit:
                     break
         return found
 
     def _blocking_features(self, doc: Doc) -> tuple[list[str], list[str]]:
-        identity: list[str] = []
-        ranked: list[tuple[int, str]] = []
-        for feature in doc.features:
-            postings = self.postings.get(feature)
-            if not postings:
-                continue
-            if feature.startswith(IDENTITY_PREFIXES):
-                identity.append(feature)
-            elif len(postings) <= MAX_POSTINGS:
-                ranked.append((len(postings), feature))
+        get = self.postings.get
+        features, lead = doc.features, doc.identities
+        if lead < 0:  # a caller's own layout: look at every feature
+            identity = [f for f in features if f.startswith(IDENTITY_PREFIXES) and get(f)]
+            others: Iterable[str] = (f for f in features if not f.startswith(IDENTITY_PREFIXES))
+        else:
+            identity = [f for f in features[:lead] if get(f)]
+            others = features[lead:] if lead else features
+        ranked = [
+            (len(postings), feature)
+            for feature in others
+            if (postings := get(feature)) and len(postings) <= MAX_POSTINGS
+        ]
         ranked.sort()
         return identity, [feature for _, feature in ranked[:MAX_BLOCKING_FEATURES]]
 

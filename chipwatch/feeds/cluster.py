@@ -27,7 +27,14 @@ from chipwatch.feeds.prepare import canonical_url as canonical_url  # re-exporte
 from chipwatch.feeds.scoring import PairScore, merged_weights, score_pair
 from chipwatch.feeds.similarity import first_sentence
 from chipwatch.model import Article, Assignment, EntityMatch
-from chipwatch.store.stories import add_to_story, refresh_story, resolve_story_id, start_story
+from chipwatch.store.stories import (
+    StoryState,
+    add_to_story,
+    refresh_story,
+    resolve_story_id,
+    start_story,
+    story_state,
+)
 from chipwatch.timeutil import from_iso, iso
 
 # Candidates proposed per article, and pairs actually scored: the blocking score ranks
@@ -43,6 +50,8 @@ CERTAIN = 0.85
 HORIZON_WINDOWS = 2
 # How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
+# Explanations as ``json.dumps(..., ensure_ascii=False)`` writes them, one encoder kept.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 class Clusterer:
@@ -57,6 +66,9 @@ class Clusterer:
         self.window = config.window.total_seconds()
         self.weights = merged_weights(config.weights)
         self.threshold = config.threshold
+        self._matched: Doc | None = None
+        # The story row read while choosing the story to join: (story id, its state).
+        self._state: tuple[int, StoryState] | None = None
         self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
         self.backfill = BackfillIndexes(
             self.window,
@@ -105,7 +117,7 @@ class Clusterer:
 
         ``features``: the article's :func:`~.prepare.doc_features` when a parse worker
         already computed them (they are computed here otherwise)."""
-        row = self.db.execute(
+        row = self.db.conn.execute(
             "SELECT story_id, story_locked, feed_id FROM articles WHERE id = ?", [article_id]
         ).fetchone()
         if row is None:
@@ -126,19 +138,23 @@ class Clusterer:
     def _best_story(self, doc: Doc, index: CandidateIndex) -> tuple[int | None, Any]:
         by_story: dict[int, _StoryEvidence] = {}
         scored = 0
-        for candidate_id in index.candidates(doc, window_seconds=self.window, limit=MAX_CANDIDATES):
-            other = index.docs[candidate_id]
-            evidence = by_story.setdefault(other.story_id, _StoryEvidence())
-            if evidence.pairs >= PAIRS_PER_STORY:
+        docs, weights, window, lang = index.docs, self.weights, self.window, doc.lang
+        for candidate_id in index.candidates(doc, window_seconds=window, limit=MAX_CANDIDATES):
+            other = docs[candidate_id]
+            evidence = by_story.get(other.story_id)
+            if evidence is None:
+                evidence = by_story[other.story_id] = _StoryEvidence()
+            elif evidence.pairs >= PAIRS_PER_STORY:
                 continue
-            pair = score_pair(doc, other, index, self.weights, self.window)
-            evidence.add(pair, other, doc.lang)
+            pair = score_pair(doc, other, index, weights, window)
+            evidence.add(pair, other, lang)
             scored += 1
-            if scored >= MAX_PAIRS or (pair.score >= CERTAIN and other.lang == doc.lang):
+            if scored >= MAX_PAIRS or (pair.score >= CERTAIN and other.lang == lang):
                 break
+        self._state = None
         ranked = sorted(by_story.items(), key=lambda kv: -kv[1].score())
         for story_id, evidence in ranked:
-            live = self._live_story(story_id)
+            live = self._live_story(story_id, doc, joining=evidence.score() >= self.threshold)
             if live is None:
                 for stale in list(index.story_docs(story_id)):
                     index.remove(stale.article_id)
@@ -148,15 +164,25 @@ class Clusterer:
         self._matched = None
         return None, None
 
-    def _live_story(self, story_id: int) -> int | None:
+    def _live_story(self, story_id: int, doc: Doc, *, joining: bool) -> int | None:
         """The story's current id (following merges), or None if its row is gone
-        (a rolled-back transaction left it in the index)."""
-        row = self.db.conn.execute(
-            "SELECT merged_into FROM stories WHERE id = ?", [story_id]
-        ).fetchone()
-        if row is None:
-            return None
-        return story_id if row[0] is None else resolve_story_id(self.db, story_id)
+        (a rolled-back transaction left it in the index). When the article is about to
+        join it, the story row is read for :func:`add_to_story` at the same time."""
+        if joining:
+            state = story_state(self.db, story_id, feed_id=doc.feed_id, article_id=doc.article_id)
+            if state is None:
+                return None
+            merged_into = state.merged_into
+            if merged_into is None:
+                self._state = (story_id, state)
+        else:
+            row = self.db.conn.execute(
+                "SELECT merged_into FROM stories WHERE id = ?", [story_id]
+            ).fetchone()
+            if row is None:
+                return None
+            merged_into = row[0]
+        return story_id if merged_into is None else resolve_story_id(self.db, story_id)
 
     def _join(self, doc: Doc, story_id: int, pair: PairScore) -> Assignment:
         matched = self._matched
@@ -211,18 +237,19 @@ class Clusterer:
                 explanation["closest_score"] = round(best.score, 4)
                 if self._matched is not None:
                     explanation["closest_article_id"] = self._matched.article_id
-        self.db.execute(
+        self.db.conn.execute(
             "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?",
             [
                 assignment.story_id,
                 round(assignment.score, 4),
-                json.dumps(explanation, ensure_ascii=False),
+                _JSON.encode(explanation),
                 doc.article_id,
             ],
         )
         if previous == assignment.story_id:
             refresh_story(self.db, assignment.story_id, languages=self.languages)
         elif not assignment.new_story:
+            known = self._state
             add_to_story(
                 self.db,
                 assignment.story_id,
@@ -232,6 +259,7 @@ class Clusterer:
                 published=article.published,
                 title=article.title.strip() or first_sentence(article.summary),
                 languages=self.languages,
+                state=known[1] if known and known[0] == assignment.story_id else None,
             )
         if previous and previous != assignment.story_id:
             self._leave(previous, assignment.story_id)
@@ -268,10 +296,11 @@ class _StoryEvidence:
 
     def add(self, pair: PairScore, doc: Doc, lang: str) -> None:
         self.pairs += 1
-        slot = "same" if doc.lang == lang else "other"
-        held = getattr(self, slot)
-        if held is None or pair.score > held[0].score:
-            setattr(self, slot, (pair, doc))
+        if doc.lang == lang:
+            if self.same is None or pair.score > self.same[0].score:
+                self.same = (pair, doc)
+        elif self.other is None or pair.score > self.other[0].score:
+            self.other = (pair, doc)
 
     def _decisive(self) -> tuple[PairScore, Doc]:
         decisive = self.same if self.same is not None else self.other

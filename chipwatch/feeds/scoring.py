@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chipwatch.feeds.candidates import CandidateIndex, Doc
+from chipwatch.feeds.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
 from chipwatch.feeds.numbers import shared_number_score
 from chipwatch.feeds.similarity import title_similarity
 
@@ -91,21 +91,46 @@ def score_pair(
     same_title = bool(new.title_key) and new.title_key == old.title_key
     entities, shared_entities = _entity_overlap(new, old, index)
     words, shared_words = _word_overlap(new, old, index)
-    numbers, shared_numbers = shared_number_score(new.numbers, old.numbers)
+    common = new.numbers & old.numbers
+    # No shared figure scores the int 0, as the sum over none does (the stored part).
+    numbers, shared_numbers = shared_number_score(common, common) if common else (0, [])
     names, shared_names = _names_overlap(new, old, index)
     gap = abs(new.published - old.published)
-    parts = {
-        "entities": entities,
-        "words": words,
-        "time": max(0.0, 1.0 - gap / window_seconds) if window_seconds else 0.0,
-        "numbers": numbers,
-        "names": names,
-    }
+    time = max(0.0, 1.0 - gap / window_seconds) if window_seconds else 0.0
+    # The weighted mean of the signals the pair can use, plus the figure and name
+    # bonuses; written out (not summed over a list) in the order a sum would add them.
     if new.lang == old.lang:
-        parts["title"] = _title_part(new.title, old.title)
+        title = _title_part(new.title, old.title)
+        parts = {
+            "entities": entities,
+            "words": words,
+            "time": time,
+            "numbers": numbers,
+            "names": names,
+            "title": title,
+        }
+        w_title, w_words, w_entities, w_time = (
+            weights["title"],
+            weights["words"],
+            weights["entities"],
+            weights["time"],
+        )
+        total = 0.0 + w_title + w_words + w_entities + w_time
+        base = (
+            (0.0 + w_title * title + w_words * words + w_entities * entities + w_time * time)
+            / total
+            if total
+            else 0.0
+        )
     else:
-        del parts["words"]  # not part of the score across languages; shared words still shown
-    score = _combine(parts, weights)
+        # Words of two languages rarely coincide: across languages only language-neutral
+        # evidence (entities, names, figures, time) is averaged; shared words are
+        # still shown.
+        parts = {"entities": entities, "time": time, "numbers": numbers, "names": names}
+        w_entities, w_time = weights["entities"], weights["time"]
+        total = 0.0 + w_entities + w_time
+        base = (0.0 + w_entities * entities + w_time * time) / total if total else 0.0
+    score = base + weights["numbers"] * numbers + weights["names"] * names
     if new.feed_id == old.feed_id:
         parts["same_feed"] = -weights["same_feed"]
         score += parts["same_feed"]
@@ -122,31 +147,28 @@ def score_pair(
     )
 
 
-def _combine(parts: Mapping[str, float], weights: Mapping[str, float]) -> float:
-    # Words of two languages rarely coincide: across languages only language-neutral
-    # evidence (entities, names, figures, time) is averaged.
-    same_language = "title" in parts
-    keys = ["title", "words", "entities", "time"] if same_language else ["entities", "time"]
-    total = sum(weights[k] for k in keys)
-    base = sum(weights[k] * parts[k] for k in keys) / total if total else 0.0
-    return base + weights["numbers"] * parts["numbers"] + weights["names"] * parts["names"]
-
-
 def _title_part(a: str, b: str) -> float:
     similarity = title_similarity(a, b)
     return max(0.0, (similarity - TITLE_FLOOR) / (1.0 - TITLE_FLOOR))
 
 
 # Each overlap returns its evidence (0..1) and the shared items with their weights.
+# Rarities are read from the index's memo (``get(x) or compute(x)``: a rarity is never
+# 0), in the order of the shared set, so the sums add the same numbers in the same order.
 
 
 def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
-    if not new.entities or not old.entities:
+    ours = new.entities
+    if not ours or not old.entities:
         return 0.0, {}
-    shared = new.entities.keys() & old.entities.keys()
+    shared = ours.keys() & old.entities.keys()
     if not shared:
         return 0.0, {}
-    weight = {name: index.entity_weight(name, new.entities[name]) for name in shared}
+    known, compute, prior = index.entity_rarity.get, index.rarity_of_entity, KIND_PRIOR.get
+    weight = {
+        name: prior(ours[name], DEFAULT_KIND_PRIOR) * (known(name) or compute(name))
+        for name in shared
+    }
     top = sum(weight.values())
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
@@ -157,7 +179,8 @@ def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, di
     shared = new.names & old.names
     if not shared:
         return 0.0, {}
-    weight = {name: index.rarity("p:" + name) for name in shared}
+    known, compute = index.name_rarity.get, index.rarity_of_name
+    weight = {name: known(name) or compute(name) for name in shared}
     return min(1.0, sum(weight.values()) / NAMES_SATURATION), weight
 
 
@@ -165,8 +188,8 @@ def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dic
     shared = new.words & old.words
     if not shared:
         return 0.0, {}
-    rarity = index.rarity
-    weight = {word: rarity("w:" + word) for word in shared}
+    known, compute = index.word_rarity.get, index.rarity_of_word
+    weight = {word: known(word) or compute(word) for word in shared}
     left, right = index.doc_norms(new)[0], index.doc_norms(old)[0]
     return _cosine(sum(weight.values()), left, right), weight
 

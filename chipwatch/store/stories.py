@@ -13,7 +13,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -232,13 +232,41 @@ def start_story(
 ) -> int:
     """A story made of one article, its row complete (what :func:`refresh_story` would
     compute for it, without reading it back)."""
-    stamp = iso(published)
-    cursor = db.execute(
+    stamp = stamp_of(published)
+    cursor = db.conn.execute(
         "INSERT INTO stories (title, headline_article_id, first_seen, last_updated, "
         "created_at, article_count, outlet_count, languages) VALUES (?, ?, ?, ?, ?, 1, 1, ?)",
-        [clean_title(title), article_id, stamp, stamp, iso(now), json.dumps([lang])],
+        [clean_title(title), article_id, stamp, stamp, stamp_of(now), _languages_json("[]", lang)],
     )
     return int(cursor.lastrowid or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryState:
+    """What :func:`add_to_story` reads of a story row before an article joins it."""
+
+    merged_into: int | None
+    article_count: int
+    first_seen: str
+    last_updated: str
+    languages: str  # the stored JSON list
+    headline_lang: str | None
+    headline_published: str | None
+    feed_known: bool  # another article of the story comes from the joining one's feed
+
+
+def story_state(db: Database, story_id: int, *, feed_id: int, article_id: int) -> StoryState | None:
+    """The story row as :func:`add_to_story` needs it for ``article_id`` of ``feed_id``
+    (None when there is no such story). Read it before or after the article's own
+    ``story_id`` is set: the article itself is left out."""
+    row = db.conn.execute(
+        "SELECT s.merged_into, s.article_count, s.first_seen, s.last_updated, s.languages, "
+        "h.lang, h.published, EXISTS (SELECT 1 FROM articles o WHERE o.story_id = s.id "
+        "AND o.feed_id = ? AND o.id != ?) FROM stories s "
+        "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
+        [feed_id, article_id, story_id],
+    ).fetchone()
+    return None if row is None else StoryState(*row[:7], bool(row[7]))
 
 
 def add_to_story(
@@ -251,6 +279,7 @@ def add_to_story(
     published: datetime,
     title: str,
     languages: Sequence[str],
+    state: StoryState | None = None,
 ) -> None:
     """Update a story row for one article that just joined it (already stored there).
 
@@ -258,44 +287,63 @@ def add_to_story(
     article when its language is preferred to the current headline's; the full choice
     (:func:`refresh_story`, which also weighs how representative each article is) is
     made when the story reaches 4, 8, 16… articles, so it stays current at a
-    logarithmic cost.
+    logarithmic cost. ``state``: the story's :func:`story_state` when the caller has
+    just read it for this article (it is read here otherwise).
     """
-    stamp = iso(published)
-    row = db.conn.execute(
-        "SELECT s.article_count, s.languages, h.lang, h.published, EXISTS (SELECT 1 FROM "
-        "articles o WHERE o.story_id = s.id AND o.feed_id = ? AND o.id != ?) FROM stories s "
-        "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
-        [feed_id, article_id, story_id],
-    ).fetchone()
-    if row is None or not row[0] or _full_refresh_due(row[0] + 1):
+    if state is None:
+        state = story_state(db, story_id, feed_id=feed_id, article_id=article_id)
+    if state is None or not state.article_count or _full_refresh_due(state.article_count + 1):
         refresh_story(db, story_id, languages=languages)
         return
-    count, present, headline_lang, headline_published, feed_known = row
+    stamp = stamp_of(published)
     rank = {code: position for position, code in enumerate(languages)}
     new_rank = rank.get(lang.split("-")[0], len(rank))
-    old_rank = rank.get((headline_lang or "").split("-")[0], len(rank))
+    old_rank = rank.get((state.headline_lang or "").split("-")[0], len(rank))
     # With two articles, both share the same entities: the full rule reduces to this.
     preferred = new_rank < old_rank or (
-        new_rank == old_rank and stamp < (headline_published or stamp)
+        new_rank == old_rank and stamp < (state.headline_published or stamp)
     )
-    db.conn.execute(
-        "UPDATE stories SET article_count = ?, outlet_count = outlet_count + ?, "
-        "first_seen = min(first_seen, ?), last_updated = max(last_updated, ?), "
-        "languages = ?, title = CASE WHEN ? THEN ? ELSE title END, "
-        "headline_article_id = CASE WHEN ? THEN ? ELSE headline_article_id END WHERE id = ?",
-        [
-            count + 1,
-            int(not feed_known),
-            stamp,
-            stamp,
-            json.dumps(sorted(set(json.loads(present)) | {lang})),
-            preferred and bool(title.strip()),
-            clean_title(title),
-            preferred and bool(title.strip()),
-            article_id,
-            story_id,
-        ],
-    )
+    # Only the columns whose value changes are written: the times are indexed.
+    columns = ["article_count = ?"]
+    values: list[Any] = [state.article_count + 1]
+    if not state.feed_known:
+        columns.append("outlet_count = outlet_count + 1")
+    if stamp < state.first_seen:
+        columns.append("first_seen = ?")
+        values.append(stamp)
+    if stamp > state.last_updated:
+        columns.append("last_updated = ?")
+        values.append(stamp)
+    present = _languages_json(state.languages, lang)
+    if present != state.languages:
+        columns.append("languages = ?")
+        values.append(present)
+    if preferred and title.strip():
+        columns.append("title = ?, headline_article_id = ?")
+        values += [clean_title(title), article_id]
+    values.append(story_id)
+    db.conn.execute(f"UPDATE stories SET {', '.join(columns)} WHERE id = ?", values)
+
+
+_LANGUAGES_JSON: dict[tuple[str, str], str] = {}
+
+
+def _languages_json(present: str, lang: str) -> str:
+    """The stored languages list ``present`` with ``lang`` added: sorted JSON."""
+    key = (present, lang)
+    found = _LANGUAGES_JSON.get(key)
+    if found is None:
+        found = json.dumps(sorted(set(json.loads(present)) | {lang}))
+        if len(_LANGUAGES_JSON) < 4096:  # a handful of language sets in practice
+            _LANGUAGES_JSON[key] = found
+    return found
+
+
+def stamp_of(value: datetime) -> str:
+    """:func:`~chipwatch.timeutil.iso`, faster for the common aware UTC datetime."""
+    if value.tzinfo is not UTC or value.year < 1000:
+        return iso(value)
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _full_refresh_due(count: int) -> bool:
