@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from feedparser.encodings import convert_to_utf8
+from feedparser.exceptions import NonXMLContentType
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
@@ -82,10 +83,10 @@ def fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | None
 def _fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | None:
     result: dict[str, Any] = {"bozo": False}
     data = convert_to_utf8(dict(headers), body, result)
+    if not result.get("encoding") or not _declared_as_read(result):
+        return None
     first = _FIRST_ELEMENT.search(data)
-    if not result.get("encoding") or _DECLARATIONS.search(
-        data, 0, first.start() if first else len(data)
-    ):
+    if _DECLARATIONS.search(data, 0, first.start() if first else len(data)):
         return None
     root = etree.fromstring(data, _PARSER)
     info = root.getroottree().docinfo
@@ -110,6 +111,14 @@ def _fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | Non
     if "bozo_exception" in result:
         feed_result["bozo_exception"] = result["bozo_exception"]
     return feed_result
+
+
+def _declared_as_read(result: Mapping[str, Any]) -> bool:
+    """True unless feedparser had to decode otherwise than the headers and document
+    declared (CharacterEncodingOverride): a disagreement is left to feedparser. A
+    non-XML Content-Type (NonXMLContentType) changes no byte and is reported alike."""
+    exc = result.get("bozo_exception")
+    return exc is None or isinstance(exc, NonXMLContentType)
 
 
 def _walk(emulator: Emulator, names: _Names, element: Any, depth: int) -> None:
