@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.synth import OUTLETS, SynthArticle, generate_articles
 from chipwatch.store.db import open_db, write_transaction
+from chipwatch.store.queries import refresh_query_special
 from chipwatch.timeutil import iso
 
 
@@ -72,6 +73,7 @@ def fill_store(
                 for m in tagger.tag(a.title, a.summary)
             ],
         )
+        refresh_query_special(db)  # the ingest writer keeps it; rows inserted here
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return len(stories)

@@ -8,7 +8,6 @@ caller (``poll --json`` lines) are built here and handed out only after the comm
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import random
 import sqlite3
@@ -19,12 +18,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.config import Config
-from chipwatch.feeds.events import article_event as _article_event
-from chipwatch.feeds.events import story_event as _story_event
 from chipwatch.feeds.fetch import FetchKind, FetchResult
+from chipwatch.feeds.ingest_articles import store_articles
 from chipwatch.feeds.parse import ParsedFeed
 from chipwatch.feeds.schedule import NextPoll, after_failure, after_success
-from chipwatch.model import Article, FeedState, FeedStatus
+from chipwatch.model import FeedState, FeedStatus
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
 from chipwatch.timeutil import iso
@@ -200,58 +198,9 @@ def _write(
         outcome.status = NOT_MODIFIED if result.kind == FetchKind.NOT_MODIFIED else UNCHANGED
         _succeeded(services.db, poll, outcome, now=now)
     else:
-        _store_articles(services, poll, parsed, outcome, now=now)
+        outcome.warning = parsed.warning
+        store_articles(services, poll, parsed, outcome, now=now)
         _succeeded(services.db, poll, outcome, now=now)
-
-
-def _store_articles(
-    services: Services, poll: FeedPoll, parsed: ParsedFeed, outcome: FeedOutcome, *, now: datetime
-) -> None:
-    outcome.warning = parsed.warning
-    name = poll.feed.name or parsed.title or poll.feed.url
-    # Tags and features a parse worker computed, one per article (None: compute here).
-    ready = parsed.prepared if len(parsed.prepared) == len(parsed.articles) else None
-    for position, article in enumerate(parsed.articles):
-        article_id, change = queries.upsert_article(
-            services.db, article, feed_id=poll.feed.id, now=now
-        )
-        if change != "same":
-            stored = dataclasses.replace(
-                article, id=article_id, feed_name=name, feed_url=poll.feed.url
-            )
-            prepared = ready[position] if ready else None
-            _tag_cluster_alert(services, stored, change, outcome, now=now, prepared=prepared)
-
-
-def _tag_cluster_alert(
-    services: Services,
-    article: Article,
-    change: str,
-    outcome: FeedOutcome,
-    *,
-    now: datetime,
-    prepared: Any = None,
-) -> None:
-    """Tag (unless a worker did), store the mentions, cluster and check the watches."""
-    from chipwatch.store.tags import save_matches
-
-    assert article.id is not None
-    if prepared is not None:
-        matches, features = list(prepared.matches), prepared.features
-    else:
-        matches, features = services.tagger.tag(article.title, article.summary), None
-    save_matches(services.db, article.id, matches, parents=services.tagger.entities)
-    assignment = services.clusterer.assign(article.id, article, matches, now=now, features=features)
-    alerts = services.alerts.on_article(article.id, article, matches, assignment, now=now)
-    if change == "new":
-        outcome.new_articles += 1
-    else:
-        outcome.updated_articles += 1
-    outcome.new_stories += int(assignment.new_story)
-    outcome.events.append(_article_event(article, change, assignment.story_id, matches))
-    outcome.events.append(_story_event(services.db, assignment.story_id, assignment.new_story))
-    outcome.alerts.extend(alerts)
-    outcome.events.extend(alert.to_json() for alert in alerts)
 
 
 def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime) -> None:

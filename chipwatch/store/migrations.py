@@ -204,6 +204,21 @@ def m003_query_special_text(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_ingest_query_special_by_writer(db: Database) -> None:
+    # The m003 triggers ran two GLOBs over a long character class for every inserted or
+    # edited article (~55 µs each, most of the insert's cost). The article writer
+    # (chipwatch.store.queries) now keeps query_special itself with a compiled regex over
+    # the same characters; rows already listed stay as the triggers left them. Code that
+    # inserts articles by hand calls queries.refresh_query_special afterwards.
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS query_special_ai;
+        DROP TRIGGER IF EXISTS query_special_au;
+        """
+    )
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}

@@ -11,15 +11,24 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlite_utils import Database
 
 from chipwatch.config import FeedConfig
 from chipwatch.model import Article, FeedState
+from chipwatch.store.articles import (  # noqa: F401  (the article writers, named here too)
+    ArticlePlan,
+    UpsertOutcome,
+    content_hash,
+    insert_new_articles,
+    is_query_special,
+    plan_articles,
+    refresh_query_special,
+    update_article,
+    upsert_article,
+)
 from chipwatch.timeutil import from_iso, iso
-
-UpsertOutcome = Literal["new", "updated", "same"]
 
 _FEED_STATE_FIELDS = {f.name for f in fields(FeedState)}
 
@@ -168,68 +177,6 @@ def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
 
 
 # --------------------------------------------------------------------------- articles
-
-
-def upsert_article(
-    db: Database, article: Article, *, feed_id: int, now: datetime
-) -> tuple[int, UpsertOutcome]:
-    """Insert an article, or update it if its key is known and its text changed.
-
-    Returns ``(article_id, outcome)``. Re-ingesting an unchanged entry is ``same`` and
-    writes nothing: the same feed fetched twice adds nothing.
-    """
-    row = db.execute(
-        "SELECT id, content_hash FROM articles WHERE key = ?", [article.key]
-    ).fetchone()
-    digest = content_hash(article)
-    if row is not None:
-        article_id, old_hash = int(row[0]), row[1]
-        if old_hash == digest:
-            return article_id, "same"
-        db.execute(
-            "UPDATE articles SET title = ?, summary = ?, url = ?, author = ?, lang = ?, "
-            "content_hash = ?, updated_at = ? WHERE id = ?",
-            [
-                article.title,
-                article.summary,
-                article.url,
-                article.author,
-                article.lang,
-                digest,
-                iso(now),
-                article_id,
-            ],
-        )
-        return article_id, "updated"
-    cursor = db.execute(
-        "INSERT INTO articles (key, feed_id, guid, url, title, summary, author, lang, "
-        "published, published_estimated, fetched_at, updated_at, content_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            article.key,
-            feed_id,
-            article.guid,
-            article.url,
-            article.title,
-            article.summary,
-            article.author,
-            article.lang,
-            iso(article.published),
-            int(article.published_estimated),
-            iso(article.fetched_at),
-            iso(now),
-            digest,
-        ],
-    )
-    return int(cursor.lastrowid or 0), "new"
-
-
-def content_hash(article: Article) -> str:
-    """A short hash of what a reader sees; a changed headline changes it."""
-    import hashlib
-
-    text = "\x1f".join((article.title, article.summary, article.url))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def article_count(db: Database) -> int:

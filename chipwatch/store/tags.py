@@ -6,13 +6,19 @@ them within :func:`chipwatch.store.db.write_transaction`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlite_utils import Database
 
 from chipwatch.model import Entity, EntityMatch
 from chipwatch.timeutil import iso
+
+_UPSERT_ENTITY = (
+    "INSERT INTO entities (name, kind, parent) VALUES (?, ?, ?) "
+    "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
+    "parent = coalesce(excluded.parent, entities.parent)"
+)
 
 
 def save_matches(
@@ -39,12 +45,61 @@ def save_matches(
     )
     known = {(row[1], row[2]) for row in rows}
     conn.executemany(
-        "INSERT INTO entities (name, kind, parent) VALUES (?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
-        "parent = coalesce(excluded.parent, entities.parent)",
-        [(name, kind, _parent(parents, name)) for name, kind in sorted(known)],
+        _UPSERT_ENTITY, [(name, kind, _parent(parents, name)) for name, kind in sorted(known)]
     )
     return len(rows)
+
+
+def save_matches_many(
+    db: Database,
+    items: Sequence[tuple[int, Sequence[EntityMatch]]],
+    *,
+    parents: Mapping[str, Entity] | None = None,
+) -> int:
+    """:func:`save_matches` for many ``(article_id, matches)`` at once (usually new
+    articles, which have no rows yet: then in three statements).
+
+    The stored rows are those the calls one by one, in order, would leave: the same
+    ``article_entities`` rows with the same rowids, and each entity's ``entities`` row
+    with the kind it was last tagged with. Returns the rows written.
+    """
+    if not items:
+        return 0
+    conn = db.conn
+    if _any_stored(db, [article_id for article_id, _ in items]):
+        # Replacing rows: deleting them all first could free the highest rowid before
+        # the calls one by one would, so the new rows' rowids could differ.
+        return sum(save_matches(db, i, matches, parents=parents) for i, matches in items)
+    rows = [
+        (article_id, m.entity, m.kind, m.field, m.start, m.end, m.rule)
+        for article_id, matches in items
+        for m in matches
+    ]
+    if not rows:
+        return 0
+    conn.executemany(
+        'INSERT INTO article_entities (article_id, entity, kind, field, start, "end", rule) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    # One upsert per name, in the order names first appear, with the last kind: what the
+    # per-article upserts leave (a name's parent comes from ``parents`` alone).
+    kinds: dict[str, str] = {}
+    for _, matches in items:
+        for name, kind in sorted({(m.entity, m.kind) for m in matches}):
+            kinds[name] = kind
+    conn.executemany(_UPSERT_ENTITY, [(n, k, _parent(parents, n)) for n, k in kinds.items()])
+    return len(rows)
+
+
+def _any_stored(db: Database, article_ids: list[int]) -> bool:
+    for start in range(0, len(article_ids), 500):
+        part = article_ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        sql = f"SELECT 1 FROM article_entities WHERE article_id IN ({marks}) LIMIT 1"
+        if db.conn.execute(sql, part).fetchone() is not None:
+            return True
+    return False
 
 
 def _parent(parents: Mapping[str, Entity] | None, name: str) -> str | None:

@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from chipwatch.store.queries import refresh_query_special
+
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 
 HOSTILE_TITLE = (
@@ -166,6 +168,8 @@ def seed_store(db: Database) -> None:
     db["feeds"].insert_all({"title": "", "created_at": created, **feed} for feed in FEEDS)
     db["stories"].insert_all(_stories())
     db["articles"].insert_all(_article_row(row) for row in ARTICLES)
+    with db.conn:  # the ingest writer keeps query_special; rows inserted by hand
+        refresh_query_special(db)
     db["article_entities"].insert_all(_entity_rows())
     db["alerts"].insert_all(_alert_row(row) for row in ALERTS)
 
