@@ -7,15 +7,18 @@ failing with "database is locked". A connection belongs to the thread that opene
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from chipwatch.errors import WorkFailed
-from chipwatch.store.migrations import MIGRATION_SET, known_migration_names, migrations
+
+if TYPE_CHECKING:  # imported where used: the monitor's reads do without sqlite_utils
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -30,6 +33,10 @@ def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -
     Raises :class:`StoreError` for a corrupt file, a store written by a newer chipwatch,
     or a location that cannot be written.
     """
+    from sqlite_utils import Database
+
+    from chipwatch.store.migrations import migrations
+
     path = Path(path)
     if not readonly:
         try:
@@ -39,7 +46,7 @@ def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -
     try:
         conn = _connect(path, readonly=readonly)
         db = Database(conn, execute_plugins=False)
-        _configure(db, readonly=readonly)
+        _configure(conn, readonly=readonly)
         _check_version(db, path)
         if migrate and not readonly:
             with _translate_errors(path):
@@ -56,14 +63,13 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
 
 
-def _configure(db: Database, *, readonly: bool) -> None:
-    conn = db.conn
+def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # Reading the header first turns a non-database file into a clear error here.
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     if not readonly:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal" and str(db.conn) != ":memory:":
+        if mode.lower() != "wal" and str(conn) != ":memory:":
             conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -71,6 +77,8 @@ def _configure(db: Database, *, readonly: bool) -> None:
 
 
 def _check_version(db: Database, path: Path) -> None:
+    from chipwatch.store.migrations import MIGRATION_SET, known_migration_names, migrations
+
     table = migrations.migrations_table
     if not db[table].exists():
         return
@@ -81,6 +89,65 @@ def _check_version(db: Database, path: Path) -> None:
             f"{path}: this store was written by a newer chipwatch (schema "
             f"{', '.join(sorted(unknown))}); upgrade chipwatch or use another --db"
         )
+
+
+def open_reader(path: Path | str) -> sqlite3.Connection:
+    """A plain ``sqlite3`` connection to the store, for the monitor's reads (and its
+    reader-state writes: read, pinned, alert state), opened like :func:`open_db`.
+
+    The checks are :func:`open_db`'s: a corrupt file is a :class:`StoreError`, and a
+    store whose applied migrations are not exactly the ones this chipwatch declares goes
+    through :func:`open_db` first (a newer store is refused, an older one migrated).
+    The common case, an up-to-date store, needs no sqlite_utils: importing it was ~35 ms
+    of the monitor's first paint."""
+    path = Path(path)
+    if not path.exists():
+        open_db(path).close()  # created, and its schema made, the usual way
+    with _translate_errors(path):
+        conn = _connect(path, readonly=False)
+        try:
+            _configure(conn, readonly=False)
+            current = _applied_migrations(conn) == _declared_migrations()
+        except BaseException:
+            conn.close()
+            raise
+    if not current:
+        conn.close()
+        open_db(path).close()
+        with _translate_errors(path):
+            conn = _connect(path, readonly=False)
+            _configure(conn, readonly=False)
+    return conn
+
+
+_MIGRATION_SET = re.compile(r'^MIGRATION_SET = "([^"]+)"$', re.MULTILINE)
+_MIGRATION = re.compile(r"^@migrations\(\)\ndef (\w+)\(", re.MULTILINE)
+
+
+@cache
+def _declared_migrations() -> tuple[str, frozenset[str]] | None:
+    """(migration set, names) as ``migrations.py`` declares them, read from its source
+    (importing it imports sqlite_utils). Only used to accept an up-to-date store quickly:
+    a name it missed makes :func:`open_reader` take the full :func:`open_db` path."""
+    try:
+        source = Path(__file__).with_name("migrations.py").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = _MIGRATION_SET.search(source)
+    names = frozenset(_MIGRATION.findall(source))
+    return (found.group(1), names) if found and names else None
+
+
+def _applied_migrations(conn: sqlite3.Connection) -> tuple[str, frozenset[str]] | None:
+    declared = _declared_migrations()
+    table = "_sqlite_migrations"
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    if declared is None or exists is None:
+        return None
+    rows = conn.execute(f"SELECT name FROM [{table}] WHERE migration_set = ?", [declared[0]])
+    return declared[0], frozenset(row[0] for row in rows)
 
 
 @contextmanager

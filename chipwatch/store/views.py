@@ -12,9 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the monitor
     AlertRow,
@@ -29,6 +27,9 @@ from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the m
     simple_search_ids,
 )
 from chipwatch.timeutil import iso
+
+if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
+    from sqlite_utils import Database
 
 PAGE_SIZE = 200
 TOP_ENTITIES = 3

@@ -6,9 +6,10 @@ Re-exported by :mod:`chipwatch.store.views`, which widgets import.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,13 +71,12 @@ class TimelineUpdated(Message):
 
 
 @dataclass
-class EntitiesLoaded(Message):
+class DashboardLoaded(Message):
+    """The side panes' data, read together: entities, alerts and feed health."""
+
     entities: list[EntityCount]
-
-
-@dataclass
-class AlertsLoaded(Message):
     alerts: list[AlertRow]
+    health: dict[str, Any]
 
 
 @dataclass

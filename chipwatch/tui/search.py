@@ -6,13 +6,14 @@ small fallback understands ``@Entity`` terms and plain words (FTS5)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.config import Config
 from chipwatch.store.views import article_docs, entity_story_ids, simple_search_ids
 from chipwatch.timeutil import iso
+
+if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
+    from sqlite_utils import Database
 
 SEARCH_LIMIT = 5000
 

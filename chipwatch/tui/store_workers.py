@@ -1,7 +1,9 @@
 """Store access for the monitor, as plain functions run inside thread workers.
 
 Each call opens its own connection (a sqlite3 connection belongs to its thread) and
-closes it; results are plain values the caller turns into messages."""
+closes it; results are plain values the caller turns into messages. Reads use a plain
+``sqlite3`` connection (``store.db.open_reader``: the same checks, no sqlite_utils to
+import before the first paint); writes go through ``open_db`` and its transactions."""
 
 from __future__ import annotations
 
@@ -10,29 +12,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chipwatch.config import Config
 from chipwatch.store import views
-from chipwatch.store.db import open_db, write_transaction
+from chipwatch.store.db import open_reader
 from chipwatch.timeutil import parse_window
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlite_utils import Database
 
 T = TypeVar("T")
 
 
 @contextmanager
-def connection(db_path: Path) -> Iterator[Database]:
-    """A connection for this thread only, closed afterwards."""
-    db = open_db(db_path)
+def connection(db_path: Path) -> Iterator[sqlite3.Connection]:
+    """A reading connection for this thread only, closed afterwards."""
+    conn = open_reader(db_path)
     try:
-        yield db
+        yield conn
     finally:
-        db.close()
+        conn.close()
 
 
-def read(db_path: Path, fn: Callable[[Database], T]) -> T:
+def read(db_path: Path, fn: Callable[[sqlite3.Connection], T]) -> T:
     """Run a read in a fresh connection."""
     with connection(db_path) as db:
         return fn(db)
@@ -40,8 +45,14 @@ def read(db_path: Path, fn: Callable[[Database], T]) -> T:
 
 def write(db_path: Path, fn: Callable[[Database], T]) -> T:
     """Run a write in one ``BEGIN IMMEDIATE`` transaction."""
-    with connection(db_path) as db, write_transaction(db):
-        return fn(db)
+    from chipwatch.store.db import open_db, write_transaction
+
+    db = open_db(db_path)
+    try:
+        with write_transaction(db):
+            return fn(db)
+    finally:
+        db.close()
 
 
 @dataclass(frozen=True)

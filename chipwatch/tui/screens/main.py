@@ -21,10 +21,9 @@ from chipwatch.store import views
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import (
     AlertChosen,
-    AlertsLoaded,
     AlertStateWanted,
+    DashboardLoaded,
     DetailLoaded,
-    EntitiesLoaded,
     EntityChosen,
     MoreRowsWanted,
     PollBatch,
@@ -34,6 +33,7 @@ from chipwatch.tui.messages import (
     TimelineLoaded,
     TimelineUpdated,
 )
+from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane, draw_story, watched_terms
@@ -54,6 +54,10 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp
+
+    # focused from the start: the default (the first focusable widget) is the hidden
+    # search box, whose focus and then the timeline's rebuilt the key footer twice
+    AUTO_FOCUS = "#timeline"
 
     BINDINGS = [
         Binding("slash", "search", "Filter", id="search", tooltip="Filter with the query language"),
@@ -147,6 +151,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             placeholder="filter: @H20 AND (export OR licence~)  · enter to apply · esc to close",
             id="search",
         )
+        self.search_input.display = False
         self.filters = sw.Filters()
         self.store_filter = views.TimelineFilter()
         self.generation = 0
@@ -155,6 +160,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self._sync_wanted: set[int] | None = None  # ids waiting for the running sync
         self._dashboard_timer: Timer | None = None
         self._dashboard_wanted = False
+        self.first_paint: FirstPaint | None = None
 
     def _now(self):
         return self.app.clock()
@@ -179,7 +185,11 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.filters = sw.Filters(window=self.app.config.ui.window)
         self.detail.watched = watched_terms(w.query for w in self.app.config.watches)
         self.watch(self.timeline, "new_count", self._new_count_changed)
+        self.first_paint = FirstPaint(self.app)
         self.reload()
+        # beside the first page, not after it: their SQL runs without the interpreter
+        # lock, and the first paint shows them in the same layout pass (first_paint.py)
+        self.load_dashboard()
         self.set_interval(SYNC_SECONDS, lambda: self.sync(None))
         self.timeline.focus()
 
@@ -191,8 +201,6 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.status.window = self.filters.window
         self.status.filter_text = self.filters.describe()
         self.entities.active = self.filters.entity
-        # the side panes load once the first page is shown: at start-up their reads
-        # would compete with the timeline's for the interpreter
         self.load_first_page(self.filters, self.generation)
 
     @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
@@ -228,9 +236,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         data = sw.read(
             self.app.db_path, lambda db: sw.dashboard(db, views.iso(since) if since else None, now)
         )
-        self.post_message(EntitiesLoaded(data["entities"]))
-        self.post_message(AlertsLoaded(data["alerts"]))
-        self.post_message(StatusLoaded(data["health"]))
+        self.post_message(DashboardLoaded(data["entities"], data["alerts"], data["health"]))
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, story_id: int) -> None:
@@ -292,6 +298,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             self._dashboard_wanted = True
             return
         self._dashboard_wanted = False
+        self.first_paint: FirstPaint | None = None
         self.load_dashboard()
         self._dashboard_timer = self.set_timer(DASHBOARD_SECONDS, self._dashboard_due)
 
@@ -312,14 +319,27 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
             return
         has_more = len(message.rows) >= views.PAGE_SIZE
         if message.replace:
-            self.timeline.set_rows(message.rows, has_more=has_more)
-            self.status.stories = message.total
-            if not message.rows:
-                self.detail.show(None)
-            self.call_after_refresh(self.load_dashboard)
-            self.call_after_refresh(self.app.freeze_heap)
+            self._gate().apply("timeline", lambda: self._show_first_page(message, has_more))
         else:
             self.timeline.append_rows(message.rows, has_more=has_more)
+
+    def _show_first_page(self, message: TimelineLoaded, has_more: bool) -> None:
+        gate = self._gate()
+        starting = not gate.done  # the side panes are already loading
+        self.timeline.set_rows(message.rows, has_more=has_more)
+        self.status.stories = message.total
+        if not message.rows:
+            self.detail.show(None)
+            gate.skip("detail")
+        if not starting:
+            self.call_after_refresh(self.load_dashboard)
+        self.call_after_refresh(self.app.freeze_heap)
+
+    def _gate(self) -> FirstPaint:
+        if self.first_paint is None:  # not mounted yet: nothing to hold
+            self.first_paint = FirstPaint(self.app)
+            self.first_paint.done = True
+        return self.first_paint
 
     def on_timeline_updated(self, message: TimelineUpdated) -> None:
         self._syncing = False
@@ -341,22 +361,39 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
                 self.load_detail(current.id)
             self.dashboard_soon()
 
-    def on_entities_loaded(self, message: EntitiesLoaded) -> None:
-        self.entities.show(message.entities)
+    def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        gate = self._gate()
+        spread = gate.done  # live: the alerts repaint in the next frame, not this one
+        gate.apply("dashboard", lambda: self._show_dashboard(message, spread=spread))
 
-    def on_alerts_loaded(self, message: AlertsLoaded) -> None:
-        self.alerts.show(message.alerts)
+    def _show_dashboard(self, message: DashboardLoaded, *, spread: bool) -> None:
+        self.entities.show(message.entities)
+        self.status.health = message.health
+        if spread:
+            self.call_after_refresh(self.alerts.show, message.alerts)
+        else:
+            self.alerts.show(message.alerts)
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
         self.status.health = message.summary
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self._gate().apply("detail", lambda: self._show_detail(message))
+
+    def _show_detail(self, message: DetailLoaded) -> None:
         keep = (
             self.detail.story is not None
             and message.story is not None
             and (self.detail.story.id == message.story.id)
         )
         self.detail.show(message.story, keep_article=keep, drawing=message.drawing)
+
+    def on_worker_state_changed(self, event) -> None:
+        """A failed read must not hold the first paint (the mixin reports the error)."""
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR and self.first_paint is not None:
+            self.first_paint.release()
 
     def on_poll_batch(self, message: PollBatch) -> None:
         self.sync(message.story_ids)
@@ -400,6 +437,7 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.timeline.border_subtitle = f"+{count} new · n to jump" if count else ""
 
     def _query_failed(self, message: str) -> None:
+        self._gate().release()
         self.load_dashboard()
         self.search_input.display = True
         self.search_input.add_class("error")

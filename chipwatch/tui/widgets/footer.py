@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Footer
 
 if TYPE_CHECKING:
+    from textual.app import ComposeResult
     from textual.screen import Screen
 
 
@@ -24,6 +25,14 @@ class CalmFooter(Footer):
         super().__init__(*args, **kwargs)
         self._rebuild_queued = False
         self._shown: tuple[object, ...] | None = None
+        # keys composed with the footer itself, so they are in the screen's first
+        # layout; the base class composes none until the first bindings change and then
+        # recomposes, a layout pass of its own after the first paint
+        self.set_reactive(Footer._bindings_ready, True)
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._signature()
+        yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:
         """Queue one rebuild after the next refresh (the base class queues one per call)."""
