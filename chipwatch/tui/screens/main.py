@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,7 +16,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from chipwatch.errors import UserError
 from chipwatch.store import views
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import (
@@ -35,8 +34,9 @@ from chipwatch.tui.messages import (
 )
 from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
+from chipwatch.tui.screens.main_loads import MainLoads
 from chipwatch.tui.widgets.alerts import AlertsPane
-from chipwatch.tui.widgets.detail import DetailPane, draw_story, watched_terms
+from chipwatch.tui.widgets.detail import DetailPane, watched_terms
 from chipwatch.tui.widgets.entities import EntitiesPane
 from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.status import StatusBar
@@ -50,7 +50,7 @@ SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
-class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
+class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp
@@ -203,76 +203,6 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self.entities.active = self.filters.entity
         self.load_first_page(self.filters, self.generation)
 
-    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
-    def load_first_page(self, filters: sw.Filters, generation: int) -> None:
-        """Read the newest page for the filters (in a thread)."""
-        now = self._now()
-        try:
-            with sw.connection(self.app.db_path) as db:
-                flt = sw.build_filter(db, filters, self.app.config, now)
-                rows, total = sw.first_page(db, flt)
-        except UserError as exc:
-            self.app.call_from_thread(self._query_failed, str(exc))
-            return
-        except Exception:
-            self.app.call_from_thread(self.load_dashboard)
-            raise
-        self.store_filter = flt
-        self.post_message(TimelineLoaded(rows, replace=True, total=total, generation=generation))
-
-    @work(thread=True, exclusive=True, group="more", exit_on_error=False)
-    def load_more(self, before: tuple[str, int], generation: int) -> None:
-        """Read the next older page (in a thread)."""
-        rows = sw.read(
-            self.app.db_path, lambda db: views.timeline_page(db, self.store_filter, before=before)
-        )
-        self.post_message(TimelineLoaded(rows, replace=False, generation=generation))
-
-    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def load_dashboard(self) -> None:
-        """Entities, alerts and feed health (in a thread)."""
-        now = self._now()
-        since = self.filters.since(now)
-        data = sw.read(
-            self.app.db_path, lambda db: sw.dashboard(db, views.iso(since) if since else None, now)
-        )
-        self.post_message(DashboardLoaded(data["entities"], data["alerts"], data["health"]))
-
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def load_detail(self, story_id: int) -> None:
-        """One story with its articles, drawn as lines at the pane's width (in a thread)."""
-        story = sw.read(self.app.db_path, lambda db: views.story_view(db, story_id))
-        shown = self.detail.story
-        keep = shown is not None and story is not None and shown.id == story.id
-        drawing = draw_story(
-            story,
-            width=self.detail.line_width,
-            article_index=self.detail.article_index if keep else 0,
-            watched=self.detail.watched,
-            now=self._now(),
-        )
-        self.post_message(DetailLoaded(story, drawing))
-
-    @work(thread=True, exclusive=False, group="sync", exit_on_error=False)
-    def sync_rows(self, story_ids: set[int], generation: int) -> None:
-        """New and changed stories since the top row (in a thread)."""
-        top = self.timeline.rows[0].sort_key if self.timeline.rows else ("", 0)
-        flt, filters, config, now = self.store_filter, self.filters, self.app.config, self._now()
-
-        def changes(db) -> tuple[list[views.TimelineRow], frozenset[int]]:
-            matched = sw.recheck_query(db, flt, filters, config, now, top=top, story_ids=story_ids)
-            if matched and flt.story_ids is not None:
-                wider = replace(flt, story_ids=flt.story_ids | matched)
-                return sw.changes_since(db, wider, top, story_ids | matched), matched
-            return sw.changes_since(db, flt, top, story_ids), matched
-
-        rows: list[views.TimelineRow] = []
-        matched: frozenset[int] = frozenset()
-        try:
-            rows, matched = sw.read(self.app.db_path, changes)
-        finally:  # always answer, so the next sync is never held back by a failed one
-            self.post_message(TimelineUpdated(rows, generation=generation, matched=matched))
-
     def sync(self, story_ids: set[int] | None = None) -> None:
         """Pick up what a poll (ours or another process's) wrote.
 
@@ -306,11 +236,6 @@ class MainScreen(MainActions, sw.ReportsWorkerErrors, Screen):
         self._dashboard_timer = None
         if self._dashboard_wanted:
             self.dashboard_soon()
-
-    @work(thread=True, exclusive=True, group="health", exit_on_error=False)
-    def load_health(self) -> None:
-        """Feed health for the status bar (in a thread)."""
-        self.post_message(StatusLoaded(sw.read(self.app.db_path, views.poll_summary)))
 
     # ------------------------------------------------------------------ results
 
