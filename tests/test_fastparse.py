@@ -8,9 +8,14 @@ from pathlib import Path
 
 import pytest
 from feedparser.api import StrictFeedParser
+from feedparser.urls import _urljoin
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipwatch.feeds import fastemu
 from chipwatch.feeds.fastparse import fast_parse
+from chipwatch.feeds.htmltext import html_to_text, parser_text
+from chipwatch.feeds.normalize import canonical_url, canonicalize
 from chipwatch.feeds.parse import parse_feed, response_headers
 from tests.test_fastparse_equal import parsed_differences
 from tests.test_hostile_xml import SECRET, billion_laughs, external_entity, parameter_entity_dtd
@@ -222,3 +227,62 @@ def test_ported_handlers_match_feedparser_handlers() -> None:
 def test_never_raises_on_odd_bytes() -> None:
     for body in (b"\x00\x01", b"<", b"<?xml version='1.0' encoding='klingon'?><rss/>", b"\xff" * 9):
         assert fast_parse(body, {}) is None
+
+
+URL_PIECES = st.sampled_from(
+    [
+        *("https://", "http://", "HTTPS://", "ftp://", "a.example", "B.Example", ":8080", ":"),
+        *("/", "x", "..", ".", "//", "?", "q=1", "&", "#", "frag", ";p", " ", "%20", "é"),
+        *("[", "~", "@", "urn:", "tag:", "URN:", "urn:/", "\t"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(URL_PIECES, max_size=9).map("".join),
+    st.sampled_from(["", "https://wire.example/feed", "http://h.example/a/b?c", "file:///t/f"]),
+)
+def test_resolve_is_feedparsers_urljoin(uri: str, base: str) -> None:
+    assert fastemu.resolve(base, uri) == _urljoin(base, uri)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(URL_PIECES | st.sampled_from(["/a", "/b.html", ":80", ":443", "A"]), max_size=9).map(
+        "".join
+    ),
+    st.sampled_from(["", "https://wire.example/feed", "http://[bad", "feed.xml"]),
+)
+def test_canonical_url_shortcut_gives_what_the_full_steps_give(url: str, base: str) -> None:
+    stripped = url.strip()
+    if stripped:
+        assert canonical_url(url, base) == canonicalize(stripped, base)
+
+
+HTML_PIECES = st.sampled_from(
+    [
+        *("<p>", "</p>", "<P >", "</p >", "<br/>", "<br />", "</br>", "<b>", "</B>", "<p/>"),
+        *("</p/>", "<li>", "<h2>", "<img>", "<img alt='x'>", "<script>", "</script>", "<a href=x>"),
+        *("<!-- c -->", "<!doctype html>", "< p>", "</ p>", "<", ">", "&", "&amp;", "&lt;b&gt;"),
+        *(
+            "&eacute;",
+            "&#233;",
+            "&#x2014;",
+            "&nosuch;",
+            "&amp",
+            "text",
+            " ",
+            "\n",
+            "\u00a0",
+            "芯片",
+        ),
+        *("<o:p>", "<x-y>", "<p\n>", "]]>", "</>"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(HTML_PIECES, max_size=12).map("".join))
+def test_bare_tag_shortcut_gives_what_html_parser_gives(html: str) -> None:
+    assert html_to_text(html) == (parser_text(html) if html else "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
+import urllib.parse
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,7 @@ _looks_like_html = StrictFeedParser.looks_like_html
 _map_content_type = StrictFeedParser.map_content_type
 _CAN_BE_RELATIVE = StrictFeedParser.can_be_relative_uri
 _HTML_TYPES = StrictFeedParser.html_types
+_CP1252_MAPPED = re.compile("[" + "".join(re.escape(chr(code)) for code in _cp1252) + "]")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 _EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|"
@@ -42,8 +44,25 @@ class Unsure(Exception):
     """The document uses something the fast path does not re-enact exactly."""
 
 
-@lru_cache(maxsize=4096)
-def _resolve(base: str, uri: str) -> str:
+# An absolute http(s) URL that urllib splits and joins back unchanged: no params, no
+# fragment, no empty query, no dot segments to fold, nothing urlsplit strips.
+_SIMPLE_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?"
+    r"(?:/(?!\.\.?(?:/|\?|\Z))[A-Za-z0-9._~%+=,!*'()@:-]*)*"
+    r"(?:\?[A-Za-z0-9._~%+=,!*'()@:/&-]+)?\Z"
+)
+
+# urn: and tag: identifiers: a scheme urljoin never joins (not in uses_relative), and no
+# "//" for feedparser's slash fixer or urllib's netloc parsing to act on.
+_OPAQUE = re.compile(r"(?:urn|tag):(?!/)")
+
+
+def resolve(base: str, uri: str) -> str:
+    """feedparser's ``_urljoin(base, uri)``; an already absolute simple URL, or a urn:
+    or tag: identifier, is returned as it is, which is what urljoin gives for it against
+    any base urllib can split."""
+    if _SIMPLE_ABSOLUTE.match(uri) or _OPAQUE.match(uri):
+        return uri
     return _urljoin(base, uri)
 
 
@@ -54,17 +73,28 @@ def has_feedparser_handler(name: str) -> bool:
 
 
 def _to_utf8_fixup(output: str) -> str:
-    """feedparser's repair of UTF-8 read as Latin-1, then its cp1252 mapping."""
+    """feedparser's repair of UTF-8 read as Latin-1, then its cp1252 mapping (neither
+    changes ASCII text)."""
+    if output.isascii():
+        return output
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         output = output.encode("iso-8859-1").decode("utf-8")
-    return output.translate(_cp1252)
+    return output.translate(_cp1252) if _CP1252_MAPPED.search(output) else output
 
 
 class Emulator:
     """feedparser's parse state for one document, driven by start/data/end events."""
 
     def __init__(self, baseuri: str, baselang: str | None, version: str) -> None:
-        self.baseuri = baseuri or ""
+        # feedparser re-joins the base with itself at every start tag: it settles at
+        # the first, so it is computed once here (no xml:base is ever accepted).
+        self.baseuri = _safe_base(baseuri) if baseuri else ""
+        if self.baseuri and _safe_base(self.baseuri) != self.baseuri:
+            raise Unsure("a base URI that does not settle")
+        try:
+            urllib.parse.urlparse(self.baseuri)
+        except ValueError as exc:
+            raise Unsure("a base URI urllib cannot split") from exc
         self.lang = baselang
         self.version = version
         self.feeddata = FeedParserDict()
@@ -75,7 +105,6 @@ class Emulator:
         self.contentparams = FeedParserDict()
         self.summary_key: str | None = None
         self.elementstack: list[list[Any]] = []
-        self.basestack: list[str] = []
         self.langstack: list[str | None] = []
         self.title_depth = -1
         self.depth = 0
@@ -92,11 +121,9 @@ class Emulator:
         if self.incontent:
             raise Unsure("markup inside a text element")
         self.depth += 1
-        if "xml:base" in attrs or "base" in attrs:
+        if attrs and ("xml:base" in attrs or "base" in attrs):
             raise Unsure("xml:base")
-        if self.baseuri:
-            self.baseuri = _safe_base(self.baseuri)
-        lang = attrs.get("xml:lang", attrs.get("lang"))
+        lang = attrs.get("xml:lang", attrs.get("lang")) if attrs else None
         if lang == "":
             lang = None
         elif lang is None:
@@ -104,7 +131,6 @@ class Emulator:
         if lang and tag in ("feed", "rss"):
             self.feeddata["language"] = lang.replace("_", "-")
         self.lang = lang
-        self.basestack.append(self.baseuri)
         self.langstack.append(lang)
         prefix, _, suffix = tag.rpartition(":")
         if not prefix:
@@ -137,10 +163,6 @@ class Emulator:
             handler(self)
         else:
             self.pop(name)
-        if self.basestack:
-            self.basestack.pop()
-            if self.basestack and self.basestack[-1]:
-                self.baseuri = self.basestack[-1]
         if self.langstack:
             self.langstack.pop()
             if self.langstack:
@@ -152,7 +174,7 @@ class Emulator:
     def context(self) -> FeedParserDict:
         if self.insource:
             return self.sourcedata
-        if self.inimage and "image" in self.feeddata:
+        if self.inimage and dict.__contains__(self.feeddata, "image"):
             return self.feeddata["image"]
         if self.intextinput:
             return self.feeddata["textinput"]
@@ -173,15 +195,16 @@ class Emulator:
             return output
         params = self.contentparams
         if element in _CAN_BE_RELATIVE and output and (element != "id" or self.guidislink):
-            output = _resolve(self.baseuri or "", output)
+            output = resolve(self.baseuri or "", output)
         if (
             not self.version.startswith("atom")
-            and params.get("type") == "text/plain"
+            and dict.get(params, "type") == "text/plain"
             and _looks_like_html(output)
         ):
             params["type"] = "text/html"
-        params.pop("mode", None)
-        params.pop("base64", None)
+        if params:
+            params.pop("mode", None)
+            params.pop("base64", None)
         output = _to_utf8_fixup(output)
         if element in ("category", "tags", "itunes_keywords"):
             return output
@@ -196,7 +219,7 @@ class Emulator:
     def _store_entry(self, element: str, output: str) -> None:
         entry = self.entries[-1]
         if element == "content":
-            entry.setdefault(element, [])
+            dict.setdefault(entry, element, [])
             params = FeedParserDict(self.contentparams)
             params["value"] = output
             entry[element].append(params)
@@ -259,8 +282,8 @@ class Emulator:
         context = self.context()
         if overwrite:
             context[key] = value
-        else:
-            context.setdefault(key, value)
+        else:  # summary, link, guidislink: keys FeedParserDict does not remap
+            dict.setdefault(context, key, value)
 
     def sync_author(self, key: str = "author") -> None:
         context = self.context()
@@ -324,7 +347,7 @@ class Emulator:
         self.push("content", 1)
 
     def end_content(self) -> None:
-        kind = _map_content_type(self.contentparams.get("type"))
+        kind = _map_content_type(dict.get(self.contentparams, "type"))
         value = self.pop_content("content")
         if kind in ({"text/plain"} | _HTML_TYPES):
             self.save("summary", value)
@@ -543,9 +566,9 @@ def _start_link(em: Emulator, attrs: dict[str, str]) -> None:
     context = em.context()
     attrs = _enforce_href(attrs)
     if "href" in attrs:
-        attrs["href"] = _resolve(em.baseuri or "", attrs["href"])
+        attrs["href"] = resolve(em.baseuri or "", attrs["href"])
     expecting = em.infeed or em.inentry or em.insource
-    context.setdefault("links", [])
+    dict.setdefault(context, "links", [])
     if not (em.inentry and em.inimage):
         context["links"].append(FeedParserDict(attrs))
     if "href" in attrs:
@@ -566,7 +589,7 @@ def _start_guid(em: Emulator, attrs: dict[str, str]) -> None:
 
 def _end_guid(em: Emulator) -> None:
     value = em.pop("id")
-    em.save("guidislink", em.guidislink and "link" not in em.context())
+    em.save("guidislink", em.guidislink and not dict.__contains__(em.context(), "link"))
     if em.guidislink:
         em.save("link", value)
 
@@ -582,7 +605,7 @@ def _end_title(em: Emulator) -> None:
 
 
 def _start_description(em: Emulator, attrs: dict[str, str]) -> None:
-    if "summary" in em.context() and not em.has_content:
+    if dict.__contains__(em.context(), "summary") and not em.has_content:
         em.summary_key = "content"
         em.start_content(attrs)
     else:
@@ -601,7 +624,7 @@ def _start_generator(em: Emulator, attrs: dict[str, str]) -> None:
     if attrs:
         attrs = _enforce_href(attrs)
         if "href" in attrs:
-            attrs["href"] = _resolve(em.baseuri or "", attrs["href"])
+            attrs["href"] = resolve(em.baseuri or "", attrs["href"])
     em.context()["generator_detail"] = FeedParserDict(attrs)
     em.push("generator", 1)
 
@@ -614,7 +637,7 @@ def _end_generator(em: Emulator) -> None:
 
 
 def _start_summary(em: Emulator, attrs: dict[str, str]) -> None:
-    if "summary" in em.context() and not em.has_content:
+    if dict.__contains__(em.context(), "summary") and not em.has_content:
         em.summary_key = "content"
         em.start_content(attrs)
     else:

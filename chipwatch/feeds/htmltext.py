@@ -8,6 +8,7 @@ decoded, and whitespace is folded the way a browser would.
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 _BLOCK = frozenset(
@@ -54,6 +55,7 @@ _SKIP = frozenset(
     ["script", "style", "head", "title", "noscript", "template", "iframe", "object", "svg", "math"]
 )
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BARE_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\s*/?>")
 _LOOKS_HTML = re.compile(r"<[a-zA-Z/!][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")
 
 
@@ -103,6 +105,43 @@ def html_to_text(html: str) -> str:
         return ""
     if "<" not in html and "&" not in html:
         return _fold(html)
+    simple = _bare_tags_text(html)
+    return simple if simple is not None else parser_text(html)
+
+
+def _bare_tags_text(html: str) -> str | None:
+    """What :func:`parser_text` gives for a fragment whose every ``<`` opens a bare tag
+    (``<p>``, ``</p>``, ``<br/>``: no attributes, nothing skipped, no ``img``), or None.
+
+    html.parser hands such a fragment over as start/end tags and the text between
+    them, each run of text unescaped as a whole: that is re-done here without it.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in _BARE_TAG.finditer(html):
+        if not _text_run(html[position : match.start()], parts):
+            return None
+        tag = match.group(1).lower()
+        if tag in _SKIP or tag == "img":
+            return None
+        if tag in _BLOCK:
+            parts.append("\n")
+        position = match.end()
+    if not _text_run(html[position:], parts):
+        return None
+    return _fold("".join(parts))
+
+
+def _text_run(text: str, parts: list[str]) -> bool:
+    if "<" in text:
+        return False
+    if text:
+        parts.append(unescape(text) if "&" in text else text)
+    return True
+
+
+def parser_text(html: str) -> str:
+    """Plain text of an HTML fragment through html.parser (any markup)."""
     extractor = _TextExtractor()
     try:
         extractor.feed(html)

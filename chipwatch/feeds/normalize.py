@@ -61,6 +61,13 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "piwik_", "matomo_", "hmb_", "itm_")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*\s+|(?<=[。！？])")
 MAX_DERIVED_TITLE = 160
+# Already canonical: absolute http(s), lower-case host without a default port, a path,
+# no query, no fragment, nothing urljoin/urlsplit would fold (dot segments, params,
+# whitespace). canonical_url returns such a URL unchanged without splitting it.
+_CANONICAL = re.compile(
+    r"https?://(?!\S*:(?:80|443)/)[a-z0-9.-]+(?::[0-9]{1,5})?"
+    r"(?:/(?!\.\.?(?:/|\Z))[A-Za-z0-9._~%+=,!*'()@:-]*)+\Z"
+)
 
 
 def is_tracking_param(name: str) -> bool:
@@ -78,6 +85,13 @@ def canonical_url(url: str, base: str = "") -> str:
     url = (url or "").strip()
     if not url:
         return ""
+    if _CANONICAL.match(url):
+        return url  # what canonicalize gives back for it, against any base
+    return canonicalize(url, base)
+
+
+def canonicalize(url: str, base: str = "") -> str:
+    """The steps of :func:`canonical_url` for a stripped, non-empty ``url``."""
     if base:
         try:
             url = urljoin(base, url)

@@ -26,6 +26,10 @@ from chipwatch.model import Article
 from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title
 
 FUTURE_TOLERANCE = timedelta(days=1)
+# Entries are dicts (FeedParserDict or plain); for the keys read with it, which
+# FeedParserDict does not remap, dict.get is its answer without its Python-level lookup.
+# ("updated_parsed" is read with .get: FeedParserDict falls back to published_parsed.)
+_get = dict.get
 # sy:updatePeriod in seconds; sy:updateFrequency divides it.
 _UPDATE_PERIODS = {
     "hourly": 3600,
@@ -176,7 +180,7 @@ def _unstable_guids(entries: list[Any]) -> frozenset[str]:
     seen: set[str] = set()
     repeated: set[str] = set()
     for entry in entries:
-        guid = str(entry.get("id", "") or "").strip()
+        guid = str(_get(entry, "id", "") or "").strip()
         if guid in seen:
             repeated.add(guid)
         seen.add(guid)
@@ -215,16 +219,17 @@ class _EntryContext:
 
     def article(self, entry: Mapping[str, Any]) -> Article | None:
         summary = clean_text(
-            _plain(self._summary_html(entry), entry.get("summary_detail")), limit=MAX_SUMMARY_CHARS
+            _plain(self._summary_html(entry), _get(entry, "summary_detail")),
+            limit=MAX_SUMMARY_CHARS,
         )
-        title = clean_title(_plain(entry.get("title", ""), entry.get("title_detail")))
+        title = clean_title(_plain(_get(entry, "title", ""), _get(entry, "title_detail")))
         if not title:
             title = clean_title(first_sentence(summary))
-        url = canonical_url(str(entry.get("link", "") or ""), self._base(entry))
+        url = canonical_url(str(_get(entry, "link", "") or ""), self._base(entry))
         if not title and not url:
             return None
         published, estimated = self._published(entry)
-        guid = str(entry.get("id", "") or "").strip() or None
+        guid = str(_get(entry, "id", "") or "").strip() or None
         if guid in self.unstable_guids or guid == self.feed_url:
             guid = None
         return Article(
@@ -240,27 +245,27 @@ class _EntryContext:
             guid=guid,
             published_estimated=estimated,
             lang=self._lang(entry, title, summary),
-            author=clean_title(str(entry.get("author", "") or "")),
+            author=clean_title(str(_get(entry, "author", "") or "")),
             feed_name=self.feed_name,
         )
 
     def _base(self, entry: Mapping[str, Any]) -> str:
-        detail = entry.get("title_detail") or entry.get("summary_detail") or {}
+        detail = _get(entry, "title_detail") or _get(entry, "summary_detail") or {}
         base = str(detail.get("base", "") or "") if isinstance(detail, Mapping) else ""
         return base if base.startswith(("http://", "https://")) else self.base
 
     @staticmethod
     def _summary_html(entry: Mapping[str, Any]) -> str:
-        summary = entry.get("summary")
+        summary = _get(entry, "summary")
         if summary:
             return str(summary)
-        for content in entry.get("content", []) or []:
+        for content in _get(entry, "content", []) or []:
             if isinstance(content, Mapping) and content.get("value"):
                 return str(content["value"])
         return ""
 
     def _published(self, entry: Mapping[str, Any]) -> tuple[datetime, bool]:
-        when = _struct_to_datetime(entry.get("published_parsed"))
+        when = _struct_to_datetime(_get(entry, "published_parsed"))
         estimated = False
         if when is None:
             when = _struct_to_datetime(entry.get("updated_parsed"))
@@ -273,7 +278,7 @@ class _EntryContext:
 
     def _lang(self, entry: Mapping[str, Any], title: str, summary: str) -> str:
         for key in ("title_detail", "summary_detail"):
-            detail = entry.get(key)
+            detail = _get(entry, key)
             if isinstance(detail, Mapping):
                 lang = normalize_lang(detail.get("language"))
                 if lang:
