@@ -112,17 +112,19 @@ class Doc:
         names_start = entities_end + len(self.numbers)
         return features[lead:entities_end] + features[names_start : names_start + len(self.names)]
 
-    def _features(self) -> Iterator[str]:
+    def _features(self) -> list[str]:
+        features = []
         if self.url:
-            yield "u:" + self.url
+            features.append("u:" + self.url)
         if self.guid:
-            yield "g:" + self.guid
+            features.append("g:" + self.guid)
         if self.title_key:
-            yield "t:" + self.title_key
-        yield from ("e:" + name for name in self.entities)
-        yield from ("n:" + key for key in self.numbers)
-        yield from ("p:" + name for name in self.names)
-        yield from ("w:" + word for word in self.words)
+            features.append("t:" + self.title_key)
+        features += ["e:" + name for name in self.entities]
+        features += ["n:" + key for key in self.numbers]
+        features += ["p:" + name for name in self.names]
+        features += ["w:" + word for word in self.words]
+        return features
 
 
 class CandidateIndex:
@@ -131,6 +133,7 @@ class CandidateIndex:
     def __init__(self, *, horizon_seconds: float) -> None:
         self.horizon = horizon_seconds
         self.docs: dict[int, Doc] = {}
+        self.times: dict[int, float] = {}  # article id -> published, for the window test
         self.postings: dict[str, set[int]] = defaultdict(set)
         self.stories: dict[int, set[int]] = defaultdict(set)
         self._expiry: list[tuple[float, int]] = []
@@ -161,6 +164,7 @@ class CandidateIndex:
         if self.generation % RARITY_REFRESH == 0 or len(self.docs) < MIN_RARITY_POPULATION:
             self._forget_rarity()
         self.docs[article_id] = doc
+        self.times[article_id] = doc.published
         postings = self.postings
         for feature in doc.features:
             postings[feature].add(article_id)
@@ -187,6 +191,7 @@ class CandidateIndex:
         doc = self.docs.pop(article_id, None)
         if doc is None:
             return None
+        del self.times[article_id]
         postings = self.postings
         for feature in doc.features:
             bucket = postings.get(feature)
@@ -300,6 +305,11 @@ class CandidateIndex:
 
         Identity features (URL, guid, title) count as ten shared features.
         """
+        return list(self.iter_candidates(doc, window_seconds=window_seconds, limit=limit))
+
+    def iter_candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> Iterator[int]:
+        """:meth:`candidates`, one at a time: the window is checked only for those
+        asked for (an assignment often stops at the first)."""
         identity, rare = self._blocking_features(doc)
         postings = self.postings
         shared: dict[int, int] = {}
@@ -309,23 +319,23 @@ class CandidateIndex:
                 shared[article_id] = shared.get(article_id, 0) + 10
         shared.pop(doc.article_id, None)
         if not shared:
-            return []
+            return
         # Most shared first, ties in the order first seen (a stable sort). Those under
         # the floor (a share of the best) are not ranked: most candidates share one
         # feature of many.
         ranked = sorted(shared.items(), key=itemgetter(1), reverse=True)
         floor = ranked[0][1] * MIN_RELATIVE_BLOCKING
-        found: list[int] = []
-        docs = self.docs
+        found = 0
+        times = self.times
         published = doc.published
         for article_id, count in ranked[: limit * 3]:
             if count < floor:
-                break
-            if abs(docs[article_id].published - published) <= window_seconds:
-                found.append(article_id)
-                if len(found) == limit:
-                    break
-        return found
+                return
+            if abs(times[article_id] - published) <= window_seconds:
+                yield article_id
+                found += 1
+                if found == limit:
+                    return
 
     def _blocking_features(self, doc: Doc) -> tuple[list[str], list[str]]:
         get = self.postings.get

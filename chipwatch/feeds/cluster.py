@@ -51,7 +51,8 @@ HORIZON_WINDOWS = 2
 # How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
 # Explanations as ``json.dumps(..., ensure_ascii=False)`` writes them, one encoder kept.
-_JSON = json.JSONEncoder(ensure_ascii=False)
+# (no cycle check: an explanation is a tree of plain values).
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 class Clusterer:
@@ -139,7 +140,7 @@ class Clusterer:
         by_story: dict[int, _StoryEvidence] = {}
         scored = 0
         docs, weights, window, lang = index.docs, self.weights, self.window, doc.lang
-        for candidate_id in index.candidates(doc, window_seconds=window, limit=MAX_CANDIDATES):
+        for candidate_id in index.iter_candidates(doc, window_seconds=window, limit=MAX_CANDIDATES):
             other = docs[candidate_id]
             evidence = by_story.get(other.story_id)
             if evidence is None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import Any
 
 from chipwatch.feeds.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
 from chipwatch.feeds.numbers import shared_number_score
@@ -47,20 +47,62 @@ ENTITY_SATURATION = 0.8
 NAMES_SATURATION = 1.5
 
 
-@dataclass(slots=True)
 class PairScore:
     """The score of one (new article, indexed article) pair, and why.
 
-    The shared entities, names and words are kept with their weights and ranked (most
-    telling first) only when read: most scored pairs are never explained.
+    ``parts`` are the signals (0..1; ``same_feed`` a negative penalty), the shared
+    entities, names and words are kept with their weights and ranked (most telling
+    first) only when read: most scored pairs are never explained.
     """
 
-    score: float
-    parts: dict[str, float]
-    entity_weights: dict[str, float] = field(default_factory=dict)
-    word_weights: dict[str, float] = field(default_factory=dict)
-    shared_numbers: list[str] = field(default_factory=list)
-    name_weights: dict[str, float] = field(default_factory=dict)
+    __slots__ = ("_parts", "_shared", "score", "shared_numbers")
+
+    def __init__(
+        self,
+        score: float,
+        parts: dict[str, float] | tuple[Any, ...],
+        entity_weights: Mapping[str, float] | None = None,
+        word_weights: Mapping[str, float] | None = None,
+        shared_numbers: list[str] | None = None,
+        name_weights: Mapping[str, float] | None = None,
+    ) -> None:
+        self.score = score
+        # A dict, or the values score_pair builds it from when it is read.
+        self._parts = parts
+        self._shared: tuple[Any, ...] = (
+            (entity_weights or {}, word_weights or {}, name_weights or {})
+            if entity_weights is not None or word_weights is not None or name_weights is not None
+            else _NOTHING_SHARED
+        )
+        self.shared_numbers = shared_numbers if shared_numbers is not None else []
+
+    @property
+    def parts(self) -> dict[str, float]:
+        """The signals that made the score, by name (see the module's docstring)."""
+        if isinstance(self._parts, tuple):
+            self._parts = _parts_dict(*self._parts)
+        return self._parts
+
+    def _weights(self, which: int) -> Mapping[str, float]:
+        held = self._shared[which]
+        if isinstance(held, tuple):  # (shared names in order, their weights)
+            held = dict(zip(*held, strict=True))
+        return held
+
+    @property
+    def entity_weights(self) -> Mapping[str, float]:
+        """Shared entities and their weights (kind prior times rarity)."""
+        return self._weights(0)
+
+    @property
+    def word_weights(self) -> Mapping[str, float]:
+        """Shared content words and their rarities."""
+        return self._weights(1)
+
+    @property
+    def name_weights(self) -> Mapping[str, float]:
+        """Shared name-like words and their rarities."""
+        return self._weights(2)
 
     @property
     def shared_entities(self) -> list[str]:
@@ -72,9 +114,46 @@ class PairScore:
         """Shared content words, rarest first."""
         return _ranked(self.word_weights)
 
+    def __repr__(self) -> str:
+        return f"PairScore(score={self.score!r}, parts={self.parts!r})"
+
+
+_NO_WEIGHTS: tuple[Any, ...] = ((), ())
+_NOTHING_SHARED = ({}, {}, {})
+
+
+def _parts_dict(
+    entities: float,
+    words: float,
+    time: float,
+    numbers: float,
+    names: float,
+    title: float | None,
+    same_feed: float | None,
+    same_title: bool,
+) -> dict[str, float]:
+    """The parts in the order they are stored and shown."""
+    if title is None:  # across languages: words are not part of the score
+        parts = {"entities": entities, "time": time, "numbers": numbers, "names": names}
+    else:
+        parts = {
+            "entities": entities,
+            "words": words,
+            "time": time,
+            "numbers": numbers,
+            "names": names,
+            "title": title,
+        }
+    if same_feed is not None:
+        parts["same_feed"] = same_feed
+    if same_title:
+        parts["same_title"] = 1.0
+    return parts
+
 
 def _ranked(weights: Mapping[str, float]) -> list[str]:
-    return sorted(weights, key=lambda name: -weights[name])
+    # Heaviest first; equal weights keep their order (the sort is stable either way).
+    return sorted(weights, key=weights.__getitem__, reverse=True)
 
 
 def merged_weights(overrides: Mapping[str, float]) -> dict[str, float]:
@@ -100,15 +179,7 @@ def score_pair(
     # The weighted mean of the signals the pair can use, plus the figure and name
     # bonuses; written out (not summed over a list) in the order a sum would add them.
     if new.lang == old.lang:
-        title = _title_part(new.title, old.title)
-        parts = {
-            "entities": entities,
-            "words": words,
-            "time": time,
-            "numbers": numbers,
-            "names": names,
-            "title": title,
-        }
+        title: float | None = _title_part(new.title, old.title)
         w_title, w_words, w_entities, w_time = (
             weights["title"],
             weights["words"],
@@ -126,25 +197,26 @@ def score_pair(
         # Words of two languages rarely coincide: across languages only language-neutral
         # evidence (entities, names, figures, time) is averaged; shared words are
         # still shown.
-        parts = {"entities": entities, "time": time, "numbers": numbers, "names": names}
+        title = None
         w_entities, w_time = weights["entities"], weights["time"]
         total = 0.0 + w_entities + w_time
         base = (0.0 + w_entities * entities + w_time * time) / total if total else 0.0
     score = base + weights["numbers"] * numbers + weights["names"] * names
+    same_feed = None
     if new.feed_id == old.feed_id:
-        parts["same_feed"] = -weights["same_feed"]
-        score += parts["same_feed"]
+        same_feed = -weights["same_feed"]
+        score += same_feed
     if same_title:
-        parts["same_title"] = 1.0
         score = 1.0
-    return PairScore(
+    pair = PairScore(
         max(0.0, min(1.0, score)),
-        parts,
-        shared_entities,
-        shared_words,
+        (entities, words, time, numbers, names, title, same_feed, same_title),
+        None,
+        None,
         shared_numbers,
-        shared_names,
     )
+    pair._shared = (shared_entities, shared_words, shared_names)
+    return pair
 
 
 def _title_part(a: str, b: str) -> float:
@@ -152,46 +224,47 @@ def _title_part(a: str, b: str) -> float:
     return max(0.0, (similarity - TITLE_FLOOR) / (1.0 - TITLE_FLOOR))
 
 
-# Each overlap returns its evidence (0..1) and the shared items with their weights.
+# Each overlap returns its evidence (0..1) and the shared items with their weights:
+# (the shared set, the weights in the set's order), made a dict only when explained.
+_Shared = tuple[Any, ...]
 # Rarities are read from the index's memo (``get(x) or compute(x)``: a rarity is never
 # 0), in the order of the shared set, so the sums add the same numbers in the same order.
 
 
-def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
+def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, _Shared]:
     ours = new.entities
     if not ours or not old.entities:
-        return 0.0, {}
+        return 0.0, _NO_WEIGHTS
     shared = ours.keys() & old.entities.keys()
     if not shared:
-        return 0.0, {}
+        return 0.0, _NO_WEIGHTS
     known, compute, prior = index.entity_rarity.get, index.rarity_of_entity, KIND_PRIOR.get
-    weight = {
-        name: prior(ours[name], DEFAULT_KIND_PRIOR) * (known(name) or compute(name))
-        for name in shared
-    }
-    top = sum(weight.values())
+    weight = [
+        prior(ours[name], DEFAULT_KIND_PRIOR) * (known(name) or compute(name)) for name in shared
+    ]
+    top = sum(weight)
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
-    return _cosine(top, left, right) * strength, weight
+    return _cosine(top, left, right) * strength, (shared, weight)
 
 
-def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
+def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, _Shared]:
     shared = new.names & old.names
     if not shared:
-        return 0.0, {}
+        return 0.0, _NO_WEIGHTS
     known, compute = index.name_rarity.get, index.rarity_of_name
-    weight = {name: known(name) or compute(name) for name in shared}
-    return min(1.0, sum(weight.values()) / NAMES_SATURATION), weight
+    weight = [known(name) or compute(name) for name in shared]
+    return min(1.0, sum(weight) / NAMES_SATURATION), (shared, weight)
 
 
-def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, dict[str, float]]:
+def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, _Shared]:
     shared = new.words & old.words
     if not shared:
-        return 0.0, {}
+        return 0.0, _NO_WEIGHTS
     known, compute = index.word_rarity.get, index.rarity_of_word
-    weight = {word: known(word) or compute(word) for word in shared}
+    weight = [known(word) or compute(word) for word in shared]
     left, right = index.doc_norms(new)[0], index.doc_norms(old)[0]
-    return _cosine(sum(weight.values()), left, right), weight
+    return _cosine(sum(weight), left, right), (shared, weight)
 
 
 def _cosine(shared: float, left: float, right: float) -> float:
