@@ -35,7 +35,7 @@ KIND_STYLES = {
 }
 WATCH_STYLE = "black on yellow"
 SUMMARY_LIMIT = 1200
-BODY_CACHE_SIZE = 512  # articles' drawn bodies kept (draw_story runs in worker threads)
+BODY_CACHE_SIZE = 128  # articles' drawn bodies kept: a few stories (draw_story runs in threads)
 _QUERY_WORD = re.compile(r'"([^"]+)"|@"([^"]+)"|@(\S+)|([^\s()"]+)')
 _OPERATORS = {"and", "or", "not"}
 _BODIES: dict[tuple[object, ...], tuple[Text, list[tuple[Segment, ...]]]] = {}

@@ -25,7 +25,7 @@ from textual.widgets.option_list import Option
 
 from chipwatch.tui.widgets.timeline import set_virtual_size
 
-STRIP_CACHE_SIZE = 600  # rendered options kept (each a few strips)
+STRIP_CACHE_SIZE = 300  # rendered options kept (each one or two strips)
 
 
 class LineOptionList(OptionList):
