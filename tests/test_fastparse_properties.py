@@ -47,6 +47,7 @@ TEXTS = st.sampled_from(
         "2099-01-01T00:00:00Z",
     ]
 )
+MEDIA_CHILDREN = ["media:title", "media:description", "media:credit", "media:keywords"]
 URLS = st.sampled_from(["https://news.example/feed", "file:///tmp/feed.xml"])
 
 
@@ -79,6 +80,12 @@ def rss_item(draw: st.DrawFn) -> str:
                     "enclosure",
                     "source",
                     "language",
+                    "media:title",
+                    "media:description",
+                    "media:credit",
+                    "media:category",
+                    "media:keywords",
+                    "media:group",
                 ]
             )
         )
@@ -86,8 +93,11 @@ def rss_item(draw: st.DrawFn) -> str:
         if kind == "guid":
             permalink = draw(st.sampled_from(["", ' isPermaLink="false"', ' isPermaLink="true"']))
             parts.append(f"<guid{permalink}>{escape(text)}</guid>")
-        elif kind == "media:content":
-            parts.append(f"<media:content url={quoteattr(text)} medium='image'/>")
+        elif kind in ("media:content", "media:group"):
+            inner = text_element(draw(st.sampled_from(MEDIA_CHILDREN)), draw(TEXTS))
+            inner = inner if draw(st.booleans()) else ""
+            url = f" url={quoteattr(text)}" if kind == "media:content" else ""
+            parts.append(f"<{kind}{url}>{inner}</{kind}>")
         elif kind == "enclosure":
             parts.append(f"<enclosure url={quoteattr(text)} type='audio/mpeg'/>")
         elif kind == "source":

@@ -67,9 +67,10 @@ def resolve(base: str, uri: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def has_feedparser_handler(name: str) -> bool:
-    """True when feedparser treats element ``name`` specially (a ``_start_``/``_end_``)."""
-    return hasattr(StrictFeedParser, "_start_" + name) or hasattr(StrictFeedParser, "_end_" + name)
+def has_feedparser_handler(name: str, kind: str) -> bool:
+    """True when feedparser has a special ``kind`` (``_start_``/``_end_``) handler for
+    element ``name``."""
+    return hasattr(StrictFeedParser, kind + name)
 
 
 def _to_utf8_fixup(output: str) -> str:
@@ -142,7 +143,7 @@ class Emulator:
         handler = _STARTS.get(name)
         if handler is not None:
             handler(self, attrs)
-        elif has_feedparser_handler(name):
+        elif has_feedparser_handler(name, "_start_"):
             raise Unsure(f"element {tag}")
         elif not attrs:
             self.push(name, 1)
@@ -161,6 +162,8 @@ class Emulator:
         handler = _ENDS.get(name)
         if handler is not None:
             handler(self)
+        elif has_feedparser_handler(name, "_end_"):
+            raise Unsure(f"element {tag}")
         else:
             self.pop(name)
         if self.langstack:
@@ -681,6 +684,47 @@ def _start_content_encoded(em: Emulator, attrs: dict[str, str]) -> None:
     em.push_content("content", attrs, "text/html", 1)
 
 
+def _start_media_title(em: Emulator, attrs: dict[str, str]) -> None:
+    _start_title(em, attrs)
+
+
+def _end_media_title(em: Emulator) -> None:
+    depth = em.title_depth
+    _end_title(em)
+    em.title_depth = depth
+
+
+def _start_media_group(em: Emulator, attrs: dict[str, str]) -> None:
+    """Nothing: its children are read as if they were not grouped."""
+
+
+def _start_media_credit(em: Emulator, attrs: dict[str, str]) -> None:
+    context = em.context()
+    context.setdefault("media_credit", [])
+    context["media_credit"].append(attrs)
+    em.push("credit", 1)
+
+
+def _end_media_credit(em: Emulator) -> None:
+    credit = em.pop("credit")
+    if credit is not None and credit.strip():
+        em.context()["media_credit"][-1]["content"] = credit
+
+
+def _start_media_category(em: Emulator, attrs: dict[str, str]) -> None:
+    attrs.setdefault("scheme", "http://search.yahoo.com/mrss/category_schema")
+    _start_category(em, attrs)
+
+
+def _end_media_keywords(em: Emulator) -> None:
+    value = em.pop("media_keywords")
+    if value is None:  # feedparser's AttributeError on None.split: a no-op
+        return
+    for term in value.split(","):
+        if term.strip():
+            em.add_tag(term.strip(), None, None)
+
+
 def _start_media_content(em: Emulator, attrs: dict[str, str]) -> None:
     context = em.context()
     context.setdefault("media_content", [])
@@ -758,6 +802,11 @@ _STARTS: dict[str, Callable[[Emulator, dict[str, str]], None]] = {
     "content": lambda em, attrs: em.start_content(attrs),
     "content_encoded": _start_content_encoded,
     "media_content": _start_media_content,
+    "media_title": _start_media_title,
+    "media_description": _start_description,
+    "media_group": _start_media_group,
+    "media_credit": _start_media_credit,
+    "media_category": _start_media_category,
     "media_thumbnail": _start_media_thumbnail,
 }
 
@@ -814,6 +863,11 @@ _ENDS: dict[str, Callable[[Emulator], None]] = {
     "content": lambda em: em.end_content(),
     "content_encoded": lambda em: em.end_content(),
     "media_thumbnail": _end_media_thumbnail,
+    "media_title": _end_media_title,
+    "media_description": _end_description,
+    "media_credit": _end_media_credit,
+    "media_category": _end_category,
+    "media_keywords": _end_media_keywords,
     "source": _end_source,
 }
 HANDLED = frozenset(_STARTS) | frozenset(_ENDS)

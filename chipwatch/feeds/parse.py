@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import html
 import io
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from chipwatch.model import Article
 from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title
 
 FUTURE_TOLERANCE = timedelta(days=1)
+# CHIPWATCH_FAST_PARSE=0 turns the lxml fast path off (feedparser parses everything):
+# a switch for measuring it, or for ruling it out. Worker processes inherit it.
+FAST_PARSE = os.environ.get("CHIPWATCH_FAST_PARSE", "1").strip() != "0"
 # Entries are dicts (FeedParserDict or plain); for the keys read with it, which
 # FeedParserDict does not remap, dict.get is its answer without its Python-level lookup.
 # ("updated_parsed" is read with .get: FeedParserDict falls back to published_parsed.)
@@ -69,13 +73,16 @@ def parse_feed(
     fetched_at: datetime,
     *,
     feed_name: str = "",
-    fast: bool = True,
+    fast: bool | None = None,
 ) -> ParsedFeed:
     """Parse one fetched document. Never raises for anything the document contains.
 
     ``fast``: try the strict lxml fast path first (:mod:`chipwatch.feeds.fastparse`,
     same result, feedparser whenever it is unsure); False always runs feedparser.
+    None (the default) means True unless the environment sets CHIPWATCH_FAST_PARSE=0.
     """
+    if fast is None:
+        fast = FAST_PARSE
     if not body or not body.strip():
         return ParsedFeed(error="empty document: the server sent no content")
     try:
