@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chipwatch.feeds.fastparse import fast_parse
 from chipwatch.feeds.htmltext import html_to_text, looks_like_html
 from chipwatch.feeds.jsonfeed import looks_like_json, parse_json_feed
 from chipwatch.feeds.langdetect import detect_language
@@ -111,6 +110,8 @@ def _parse(
     received = response_headers(headers, feed_url)
     result = parse_json_feed(body) if looks_like_json(body) else None
     if result is None and fast:
+        from chipwatch.feeds.fastparse import fast_parse  # lxml: only once parsing starts
+
         result = fast_parse(body, received)
     if result is None:
         import feedparser
