@@ -106,6 +106,8 @@ class AlertEngine:
         A watch that already alerted on the story updates that alert (outlets, time),
         whether or not this article matches; others alert when this article matches.
         """
+        if not self.watches:  # nothing to alert or update: spare the store a read
+            return []
         story_id = assignment.story_id
         already = store.story_alert_watches(self.db, story_id)
         doc: QueryDoc | None = None

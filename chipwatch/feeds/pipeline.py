@@ -31,6 +31,7 @@ from chipwatch.feeds.polllock import poller_running
 from chipwatch.feeds.workers import ParserPool
 from chipwatch.model import FeedState
 from chipwatch.store import queries
+from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.timeutil import from_iso
 
@@ -82,6 +83,7 @@ class Poller:
         self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
         self._batch = _StateBatch(self)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
+        self._checkpointer = Checkpointer(self.db_path)
         self._services: Services | None = None
         self._notify = notify
         self.notifier: Any = None
@@ -93,6 +95,7 @@ class Poller:
         except BaseException:
             self._writer.shutdown(wait=False)
             raise
+        self._checkpointer.start()
         await self.fetcher.__aenter__()
         if self._notify:
             from chipwatch.feeds.notify import Notifier
@@ -110,17 +113,24 @@ class Poller:
             await self.notifier.drain()
         await self.fetcher.__aexit__(exc_type, exc, tb)
         self.parsers.close()
+        await asyncio.to_thread(self._checkpointer.close)
         await self.write(self._close)
         self._writer.shutdown(wait=True)
 
     # ---- the writer thread: every store access happens there
 
     async def write(self, function: Callable[..., T], *args: Any) -> T:
-        """Run ``function(*args)`` on the store's thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._writer, function, *args)
+        """Run ``function(*args)`` on the store's thread (then let the checkpointer
+        copy what it committed into the database file, off that thread)."""
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self._writer, function, *args)
+        self._checkpointer.committed()
+        return result
 
     def _open(self) -> None:
-        self._services = Services(open_db(self.db_path), self.config)
+        db = open_db(self.db_path)
+        defer_checkpoints(db)
+        self._services = Services(db, self.config)
 
     def _close(self) -> None:
         if self._services is not None:
