@@ -19,8 +19,8 @@ from collections import (
     _count_elements,  # type: ignore[attr-defined]  # Counter's C loop
     defaultdict,
 )
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 
@@ -52,6 +52,10 @@ NORM_REFRESH = 4096
 MIN_RELATIVE_BLOCKING = 0.3
 # Exact identity features are always looked up, however common.
 IDENTITY_PREFIXES = ("u:", "g:", "t:")
+# Blocking features are ranked by postings size, then by ``kind:text`` (kind prefixes
+# are all two characters, so comparing (kind, text) compares ``kind:text``).
+_BLOCKING_ORDER = itemgetter(0, 1, 2)
+_WORDS = 6  # index of the words' postings in CandidateIndex.kinds
 
 
 @dataclass(slots=True)
@@ -71,20 +75,33 @@ class Doc:
     words: frozenset[str]
     numbers: frozenset[str]
     names: frozenset[str] = frozenset()  # name-like words the tagger does not know
-    features: tuple[str, ...] = field(default=())
     norms: tuple[int, float, float] = (-1, 0.0, 0.0)  # (generation, words, entities)
-    # How many identity features (URL, guid, title key) lead ``features`` when they are
-    # laid out as :meth:`_features` does; -1 for any other layout (given by a caller).
-    identities: int = field(default=-1, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if not self.features:
-            self.features = tuple(self._features())
-            self.identities = bool(self.url) + bool(self.guid) + bool(self.title_key)
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Every indexed feature, each as ``kind:text`` (``u:`` URL, ``g:`` guid,
+        ``t:`` title key, ``e:`` entity, ``n:`` figure, ``p:`` name, ``w:`` word)."""
+        return tuple(
+            prefix + key
+            for prefix, keys in zip(_PREFIXES, self.keyed(), strict=True)
+            for key in keys
+        )
+
+    def keyed(self) -> tuple[Iterable[str], ...]:
+        """The doc's keys of each feature kind, in :data:`_PREFIXES` order."""
+        return (
+            (self.url,) if self.url else (),
+            (self.guid,) if self.guid else (),
+            (self.title_key,) if self.title_key else (),
+            self.entities,
+            self.numbers,
+            self.names,
+            self.words,
+        )
 
     def copy(self) -> Doc:
         """The same article for another index, without its cached weight totals."""
-        twin = Doc(
+        return Doc(
             self.article_id,
             self.story_id,
             self.feed_id,
@@ -98,49 +115,35 @@ class Doc:
             self.words,
             self.numbers,
             self.names,
-            self.features,
         )
-        twin.identities = self.identities
-        return twin
 
-    def seen_keys(self) -> tuple[str, ...]:
-        """The entity and name features (keys of the long-run frequencies), in order."""
-        features, lead = self.features, self.identities
-        if lead < 0:
-            return tuple(f for f in features if f.startswith(("e:", "p:")))
-        entities_end = lead + len(self.entities)
-        names_start = entities_end + len(self.numbers)
-        return features[lead:entities_end] + features[names_start : names_start + len(self.names)]
 
-    def _features(self) -> list[str]:
-        features = []
-        if self.url:
-            features.append("u:" + self.url)
-        if self.guid:
-            features.append("g:" + self.guid)
-        if self.title_key:
-            features.append("t:" + self.title_key)
-        features += ["e:" + name for name in self.entities]
-        features += ["n:" + key for key in self.numbers]
-        features += ["p:" + name for name in self.names]
-        features += ["w:" + word for word in self.words]
-        return features
+# Feature kinds: identities (always looked up), then the blocking kinds.
+_PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:")
+_IDENTITY_KINDS = 3
 
 
 class CandidateIndex:
-    """Docs within a sliding time window, with an inverted index over their features."""
+    """Docs within a sliding time window, with an inverted index over their features.
+
+    The postings are kept per feature kind, keyed by the bare text (one dict per kind
+    of :data:`_PREFIXES`), so neither indexing nor lookup builds ``kind:text`` strings.
+    """
 
     def __init__(self, *, horizon_seconds: float) -> None:
         self.horizon = horizon_seconds
         self.docs: dict[int, Doc] = {}
         self.times: dict[int, float] = {}  # article id -> published, for the window test
-        self.postings: dict[str, set[int]] = defaultdict(set)
+        self.kinds: tuple[defaultdict[str, set[int]], ...] = tuple(
+            defaultdict(set) for _ in _PREFIXES
+        )
         self.stories: dict[int, set[int]] = defaultdict(set)
         self._expiry: list[tuple[float, int]] = []
         self.newest = float("-inf")
         # Entity and name frequencies over every article seen (not only the window):
         # "China" is common in this field even when the window is nearly empty.
-        self.seen: Counter[str] = Counter()
+        self.entity_seen: Counter[str] = Counter()
+        self.name_seen: Counter[str] = Counter()
         self.seen_total = 0
         # Rarity of a feature changes only when the index does: memoized until then,
         # words, entities and names by their bare text (the hot lookups of scoring),
@@ -154,6 +157,11 @@ class CandidateIndex:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def postings(self, feature: str) -> set[int]:
+        """The indexed articles having ``feature`` (``kind:text``); empty if none."""
+        kind = _PREFIXES.index(feature[:2]) if feature[:2] in _PREFIXES else -1
+        return set() if kind < 0 else set(self.kinds[kind].get(feature[2:], ()))
+
     # ---- maintenance
     def add(self, doc: Doc) -> None:
         """Index ``doc`` (replacing an older version of the same article)."""
@@ -165,10 +173,12 @@ class CandidateIndex:
             self._forget_rarity()
         self.docs[article_id] = doc
         self.times[article_id] = doc.published
-        postings = self.postings
-        for feature in doc.features:
-            postings[feature].add(article_id)
-        self.count_seen(doc.seen_keys())
+        for postings, keys in zip(self.kinds, doc.keyed(), strict=True):
+            for key in keys:
+                postings[key].add(article_id)
+        self.seen_total += 1
+        _count_elements(self.entity_seen, doc.entities)
+        _count_elements(self.name_seen, doc.names)
         self.stories[doc.story_id].add(article_id)
         heapq.heappush(self._expiry, (doc.published, article_id))
         if doc.published > self.newest:
@@ -182,9 +192,14 @@ class CandidateIndex:
         self.name_rarity.clear()
 
     def count_seen(self, features: Iterable[str]) -> None:
-        """Count one more article having ``features`` in the long-run frequencies."""
+        """Count one more article having ``features`` (``e:`` entities and ``p:``
+        names) in the long-run frequencies."""
         self.seen_total += 1
-        _count_elements(self.seen, features)
+        for feature in features:
+            if feature.startswith("e:"):
+                self.entity_seen[feature[2:]] += 1
+            elif feature.startswith("p:"):
+                self.name_seen[feature[2:]] += 1
 
     def remove(self, article_id: int) -> Doc | None:
         """Forget one article (it stays in the expiry heap until it is popped)."""
@@ -192,13 +207,13 @@ class CandidateIndex:
         if doc is None:
             return None
         del self.times[article_id]
-        postings = self.postings
-        for feature in doc.features:
-            bucket = postings.get(feature)
-            if bucket is not None:
-                bucket.discard(article_id)
-                if not bucket:
-                    del postings[feature]
+        for postings, keys in zip(self.kinds, doc.keyed(), strict=True):
+            for key in keys:
+                bucket = postings.get(key)
+                if bucket is not None:
+                    bucket.discard(article_id)
+                    if not bucket:
+                        del postings[key]
         members = self.stories.get(doc.story_id)
         if members is not None:
             members.discard(article_id)
@@ -241,34 +256,35 @@ class CandidateIndex:
             return self.name_rarity.get(text) or self.rarity_of_name(text)
         cached = self._rarity.get(feature)
         if cached is None:
-            cached = self._rarity[feature] = self._window_rarity(feature)
+            postings = self.kinds[_PREFIXES.index(kind)] if kind in _PREFIXES else {}
+            cached = self._rarity[feature] = self._window_rarity(postings, text)
         return cached
 
     # A rarity is never 0 (log1p of a positive number), so ``cache.get(x) or ...``
     # computes only what is not memoized.
     def rarity_of_word(self, word: str) -> float:
         """:meth:`rarity` of ``"w:" + word``, computed and memoized."""
-        value = self.word_rarity[word] = self._window_rarity("w:" + word)
+        value = self.word_rarity[word] = self._window_rarity(self.kinds[_WORDS], word)
         return value
 
     def rarity_of_entity(self, name: str) -> float:
         """:meth:`rarity` of ``"e:" + name``, computed and memoized."""
-        value = self.entity_rarity[name] = self._long_run_rarity("e:" + name)
+        value = self.entity_rarity[name] = self._long_run_rarity(self.entity_seen, name)
         return value
 
     def rarity_of_name(self, name: str) -> float:
         """:meth:`rarity` of ``"p:" + name``, computed and memoized."""
-        value = self.name_rarity[name] = self._long_run_rarity("p:" + name)
+        value = self.name_rarity[name] = self._long_run_rarity(self.name_seen, name)
         return value
 
-    def _window_rarity(self, feature: str) -> float:
+    def _window_rarity(self, postings: Mapping[str, set[int]], key: str) -> float:
         population = max(len(self.docs), MIN_RARITY_POPULATION)
-        df = len(self.postings.get(feature, ()))
+        df = len(postings.get(key, ()))
         return math.log1p(population / (df + 1)) / math.log1p(population)
 
-    def _long_run_rarity(self, feature: str) -> float:
+    def _long_run_rarity(self, seen: Mapping[str, int], key: str) -> float:
         population = max(self.seen_total, MIN_RARITY_POPULATION)
-        df = self.seen.get(feature, 0)
+        df = seen.get(key, 0)
         return math.log1p(population / (df + 1)) / math.log1p(population)
 
     def entity_weight(self, name: str, kind: str) -> float:
@@ -311,11 +327,10 @@ class CandidateIndex:
         """:meth:`candidates`, one at a time: the window is checked only for those
         asked for (an assignment often stops at the first)."""
         identity, rare = self._blocking_features(doc)
-        postings = self.postings
         shared: dict[int, int] = {}
-        _count_elements(shared, chain.from_iterable([postings[f] for f in rare]))  # in C
-        for feature in identity:
-            for article_id in postings[feature]:
+        _count_elements(shared, chain.from_iterable(rare))  # counted in C: the hot loop
+        for postings in identity:
+            for article_id in postings:
                 shared[article_id] = shared.get(article_id, 0) + 10
         shared.pop(doc.article_id, None)
         if not shared:
@@ -337,22 +352,31 @@ class CandidateIndex:
                 if found == limit:
                     return
 
-    def _blocking_features(self, doc: Doc) -> tuple[list[str], list[str]]:
-        get = self.postings.get
-        features, lead = doc.features, doc.identities
-        if lead < 0:  # a caller's own layout: look at every feature
-            identity = [f for f in features if f.startswith(IDENTITY_PREFIXES) and get(f)]
-            others: Iterable[str] = (f for f in features if not f.startswith(IDENTITY_PREFIXES))
-        else:
-            identity = [f for f in features[:lead] if get(f)]
-            others = features[lead:] if lead else features
+    def _blocking_features(self, doc: Doc) -> tuple[list[set[int]], list[set[int]]]:
+        """The postings of the doc's identity features (all that have any), and of its
+        rarest other features: ranked by postings size, then ``kind:text``."""
+        urls, guids, titles, entities, numbers, names, words = self.kinds
+        identity = []
+        if doc.url and (postings := urls.get(doc.url)):
+            identity.append(postings)
+        if doc.guid and (postings := guids.get(doc.guid)):
+            identity.append(postings)
+        if doc.title_key and (postings := titles.get(doc.title_key)):
+            identity.append(postings)
         ranked = [
-            (len(postings), feature)
-            for feature in others
-            if (postings := get(feature)) and len(postings) <= MAX_POSTINGS
+            (len(postings), prefix, key, postings)
+            for prefix, get, keys in (
+                ("e:", entities.get, doc.entities),
+                ("n:", numbers.get, doc.numbers),
+                ("p:", names.get, doc.names),
+                ("w:", words.get, doc.words),
+            )
+            for key in keys
+            if (postings := get(key)) and len(postings) <= MAX_POSTINGS
         ]
-        ranked.sort()
-        return identity, [feature for _, feature in ranked[:MAX_BLOCKING_FEATURES]]
+        if len(ranked) > 1:
+            ranked.sort(key=_BLOCKING_ORDER)
+        return identity, [item[3] for item in ranked[:MAX_BLOCKING_FEATURES]]
 
     def story_docs(self, story_id: int) -> Iterable[Doc]:
         """Indexed articles of one story."""
