@@ -133,14 +133,11 @@ class Emulator:
             self.feeddata["language"] = lang.replace("_", "-")
         self.lang = lang
         self.langstack.append(lang)
-        prefix, _, suffix = tag.rpartition(":")
-        if not prefix:
-            if tag not in ("title", "link", "description", "name"):
-                self.intextinput = 0
-            if tag not in ("title", "link", "description", "url", "href", "width", "height"):
-                self.inimage = 0
-        name = f"{prefix}_{suffix}" if prefix else suffix
-        handler = _STARTS.get(name)
+        name, handler, _, keeps_textinput, keeps_image = _facts(tag)
+        if not keeps_textinput:
+            self.intextinput = 0
+        if not keeps_image:
+            self.inimage = 0
         if handler is not None:
             handler(self, attrs)
         elif has_feedparser_handler(name, "_start_"):
@@ -157,9 +154,7 @@ class Emulator:
 
     def end(self, tag: str) -> None:
         """An element closes."""
-        prefix, _, suffix = tag.rpartition(":")
-        name = f"{prefix}_{suffix}" if prefix else suffix
-        handler = _ENDS.get(name)
+        name, _, handler, _, _ = _facts(tag)
         if handler is not None:
             handler(self)
         elif has_feedparser_handler(name, "_end_"):
@@ -354,6 +349,22 @@ class Emulator:
         value = self.pop_content("content")
         if kind in ({"text/plain"} | _HTML_TYPES):
             self.save("summary", value)
+
+
+@lru_cache(maxsize=1024)
+def _facts(tag: str) -> tuple[str, Any, Any, bool, bool]:
+    """For feedparser's element ``tag``: its handler name (``dc:creator`` → ``dc_creator``),
+    the ported start and end handlers (or None), and whether the element leaves
+    feedparser's "in textinput" and "in image" flags alone (only unprefixed elements
+    outside two short lists clear them)."""
+    prefix, _, suffix = tag.rpartition(":")
+    name = f"{prefix}_{suffix}" if prefix else suffix
+    keeps_textinput = bool(prefix) or tag in ("title", "link", "description", "name")
+    keeps_image = bool(prefix) or tag in (
+        *("title", "link", "description"),
+        *("url", "href", "width", "height"),
+    )
+    return name, _STARTS.get(name), _ENDS.get(name), keeps_textinput, keeps_image
 
 
 @lru_cache(maxsize=256)
