@@ -152,5 +152,6 @@ def parser_text(html: str) -> str:
 
 
 def _fold(text: str) -> str:
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    # _SPACES never matches a newline: folding the whole text folds each line alike.
+    lines = (line.strip() for line in _SPACES.sub(" ", text).split("\n"))
     return "\n".join(line for line in lines if line)

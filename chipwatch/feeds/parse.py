@@ -195,11 +195,19 @@ def _unstable_guids(entries: list[Any]) -> frozenset[str]:
     return frozenset(repeated)
 
 
+def _detail_value(detail: Any, key: str, default: Any) -> Any:
+    """``detail.get(key, default)`` for a feedparser detail dict (type, language, base:
+    keys FeedParserDict does not remap), else ``default``."""
+    if isinstance(detail, dict):
+        return _get(detail, key, default)
+    return detail.get(key, default) if isinstance(detail, Mapping) else default
+
+
 def _plain(value: Any, detail: Any = None) -> str:
     """Text of a feedparser value: HTML reduced to text; declared plain text keeps its
     angle brackets (only stray entities are decoded); undeclared text is sniffed."""
     text = str(value or "")
-    kind = (detail or {}).get("type", "") if isinstance(detail, Mapping) else ""
+    kind = _detail_value(detail, "type", "")
     if "html" in kind:
         return html_to_text(text)
     if kind == "text/plain":
@@ -259,7 +267,7 @@ class _EntryContext:
 
     def _base(self, entry: Mapping[str, Any]) -> str:
         detail = _get(entry, "title_detail") or _get(entry, "summary_detail") or {}
-        base = str(detail.get("base", "") or "") if isinstance(detail, Mapping) else ""
+        base = str(_detail_value(detail, "base", "") or "")
         return base if base.startswith(("http://", "https://")) else self.base
 
     @staticmethod
@@ -286,11 +294,9 @@ class _EntryContext:
 
     def _lang(self, entry: Mapping[str, Any], title: str, summary: str) -> str:
         for key in ("title_detail", "summary_detail"):
-            detail = _get(entry, key)
-            if isinstance(detail, Mapping):
-                lang = normalize_lang(detail.get("language"))
-                if lang:
-                    return lang
+            lang = normalize_lang(_detail_value(_get(entry, key), "language", None))
+            if lang:
+                return lang
         if self.feed_lang:
             return self.feed_lang
         return detect_language(f"{title}\n{summary[:1000]}")
