@@ -144,9 +144,26 @@ def test_synthetic_benchmark_feeds_all_take_the_fast_path_and_equal(tmp_path: Pa
 
 
 def test_fixture_feeds_equal_and_ordinary_ones_are_fast() -> None:
-    paths = sorted((ROOT / "data").rglob("*.xml"))
-    assert len(paths) >= 10
+    """The tests' feeds, and chipwatch's own Atom digest export."""
+    paths = sorted((ROOT / "data").rglob("*.xml")) + sorted((ROOT / "data").rglob("*.atom"))
+    assert len(paths) >= 11
     everywhere, _, problems = compare_all(paths)
     assert problems == []
     # All but atom_fr.xml, whose XHTML content is left to feedparser.
     assert everywhere == len(paths) - 1
+
+
+def test_demo_feeds_take_the_fast_path_and_equal(tmp_path: Path) -> None:
+    """The demo server's RSS and Atom feeds, every outlet with all its articles."""
+    from chipwatch.demo.content import load_outlets
+    from chipwatch.demo.render import render_feed
+
+    paths = []
+    for outlet in load_outlets():
+        listed = [(article, article.published) for article in outlet.articles]
+        body = render_feed(outlet, listed, base_url="http://127.0.0.1:8765", updated=NOW)
+        paths.append(tmp_path / f"{outlet.id}.xml")
+        paths[-1].write_bytes(body)
+    everywhere, _, problems = compare_all(paths)
+    assert problems == []
+    assert everywhere == len(paths) >= 5
