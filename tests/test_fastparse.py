@@ -207,13 +207,13 @@ def test_hostile_xml_is_refused_by_the_lxml_parser_itself(tmp_path: Path) -> Non
     """Even if the DOCTYPE screen were bypassed, lxml neither expands nor reads."""
     from lxml import etree
 
-    from chipwatch.feeds.fastparse import _PARSER
+    from chipwatch.feeds.fastparse import _parser
 
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     for body in (billion_laughs(), external_entity(secret.as_uri())):
         try:
-            root = etree.fromstring(body, _PARSER)
+            root = etree.fromstring(body, _parser())
         except etree.XMLSyntaxError:
             continue
         assert SECRET not in etree.tostring(root, encoding="unicode")
@@ -290,3 +290,14 @@ HTML_PIECES = st.sampled_from(
 @given(st.lists(HTML_PIECES, max_size=12).map("".join))
 def test_bare_tag_shortcut_gives_what_html_parser_gives(html: str) -> None:
     assert html_to_text(html) == (parser_text(html) if html else "")
+
+
+def test_threads_parse_side_by_side_with_the_same_results() -> None:
+    """Each thread gets its own lxml parser; results do not depend on the thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [NEWS_RSS, NEWS_ATOM, NEWS_RDF] * 20
+    expected = [parse_feed(body, {}, URL, NOW) for body in bodies]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda body: parse_feed(body, {}, URL, NOW), bodies))
+    assert results == expected

@@ -17,6 +17,7 @@ hardened parser: no entity resolution, no network, no DTD, no huge trees, no rec
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -66,7 +67,14 @@ def _parser() -> etree.XMLParser:
     )
 
 
-_PARSER = _parser()
+_LOCAL = threading.local()  # an lxml parser must not serve two threads at once
+
+
+def _thread_parser() -> etree.XMLParser:
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = _parser()
+    return parser
 
 
 def fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | None:
@@ -88,7 +96,7 @@ def _fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | Non
     first = _FIRST_ELEMENT.search(data)
     if _DECLARATIONS.search(data, 0, first.start() if first else len(data)):
         return None
-    root = etree.fromstring(data, _PARSER)
+    root = etree.fromstring(data, _thread_parser())
     info = root.getroottree().docinfo
     if info.doctype or info.xml_version not in ("1.0", None):
         return None
