@@ -226,9 +226,12 @@ def _round(value: float) -> str:
     return f"{float(f'{value:.3g}'):g}"
 
 
+_KIND_WEIGHTS = {"amt": 0.7, "pct": 0.45, "n": 0.3}
+
+
 def shared_number_score(a: Iterable[str], b: Iterable[str]) -> tuple[float, list[str]]:
     """Evidence from shared figures, 0..1: amounts count most, counts least."""
     shared = sorted(set(a) & set(b))
-    weights = {"amt": 0.7, "pct": 0.45, "n": 0.3}
-    score = sum(weights.get(key.split(":", 1)[0], 0.3) for key in shared)
+    weight = _KIND_WEIGHTS.get
+    score = sum([weight(key.partition(":")[0], 0.3) for key in shared])
     return min(1.0, score), shared

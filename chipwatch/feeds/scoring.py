@@ -118,6 +118,11 @@ class PairScore:
         return f"PairScore(score={self.score!r}, parts={self.parts!r})"
 
 
+def _new_pair_score() -> PairScore:
+    """A PairScore whose fields the caller sets (score_pair: faster than __init__)."""
+    return object.__new__(PairScore)
+
+
 _NO_WEIGHTS: tuple[Any, ...] = ((), ())
 _NOTHING_SHARED = ({}, {}, {})
 
@@ -208,14 +213,11 @@ def score_pair(
         score += same_feed
     if same_title:
         score = 1.0
-    pair = PairScore(
-        max(0.0, min(1.0, score)),
-        (entities, words, time, numbers, names, title, same_feed, same_title),
-        None,
-        None,
-        shared_numbers,
-    )
+    pair = _new_pair_score()
+    pair.score = max(0.0, min(1.0, score))
+    pair._parts = (entities, words, time, numbers, names, title, same_feed, same_title)
     pair._shared = (shared_entities, shared_words, shared_names)
+    pair.shared_numbers = shared_numbers
     return pair
 
 

@@ -1,0 +1,137 @@
+"""What clustering compares and weighs, apart from the :class:`~.cluster.Clusterer`.
+
+Documents: an article's comparable features as a :class:`~.candidates.Doc`, built from
+an article (:func:`build_doc`) or loaded from the store (:func:`load_docs`).
+Evidence: the best pair scores between a new article and one story
+(:class:`StoryEvidence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.feeds.candidates import Doc
+from chipwatch.feeds.prepare import DocFeatures, doc_features
+from chipwatch.feeds.scoring import PairScore
+from chipwatch.model import Article, EntityMatch
+from chipwatch.timeutil import from_iso, iso
+
+
+class StoryEvidence:
+    """The best pair scores between a new article and one story's articles.
+
+    When the story has articles in the new article's language, those comparisons
+    (titles and words included) decide; articles in other languages, compared on
+    entities, figures and time only, decide alone only when there are none. This keeps
+    a story from being joined through a loose cross-language link when a direct
+    comparison says no.
+    """
+
+    __slots__ = ("other", "pairs", "same")
+
+    def __init__(self) -> None:
+        self.same: tuple[PairScore, Doc] | None = None
+        self.other: tuple[PairScore, Doc] | None = None
+        self.pairs = 0
+
+    def add(self, pair: PairScore, doc: Doc, lang: str) -> None:
+        """Count one scored pair of the story (``doc``) with an article in ``lang``."""
+        self.pairs += 1
+        if doc.lang == lang:
+            if self.same is None or pair.score > self.same[0].score:
+                self.same = (pair, doc)
+        elif self.other is None or pair.score > self.other[0].score:
+            self.other = (pair, doc)
+
+    def _decisive(self) -> tuple[PairScore, Doc]:
+        decisive = self.same if self.same is not None else self.other
+        assert decisive is not None
+        return decisive
+
+    def score(self) -> float:
+        """The decisive pair's score."""
+        return self._decisive()[0].score
+
+    def best(self) -> PairScore:
+        """The decisive pair."""
+        return self._decisive()[0]
+
+    def matched(self) -> Doc:
+        """The story's article in the decisive pair."""
+        return self._decisive()[1]
+
+
+def build_doc(
+    article_id: int,
+    story_id: int,
+    feed_id: int,
+    article: Article,
+    matches: Sequence[EntityMatch],
+    features: DocFeatures | None = None,
+) -> Doc:
+    """The comparable features of one article (``features`` when already computed)."""
+    f = features if features is not None else doc_features(article, matches)
+    return Doc(
+        article_id=article_id,
+        story_id=story_id,
+        feed_id=feed_id,
+        lang=f.lang,
+        published=article.published.timestamp(),
+        title=f.title,
+        title_key=f.title_key,
+        url=f.url,
+        guid=f.guid,
+        entities=f.entities,
+        words=f.words,
+        numbers=f.numbers,
+        names=f.names,
+    )
+
+
+def load_docs(
+    db: Database, *, since: datetime, until: datetime | None = None, limit: int | None = None
+) -> list[Doc]:
+    """Docs for the clustered articles published in ``[since, until]``."""
+    where = "a.published >= ? AND a.story_id IS NOT NULL"
+    params: list[Any] = [iso(since)]
+    if until is not None:
+        where += " AND a.published <= ?"
+        params.append(iso(until))
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    rows = db.execute(
+        "SELECT a.id, a.story_id, a.feed_id, a.lang, a.published, a.title, a.summary, "
+        f"a.url, a.guid FROM articles a WHERE {where} ORDER BY a.published{tail}",
+        params,
+    ).fetchall()
+    matches = _matches_for(db, where, params)
+    docs = []
+    for aid, sid, fid, lang, published, title, summary, url, guid in rows:
+        article = Article(
+            key="",
+            feed_url="",
+            title=title,
+            summary=summary,
+            url=url,
+            published=from_iso(published),
+            fetched_at=from_iso(published),
+            guid=guid,
+            lang=lang,
+        )
+        docs.append(build_doc(aid, sid, fid, article, matches.get(aid, [])))
+    return docs
+
+
+def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[EntityMatch]]:
+    found: dict[int, list[EntityMatch]] = {}
+    rows = db.execute(
+        'SELECT e.article_id, e.entity, e.kind, e.field, e.start, e."end" FROM '
+        f"article_entities e JOIN articles a ON a.id = e.article_id WHERE {where}",
+        params,
+    ).fetchall()
+    for aid, entity, kind, field, start, end in rows:
+        found.setdefault(aid, []).append(EntityMatch(entity, kind, field, start, end, ""))
+    return found

@@ -1,0 +1,250 @@
+"""A story row's derived columns: headline, times, counts, languages.
+
+:func:`refresh_story` recomputes them from the story's articles; :func:`start_story`
+and :func:`add_to_story` keep them current as clustering creates a story or adds an
+article to it, without reading every article back. Re-exported by
+:mod:`chipwatch.store.stories`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.textsafe import clean_title
+from chipwatch.timeutil import iso
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineCandidate:
+    """What choosing a story's headline looks at, for one article."""
+
+    article_id: int
+    lang: str
+    published: str
+    title: str
+    shared_entities: int  # entities it shares with the story's other articles
+
+
+def choose_headline(
+    candidates: Sequence[HeadlineCandidate], languages: Sequence[str]
+) -> HeadlineCandidate | None:
+    """The most representative article, preferring the reader's languages.
+
+    Order: an article with a title, in the most preferred language present; then the
+    one sharing the most entities with the rest of the story; then the earliest.
+    """
+    if not candidates:
+        return None
+    rank = {lang: position for position, lang in enumerate(languages)}
+
+    def key(c: HeadlineCandidate) -> tuple[int, int, int, str, int]:
+        base = c.lang.split("-")[0]
+        return (
+            0 if c.title.strip() else 1,
+            rank.get(base, len(rank)),
+            -c.shared_entities,
+            c.published,
+            c.article_id,
+        )
+
+    return min(candidates, key=key)
+
+
+def refresh_story(db: Database, story_id: int, *, languages: Sequence[str]) -> None:
+    """Recompute a story row from its articles: headline, times, counts, languages.
+
+    A story left without articles keeps its row (alerts may point at it) with zero
+    counts.
+    """
+    members = db.execute(
+        "SELECT id, feed_id, lang, published, title, summary FROM articles WHERE story_id = ?",
+        [story_id],
+    ).fetchall()
+    if not members:
+        db.execute(
+            "UPDATE stories SET article_count = 0, outlet_count = 0 WHERE id = ?", [story_id]
+        )
+        return
+    shared = _shared_entity_counts(db, story_id)
+    candidates = [
+        HeadlineCandidate(aid, lang, published, title or _first_line(summary), shared.get(aid, 0))
+        for aid, _, lang, published, title, summary in members
+    ]
+    best = choose_headline(candidates, languages)
+    assert best is not None
+    languages_present = sorted({m[2] for m in members})
+    db.execute(
+        "UPDATE stories SET title = ?, headline_article_id = ?, first_seen = ?, "
+        "last_updated = ?, article_count = ?, outlet_count = ?, languages = ? WHERE id = ?",
+        [
+            clean_title(best.title),
+            best.article_id,
+            min(m[3] for m in members),
+            max(m[3] for m in members),
+            len(members),
+            len({m[1] for m in members}),
+            json.dumps(languages_present),
+            story_id,
+        ],
+    )
+
+
+def _first_line(summary: str) -> str:
+    from chipwatch.feeds.similarity import first_sentence
+
+    return first_sentence(summary or "")
+
+
+def _shared_entity_counts(db: Database, story_id: int) -> dict[int, int]:
+    rows = db.execute(
+        "SELECT DISTINCT e.article_id, e.entity FROM article_entities e "
+        "JOIN articles a ON a.id = e.article_id WHERE a.story_id = ?",
+        [story_id],
+    ).fetchall()
+    per_entity = Counter(entity for _, entity in rows)
+    counts: dict[int, int] = defaultdict(int)
+    for article_id, entity in rows:
+        if per_entity[entity] > 1:
+            counts[article_id] += 1
+    return counts
+
+
+def create_story(db: Database, *, published: datetime, now: datetime) -> int:
+    """A new, empty story row; :func:`refresh_story` fills it once articles join."""
+    stamp = iso(published)
+    cursor = db.execute(
+        "INSERT INTO stories (title, first_seen, last_updated, created_at) VALUES ('', ?, ?, ?)",
+        [stamp, stamp, iso(now)],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def start_story(
+    db: Database, *, article_id: int, title: str, lang: str, published: datetime, now: datetime
+) -> int:
+    """A story made of one article, its row complete (what :func:`refresh_story` would
+    compute for it, without reading it back)."""
+    stamp = stamp_of(published)
+    cursor = db.conn.execute(
+        "INSERT INTO stories (title, headline_article_id, first_seen, last_updated, "
+        "created_at, article_count, outlet_count, languages) VALUES (?, ?, ?, ?, ?, 1, 1, ?)",
+        [clean_title(title), article_id, stamp, stamp, stamp_of(now), _languages_json("[]", lang)],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryState:
+    """What :func:`add_to_story` reads of a story row before an article joins it."""
+
+    merged_into: int | None
+    article_count: int
+    first_seen: str
+    last_updated: str
+    languages: str  # the stored JSON list
+    headline_lang: str | None
+    headline_published: str | None
+    feed_known: bool  # another article of the story comes from the joining one's feed
+
+
+def story_state(db: Database, story_id: int, *, feed_id: int, article_id: int) -> StoryState | None:
+    """The story row as :func:`add_to_story` needs it for ``article_id`` of ``feed_id``
+    (None when there is no such story). Read it before or after the article's own
+    ``story_id`` is set: the article itself is left out."""
+    row = db.conn.execute(
+        "SELECT s.merged_into, s.article_count, s.first_seen, s.last_updated, s.languages, "
+        "h.lang, h.published, EXISTS (SELECT 1 FROM articles o WHERE o.story_id = s.id "
+        "AND o.feed_id = ? AND o.id != ?) FROM stories s "
+        "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
+        [feed_id, article_id, story_id],
+    ).fetchone()
+    return None if row is None else StoryState(*row[:7], bool(row[7]))
+
+
+def add_to_story(
+    db: Database,
+    story_id: int,
+    *,
+    article_id: int,
+    feed_id: int,
+    lang: str,
+    published: datetime,
+    title: str,
+    languages: Sequence[str],
+    state: StoryState | None = None,
+) -> None:
+    """Update a story row for one article that just joined it (already stored there).
+
+    Counts, times and languages are updated in place. The headline moves to the new
+    article when its language is preferred to the current headline's; the full choice
+    (:func:`refresh_story`, which also weighs how representative each article is) is
+    made when the story reaches 4, 8, 16… articles, so it stays current at a
+    logarithmic cost. ``state``: the story's :func:`story_state` when the caller has
+    just read it for this article (it is read here otherwise).
+    """
+    if state is None:
+        state = story_state(db, story_id, feed_id=feed_id, article_id=article_id)
+    if state is None or not state.article_count or _full_refresh_due(state.article_count + 1):
+        refresh_story(db, story_id, languages=languages)
+        return
+    stamp = stamp_of(published)
+    rank = {code: position for position, code in enumerate(languages)}
+    new_rank = rank.get(lang.split("-")[0], len(rank))
+    old_rank = rank.get((state.headline_lang or "").split("-")[0], len(rank))
+    # With two articles, both share the same entities: the full rule reduces to this.
+    preferred = new_rank < old_rank or (
+        new_rank == old_rank and stamp < (state.headline_published or stamp)
+    )
+    # Only the columns whose value changes are written: the times are indexed.
+    columns = ["article_count = ?"]
+    values: list[Any] = [state.article_count + 1]
+    if not state.feed_known:
+        columns.append("outlet_count = outlet_count + 1")
+    if stamp < state.first_seen:
+        columns.append("first_seen = ?")
+        values.append(stamp)
+    if stamp > state.last_updated:
+        columns.append("last_updated = ?")
+        values.append(stamp)
+    present = _languages_json(state.languages, lang)
+    if present != state.languages:
+        columns.append("languages = ?")
+        values.append(present)
+    if preferred and title.strip():
+        columns.append("title = ?, headline_article_id = ?")
+        values += [clean_title(title), article_id]
+    values.append(story_id)
+    db.conn.execute(f"UPDATE stories SET {', '.join(columns)} WHERE id = ?", values)
+
+
+_LANGUAGES_JSON: dict[tuple[str, str], str] = {}
+
+
+def _languages_json(present: str, lang: str) -> str:
+    """The stored languages list ``present`` with ``lang`` added: sorted JSON."""
+    key = (present, lang)
+    found = _LANGUAGES_JSON.get(key)
+    if found is None:
+        found = json.dumps(sorted(set(json.loads(present)) | {lang}))
+        if len(_LANGUAGES_JSON) < 4096:  # a handful of language sets in practice
+            _LANGUAGES_JSON[key] = found
+    return found
+
+
+def stamp_of(value: datetime) -> str:
+    """:func:`~chipwatch.timeutil.iso`, faster for the common aware UTC datetime."""
+    if value.tzinfo is not UTC or value.year < 1000:
+        return iso(value)
+    return value.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def _full_refresh_due(count: int) -> bool:
+    """True at 4, 8, 16… articles."""
+    return count >= 4 and count & (count - 1) == 0
