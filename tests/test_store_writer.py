@@ -346,3 +346,23 @@ def test_a_failing_article_rolls_back_its_feed_only(tmp_path, monkeypatch, now) 
         db.execute("SELECT count(*) FROM article_entities WHERE article_id > 3").fetchone()[0] == 0
     )
     db.close()
+
+
+def test_many_saves_over_several_statements_keep_their_order(tmp_path: Path, now) -> None:
+    items = [(i, [_match(f"E{i % 7}"), _match(f"E{i % 5}", "company", 4)]) for i in range(1, 601)]
+    dumps = []
+    for name, many in (("one.db", False), ("many.db", True)):
+        db = open_db(tmp_path / name)
+        feed_id = queries.feed_id_for(db, "file:///wire.xml", now=now)
+        batch = [_article(f"k{i}", f"t{i}") for i in range(1, 601)]
+        with write_transaction(db):
+            plan = queries.plan_articles(db, batch)
+            queries.insert_new_articles(db, plan, batch, feed_id=feed_id, now=now)
+            if many:
+                assert save_matches_many(db, items) == 1200
+            else:
+                for article_id, matches in items:
+                    save_matches(db, article_id, matches)
+        dumps.append(_dump(db, "article_entities", "entities"))
+        db.close()
+    assert dumps[0] == dumps[1] and len(dumps[1]["article_entities"]) == 1200

@@ -6,6 +6,7 @@ them within :func:`chipwatch.store.db.write_transaction`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from chipwatch.model import Entity, EntityMatch
 from chipwatch.timeutil import iso
 
+_INSERT_MATCH = 'INSERT INTO article_entities (article_id, entity, kind, field, start, "end", rule)'
 _UPSERT_ENTITY = (
     "INSERT INTO entities (name, kind, parent) VALUES (?, ?, ?) "
     "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
@@ -38,11 +40,7 @@ def save_matches(
     conn.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
     if not rows:
         return 0
-    conn.executemany(
-        'INSERT INTO article_entities (article_id, entity, kind, field, start, "end", rule) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    conn.executemany(f"{_INSERT_MATCH} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     known = {(row[1], row[2]) for row in rows}
     conn.executemany(
         _UPSERT_ENTITY, [(name, kind, _parent(parents, name)) for name, kind in sorted(known)]
@@ -77,11 +75,13 @@ def save_matches_many(
     ]
     if not rows:
         return 0
-    conn.executemany(
-        'INSERT INTO article_entities (article_id, entity, kind, field, start, "end", rule) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    per = max(1, min(500, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 7))
+    for start in range(0, len(rows), per):  # multi-row INSERTs: one statement per 500
+        chunk = rows[start : start + per]
+        conn.execute(
+            f"{_INSERT_MATCH} VALUES {','.join(['(?, ?, ?, ?, ?, ?, ?)'] * len(chunk))}",
+            [value for row in chunk for value in row],
+        )
     # One upsert per name, in the order names first appear, with the last kind: what the
     # per-article upserts leave (a name's parent comes from ``parents`` alone).
     kinds: dict[str, str] = {}
