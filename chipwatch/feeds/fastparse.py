@@ -29,6 +29,7 @@ from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
 from chipwatch.feeds.fastemu import Emulator, Unsure
+from chipwatch.feeds.fasttables import facts
 
 # feedparser's namespace table: URI (lower-cased) -> its standard prefix ('' = core).
 _STANDARD = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
@@ -106,7 +107,7 @@ def _fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | Non
         return None
     contentloc = headers.get("content-location", "")
     baseuri = make_safe_absolute_uri("", contentloc) or make_safe_absolute_uri(contentloc) or ""
-    emulator = Emulator(baseuri, headers.get("content-language"), names.version)
+    emulator = Emulator(baseuri, headers.get("content-language"), names.version, facts)
     _walk(emulator, names, root, 1)
     if emulator.version not in _ROOTS[root_name] and root_name != "rss":
         return None
