@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import OptionList
 
 from chipwatch.store.views import AlertRow, ArticleView, EntityCount, Span, StoryView
+from chipwatch.tui.app import UI_GC_FULL_EVERY
 from chipwatch.tui.messages import AlertChosen, EntityChosen
 from chipwatch.tui.widgets import detail
 from chipwatch.tui.widgets.alerts import AlertsPane
@@ -197,10 +198,12 @@ def test_a_changed_article_or_width_is_drawn_again() -> None:
 
 async def test_the_start_up_heap_is_frozen_while_the_monitor_runs(tmp_path: Path) -> None:
     seeded = seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db")
-    before = gc.get_freeze_count()
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     app = build(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.main_screen.timeline.rows
         assert gc.get_freeze_count() > before + 10_000
+        assert gc.get_threshold() == (*thresholds[:2], UI_GC_FULL_EVERY)
     assert gc.get_freeze_count() == before  # handed back to the collector on exit
+    assert gc.get_threshold() == thresholds

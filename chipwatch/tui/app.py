@@ -29,6 +29,8 @@ UI_SWITCH_INTERVAL = 0.001
 # objects) stays alive for the session; frozen, the cyclic collector no longer walks it.
 # Full collections, triggered by allocations in any thread, stopped the world for ~30 ms
 # twice in a 10,000-article poll; with the start-up heap frozen they take 7-11 ms.
+# A full collection then runs after this many middle-generation ones (CPython: 10).
+UI_GC_FULL_EVERY = 100
 
 
 class ChipwatchApp(App[int]):
@@ -83,6 +85,7 @@ class ChipwatchApp(App[int]):
         self.main_screen = MainScreen()
         self._switch_interval = sys.getswitchinterval()
         self._heap_frozen = False
+        self._gc_threshold = gc.get_threshold()
 
     def on_mount(self) -> None:
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
@@ -101,13 +104,18 @@ class ChipwatchApp(App[int]):
         if self._heap_frozen:
             self._heap_frozen = False
             gc.unfreeze()  # back to the collector (tests run many apps in one process)
+            gc.set_threshold(*self._gc_threshold)
 
     def freeze_heap(self) -> None:
         """Take the objects alive now out of the cyclic collector's generations (once,
-        after the first page is shown): full collections then walk only what came later."""
+        after the first page is shown): full collections then walk only what came later,
+        and come a tenth as often (``UI_GC_FULL_EVERY``)."""
         if not self._heap_frozen:
             self._heap_frozen = True
+            self._gc_threshold = gc.get_threshold()
             gc.freeze()
+            young, middle, _full = self._gc_threshold
+            gc.set_threshold(young, middle, UI_GC_FULL_EVERY)
 
     def _apply_ui_config(self) -> None:
         try:
