@@ -181,6 +181,22 @@ def test_what_the_fast_path_is_unsure_of_goes_to_feedparser(body: bytes) -> None
     assert parsed_differences(fast, parse_feed(body, {}, URL, NOW, fast=False)) == []
 
 
+def test_a_name_libxml2_accepts_but_expat_refuses_is_left_to_feedparser() -> None:
+    """XML 1.0 5th-edition name characters: lxml reads them, feedparser's expat does
+    not (it falls back to its loose parser and flags the feed)."""
+    from lxml import etree
+
+    from chipwatch.feeds.fastparse import _parser
+
+    body = "<rss version='2.0'><channel><title>t</title><item><title>a</title>"
+    body = (body + "<x\u0370>odd name</x\u0370></item></channel></rss>").encode()
+    etree.fromstring(body, _parser())  # well-formed for libxml2
+    assert fast_parse(body, response_headers({}, URL)) is None
+    parsed = parse_feed(body, {}, URL, NOW)
+    assert parsed.warning  # feedparser's loose parser flagged it
+    assert parsed_differences(parsed, parse_feed(body, {}, URL, NOW, fast=False)) == []
+
+
 def test_a_charset_that_disagrees_with_the_bytes_is_left_to_feedparser() -> None:
     body = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
     body += "<title>Fonderie à Dresde</title></channel></rss>"
