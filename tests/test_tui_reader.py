@@ -84,3 +84,20 @@ def test_a_corrupt_store_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"not a database at all " * 300)
     with pytest.raises(StoreError, match="corrupt or not a chipwatch database"):
         open_reader(path)
+
+
+def test_without_the_declared_migrations_every_open_is_fully_checked(
+    db_path: Path, monkeypatch
+) -> None:
+    open_db(db_path).close()
+    monkeypatch.setattr(store_db, "_declared_migrations", lambda: None)
+    calls: list[Path] = []
+    real_open_db = store_db.open_db
+
+    def counting(path, **kwargs):
+        calls.append(Path(path))
+        return real_open_db(path, **kwargs)
+
+    monkeypatch.setattr(store_db, "open_db", counting)
+    open_reader(db_path).close()
+    assert calls == [db_path]

@@ -107,7 +107,8 @@ def open_reader(path: Path | str) -> sqlite3.Connection:
         conn = _connect(path, readonly=False)
         try:
             _configure(conn, readonly=False)
-            current = _applied_migrations(conn) == _declared_migrations()
+            declared = _declared_migrations()
+            current = declared is not None and _applied_migrations(conn) == declared
         except BaseException:
             conn.close()
             raise
@@ -139,6 +140,7 @@ def _declared_migrations() -> tuple[str, frozenset[str]] | None:
 
 
 def _applied_migrations(conn: sqlite3.Connection) -> tuple[str, frozenset[str]] | None:
+    """(migration set, names) applied to the store; None without a migrations table."""
     declared = _declared_migrations()
     table = "_sqlite_migrations"
     exists = conn.execute(
