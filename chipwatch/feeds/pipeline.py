@@ -95,12 +95,12 @@ class Poller:
         except BaseException:
             self._writer.shutdown(wait=False)
             raise
-        self._checkpointer.start()
         await self.fetcher.__aenter__()
         if self._notify:
             from chipwatch.feeds.notify import Notifier
 
             self.notifier = Notifier(self.config, db_path=self.db_path)
+        self._checkpointer.start()  # last: nothing above left it running on a failure
         return self
 
     async def __aexit__(
