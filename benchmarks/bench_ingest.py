@@ -5,6 +5,10 @@ in this process — the baseline — and (b) ingested by ``chipwatch``'s real pi
 (``poll_once``: read → parse → tag → cluster → store) into a fresh store. Then the
 pipeline polls the unchanged files again: nothing should be parsed twice.
 
+The store writer is also measured alone, in this process, on the burst corpus's first
+10,000 articles (:mod:`benchmarks.ingest_writer`): its CPU time per article, with and
+without clustering.
+
 The main corpus is a burst (every feed holds news of the last two days, as after an
 OPML import). A last row ingests an *archive*: feeds whose entries span 30 days, so
 most articles arrive older than the clustering window of articles already seen — the
@@ -19,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.ingest_writer import writer_rows
 from benchmarks.synth import START, write_feeds
 
 SIZES = {"small": 2_000, "full": 50_000}
@@ -127,6 +132,7 @@ def run(size: str) -> list[dict[str, Any]]:
             },
             archive_row(root / "archive", ARCHIVE_SIZES[size]),
         ]
+        rows += writer_rows(root, config, paths, now=now)
         return rows
 
 
