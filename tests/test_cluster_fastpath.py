@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from chipwatch.config import ClusterConfig
 from chipwatch.feeds.candidates import CandidateIndex, Doc
 from chipwatch.feeds.cluster import Clusterer
 from chipwatch.feeds.scoring import _ranked, merged_weights, score_pair
+from chipwatch.feeds.similarity import title_similarity, tokens
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
 from chipwatch.store.story_rows import _languages_json, stamp_of, story_state
@@ -175,6 +177,14 @@ def test_ranking_shared_items_keeps_ties_in_order(weights):
 def test_fast_stamps_are_iso(value):
     assert stamp_of(value) == iso(value)
     assert stamp_of(value.replace(tzinfo=None)) == iso(value.replace(tzinfo=None))
+
+
+@given(st.lists(st.text(alphabet="ab 英伟达H20é_-ß.", min_size=1, max_size=12), min_size=1))
+def test_an_identical_title_is_as_alike_as_rapidfuzz_says(words):
+    title = " ".join(tokens(" ".join(words)))
+    if title:
+        ratios = fuzz.token_set_ratio(title, title) + fuzz.token_sort_ratio(title, title)
+        assert title_similarity(title, title) == ratios / 200.0 == 1.0
 
 
 @given(st.lists(st.sampled_from(["en", "fr", "de", "zh", "pt-br"]), unique=True), st.text())
