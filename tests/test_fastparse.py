@@ -133,6 +133,20 @@ def test_ordinary_feeds_take_the_fast_path_and_equal_feedparser(
     assert fast.articles and fast.title
 
 
+def test_namespaces_declared_on_inner_elements_are_read_alike() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>t</title>"
+        b"<item xmlns:dc='http://purl.org/dc/elements/1.1/'><title>a</title>"
+        b"<dc:creator>Ana</dc:creator><dc:date>2025-07-15T08:00:00Z</dc:date></item>"
+        b"<item><title>b</title><dc:creator xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+        b"Ben</dc:creator><x:n xmlns:x='urn:x'>1</x:n></item></channel></rss>"
+    )
+    assert fast_parse(body, response_headers({}, URL)) is not None
+    fast = parse_feed(body, {}, URL, NOW)
+    assert [a.author for a in fast.articles] == ["Ana", "Ben"]
+    assert parsed_differences(fast, parse_feed(body, {}, URL, NOW, fast=False)) == []
+
+
 def test_fast_result_reads_like_a_news_feed() -> None:
     parsed = parse_feed(NEWS_RSS, {}, URL, NOW)
     first, second = parsed.articles
@@ -160,9 +174,9 @@ FALLBACKS = {
     ),
     "markup inside a title": b"<rss version='2.0'><channel><item><title>a <b>b</b></title>"
     b"</item></channel></rss>",
-    "a namespace declared on an item": (
-        b"<rss version='2.0'><channel><item xmlns:dc='http://purl.org/dc/elements/1.1/'>"
-        b"<dc:creator>c</dc:creator></item></channel></rss>"
+    "a prefix bound to two namespaces": (
+        b"<rss version='2.0'><channel><item xmlns:x='urn:one'><x:a>1</x:a></item>"
+        b"<item xmlns:x='urn:two'><x:a>2</x:a></item></channel></rss>"
     ),
     "an unported handler (georss:point)": (
         b"<rss version='2.0' xmlns:georss='http://www.georss.org/georss'><channel><item>"

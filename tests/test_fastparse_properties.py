@@ -115,9 +115,13 @@ def rss_document(draw: st.DrawFn) -> bytes:
     ]
     language = draw(st.sampled_from(["", "<language>fr-FR</language>", "<language>x</language>"]))
     items = draw(st.lists(rss_item(), max_size=4))
+    on_items = draw(st.booleans())  # namespaces declared on every item, not the root
+    if on_items:
+        items = [f"<item {NAMESPACES}>" + item[len("<item>") :] for item in items]
     version = draw(st.sampled_from(["2.0", "0.91", "0.92"]))
     return (
-        f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="{version}" {NAMESPACES}>'
+        f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="{version}" '
+        f"{'' if on_items else NAMESPACES}>"
         f"<channel>{''.join(head)}{language}{''.join(items)}</channel></rss>"
     ).encode()
 

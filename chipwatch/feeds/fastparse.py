@@ -166,27 +166,34 @@ def _walk(emulator: Emulator, names: _Names, element: Any, depth: int) -> None:
 class _Names:
     """feedparser's names for one document's elements and attributes.
 
-    Every namespace must be declared on the root, once: then the prefix feedparser's
-    SAX handler would pick for each URI is the one lxml reports.
+    feedparser's namespace tables are global and grow in document order. Every prefix
+    of the document must name one URI and every URI have one prefix, wherever they are
+    declared: then that order cannot matter, and the prefix feedparser's SAX handler
+    picks for a URI is the one lxml reports. Only root declarations can set the
+    version (feedparser's root handlers settle it for RSS and Atom).
     """
 
     def __init__(self, root: Any, data: bytes) -> None:
         declared: dict[str | None, str] = dict(root.nsmap)
-        if data.count(b"xmlns") != len(declared):
-            raise Unsure("namespaces declared below the root")
+        if data.count(b"xmlns") != len(declared):  # declarations below the root too
+            pairs = {pair for element in root.iter() for pair in element.nsmap.items()}
+            declared = dict(pairs)
+            if len(declared) != len(pairs):
+                raise Unsure("a prefix bound to several namespaces")
         if len(set(declared.values())) != len(declared):
             raise Unsure("a namespace declared twice")
         self.namespacemap: dict[str | None, str] = {}
-        versions = set()
         for prefix, uri in declared.items():
-            lowered = uri.lower()
-            if lowered in _AWKWARD_URIS:
+            if uri.lower() in _AWKWARD_URIS:
                 raise Unsure(f"namespace {uri}")
             standard = _standard(uri)
             if prefix is not None and prefix in _STANDARD_PREFIXES and standard != prefix:
                 raise Unsure(f"prefix {prefix} bound to {uri}")
             if standard is not None:
                 self.namespacemap[prefix] = standard
+        versions = set()
+        for prefix, uri in root.nsmap.items():
+            lowered = uri.lower()
             if (prefix, lowered) == (None, _RSS090):
                 versions.add("rss090")
             elif lowered in _VERSION_URIS:
