@@ -3,11 +3,12 @@
 :func:`fast_parse` returns what ``feedparser.parse`` would (the ``feed``, ``entries``,
 ``version``, ``bozo`` and ``bozo_exception`` that :mod:`chipwatch.feeds.parse` reads),
 or None whenever it is not sure it would match, and the caller then runs feedparser.
-"Reject when unsure": anything not well-formed, a DOCTYPE or entity declaration, XML
-1.1, a root other than ``rss``/``feed``/``rdf:RDF``, namespaces declared below the root
-or in ways feedparser would map oddly, an encoding feedparser would not decode exactly
-as declared, elements feedparser handles specially that :mod:`chipwatch.feeds.fastemu`
-does not re-enact (media titles, iTunes, sources, XHTML or base64 content, xml:base…).
+"Reject when unsure": anything expat or lxml finds not well-formed, a DOCTYPE or
+entity declaration, a root other than ``rss``/``feed``/``rdf:RDF`` (Atom 1.0 and RSS
+1.0/0.90 by their namespaces), a prefix bound to two namespaces or a namespace feedparser
+would map oddly, a charset the bytes disagree with, elements feedparser handles
+specially that the emulator (:mod:`chipwatch.feeds.fastemu`) does not re-enact (iTunes,
+GeoRSS, text inputs…), XHTML or base64 content, markup inside text, xml:base.
 
 Decoding reuses feedparser's own ``convert_to_utf8`` (same headers, same bytes); expat
 (feedparser's own strict parser, in C without callbacks) confirms those bytes are
