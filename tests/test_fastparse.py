@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from chipwatch.feeds import fastemu, fasttables
 from chipwatch.feeds.fastparse import fast_parse
 from chipwatch.feeds.htmltext import html_to_text, parser_text
+from chipwatch.feeds.langdetect import detect_language
 from chipwatch.feeds.normalize import canonical_url, canonicalize
 from chipwatch.feeds.parse import parse_feed, response_headers
 from tests.test_fastparse_equal import parsed_differences
@@ -332,3 +333,82 @@ def test_threads_parse_side_by_side_with_the_same_results() -> None:
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda body: parse_feed(body, {}, URL, NOW), bodies))
     assert results == expected
+
+
+def reference_detect_language(text: str) -> str:
+    """langdetect's algorithm as it was before its shortcuts (the reference)."""
+    from chipwatch.feeds import langdetect as ld
+
+    if not text:
+        return "und"
+    counts: dict[str, int] = {}
+    letters = 0
+    for char in text[:2000]:
+        if char.isalpha():
+            letters += 1
+            script = ld._script_of(char)
+            if script:
+                counts[script] = counts.get(script, 0) + 1
+    if counts and letters:
+        by_script = ld._script_language(text)  # the mapping part, same input
+        if by_script:
+            return by_script
+    words = [w.lower() for w in ld._WORD.findall(text)]
+    if len(words) < ld.MIN_WORDS:
+        return "und"
+    scores = {lang: sum(1 for w in words if w in stops) for lang, stops in ld._STOP_WORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    ranked = sorted(scores.values(), reverse=True)
+    if ranked[0] < 2 or ranked[0] == ranked[1]:
+        return "und"
+    return best
+
+
+WORDS = st.sampled_from(
+    [
+        "the",
+        "and",
+        "of",
+        "le",
+        "la",
+        "les",
+        "des",
+        "der",
+        "die",
+        "das",
+        "el",
+        "los",
+        "del",
+        "de",
+        "que",
+        "en",
+        "un",
+        "une",
+        "is",
+        "est",
+        "ist",
+        "es",
+        "Chips",
+        "Export",
+        "芯片",
+        "出口",
+        "半導体",
+        "輸出",
+        "반도체",
+        "чипы",
+        "экспорт",
+        "ρυθμός",
+        "x",
+        "7",
+        ",",
+        ".",
+        "é",
+        "ß",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(WORDS, max_size=30).map(" ".join))
+def test_language_guess_shortcuts_guess_as_before(text: str) -> None:
+    assert detect_language(text) == reference_detect_language(text)

@@ -201,6 +201,20 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 MIN_WORDS = 3
 
 
+def _languages_of() -> dict[str, tuple[str, ...]]:
+    """Each stop word → the languages listing it, in _STOP_WORDS order (ties keep it)."""
+    index: dict[str, tuple[str, ...]] = {}
+    for lang, words in _STOP_WORDS.items():
+        for word in words:
+            index[word] = (*index.get(word, ()), lang)
+    return index
+
+
+_LANGUAGES_OF = _languages_of()
+# A character _script_of can place (it places nothing below U+0370).
+_NON_LATIN = re.compile("[^\x00-\u036f]")
+
+
 def detect_language(text: str) -> str:
     """A two-letter code, or ``und`` when the text is too short or unclear."""
     if not text:
@@ -211,7 +225,10 @@ def detect_language(text: str) -> str:
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < MIN_WORDS:
         return "und"
-    scores = {lang: sum(1 for w in words if w in stops) for lang, stops in _STOP_WORDS.items()}
+    scores = dict.fromkeys(_STOP_WORDS, 0)
+    for word in words:
+        for lang in _LANGUAGES_OF.get(word, ()):
+            scores[lang] += 1
     best = max(scores, key=lambda lang: scores[lang])
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] < 2 or ranked[0] == ranked[1]:
@@ -220,9 +237,12 @@ def detect_language(text: str) -> str:
 
 
 def _script_language(text: str) -> str | None:
+    head = text[:2000]
+    if not _NON_LATIN.search(head):
+        return None  # no character any script below could count
     counts: dict[str, int] = {}
     letters = 0
-    for char in text[:2000]:
+    for char in head:
         if not char.isalpha():
             continue
         letters += 1
