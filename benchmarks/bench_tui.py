@@ -75,7 +75,6 @@ async def _paint(db_path: Path, config_path: Path) -> dict[str, float]:
 async def _bare(db_path: Path, config_path: Path) -> dict[str, float]:
     """The first paint's baseline: a minimal Textual app (a line of text, a 60-option
     list, the key footer) started and painted the same way, in the same run."""
-
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, OptionList, Static
 
