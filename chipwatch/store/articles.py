@@ -141,14 +141,13 @@ def _insert_rows(db: Database, rows: list[tuple[object, ...]]) -> list[int]:
     """
     conn = db.conn
     per = max(1, min(_CHUNK, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _COLUMNS))
-    found: dict[object, int] = {}
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         values = ",".join([_ROW_MARKS] * len(chunk))
-        flat = [value for row in chunk for value in row]
-        sql = f"{_INSERT} VALUES {values} RETURNING key, id"
-        found.update(conn.execute(sql, flat).fetchall())
-    return [int(found[row[0]]) for row in rows]
+        conn.execute(f"{_INSERT} VALUES {values}", [value for row in chunk for value in row])
+    # Read back by key rather than INSERT … RETURNING, which needs SQLite 3.35.
+    found = _stored_hashes(db, [str(row[0]) for row in rows])
+    return [found[str(row[0])][0] for row in rows]
 
 
 def update_article(
