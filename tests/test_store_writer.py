@@ -109,6 +109,33 @@ def test_an_edit_to_and_from_special_text_is_found_as_before(db, now) -> None:
     assert search_stories(db, "半導体") != []
 
 
+def test_a_store_from_before_m004_keeps_its_list_and_is_kept_current(db_path, now) -> None:
+    from sqlite_utils import Database
+
+    from chipwatch.store.migrations import migrations
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m004_ingest_query_special_by_writer")
+    old.execute("INSERT INTO feeds (url, created_at) VALUES ('file:///wire.xml', 'x')")
+    for key, title in (("cjk", "半導体の輸出"), ("plain", "chip exports")):
+        old.execute(
+            "INSERT INTO articles (key, feed_id, title, published, fetched_at, updated_at) "
+            "VALUES (?, 1, ?, 'p', 'f', 'u')",
+            [key, title],
+        )
+    old.conn.commit()
+    assert _listed(old) == {1}  # listed by the m003 trigger
+    old.close()
+
+    db = open_db(db_path)  # applies m004
+    assert _listed(db) == {1}
+    with write_transaction(db):
+        queries.upsert_article(db, _article("cjk", "chip exports"), feed_id=1, now=now)
+        queries.upsert_article(db, _article("plain", "ﬁnal chip rules"), feed_id=1, now=now)
+    assert _listed(db) == {2}
+    db.close()
+
+
 def _story(db, now: datetime) -> int:
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     return int(
