@@ -93,6 +93,8 @@ class Clusterer:
         self.window = config.window.total_seconds()
         self.weights = merged_weights(config.weights)
         self.threshold = config.threshold
+        alone = Assignment(story_id=0, new_story=True).explanation()
+        self._alone = _JSON.encode({**alone, "threshold": self.threshold})
         self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
         self.backfill = BackfillIndexes(
             self.window,
@@ -266,9 +268,12 @@ class Clusterer:
         refresh_story(self.db, story_id, languages=self.languages)  # its title may be new
         return Assignment(story_id=story_id, new_story=False, score=1.0, parts={"locked": 1.0})
 
-    def _record(self, decision: Decision, assignment: Assignment) -> None:
-        doc, article, best = decision.doc, decision.article, decision.best
-        previous = decision.previous
+    def _explain(self, decision: Decision, assignment: Assignment) -> str:
+        """The stored explanation (JSON) of an assignment."""
+        best = decision.best
+        if best is None and assignment.new_story and not assignment.parts:
+            # A story started with no candidate at all: always the same explanation.
+            return self._alone
         explanation = assignment.explanation()
         explanation["threshold"] = self.threshold
         if best is not None:
@@ -277,12 +282,17 @@ class Clusterer:
                 explanation["closest_score"] = round(best.score, 4)
                 if decision.matched is not None:
                     explanation["closest_article_id"] = decision.matched.article_id
+        return _JSON.encode(explanation)
+
+    def _record(self, decision: Decision, assignment: Assignment) -> None:
+        doc, article = decision.doc, decision.article
+        previous = decision.previous
         self.db.conn.execute(
             "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?",
             [
                 assignment.story_id,
                 round(assignment.score, 4),
-                _JSON.encode(explanation),
+                self._explain(decision, assignment),
                 doc.article_id,
             ],
         )
