@@ -3,7 +3,8 @@
 Both paths run on every file of feedparser's own test corpus (../shared/corpora/
 feedparser, skipped when absent), on the synthetic benchmark feeds and on the tests'
 fixture feeds, each under three ways of being served (a local file; HTTPS with an XML
-Content-Type; HTTPS with no Content-Type, which feedparser flags as bozo). Wherever
+Content-Type and a Content-Language; HTTPS with no Content-Type, which feedparser flags
+as bozo, and a relative Content-Location). Wherever
 :func:`fast_parse` returns a result, the ``ParsedFeed`` must equal feedparser's field
 by field, article by article, and so must every feedparser key ``parse.py`` reads.
 Run with ``-s`` to see how many documents took the fast path.
@@ -31,8 +32,13 @@ CORPUS = ROOT.parent.parent / "shared" / "corpora" / "feedparser"
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 SERVED: tuple[tuple[dict[str, str], str | None], ...] = (
     ({}, None),  # a local file: its file:// URI, no headers
-    ({"Content-Type": "application/rss+xml; charset=utf-8"}, "https://news.example/a/feed"),
-    ({}, "https://news.example/b/feed"),  # no Content-Type: feedparser's NonXMLContentType
+    (  # an XML type and a language: feedparser's base language for every element
+        {"Content-Type": "application/rss+xml; charset=utf-8", "Content-Language": "fr_CA"},
+        "https://news.example/a/feed",
+    ),
+    # No Content-Type (feedparser's NonXMLContentType) and a relative Content-Location:
+    # a base URI that is not absolute.
+    ({"Content-Location": "/b/feed.xml"}, "https://news.example/b/feed"),
 )
 FEED_KEYS = ("title", "title_detail", "link", "language", "ttl", "sy_updateperiod")
 FEED_KEYS += ("sy_updatefrequency",)
