@@ -8,7 +8,8 @@ a coroutine on the monitor's event loop that wakes every 5 ms while the monitor'
 poller child ingests new feeds; the longest lateness of a wake-up is the longest stall
 a user's key press could see.
 
-``python -m benchmarks.bench_tui paint|bare|stall DB CONFIG`` is the child's entry point.
+``python -m benchmarks.bench_tui paint|bare|stall DB CONFIG`` is the probes' entry point
+(``loop STOP_FILE -`` the stall baseline's).
 """
 
 from __future__ import annotations
@@ -127,22 +128,35 @@ async def _stall(db_path: Path, config_path: Path) -> dict[str, float]:
 def _child(mode: str, db_path: Path, config_path: Path) -> None:
     import asyncio
 
+    if mode == "loop":
+        print(json.dumps(asyncio.run(_bare_loop(db_path))), flush=True)
+        return
     probe = {"paint": _paint, "bare": _bare, "stall": _stall}[mode]
     print(json.dumps(asyncio.run(probe(db_path, config_path))), flush=True)
 
 
-async def _bare_loop_floor(seconds: float) -> float:
-    """The longest lateness of the same 5 ms timer on an event loop doing nothing else:
-    what the machine's other work alone costs a loop (the stall row's baseline)."""
+async def _bare_loop(stop_file: Path) -> dict[str, float]:
+    """The stall's baseline: the same 5 ms timer on an event loop doing nothing else, in
+    its own process, for as long as the monitor's poll runs beside it (until
+    ``stop_file`` exists): what the machine's other work alone costs a loop."""
     import asyncio
 
     longest = 0.0
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+    while not stop_file.exists():
         before = time.perf_counter()
         await asyncio.sleep(TICK)
         longest = max(longest, time.perf_counter() - before - TICK)
-    return longest * 1000
+    return {"max_ms": longest * 1000}
+
+
+def _beside(stop_file: Path) -> subprocess.Popen[str]:
+    """Start the bare loop (``_bare_loop``) in a process of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bench_tui", "loop", str(stop_file), "-"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
 
 
 def _run_child(mode: str, db_path: Path, config_path: Path) -> tuple[dict[str, float], float]:
@@ -195,10 +209,14 @@ def run(size: str) -> list[dict[str, Any]]:
         paint, launched = _run_child("paint", db_path, empty_config)
         shutil.copy(db_path, root / "stall.db")
         stall_config = _config(root / "stall.toml", _poll_feeds(root, polled))
-        import asyncio
-
-        floor_ms = asyncio.run(_bare_loop_floor(5.0))
-        stall, _ = _run_child("stall", root / "stall.db", stall_config)
+        stop_file = root / "stop-loop"
+        loop = _beside(stop_file)
+        try:
+            stall, _ = _run_child("stall", root / "stall.db", stall_config)
+        finally:
+            stop_file.touch()
+            out, _ = loop.communicate(timeout=60)
+        floor_ms = json.loads(out.strip().splitlines()[-1])["max_ms"]
         load = os.getloadavg()[0]
     first_paint = paint["painted_at"] - launched
     bare_paint = bare["painted_at"] - bare_launched
@@ -228,8 +246,8 @@ def run(size: str) -> list[dict[str, Any]]:
             "baseline": floor_ms,
             "ratio": stall["max_ms"] / floor_ms if floor_ms else None,
             "note": f"p99 {stall['p99_ms']:.1f} ms over {stall['poll_s']:.1f} s of polling; "
-            f"load average {load:.1f}; baseline: a bare event loop's longest stall "
-            "over 5 s just before (the machine's other work)",
+            f"load average {load:.1f}; baseline: the longest stall of a bare event loop "
+            "run beside it in its own process (the machine's other work)",
         },
     ]
 
