@@ -111,6 +111,7 @@ def run(size: str) -> list[dict[str, Any]]:
 
 
 def main() -> None:
+    """Print the rows of one run (``--size small|full``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=tuple(SIZES), default="small")
     args = parser.parse_args()

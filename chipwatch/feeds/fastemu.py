@@ -177,6 +177,7 @@ class Emulator:
     # -- feedparser's machinery ---------------------------------------------------
 
     def context(self) -> FeedParserDict:
+        """feedparser's ``_get_context``: where values land (source, image, entry, feed)."""
         if self.insource:
             return self.sourcedata
         if self.inimage and dict.__contains__(self.feeddata, "image"):
@@ -188,9 +189,11 @@ class Emulator:
         return self.feeddata
 
     def push(self, element: str, expecting_text: Any) -> None:
+        """feedparser's ``push``: a new element whose text is collected."""
         self.elementstack.append([element, expecting_text, []])
 
     def pop(self, element: str) -> str | None:
+        """feedparser's ``pop``: the element's text, cleaned and stored where it belongs."""
         stack = self.elementstack
         if not stack or stack[-1][0] != element:
             return None
@@ -262,6 +265,7 @@ class Emulator:
             context[element + "_detail"] = params
 
     def push_content(self, tag: str, attrs: dict[str, str], default: str, expecting: Any) -> None:
+        """feedparser's ``push_content``: a text element with a content type (unsure of base64/XHTML)."""
         self.incontent += 1
         if self.lang:
             self.lang = self.lang.replace("_", "-")
@@ -278,12 +282,14 @@ class Emulator:
         self.push(tag, expecting)
 
     def pop_content(self, tag: str) -> str | None:
+        """feedparser's ``pop_content``."""
         value = self.pop(tag)
         self.incontent -= 1
         self.contentparams.clear()
         return value
 
     def save(self, key: str, value: Any, overwrite: bool = False) -> None:
+        """feedparser's ``_save``: set (or set if absent) ``key`` in the context."""
         context = self.context()
         if overwrite:
             context[key] = value
@@ -291,6 +297,7 @@ class Emulator:
             dict.setdefault(context, key, value)
 
     def sync_author(self, key: str = "author") -> None:
+        """feedparser's ``_sync_author_detail``."""
         context = self.context()
         detail = context.get(f"{key}s", [FeedParserDict()])[-1]
         if detail:
@@ -323,6 +330,7 @@ class Emulator:
             detail["email"] = email
 
     def save_author(self, key: str, value: Any) -> None:
+        """feedparser's ``_save_author``."""
         context = self.context()
         context.setdefault("author_detail", FeedParserDict())
         context["author_detail"][key] = value
@@ -331,11 +339,13 @@ class Emulator:
         context["authors"][-1][key] = value
 
     def save_contributor(self, key: str, value: Any) -> None:
+        """feedparser's ``_save_contributor``."""
         context = self.context()
         context.setdefault("contributors", [FeedParserDict()])
         context["contributors"][-1][key] = value
 
     def add_tag(self, term: Any, scheme: Any, label: Any) -> None:
+        """feedparser's ``_add_tag``."""
         tags = self.context().setdefault("tags", [])
         if not term and not scheme and not label:
             return
@@ -344,6 +354,7 @@ class Emulator:
             tags.append(value)
 
     def start_content(self, attrs: dict[str, str]) -> None:
+        """feedparser's ``_start_content`` (it pushes ``content`` twice, as feedparser does)."""
         self.has_content = 1
         self.push_content("content", attrs, "text/plain", 1)
         src = attrs.get("src")
@@ -352,6 +363,7 @@ class Emulator:
         self.push("content", 1)
 
     def end_content(self) -> None:
+        """feedparser's ``_end_content``: plain or HTML content also fills an empty summary."""
         kind = map_content_type(dict.get(self.contentparams, "type"))
         value = self.pop_content("content")
         if kind in ({"text/plain"} | HTML_TYPES):

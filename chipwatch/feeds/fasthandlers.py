@@ -25,10 +25,11 @@ def _enforce_href(attrs: dict[str, str]) -> dict[str, str]:
     return attrs
 
 
-# -- the handlers (feedparser's start_* / end_*), by feedparser's element key ------
+# -- the handlers (feedparser's _start_* / _end_*), by feedparser's element key ----
 
 
 def start_rss(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_rss``."""
     if not em.version or not em.version.startswith("rss"):
         given = attrs.get("version", "")
         mapped = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
@@ -41,11 +42,13 @@ def _cdf_common(attrs: dict[str, str]) -> None:
 
 
 def start_channel(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_channel``."""
     em.infeed = 1
     _cdf_common(attrs)
 
 
 def start_feed(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_feed``."""
     em.infeed = 1
     if not em.version:
         mapped = {"0.1": "atom01", "0.2": "atom02", "0.3": "atom03"}
@@ -53,10 +56,12 @@ def start_feed(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_channel(em: Emulator) -> None:
+    """feedparser's ``_end_channel``."""
     em.infeed = 0
 
 
 def start_image(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_image``."""
     context = em.context()
     if not em.inentry:
         context.setdefault("image", FeedParserDict())
@@ -66,11 +71,13 @@ def start_image(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_image(em: Emulator) -> None:
+    """feedparser's ``_end_image``."""
     em.pop("image")
     em.inimage = 0
 
 
 def start_author(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_author``."""
     em.inauthor = 1
     em.push("author", 1)
     context = em.context()
@@ -79,12 +86,14 @@ def start_author(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_author(em: Emulator) -> None:
+    """feedparser's ``_end_author``."""
     em.pop("author")
     em.inauthor = 0
     em.sync_author()
 
 
 def start_contributor(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_contributor``."""
     em.incontributor = 1
     context = em.context()
     context.setdefault("contributors", [])
@@ -93,11 +102,14 @@ def start_contributor(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_contributor(em: Emulator) -> None:
+    """feedparser's ``_end_contributor``."""
     em.pop("contributor")
     em.incontributor = 0
 
 
 def pusher(key: str, expecting: int = 1) -> Callable[[Emulator, dict[str, str]], None]:
+    """A start handler that only pushes ``key`` (feedparser's many ``self.push(key, 1)`` starts)."""
+
     def start(em: Emulator, attrs: dict[str, str]) -> None:
         em.push(key, expecting)
 
@@ -105,6 +117,7 @@ def pusher(key: str, expecting: int = 1) -> Callable[[Emulator, dict[str, str]],
 
 
 def end_name(em: Emulator) -> None:
+    """feedparser's ``_end_name``."""
     value = em.pop("name")
     if em.inauthor:
         em.save_author("name", value)
@@ -115,6 +128,7 @@ def end_name(em: Emulator) -> None:
 
 
 def end_email(em: Emulator) -> None:
+    """feedparser's ``_end_email``."""
     value = em.pop("email")
     if em.inauthor:
         em.save_author("email", value)
@@ -123,6 +137,7 @@ def end_email(em: Emulator) -> None:
 
 
 def end_url(em: Emulator) -> None:
+    """feedparser's ``_end_url``."""
     value = em.pop("href")
     if em.inauthor:
         em.save_author("href", value)
@@ -131,6 +146,8 @@ def end_url(em: Emulator) -> None:
 
 
 def sizer(key: str) -> Callable[[Emulator], None]:
+    """feedparser's ``_end_width``/``_end_height``: an integer, kept for images only."""
+
     def end(em: Emulator) -> None:
         value = em.pop(key)
         try:
@@ -144,6 +161,8 @@ def sizer(key: str) -> Callable[[Emulator], None]:
 
 
 def content_starter(key: str, default: str) -> Callable[[Emulator, dict[str, str]], None]:
+    """A start handler pushing ``key`` as content of ``default`` type (``push_content``)."""
+
     def start(em: Emulator, attrs: dict[str, str]) -> None:
         em.push_content(key, attrs, default, 1)
 
@@ -151,6 +170,8 @@ def content_starter(key: str, default: str) -> Callable[[Emulator, dict[str, str
 
 
 def content_ender(key: str) -> Callable[[Emulator], None]:
+    """The matching end handler (``pop_content``)."""
+
     def end(em: Emulator) -> None:
         em.pop_content(key)
 
@@ -158,6 +179,7 @@ def content_ender(key: str) -> Callable[[Emulator], None]:
 
 
 def start_item(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_item``."""
     if em.inentry:
         raise Unsure("nested entry")
     em.entries.append(FeedParserDict())
@@ -172,25 +194,31 @@ def start_item(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_item(em: Emulator) -> None:
+    """feedparser's ``_end_item``."""
     em.pop("item")
     em.inentry = 0
     em.has_content = 0
 
 
 def start_language(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_language``."""
     em.push("language", 1)
 
 
 def end_language(em: Emulator) -> None:
+    """feedparser's ``_end_language``."""
     em.lang = em.pop("language")
 
 
 def end_webmaster(em: Emulator) -> None:
+    """feedparser's ``_end_webmaster``."""
     em.pop("publisher")
     em.sync_author("publisher")
 
 
 def date_ender(key: str) -> Callable[[Emulator], None]:
+    """feedparser's date ends: the text, then ``<key>_parsed`` by feedparser's parser."""
+
     def end(em: Emulator) -> None:
         value = em.pop(key)
         em.save(f"{key}_parsed", _parse_date(value), overwrite=True)
@@ -199,11 +227,13 @@ def date_ender(key: str) -> Callable[[Emulator], None]:
 
 
 def start_category(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_category``."""
     em.add_tag(attrs.get("term"), attrs.get("scheme", attrs.get("domain")), attrs.get("label"))
     em.push("category", 1)
 
 
 def end_category(em: Emulator) -> None:
+    """feedparser's ``_end_category``."""
     value = em.pop("category")
     if not value:
         return
@@ -215,10 +245,12 @@ def end_category(em: Emulator) -> None:
 
 
 def start_cloud(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_cloud``."""
     em.context()["cloud"] = FeedParserDict(attrs)
 
 
 def start_link(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_link``."""
     attrs.setdefault("rel", "alternate")
     attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
     context = em.context()
@@ -237,15 +269,18 @@ def start_link(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_link(em: Emulator) -> None:
+    """feedparser's ``_end_link``."""
     em.pop("link")
 
 
 def start_guid(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_guid``."""
     em.guidislink = attrs.get("ispermalink", "true") == "true"
     em.push("id", 1)
 
 
 def end_guid(em: Emulator) -> None:
+    """feedparser's ``_end_guid``."""
     value = em.pop("id")
     em.save("guidislink", em.guidislink and not dict.__contains__(em.context(), "link"))
     if em.guidislink:
@@ -253,16 +288,19 @@ def end_guid(em: Emulator) -> None:
 
 
 def start_title(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_title``."""
     em.push_content("title", attrs, "text/plain", em.infeed or em.inentry or em.insource)
 
 
 def end_title(em: Emulator) -> None:
+    """feedparser's ``_end_title``."""
     value = em.pop_content("title")
     if value:
         em.title_depth = em.depth
 
 
 def start_description(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_description``."""
     if dict.__contains__(em.context(), "summary") and not em.has_content:
         em.summary_key = "content"
         em.start_content(attrs)
@@ -271,6 +309,7 @@ def start_description(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_description(em: Emulator) -> None:
+    """feedparser's ``_end_description``."""
     if em.summary_key == "content":
         em.end_content()
     else:
@@ -279,6 +318,7 @@ def end_description(em: Emulator) -> None:
 
 
 def start_generator(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_generator``."""
     if attrs:
         attrs = _enforce_href(attrs)
         if "href" in attrs:
@@ -288,6 +328,7 @@ def start_generator(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_generator(em: Emulator) -> None:
+    """feedparser's ``_end_generator``."""
     value = em.pop("generator")
     context = em.context()
     if "generator_detail" in context:
@@ -295,6 +336,7 @@ def end_generator(em: Emulator) -> None:
 
 
 def start_summary(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_summary``."""
     if dict.__contains__(em.context(), "summary") and not em.has_content:
         em.summary_key = "content"
         em.start_content(attrs)
@@ -304,6 +346,7 @@ def start_summary(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_summary(em: Emulator) -> None:
+    """feedparser's ``_end_summary``."""
     if em.summary_key == "content":
         em.end_content()
     else:
@@ -312,12 +355,14 @@ def end_summary(em: Emulator) -> None:
 
 
 def start_enclosure(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_enclosure``."""
     attrs = _enforce_href(attrs)
     attrs["rel"] = "enclosure"
     em.context().setdefault("links", []).append(FeedParserDict(attrs))
 
 
 def start_source(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_source``."""
     if "url" in attrs:
         em.sourcedata["href"] = attrs["url"]
     em.push("source", 1)
@@ -326,6 +371,7 @@ def start_source(em: Emulator, attrs: dict[str, str]) -> None:
 
 
 def end_source(em: Emulator) -> None:
+    """feedparser's ``_end_source``."""
     em.insource = 0
     value = em.pop("source")
     if value:
@@ -335,5 +381,6 @@ def end_source(em: Emulator) -> None:
 
 
 def start_content_encoded(em: Emulator, attrs: dict[str, str]) -> None:
+    """feedparser's ``_start_content_encoded``."""
     em.has_content = 1
     em.push_content("content", attrs, "text/html", 1)
