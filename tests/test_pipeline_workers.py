@@ -1,0 +1,62 @@
+"""Worker results cross the process boundary as constructor calls, unchanged."""
+
+from __future__ import annotations
+
+import copyreg
+import pickle
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.reduction import ForkingPickler
+
+from chipwatch.feeds.parse import ParsedFeed
+from chipwatch.feeds.prepare import DocFeatures, Prepared
+from chipwatch.feeds.workers import ParserPool, _parse_job, pickle_by_fields
+from chipwatch.model import Article
+from tests.test_prepare import FEED
+
+NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
+
+
+def test_a_prepared_feed_round_trips_equal_through_its_constructors() -> None:
+    parsed = _parse_job(FEED, {}, "https://example.org/feed", NOW, "Fab", ())
+    assert parsed.prepared and all(p.matches is not None for p in parsed.prepared)
+    for cls in (ParsedFeed, Article, Prepared, DocFeatures):
+        assert cls in copyreg.dispatch_table  # the job registered them
+    again = pickle.loads(ForkingPickler.dumps(parsed))
+    assert again == parsed
+    assert type(again.articles[0]) is Article and type(again.prepared[0].features) is DocFeatures
+    assert again.prepared[0].features.words == parsed.prepared[0].features.words
+
+
+@dataclass(frozen=True)
+class _Checked:
+    value: int
+    doubled: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "doubled", self.value * 2)
+
+
+@dataclass(frozen=True)
+class _Hidden:
+    value: int
+    cache: dict = field(default_factory=dict, init=False)
+
+
+def test_classes_whose_constructor_does_more_keep_default_pickling() -> None:
+    pickle_by_fields(_Checked, _Hidden)
+    assert _Checked not in copyreg.dispatch_table and _Hidden not in copyreg.dispatch_table
+    assert pickle.loads(pickle.dumps(_Checked(2))) == _Checked(2)
+
+
+async def test_process_workers_return_what_a_thread_returns() -> None:
+    with ParserPool(1, entities=()) as pool:
+        in_thread = await pool.parse(FEED, {}, "https://example.org/feed", NOW, "Fab")
+    pool = ParserPool(2, entities=())
+    pool.start()
+    try:
+        in_process = await pool.parse(FEED, {}, "https://example.org/feed", NOW, "Fab")
+    finally:
+        pool.close()
+    assert in_process.error is None and in_process == in_thread
+    assert len(in_process.prepared) == len(in_process.articles) == 3
