@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from chipwatch.config import ClusterConfig
 from chipwatch.feeds.candidates import CandidateIndex, Doc
 from chipwatch.feeds.cluster import Clusterer
-from chipwatch.feeds.scoring import _ranked, merged_weights, score_pair
+from chipwatch.feeds.scoring import PairScore, _ranked, merged_weights, score_pair
 from chipwatch.feeds.similarity import title_similarity, tokens
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
@@ -165,6 +165,16 @@ def test_a_pair_explains_itself_as_a_dict_of_its_parts():
 @given(st.dictionaries(st.text(min_size=1, max_size=4), st.sampled_from([0.1, 0.2, 0.5])))
 def test_ranking_shared_items_keeps_ties_in_order(weights):
     assert _ranked(weights) == sorted(weights, key=lambda name: -weights[name])
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=4), st.sampled_from([0.1, 0.2, 0.5])))
+def test_a_pair_ranks_its_shared_items_as_their_weight_dict_would(weights):
+    names = frozenset(weights)
+    in_set_order = {name: weights[name] for name in names}
+    pair = PairScore(0.5, {})
+    pair._shared = ((names, list(in_set_order.values())), ((), ()), ((), ()))
+    assert pair.shared_entities == _ranked(in_set_order)
+    assert pair.shared_words == [] and pair.entity_weights == weights
 
 
 @given(

@@ -239,7 +239,7 @@ class Clusterer:
             story_id=story_id,
             new_story=False,
             score=pair.score,
-            parts=dict(pair.parts),
+            parts=pair.parts,  # built for this explanation, not kept by the pair's users
             shared_entities=tuple(pair.shared_entities[:12]),
             shared_words=tuple(pair.shared_words[:12]),
             matched_article_id=matched.article_id if matched else None,

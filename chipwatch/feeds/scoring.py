@@ -104,15 +104,26 @@ class PairScore:
         """Shared name-like words and their rarities."""
         return self._weights(2)
 
+    def _ranked(self, which: int) -> list[str]:
+        held = self._shared[which]
+        if isinstance(held, tuple):  # (shared names in order, their weights)
+            names, weights = held
+            if not weights:
+                return []
+            order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
+            items = list(names)
+            return [items[i] for i in order]
+        return _ranked(held)
+
     @property
     def shared_entities(self) -> list[str]:
         """Shared entities, then shared name-like words, each most telling first."""
-        return _ranked(self.entity_weights) + _ranked(self.name_weights)
+        return self._ranked(0) + self._ranked(2)
 
     @property
     def shared_words(self) -> list[str]:
         """Shared content words, rarest first."""
-        return _ranked(self.word_weights)
+        return self._ranked(1)
 
     def __repr__(self) -> str:
         return f"PairScore(score={self.score!r}, parts={self.parts!r})"
