@@ -176,25 +176,31 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Self:
-        config = self.config
-        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
-        limits = httpx.Limits(
-            max_connections=config.concurrency, max_keepalive_connections=config.concurrency
-        )
-        self._client = httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
-            follow_redirects=False,
-            transport=self._transport,
-            headers={
-                "User-Agent": config.user_agent,
-                "Accept-Encoding": "gzip, deflate",
-                "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
-                " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-            },
-        )
-        self._overall = asyncio.Semaphore(config.concurrency)
+        self._overall = asyncio.Semaphore(self.config.concurrency)
         return self
+
+    def _http(self) -> httpx.AsyncClient:
+        """The shared client, made on the first HTTP fetch: making one loads the system's
+        certificates (~20 ms), which a poll of local files or of unchanged files skips."""
+        if self._client is None:
+            config = self.config
+            timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+            limits = httpx.Limits(
+                max_connections=config.concurrency, max_keepalive_connections=config.concurrency
+            )
+            self._client = httpx.AsyncClient(
+                timeout=timeout,
+                limits=limits,
+                follow_redirects=False,
+                transport=self._transport,
+                headers={
+                    "User-Agent": config.user_agent,
+                    "Accept-Encoding": "gzip, deflate",
+                    "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
+                    " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+                },
+            )
+        return self._client
 
     async def __aexit__(
         self,
@@ -231,10 +237,10 @@ class Fetcher:
                 return _error(request, f"fetch failed: {type(exc).__name__}: {exc}"[:300])
 
     async def _follow(self, request: FetchRequest, *, now: datetime) -> FetchResult:
-        assert self._client is not None
+        client = self._http()
         url, permanent, seen = request.url, True, {request.url}
         for _ in range(self.config.max_redirects + 1):
-            async with self._client.stream("GET", url, headers=_conditional(request)) as response:
+            async with client.stream("GET", url, headers=_conditional(request)) as response:
                 if response.status_code in REDIRECT_CODES and "location" in response.headers:
                     permanent = permanent and response.status_code in PERMANENT_REDIRECTS
                     target = urljoin(url, response.headers["location"])
