@@ -18,7 +18,7 @@ from typing import Any
 from chipwatch.context import Context
 from chipwatch.feeds.ingest import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
 from chipwatch.feeds.loop import Signals, install_signal_handlers, run_forever
-from chipwatch.feeds.pipeline import Poller, PollReport
+from chipwatch.feeds.pipeline import Poller, PollReport, run_main
 from chipwatch.feeds.polllock import poll_lock
 from chipwatch.textsafe import clean_title
 
@@ -46,7 +46,7 @@ def _run(
 ) -> int:
     with poll_lock(ctx.db_path):
         if getattr(ctx.args, "once", False):
-            report = asyncio.run(_once(ctx, sink, signals))
+            report = run_main(_once(ctx, sink, signals))
             if not as_json:
                 print_report(ctx, report)
             return _status(report)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +35,7 @@ from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.timeutil import from_iso
 
-__all__ = ["PollReport", "Poller", "poll_once", "poller_running"]
+__all__ = ["PollReport", "Poller", "poll_once", "poller_running", "run_main"]
 
 EventSink = Callable[[dict[str, Any]], None]
 T = TypeVar("T")
@@ -360,25 +360,29 @@ def poll_once(
     notify: bool = True,
 ) -> PollReport:
     """Fetch every enabled feed once now (feeds under a Retry-After are skipped)."""
-    reports: list[PollReport] = []
+    return run_main(
+        _poll_once(
+            db_path,
+            config,
+            now=now,
+            on_event=on_event,
+            rng=rng,
+            transport=transport,
+            stop=stop,
+            notify=notify,
+        )
+    )
+
+
+def run_main(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)``, with the result handed out through a list, not as the
+    main task's result: when asyncio.run restores the SIGINT handler it formats the old
+    handler, which holds the main task, whose repr holds its result: for a poll report,
+    every event of the poll (~25 µs an article, on the main thread, after the work)."""
+    results: list[T] = []
 
     async def main() -> None:
-        # The report leaves through ``reports``, not as the main task's result: when
-        # asyncio.run restores the SIGINT handler it formats the old handler, which
-        # holds the main task, whose repr holds its result — every event of the poll
-        # (~25 µs an article, on the main thread, after the work is done).
-        reports.append(
-            await _poll_once(
-                db_path,
-                config,
-                now=now,
-                on_event=on_event,
-                rng=rng,
-                transport=transport,
-                stop=stop,
-                notify=notify,
-            )
-        )
+        results.append(await coroutine)
 
     asyncio.run(main())
-    return reports[0]
+    return results[0]
