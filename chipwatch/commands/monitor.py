@@ -6,17 +6,21 @@ from chipwatch.context import Context
 
 
 def run(ctx: Context) -> int:
-    """Open the store (a clear error if it cannot be used), sync feeds, run the app."""
-    from chipwatch.store.db import open_db, write_transaction
+    """Open the store (a clear error if it cannot be used), sync feeds, run the app.
+
+    The store is opened with :func:`~chipwatch.store.db.open_reader` (open_db's checks on
+    a plain sqlite3 connection), so the monitor's first paint does not wait for
+    sqlite_utils to import."""
+    from chipwatch.store.db import open_reader, reader_transaction
     from chipwatch.store.queries import sync_feeds
 
     config = ctx.config
-    db = open_db(ctx.db_path)
+    conn = open_reader(ctx.db_path)
     try:
-        with write_transaction(db):
-            sync_feeds(db, config.feeds, now=ctx.now)
+        with reader_transaction(conn, ctx.db_path):
+            sync_feeds(conn, config.feeds, now=ctx.now)  # type: ignore[arg-type]
     finally:
-        db.close()
+        conn.close()
     from chipwatch.tui.app import make_app
 
     app = make_app(config, ctx.config_path, ctx.db_path)

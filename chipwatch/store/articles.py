@@ -17,12 +17,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Literal
 
 from chipwatch.model import Article
 from chipwatch.timeutil import iso
+
+if TYPE_CHECKING:  # only for hints: the writers take any connection with execute()
+    from sqlite_utils import Database
 
 UpsertOutcome = Literal["new", "updated", "same"]
 

@@ -121,6 +121,21 @@ def open_reader(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def reader_transaction(conn: sqlite3.Connection, path: Path | str) -> Iterator[sqlite3.Connection]:
+    """:func:`write_transaction` for a plain connection from :func:`open_reader`: the write
+    lock up front, a rollback on any error, and SQLite's errors as :class:`StoreError`."""
+    with _translate_errors(Path(path)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
 _MIGRATION_SET = re.compile(r'^MIGRATION_SET = "([^"]+)"$', re.MULTILINE)
 _MIGRATION = re.compile(r"^@migrations\(\)\ndef (\w+)\(", re.MULTILINE)
 

@@ -11,9 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.config import FeedConfig
 from chipwatch.model import Article, FeedState
@@ -29,6 +27,9 @@ from chipwatch.store.articles import (  # noqa: F401  (the article writers, name
     upsert_article,
 )
 from chipwatch.timeutil import from_iso, iso
+
+if TYPE_CHECKING:  # only for hints: sync_feeds also runs on the monitor's plain sqlite3
+    from sqlite_utils import Database
 
 _FEED_STATE_FIELDS = {f.name for f in fields(FeedState)}
 
