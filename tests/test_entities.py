@@ -343,3 +343,13 @@ def test_any_unicode_text_gives_spans_into_its_own_field(title: str, summary: st
     for match in build_tagger().tag(title, summary):
         source = title if match.field == "title" else summary
         assert source[match.start : match.end] == match.text
+
+
+def test_a_longer_spelling_starting_inside_a_hit_wins() -> None:
+    # "export licences" is found first by a leftmost-longest scan, but "licences
+    # d'exportation" starts inside it and is longer: the longest spelling wins, as it
+    # does on the exhaustive path (found by hypothesis on the test above).
+    tagger = build_tagger()
+    matches = tagger.tag("export licences d'exportation")
+    assert [(m.entity, m.start, m.end) for m in matches] == [("export licence", 7, 29)]
+    assert [(m.start, m.end) for m in tagger.tag("export licences granted")] == [(0, 15)]

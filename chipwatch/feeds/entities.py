@@ -26,7 +26,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.feeds.entity_automaton import BACKEND, Automaton
 from chipwatch.feeds.entity_data import (
@@ -63,6 +63,47 @@ if TYPE_CHECKING:
     from chipwatch.config import Config, EntityConfig
 
 
+def _overlappable(
+    keys: list[str], patterns: list[tuple[Any, ...]]
+) -> list[tuple[tuple[int, tuple[str, ...]], ...]]:
+    """Per key, the LONGER keys that could start inside a hit of it and run past its end,
+    as (offset in the hit, the keys); too many to check one by one become ``(0, ("",))``,
+    which always matches (the hit then takes the exhaustive path).
+
+    ("export licences" then "licences d'exportation"): leftmost-longest scanning keeps
+    the first, where :func:`~chipwatch.feeds.entity_match.longest` keeps the longer one,
+    so the fast path checks these before it keeps a hit. Inside a word, only keys with a
+    spelling that needs no word boundary on its left can start.
+    """
+    anywhere: dict[str, list[str]] = defaultdict(list)  # prefix -> keys with it
+    mid_word: dict[str, list[str]] = defaultdict(list)  # ... that may start inside a word
+    for key, spellings in zip(keys, patterns, strict=True):
+        unbounded = any(not p[LEFT] for p in spellings)
+        for end in range(1, len(key) + 1):
+            anywhere[key[:end]].append(key)
+            if unbounded:
+                mid_word[key[:end]].append(key)
+    found: list[tuple[tuple[int, tuple[str, ...]], ...]] = []
+    for key in keys:
+        risks = []
+        for cut in range(1, len(key)):
+            table = mid_word if _inside_word(key, cut) else anywhere
+            longer = tuple(b for b in table.get(key[cut:], ()) if len(b) > len(key))
+            if longer:
+                risks.append((cut, longer))
+        too_many = sum(len(longer) for _, longer in risks) > _MAX_OVERLAP_CHECKS
+        found.append(((0, ("",)),) if too_many else tuple(risks))
+    return found
+
+
+_MAX_OVERLAP_CHECKS = 12
+
+
+def _inside_word(key: str, cut: int) -> bool:
+    before, after = key[cut - 1], key[cut]
+    return before.isalnum() and after.isalnum() and before < CJK and after < CJK
+
+
 class Tagger:
     """A compiled entity dictionary: tags text and resolves names.
 
@@ -87,6 +128,7 @@ class Tagger:
             tuple(as_tuple(p, self._ancestors(p.entity)) for p in keyed[key]) for key in self._keys
         ]
         self._automaton = Automaton(self._keys, backend=backend)
+        self._overlappable = _overlappable(self._keys, self._patterns)
         self._empty = not keyed
 
     def _index_names(self, entity: Entity) -> None:
@@ -170,7 +212,7 @@ class Tagger:
         kept: list[Found] = []
         gated: list[Found] = []
         size = len(folded)
-        patterns = self._patterns
+        patterns, overlappable = self._patterns, self._overlappable
         for number, start, end in self._automaton.find_longest(folded):
             taken = pending = False
             for p in patterns[number]:
@@ -190,7 +232,12 @@ class Tagger:
                 elif not taken:
                     kept.append((start, start - end, p))
                     taken = True
-            if not (taken or pending) and _may_hide(folded[start:end]):
+            if not (taken or pending):
+                if _may_hide(folded[start:end]):
+                    return None
+            elif (risks := overlappable[number]) and any(
+                folded.startswith(b, start + cut) for cut, longer in risks for b in longer
+            ):  # a longer spelling starts inside this hit: the exhaustive scan decides
                 return None
         if gated and not self._open_gates(gated, kept, folded):
             return None
