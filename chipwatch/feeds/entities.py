@@ -68,7 +68,7 @@ def _overlappable(
 ) -> list[tuple[tuple[int, tuple[str, ...]], ...]]:
     """Per key, the LONGER keys that could start inside a hit of it and run past its end,
     as (offset in the hit, the keys); too many to check one by one become ``(0, ("",))``,
-    which always matches (the hit then takes the exhaustive path).
+    which always matches (the hit then takes the exhaustive path); each offset's keys are one tuple, for one str.startswith.
 
     ("export licences" then "licences d'exportation"): leftmost-longest scanning keeps
     the first, where :func:`~chipwatch.feeds.entity_match.longest` keeps the longer one,
@@ -206,7 +206,8 @@ class Tagger:
         """The fast path: leftmost-longest hits, already in order and never overlapping.
 
         Returns None when a rejected hit could hide a valid overlapping spelling (see
-        ``_may_hide``); the caller then takes the exhaustive path, which gives the same
+        ``_may_hide``) or a longer spelling starts inside a hit (see ``_overlappable``);
+        the caller then takes the exhaustive path, which gives the same
         result as this one whenever this one answers.
         """
         kept: list[Found] = []
@@ -235,10 +236,10 @@ class Tagger:
             if not (taken or pending):
                 if _may_hide(folded[start:end]):
                     return None
-            elif (risks := overlappable[number]) and any(
-                folded.startswith(b, start + cut) for cut, longer in risks for b in longer
-            ):  # a longer spelling starts inside this hit: the exhaustive scan decides
-                return None
+            else:  # a longer spelling starting inside this hit: the exhaustive scan decides
+                for cut, longer in overlappable[number]:
+                    if folded.startswith(longer, start + cut):
+                        return None
         if gated and not self._open_gates(gated, kept, folded):
             return None
         return kept
