@@ -67,8 +67,8 @@ def _overlappable(
     keys: list[str], patterns: list[tuple[Any, ...]]
 ) -> list[tuple[tuple[int, tuple[str, ...]], ...]]:
     """Per key, the LONGER keys that could start inside a hit of it and run past its end,
-    as (offset in the hit, the keys); too many to check one by one become ``(0, ("",))``,
-    which always matches (the hit then takes the exhaustive path); each offset's keys are one tuple, for one str.startswith.
+    as (offset in the hit, the keys: one tuple for one ``str.startswith``); too many to
+    check become ``(0, ("",))``, which always matches (the exhaustive path decides).
 
     ("export licences" then "licences d'exportation"): leftmost-longest scanning keeps
     the first, where :func:`~chipwatch.feeds.entity_match.longest` keeps the longer one,
