@@ -15,3 +15,23 @@ Each ``benchmarks/bench_<area>.py`` module exposes ``run(size: str) -> list[dict
 
 The harness adds ``met`` (True/False/None) from ``target``.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+def module_main(doc: str, sizes: Iterable[str], run: Callable[[str], list[dict[str, Any]]]) -> None:
+    """``python -m benchmarks.bench_<area> [--size …]``: print one module's rows."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--size", choices=tuple(sizes), default="small")
+    args = parser.parse_args()
+    for row in run(args.size):
+        print(
+            ", ".join(
+                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
+            )
+        )

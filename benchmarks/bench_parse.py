@@ -12,7 +12,6 @@ path accepts (it must take all of them; the equality proof is tests/test_fastpar
 
 from __future__ import annotations
 
-import argparse
 import io
 import tempfile
 import time
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks import module_main
 from benchmarks.synth import write_feeds
 from chipwatch.feeds.fastparse import fast_parse
 from chipwatch.feeds.parse import parse_feed, response_headers
@@ -112,15 +112,7 @@ def run(size: str) -> list[dict[str, Any]]:
 
 def main() -> None:
     """Print the rows of one run (``--size small|full``)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=tuple(SIZES), default="small")
-    args = parser.parse_args()
-    for row in run(args.size):
-        print(
-            ", ".join(
-                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
-            )
-        )
+    module_main(__doc__ or "", SIZES, run)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,12 @@ is the tagger's throughput divided by the baseline's.
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import time
 from typing import Any
 
+from benchmarks import module_main
 from chipwatch.feeds.entities import Tagger, build_tagger
 from chipwatch.feeds.entity_automaton import BACKEND
 from chipwatch.feeds.entity_fold import fold_with_map
@@ -234,15 +234,8 @@ def run(size: str) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=tuple(SIZES), default="small")
-    args = parser.parse_args()
-    for row in run(args.size):
-        print(
-            ", ".join(
-                f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
-            )
-        )
+    """Print the rows of one run (``--size small|full``)."""
+    module_main(__doc__ or "", SIZES, run)
 
 
 if __name__ == "__main__":
