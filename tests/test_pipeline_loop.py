@@ -22,7 +22,10 @@ async def next_event(queue: asyncio.Queue[dict[str, Any]], wanted) -> dict[str, 
             return event
 
 
-async def test_loop_picks_up_a_feed_added_to_the_config(tmp_path: Path) -> None:
+def start_loop(
+    tmp_path: Path,
+) -> tuple[Path, asyncio.Queue[dict[str, Any]], Signals, asyncio.Task[None]]:
+    """A forever loop over a config of one local feed: (config path, events, signals, task)."""
     config_path = tmp_path / "config.toml"
     config_path.write_text(
         f'[poll]\nworkers = 1\n\n[[feeds]]\nurl = "{DATA / "rss_basic.xml"}"\n', encoding="utf-8"
@@ -41,6 +44,11 @@ async def test_loop_picks_up_a_feed_added_to_the_config(tmp_path: Path) -> None:
             max_sleep=0.2,
         )
     )
+    return config_path, queue, signals, task
+
+
+async def test_loop_picks_up_a_feed_added_to_the_config(tmp_path: Path) -> None:
+    config_path, queue, signals, task = start_loop(tmp_path)
     try:
         first = await next_event(queue, lambda e: e["type"] == "feed")
         assert first["new"] == 3
@@ -57,23 +65,7 @@ async def test_loop_picks_up_a_feed_added_to_the_config(tmp_path: Path) -> None:
 
 
 async def test_invalid_config_edit_keeps_the_last_good_one(tmp_path: Path) -> None:
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(
-        f'[poll]\nworkers = 1\n\n[[feeds]]\nurl = "{DATA / "rss_basic.xml"}"\n', encoding="utf-8"
-    )
-    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    signals = Signals()
-    task = asyncio.create_task(
-        run_forever(
-            tmp_path / "s.db",
-            load_config(config_path),
-            signals=signals,
-            clock=lambda: datetime.now(UTC),
-            on_event=queue.put_nowait,
-            config_path=config_path,
-            max_sleep=0.2,
-        )
-    )
+    config_path, queue, signals, task = start_loop(tmp_path)
     try:
         await next_event(queue, lambda e: e["type"] == "feed")
         config_path.write_text("[poll\nbroken", encoding="utf-8")
