@@ -73,6 +73,17 @@ def run_cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def digest_cli(tmp_path: Path, store: Path) -> subprocess.CompletedProcess[str]:
+    """``chipwatch digest --since all`` on ``store`` with an empty config, in a subprocess."""
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    return run_cli(
+        *("--config", str(config), "--db", str(store)),
+        *("digest", "--since", "all", "--now", "2025-07-17T00:00:00Z"),
+        cwd=tmp_path,
+    )
+
+
 def assert_one_clear_line(result: subprocess.CompletedProcess[str], *words: str) -> None:
     lines = result.stderr.strip().splitlines()
     errors = [line for line in lines if not line.startswith("chipwatch: warning:")]
@@ -107,20 +118,7 @@ def test_cli_on_a_corrupt_store_prints_one_line_and_exits_1(tmp_path: Path) -> N
     path = tmp_path / "broken.db"
     path.write_bytes(b"\x00garbage" * 4096)
     before = digest_of(path)
-    config = tmp_path / "config.toml"
-    config.write_text("", encoding="utf-8")
-    result = run_cli(
-        "--config",
-        str(config),
-        "--db",
-        str(path),
-        "digest",
-        "--since",
-        "all",
-        "--now",
-        "2025-07-17T00:00:00Z",
-        cwd=tmp_path,
-    )
+    result = digest_cli(tmp_path, path)
     assert result.returncode == 1, result.stderr
     assert_one_clear_line(result, str(path), "corrupt")
     assert digest_of(path) == before
@@ -144,20 +142,7 @@ def test_cli_on_a_store_corrupt_inside_prints_one_line(tmp_path: Path) -> None:
     with path.open("r+b") as handle:  # the schema is readable; the articles table is not
         handle.seek((root - 1) * page_size)
         handle.write(b"\xff" * page_size)
-    config = tmp_path / "config.toml"
-    config.write_text("", encoding="utf-8")
-    result = run_cli(
-        "--config",
-        str(config),
-        "--db",
-        str(path),
-        "digest",
-        "--since",
-        "all",
-        "--now",
-        "2025-07-17T00:00:00Z",
-        cwd=tmp_path,
-    )
+    result = digest_cli(tmp_path, path)
     assert result.returncode == 1
     assert_one_clear_line(result, str(path))
 
@@ -190,20 +175,7 @@ def test_cli_on_a_newer_store_exits_1_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     seed_store(path, 5)
     _mark_as_newer(path)
-    config = tmp_path / "config.toml"
-    config.write_text("", encoding="utf-8")
-    result = run_cli(
-        "--config",
-        str(config),
-        "--db",
-        str(path),
-        "digest",
-        "--since",
-        "all",
-        "--now",
-        "2025-07-17T00:00:00Z",
-        cwd=tmp_path,
-    )
+    result = digest_cli(tmp_path, path)
     assert result.returncode == 1
     assert_one_clear_line(result, "newer chipwatch", "upgrade")
 
