@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+# The earliest time chipwatch believes: feed dates before it are impossible (parse.py
+# treats them as missing), and a stored time before it or unreadable is read as it.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TimeParseError(ValueError):
@@ -60,15 +63,44 @@ def parse_window(text: str, *, now: datetime) -> datetime | None:
 
 
 def iso(value: datetime) -> str:
-    """UTC ISO 8601 with a ``Z``, second precision: sortable as text, stable in digests."""
+    """UTC ISO 8601 with a ``Z``, second precision: sortable as text, stable in digests.
+
+    The year always has four digits (``strftime("%Y")`` writes year 1 as ``1`` on glibc,
+    which no reader can parse and which sorts wrongly as text).
+    """
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    v = value.astimezone(UTC)
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
 
 
-def from_iso(text: str) -> datetime:
-    """Inverse of :func:`iso` (accepts any ISO 8601 form)."""
-    return parse_time(text)
+def from_iso(text: str | None) -> datetime:
+    """A time read back from the store: the inverse of :func:`iso` (any ISO 8601 form).
+
+    Never raises, so one bad row cannot break a reader: a value that is not a readable
+    time, or lies before :data:`EPOCH` (older chipwatch versions stored a feed's year 1
+    as ``1-01-01T00:00:00Z``), is read as :data:`EPOCH`. User input goes through
+    :func:`parse_time`, which does raise.
+    """
+    try:
+        value = parse_time(text)  # type: ignore[arg-type]
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return EPOCH
+    return max(value, EPOCH)
+
+
+_STORED = re.compile(
+    r"(?:19[7-9][0-9]|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
+)
+
+
+def stored_iso(text: str | None) -> str:
+    """A stored time as :func:`iso` writes it, for output: ``text`` itself when it has
+    that form (the fast path), else what :func:`from_iso` reads it as (a bad row written
+    by an older chipwatch, ``1-01-01T00:00:00Z``, comes out as the epoch)."""
+    if text and _STORED.fullmatch(text):
+        return text
+    return iso(from_iso(text))
 
 
 def format_duration(delta: timedelta) -> str:

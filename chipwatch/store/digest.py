@@ -35,7 +35,7 @@ from chipwatch.store.digest_model import (
     one_line,
 )
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
-from chipwatch.timeutil import iso
+from chipwatch.timeutil import iso, stored_iso
 
 __all__ = [
     "FORMATS",
@@ -210,7 +210,7 @@ def _load_articles(
             title=_clean(title) or "(untitled)",
             url=_http_url(url),
             feed=_clean_short(feed),
-            published=published,
+            published=stored_iso(published),  # a bad row of an older store reads as 1970
             lang=_clean_short(lang) or "und",
             entities=tuple(dict.fromkeys([name for name, _ in found])),
             in_window=bool(in_window),

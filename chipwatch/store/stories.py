@@ -29,7 +29,7 @@ from chipwatch.store.story_rows import create_story as create_story
 from chipwatch.store.story_rows import refresh_story as refresh_story
 from chipwatch.store.story_rows import start_story as start_story
 from chipwatch.store.story_rows import story_state as story_state
-from chipwatch.timeutil import iso
+from chipwatch.timeutil import iso, stored_iso
 
 _MAX_MERGE_HOPS = 64
 
@@ -58,8 +58,8 @@ def get_story(db: Database, story_id: int) -> Story | None:
     return Story(
         id=row["id"],
         title=row["title"],
-        first_seen=row["first_seen"],
-        last_updated=row["last_updated"],
+        first_seen=stored_iso(row["first_seen"]),
+        last_updated=stored_iso(row["last_updated"]),
         article_count=row["article_count"],
         outlet_count=row["outlet_count"],
         languages=tuple(json.loads(row["languages"])),
