@@ -28,11 +28,7 @@ def parse_json_feed(body: bytes) -> dict[str, Any] | None:
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
         return None
     items = data.get("items")
-    entries = (
-        [_entry(item, data) for item in items if isinstance(item, dict)]
-        if isinstance(items, list)
-        else []
-    )
+    entries = [_entry(item, data) for item in items] if isinstance(items, list) else []
     feed = {
         "title": _text(data.get("title")),
         "link": _text(data.get("home_page_url")),
@@ -41,23 +37,52 @@ def parse_json_feed(body: bytes) -> dict[str, Any] | None:
     return {"version": "json1", "feed": feed, "entries": entries, "bozo": False}
 
 
-def _entry(item: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+def _entry(item: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """One item as a feedparser-like entry. Every field is checked for its type: a
+    field of the wrong type is left blank, so a bad item costs only itself (an item
+    that is not an object becomes an empty entry, which the normalizer skips)."""
+    if not isinstance(item, dict):
+        return {}
     html = _text(item.get("content_html"))
     summary = _text(item.get("summary")) or html or _text(item.get("content_text"))
     kind = "text/html" if html and summary == html else "text/plain"
-    author = item.get("author") or (item.get("authors") or [None])[0] or data.get("author")
     language = _text(item.get("language"))
+    published, updated = _text(item.get("date_published")), _text(item.get("date_modified"))
     return {
-        "id": _text(item.get("id")),
+        "id": _identifier(item.get("id")),
         "title": _text(item.get("title")),
         "title_detail": {"type": "text/plain", "language": language or None},
         "summary": summary,
         "summary_detail": {"type": kind, "language": language or None},
         "link": _text(item.get("url")) or _text(item.get("external_url")),
-        "published_parsed": _struct(item.get("date_published")),
-        "updated_parsed": _struct(item.get("date_modified")),
-        "author": _text(author.get("name")) if isinstance(author, dict) else "",
+        "published": published,
+        "published_parsed": _struct(published),
+        "updated": updated,
+        "updated_parsed": _struct(updated),
+        "author": _author_name(item, data),
     }
+
+
+def _author_name(item: dict[str, Any], data: dict[str, Any]) -> str:
+    """The first author's name: ``author`` (1.0) or ``authors`` (1.1), the item's, else
+    the feed's. Anything but an object with a string ``name`` is no author."""
+    for owner in (item, data):
+        authors = owner.get("authors")
+        candidates = [owner.get("author"), *(authors if isinstance(authors, list) else [])]
+        for author in candidates:
+            if isinstance(author, dict) and _text(author.get("name")):
+                return _text(author.get("name"))
+    return ""
+
+
+def _identifier(value: Any) -> str:
+    """The item's id: a string, or a number written as one (common, though 1.1 wants
+    a string)."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float):
+        return str(value)
+    return _text(value)
 
 
 def _text(value: Any) -> str:

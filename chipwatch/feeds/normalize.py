@@ -59,6 +59,10 @@ TRACKING_PARAMS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "piwik_", "matomo_", "hmb_", "itm_")
 
+# The year field of a date as a feed wrote it: ISO 8601 / RFC 3339 (``2025-07-15…``)
+# starts with it; RFC 822 (``Tue, 15 Jul 2025 …``) has it after the month's name.
+_ISO_YEAR = re.compile(r"\s*[+-]?([0-9]+)-")
+_RFC822_YEAR = re.compile(r"(?:^|[\s,])[0-9]{1,2}[\s-]+[A-Za-z]{3,}\.?[\s-]+([0-9]+)(?![0-9])")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*\s+|(?<=[。！？])")
 MAX_DERIVED_TITLE = 160
 # Already canonical: absolute http(s), lower-case host without a default port, a path,
@@ -155,6 +159,31 @@ def article_key(*, feed_url: str, guid: str | None, url: str, title: str, summar
     if url:
         return "u:" + short_hash(url)
     return "h:" + short_hash(feed_url, title, summary)
+
+
+def year_as_written(text: str, year: int) -> bool:
+    """False when a parsed date's ``year`` cannot be what ``text`` says.
+
+    feedparser reads ``10000-01-01`` as 2010-12-01: a year field must have four digits
+    (two in RFC 822) and, when it has four, match the parsed year give or take one (a
+    time zone can move 31 December into the next year). Text where no year field is
+    found is trusted (the range check still applies to it).
+    """
+    match = _ISO_YEAR.match(text) or _RFC822_YEAR.search(text)
+    if match is None:
+        return True
+    field = match.group(1)
+    if len(field) == 4:
+        return abs(int(field) - year) <= 1
+    return len(field) == 2 and match.re is _RFC822_YEAR
+
+
+def web_url(url: str, base: str = "") -> str:
+    """:func:`canonical_url` when it is an http(s) address, else ``""``: an article's
+    link and identity come from a web address only (never ``at:``, ``javascript:``,
+    ``file:`` or an unresolved relative path)."""
+    canonical = canonical_url(url, base)
+    return canonical if canonical.lower().startswith(("http://", "https://")) else ""
 
 
 def normalize_lang(code: str | None) -> str | None:

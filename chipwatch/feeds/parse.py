@@ -21,9 +21,17 @@ from typing import Any
 from chipwatch.feeds.htmltext import html_to_text, looks_like_html
 from chipwatch.feeds.jsonfeed import looks_like_json, parse_json_feed
 from chipwatch.feeds.langdetect import detect_language
-from chipwatch.feeds.normalize import article_key, canonical_url, first_sentence, normalize_lang
+from chipwatch.feeds.normalize import (
+    article_key,
+    first_sentence,
+    normalize_lang,
+    web_url,
+    year_as_written,
+)
+from chipwatch.feeds.schedule import MAX_HINT_S, bounded_int
 from chipwatch.model import Article
 from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title
+from chipwatch.timeutil import EPOCH
 
 FUTURE_TOLERANCE = timedelta(days=1)
 # CHIPWATCH_FAST_PARSE=0 turns the lxml fast path off (feedparser parses everything):
@@ -31,7 +39,8 @@ FUTURE_TOLERANCE = timedelta(days=1)
 FAST_PARSE = os.environ.get("CHIPWATCH_FAST_PARSE", "1").strip() != "0"
 # Entries are dicts (FeedParserDict or plain); for the keys read with it, which
 # FeedParserDict does not remap, dict.get is its answer without its Python-level lookup.
-# ("updated_parsed" is read with .get: FeedParserDict falls back to published_parsed.)
+# ("updated_parsed" too: FeedParserDict's fallback for it is published_parsed, which
+# has been read and found missing or impossible by then.)
 _get = dict.get
 # sy:updatePeriod in seconds; sy:updateFrequency divides it.
 _UPDATE_PERIODS = {
@@ -41,7 +50,6 @@ _UPDATE_PERIODS = {
     "monthly": 2592000,
     "yearly": 31536000,
 }
-MAX_HINT_S = 86400  # a feed's own hint never stretches its interval past a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,20 +141,22 @@ def _parse(
     if not base and str(feed.get("link", "")).startswith(("http://", "https://")):
         base = str(feed["link"])  # a local copy of a feed: resolve against its site
     context = _EntryContext(
-        feed_url, feed_name, feed_lang, fetched_at, base, _unstable_guids(entries)
+        feed_url, feed_name, feed_lang, fetched_at, base, _unstable_guids(entries), _Notes()
     )
-    articles = tuple(a for a in (context.article(e) for e in entries) if a is not None)
+    articles = tuple(a for a in (context.safe_article(e) for e in entries) if a is not None)
+    notes = context.notes.describe()
     if not articles:
-        note = (
+        notes.append(
             "the feed lists no entries"
             if not entries
             else f"none of its {len(entries)} entries has a title, summary or link"
         )
-        warning = f"{warning}; {note}" if warning else note
+    if notes:
+        warning = "; ".join([warning, *notes] if warning else notes)[:600]
     return ParsedFeed(
         articles=articles,
         title=clean_title(_plain(feed.get("title", ""), feed.get("title_detail"))),
-        site_url=canonical_url(feed.get("link", ""), base),
+        site_url=web_url(str(feed.get("link", "") or ""), base),
         lang=feed_lang,
         min_interval_s=_interval_hint(feed),
         version=result.get("version", "") or "",
@@ -172,13 +182,12 @@ def _not_a_feed_reason(body: bytes, warning: str | None) -> str:
 def _interval_hint(feed: Mapping[str, Any]) -> int | None:
     """The feed's own idea of how often to fetch it (<ttl>, sy:updatePeriod), in seconds."""
     hints: list[int] = []
-    ttl = str(feed.get("ttl", "")).strip()
-    if ttl.isdigit() and int(ttl) > 0:
-        hints.append(int(ttl) * 60)
+    ttl = bounded_int(feed.get("ttl"), MAX_HINT_S)  # minutes; the cap is far above a day
+    if ttl:
+        hints.append(ttl * 60)
     period = _UPDATE_PERIODS.get(str(feed.get("sy_updateperiod", "")).strip().lower())
     if period:
-        frequency = str(feed.get("sy_updatefrequency", "1")).strip()
-        divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+        divisor = bounded_int(feed.get("sy_updatefrequency"), period) or 1
         hints.append(period // divisor)
     return min(max(hints), MAX_HINT_S) if hints else None
 
@@ -224,6 +233,32 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return None
 
 
+@dataclass(slots=True)
+class _Notes:
+    """What one document's entries cost: impossible dates and entries that failed."""
+
+    bad_dates: int = 0
+    bad_date: str = ""  # the first one, quoted in the warning
+    failed: int = 0
+    failure: str = ""
+
+    def describe(self) -> list[str]:
+        notes = []
+        if self.bad_dates:
+            notes.append(
+                f"{_entries(self.bad_dates)} with an impossible date, e.g. "
+                f"{clean_title(self.bad_date)[:60]!r} (before 1970 or misread): "
+                "dated by the fetch instead"
+            )
+        if self.failed:
+            notes.append(f"{_entries(self.failed)} skipped: {clean_title(self.failure)[:160]}")
+        return notes
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
+
+
 @dataclass(frozen=True, slots=True)
 class _EntryContext:
     feed_url: str
@@ -232,6 +267,17 @@ class _EntryContext:
     fetched_at: datetime
     base: str
     unstable_guids: frozenset[str]
+    notes: _Notes
+
+    def safe_article(self, entry: Any) -> Article | None:
+        """:meth:`article`, or None for an entry that breaks it: one bad entry costs
+        only itself (and is counted in the feed's warning)."""
+        try:
+            return self.article(entry)
+        except Exception as exc:
+            self.notes.failed += 1
+            self.notes.failure = self.notes.failure or f"{type(exc).__name__}: {exc}"
+            return None
 
     def article(self, entry: Mapping[str, Any]) -> Article | None:
         summary = clean_text(
@@ -241,13 +287,13 @@ class _EntryContext:
         title = clean_title(_plain(_get(entry, "title", ""), _get(entry, "title_detail")))
         if not title:
             title = clean_title(first_sentence(summary))
-        url = canonical_url(str(_get(entry, "link", "") or ""), self._base(entry))
-        if not title and not url:
-            return None
-        published, estimated = self._published(entry)
         guid = str(_get(entry, "id", "") or "").strip() or None
         if guid in self.unstable_guids or guid == self.feed_url:
             guid = None
+        url = self._url(entry, guid)
+        if not title and not url:
+            return None
+        published, estimated = self._published(entry)
         return Article(
             key=article_key(
                 feed_url=self.feed_url, guid=guid, url=url, title=title, summary=summary
@@ -265,6 +311,22 @@ class _EntryContext:
             feed_name=self.feed_name,
         )
 
+    def _url(self, entry: Mapping[str, Any], guid: str | None) -> str:
+        """The entry's web address: its link, else an alternate link, else a guid that
+        is one. Both parse paths give feedparser's ``link`` (an attribute such as
+        ``uri="at://…"`` wins over the element's text); a link that is not http(s) is
+        passed over here, after them, so they stay equal."""
+        base = self._base(entry)
+        url = web_url(str(_get(entry, "link", "") or ""), base)
+        if url:
+            return url
+        for link in _get(entry, "links", None) or ():
+            if isinstance(link, Mapping) and link.get("rel", "alternate") == "alternate":
+                url = web_url(str(link.get("href", "") or ""), base)
+                if url:
+                    return url
+        return web_url(guid, base) if guid and guid.startswith(("http://", "https://")) else ""
+
     def _base(self, entry: Mapping[str, Any]) -> str:
         detail = _get(entry, "title_detail") or _get(entry, "summary_detail") or {}
         base = str(_detail_value(detail, "base", "") or "")
@@ -281,16 +343,38 @@ class _EntryContext:
         return ""
 
     def _published(self, entry: Mapping[str, Any]) -> tuple[datetime, bool]:
-        when = _struct_to_datetime(_get(entry, "published_parsed"))
-        estimated = False
-        if when is None:
-            when = _struct_to_datetime(entry.get("updated_parsed"))
-            estimated = True
-        if when is None:
-            return self.fetched_at, True
-        if when > self.fetched_at + FUTURE_TOLERANCE:
-            return self.fetched_at, True
+        """The entry's time: published, else updated (estimated), else the fetch time
+        (estimated). A date outside the possible range counts as missing; an entry with
+        an impossible one is noted for the feed's warning (the near future, a clock or
+        time zone slip, is clamped silently)."""
+        published_text = _get(entry, "published")
+        when = self._date(_get(entry, "published_parsed"), published_text)
+        if isinstance(when, datetime):
+            return when, False
+        bad = when
+        updated_text = _get(entry, "updated")
+        updated = self._date(_get(entry, "updated_parsed"), updated_text)
+        if isinstance(updated, datetime):
+            when, estimated = updated, True
+        else:
+            bad = bad or updated
+            when, estimated = self.fetched_at, True
+        if bad:
+            self.notes.bad_dates += 1
+            self.notes.bad_date = self.notes.bad_date or str(published_text or updated_text or "")
         return when, estimated
+
+    def _date(self, parsed: Any, text: Any) -> datetime | bool:
+        """A parsed date when it is possible (from 1970 to a day after the fetch, and
+        with the year the text wrote); else True when it is impossible, False when
+        missing or merely in the future."""
+        if parsed is None:
+            return False
+        when = _struct_to_datetime(parsed)  # None: beyond what datetime holds (year 0)
+        written = str(text or "")
+        if when is None or when < EPOCH or (written and not year_as_written(written, when.year)):
+            return True
+        return False if when > self.fetched_at + FUTURE_TOLERANCE else when
 
     def _lang(self, entry: Mapping[str, Any], title: str, summary: str) -> str:
         for key in ("title_detail", "summary_detail"):
