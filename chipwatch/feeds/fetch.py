@@ -14,7 +14,6 @@ import zlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Self
 from urllib.parse import urljoin, urlsplit
@@ -22,12 +21,19 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from chipwatch.config import PollConfig
+from chipwatch.feeds.fetch_guard import (
+    RedirectGuard,
+    parse_max_age,
+    parse_retry_after,
+    sendable,
+    short_url,
+)
 from chipwatch.feeds.localfile import fetch_file, is_local, unchanged_file
+from chipwatch.feeds.schedule import bounded_int
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 RETRY_AFTER_CODES = frozenset({429, 503})
-MAX_RETRY_AFTER_S = 7 * 86400
 KEPT_HEADERS = (
     "content-type",
     "content-language",
@@ -82,35 +88,6 @@ class FetchResult:
 
 class BodyTooLarge(Exception):
     """The (decompressed) body passed the configured limit."""
-
-
-def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(min(int(value), MAX_RETRY_AFTER_S))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        from datetime import UTC
-
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, min((when - now).total_seconds(), MAX_RETRY_AFTER_S))
-
-
-def parse_max_age(value: str | None) -> int | None:
-    """``max-age`` seconds from a Cache-Control header (``no-cache`` etc. give None)."""
-    for part in (value or "").split(","):
-        name, _, number = part.strip().partition("=")
-        if name.strip().lower() == "max-age" and number.strip().strip('"').isdigit():
-            return int(number.strip().strip('"'))
-    return None
 
 
 def describe_size(size: int) -> str:
@@ -223,51 +200,61 @@ class Fetcher:
         host = (urlsplit(request.url).hostname or "").lower()
         per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.config.per_host))
         # Host first: a task waiting for a busy host must not hold one of the overall slots.
+        hops = [request.url]  # every URL requested, so an error can say where it was
         async with per_host, self._overall:
             try:
                 async with asyncio.timeout(self.config.timeout):
-                    return await self._follow(request, now=now)
+                    return await self._follow(request, hops, now=now)
             except TimeoutError:
-                return _error(
-                    request, f"timed out: no complete answer within {self.config.timeout:g}s"
-                )
+                reason = f"timed out: no complete answer within {self.config.timeout:g}s"
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                return _error(request, _describe_http_error(exc, self.config))
+                reason = _describe_http_error(exc, self.config)
             except (OSError, ValueError, UnicodeError) as exc:
-                return _error(request, f"fetch failed: {type(exc).__name__}: {exc}"[:300])
+                reason = f"fetch failed: {type(exc).__name__}: {exc}"[:300]
+            return _error(request, _redirected(reason, hops))
 
-    async def _follow(self, request: FetchRequest, *, now: datetime) -> FetchResult:
-        client = self._http()
-        url, permanent, seen = request.url, True, {request.url}
+    async def _follow(
+        self, request: FetchRequest, hops: list[str], *, now: datetime
+    ) -> FetchResult:
+        client, guard = self._http(), RedirectGuard()
+        url, permanent = request.url, True
         for _ in range(self.config.max_redirects + 1):
             async with client.stream("GET", url, headers=_conditional(request)) as response:
-                if response.status_code in REDIRECT_CODES and "location" in response.headers:
-                    permanent = permanent and response.status_code in PERMANENT_REDIRECTS
+                status = response.status_code
+                refused = guard.answered(url, response)
+                if refused is None and status in REDIRECT_CODES and "location" in response.headers:
                     target = urljoin(url, response.headers["location"])
-                    if target in seen:
-                        return _error(
-                            request,
-                            f"redirect loop: {target} was visited before",
-                            status=response.status_code,
-                        )
-                    seen.add(target)
-                    url = target
-                    continue
+                    refused = guard.may_follow(target)
+                    if refused is None and target in hops:
+                        refused = f"redirect loop: {short_url(target)} was visited before"
+                    if refused is None:
+                        permanent = permanent and status in PERMANENT_REDIRECTS
+                        url = target
+                        hops.append(url)
+                        continue
+                if refused is not None:  # it names the URL it refused
+                    return _error(request, refused, status=status)
                 moved = url if permanent and url != request.url else None
-                return await self._answer(request, response, url, moved, now=now)
-        return _error(request, f"too many redirects (more than {self.config.max_redirects})")
+                return await self._answer(request, response, hops, moved, now=now)
+        return _error(
+            request,
+            _redirected(f"too many redirects (more than {self.config.max_redirects})", hops),
+        )
 
     async def _answer(
         self,
         request: FetchRequest,
         response: httpx.Response,
-        url: str,
+        hops: list[str],
         moved: str | None,
         *,
         now: datetime,
     ) -> FetchResult:
-        status = response.status_code
+        status, url = response.status_code, hops[-1]
         headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
+        for name in ("etag", "last-modified"):  # never keep one we could not send back
+            if name in headers and sendable(headers[name]) is None:
+                del headers[name]
         common = {
             "url": request.url,
             "status": status,
@@ -278,20 +265,22 @@ class Fetcher:
         if status == 304:
             return FetchResult(
                 kind=FetchKind.NOT_MODIFIED,
-                etag=headers.get("etag") or request.etag,
-                last_modified=headers.get("last-modified") or request.last_modified,
+                etag=headers.get("etag") or sendable(request.etag),
+                last_modified=headers.get("last-modified") or sendable(request.last_modified),
                 **common,
             )
         if status == 410:
             return FetchResult(
                 kind=FetchKind.GONE,
-                error="HTTP 410 Gone: the server says this feed was removed for good",
+                error=_redirected(
+                    "HTTP 410 Gone: the server says this feed was removed for good", hops
+                ),
                 **common,
             )
         if 300 <= status < 400:
             return FetchResult(
                 kind=FetchKind.ERROR,
-                error=f"HTTP {status}: a redirect without a Location",
+                error=_redirected(f"HTTP {status}: a redirect without a Location", hops),
                 **common,
             )
         if status >= 400 or status < 200:
@@ -301,18 +290,21 @@ class Fetcher:
                 else None
             )
             return FetchResult(
-                kind=FetchKind.ERROR, error=_status_reason(response), retry_after_s=retry, **common
+                kind=FetchKind.ERROR,
+                error=_redirected(_status_reason(response), hops),
+                retry_after_s=retry,
+                **common,
             )
         try:
             body = await self._read(response)
         except BodyTooLarge:
-            return _error(
-                request,
-                f"feed too large: over {describe_size(self.config.max_bytes)} ([poll] max_bytes)",
-                status=status,
+            reason = (
+                f"feed too large: over {describe_size(self.config.max_bytes)} ([poll] max_bytes)"
             )
+            return _error(request, _redirected(reason, hops), status=status)
         except (ValueError, zlib.error) as exc:
-            return _error(request, f"corrupt compressed body: {exc}", status=status)
+            reason = f"corrupt compressed body: {exc}"
+            return _error(request, _redirected(reason, hops), status=status)
         headers.setdefault("content-location", url)
         return FetchResult(
             kind=FetchKind.OK,
@@ -330,8 +322,8 @@ class Fetcher:
             return response.content
         encoding = response.headers.get("content-encoding", "")
         inflater = _Inflater(encoding.split(",")[-1] if encoding else "", self.config.max_bytes)
-        declared = response.headers.get("content-length", "")
-        if not encoding and declared.isdigit() and int(declared) > self.config.max_bytes:
+        declared = bounded_int(response.headers.get("content-length"), self.config.max_bytes + 1)
+        if not encoding and declared is not None and declared > self.config.max_bytes:
             raise BodyTooLarge
         parts: list[bytes] = []
         async for chunk in _raw_chunks(response):
@@ -345,12 +337,22 @@ async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 
 def _conditional(request: FetchRequest) -> dict[str, str]:
+    """The validators to send: a stored one that cannot be sent (an older chipwatch kept
+    non-ASCII ones) is left out, never an error."""
     headers = {}
-    if request.etag:
-        headers["If-None-Match"] = request.etag
-    if request.last_modified:
-        headers["If-Modified-Since"] = request.last_modified
+    etag, last_modified = sendable(request.etag), sendable(request.last_modified)
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     return headers
+
+
+def _redirected(reason: str, hops: list[str]) -> str:
+    """``reason``, naming where the redirects led when there were any."""
+    if len(hops) < 2:
+        return reason
+    return f"{reason} (redirected to {short_url(hops[-1])})"
 
 
 def _error(request: FetchRequest, reason: str, *, status: int | None = None) -> FetchResult:

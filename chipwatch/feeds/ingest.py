@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from chipwatch.config import Config
 from chipwatch.feeds.fetch import FetchKind, FetchResult
+from chipwatch.feeds.fetch_guard import sendable
 from chipwatch.feeds.ingest_articles import store_articles
 from chipwatch.feeds.parse import ParsedFeed
 from chipwatch.feeds.schedule import NextPoll, after_failure, after_success
@@ -54,6 +55,7 @@ class FeedOutcome:
     moved_to: str | None = None
     warning: str | None = None
     retry_at: str | None = None
+    capped: int = 0  # new articles left out by [poll] max_new_per_feed
     events: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Any] = field(default_factory=list)  # AlertEvent values, for notifiers
 
@@ -70,7 +72,7 @@ class FeedOutcome:
             "updated": self.updated_articles,
             "new_stories": self.new_stories,
         }
-        for key in ("error", "warning", "moved_to", "retry_at"):
+        for key in ("error", "warning", "moved_to", "retry_at", "capped"):
             if getattr(self, key):
                 line[key] = getattr(self, key)
         return line
@@ -216,8 +218,10 @@ def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datet
         "last_ok_at": iso(now),
         "next_poll_at": iso(plan.next_poll_at or now),
         "retry_after_until": None,
-        "etag": result.etag or poll.feed.etag,
-        "last_modified": result.last_modified or poll.feed.last_modified,
+        # A stored validator that cannot be sent back (an older chipwatch kept non-ASCII
+        # ones) is dropped here, so the store heals on the feed's next good poll.
+        "etag": result.etag or sendable(poll.feed.etag),
+        "last_modified": result.last_modified or sendable(poll.feed.last_modified),
     }
     if parsed is not None:
         values.update(
