@@ -43,6 +43,7 @@ class PollConfig:
     connect_timeout: float = 10.0
     max_bytes: int = 20 * 1024 * 1024
     max_redirects: int = 5
+    max_new_per_feed: int = 500  # new articles stored per feed per poll; the rest wait
     user_agent: str = DEFAULT_USER_AGENT
     workers: int = 0  # parse worker processes; 0 = one per core
 

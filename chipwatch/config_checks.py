@@ -194,6 +194,7 @@ POLL_SPEC: dict[str, Check] = {
     "connect_timeout": timeout,
     "max_bytes": size,
     "max_redirects": int_between(0, 30),
+    "max_new_per_feed": int_between(1, 1_000_000),
     "user_agent": non_empty_string,
     "workers": int_between(0, 64),
 }

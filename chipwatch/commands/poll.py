@@ -136,6 +136,11 @@ def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
             ctx.err(f"chipwatch: {clean_title(str(event.get('message')))}")
         elif kind == "feed" and event.get("moved_to"):
             ctx.out(_moved_line(event))
+        if kind == "feed" and event.get("capped"):
+            ctx.out(
+                f"capped {clean_title(str(event.get('name')))}: {event.get('capped')} new "
+                "articles over [poll] max_new_per_feed left out; the newest were stored"
+            )
 
     return sink
 
@@ -191,6 +196,11 @@ def print_report(ctx: Context, report: PollReport) -> None:
             )
         if outcome.warning:
             ctx.out(f"  warning  {name}: {clean_title(outcome.warning)}")
+        if outcome.capped:
+            ctx.out(
+                f"  capped   {name}: {outcome.capped} more new articles than [poll] "
+                f"max_new_per_feed = {ctx.config.poll.max_new_per_feed}; the newest were stored"
+            )
     ctx.out(
         f"new: {report.new_articles} articles, {report.new_stories} stories, "
         f"{sum(1 for a in report.alerts if a.get('created'))} alerts"

@@ -40,12 +40,16 @@ def store_articles(
     """Upsert, tag, cluster and check ``parsed``'s articles; counts and events go to
     ``outcome``. Call inside the feed's write transaction."""
     db, articles = services.db, parsed.articles
+    # Tags and features a parse worker computed, one per article (None: compute here).
+    ready = parsed.prepared if len(parsed.prepared) == len(articles) else None
     plan = queries.plan_articles(db, articles)
+    limit = services.config.poll.max_new_per_feed
+    if plan.changes.count("new") > limit:
+        articles, ready, outcome.capped = _newest(articles, ready, plan.changes, limit)
+        plan = queries.plan_articles(db, articles)
     if all(change == "same" for change in plan.changes):
         return
     queries.insert_new_articles(db, plan, articles, feed_id=poll.feed.id, now=now)
-    # Tags and features a parse worker computed, one per article (None: compute here).
-    ready = parsed.prepared if len(parsed.prepared) == len(articles) else None
     tagged = [
         _tagged(services, article, ready[i] if ready else None, change)
         for i, (article, change) in enumerate(zip(articles, plan.changes, strict=True))
@@ -68,6 +72,22 @@ def store_articles(
             save_matches_many(db, items, parents=parents)
         stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
         _cluster_alert(services, stored, change, outcome, now=now, tagged=(matches, features))
+
+
+def _newest(
+    articles: Sequence[Article],
+    ready: Sequence[Any] | None,
+    changes: Sequence[str],
+    limit: int,
+) -> tuple[Sequence[Article], Sequence[Any] | None, int]:
+    """The articles without the new ones past ``limit`` (newest kept; among equal
+    times, the feed's order), their prepared values to match, and how many were left."""
+    new = [i for i, change in enumerate(changes) if change == "new"]
+    new.sort(key=lambda i: (-articles[i].published.timestamp(), i))
+    left = {articles[i].key for i in new[limit:]}
+    kept = [i for i, article in enumerate(articles) if article.key not in left]
+    prepared = [ready[i] for i in kept] if ready is not None else None
+    return [articles[i] for i in kept], prepared, len(left)
 
 
 def _tagged(services: Services, article: Article, prepared: Any, change: str) -> Tagged:
