@@ -160,6 +160,11 @@ def _add_feeds(commands: argparse._SubParsersAction) -> None:
         actions, "import", "add the feeds of an OPML file; categories become tags", "feeds.import"
     )
     imp.add_argument("opml", metavar="OPML", help="an OPML 1.0 or 2.0 file")
+    imp.add_argument(
+        "--allow-local",
+        action="store_true",
+        help="also import file:// URLs and local paths (by default only http(s) URLs)",
+    )
     export = _command(actions, "export", "write the feeds as OPML 2.0", "feeds.export")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
 

@@ -124,7 +124,7 @@ def test_import_and_export(setup, tmp_path: Path, capsys) -> None:
         "</body></opml>",
         encoding="utf-8",
     )
-    code, out, _ = cli(capsys, config, db, "feeds", "import", str(opml))
+    code, out, _ = cli(capsys, config, db, "feeds", "import", str(opml), "--allow-local")
     assert code == 0 and "imported 1 feeds" in out and "1 with unusable URLs" in out
     assert "1 already there" in out
     imported = load_config(config).feeds[-1]

@@ -183,7 +183,8 @@ def run_import(ctx: Context) -> int:
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     feeds = parse_opml(data, label=str(path))
     ctx.config  # noqa: B018
-    valid = [f for f in feeds if _acceptable(f.url)]
+    allow_local = bool(getattr(ctx.args, "allow_local", False))
+    valid = [f for f in feeds if _acceptable(f.url, allow_local=allow_local)]
     added, duplicates = add_feeds(
         ctx.config_path, [{"url": f.url, "name": f.name, "tags": list(f.tags)} for f in valid]
     )
@@ -192,15 +193,30 @@ def run_import(ctx: Context) -> int:
         f"{len(duplicates)} already there, {len(feeds) - len(valid)} with unusable URLs"
     )
     for feed in feeds:
-        if not _acceptable(feed.url):
-            ctx.out(f"  skipped {clean_title(feed.url)}: not an http(s) or file URL")
+        if not _acceptable(feed.url, allow_local=allow_local):
+            ctx.out(f"  skipped {clean_title(feed.url)}: {_unusable(feed.url)}")
     for url in duplicates:
         ctx.out(f"  already there: {clean_title(url)}")
     return 0
 
 
-def _acceptable(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://", "file://")) or url.startswith("/")
+def _acceptable(url: str, *, allow_local: bool) -> bool:
+    """An OPML file is someone else's list: it brings web feeds only. A file:// URL or a
+    path (``/etc/passwd``) would have chipwatch read a local file, so it needs
+    ``--allow-local``, as it would need ``feeds add`` typed by the user."""
+    if url.lower().startswith(("http://", "https://")):
+        return True
+    return allow_local and _is_local(url)
+
+
+def _is_local(url: str) -> bool:
+    return url.lower().startswith("file://") or url.startswith("/")
+
+
+def _unusable(url: str) -> str:
+    if _is_local(url):
+        return "a local file (import it with --allow-local if you trust this OPML file)"
+    return "not an http(s) URL"
 
 
 def run_export(ctx: Context) -> int:
