@@ -405,14 +405,15 @@ class _Validator:
 
     def check_query(self, query: str, keypath: str, index: int) -> None:
         """A watch's query must parse (entities are checked when the tagger is built)."""
-        from chipwatch.feeds.query_parse import QuerySyntaxError, parse_tree
+        from chipwatch.feeds.query_parse import QuerySyntaxError, parse_tree, query_excerpt
 
         try:
             parse_tree(query)
         except QuerySyntaxError as exc:
+            shown, _ = query_excerpt(query, exc.column)  # a long query: the part at fault
             raise self.fail(
                 f"{keypath}.query",
-                f"{exc.message} at column {exc.column} of {query!r}",
+                f"{exc.message} at column {exc.column} of {shown!r}",
                 "[watch]",
                 "query",
                 index,
