@@ -176,7 +176,7 @@ def load_config(path: Path | str) -> Config:
     """Read and validate a config file; raises :class:`ConfigError` with one clear line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (some editors add one) is dropped
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
     except UnicodeDecodeError as exc:
@@ -189,6 +189,7 @@ def load_config(path: Path | str) -> Config:
 def parse_config(text: str, *, path: Path | None = None) -> Config:
     """Validate config text (``path`` is used in messages only)."""
     label = str(path) if path else "<config>"
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -320,9 +321,7 @@ class _Validator:
             self.unknown(weights, set(CLUSTER_WEIGHT_NAMES), "cluster.weights.", "cluster.weights")
             weights = {k: v for k, v in weights.items() if k in CLUSTER_WEIGHT_NAMES}
             values["weights"] = {
-                key: self.value(
-                    weights, key, checks.non_negative_float, "cluster.weights", "cluster.weights"
-                )
+                key: self.value(weights, key, checks.weight, "cluster.weights", "cluster.weights")
                 for key in weights
             }
         return ClusterConfig(**values)
@@ -487,7 +486,7 @@ def edit_config(path: Path | str) -> Iterator[Any]:
     import tomlkit
 
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else default_config_text()
+    text = path.read_text(encoding="utf-8-sig") if path.exists() else default_config_text()
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
