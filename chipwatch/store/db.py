@@ -7,6 +7,7 @@ failing with "database is locked". A connection belongs to the thread that opene
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -27,9 +28,20 @@ class StoreError(WorkFailed):
     """The store cannot be used. ``str()`` is the one line shown to the user."""
 
 
-def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -> Database:
+class StoreMissing(StoreError):
+    """A command that only reads found no store: it creates none (exit 1)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no store at {path}: run `chipwatch poll` first, or check --db")
+
+
+def open_db(
+    path: Path | str, *, migrate: bool = True, readonly: bool = False, create: bool = True
+) -> Database:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
+    ``create=False`` is for commands that only read (search, digest, listings): a
+    missing store is :class:`StoreMissing`, and no file or folder is made.
     Raises :class:`StoreError` for a corrupt file, a store written by a newer chipwatch,
     or a location that cannot be written.
     """
@@ -38,13 +50,15 @@ def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -
     from chipwatch.store.migrations import migrations
 
     path = Path(path)
-    if not readonly:
+    if not create and not path.exists():
+        raise StoreMissing(path)
+    if not readonly and create:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"{path}: cannot create the store's folder: {exc.strerror}") from exc
     try:
-        conn = _connect(path, readonly=readonly)
+        conn = _connect(path, readonly=readonly, create=create)
         db = Database(conn, execute_plugins=False)
         _configure(conn, readonly=readonly)
         _check_version(db, path)
@@ -56,10 +70,18 @@ def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -
     return db
 
 
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+def _connect(path: Path, *, readonly: bool, create: bool = True) -> sqlite3.Connection:
+    if readonly or not create:  # mode=rw opens an existing file only: never creates one
+        try:
+            uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"
+        except OSError as exc:  # resolving failed: a loop of links, a folder we may not read
+            raise StoreError(f"{path}: cannot open the store: {exc.strerror}") from exc
+        try:
+            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.OperationalError:
+            if not path.exists():  # deleted between the check and the open
+                raise StoreMissing(path) from None
+            raise
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
 
 
@@ -195,8 +217,6 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
 
 def _read_only_location(path: Path) -> bool:
     """Whether the store's folder (or file) cannot be written: a read-only mount or mode."""
-    import os
-
     folder = path.parent if str(path.parent) else Path(".")
     if not os.access(folder, os.W_OK):
         return True
