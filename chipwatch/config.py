@@ -154,19 +154,39 @@ def resolve_config_path(cli_value: str | None) -> Path:
         return Path(env).expanduser()
     path = user_config_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(default_config_text(), encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(default_config_text(), encoding="utf-8")
+        except OSError as exc:  # e.g. $XDG_CONFIG_HOME names a file
+            raise ConfigError(
+                f"{path}: cannot create the default config ({exc.strerror}); "
+                "check $XDG_CONFIG_HOME, or pass --config FILE"
+            ) from exc
     return path
 
 
 def resolve_db_path(cli_value: str | None) -> Path:
-    """``--db`` > ``$CHIPWATCH_DB`` > the user data dir."""
+    """``--db`` > ``$CHIPWATCH_DB`` > the user data dir. A path under a file (not a
+    folder) is a :class:`UserError` naming where it came from."""
     if cli_value:
-        return Path(cli_value).expanduser()
+        return _store_location(Path(cli_value).expanduser(), "--db")
     env = os.environ.get("CHIPWATCH_DB")
     if env:
-        return Path(env).expanduser()
-    return user_db_path()
+        return _store_location(Path(env).expanduser(), "$CHIPWATCH_DB")
+    return _store_location(user_db_path(), "$XDG_DATA_HOME, or pass --db")
+
+
+def _store_location(path: Path, source: str) -> Path:
+    """``path``, unless the nearest existing folder above it is a file."""
+    for parent in path.parents:
+        if parent.exists():
+            if parent.is_dir():
+                return path
+            raise UserError(
+                f"{path}: cannot keep the store there: {parent} is a file, not a folder; "
+                f"check {source}"
+            )
+    return path
 
 
 # --------------------------------------------------------------------------- loading

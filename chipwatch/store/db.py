@@ -7,6 +7,7 @@ failing with "database is locked". A connection belongs to the thread that opene
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -56,7 +57,7 @@ def open_db(
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{path}: cannot create the store's folder: {exc.strerror}") from exc
+            raise folder_error(path, exc) from exc
     try:
         conn = _connect(path, readonly=readonly, create=create)
         db = Database(conn, execute_plugins=False)
@@ -213,6 +214,17 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "disk is full" in text or "full" in text:
         return f"{path}: the disk is full ({text})"
     return f"{path}: store error: {text}"
+
+
+def folder_error(path: Path, exc: OSError) -> StoreError:
+    """The one line for a store location where a file cannot be made (the store's folder,
+    or the poll lock beside the store): the same words as SQLite's own failures."""
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreError(
+            f"{path}: the store's folder is read-only; chipwatch needs to write the store "
+            f"and its -wal/-shm files there ({exc.strerror})"
+        )
+    return StoreError(f"{path}: cannot create the store's folder: {exc.strerror}")
 
 
 def _read_only_location(path: Path) -> bool:
