@@ -262,7 +262,7 @@ class StoreWatch:
     """Which file a long-lived writer (the poller) opened as its store, checked before
     each of its writes: a store deleted or replaced under it stops it with a
     :class:`StoreError` (exit 1) instead of every later article going into a file
-    nobody will read again. One ``stat`` a write, about 2 µs."""
+    nobody will read again. One ``stat`` a write: a few microseconds."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
