@@ -155,19 +155,39 @@ def resolve_config_path(cli_value: str | None) -> Path:
         return Path(env).expanduser()
     path = user_config_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(default_config_text(), encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(default_config_text(), encoding="utf-8")
+        except OSError as exc:  # e.g. $XDG_CONFIG_HOME names a file
+            raise ConfigError(
+                f"{path}: cannot create the default config ({exc.strerror}); "
+                "check $XDG_CONFIG_HOME, or pass --config FILE"
+            ) from exc
     return path
 
 
 def resolve_db_path(cli_value: str | None) -> Path:
-    """``--db`` > ``$CHIPWATCH_DB`` > the user data dir."""
+    """``--db`` > ``$CHIPWATCH_DB`` > the user data dir. A path under a file (not a
+    folder) is a :class:`UserError` naming where it came from."""
     if cli_value:
-        return Path(cli_value).expanduser()
+        return _store_location(Path(cli_value).expanduser(), "--db")
     env = os.environ.get("CHIPWATCH_DB")
     if env:
-        return Path(env).expanduser()
-    return user_db_path()
+        return _store_location(Path(env).expanduser(), "$CHIPWATCH_DB")
+    return _store_location(user_db_path(), "$XDG_DATA_HOME, or pass --db")
+
+
+def _store_location(path: Path, source: str) -> Path:
+    """``path``, unless the nearest existing folder above it is a file."""
+    for parent in path.parents:
+        if parent.exists():
+            if parent.is_dir():
+                return path
+            raise UserError(
+                f"{path}: cannot keep the store there: {parent} is a file, not a folder; "
+                f"check {source}"
+            )
+    return path
 
 
 # --------------------------------------------------------------------------- loading
@@ -177,7 +197,7 @@ def load_config(path: Path | str) -> Config:
     """Read and validate a config file; raises :class:`ConfigError` with one clear line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (some editors add one) is dropped
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
     except UnicodeDecodeError as exc:
@@ -190,6 +210,7 @@ def load_config(path: Path | str) -> Config:
 def parse_config(text: str, *, path: Path | None = None) -> Config:
     """Validate config text (``path`` is used in messages only)."""
     label = str(path) if path else "<config>"
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -321,9 +342,7 @@ class _Validator:
             self.unknown(weights, set(CLUSTER_WEIGHT_NAMES), "cluster.weights.", "cluster.weights")
             weights = {k: v for k, v in weights.items() if k in CLUSTER_WEIGHT_NAMES}
             values["weights"] = {
-                key: self.value(
-                    weights, key, checks.non_negative_float, "cluster.weights", "cluster.weights"
-                )
+                key: self.value(weights, key, checks.weight, "cluster.weights", "cluster.weights")
                 for key in weights
             }
         return ClusterConfig(**values)
@@ -406,14 +425,15 @@ class _Validator:
 
     def check_query(self, query: str, keypath: str, index: int) -> None:
         """A watch's query must parse (entities are checked when the tagger is built)."""
-        from chipwatch.feeds.query_parse import QuerySyntaxError, parse_tree
+        from chipwatch.feeds.query_parse import QuerySyntaxError, parse_tree, query_excerpt
 
         try:
             parse_tree(query)
         except QuerySyntaxError as exc:
+            shown, _ = query_excerpt(query, exc.column)  # a long query: the part at fault
             raise self.fail(
                 f"{keypath}.query",
-                f"{exc.message} at column {exc.column} of {query!r}",
+                f"{exc.message} at column {exc.column} of {shown!r}",
                 "[watch]",
                 "query",
                 index,
@@ -487,7 +507,7 @@ def edit_config(path: Path | str) -> Iterator[Any]:
     import tomlkit
 
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else default_config_text()
+    text = path.read_text(encoding="utf-8-sig") if path.exists() else default_config_text()
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:

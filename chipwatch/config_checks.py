@@ -3,13 +3,14 @@ TypeError with a message saying what is allowed (the loader adds file, line and 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from chipwatch.model import ENTITY_KINDS
-from chipwatch.timeutil import parse_duration
+from chipwatch.timeutil import DurationTooLong, parse_duration, shorten
 
 NOTIFIERS = ("bell", "desktop", "webhook", "toast")
 WATCH_KINDS = ("query", "spike")
@@ -45,46 +46,76 @@ def int_between(low: int, high: int) -> Check:
     return check
 
 
+class Bound(NamedTuple):
+    """The allowed range of one kind of config number; ``low`` itself is allowed only
+    when ``low_open`` is False. Durations and timeouts are in seconds, sizes in bytes."""
+
+    low: float
+    high: float
+    low_open: bool = True
+    written: str = ""  # the range as the user writes it, for messages
+
+
+# Every bounded float, duration and size in config.toml. Past these a value is a typo
+# (and inf, nan or 1e308 would overflow the timedelta or int built from it), so it is
+# refused with the key named. Documented in config.toml's header; whole-number keys
+# carry their range in the specs below.
+BOUNDS: dict[str, Bound] = {
+    "duration": Bound(0, 365 * 86_400, written="longer than 0 and at most 365d"),
+    "timeout": Bound(0, 3_600, written="longer than 0 and at most 1h"),
+    "size": Bound(1024, 1024**3, low_open=False, written="from 1KiB to 1GiB"),
+    "factor": Bound(0, 1_000, written="greater than 0 and at most 1000"),
+    "weight": Bound(0, 10, low_open=False, written="from 0 to 10"),
+    "fraction": Bound(0, 1, low_open=False, written="from 0 to 1"),
+}
+
+
+def within(kind: str, number: float, shown: Any) -> None:
+    """Raise ValueError naming the range when ``number`` is outside ``BOUNDS[kind]``."""
+    bound = BOUNDS[kind]
+    below = number <= bound.low if bound.low_open else number < bound.low
+    if below or number > bound.high:
+        raise ValueError(f"must be {bound.written}, not {shorten(shown)!r}")
+
+
 def a_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"must be a number, not {toml_type(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number, not {value}")
     return float(value)
 
 
-def positive_float(value: Any) -> float:
-    number = a_number(value)
-    if number <= 0:
-        raise ValueError(f"must be greater than 0, not {value}")
-    return number
+def bounded(kind: str) -> Check:
+    """A number within ``BOUNDS[kind]``."""
+
+    def check(value: Any) -> float:
+        number = a_number(value)
+        within(kind, number, value)
+        return number
+
+    return check
 
 
-def non_negative_float(value: Any) -> float:
-    number = a_number(value)
-    if number < 0:
-        raise ValueError(f"must be 0 or more, not {value}")
-    return number
+fraction = bounded("fraction")
+weight = bounded("weight")
 
 
-def fraction(value: Any) -> float:
-    number = a_number(value)
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be from 0 to 1, not {value}")
-    return number
-
-
-def duration(value: Any) -> timedelta:
+def duration(value: Any, kind: str = "duration") -> timedelta:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise TypeError(f'must be a duration like "15m", "6h" or "7d", not {toml_type(value)}')
-    delta = parse_duration(value)
-    if delta.total_seconds() <= 0:
-        raise ValueError("must be longer than 0")
+    try:
+        delta = parse_duration(value)
+    except DurationTooLong:
+        within(kind, float("inf"), value)  # names this key's own bound
+        raise
+    within(kind, delta.total_seconds(), value)
     return delta
 
 
 def timeout(value: Any) -> float:
-    if isinstance(value, str):
-        return duration(value).total_seconds()
-    return positive_float(value)
+    """Seconds, written as a duration ("30s") or a number."""
+    return duration(value, "timeout").total_seconds()
 
 
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
@@ -104,26 +135,37 @@ def size(value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError('must be a size like "20MB" or a number of bytes')
     if isinstance(value, int):
-        size = value
+        size: float = value
     elif isinstance(value, str) and (match := SIZE.match(value)):
         unit = match.group(2).lower() if match.group(2) else None
-        size = int(float(match.group(1)) * SIZE_UNITS[unit])
+        size = float(match.group(1)) * SIZE_UNITS[unit]  # 5,000 digits: inf, refused below
     else:
-        raise ValueError(f'must be a size like "20MB" or a number of bytes, not {value!r}')
-    if size < 1024:
-        raise ValueError(f"must be at least 1KiB, not {value!r}")
-    return size
+        raise ValueError(f'must be a size like "20MB" or a number of bytes, not {shorten(value)!r}')
+    within("size", size, value)
+    return int(size)
+
+
+def no_controls(text: str) -> str:
+    """Refuse control characters (a NUL, a newline) in a URL or path: no request or
+    file name can carry them."""
+    bad = next((ch for ch in text if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0), None)
+    if bad is not None:
+        position = text.index(bad) + 1
+        raise ValueError(
+            f"must not contain control characters (U+{ord(bad):04X} at character {position})"
+        )
+    return text
 
 
 def feed_url(value: Any) -> str:
-    url = non_empty_string(value).strip()
+    url = no_controls(non_empty_string(value).strip())
     if "://" in url and not url.lower().startswith(("http://", "https://", "file://")):
         raise ValueError(f"must be an http(s):// or file:// URL or a local path, not {url!r}")
     return url
 
 
 def http_url(value: Any) -> str:
-    url = non_empty_string(value).strip()
+    url = no_controls(non_empty_string(value).strip())
     if not url.lower().startswith(("http://", "https://")):
         raise ValueError(f"must be an http(s):// URL, not {url!r}")
     return url
@@ -200,7 +242,7 @@ POLL_SPEC: dict[str, Check] = {
 }
 ALERTS_SPEC: dict[str, Check] = {
     "feed_failures": int_between(1, 1000),
-    "spike_factor": positive_float,
+    "spike_factor": bounded("factor"),
     "spike_min_stories": int_between(1, 100000),
     "webhook_timeout": timeout,
     "webhook_retries": int_between(0, 20),
@@ -223,7 +265,7 @@ WATCH_SPEC: dict[str, Check] = {
     "webhook": http_url,
     "kind": choice(WATCH_KINDS),
     "entity": non_empty_string,
-    "factor": positive_float,
+    "factor": bounded("factor"),
     "min_stories": int_between(1, 100000),
 }
 ENTITY_SPEC: dict[str, Check] = {

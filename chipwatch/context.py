@@ -63,10 +63,12 @@ class Context:
         except TimeParseError as exc:
             raise UserError(f"{option}: {exc}") from exc
 
-    def open_db(self) -> Database:
+    def open_db(self, *, create: bool = True) -> Database:
+        """The store. Commands that only read pass ``create=False``: a missing store is
+        then one line, exit 1 (``StoreMissing``), and nothing is created."""
         from chipwatch.store.db import open_db
 
-        return open_db(self.db_path)
+        return open_db(self.db_path, create=create)
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)

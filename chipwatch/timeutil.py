@@ -3,6 +3,7 @@ the clock except :func:`utcnow`, which callers use once at the edge and pass dow
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -11,10 +12,17 @@ _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w
 # The earliest time chipwatch believes: feed dates before it are impossible (parse.py
 # treats them as missing), and a stored time before it or unreadable is read as it.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The longest duration read: a century. Windows reach back from now by it (datetimes end
+# at year 1), and past it a timedelta overflows; config keys have tighter bounds.
+MAX_DURATION_DAYS = 36_500
 
 
 class TimeParseError(ValueError):
     """A duration, window or time the user wrote could not be read."""
+
+
+class DurationTooLong(TimeParseError):
+    """A duration past :data:`MAX_DURATION_DAYS` (or infinite)."""
 
 
 def utcnow() -> datetime:
@@ -23,19 +31,39 @@ def utcnow() -> datetime:
 
 
 def parse_duration(text: str | int | float) -> timedelta:
-    """``"90m"``, ``"24h"``, ``"7d"``, ``"2w"``, ``"30s"``; a bare number is seconds."""
+    """``"90m"``, ``"24h"``, ``"7d"``, ``"2w"``, ``"30s"``; a bare number is seconds.
+
+    At most :data:`MAX_DURATION_DAYS`; ``inf``, ``nan`` and longer values are a
+    :class:`TimeParseError`, never an OverflowError."""
     if isinstance(text, bool):
         raise TimeParseError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
         if text < 0:
             raise TimeParseError(f"a duration cannot be negative: {text!r}")
-        return timedelta(seconds=float(text))
+        return _seconds(float(text), text)
     match = _DURATION.match(text)
     if not match:
         raise TimeParseError(
             f"not a duration: {text!r} (expected a number and a unit, like 90m, 24h or 7d)"
         )
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+    # float() of 400 digits is inf, not an error: _seconds refuses it.
+    return _seconds(float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()], text)
+
+
+def _seconds(seconds: float, written: str | int | float) -> timedelta:
+    if not math.isfinite(seconds) and not isinstance(written, str):
+        raise TimeParseError(f"not a duration: {written!r} (a finite number of seconds is needed)")
+    if seconds > MAX_DURATION_DAYS * 86_400 or not math.isfinite(seconds):
+        raise DurationTooLong(
+            f"duration too long: {shorten(written)!r} (at most {MAX_DURATION_DAYS}d, a century)"
+        )
+    return timedelta(seconds=seconds)
+
+
+def shorten(value: object, limit: int = 40) -> object:
+    """``value`` for an error message: text past ``limit`` characters is cut with ``…``."""
+    text = str(value)
+    return value if len(text) <= limit else f"{text[:limit]}…"
 
 
 def parse_time(text: str) -> datetime:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.cli import main
+from chipwatch.store.db import open_db
 
 NOW = "2025-07-17T00:00:00Z"
 
@@ -172,6 +173,7 @@ def test_an_unknown_key_is_a_warning_with_a_suggestion(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text('[poll]\nintervall = "5m"\n', encoding="utf-8")
+    open_db(tmp_path / "store.db").close()  # digest reads a store; it never makes one
     code, err = run(digest_args(config, tmp_path, "--format", "json"), capsys)
     assert code == 0
     assert f"{config}:2" in err and "did you mean 'interval'" in err

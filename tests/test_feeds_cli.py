@@ -10,6 +10,7 @@ import pytest
 
 from chipwatch.cli import main
 from chipwatch.config import default_config_text, load_config
+from chipwatch.store.db import open_db
 
 DATA = Path(__file__).parent / "data" / "feeds"
 
@@ -104,6 +105,9 @@ def test_remove(setup, capsys) -> None:
 
 def test_list_shows_health_after_a_poll(setup, capsys) -> None:
     config, db = setup
+    code, _, err = cli(capsys, config, db, "feeds", "list")
+    assert code == 1 and "no store at" in err and not db.exists()  # a listing creates nothing
+    open_db(db).close()
     code, out, _ = cli(capsys, config, db, "feeds", "list")
     assert code == 0 and "Wafer" in out and "never" in out and "new" in out
     cli(capsys, config, db, "poll", "--once", "--now", "2025-07-16T12:00:00Z")

@@ -14,7 +14,7 @@ from test_query_search import Archive
 from chipwatch.cli import main
 from chipwatch.config import load_config
 from chipwatch.store.alerts import upsert_alert
-from chipwatch.store.db import write_transaction
+from chipwatch.store.db import open_db, write_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,6 +183,7 @@ def test_list_describes_spike_watches(tmp_path: Path, db_path: Path, capsys) -> 
         '[alerts]\nspike_factor = 2.5\n\n[[watch]]\nname = "NVIDIA spike"\nkind = "spike"\n'
         'entity = "NVIDIA"\nmin_stories = 4\n'
     )
+    open_db(db_path).close()
     assert run(path, db_path, "watch", "list") == 0
     out = capsys.readouterr().out
     assert "spike: @NVIDIA ≥ 2.5× its 7-day daily average and ≥ 4 stories in 24h" in out

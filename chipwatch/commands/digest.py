@@ -27,7 +27,11 @@ def run(ctx: Context) -> int:
     min_outlets = _min_outlets(args.min_outlets)
     query = args.query
     tagger = _tagger(ctx) if query is not None else None
-    db = ctx.open_db()
+    if query is not None:  # a bad query is the user's mistake (exit 2) before any store
+        from chipwatch.feeds.query import parse_query
+
+        query = parse_query(query, tagger)
+    db = ctx.open_db(create=False)
     try:
         digest = build_digest(
             db,

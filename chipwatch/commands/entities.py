@@ -49,12 +49,10 @@ def run_list(ctx: Context) -> int:
 
 
 def _counts(ctx: Context, kind: str | None) -> dict[str, dict[str, int]]:
-    """Counts per entity for each of COUNTS; empty when there is no store yet."""
-    if not ctx.db_path.exists():
-        return {by: {} for by in COUNTS}
+    """Counts per entity for each of COUNTS (no store: one line, exit 1)."""
     from chipwatch.store.tags import entity_counts
 
-    db = ctx.open_db()
+    db = ctx.open_db(create=False)
     try:
         return {by: entity_counts(db, kind=kind, by=by) for by in COUNTS}
     finally:

@@ -37,15 +37,16 @@ def run_list(ctx: Context) -> int:
 def feed_table(ctx: Context) -> list[dict[str, Any]]:
     """One dict per configured feed: config joined with the store's fetch state."""
     stored: dict[str, dict[str, Any]] = {}
-    if Path(ctx.db_path).exists():
-        db = ctx.open_db()
-        try:
-            for row in queries.feed_rows(db):
-                stored[row["url"]] = row
-                if row.get("moved_from"):
-                    stored[row["moved_from"]] = row
-        finally:
-            db.close()
+    if not ctx.config.feeds:
+        return []  # nothing to look up: the caller says how to add a feed
+    db = ctx.open_db(create=False)
+    try:
+        for row in queries.feed_rows(db):
+            stored[row["url"]] = row
+            if row.get("moved_from"):
+                stored[row["moved_from"]] = row
+    finally:
+        db.close()
     return [
         _feed_row(feed.url, feed.name, feed.enabled, feed.tags, stored.get(feed.url))
         for feed in ctx.config.feeds

@@ -2,7 +2,8 @@
 
 Human output is a short report (feeds ok / not modified / failed with reasons /
 skipped under Retry-After, new articles, stories and alerts); ``--json`` prints one
-JSON object per line: ``{"type": "article"|"story"|"alert"|"feed_error"|"feed", ...}``.
+JSON object per line: ``{"type": "article"|"story"|"alert"|"feed_error"|"feed", ...}``,
+and ``{"type": "error", "message"}`` last when the work failed (exit 1).
 Only one poller runs per store (see :mod:`chipwatch.feeds.polllock`).
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chipwatch.context import Context
+from chipwatch.errors import WorkFailed
 from chipwatch.feeds.ingest import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
 from chipwatch.feeds.loop import Signals, install_signal_handlers, run_forever
 from chipwatch.feeds.pipeline import Poller, PollReport, run_main
@@ -35,6 +37,10 @@ def run(ctx: Context) -> int:
         return _run(ctx, config, as_json, sink, signals)
     except asyncio.CancelledError:  # a second Ctrl-C: stop at once
         raise KeyboardInterrupt from None
+    except WorkFailed as exc:  # the store failed: a last JSON line, then the CLI's line
+        if as_json:
+            sink({"type": "error", "message": str(exc)})
+        raise
 
 
 def _run(

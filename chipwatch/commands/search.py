@@ -28,7 +28,7 @@ def run(ctx: Context) -> int:
         raise UserError(f"--limit: must be 1 or more, not {ctx.args.limit}")
     query = compile_query(ctx, ctx.args.query)
     since = ctx.window_start("--since", ctx.args.since)
-    db = ctx.open_db()
+    db = ctx.open_db(create=False)
     until = ctx.now if getattr(ctx.args, "now", None) else None
     matched = matching_articles(db, query, since=since, until=until)
     ids = newest_first(db, set(matched.values()))

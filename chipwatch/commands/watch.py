@@ -27,7 +27,11 @@ def run_list(ctx: Context) -> int:
     if not watches:
         ctx.err(f"no watches in {ctx.config_path}; add one with `chipwatch watch add QUERY`")
         return 0
-    counts = alert_counts(ctx.open_db())
+    db = ctx.open_db(create=False)
+    try:
+        counts = alert_counts(db)
+    finally:
+        db.close()
     for watch in watches:
         states = counts.get(watch.name, {})
         total = sum(states.values())
@@ -105,7 +109,7 @@ def run_test(ctx: Context) -> int:
 
     query = compile_query(ctx, ctx.args.query)
     since = ctx.window_start("--since", ctx.args.since)
-    db = ctx.open_db()
+    db = ctx.open_db(create=False)
     matched = matching_articles(db, query, since=since, until=ctx.now)
     ids = newest_first(db, set(matched.values()))
     window = "the whole archive" if since is None else f"since {ctx.args.since}"

@@ -1,7 +1,8 @@
 """OPML 1.0/2.0 import and OPML 2.0 export of the feed list.
 
-Import walks nested outlines: an outline with ``xmlUrl`` is a feed; the folders above
-it and its ``category`` attribute become tags. Parsing uses xml.etree but refuses any
+Import walks nested outlines (iteratively: any depth): an outline with ``xmlUrl`` is a
+feed; the folders above it (the outermost :data:`MAX_FOLDER_TAGS`) and its ``category``
+attribute become tags. Parsing uses xml.etree but refuses any
 document with a DTD, so entity expansion ("billion laughs") and external entities
 never happen.
 """
@@ -19,6 +20,7 @@ from chipwatch.errors import UserError
 from chipwatch.textsafe import clean_title
 
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+MAX_FOLDER_TAGS = 8  # the outermost folders above a feed that become its tags
 
 
 class OpmlError(UserError):
@@ -56,15 +58,23 @@ def parse_opml(data: bytes, *, label: str = "<opml>") -> list[OpmlFeed]:
         raise OpmlError(f"{label}: not an OPML file (no <body>)")
     seen: set[str] = set()
     feeds = []
-    for feed in _walk(body, ()):
+    for feed in _walk(body):
         if feed.url not in seen:
             seen.add(feed.url)
             feeds.append(feed)
     return feeds
 
 
-def _walk(element: ET.Element, folders: tuple[str, ...]) -> Iterator[OpmlFeed]:
-    for outline in element:
+def _walk(body: ET.Element) -> Iterator[OpmlFeed]:
+    """The feeds under ``body`` in document order, walked with a stack of our own: an
+    OPML file nested 100,000 deep is read like a flat one (recursion would overflow)."""
+    stack: list[tuple[Iterator[ET.Element], tuple[str, ...]]] = [(iter(body), ())]
+    while stack:
+        children, folders = stack[-1]
+        outline = next(children, None)
+        if outline is None:
+            stack.pop()
+            continue
         if _local(outline.tag) != "outline":
             continue
         attrs = {k.lower(): v for k, v in outline.attrib.items()}
@@ -76,7 +86,8 @@ def _walk(element: ET.Element, folders: tuple[str, ...]) -> Iterator[OpmlFeed]:
                 url=url, name=name, tags=tags, site_url=(attrs.get("htmlurl") or "").strip()
             )
             continue
-        yield from _walk(outline, (*folders, name) if name else folders)
+        deeper = name and len(folders) < MAX_FOLDER_TAGS
+        stack.append((iter(outline), (*folders, name) if deeper else folders))
 
 
 def _tags(folders: tuple[str, ...], category: str) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ from chipwatch.feeds.workers import ParserPool
 from chipwatch.model import FeedState
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
-from chipwatch.store.db import open_db, write_transaction
+from chipwatch.store.db import StoreWatch, open_db, write_transaction
 from chipwatch.timeutil import from_iso
 
 __all__ = ["PollReport", "Poller", "poll_once", "poller_running", "run_main"]
@@ -85,6 +85,7 @@ class Poller:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
         self._checkpointer = Checkpointer(self.db_path)
         self._services: Services | None = None
+        self._store = StoreWatch(self.db_path)  # deleted or replaced under us: stop
         self._notify = notify
         self.notifier: Any = None
 
@@ -114,7 +115,7 @@ class Poller:
         await self.fetcher.__aexit__(exc_type, exc, tb)
         self.parsers.close()
         await asyncio.to_thread(self._checkpointer.close)
-        await self.write(self._close)
+        await asyncio.get_running_loop().run_in_executor(self._writer, self._close)
         self._writer.shutdown(wait=True)
 
     # ---- the writer thread: every store access happens there
@@ -123,17 +124,19 @@ class Poller:
         """Run ``function(*args)`` on the store's thread (then let the checkpointer
         copy what it committed into the database file, off that thread)."""
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self._writer, function, *args)
+        result = await loop.run_in_executor(self._writer, self._store.run, function, *args)
         self._checkpointer.committed()
         return result
 
     def _open(self) -> None:
         db = open_db(self.db_path)
+        self._store.opened()
         defer_checkpoints(db)
         self._services = Services(db, self.config)
 
     def _close(self) -> None:
         if self._services is not None:
+            self._store.release(self._services.db)
             self._services.db.close()
             self._services = None
 

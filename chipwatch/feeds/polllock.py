@@ -28,9 +28,8 @@ def lock_path(db_path: Path | str) -> Path:
 @contextlib.contextmanager
 def poll_lock(db_path: Path | str) -> Iterator[None]:
     """Hold the store's poll lock, or raise :class:`PollerBusy` naming the holder."""
+    handle = _open_lock(Path(db_path))
     path = lock_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = path.open("a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -47,6 +46,18 @@ def poll_lock(db_path: Path | str) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def _open_lock(db_path: Path) -> IO[str]:
+    """The lock file, opened for writing beside the store; a folder where it cannot be
+    made (read-only, not a folder) is the store's own one-line error, exit 1."""
+    from chipwatch.store.db import folder_error
+
+    try:
+        lock_path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        return lock_path(db_path).open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise folder_error(db_path, exc) from exc
 
 
 def poller_running(db_path: Path | str) -> bool:

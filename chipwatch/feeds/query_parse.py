@@ -14,6 +14,12 @@
 
 Operators are upper-case (``and``/``or``/``not`` in lower case are words). Columns in
 errors are 1-based and count characters, as a reader counts them.
+
+A query has at most :data:`MAX_DEPTH` levels of parentheses and :data:`MAX_TERMS` terms:
+past either it is a :class:`QuerySyntaxError` at the column where the limit was passed,
+never a RecursionError, and every query within them compiles to SQL that SQLite accepts
+(``query_sql`` keeps its expressions shallow). ``NOT NOT x`` is ``x``: a chain of
+negations is read in a loop and folded, however long.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from chipwatch.errors import UserError
 from chipwatch.model import ENTITY_KINDS
 
 FIELDS = ("title", "feed", "lang", "kind")
+MAX_DEPTH = 16  # levels of parentheses: hand-written queries use two or three
+MAX_TERMS = 1000  # words, phrases, @entities and field filters in one query
 
 
 class QuerySyntaxError(UserError):
@@ -38,14 +46,30 @@ class QuerySyntaxError(UserError):
 
     def render(self) -> str:
         """The message, then the query with a caret under the offending column."""
-        shown = query_display(self.query)
-        caret = " " * (display_width(shown[: self.column - 1]))
+        shown, before = query_excerpt(self.query, self.column)
+        caret = " " * display_width(before)
         return f"query: {self.message} (column {self.column})\n  {shown}\n  {caret}^"
 
 
 def query_display(query: str) -> str:
     """The query on one line: tabs and newlines become spaces so the caret lines up."""
     return "".join(" " if ch in "\t\r\n" else ch for ch in query)
+
+
+EXCERPT = 72  # characters of a long query shown around an error's column
+
+
+def query_excerpt(query: str, column: int) -> tuple[str, str]:
+    """The query on one line, cut to about :data:`EXCERPT` characters around ``column``
+    (``…`` marks a cut), and the part of it before the column (to place a caret)."""
+    shown = query_display(query)
+    if len(shown) <= EXCERPT:
+        return shown, shown[: column - 1]
+    start = max(0, min(column - 1 - EXCERPT // 2, len(shown) - EXCERPT))
+    end = start + EXCERPT
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(shown) else ""
+    return head + shown[start:end] + tail, head + shown[start : column - 1]
 
 
 def display_width(text: str) -> int:
@@ -194,6 +218,8 @@ class _Parser:
         self.query = query
         self.tokens = tokenize(query)
         self.index = 0
+        self.depth = 0  # parentheses open around the current token
+        self.terms = 0
 
     @property
     def token(self) -> Token:
@@ -232,10 +258,12 @@ class _Parser:
         return children[0] if len(children) == 1 else And(tuple(children))
 
     def unary(self, after: Token | None = None) -> Node:
-        if self.token.kind in ("NOT", "MINUS"):
-            operator = self.advance()
-            return Not(self.unary(operator), operator.column)
-        return self.primary(after)
+        # A loop, not recursion: 10,000 NOTs cost nothing, and NOT NOT x is x.
+        negations: list[Token] = []
+        while self.token.kind in ("NOT", "MINUS"):
+            negations.append(self.advance())
+        node = self.primary(negations[-1] if negations else after)
+        return Not(node, negations[0].column) if len(negations) % 2 else node
 
     def primary(self, after: Token | None) -> Node:
         token = self.token
@@ -243,6 +271,12 @@ class _Parser:
             raise self.error(self._missing_term(token, after))
         if token.kind == "LPAREN":
             return self.group()
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise self.error(
+                f"too many terms: a query holds at most {MAX_TERMS} words, phrases, "
+                "@entities and filters; split it into several watches or searches"
+            )
         if token.kind == "AT":
             return self.entity()
         if token.kind == "FIELD":
@@ -262,9 +296,15 @@ class _Parser:
 
     def group(self) -> Node:
         opening = self.advance()
+        if self.depth >= MAX_DEPTH:
+            raise self.error(
+                f"too deeply nested: at most {MAX_DEPTH} levels of parentheses", opening.column
+            )
         if self.token.kind == "RPAREN":
             raise self.error("empty parentheses: put a term inside ( )")
+        self.depth += 1
         node = self.or_expr()
+        self.depth -= 1
         if self.token.kind != "RPAREN":
             raise self.error(f'missing ")" to close the "(" at column {opening.column}')
         self.advance()

@@ -10,6 +10,13 @@ FTS5's unicode61 tokenizer folds case and accents but not width, ``ß``, ligatur
 final sigma, and glues CJK runs to Latin letters. When a query uses FTS5, articles with
 such characters (listed in ``query_special`` by triggers) are always candidates and
 always decided in memory, so SQL and Python never disagree about what matches.
+
+SQLite limits how deep an expression may be (1,000 levels; ``a OR b OR c`` nests one
+level per operator) and how deep its parser may go (about 100 parentheses). Long AND/OR
+lists are therefore written as chains of at most :data:`_CHAIN` conditions, grouped in
+parentheses level by level, so a query at the parser's limits (``query_parse.MAX_TERMS``
+terms, ``MAX_DEPTH`` levels) still compiles; a condition needing more parameters than
+SQLite takes is left to the in-memory matcher.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from chipwatch.timeutil import iso
 
 _SPECIAL_SQL = "a.id IN (SELECT article_id FROM query_special)"
 _CHUNK = 500
+_CHAIN = 32  # conditions joined flat by AND/OR before grouping (see the module's doc)
+_MAX_PARAMS = 30_000  # SQLite takes 32,766 bound parameters; past this, match in memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,8 @@ def matching_articles(
 ) -> dict[int, int]:
     """``{article_id: story_id}`` for every clustered article matching ``query``."""
     condition = sql_condition(query.tree, Vocabulary(db))
+    if len(condition.params) > _MAX_PARAMS:  # e.g. many @entities with many children
+        condition = _ANY
     rows = _candidates(db, condition, since, until)
     found: dict[int, int] = {}
     unsure = []
@@ -203,9 +214,21 @@ def sql_condition(node: Node, vocabulary: Vocabulary | None = None) -> Condition
 
 
 def _join(parts: list[Condition], operator: str, exact: bool) -> Condition:
-    sql = operator.join(f"({part.sql})" for part in parts)
+    sql = _chain([f"({part.sql})" for part in parts], operator)
     params = [value for part in parts for value in part.params]
     return Condition(sql, params, exact, fts=any(part.fts for part in parts))
+
+
+def _chain(conditions: list[str], operator: str) -> str:
+    """``conditions`` joined by ``operator``, in parenthesised groups of at most
+    :data:`_CHAIN`: 1,000 ORs nest 3 levels deep instead of 1,000 (order is kept, so the
+    parameters still line up)."""
+    while len(conditions) > _CHAIN:
+        conditions = [
+            "(" + operator.join(conditions[start : start + _CHAIN]) + ")"
+            for start in range(0, len(conditions), _CHAIN)
+        ]
+    return operator.join(conditions)
 
 
 _FTS_SQL = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"

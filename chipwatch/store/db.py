@@ -7,13 +7,16 @@ failing with "database is locked". A connection belongs to the thread that opene
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chipwatch.errors import WorkFailed
 
@@ -21,15 +24,27 @@ if TYPE_CHECKING:  # imported where used: the monitor's reads do without sqlite_
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 60_000
+T = TypeVar("T")
 
 
 class StoreError(WorkFailed):
     """The store cannot be used. ``str()`` is the one line shown to the user."""
 
 
-def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -> Database:
+class StoreMissing(StoreError):
+    """A command that only reads found no store: it creates none (exit 1)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no store at {path}: run `chipwatch poll` first, or check --db")
+
+
+def open_db(
+    path: Path | str, *, migrate: bool = True, readonly: bool = False, create: bool = True
+) -> Database:
     """Open (creating if needed) the store at ``path`` and bring its schema up to date.
 
+    ``create=False`` is for commands that only read (search, digest, listings): a
+    missing store is :class:`StoreMissing`, and no file or folder is made.
     Raises :class:`StoreError` for a corrupt file, a store written by a newer chipwatch,
     or a location that cannot be written.
     """
@@ -38,13 +53,15 @@ def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -
     from chipwatch.store.migrations import migrations
 
     path = Path(path)
-    if not readonly:
+    if not create and not path.exists():
+        raise StoreMissing(path)
+    if not readonly and create:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{path}: cannot create the store's folder: {exc.strerror}") from exc
+            raise folder_error(path, exc) from exc
     try:
-        conn = _connect(path, readonly=readonly)
+        conn = _connect(path, readonly=readonly, create=create)
         db = Database(conn, execute_plugins=False)
         _configure(conn, readonly=readonly)
         _check_version(db, path)
@@ -56,10 +73,18 @@ def open_db(path: Path | str, *, migrate: bool = True, readonly: bool = False) -
     return db
 
 
-def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+def _connect(path: Path, *, readonly: bool, create: bool = True) -> sqlite3.Connection:
+    if readonly or not create:  # mode=rw opens an existing file only: never creates one
+        try:
+            uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"
+        except OSError as exc:  # resolving failed: a loop of links, a folder we may not read
+            raise StoreError(f"{path}: cannot open the store: {exc.strerror}") from exc
+        try:
+            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.OperationalError:
+            if not path.exists():  # deleted between the check and the open
+                raise StoreMissing(path) from None
+            raise
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
 
 
@@ -193,10 +218,85 @@ def _describe(path: Path, exc: sqlite3.DatabaseError) -> str:
     return f"{path}: store error: {text}"
 
 
+def folder_error(path: Path, exc: OSError) -> StoreError:
+    """The one line for a store location where a file cannot be made (the store's folder,
+    or the poll lock beside the store): the same words as SQLite's own failures."""
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreError(
+            f"{path}: the store's folder is read-only; chipwatch needs to write the store "
+            f"and its -wal/-shm files there ({exc.strerror})"
+        )
+    return StoreError(f"{path}: cannot create the store's folder: {exc.strerror}")
+
+
+def store_identity(path: Path | str) -> tuple[int, int]:
+    """(device, inode) of the store file: what a long-running writer holds open."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
+def store_changed(path: Path | str, identity: tuple[int, int]) -> str | None:
+    """How the file at ``path`` stopped being the store opened as ``identity``
+    (``"deleted or moved away"``, ``"replaced"``); None while it still is."""
+    try:
+        return None if store_identity(path) == identity else "replaced"
+    except FileNotFoundError:
+        return "deleted or moved away"
+
+
+def check_same_store(path: Path | str, identity: tuple[int, int]) -> None:
+    """Raise :class:`StoreError` when the store file was deleted or replaced under a
+    running writer, whose writes would go on into the old file and be lost with it."""
+    try:
+        change = store_changed(path, identity)
+    except OSError as exc:
+        raise StoreError(f"{path}: the store file cannot be checked: {exc.strerror}") from exc
+    if change is not None:
+        raise StoreError(
+            f"{path}: the store file was {change} while chipwatch was writing it; "
+            "stopped (start `chipwatch poll` again to use what is there now)"
+        )
+
+
+class StoreWatch:
+    """Which file a long-lived writer (the poller) opened as its store, checked before
+    each of its writes: a store deleted or replaced under it stops it with a
+    :class:`StoreError` (exit 1) instead of every later article going into a file
+    nobody will read again. One ``stat`` a write: a few microseconds."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.identity: tuple[int, int] | None = None
+
+    def opened(self) -> None:
+        """Call right after opening the store."""
+        self.identity = store_identity(self.path)
+
+    def run(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)``, once the store file is still the one opened."""
+        if self.identity is not None:
+            check_same_store(self.path, self.identity)
+        return function(*args)
+
+    def release(self, db: Database) -> None:
+        """Before closing ``db``: when its file was deleted or replaced, copy the
+        write-ahead log into that old file and empty the log. SQLite skips its own
+        closing checkpoint for a moved file and leaves the log at the path, where the
+        next store opened there would replay those pages into itself (and a renamed
+        store would lose them)."""
+        if self.identity is None:
+            return
+        try:
+            moved = store_changed(self.path, self.identity) is not None
+        except OSError:
+            moved = True  # cannot tell: the checkpoint is harmless on the right file too
+        if moved:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+
 def _read_only_location(path: Path) -> bool:
     """Whether the store's folder (or file) cannot be written: a read-only mount or mode."""
-    import os
-
     folder = path.parent if str(path.parent) else Path(".")
     if not os.access(folder, os.W_OK):
         return True
