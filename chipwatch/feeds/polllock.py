@@ -1,7 +1,11 @@
 """One poller per store: an advisory lock on ``<db>.poll.lock`` (fcntl.flock).
 
 The lock dies with the process that holds it (even on SIGKILL), so a crashed poller
-never blocks the next one.
+never blocks the next one. An flock belongs to the open file description, and a forked
+child shares its parent's descriptions: a parse worker that outlived a killed poller
+would hold the lock for ever. So no child ever keeps it: the descriptor is opened
+close-on-exec (children that exec, such as the forkserver and notifier programs, never
+see it) and closed in every forked child right after the fork (``os.register_at_fork``).
 """
 
 from __future__ import annotations
@@ -11,9 +15,22 @@ import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from chipwatch.errors import WorkFailed
+
+_HELD: set[int] = set()  # descriptors of the locks this process holds
+
+
+def _close_held_in_child() -> None:
+    """After a fork, in the child: drop our copies of the lock descriptors, so only the
+    poller itself holds the lock (the parent's lock is untouched by the child's close)."""
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
 
 
 class PollerBusy(WorkFailed):
@@ -30,23 +47,24 @@ def poll_lock(db_path: Path | str) -> Iterator[None]:
     """Hold the store's poll lock, or raise :class:`PollerBusy` naming the holder."""
     path = lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = path.open("a+", encoding="utf-8")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    _HELD.add(fd)
     try:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             holder = _holder(path)
             raise PollerBusy(
                 f"another chipwatch poll{holder} is already polling {db_path}; "
                 "stop it first (the monitor starts one of its own)"
             ) from exc
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         yield
     finally:
-        handle.close()
+        if fd in _HELD:  # not in a forked child that unwinds: its copy is already closed
+            _HELD.discard(fd)
+            os.close(fd)
 
 
 def poller_running(db_path: Path | str) -> bool:
