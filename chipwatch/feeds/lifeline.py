@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 
-CHECK_EVERY = 0.5  # seconds between the fallback's looks at the parent
+CHECK_EVERY = 0.2  # seconds between the fallback's looks at the parent and the poller
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
