@@ -83,6 +83,7 @@ class FaultServer:
         try:
             request = await reader.readuntil(b"\r\n\r\n")
             path = request.split(b" ", 2)[1].decode("latin-1")
+            await reader.readexactly(_content_length(request))  # a POST's body (webhooks)
             self.hits[path] = self.hits.get(path, 0) + 1
             handler = self.routes.get(path)
             if handler is None:
@@ -155,6 +156,19 @@ class FaultServer:
 
         self.routes[path] = handler
 
+    def drip_head(self, path: str, every: float = 1.0) -> None:
+        """An answer that never completes: its status line, one byte every ``every``
+        seconds, for ever (each read gets a byte, so only a total time limit ends it)."""
+
+        async def handler(writer: asyncio.StreamWriter) -> None:
+            while True:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: ":
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+                    await asyncio.sleep(every)
+
+        self.routes[path] = handler
+
     def huge(self, path: str, size: int) -> None:
         """``size`` bytes of one endless feed, generated chunk by chunk as it is read."""
         chunk = (
@@ -204,6 +218,14 @@ class FaultServer:
 
     def http_date(self, when: datetime) -> str:
         return format_datetime(when, usegmt=True)
+
+
+def _content_length(request: bytes) -> int:
+    for line in request.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return 0
 
 
 def refused_url() -> str:

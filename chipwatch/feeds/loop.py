@@ -93,7 +93,7 @@ async def run_forever(
     watcher = _ConfigWatcher(config_path, config, sink)
     while not signals.stop.is_set():
         async with Poller(
-            db_path, watcher.config, on_event=sink, rng=rng, transport=transport
+            db_path, watcher.config, on_event=sink, rng=rng, transport=transport, stop=signals.stop
         ) as poller:
             await _schedule(poller, signals, clock, watcher, max_sleep)
     if signals.fatal is not None:

@@ -2,11 +2,14 @@
 
 Channels (per watch, ``notify = [...]``): ``bell`` (BEL to the terminal), ``desktop``
 (``notify-send`` when on PATH, else the terminal's OSC 777 and OSC 9 notifications) and
-``webhook`` (an async JSON POST with the story, its articles and links; a timeout,
-retries with exponential backoff, every outcome recorded in ``deliveries``). The
-monitor's toast and alerts pane need no channel. Only newly raised alerts notify; a
-story growing updates its alert silently. Nothing here blocks ingest: callers
-schedule :meth:`Notifier.deliver` as a task (:meth:`Notifier.deliver_soon`).
+``webhook`` (an async JSON POST with the story, its articles and links; a time limit
+per attempt, retries with exponential backoff, no redirects: :mod:`.webhook`; every
+outcome recorded in ``deliveries``). The monitor's toast and alerts pane need no
+channel. Only newly raised alerts notify; a story growing updates its alert silently.
+Nothing here blocks ingest: callers schedule :meth:`Notifier.deliver` as a task
+(:meth:`Notifier.deliver_soon`). At shutdown :meth:`Notifier.drain` waits for them, but
+only ``STOP_GRACE`` seconds once a stop was asked for (SIGTERM, Ctrl-C): what is unsent
+then stays ``pending`` in ``deliveries``.
 """
 
 from __future__ import annotations
@@ -25,15 +28,16 @@ from typing import IO, Any, TypeVar
 import httpx
 from sqlite_utils import Database
 
-from chipwatch.config import DEFAULT_USER_AGENT, Config
+from chipwatch.config import Config
+from chipwatch.feeds import webhook
 from chipwatch.feeds.alerts import AlertEvent
 from chipwatch.store import alerts as store
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.textsafe import clean_text
 from chipwatch.timeutil import utcnow
 
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed blindly
+STOP_GRACE = 2.0  # seconds deliveries still get after a stop request (the monitor waits 3)
+NOT_SENT = "not delivered: chipwatch stopped first (left pending)"
 DESKTOP_TIMEOUT = 5.0
 DESKTOP_BURST = 3  # more new alerts than this at once: one summary notification
 
@@ -101,11 +105,18 @@ class Notifier:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def drain(self) -> None:
+    async def drain(self, stop: asyncio.Event | None = None) -> None:
         """Wait for scheduled deliveries (at shutdown, so none is lost), then close the
-        store connection this notifier opened."""
-        if self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        store connection this notifier opened. Once ``stop`` is set they get only
+        ``STOP_GRACE`` seconds more; then they are cancelled and recorded as pending."""
+        tasks = list(self._tasks)
+        try:
+            await _settle(tasks, stop)
+        finally:
+            unfinished = [task for task in tasks if not task.done()]
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
         if self._thread is not None:
             await self._on_store(self._close_db)
             self._thread.shutdown(wait=True)
@@ -171,51 +182,34 @@ class Notifier:
     # ---- webhook
 
     def _client(self) -> httpx.AsyncClient:
-        alerts = self.config.alerts
-        return httpx.AsyncClient(
-            timeout=httpx.Timeout(alerts.webhook_timeout),
-            transport=self.transport,
-            headers={"User-Agent": self.config.poll.user_agent or DEFAULT_USER_AGENT},
-            follow_redirects=True,
-        )
+        return webhook.client(self.config, self.transport)
 
     async def _webhook(self, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
         if not event.webhook:
             error = "no webhook URL configured for this watch"
             await self._on_store(self._record, event.alert_id, "webhook", False, 0, error)
             return Delivery(event.alert_id, "webhook", False, 0, error)
-        payload = await self._on_store(self.payload, event)
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        delivery_id = await self._on_store(self._record, event.alert_id, "webhook", None, 0, None)
-        attempts, error = await self._post(client, event.webhook, body)
+        progress = webhook.Progress()
+        delivery_id: int | None = None
+        try:
+            payload = await self._on_store(self.payload, event)
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            delivery_id = await self._on_store(
+                self._record, event.alert_id, "webhook", None, 0, None
+            )
+            attempts, error = await webhook.post(
+                client, event.webhook, body, self.config, sleep=self.sleep, progress=progress
+            )
+        except asyncio.CancelledError:  # shutdown cut it short: leave it pending, say why
+            why = NOT_SENT + (f"; last attempt: {progress.error}" if progress.error else "")
+            await self._on_store(
+                self._record, event.alert_id, "webhook", None, progress.attempts, why, delivery_id
+            )
+            raise
         await self._on_store(
             self._record, event.alert_id, "webhook", error is None, attempts, error, delivery_id
         )
         return Delivery(event.alert_id, "webhook", error is None, attempts, error)
-
-    async def _post(
-        self, client: httpx.AsyncClient, url: str, body: bytes
-    ) -> tuple[int, str | None]:
-        alerts = self.config.alerts
-        error: str | None = None
-        for attempt in range(1, alerts.webhook_retries + 2):
-            delay = alerts.webhook_backoff * 2 ** (attempt - 1)
-            try:
-                response = await client.post(
-                    url, content=body, headers={"Content-Type": "application/json"}
-                )
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            else:
-                if response.is_success:
-                    return attempt, None
-                error = f"HTTP {response.status_code}"
-                if response.status_code not in RETRY_STATUSES:
-                    return attempt, error
-                delay = max(delay, _retry_after(response))
-            if attempt <= alerts.webhook_retries:
-                await self.sleep(delay)
-        return alerts.webhook_retries + 1, error
 
     def payload(self, event: AlertEvent) -> dict[str, Any]:
         """The webhook body: the alert line plus the story, its articles and links."""
@@ -343,12 +337,23 @@ def _is_terminal(stream: IO[str]) -> bool:
         return False
 
 
-def _retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return min(float(value), MAX_RETRY_AFTER)
-    except ValueError:
-        return 0.0
+async def _settle(tasks: list[asyncio.Task[list[Delivery]]], stop: asyncio.Event | None) -> None:
+    """Wait for ``tasks``; once ``stop`` is set, at most ``STOP_GRACE`` seconds more."""
+    pending: set[asyncio.Future[Any]] = {task for task in tasks if not task.done()}
+    if stop is not None and pending:
+        stopped: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+        try:
+            while pending and not stop.is_set():
+                _, pending = await asyncio.wait(
+                    pending | {stopped}, return_when=asyncio.FIRST_COMPLETED
+                )
+                pending.discard(stopped)
+        finally:
+            stopped.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=STOP_GRACE)
+    elif pending:
+        await asyncio.wait(pending)
 
 
 async def _run(command: list[str]) -> str | None:

@@ -73,7 +73,10 @@ class Poller:
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         notify: bool = True,
+        stop: asyncio.Event | None = None,
     ) -> None:
+        """``stop``: set when the user asked to stop (SIGTERM, Ctrl-C); at exit, pending
+        notifications then get only a short grace (``notify.STOP_GRACE``)."""
         self.db_path = Path(db_path)
         self.config = config
         self.on_event = on_event or (lambda event: None)
@@ -87,6 +90,7 @@ class Poller:
         self._services: Services | None = None
         self._store = StoreWatch(self.db_path)  # deleted or replaced under us: stop
         self._notify = notify
+        self._stop = stop
         self.notifier: Any = None
 
     async def __aenter__(self) -> Self:
@@ -111,7 +115,7 @@ class Poller:
         tb: TracebackType | None,
     ) -> None:
         if self.notifier is not None:
-            await self.notifier.drain()
+            await self.notifier.drain(self._stop)
         await self.fetcher.__aexit__(exc_type, exc, tb)
         self.parsers.close()
         await asyncio.to_thread(self._checkpointer.close)

@@ -6,6 +6,9 @@ Workers also tag each parsed article and compute its clustering features
 ``workers = 1`` parses in a thread of this process (small polls, tests); anything else
 starts a process pool (0 = one per core), so a big poll uses both cores and never
 holds the interpreter lock of the process that drives fetching.
+
+Workers die with the poller, however it ends (see :mod:`chipwatch.feeds.lifeline`):
+a ``kill -9`` of the poller alone must never leave parsers behind.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import datetime
 from types import TracebackType
 
 from chipwatch.config import EntityConfig
+from chipwatch.feeds.lifeline import worker_init
 from chipwatch.feeds.parse import ParsedFeed, parse_feed
 from chipwatch.feeds.prepare import DocFeatures, Prepared, prepare_articles
 from chipwatch.model import Article
@@ -60,7 +64,12 @@ class ParserPool:
             if self.workers == 1:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-parse")
             else:
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
+                self._executor = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=_context(),
+                    initializer=worker_init,
+                    initargs=(os.getpid(),),
+                )
         return self._executor
 
     async def parse(

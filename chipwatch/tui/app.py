@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 
 from chipwatch.config import Config, load_config
@@ -93,11 +94,30 @@ class ChipwatchApp(App[int]):
         self.push_screen(self.main_screen)
         if not self.start_poller:
             self.main_screen.status.poller = "poller off"
-        elif other_poller_running(self.db_path):
-            self.main_screen.status.poller = "another chipwatch polls this store; showing it"
         else:
-            self.poller = PollerChild(self.poller_command, self.post_message)
-            self.run_worker(self.poller.run(), name="poller", group="poller", exit_on_error=False)
+            self.start_poller_child()
+
+    def start_poller_child(self) -> bool:
+        """Start our poller child, unless another process polls this store (then the
+        monitor only reads). True when a child was started."""
+        if other_poller_running(self.db_path):
+            self.poller = None
+            self.main_screen.status.poller = "another chipwatch polls this store; showing it"
+            return False
+        self.poller = self._new_poller()
+        self.run_worker(self.poller.run(), name="poller", group="poller", exit_on_error=False)
+        return True
+
+    def _new_poller(self) -> PollerChild:
+        """A child whose start/end messages count only while it is the current one (a
+        replaced child's late "ended" must not overwrite its successor's state)."""
+
+        def post(message: Message) -> None:
+            if not isinstance(message, PollerState) or self.poller is child:
+                self.post_message(message)
+
+        child = PollerChild(self.poller_command, post)
+        return child
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
@@ -164,8 +184,8 @@ class ChipwatchApp(App[int]):
     def on_poller_state(self, message: PollerState) -> None:
         text = {
             "running": "polling in the background",
-            "ended": "poller stopped",
-            "failed": "poller failed",
+            "ended": "poller stopped · r restarts it",
+            "failed": "poller failed · r restarts it",
         }.get(message.state, message.state)
         self.main_screen.status.poller = text
         if message.state in ("ended", "failed") and message.detail:
@@ -179,17 +199,21 @@ class ChipwatchApp(App[int]):
 
         async def restart() -> None:
             await old.stop()
-            self.poller = PollerChild(self.poller_command, self.post_message)
+            self.poller = self._new_poller()
             await self.poller.run()
 
         self.run_worker(restart(), name="poller", group="poller", exit_on_error=False)
 
     def action_refresh(self) -> None:
-        """Poll now (the child polls every feed), and re-read the store."""
+        """Poll now (the child polls every feed; a stopped child is started again, and
+        so is ours when the other poller we showed is gone), and re-read the store."""
         if self.poller and self.poller.poll_now():
             self.notify("Polling every feed now.", timeout=3)
-        elif self.start_poller and self.poller is None:
-            self.notify("Another chipwatch polls this store; re-reading it.", timeout=3)
+        elif self.start_poller and (self.poller is None or self.poller.ended):
+            if self.start_poller_child():
+                self.notify("Poller started again.", timeout=3)
+            else:
+                self.notify("Another chipwatch polls this store; re-reading it.", timeout=3)
         self.main_screen.sync(set())
 
     async def action_quit(self) -> None:

@@ -23,6 +23,8 @@ from chipwatch.tui.messages import PollBatch, PollerState
 COALESCE_SECONDS = 0.3
 POLLER_NICENESS = 10  # ingest yields the CPU to the UI on a busy machine
 STOP_GRACE_SECONDS = 3.0
+DRAIN_SECONDS = 2.0  # after the child exited, its last output may still be in the pipe
+STREAM_LIMIT = 2**16  # asyncio's default line limit
 
 
 def poll_command(config_path: Path, db_path: Path) -> list[str]:
@@ -72,11 +74,19 @@ class PollerChild:
         self._alerts = self._feeds = 0
         self._errors: list[str] = []
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._exited: asyncio.Future[None] | None = None
 
     async def run(self) -> None:
-        """Start the child and read it until it ends (run this in an async worker)."""
+        """Start the child and read it until it ends (run this in an async worker).
+
+        The end is the child's own exit, not the end of its output: a process it left
+        behind could hold the pipes open for ever (and asyncio's ``Process.wait()``
+        waits for the pipes too), so the exit is taken from the protocol, and the
+        output gets only ``DRAIN_SECONDS`` more to arrive."""
+        loop = asyncio.get_running_loop()
         try:
-            self.process = await asyncio.create_subprocess_exec(
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _ChildProtocol(loop),
                 *self.command,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
@@ -85,15 +95,27 @@ class PollerChild:
         except OSError as exc:
             self._post(PollerState("failed", f"cannot start the poller: {exc.strerror}"))
             return
+        self._exited = protocol.exited
+        self.process = asyncio.subprocess.Process(transport, protocol, loop)
         _lower_priority(self.process.pid)
         self._post(PollerState("running"))
-        stderr_task = asyncio.create_task(self._read_stderr())
-        await self._read_stdout()
-        code = await self.process.wait()
-        await stderr_task
+        readers = {
+            asyncio.create_task(self._read_stdout()),
+            asyncio.create_task(self._read_stderr()),
+        }
+        try:
+            await asyncio.shield(protocol.exited)
+            await asyncio.wait(readers, timeout=DRAIN_SECONDS)
+        finally:
+            for reader in readers:
+                reader.cancel()
+            if protocol.exited.done():
+                transport.close()
+            else:  # cancelled (the monitor quits): the child stops itself on EOF
+                _close_pipes(transport)
         self._flush()
-        detail = self.last_stderr if code not in (0, -signal.SIGTERM) else ""
-        self._post(PollerState("ended", detail or f"exit status {code}"))
+        code = transport.get_returncode()
+        self._post(PollerState("ended", _ending(code, self.last_stderr)))
 
     async def _read_stdout(self) -> None:
         assert self.process and self.process.stdout
@@ -156,16 +178,52 @@ class PollerChild:
             return True
         return False
 
+    @property
+    def ended(self) -> bool:
+        """True once the child process has exited (however it ended)."""
+        return self._exited is not None and self._exited.done()
+
     async def stop(self) -> None:
         """Terminate the child, killing it if it does not end in a few seconds."""
-        process = self.process
-        if process is None or process.returncode is not None:
+        process, exited = self.process, self._exited
+        if process is None or exited is None or exited.done():
             return
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
         try:
-            await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
+            await asyncio.wait_for(asyncio.shield(exited), STOP_GRACE_SECONDS)
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
-            await process.wait()
+            await asyncio.shield(exited)
+
+
+class _ChildProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """The stream protocol plus a future that is done when the process itself exited."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=STREAM_LIMIT, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+def _close_pipes(transport: asyncio.SubprocessTransport) -> None:
+    """Close our ends of the child's pipes without killing it (``close()`` would)."""
+    for fd in (1, 2):
+        pipe = transport.get_pipe_transport(fd)
+        if pipe is not None:
+            pipe.close()
+
+
+def _ending(code: int | None, stderr: str) -> str:
+    """The detail of an ended child: silent for a clean end, else why it ended."""
+    if code in (0, -signal.SIGTERM):
+        return ""
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"the poller was killed by {signal.Signals(-code).name}"
+    return stderr or f"exit status {code}"
