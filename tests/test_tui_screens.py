@@ -121,11 +121,8 @@ async def test_export_dialog_writes_a_digest(seeded, tmp_path) -> None:
         screen.query_one("#export-path").value = str(out)
         await pilot.pause()
         await pilot.click("#export-go")
-        for _ in range(100):
-            await settle(app, pilot)
-            if app.screen is app.main_screen:
-                break
-        assert app.screen is app.main_screen
+        # the digest is written by a `chipwatch digest` child process: wait for it
+        await wait_until(app, pilot, lambda: app.screen is app.main_screen)
     digest = json.loads(out.read_text())
     titles = [story["title"] for story in digest["stories"]]
     assert "US lets NVIDIA restart H20 shipments to China" in titles
@@ -142,10 +139,8 @@ async def test_export_dialog_reports_failure(seeded, tmp_path) -> None:
         screen.query_one("#export-query").value = "(broken"
         screen.query_one("#export-path").value = str(tmp_path / "x.md")
         await pilot.click("#export-go")
-        for _ in range(100):
-            await settle(app, pilot)
-            if "column" in str(screen.query_one("#export-status").render()):
-                break
+        status = screen.query_one("#export-status")
+        await wait_until(app, pilot, lambda: "column" in str(status.render()))
         assert app.screen is screen
         assert not (tmp_path / "x.md").exists()
         await pilot.press("escape")
