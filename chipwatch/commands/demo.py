@@ -73,10 +73,11 @@ def intro(session: DemoSession) -> str:
 
 def run_monitor(ctx: Context, session: DemoSession) -> int:
     """Open the monitor on the demo's config and store; returns when the user quits."""
+    from chipwatch.tui.app import run_app
+
     app = build_monitor(ctx, session)
     with _exit_app_on_terminate(app.exit):
-        result = app.run()
-    return int(result or 0)
+        return run_app(app)
 
 
 def build_monitor(ctx: Context, session: DemoSession) -> ChipwatchApp:
