@@ -21,8 +21,8 @@ def app(tmp_path: Path):
 
 
 def steady_cursors(app) -> None:
-    """Stop every text cursor on the screen blinking (hidden, as a blink phase would
-    have it): a shot must not depend on when, within a blink, it was taken."""
+    """Stop every text cursor on the screen blinking (it then shows steadily): a shot
+    must not depend on when, within a blink, it was taken."""
     for field in app.screen.query(Input):
         field.cursor_blink = False
 
@@ -80,12 +80,27 @@ def preview_shown(screen) -> bool:
     return "would have matched 4 stories" in status and rows == 4
 
 
-def test_watches_screen_with_preview(app, snap_compare) -> None:
-    async def type_query(pilot) -> None:
-        await pilot.press("a", *"China", "tab", *"@China")
-        await wait_until(pilot.app, pilot, lambda: preview_shown(pilot.app.screen))
+async def type_query(pilot) -> None:
+    await pilot.press("a", *"China", "tab", *"@China")
+    await wait_until(pilot.app, pilot, lambda: preview_shown(pilot.app.screen))
 
+
+def test_watches_screen_with_preview(app, snap_compare) -> None:
     assert snap_compare(app, terminal_size=(120, 36), run_before=keys("W", then=type_query))
+
+
+async def test_a_shot_does_not_depend_on_the_cursor_blink_phase(app) -> None:
+    """Regression: test_watches_screen_with_preview failed on a loaded machine. Its shot
+    came a fixed 0.5 s after the preview, and the query field's cursor blinks every
+    0.5 s: on a slow run the shot fell in the other phase."""
+    async with app.run_test(size=(120, 36)) as pilot:
+        await keys("W", then=type_query)(pilot)
+        first = app.export_screenshot()
+        # the subject here is time: over four blinks (0.5 s each, looked at every 0.1 s)
+        # a blinking cursor would show in one shot and not in another
+        for _ in range(20):
+            await pilot.pause(0.1)
+            assert app.export_screenshot() == first
 
 
 def test_export_dialog(app, snap_compare) -> None:
