@@ -1,7 +1,9 @@
-"""Shared fixtures: a real SQLite store in a temp dir and a fixed clock."""
+"""Shared fixtures: a real SQLite store in a temp dir, a fixed clock, and the monitor's
+tests run with and without ``NO_COLOR``."""
 
 from __future__ import annotations
 
+import inspect
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,3 +42,37 @@ def db(db_path: Path):
     database = open_db(db_path)
     yield database
     database.close()
+
+
+# The monitor under both colour settings (no-color.org): every test in tests/test_tui*.py
+# that runs the app (a Pilot coroutine, a snapshot, or one marked `monitor`) runs once in
+# colour and once with NO_COLOR set. Textual reads NO_COLOR when an App is created (and
+# removes it from the environment), so the variable is set before the test builds one.
+COLOR_MODES = ("color", "no_color")
+
+
+def _runs_the_monitor(metafunc: pytest.Metafunc) -> bool:
+    if not metafunc.module.__name__.rsplit(".", 1)[-1].startswith("test_tui"):
+        return False
+    return (
+        inspect.iscoroutinefunction(metafunc.function)
+        or "snap_compare" in metafunc.fixturenames
+        or metafunc.definition.get_closest_marker("monitor") is not None
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if _runs_the_monitor(metafunc):
+        metafunc.parametrize("monitor_colors", COLOR_MODES, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def monitor_colors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``"no_color"`` (NO_COLOR=1 in the environment) or ``"color"`` (NO_COLOR unset,
+    whatever the developer's shell has): autouse, so it is set before any app fixture."""
+    mode = getattr(request, "param", "color")
+    if mode == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    return mode

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -21,12 +20,14 @@ from chipwatch.commands.demo import run_headless
 from chipwatch.config import load_config
 from chipwatch.context import Context
 from chipwatch.demo.content import load_outlets
-from chipwatch.demo.session import DemoSession, poll_interval
+from chipwatch.demo.session import MAX_SPEED, DemoSession, poll_interval, replay_seconds
 from chipwatch.store import alerts as alert_store
 from chipwatch.store.db import open_db
 from chipwatch.store.queries import list_feeds
 from chipwatch.store.stories import get_story
 from tests.clirun import cli_argv
+from tests.demo_clock import RoundClock
+from tests.waiting import PATIENCE, wait_for
 
 SPEED = 20.0
 H20_GUID = "chipwatch-demo:wire-en:nvidia-resume-h20-sales-china-licences"
@@ -68,19 +69,26 @@ def test_session_writes_a_valid_config_and_removes_everything(tmp_path: Path) ->
         httpx.get(url, timeout=5)
 
 
+def h20_story_id(db) -> int | None:
+    """The story of the wire's H20 article (None until that article is stored)."""
+    row = db.execute(
+        "SELECT story_id FROM articles WHERE key LIKE ? OR url LIKE ?",
+        [f"%{H20_GUID}%", "%nvidia-resume-h20-sales-china-licences%"],
+    ).fetchone()
+    return row[0] if row else None
+
+
 @pytest.mark.slow
 def test_headless_demo_fills_the_store_with_the_h20_story_and_alerts(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     ctx = Context(args=argparse.Namespace(headless=True, speed=SPEED), stdout=out, stderr=err)
-    with DemoSession(speed=SPEED, parent=tmp_path) as session:
+    clock = RoundClock()  # each poll round finds what it would on an idle machine
+    with DemoSession(speed=SPEED, parent=tmp_path, clock=clock) as session:
+        clock.watch(session.server.site)
         assert run_headless(ctx, session) == 0
         db = open_db(session.db_path)
         try:
-            story_id = db.execute(
-                "SELECT story_id FROM articles WHERE key LIKE ? OR url LIKE ?",
-                [f"%{H20_GUID}%", "%nvidia-resume-h20-sales-china-licences%"],
-            ).fetchone()[0]
-            story = get_story(db, story_id)
+            story = get_story(db, h20_story_id(db))
             alerts = alert_store.list_alerts(db)
             feeds = list_feeds(db)
         finally:
@@ -97,6 +105,50 @@ def test_headless_demo_fills_the_store_with_the_h20_story_and_alerts(tmp_path: P
     assert "demo finished:" in printed and "H20 exports" in printed
     assert "127.0.0.1" in err.getvalue()
     assert list(tmp_path.iterdir()) == []
+
+
+# Sleeps, then becomes the given command: a poller that starts late, as on a busy machine.
+LATE_START = (
+    "import os, sys, time; time.sleep(float(sys.argv[1])); os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+@pytest.mark.slow
+def test_headless_demo_waits_for_the_polls_not_a_fixed_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: on a busy machine the headless demo stopped a fixed time after the
+    last release (two poll intervals and 3 s), before its poller had fetched it all: the
+    summary missed articles. Here the poller starts only after that fixed time."""
+    speed = MAX_SPEED
+    late = str(replay_seconds(speed) + 2 * poll_interval(speed) + 3.0 + 1.0)
+    out, err = io.StringIO(), io.StringIO()
+    ctx = Context(args=argparse.Namespace(headless=True, speed=speed), stdout=out, stderr=err)
+    clock = RoundClock()
+    with DemoSession(speed=speed, parent=tmp_path, clock=clock) as session:
+        clock.watch(session.server.site)
+        command = session.poll_command
+        monkeypatch.setattr(
+            session,
+            "poll_command",
+            lambda json_lines: [
+                sys.executable,
+                "-c",
+                LATE_START,
+                late,
+                *command(json_lines=json_lines),
+            ],
+        )
+        assert run_headless(ctx, session) == 0
+        db = open_db(session.db_path)
+        try:
+            articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            story = get_story(db, h20_story_id(db))
+        finally:
+            db.close()
+    assert articles == sum(len(o.articles) for o in load_outlets())
+    assert story is not None and len(story.languages) >= 4
+    assert "stopped waiting" not in err.getvalue()
 
 
 def _isolated_env(tmp_path: Path) -> dict[str, str]:
@@ -144,12 +196,9 @@ def test_sigterm_stops_the_demo_and_removes_its_files(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not list((tmp_path / "tmp").glob("chipwatch-demo-*/chipwatch.db")):
-            assert time.monotonic() < deadline, "the demo never made its store"
-            time.sleep(0.2)
+        wait_for(lambda: list((tmp_path / "tmp").glob("chipwatch-demo-*/chipwatch.db")), "store")
         child.send_signal(signal.SIGTERM)
-        child.wait(timeout=30)
+        child.wait(timeout=PATIENCE)
     finally:
         if child.poll() is None:
             child.kill()
@@ -169,24 +218,18 @@ def test_a_killed_demo_leaves_no_poller_and_no_files(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while not list((tmp_path / "tmp").glob("chipwatch-demo-*/chipwatch.db")):
-            assert time.monotonic() < deadline, "the demo never made its store"
-            time.sleep(0.2)
+        wait_for(lambda: list((tmp_path / "tmp").glob("chipwatch-demo-*/chipwatch.db")), "store")
         demo.kill()  # no cleanup code runs in the demo process
-        demo.wait(timeout=10)
-        deadline = time.monotonic() + 30
-        while list((tmp_path / "tmp").iterdir()):
-            assert time.monotonic() < deadline, "the orphaned poller never cleaned up"
-            time.sleep(0.2)
+        demo.wait(timeout=PATIENCE)
+        wait_for(lambda: not list((tmp_path / "tmp").iterdir()), "the orphaned poller's cleanup")
     finally:
         if demo.poll() is None:
             demo.kill()
             demo.wait()
-    deadline = time.monotonic() + 15
-    while [p for p in Path("/proc").glob("[0-9]*") if _runs_in(p, tmp_path)]:
-        assert time.monotonic() < deadline, "a process of the killed demo is still running"
-        time.sleep(0.2)
+    wait_for(
+        lambda: not [p for p in Path("/proc").glob("[0-9]*") if _runs_in(p, tmp_path)],
+        "the end of every process of the killed demo",
+    )
 
 
 def _runs_in(proc: Path, folder: Path) -> bool:

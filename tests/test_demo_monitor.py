@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -13,23 +12,23 @@ import pytest
 from chipwatch.commands.demo import build_monitor
 from chipwatch.context import Context
 from chipwatch.demo.session import DemoSession
+from tests.demo_clock import RoundClock
+from tests.waiting import eventually, wait_for
 
 SPEED = 20.0
 SIZE = (160, 48)
-PATIENCE = 90.0  # seconds of wall time before giving up on the poller
 
 
 async def _wait_for(pilot, condition, what: str) -> None:
-    deadline = time.monotonic() + PATIENCE
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.2)
+    await eventually(condition, what, pause=pilot.pause)
 
 
 @pytest.mark.slow
 async def test_demo_monitor_fills_panes_and_alerts_on_h20(tmp_path: Path) -> None:
     ctx = Context(args=argparse.Namespace(), stdout=io.StringIO(), stderr=io.StringIO())
-    with DemoSession(speed=SPEED, parent=tmp_path) as session:
+    clock = RoundClock()  # each poll round finds what it would on an idle machine
+    with DemoSession(speed=SPEED, parent=tmp_path, clock=clock) as session:
+        clock.watch(session.server.site)
         app = build_monitor(ctx, session)
         assert "chipwatch.demo.child" in app.poller_command
         async with app.run_test(size=SIZE) as pilot:
@@ -52,10 +51,10 @@ async def test_demo_monitor_fills_panes_and_alerts_on_h20(tmp_path: Path) -> Non
             await pilot.press("q")
     assert list(tmp_path.iterdir()) == []
     # quitting stopped the poller child: no process still works in the demo's folder
-    deadline = time.monotonic() + 15
-    while [p for p in Path("/proc").glob("[0-9]*") if _runs_in(p, tmp_path)]:
-        assert time.monotonic() < deadline, "the poller child outlived the monitor"
-        time.sleep(0.2)
+    wait_for(
+        lambda: not [p for p in Path("/proc").glob("[0-9]*") if _runs_in(p, tmp_path)],
+        "the poller child's end after the monitor's",
+    )
 
 
 def _runs_in(proc: Path, folder: Path) -> bool:

@@ -12,6 +12,7 @@ from chipwatch.config import load_config
 from chipwatch.store.db import open_db
 from chipwatch.tui.app import ChipwatchApp, make_app
 from tests.tui_seed import HOSTILE_TITLE, SEED_NOW, build_seed_store, seed_config
+from tests.waiting import PATIENCE
 
 SIZE = (120, 36)
 
@@ -31,33 +32,37 @@ def build(seeded: tuple[Path, Path], **kwargs) -> ChipwatchApp:
     )
 
 
-async def settle(app: ChipwatchApp, pilot) -> None:
-    """Let workers finish and their messages land."""
+async def settle(app: ChipwatchApp, pilot, *, patience: float = PATIENCE) -> None:
+    """Wait until the app is settled: no store worker pending or running and the screen's
+    messages handled, three checks in a row (what a worker posts may start another).
+    The poller child's reader runs for the app's lifetime: it is not waited for."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
     quiet = 0
-    for _ in range(400):
-        await pilot.pause(0.01)
-        # the poller child's reader runs for the app's lifetime: do not wait for it
+    while quiet < 3:
+        await pilot.pause()
         busy = [
             w
             for w in app.workers
             if w.group != "poller" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
         ]
+        if busy and loop.time() > deadline:
+            raise AssertionError(f"workers still busy after {patience:g} s: {busy}")
         quiet = 0 if busy else quiet + 1
-        if quiet >= 3:
-            return
+        await pilot.pause(0.01)
 
 
-async def wait_until(app: ChipwatchApp, pilot, condition, *, timeout: float = 20.0) -> None:
+async def wait_until(app: ChipwatchApp, pilot, condition, *, patience: float = PATIENCE) -> None:
     """Settle until ``condition()`` holds: debounce timers and workers finish at their own
     pace on a loaded machine, so tests wait for the outcome, never a fixed time."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + patience
     while True:
         await settle(app, pilot)
         if condition():
             return
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {patience:g} s")
         await pilot.pause(0.05)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual.app import App
@@ -11,6 +10,7 @@ from chipwatch.tui.screens import first_paint
 from chipwatch.tui.screens.first_paint import FirstPaint
 from tests.test_tui import SIZE, build, settle
 from tests.tui_seed import build_seed_store, seed_config
+from tests.waiting import eventually
 
 
 async def test_parts_are_held_until_all_are_in_then_painted_together() -> None:
@@ -38,11 +38,8 @@ async def test_the_hold_ends_at_its_deadline(monkeypatch) -> None:
         gate = FirstPaint(app)
         gate.apply("timeline", lambda: None)
         assert app._batch_count == 1
-        for _ in range(100):
-            if gate.done:
-                break
-            await asyncio.sleep(0.01)
-        assert gate.done and app._batch_count == 0
+        await eventually(lambda: gate.done, "the hold's end", pause=pilot.pause)
+        assert app._batch_count == 0
         await pilot.pause()
 
 

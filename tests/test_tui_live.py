@@ -21,6 +21,7 @@ from tests.tui_seed import (
     build_seed_store,
     seed_config,
 )
+from tests.waiting import PATIENCE, eventually
 
 FAKE_POLLER = textwrap.dedent(
     """
@@ -59,12 +60,8 @@ def cursor_state(app: ChipwatchApp) -> tuple[int, int]:
     return timeline.selected.id, timeline.cursor - round(timeline.scroll_offset.y)
 
 
-async def wait_for(pilot, condition, seconds: float = 15.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not met in time")
+async def wait_for(pilot, condition, what: str = "the condition") -> None:
+    await eventually(condition, what, pause=pilot.pause)
 
 
 async def test_new_story_keeps_cursor_and_counts(seeded) -> None:
@@ -138,23 +135,19 @@ async def test_fake_poller_updates_live_and_stops_on_quit(seeded, tmp_path) -> N
         await pilot.press("down", "down", "down")
         await settle(app, pilot)
         selected = app.main_screen.timeline.selected.id
-        await wait_for(
-            pilot,
-            lambda: (
-                "polled" in app.main_screen.status.poller
-                or "polling" in app.main_screen.status.poller
-            ),
-        )
+        # "polled": the child's first line, printed once its SIGUSR1 handler is in place
+        # ("polling in the background" is shown from its start, while it still imports)
+        await wait_for(pilot, lambda: "polled" in app.main_screen.status.poller, "first batch")
         await pilot.press("r")  # SIGUSR1 → the child "polls"
-        await wait_for(pilot, marker.exists)
-        await wait_for(pilot, lambda: len(app.main_screen.timeline.rows) == 9)
+        await wait_for(pilot, marker.exists, "the fake poll")
+        await wait_for(pilot, lambda: len(app.main_screen.timeline.rows) == 9, "the new row")
         await settle(app, pilot)
         assert app.main_screen.timeline.rows[0].title == "Fresh report from the fake poller"
         assert app.main_screen.timeline.selected.id == selected
         assert app.main_screen.timeline.new_count == 1
         process = app.poller.process
         await pilot.press("q")
-        await asyncio.wait_for(process.wait(), 10)
+        await asyncio.wait_for(process.wait(), PATIENCE)
     assert process.returncode is not None
 
 

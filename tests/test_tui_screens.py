@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from chipwatch.config import load_config
 from tests.test_tui import SIZE, build, query_store, settle, wait_until
 from tests.tui_seed import build_seed_store, seed_config
+from tests.waiting import PATIENCE, eventually
 
 
 @pytest.fixture
@@ -96,6 +98,45 @@ async def test_watches_screen_previews_adds_and_removes(seeded) -> None:
         assert [w.name for w in load_config(config_path).watches] == ["H20 exports"]
 
 
+async def test_a_stale_watch_preview_never_replaces_the_newer_one(seeded, monkeypatch) -> None:
+    """Regression: on a busy machine the preview of "@TSM" (typed on the way to "@TSMC")
+    finished after the one of "@TSMC" and replaced it."""
+    from chipwatch.tui.screens import watches
+
+    release, started, shown = threading.Event(), [], []
+    search, show = watches.search_story_ids, watches.WatchesScreen._show_preview
+
+    def slow_search(db, text, config, *, since):
+        started.append(text)
+        if text == "@TSM":
+            release.wait(PATIENCE)  # the older query finishes last
+        return search(db, text, config, since=since)
+
+    def recorded_show(screen, text, *args):
+        shown.append(text)
+        show(screen, text, *args)
+
+    monkeypatch.setattr(watches, "search_story_ids", slow_search)
+    monkeypatch.setattr(watches.WatchesScreen, "_show_preview", recorded_show)
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W", "a", *"TSMC", "tab", *"@TSM")
+        await eventually(lambda: "@TSM" in started, "the first preview", pause=pilot.pause)
+        await pilot.press("C")
+        screen = app.screen
+        await eventually(
+            lambda: "would have matched 2 stories" in _status(screen),
+            "the preview of @TSMC",
+            pause=pilot.pause,
+        )
+        release.set()
+        await eventually(lambda: "@TSM" in shown, "the stale preview", pause=pilot.pause)
+        await settle(app, pilot)
+        assert "would have matched 2 stories" in _status(screen)
+        assert screen.query_one("#watch-preview").option_count == 2
+
+
 async def test_watch_preview_shows_query_errors(seeded) -> None:
     app = build(seeded)
     async with app.run_test(size=SIZE) as pilot:
@@ -121,11 +162,8 @@ async def test_export_dialog_writes_a_digest(seeded, tmp_path) -> None:
         screen.query_one("#export-path").value = str(out)
         await pilot.pause()
         await pilot.click("#export-go")
-        for _ in range(100):
-            await settle(app, pilot)
-            if app.screen is app.main_screen:
-                break
-        assert app.screen is app.main_screen
+        # the digest is written by a `chipwatch digest` child process: wait for it
+        await wait_until(app, pilot, lambda: app.screen is app.main_screen)
     digest = json.loads(out.read_text())
     titles = [story["title"] for story in digest["stories"]]
     assert "US lets NVIDIA restart H20 shipments to China" in titles
@@ -142,10 +180,8 @@ async def test_export_dialog_reports_failure(seeded, tmp_path) -> None:
         screen.query_one("#export-query").value = "(broken"
         screen.query_one("#export-path").value = str(tmp_path / "x.md")
         await pilot.click("#export-go")
-        for _ in range(100):
-            await settle(app, pilot)
-            if "column" in str(screen.query_one("#export-status").render()):
-                break
+        status = screen.query_one("#export-status")
+        await wait_until(app, pilot, lambda: "column" in str(status.render()))
         assert app.screen is screen
         assert not (tmp_path / "x.md").exists()
         await pilot.press("escape")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui_seed import build_seed_store
+from tests.waiting import PATIENCE, wait_for
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
@@ -49,20 +50,28 @@ def screen(session: str) -> str:
     return tmux("capture-pane", "-p", "-t", session).stdout
 
 
-def wait_for_text(session: str, text: str, seconds: float = 40.0) -> str:
+def pane_info(session: str, what: str) -> str:
+    return tmux("display", "-p", "-t", session, what).stdout.strip()
+
+
+def wait_for_text(session: str, *texts: str, seconds: float = PATIENCE) -> str:
+    """The screen, once every one of ``texts`` is on it."""
     deadline = time.monotonic() + seconds
     shown = ""
     while time.monotonic() < deadline:
         shown = screen(session)
-        if text in shown:
+        if all(text in shown for text in texts):
             return shown
         time.sleep(0.3)
-    size = tmux("display", "-p", "-t", session, "#{window_width}x#{window_height}").stdout
-    raise AssertionError(f"{text!r} never appeared; the {size.strip()} screen was:\n{shown}")
+    size = pane_info(session, "#{window_width}x#{window_height}")
+    raise AssertionError(f"{texts!r} never all appeared; the {size} screen was:\n{shown}")
 
 
 @pytest.fixture
-def session(tmp_path: Path):
+def session(tmp_path: Path, monitor_colors: str):
+    """The monitor in a 120x36 tmux pane, with NO_COLOR=1 in the no-color run: (session
+    name, the file its exit status is written to). The pane stays when the monitor ends,
+    so a traceback can be read back."""
     db_path = build_seed_store(tmp_path / "seed.db")
     feed = tmp_path / "local.xml"
     feed.write_text(
@@ -75,10 +84,11 @@ def session(tmp_path: Path):
     )
     name = f"chipwatch-test-{os.getpid()}"
     # COLUMNS/LINES from the test runner would override the real terminal size
-    command = (
-        f"env -u COLUMNS -u LINES {sys.executable} -m chipwatch --config {config} --db {db_path}"
-    )
+    status = tmp_path / "exit-status"
+    monitor = f"{sys.executable} -m chipwatch --config {config} --db {db_path}"
+    command = f"env -u COLUMNS -u LINES {monitor}; echo $? > {status}"
     env_path = str(Path(__file__).resolve().parent.parent)
+    no_color = ["-e", "NO_COLOR=1"] if monitor_colors == "no_color" else []
     tmux(
         "new-session",
         "-d",
@@ -90,21 +100,37 @@ def session(tmp_path: Path):
         "36",
         "-e",
         f"PYTHONPATH={env_path}",
+        *no_color,
         command,
+        ";",
+        "set-option",
+        "-t",
+        name,
+        "remain-on-exit",
+        "on",
     )
-    yield name
+    yield name, status
     tmux("kill-server")
 
 
-def test_real_monitor_in_tmux(session: str) -> None:
-    shown = wait_for_text(session, "US lets NVIDIA restart H20 shipments to China")
-    for pane in ("Timeline", "Entities", "Alerts", "Story"):
-        assert pane in shown
+@pytest.mark.monitor
+def test_real_monitor_in_tmux(session: tuple[str, Path]) -> None:
+    name, status = session
+    # the first paint is written in pieces: wait for all of it, not for its first line
+    wait_for_text(name, "US lets NVIDIA restart H20 shipments to China", "[bold red]boom[/]")
+    shown = wait_for_text(name, "Timeline", "Entities", "Alerts", "Story")
     assert "[bold red]boom[/]" in shown  # hostile markup shows literally
     # the poller child ingests the local feed: a story appears without any key press
-    wait_for_text(session, "Local wire reports wafer output climbing")
-    tmux("send-keys", "-t", session, "q")
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and tmux("has-session", "-t", session).returncode == 0:
-        time.sleep(0.2)
-    assert tmux("has-session", "-t", session).returncode != 0, screen(session)
+    wait_for_text(name, "Local wire reports wafer output climbing")
+    tmux("send-keys", "-t", name, "q")
+    try:
+        wait_for(lambda: status.read_text() if status.exists() else "", "the monitor's end")
+    except AssertionError:
+        raise AssertionError(f"{leftovers(status.parent)}\n{screen(name)}") from None
+    assert status.read_text().strip() == "0", screen(name)  # 1 when the monitor crashed
+
+
+def leftovers(folder: Path) -> str:
+    """The processes still running on the test's files (to tell a hang from a crash)."""
+    ps = subprocess.run(["ps", "-eo", "pid,ppid,stat,etime,args"], capture_output=True, text=True)
+    return "\n".join(line for line in ps.stdout.splitlines() if str(folder) in line)

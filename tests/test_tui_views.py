@@ -15,6 +15,7 @@ from chipwatch.tui.widgets.detail import highlighted, watched_terms
 from chipwatch.tui.widgets.entities import sparkline
 from chipwatch.tui.widgets.timeline import short_time
 from tests.tui_seed import SEED_NOW, build_large_store, build_seed_store
+from tests.waiting import PATIENCE, eventually
 
 
 @pytest.fixture
@@ -159,11 +160,8 @@ async def test_poller_lines_coalesce_into_batches() -> None:
     ):
         child._take(line)
     assert posted == []  # nothing until the coalescing delay passes
-    for _ in range(100):  # the delay is a timer: wait for it, however loaded the machine
-        if posted:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)  # and no second batch follows for the same lines
+    await eventually(lambda: posted, "the coalesced batch")  # a timer: however loaded
+    child._flush()  # what the next timer would send: nothing is left of those lines
     assert len(posted) == 1
     batch = posted[0]
     assert isinstance(batch, PollBatch)
@@ -190,13 +188,51 @@ async def test_poller_child_runs_nicer_than_the_monitor() -> None:
     posted: list[object] = []
     child = PollerChild([sys.executable, "-c", "import time; time.sleep(30)"], posted.append)
     task = asyncio.create_task(child.run())
-    for _ in range(100):
-        if child.process is not None and posted:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(lambda: child.process is not None and posted, "the child's start")
     ours = os.getpriority(os.PRIO_PROCESS, 0)
     theirs = os.getpriority(os.PRIO_PROCESS, child.process.pid)
     await child.stop()
-    await asyncio.wait_for(task, 10)
+    await asyncio.wait_for(task, PATIENCE)
     assert theirs == min(19, ours + 10)
     assert child.process.returncode is not None
+
+
+# Started like the monitor's poller child: no SIGUSR1 handler of its own until the gate
+# file appears (a real `chipwatch poll` spends that time importing), then one JSON line.
+GATED_CHILD = """
+import json, signal, sys, time
+from pathlib import Path
+gate, marker = Path(sys.argv[1]), Path(sys.argv[2])
+while not gate.exists():
+    time.sleep(0.01)
+signal.signal(signal.SIGUSR1, lambda *_: marker.write_text("polled"))
+print(json.dumps({"type": "feed", "id": 1, "status": "ok"}), flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+async def test_refresh_while_the_poller_child_starts_does_not_kill_it(tmp_path: Path) -> None:
+    """Regression: `r` pressed while the child was still importing sent SIGUSR1 before
+    it had a handler; SIGUSR1's default action ended the poller."""
+    import sys
+
+    gate, marker = tmp_path / "gate", tmp_path / "polled"
+    posted: list[object] = []
+    command = [sys.executable, "-c", GATED_CHILD, str(gate), str(marker)]
+    child = PollerChild(command, posted.append)
+    task = asyncio.create_task(child.run())
+    try:
+        await eventually(lambda: child.process is not None, "the child's start")
+        assert child.poll_now()  # pending before the child runs another line of its own
+        gate.touch()
+        await eventually(
+            lambda: any(isinstance(m, PollBatch) for m in posted) or task.done(),
+            "the child's first line, or its end",
+        )
+        assert child.process is not None and child.process.returncode is None, posted
+        assert child.poll_now()  # once the child has its handler, `r` reaches it
+        await eventually(marker.exists, "the child's poll")
+    finally:
+        await child.stop()
+        await asyncio.wait_for(task, PATIENCE)

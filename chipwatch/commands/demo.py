@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -21,13 +22,17 @@ from typing import IO, TYPE_CHECKING
 
 from chipwatch.context import Context
 from chipwatch.demo.content import ANCHOR, load_outlets
-from chipwatch.demo.session import MAX_SPEED, DemoSession, poll_interval, replay_seconds
+from chipwatch.demo.session import MAX_SPEED, DemoSession, replay_seconds
 from chipwatch.errors import UserError, WorkFailed
+from chipwatch.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
 
 STOP_GRACE = 10.0  # seconds the headless poller gets to finish its transaction on stop
+# seconds after the last release before the headless demo stops waiting for the polls
+# that fetch it: a hang guard (a loaded machine takes a few seconds), not a schedule
+SETTLE_PATIENCE = 120.0
 INTERRUPT_GRACE = 3.0  # after Ctrl-C, seconds before the poller gets a SIGINT of ours
 H20_WATCH = "H20 exports"
 
@@ -68,10 +73,11 @@ def intro(session: DemoSession) -> str:
 
 def run_monitor(ctx: Context, session: DemoSession) -> int:
     """Open the monitor on the demo's config and store; returns when the user quits."""
+    from chipwatch.tui.app import run_app
+
     app = build_monitor(ctx, session)
     with _exit_app_on_terminate(app.exit):
-        result = app.run()
-    return int(result or 0)
+        return run_app(app)
 
 
 def build_monitor(ctx: Context, session: DemoSession) -> ChipwatchApp:
@@ -103,9 +109,9 @@ def build_monitor(ctx: Context, session: DemoSession) -> ChipwatchApp:
 
 
 def run_headless(ctx: Context, session: DemoSession) -> int:
-    """Run ``chipwatch poll`` on the demo until the replay is over, then summarize."""
+    """Run ``chipwatch poll`` on the demo until the replay is over and every feed was
+    polled after it (the store then holds all of it), then summarize."""
     ctx.err(intro(session))
-    deadline = time.monotonic() + replay_seconds(session.speed) + _settle(session.speed)
     child = subprocess.Popen(
         session.poll_command(json_lines=False),
         stdout=subprocess.PIPE,
@@ -117,8 +123,11 @@ def run_headless(ctx: Context, session: DemoSession) -> int:
     pumps = [_pump(child.stdout, ctx.stdout), _pump(child.stderr, ctx.stderr)]
     interrupted = False
     try:
-        while time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.2)
+        if not _wait_until_settled(session, child):
+            ctx.err(
+                f"chipwatch demo: stopped waiting for the last polls after "
+                f"{SETTLE_PATIENCE:g}s past the replay; the summary may miss some articles"
+            )
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -133,9 +142,47 @@ def run_headless(ctx: Context, session: DemoSession) -> int:
     return 0
 
 
-def _settle(speed: float) -> float:
-    """Time after the last release for two more polls and their transactions."""
-    return 2 * poll_interval(speed) + 3.0
+def _wait_until_settled(session: DemoSession, child: subprocess.Popen[str]) -> bool:
+    """Wait until every article is released and every feed has been polled since, or
+    the poller ended; False if that took ``SETTLE_PATIENCE`` s past the replay.
+
+    A state, not a length of time: a fixed wait (two poll intervals after the last
+    release) ended the replay before the last polls on a busy machine, and the summary
+    then missed articles (the H20 story had 2 languages instead of 4 or more)."""
+    guard = time.monotonic() + replay_seconds(session.speed) + SETTLE_PATIENCE
+    released_at: str | None = None
+    while child.poll() is None:
+        if released_at is None and session.finished():
+            released_at = iso(utcnow())
+        if released_at is not None and _all_polled_after(session, released_at):
+            return True
+        if time.monotonic() > guard:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+def _all_polled_after(session: DemoSession, stamp: str) -> bool:
+    """Whether every enabled feed was fetched after ``stamp`` (a poll stamps a feed in
+    the transaction that stores its articles) or is failing (it releases nothing)."""
+    from chipwatch.store.db import StoreError, open_reader
+    from chipwatch.store.views_status import feed_health
+
+    if not session.db_path.exists():
+        return False
+    try:
+        conn = open_reader(session.db_path)
+    except StoreError:
+        return False  # the poller is still making the store
+    try:
+        feeds = [f for f in feed_health(conn) if f.enabled]  # type: ignore[arg-type]
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return bool(feeds) and all(
+        f.last_status == "error" or (f.last_fetch_at or "") > stamp for f in feeds
+    )
 
 
 def _pump(source: IO[str] | None, sink: IO[str]) -> threading.Thread:

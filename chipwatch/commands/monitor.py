@@ -21,8 +21,6 @@ def run(ctx: Context) -> int:
             sync_feeds(conn, config.feeds, now=ctx.now)  # type: ignore[arg-type]
     finally:
         conn.close()
-    from chipwatch.tui.app import make_app
+    from chipwatch.tui.app import make_app, run_app
 
-    app = make_app(config, ctx.config_path, ctx.db_path)
-    result = app.run()
-    return int(result or 0)
+    return run_app(make_app(config, ctx.config_path, ctx.db_path))

@@ -15,7 +15,7 @@ from pathlib import Path
 from string import Template
 
 from chipwatch.demo.content import ANCHOR, Outlet, replay_length
-from chipwatch.demo.server import DemoServer, ReplayClock
+from chipwatch.demo.server import Clock, DemoServer, ReplayClock
 
 BASE_INTERVAL = 4.0  # seconds between polls of a feed at speed 1
 MIN_INTERVAL = 1.0  # never poll the demo feeds more often than this, whatever the speed
@@ -39,14 +39,17 @@ class DemoSession:
     Use as a context manager, or call :meth:`start` and :meth:`close` (idempotent).
     """
 
-    def __init__(self, *, speed: float = 1.0, parent: Path | None = None) -> None:
+    def __init__(
+        self, *, speed: float = 1.0, parent: Path | None = None, clock: Clock | None = None
+    ) -> None:
         if not 0 < speed <= MAX_SPEED:
             raise ValueError(f"speed must be greater than 0 and at most {MAX_SPEED:g}")
         self.speed = speed
         self._parent = parent
+        self._given_clock = clock  # tests inject one; the demo replays the real clock
         self.directory: Path | None = None
         self.server: DemoServer | None = None
-        self.clock: ReplayClock | None = None
+        self.clock: Clock | None = None
 
     @property
     def config_path(self) -> Path:
@@ -62,7 +65,7 @@ class DemoSession:
         """Make the temporary directory, start the server, write the config."""
         atexit.register(self.close)
         self.directory = Path(tempfile.mkdtemp(prefix="chipwatch-demo-", dir=self._parent))
-        self.clock = ReplayClock(speed=self.speed)
+        self.clock = self._given_clock or ReplayClock(speed=self.speed)
         self.server = DemoServer(self.clock).start()
         self.config_path.write_text(self.config_text(), encoding="utf-8")
         return self

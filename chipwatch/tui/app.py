@@ -269,3 +269,10 @@ def make_app(
         poller_command=poller_command,
         opener=opener,
     )
+
+
+def run_app(app: ChipwatchApp, **run_options: object) -> int:
+    """Run the monitor until it quits; its exit status. A crash is status 1: Textual
+    prints the traceback and ``run()`` returns None, which read as success before."""
+    result = app.run(**run_options)  # type: ignore[arg-type]
+    return app.return_code or int(result or 0)

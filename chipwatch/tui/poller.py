@@ -14,7 +14,8 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,22 @@ def other_poller_running(db_path: Path) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def _refresh_ignored_until_ready() -> Iterator[None]:
+    """Start the child with SIGUSR1 ignored (an ignored signal stays ignored across exec)
+    until its poll loop installs its own handler. Its default action is to terminate:
+    `r` pressed while the child was still importing killed the poller. Now that press is
+    dropped, and the child's first round, due at once, polls every feed anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal dispositions can only be changed from the main thread
+        return
+    previous = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    try:
+        yield
+    finally:  # None: a handler set outside Python, which cannot be put back; the default
+        signal.signal(signal.SIGUSR1, signal.SIG_DFL if previous is None else previous)
+
+
 def _lower_priority(pid: int) -> None:
     """Make the child (and the parse workers it starts) nicer than the UI process."""
     with contextlib.suppress(OSError, AttributeError):
@@ -85,13 +102,14 @@ class PollerChild:
         output gets only ``DRAIN_SECONDS`` more to arrive."""
         loop = asyncio.get_running_loop()
         try:
-            transport, protocol = await loop.subprocess_exec(
-                lambda: _ChildProtocol(loop),
-                *self.command,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            with _refresh_ignored_until_ready():
+                transport, protocol = await loop.subprocess_exec(
+                    lambda: _ChildProtocol(loop),
+                    *self.command,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                )
         except OSError as exc:
             self._post(PollerState("failed", f"cannot start the poller: {exc.strerror}"))
             return

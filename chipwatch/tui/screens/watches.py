@@ -111,18 +111,24 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
     def preview(self, text: str) -> None:
         """Run the query over the whole archive (in a thread)."""
         if not text:
-            self.app.call_from_thread(self._show_preview, [], 0, "")
+            self.app.call_from_thread(self._show_preview, text, [], 0, "")
             return
         try:
             with sw.connection(self.app.db_path) as db:
                 ids = search_story_ids(db, text, self.app.config, since=None)
                 rows = views.timeline_rows(db, sorted(ids)[-PREVIEW_LIMIT:]) if ids else []
         except UserError as exc:
-            self.app.call_from_thread(self._show_preview, [], 0, str(exc))
+            self.app.call_from_thread(self._show_preview, text, [], 0, str(exc))
             return
-        self.app.call_from_thread(self._show_preview, rows, len(ids), "")
+        self.app.call_from_thread(self._show_preview, text, rows, len(ids), "")
 
-    def _show_preview(self, rows: list[views.TimelineRow], total: int, error: str) -> None:
+    def _show_preview(
+        self, text: str, rows: list[views.TimelineRow], total: int, error: str
+    ) -> None:
+        # `exclusive` cancels an older preview's worker but cannot stop its thread: on a
+        # busy machine its result came after the newer one's and replaced it
+        if text != self.query_one("#watch-query", Input).value.strip():
+            return
         status = self.query_one("#preview-status", Static)
         preview = self.query_one("#watch-preview", OptionList)
         preview.clear_options()

@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
+from chipwatch.tui.widgets.strips import blank_strip, line_strip
 from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
 
 KIND_STYLES = {
@@ -380,11 +381,8 @@ class DetailPane(ScrollView, can_focus=True):
         index = y + round(self.scroll_offset.y)
         lines = self._drawing.lines if self._drawing else ()
         if not 0 <= index < len(lines):
-            return Strip.blank(width, self.rich_style)
+            return blank_strip(width, self.rich_style)
         strip = self._strips.get(index)
         if strip is None:
-            base = self.rich_style
-            segments = list(Segment.apply_style(lines[index], base))
-            strip = Strip(segments).extend_cell_length(width, base).crop(0, width)
-            self._strips[index] = strip
+            strip = self._strips[index] = line_strip(lines[index], width, self.rich_style)
         return strip

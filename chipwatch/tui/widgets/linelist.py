@@ -23,6 +23,7 @@ from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from chipwatch.tui.widgets.strips import blank_strip
 from chipwatch.tui.widgets.timeline import set_virtual_size
 
 STRIP_CACHE_SIZE = 300  # rendered options kept (each one or two strips)
@@ -98,7 +99,7 @@ class LineOptionList(OptionList):
                 self._strips.clear()
             strips = super()._get_option_render(option, style)
             while len(strips) < self.OPTION_LINES:
-                strips.append(Strip.blank(width - self._get_left_gutter_width()))
+                strips.append(blank_strip(width - self._get_left_gutter_width(), style.rich_style))
             self._strips[key] = strips
         return strips
 

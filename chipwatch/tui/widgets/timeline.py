@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -31,6 +30,7 @@ from chipwatch.store.views import TimelineRow
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso
 from chipwatch.tui.messages import MoreRowsWanted, StoryChosen, StoryHighlighted
+from chipwatch.tui.widgets.strips import blank_strip, text_strip
 
 HEADER_LINES = 1
 LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the end
@@ -274,12 +274,10 @@ class Timeline(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:  # a sticky header line naming the columns
-            header = self.header_text(width)
-            segments = list(header.render(self.app.console))
-            return Strip(segments, header.cell_len).extend_cell_length(width).crop(0, width)
+            return text_strip(self.header_text(width), self.app.console, width, self.rich_style)
         index = y - HEADER_LINES + round(self.scroll_offset.y)
         if not 0 <= index < len(self.rows):
-            return Strip.blank(width, self.rich_style)
+            return blank_strip(width, self.rich_style)
         row = self.rows[index]
         day = self._clock().date()  # the time column reads differently on another day
         if day != self._strips_day:
@@ -296,11 +294,9 @@ class Timeline(ScrollView, can_focus=True):
         return strip
 
     def _row_strip(self, row: TimelineRow, index: int, width: int) -> Strip:
-        text = self.row_text(row, width)
-        base = self._row_style(row, index)
-        segments = list(text.render(self.app.console))
-        strip = Strip(Segment.apply_style(segments, base), text.cell_len)
-        return strip.extend_cell_length(width, base).crop(0, width)
+        return text_strip(
+            self.row_text(row, width), self.app.console, width, self._row_style(row, index)
+        )
 
     def notify_style_update(self) -> None:
         self._strips.clear()  # a theme or focus style changed the colours
