@@ -93,9 +93,16 @@ CASES = [
     ),
     # --- Dutch
     (
+        # "the Dutch government" is not a specific export authority (issue 17)
         "nl",
         "De Nederlandse regering beperkt de export van ASML naar China",
-        {"Dutch export authorities", "ASML", "China"},
+        {"Netherlands", "export controls", "ASML", "China"},
+        {"Dutch export authorities"},
+    ),
+    (
+        "nl",
+        "Het ministerie van Economische Zaken grijpt in bij Nexperia",
+        {"Dutch export authorities", "Nexperia"},
         set(),
     ),
     ("nl", "Nieuwe exportvergunningen voor chipmachines", {"export licence"}, set()),
