@@ -12,14 +12,15 @@ A rule is terms joined by gaps. A term is a CLASS (or ``A|B``, either class); a 
 may also hold tagged entities (``entities``, ``kinds``), optionally only where one of
 its ``before`` words is written right before the entity ("to China", "对中国") or one of
 its ``after`` words right after it ("中国向け"). A gap ``~N`` puts the next term within
-N words of the previous one on either side; ``..N`` only after it. Every term must lie
+N words of the previous one on either side; ``..N`` only after it; with a ``^``
+(``^~N``, ``^..N``) the words are counted from the anchor instead. Every term must lie
 in the same sentence. In Chinese and Japanese, which have no spaces, two characters
 count as one word.
 
 A rule's first term is its anchor: the anchors' words are keys of the tagger's
 automaton, found in the same pass as every alias, and a rule is looked at only where
-its anchor was found. The other terms are then searched for in a few words' window
-around it (one regular expression per class), so frequent words such as "chips" or
+its anchor was found. The other terms' words are then found only around anchors
+(one more automaton pass over that stretch), so frequent words such as "chips" or
 "AI" cost nothing in articles without an anchor.
 """
 
@@ -40,7 +41,7 @@ from chipwatch.feeds.entity_data import fold, is_word_char, spelling_variants
 GRAMMAR_FILE = "entity_phrases.toml"
 LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko")
 CJK = "\u2e80"
-_GAP = re.compile(r"^(~|\.\.)(\d+)$")
+_GAP = re.compile(r"^(\^?)(~|\.\.)(\d+)$")
 # Words before a full stop that do not end a sentence: "U.S.", "Corp.", "Inc.", "Jan."
 
 
@@ -77,7 +78,8 @@ class Rule:
     entity: str
     text: str
     terms: tuple[frozenset[int], ...]
-    gaps: tuple[tuple[int, bool], ...]  # (words at most, must follow) per later term
+    # Per later term: (words at most, must follow, measured from the anchor)
+    gaps: tuple[tuple[int, bool, bool], ...]
     anchor: int = 0  # bit mask of the first term's classes
 
 
@@ -137,7 +139,7 @@ class Plan:
     @property
     def reach(self) -> int:
         """How far (in characters) from an anchor its rules may look."""
-        words = max(sum(limit + 1 for limit, _ in rule.gaps) for rule in self.rules)
+        words = max(sum(limit + 1 for limit, _, _ in rule.gaps) for rule in self.rules)
         return _CHARS_PER_WORD * words + _LONGEST
 
 
@@ -204,8 +206,8 @@ def _rule(body: Any, index: Mapping[str, int], where: str) -> Rule:
         if position % 2:
             gap = _GAP.match(part)
             if not gap:
-                raise GrammarError(f"{where}.match: {part!r} is not a gap (~N or ..N)")
-            gaps.append((int(gap.group(2)), gap.group(1) == ".."))
+                raise GrammarError(f"{where}.match: {part!r} is not a gap (~N, ..N, ^~N, ^..N)")
+            gaps.append((int(gap.group(3)), gap.group(2) == "..", gap.group(1) == "^"))
             continue
         names = part.split("|")
         unknown = [n for n in names if n not in index]
@@ -293,6 +295,7 @@ def find_phrases(
     low = max(0, anchors[0][0] - plan.reach)
     high = min(len(folded), anchors[-1][1] + plan.reach)
     words = plan.finder.find(folded, low, high)
+    spaced = _UNSPACED.search(folded, low, high) is None
     terms: dict[frozenset[int], list[tuple[int, int]]] = {}
     hits: list[PhraseHit] = []
     for rule in plan.rules:
@@ -309,7 +312,7 @@ def find_phrases(
             for start, end, classes in anchors:
                 if start < used_until or classes.isdisjoint(rule.terms[0]):
                     continue
-                chain = _chain(folded, [(start, end)], lists, rule.gaps)
+                chain = _chain(folded, [(start, end)], lists, rule.gaps, spaced)
                 if chain:
                     low = min(s for s, _ in chain)
                     high = max(e for _, e in chain)
@@ -345,15 +348,16 @@ def _chain(
     folded: str,
     chain: list[tuple[int, int]],
     lists: list[list[tuple[int, int]]],
-    gaps: tuple[tuple[int, bool], ...],
+    gaps: tuple[tuple[int, bool, bool], ...],
+    spaced: bool,
 ) -> list[tuple[int, int]] | None:
     """``chain`` extended by one span of each later term, each within its gap of the
-    previous one and in the same sentence, or None."""
+    previous one (or of the anchor) and in the same sentence, or None."""
     depth = len(chain) - 1
     if depth == len(lists):
         return chain
-    limit, forward = gaps[depth]
-    start, end = chain[-1]
+    limit, forward, from_anchor = gaps[depth]
+    start, end = chain[0] if from_anchor else chain[-1]
     reach = _CHARS_PER_WORD * (limit + 1)
     spans = lists[depth]
     first = bisect.bisect_left(spans, (end if forward else start - reach - _LONGEST,))
@@ -367,20 +371,25 @@ def _chain(
             low, high = span[1], start
         else:
             continue
-        # Cheap tests first: a gap of N words is at most N + 1 spaces and a few
-        # characters a word long; then the gap is read.
-        if high - low > reach or folded.count(" ", low, high) > limit + 1 or span in chain:
+        if high - low > reach or span in chain:
             continue
-        gap = folded[low:high]
-        if _ends_sentence(gap) or word_count(gap) > limit:
-            continue
-        found = _chain(folded, [*chain, span], lists, gaps)
+        # In spaced text a gap of N words holds N + 1 spaces; Chinese and Japanese
+        # are read character by character.
+        if spaced:
+            if folded.count(" ", low, high) > limit + 1 or _ends_sentence(folded[low:high]):
+                continue
+        else:
+            gap = folded[low:high]
+            if _ends_sentence(gap) or word_count(gap) > limit:
+                continue
+        found = _chain(folded, [*chain, span], lists, gaps, spaced)
         if found:
             return found
     return None
 
 
 _CHARS_PER_WORD = 16  # no word in a gap is longer, on average
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # Han, kana
 _LONGEST = 64  # a longer span is an entity whose start lies further back
 
 
