@@ -241,7 +241,7 @@ def _end(folded: str, end: int, suffix: str | None) -> int:
     char = folded[end]
     if not (char.isalnum() and char < "\u2e80"):
         return end
-    if char == "s" and not suffix:
+    if char == "s":  # a plural: "H20s", "H20Es"
         after = folded[end + 1 : end + 2]
         if not after or not (after.isalnum() and after < "\u2e80"):
             return end + 1

@@ -146,11 +146,10 @@ class Scan:
         """The exhaustive path: every valid candidate, overlapping ones included, then the
         longest of them; gated ones join when an ungated candidate opens their gate."""
         plain, gated, words = self._scan(text, folded, index, self._automaton.find)
-        if words:
-            blockers = plain + gated
+        if words:  # as on the fast path: a word under an ungated alias is no word
             words = [w for w in words if not any(_overlaps((w[1], w[1] - w[2]), b)
-                                                  for b in blockers)]  # fmt: skip
-            plain += self._phrases(folded, words, longest(list(plain)), blockers)
+                                                  for b in plain)]  # fmt: skip
+            plain += self._phrases(folded, words, longest(list(plain)), plain + gated)
         ungated = list(plain)
         for start, negative_length, p, opened in _resolve_gates(gated, ungated):
             if opened is not None:

@@ -111,11 +111,11 @@ class Special:
             if models:
                 _add(models, kept, gated)
                 return max(end, _end(models[-1]))
+        if self._words[number] is not None and not taken:
+            words.append((number, start, end))  # a gated alias may stay shut: a word too
         if taken or pending:
             hidden = any(folded.startswith(k, start + cut) for cut, k in self._overlappable[number])
             return None if hidden else -1
-        if self._words[number] is not None:
-            words.append((number, start, end))
         if own:
             return None if _may_hide(folded[start:end]) else -1
         return None if self._hides(number, folded, start) else -1
