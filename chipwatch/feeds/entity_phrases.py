@@ -39,7 +39,9 @@ from chipwatch.config import ConfigError
 from chipwatch.feeds.entity_data import fold, is_word_char, spelling_variants
 
 GRAMMAR_FILE = "entity_phrases.toml"
-LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko")
+# The eleven languages of the dictionary, and Ukrainian and Russian, which the press
+# about export controls also uses.
+LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko", "uk", "ru")
 CJK = "\u2e80"
 _GAP = re.compile(r"^(\^?)(~|\.\.)(\d+)$")
 # Words before a full stop that do not end a sentence: "U.S.", "Corp.", "Inc.", "Jan."
