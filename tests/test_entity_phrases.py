@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from chipwatch.feeds.entities import build_tagger
-from chipwatch.feeds.entity_phrases import GrammarError, builtin_grammar, parse_grammar, word_count
+from chipwatch.feeds.entity_phrase_match import word_count
+from chipwatch.feeds.entity_phrases import GrammarError, builtin_grammar, parse_grammar
 
 LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko")
 

@@ -26,17 +26,16 @@ its anchor was found. The other terms' words are then found only around anchors
 
 from __future__ import annotations
 
-import bisect
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from chipwatch.config import ConfigError
-from chipwatch.feeds.entity_data import fold, is_word_char, spelling_variants
+from chipwatch.feeds.entity_data import fold
 
 GRAMMAR_FILE = "entity_phrases.toml"
 # The eleven languages of the dictionary, and Ukrainian and Russian, which the press
@@ -83,6 +82,14 @@ class Rule:
     # Per later term: (words at most, must follow, measured from the anchor)
     gaps: tuple[tuple[int, bool, bool], ...]
     anchor: int = 0  # bit mask of the first term's classes
+    # Per later term: the bit mask of its classes' words, and the entities and kinds
+    # that also fill it (a quick test of whether the rule can match an article).
+    needs: tuple[tuple[int, frozenset[str]], ...] = ()
+
+    def may_match(self, words: int, tagged: set[str]) -> bool:
+        """Whether every later term has a word (``words``: a mask of the classes found)
+        or a tagged entity or kind (``tagged``: names and kinds) in the article."""
+        return all(words & mask or not fills.isdisjoint(tagged) for mask, fills in self.needs)
 
 
 @dataclass(frozen=True)
@@ -99,33 +106,40 @@ class Grammar:
         return Grammar(self.classes, tuple(r for r in self.rules if r.entity in known), self.index)
 
     def possible(self, present: int) -> Plan | None:
-        """The rules whose anchor is among the classes in ``present`` (a bit mask), with
-        the finder of their other words; None when there are none."""
+        """The rules whose anchor is among the classes in ``present`` (a bit mask);
+        None when there are none."""
         cache: dict[int, Plan | None] = self.__dict__.setdefault("_plans", {})
         if present in cache:
             return cache[present]
         rules = tuple(r for r in self.rules if present & r.anchor)
-        plan = Plan(rules, self.finder(rules)) if rules else None
+        plan = Plan(rules, _reach(rules)) if rules else None
         if len(cache) < 4096:
             cache[present] = plan
         return plan
 
-    def finder(self, rules: tuple[Rule, ...]) -> WordFinder:
+    @property
+    def anchors(self) -> int:
+        """The bit mask of every class a rule is anchored on."""
+        return sum({1 << n for rule in self.rules for n in rule.terms[0]})
+
+    def finder(self, rules: tuple[Rule, ...]) -> Any:
         """The finder of the words of ``rules``' terms after their anchors (compiled on
         first use: there are only a few sets of rules)."""
         later = frozenset(n for rule in rules for term in rule.terms[1:] for n in term)
-        finders: dict[frozenset[int], WordFinder] = self.__dict__.setdefault("_finders", {})
+        finders: dict[frozenset[int], Any] = self.__dict__.setdefault("_finders", {})
         found = finders.get(later)
         if found is None:
+            from chipwatch.feeds.entity_phrase_match import WordFinder
+
             found = finders[later] = WordFinder(self.classes, later)
         return found
 
     def words(self) -> Iterable[tuple[str, int]]:
         """(word as written, class number) for every word of an anchor class: the words
-        the automaton looks for."""
-        anchors = {n for rule in self.rules for n in rule.terms[0]}
+        the tagger's automaton looks for (the others are found around anchors)."""
+        used = {n for rule in self.rules for n in rule.terms[0]}
         for number, word_class in enumerate(self.classes):
-            if number in anchors:
+            if number in used:
                 for words in word_class.words.values():
                     for word in words:
                         yield word, number
@@ -133,16 +147,20 @@ class Grammar:
 
 @dataclass(frozen=True)
 class Plan:
-    """What to look for in an article, given the anchors it has."""
+    """What to look for in an article, given the anchors it has: the rules, and how far
+    (in characters) from an anchor they may look."""
 
     rules: tuple[Rule, ...]
-    finder: WordFinder
+    reach: int
 
-    @property
-    def reach(self) -> int:
-        """How far (in characters) from an anchor its rules may look."""
-        words = max(sum(limit + 1 for limit, _, _ in rule.gaps) for rule in self.rules)
-        return _CHARS_PER_WORD * words + _LONGEST
+
+_CHARS_PER_WORD = 12  # no word in a gap is longer, on average (a space included)
+_LONGEST = 64  # a longer span is an entity whose start lies further back
+
+
+def _reach(rules: Sequence[Rule]) -> int:
+    words = max(sum(limit + 1 for limit, _, _ in rule.gaps) for rule in rules)
+    return _CHARS_PER_WORD * words + _LONGEST
 
 
 # --------------------------------------------------------------------------- loading
@@ -170,7 +188,12 @@ def parse_grammar(data: Mapping[str, Any], label: str) -> Grammar:
         rule = _rule(body, index, f"{label}: rule[{number}]")
         if any(classes[n].has_entities or not classes[n].words for n in rule.terms[0]):
             raise GrammarError(f"{label}: rule[{number}].match: the first term must be words")
-        rules.append(rule)
+        needs = tuple(
+            (sum({1 << n for n in term}),
+             frozenset(x for n in term for x in classes[n].entities | classes[n].kinds))
+            for term in rule.terms[1:]
+        )  # fmt: skip
+        rules.append(replace(rule, needs=needs))
     return Grammar(tuple(classes), tuple(rules), index)
 
 
@@ -220,255 +243,3 @@ def _rule(body: Any, index: Mapping[str, int], where: str) -> Rule:
     return Rule(
         str(body["id"]), str(body["entity"]), str(body["match"]), tuple(terms), tuple(gaps), anchor
     )
-
-
-# --------------------------------------------------------------------------- matching
-
-
-class WordFinder:
-    """The words of one class in a stretch of text: an automaton per class, run only
-    on the sentence around an anchor, and only for the classes its rules need."""
-
-    def __init__(self, classes: Sequence[WordClass], numbers: Iterable[int]) -> None:
-        from chipwatch.feeds.entity_automaton import Automaton
-
-        infos: dict[str, list[tuple[int, bool, bool]]] = {}
-        for number in sorted(set(numbers)):
-            for word in (w for ws in classes[number].words.values() for w in ws):
-                stem = word.endswith("*")
-                for key in spelling_variants(word.rstrip("*"), part_number=False):
-                    info = (number, is_word_char(key[0]), not stem and is_word_char(key[-1]))
-                    if info not in infos.setdefault(key, []):
-                        infos[key].append(info)
-        self._keys = list(infos)
-        self._infos = [tuple(infos[k]) for k in self._keys]
-        self._automaton = Automaton(self._keys)
-
-    def find(self, folded: str, low: int, high: int) -> dict[int, list[tuple[int, int]]]:
-        """Class number -> sorted (start, end) of its words in ``folded[low:high]``; a
-        stem ("restrict*") reads to the end of its word ("restrictions")."""
-        found: dict[int, list[tuple[int, int]]] = {}
-        size = len(folded)
-        for key, start, end in self._automaton.find_longest(folded[low:high]):
-            start += low
-            end += low
-            before = folded[start - 1] if start else " "
-            after = folded[end] if end < size else " "
-            joined_left = before.isalnum() and before < CJK
-            joined_right = after.isalnum() and after < CJK
-            taken = -1
-            for number, left, right in self._infos[key]:
-                if (left and joined_left) or (right and joined_right) or number == taken:
-                    continue
-                stop = end
-                while (
-                    joined_right and stop < size and folded[stop].isalnum() and folded[stop] < CJK
-                ):
-                    stop += 1
-                found.setdefault(number, []).append((start, stop))
-                taken = number
-        return found
-
-
-@dataclass(frozen=True, slots=True)
-class PhraseHit:
-    """A rule that matched: its span (folded offsets) and the words that made it."""
-
-    rule: Rule
-    start: int
-    end: int
-    words: tuple[tuple[int, int], ...]
-
-
-def find_phrases(
-    grammar: Grammar,
-    plan: Plan,
-    folded: str,
-    anchors: Sequence[tuple[int, int, frozenset[int]]],
-    entities: Sequence[tuple[int, int, str, str]],
-) -> list[PhraseHit]:
-    """Every rule of ``plan`` (from ``grammar``) that matches, at most once per anchor.
-
-    ``anchors``: (start, end, classes) of the anchor words found (boundary-checked), in
-    text order; ``entities``: (start, end, entity, kind) of the entities tagged. The
-    other terms' words are looked for only as far from the anchors as a rule reaches,
-    and words are counted only between spans close enough to matter.
-    """
-    low = max(0, anchors[0][0] - plan.reach)
-    high = min(len(folded), anchors[-1][1] + plan.reach)
-    words = plan.finder.find(folded, low, high)
-    spaced = _UNSPACED.search(folded, low, high) is None
-    terms: dict[frozenset[int], list[tuple[int, int]]] = {}
-    hits: list[PhraseHit] = []
-    for rule in plan.rules:
-        lists = []
-        for term in rule.terms[1:]:
-            spans = terms.get(term)
-            if spans is None:
-                spans = terms[term] = _term_spans(grammar, term, words, folded, entities)
-            if not spans:
-                break
-            lists.append(spans)
-        else:
-            used_until = -1
-            for start, end, classes in anchors:
-                if start < used_until or classes.isdisjoint(rule.terms[0]):
-                    continue
-                chain = _chain(folded, [(start, end)], lists, rule.gaps, spaced)
-                if chain:
-                    low = min(s for s, _ in chain)
-                    high = max(e for _, e in chain)
-                    hits.append(PhraseHit(rule, low, high, tuple(chain)))
-                    used_until = high
-    return hits
-
-
-def _term_spans(
-    grammar: Grammar,
-    term: frozenset[int],
-    words: Mapping[int, list[tuple[int, int]]],
-    folded: str,
-    entities: Sequence[tuple[int, int, str, str]],
-) -> list[tuple[int, int]]:
-    """Sorted spans of a term: its classes' words, and the tagged entities that belong
-    to them (in their context: "to China")."""
-    found: list[tuple[int, int]] = []
-    for number in term:
-        found += words.get(number, ())
-        word_class = grammar.classes[number]
-        if word_class.has_entities:
-            found += [
-                (start, end)
-                for start, end, entity, kind in entities
-                if (entity in word_class.entities or kind in word_class.kinds)
-                and (word_class.anywhere or _in_context(word_class, folded, start, end))
-            ]
-    return sorted(set(found)) if len(found) > 1 else found
-
-
-def _chain(
-    folded: str,
-    chain: list[tuple[int, int]],
-    lists: list[list[tuple[int, int]]],
-    gaps: tuple[tuple[int, bool, bool], ...],
-    spaced: bool,
-) -> list[tuple[int, int]] | None:
-    """``chain`` extended by one span of each later term, each within its gap of the
-    previous one (or of the anchor) and in the same sentence, or None."""
-    depth = len(chain) - 1
-    if depth == len(lists):
-        return chain
-    limit, forward, from_anchor = gaps[depth]
-    start, end = chain[0] if from_anchor else chain[-1]
-    reach = _CHARS_PER_WORD * (limit + 1)
-    spans = lists[depth]
-    first = bisect.bisect_left(spans, (end if forward else start - reach - _LONGEST,))
-    for at in range(first, len(spans)):
-        span = spans[at]
-        if span[0] >= end:
-            if span[0] - end > reach:
-                break
-            low, high = end, span[0]
-        elif span[1] <= start and not forward:
-            low, high = span[1], start
-        else:
-            continue
-        if high - low > reach or span in chain:
-            continue
-        # In spaced text a gap of N words holds N + 1 spaces; Chinese and Japanese
-        # are read character by character.
-        if spaced:
-            if folded.count(" ", low, high) > limit + 1 or _ends_sentence(folded[low:high]):
-                continue
-        else:
-            gap = folded[low:high]
-            if _ends_sentence(gap) or word_count(gap) > limit:
-                continue
-        found = _chain(folded, [*chain, span], lists, gaps, spaced)
-        if found:
-            return found
-    return None
-
-
-_CHARS_PER_WORD = 16  # no word in a gap is longer, on average
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # Han, kana
-_LONGEST = 64  # a longer span is an entity whose start lies further back
-
-
-def _ends_sentence(gap: str) -> bool:
-    """Whether a sentence ends in ``gap`` (a full stop after "U.S." or "Corp." does not;
-    the line break between a title and its summary does)."""
-    if not _SENTENCE_ENDS.isdisjoint(gap):
-        return True
-    at = gap.find(". ")
-    while at >= 0:
-        token = gap[gap.rfind(" ", 0, at) + 1 : at]
-        if "." not in token and token not in _ABBREVIATIONS:
-            return True
-        at = gap.find(". ", at + 2)
-    return False
-
-
-_SENTENCE_ENDS = frozenset("。！？!?;；\n")
-# Words before a full stop that does not end a sentence (with a dot inside: "u.s.").
-_ABBREVIATIONS = frozenset(
-    [
-        "corp",
-        "inc",
-        "co",
-        "ltd",
-        "llc",
-        "plc",
-        "bhd",
-        "no",
-        "nr",
-        "mr",
-        "ms",
-        "dr",
-        "st",
-        "vs",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
-
-
-def _in_context(word_class: WordClass, folded: str, start: int, end: int) -> bool:
-    if not (word_class.before or word_class.after):
-        return True
-    before = folded[max(0, start - 12) : start].rstrip()
-    for word in word_class.before:
-        if before.endswith(word):
-            edge = len(before) - len(word) - 1
-            if word[0] >= CJK or edge < 0 or not _is_word_char(before[edge]):
-                return True
-    after = folded[end : end + 6]
-    return any(after.startswith(word) for word in word_class.after)
-
-
-def word_count(gap: str) -> int:
-    """Words in a gap: spaced tokens with a letter or digit, plus CJK characters / 2."""
-    if gap.isascii():
-        return len(_ASCII_WORD.findall(gap))
-    return len(_SPACED_WORD.findall(gap)) + (len(_CJK_CHAR.findall(gap)) + 1) // 2
-
-
-_ASCII_WORD = re.compile(r"[^\sA-Za-z0-9]*[A-Za-z0-9]\S*")
-# A token of a spaced script (with a letter or digit below U+2E80), and a CJK character.
-_SPACED_WORD = re.compile(r"[^\s\w]*[^\W_\u2e80-\U0010ffff][^\s\u2e80-\U0010ffff]*")
-_CJK_CHAR = re.compile(r"[^\W_\u0000-\u2e7f]")
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() and char < CJK

@@ -49,6 +49,7 @@ class Scan:
     _words: list[WordInfo | None]
     _triggers: list[ModelInfo | None]
     _extends: list[tuple[str, ...]]
+    _word_masks: list[int]
 
     def _leftmost_longest(
         self, text: str, folded: str, index: list[int] | None
@@ -66,12 +67,16 @@ class Scan:
         size = len(folded)
         patterns, overlappable, special = self._patterns, self._overlappable, self._special
         reads: list[tuple[int, int]] = []  # models read on past their key
+        word_masks = self._word_masks
+        anchored = False
         for number, start, end in self._automaton.find_longest(folded):
             if code := special[number]:  # a class word, a model trigger, or both
                 if code == _WORD:
                     if self._risky[number] and self._hides(number, folded, start):
                         return None
                     words.append((number, start, end))
+                    if word_masks[number]:  # a rule's anchor: the rules will be looked at
+                        anchored = True
                     continue
                 # An alias that is also a trigger ("h20"), followed by what no model of
                 # it reads on (a space, a comma): the alias alone decides.
@@ -82,10 +87,13 @@ class Scan:
                         or folded.startswith(self._extends[number], end)
                     )
                 ):
+                    count = len(words)
                     done = self._special_hit(number, text, folded, index, start, end, kept,
                                              gated, words)  # fmt: skip
                     if done is None:
                         return None
+                    if len(words) > count and word_masks[number]:
+                        anchored = True
                     if done > end:
                         reads.append((start, done))
                     continue
@@ -116,7 +124,7 @@ class Scan:
                         return None
         if reads and not _drop_inside(reads, kept, gated, words):
             return None
-        if words:
+        if anchored:
             blockers = kept + gated
             for phrase in longest(self._phrases(folded, words, kept, blockers)):
                 bisect.insort(kept, phrase, key=_start)

@@ -24,7 +24,8 @@ from chipwatch.feeds.entity_match import (
     Found,
     PatternTuple,
 )
-from chipwatch.feeds.entity_phrases import Grammar, find_phrases
+from chipwatch.feeds.entity_phrase_match import find_phrases, word_end
+from chipwatch.feeds.entity_phrases import Grammar, Plan
 from chipwatch.feeds.entity_scan import _add, _end, _may_hide, _word_char
 from chipwatch.model import Entity
 
@@ -140,15 +141,24 @@ class Special:
         entities: list[Found],
         blockers: list[Found],
     ) -> list[Found]:
-        """Policy terms the phrase rules find around the anchor words ``hits``."""
+        """Policy terms the phrase rules find among the class words ``hits`` (nothing
+        to do unless one of them is a rule's anchor)."""
         present = 0
         masks = self._word_masks
         for number, _, _ in hits:
             present |= masks[number]
-        plan = self._grammar.possible(present)
+        plan = self._grammar.possible(present) if present else None
         if plan is None:
             return []
-        anchors = []
+        # A rule whose entity the article already names adds a mention, not an entity:
+        # it is not looked at.
+        spans = [(s, s - n, p[ENTITY], p[KIND]) for s, n, p in entities]
+        tagged = {e[2] for e in spans}
+        rules = tuple(r for r in plan.rules if r.entity not in tagged)
+        if not rules:
+            return []
+        tagged.update(e[3] for e in spans)
+        words = []
         size = len(folded)
         for number, start, end in hits:
             joined_left = start > 0 and _word_char(folded[start - 1])
@@ -159,14 +169,15 @@ class Special:
                 if not (left and joined_left) and not (right and joined_right)
             )
             if classes:
-                while end < size and _word_char(folded[end]) and _word_char(folded[end - 1]):
-                    end += 1  # a stem ("restrict*") reads to the end of its word
-                anchors.append((start, end, classes))
-        if not anchors:
+                if joined_right:  # a stem ("restrict*") reads to the end of its word
+                    end = word_end(folded, end)
+                words.append((start, end, classes))
+        if not words:
             return []
-        tagged = [(s, s - n, p[ENTITY], p[KIND]) for s, n, p in entities]
         found: list[Found] = []
-        for hit in find_phrases(self._grammar, plan, folded, anchors, tagged):
+        for hit in find_phrases(
+            self._grammar, Plan(rules, plan.reach), folded, words, spans, tagged
+        ):
             start, end = hit.start, hit.end
             if any(s < end and s - n > start for s, n, _ in blockers):
                 start, end = hit.words[0]  # its anchor word alone

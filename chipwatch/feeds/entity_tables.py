@@ -41,7 +41,7 @@ class Tables:
     patterns: list[tuple[PatternTuple, ...]]
     words: list[WordInfo | None]
     models: list[ModelInfo | None]
-    word_masks: list[int]  # bit mask of the classes a key may be a word of (0: none)
+    word_masks: list[int]  # bit mask of the (anchor) classes a key may be a word of
     extends: list[tuple[str, ...]]  # what, after an alias key, may continue a model
     overlappable: list[tuple[tuple[int, tuple[str, ...]], ...]]
     shadowed: list[bool]
@@ -83,7 +83,7 @@ def build_tables(
         patterns=patterns,
         words=[tuple(words[key]) if key in words else None for key in keys],
         models=found,
-        word_masks=[_mask(n for n, _, _ in words.get(key, ())) for key in keys],
+        word_masks=[_mask(n for n, _, _ in words.get(key, ())) & grammar.anchors for key in keys],
         extends=[_extends(info, matchers) for info in found],
         overlappable=_overlappable(keys, patterns, candidates),
         shadowed=[
