@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chipwatch.feeds.entity_data import is_word_char, spelling_variants
+from chipwatch.feeds.entity_match import ENTITY, KIND, Found
 from chipwatch.feeds.entity_phrases import (
     _CHARS_PER_WORD,
     _LONGEST,
@@ -84,21 +85,21 @@ def find_phrases(
     plan: Plan,
     folded: str,
     anchors: Sequence[tuple[int, int, frozenset[int]]],
-    entities: Sequence[tuple[int, int, str, str]],
+    entities: Sequence[Found],
     tagged: set[str],
 ) -> list[PhraseHit]:
     """Every rule of ``plan`` (from ``grammar``) that matches, at most once per anchor.
 
     ``anchors``: (start, end, classes) of the anchor words found (boundary-checked), in
-    text order; ``entities``: (start, end, entity, kind) of the entities tagged, and
-    ``tagged`` their names and kinds. A rule is looked at in its anchor's sentence only:
+    text order; ``entities``: the tagger's candidates (start, -length, pattern) of the
+    entities tagged, and ``tagged`` their names and kinds. A rule is looked at in its anchor's sentence only:
     the other terms' words are found there, and words are counted only between spans
     close enough to matter.
     """
     sentences = _sentences(folded, anchors, plan.reach)
     distinct = sorted(set(sentences))
     spans_of: dict[int, list[tuple[int, int]]] = {}
-    finder = grammar.finder(plan.rules)
+    finder = plan.finder
     for low, high in distinct:
         for number, spans in finder.find(folded, low, high).items():
             spans_of.setdefault(number, []).extend(spans)
@@ -108,7 +109,8 @@ def find_phrases(
     rules = [r for r in plan.rules if r.may_match(mask, tagged)]
     if not rules:
         return []
-    _add_entities(grammar, rules, spans_of, folded, entities)
+    inside = _inside(entities, distinct)
+    _add_entities(grammar, rules, spans_of, folded, inside)
     terms: dict[frozenset[int], list[tuple[int, int]]] = {}
     hits: list[PhraseHit] = []
     for rule in rules:
@@ -136,20 +138,34 @@ def find_phrases(
     return hits
 
 
+def _inside(entities: Sequence[Found], sentences: list[tuple[int, int]]) -> list[Found]:
+    """The entities (in text order) that lie in one of ``sentences`` (sorted)."""
+    if len(sentences) == 1:
+        low, high = sentences[0]
+        first = bisect.bisect_left(entities, (low,))
+        found = []
+        for item in entities[first:]:
+            if item[0] >= high:
+                break
+            found.append(item)
+        return found
+    return [e for e in entities if any(low <= e[0] < high for low, high in sentences)]
+
+
 def _add_entities(
     grammar: Grammar,
     rules: Sequence[Rule],
     spans_of: dict[int, list[tuple[int, int]]],
     folded: str,
-    entities: Sequence[tuple[int, int, str, str]],
+    entities: Sequence[Found],
 ) -> None:
     """Add to ``spans_of`` the tagged entities that belong to the rules' entity classes
-    (in their context: "to China"); one pass over the entities."""
+    (in their context: "to China")."""
     numbers = {n for rule in rules for term in rule.terms[1:] for n in term}
     wanted = [(n, grammar.classes[n]) for n in sorted(numbers) if grammar.classes[n].has_entities]
     for number, word_class in wanted:
         names, kinds = word_class.entities, word_class.kinds
-        found = [(s, e) for s, e, entity, kind in entities if kind in kinds or entity in names]
+        found = [(s, s - n) for s, n, p in entities if p[KIND] in kinds or p[ENTITY] in names]
         if found and not word_class.anywhere:
             found = [(s, e) for s, e in found if _in_context(word_class, folded, s, e)]
         if found:
@@ -172,35 +188,43 @@ def _sentences(
 ) -> list[tuple[int, int]]:
     """The bounds of each anchor's sentence (within ``reach`` characters of it): after
     the last mark that ends one (a full stop after "U.S." or "Corp." does not; the line
-    break between a title and its summary does), up to the next. The marks before an
-    anchor are found by searching the stretch before it reversed."""
+    break between a title and its summary does), up to the next. ``str.find`` per mark:
+    a regular expression scanning the same characters, or a translation of the text,
+    took several times as long."""
+    marks = _MARKS if folded.isascii() else _ALL_MARKS
     bounds = []
     for start, end, _ in anchors:
         low = max(0, start - reach)
         begin = low
-        before = folded[low:start][::-1]
-        for match in _END_REVERSED.finditer(before):
-            at = start - match.end()
-            if match.group() != " ." or not _abbreviation(folded, at):
-                begin = at + len(match.group())
-                break
-        high = min(len(folded), end + reach)
-        finish = high
-        for match in _END.finditer(folded, end, high):
-            if match.group() != ". " or not _abbreviation(folded, match.start()):
-                finish = match.start()
-                break
-        bounds.append((begin, finish))
+        for mark in marks:
+            at = folded.rfind(mark, begin, start)
+            if at >= 0:
+                begin = at + 1
+        at = folded.rfind(". ", begin, start)
+        while at >= 0 and _abbreviation(folded, at):
+            at = folded.rfind(". ", begin, at)
+        if at >= 0:
+            begin = at + 2
+        finish = min(len(folded), end + reach)
+        for mark in marks:
+            at = folded.find(mark, end, finish)
+            if at >= 0:
+                finish = at
+        at = folded.find(". ", end, finish)
+        while at >= 0 and _abbreviation(folded, at):
+            at = folded.find(". ", at + 2, finish)
+        bounds.append((begin, at if at >= 0 else finish))
     return bounds
+
+
+# Marks that end a sentence, besides ". " (the CJK ones only in text that may hold them).
+_MARKS = ("\n", "!", "?", ";")
+_ALL_MARKS = (*_MARKS, "。", "！", "？", "；")
 
 
 def _any_inside(spans: list[tuple[int, int]], bounds: tuple[int, int]) -> bool:
     at = bisect.bisect_left(spans, (bounds[0],))
     return at < len(spans) and spans[at][0] < bounds[1]
-
-
-_END = re.compile(r"[\n!?;。！？；]|\. ")
-_END_REVERSED = re.compile(r"[\n!?;。！？；]| \.")
 
 
 def _chain(

@@ -112,7 +112,7 @@ class Grammar:
         if present in cache:
             return cache[present]
         rules = tuple(r for r in self.rules if present & r.anchor)
-        plan = Plan(rules, _reach(rules)) if rules else None
+        plan = Plan(rules, _reach(rules), self.finder(rules)) if rules else None
         if len(cache) < 4096:
             cache[present] = plan
         return plan
@@ -121,6 +121,20 @@ class Grammar:
     def anchors(self) -> int:
         """The bit mask of every class a rule is anchored on."""
         return sum({1 << n for rule in self.rules for n in rule.terms[0]})
+
+    def without(self, plan: Plan, named: set[str]) -> Plan | None:
+        """``plan`` without the rules whose entity is in ``named`` (None: none left)."""
+        dropped = frozenset(r.entity for r in plan.rules if r.entity in named)
+        if not dropped:
+            return plan
+        cache: dict[tuple[Plan, frozenset[str]], Plan | None] = self.__dict__.setdefault(
+            "_without", {}
+        )
+        key = (plan, dropped)
+        if key not in cache:
+            rules = tuple(r for r in plan.rules if r.entity not in dropped)
+            cache[key] = Plan(rules, _reach(rules), self.finder(rules)) if rules else None
+        return cache[key]
 
     def finder(self, rules: tuple[Rule, ...]) -> Any:
         """The finder of the words of ``rules``' terms after their anchors (compiled on
@@ -145,13 +159,15 @@ class Grammar:
                         yield word, number
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Plan:
-    """What to look for in an article, given the anchors it has: the rules, and how far
-    (in characters) from an anchor they may look."""
+    """What to look for in an article, given the anchors it has: the rules, how far
+    (in characters) from an anchor they may look, and the finder of their other words.
+    Plans are made once per set of rules and compared by identity."""
 
     rules: tuple[Rule, ...]
     reach: int
+    finder: Any
 
 
 _CHARS_PER_WORD = 12  # no word in a gap is longer, on average (a space included)

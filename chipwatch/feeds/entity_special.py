@@ -25,7 +25,7 @@ from chipwatch.feeds.entity_match import (
     PatternTuple,
 )
 from chipwatch.feeds.entity_phrase_match import find_phrases, word_end
-from chipwatch.feeds.entity_phrases import Grammar, Plan
+from chipwatch.feeds.entity_phrases import Grammar
 from chipwatch.feeds.entity_scan import _add, _end, _may_hide, _word_char
 from chipwatch.model import Entity
 
@@ -152,12 +152,11 @@ class Special:
             return []
         # A rule whose entity the article already names adds a mention, not an entity:
         # it is not looked at.
-        spans = [(s, s - n, p[ENTITY], p[KIND]) for s, n, p in entities]
-        tagged = {e[2] for e in spans}
-        rules = tuple(r for r in plan.rules if r.entity not in tagged)
-        if not rules:
+        tagged = {p[ENTITY] for _, _, p in entities}
+        plan = self._grammar.without(plan, tagged)
+        if plan is None:
             return []
-        tagged.update(e[3] for e in spans)
+        tagged.update(p[KIND] for _, _, p in entities)
         words = []
         size = len(folded)
         for number, start, end in hits:
@@ -175,9 +174,7 @@ class Special:
         if not words:
             return []
         found: list[Found] = []
-        for hit in find_phrases(
-            self._grammar, Plan(rules, plan.reach), folded, words, spans, tagged
-        ):
+        for hit in find_phrases(self._grammar, plan, folded, words, entities, tagged):
             start, end = hit.start, hit.end
             if any(s < end and s - n > start for s, n, _ in blockers):
                 start, end = hit.words[0]  # its anchor word alone
