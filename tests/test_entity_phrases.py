@@ -422,6 +422,20 @@ def test_gaps_count_words_and_stop_at_a_sentence_end() -> None:
     assert word_count(" on the ") == 2 and word_count("英伟达H20芯片对华") == 5
 
 
+def test_a_rule_is_moot_where_its_entity_or_an_unless_is_named() -> None:
+    tagger = build_tagger()
+    # a paraphrase next to the term itself adds no entity: the alias is the match
+    text = "Export controls tightened: Washington restricted exports of tools"
+    assert [m.rule.split(":")[0] for m in tagger.tag(text) if m.kind == "policy"] == [
+        'alias "export controls"'
+    ]
+    # an article about an export licence is about export controls already
+    text = "A licence is needed now that Washington restricted exports of the H20"
+    entities = {m.entity for m in tagger.tag(text)}
+    assert "export licence" in entities and "export controls" not in entities
+    assert "export controls" in {m.entity for m in tagger.tag("Washington restricted exports")}
+
+
 def test_anchor_only_gap_counts_from_the_first_term() -> None:
     tagger = build_tagger()
     assert "AI diffusion rule" in {m.entity for m in tagger.tag("the rule on AI diffusion")}
@@ -434,7 +448,14 @@ def test_anchor_only_gap_counts_from_the_first_term() -> None:
     ("data", "message"),
     [
         ({"class": {"A": {"xx": ["w"]}}}, "class.A: unknown key 'xx'"),
-        ({"class": {"A": {"en": ["w"]}}, "rule": [{"id": "r", "entity": "e"}]}, "needs exactly"),
+        ({"class": {"A": {"en": ["w"]}}, "rule": [{"id": "r", "entity": "e"}]}, "needs id, entity"),
+        (
+            {
+                "class": {"A": {"en": ["w"]}},
+                "rule": [{"id": "r", "entity": "e", "match": "A ~1 A", "when": 1}],
+            },
+            "unknown key 'when'",
+        ),
         (
             {"class": {"A": {"en": ["w"]}}, "rule": [{"id": "r", "entity": "e", "match": "A ~3"}]},
             "TERM GAP TERM",

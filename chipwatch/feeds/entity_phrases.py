@@ -85,6 +85,8 @@ class Rule:
     # Per later term: the bit mask of its classes' words, and the entities and kinds
     # that also fill it (a quick test of whether the rule can match an article).
     needs: tuple[tuple[int, frozenset[str]], ...] = ()
+    # Entities whose naming makes the rule moot: its own, and those of ``unless``.
+    moot: frozenset[str] = frozenset()
 
     def may_match(self, words: int, tagged: set[str]) -> bool:
         """Whether every later term has a word (``words``: a mask of the classes found)
@@ -123,8 +125,9 @@ class Grammar:
         return sum({1 << n for rule in self.rules for n in rule.terms[0]})
 
     def without(self, plan: Plan, named: set[str]) -> Plan | None:
-        """``plan`` without the rules whose entity is in ``named`` (None: none left)."""
-        dropped = frozenset(r.entity for r in plan.rules if r.entity in named)
+        """``plan`` without the rules made moot by an entity in ``named`` (their own, or
+        one of their ``unless``); None when none is left."""
+        dropped = frozenset(r.id for r in plan.rules if not r.moot.isdisjoint(named))
         if not dropped:
             return plan
         cache: dict[tuple[Plan, frozenset[str]], Plan | None] = self.__dict__.setdefault(
@@ -132,7 +135,7 @@ class Grammar:
         )
         key = (plan, dropped)
         if key not in cache:
-            rules = tuple(r for r in plan.rules if r.entity not in dropped)
+            rules = tuple(r for r in plan.rules if r.id not in dropped)
             cache[key] = Plan(rules, _reach(rules), self.finder(rules)) if rules else None
         return cache[key]
 
@@ -237,8 +240,11 @@ def _word_class(name: str, body: Any, where: str) -> WordClass:
 
 
 def _rule(body: Any, index: Mapping[str, int], where: str) -> Rule:
-    if not isinstance(body, dict) or set(body) != {"id", "entity", "match"}:
-        raise GrammarError(f"{where}: needs exactly id, entity and match")
+    if not isinstance(body, dict) or not {"id", "entity", "match"} <= set(body):
+        raise GrammarError(f"{where}: needs id, entity and match")
+    if set(body) - {"id", "entity", "match", "unless"}:
+        extra = sorted(set(body) - {"id", "entity", "match", "unless"})[0]
+        raise GrammarError(f"{where}: unknown key {extra!r}")
     parts = str(body["match"]).split()
     if len(parts) < 3 or len(parts) % 2 == 0:
         raise GrammarError(f"{where}.match: TERM GAP TERM [GAP TERM ...], e.g. 'A ~3 B'")
@@ -256,6 +262,13 @@ def _rule(body: Any, index: Mapping[str, int], where: str) -> Rule:
             raise GrammarError(f"{where}.match: unknown class {unknown[0]!r}")
         terms.append(frozenset(index[n] for n in names))
     anchor = sum({1 << n for n in terms[0]})
+    moot = frozenset([str(body["entity"]), *body.get("unless", ())])
     return Rule(
-        str(body["id"]), str(body["entity"]), str(body["match"]), tuple(terms), tuple(gaps), anchor
+        str(body["id"]),
+        str(body["entity"]),
+        str(body["match"]),
+        tuple(terms),
+        tuple(gaps),
+        anchor,
+        moot=moot,
     )

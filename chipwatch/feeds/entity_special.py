@@ -21,6 +21,7 @@ from chipwatch.feeds.entity_match import (
     LEFT,
     REQUIRES,
     RIGHT,
+    TAGS,
     Found,
     PatternTuple,
 )
@@ -150,9 +151,17 @@ class Special:
         plan = self._grammar.possible(present) if present else None
         if plan is None:
             return []
-        # A rule whose entity the article already names adds a mention, not an entity:
-        # it is not looked at.
+        # A rule made moot by what the article already names (its own entity, or one
+        # of its ``unless``: an export licence says export controls already) is not
+        # looked at: it would add a mention, not an entity.
         tagged = {p[ENTITY] for _, _, p in entities}
+        opens: set[str] | None = None
+        for _, _, p in blockers:  # a gated name counts where its gate will open
+            if p[REQUIRES]:
+                if opens is None:
+                    opens = {tag for _, _, q in entities for tag in q[TAGS]}
+                if not p[REQUIRES].isdisjoint(opens):
+                    tagged.add(p[ENTITY])
         plan = self._grammar.without(plan, tagged)
         if plan is None:
             return []
