@@ -247,6 +247,31 @@ TABLE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "ja": (["米国は半導体のルールを強化した"], ["欧州は包装のルールを強化した"]),
         "ko": (["미국은 반도체 규정을 강화했다"], ["유럽은 포장 규정을 강화했다"]),
     },
+    "smuggle-chips": {
+        "en": (
+            [
+                "Two men were charged with smuggling GPUs into China",
+                "Smuggled accelerators reached the lab",
+            ],
+            ["The cigarettes were smuggled through the port"],
+        ),
+        "fr": (
+            ["Des puces passées en contrebande vers la Chine"],
+            ["Des cigarettes de contrebande saisies"],
+        ),
+        "de": (["Geschmuggelte Chips aus Singapur"], ["Geschmuggelte Zigaretten beschlagnahmt"]),
+        "es": (["Contrabando de procesadores hacia China"], ["Contrabando de tabaco en el puerto"]),
+        "pt": (["Contrabando de processadores para a China"], ["Contrabando de cigarros no porto"]),
+        "it": (
+            ["Contrabbando di processori verso la Cina"],
+            ["Contrabbando di sigarette al porto"],
+        ),
+        "nl": (["Gesmokkelde chips onderschept"], ["Gesmokkelde sigaretten onderschept"]),
+        "zh-Hans": (["警方破获一起走私芯片案"], ["警方破获一起走私香烟案"]),
+        "zh-Hant": (["警方破獲一起走私晶片案"], ["警方破獲一起走私香菸案"]),
+        "ja": (["半導体を密輸した疑いで逮捕された"], ["たばこを密輸した疑いで逮捕された"]),
+        "ko": (["그는 반도체를 밀수한 혐의로 체포됐다"], ["담배 밀수 혐의로 체포됐다"]),
+    },
     "permission-to-export": {
         "en": (
             [

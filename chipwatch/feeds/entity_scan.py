@@ -154,9 +154,12 @@ class Scan:
         """The exhaustive path: every valid candidate, overlapping ones included, then the
         longest of them; gated ones join when an ungated candidate opens their gate."""
         plain, gated, words = self._scan(text, folded, index, self._automaton.find)
-        if words:  # as on the fast path: a word under an ungated alias is no word
+        if words:  # as on the fast path: a word under an ungated alias or inside a
+            # longer word ("许可" in "许可证") is no word
             words = [w for w in words if not any(_overlaps((w[1], w[1] - w[2]), b)
                                                   for b in plain)]  # fmt: skip
+            words = [w for w in words if not any(v[1] <= w[1] and w[2] <= v[2] and v != w
+                                                  for v in words)]  # fmt: skip
             plain += self._phrases(folded, words, longest(list(plain)), plain + gated)
         ungated = list(plain)
         for start, negative_length, p, opened in _resolve_gates(gated, ungated):

@@ -71,6 +71,7 @@ def build_tables(
         for key, alone in matcher.triggers():
             if (number, alone) not in triggers[key]:
                 triggers[key].append((number, alone))
+    _stems_under_shaky_aliases(keyed, words)
     keys = list(dict.fromkeys([*keyed, *words, *triggers]))
     patterns = [
         tuple(as_tuple(p, ancestors.get(p.entity, ())) for p in keyed.get(key, ())) for key in keys
@@ -90,6 +91,22 @@ def build_tables(
             not patterns[n] and _shadows(key, candidates, by_key) for n, key in enumerate(keys)
         ],
     )
+
+
+def _stems_under_shaky_aliases(
+    keyed: Mapping[str, list[Pattern]], words: dict[str, list[tuple[int, bool, bool]]]
+) -> None:
+    """A stem ("smuggl*") is also a word where a longer alias key starts with it and
+    may not be taken ("smuggling", gated): the automaton reports only the longer key."""
+    stems = {key: [i for i in infos if not i[2]] for key, infos in words.items()}
+    stems = {key: infos for key, infos in stems.items() if infos}
+    for key, found in keyed.items():
+        if not all(p.requires or p.case_sensitive for p in found):
+            continue
+        for end in range(1, len(key)):
+            for info in stems.get(key[:end], ()):
+                if info not in words[key]:
+                    words[key].append(info)
 
 
 def _mask(numbers: Iterable[int]) -> int:
