@@ -21,7 +21,7 @@ TABLE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "en": (
             [
                 "Washington moved to restrict exports of advanced GPUs",
-                "New curbs on exporting memory chips took effect",
+                "New curbs on exporting memory modules took effect",
             ],
             [
                 "Exports of soybeans rose sharply last quarter",
@@ -79,11 +79,11 @@ TABLE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
             ["今年上半年晶片出口成長兩成"],
         ),
         "ja": (
-            ["政府は半導体装置の輸出を規制する方針だ", "米国が先端半導体の輸出を制限した"],
+            ["政府は製造装置の輸出を規制する方針だ", "米国が先端半導体の輸出を制限した"],
             ["半導体の輸出は前年より増えた"],
         ),
         "ko": (
-            ["정부는 반도체 장비 수출을 제한하기로 했다", "미국이 첨단 칩 수출을 규제했다"],
+            ["정부는 반도체 장비 수출을 제한하기로 했다", "미국이 첨단 장비 수출을 규제했다"],
             ["반도체 수출이 크게 늘었다"],
         ),
     },
@@ -246,6 +246,25 @@ TABLE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
         "zh-Hant": (["美國收緊晶片相關規則"], ["歐盟收緊包裝相關規則"]),
         "ja": (["米国は半導体のルールを強化した"], ["欧州は包装のルールを強化した"]),
         "ko": (["미국은 반도체 규정을 강화했다"], ["유럽은 포장 규정을 강화했다"]),
+    },
+    "chip-curbs": {
+        "en": (
+            ["Fresh chip curbs rattle suppliers", "Restrictions on advanced semiconductors widen"],
+            ["Curbs on steel imports were eased", "Chip prices hit new limits"],
+        ),
+        "fr": (
+            ["De nouvelles restrictions sur les puces avancées"],
+            ["De nouvelles restrictions sur l'acier"],
+        ),
+        "de": (["Neue Beschränkungen für Halbleiter"], ["Neue Beschränkungen für Stahl"]),
+        "es": (["Nuevas restricciones a los semiconductores"], ["Nuevas restricciones al acero"]),
+        "pt": (["Novas restrições aos semicondutores"], ["Novas restrições ao aço"]),
+        "it": (["Nuove restrizioni sui semiconduttori"], ["Nuove restrizioni sull'acciaio"]),
+        "nl": (["Nieuwe beperkingen op halfgeleiders"], ["Nieuwe beperkingen op staal"]),
+        "zh-Hans": (["美国扩大芯片管制"], ["美国扩大钢铁管制"]),
+        "zh-Hant": (["美國擴大晶片管制"], ["美國擴大鋼鐵管制"]),
+        "ja": (["米国が半導体規制を拡大"], ["米国が鉄鋼規制を拡大"]),
+        "ko": (["미국이 반도체 규제를 확대했다"], ["미국이 철강 규제를 확대했다"]),
     },
     "smuggle-chips": {
         "en": (

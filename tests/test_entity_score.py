@@ -20,7 +20,7 @@ def test_own_labelled_set_recall_and_precision() -> None:
 
 def test_own_labelled_set_covers_every_language() -> None:
     assert {item["lang"] for item in own_items()} == {
-        "en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko",
+        "en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko", "uk", "ru",
     }  # fmt: skip
 
 
