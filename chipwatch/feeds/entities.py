@@ -109,6 +109,9 @@ class Tagger(Scan, Special):
             _code(bool(p), w is not None, t is not None)
             for p, w, t in zip(self._patterns, self._words, self._triggers, strict=True)
         ]
+        self._fast_patterns = [
+            () if code else p for p, code in zip(self._patterns, self._special, strict=True)
+        ]
         self._risky = [
             sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)
         ]

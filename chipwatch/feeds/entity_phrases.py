@@ -114,7 +114,7 @@ class Grammar:
         if present in cache:
             return cache[present]
         rules = tuple(r for r in self.rules if present & r.anchor)
-        plan = Plan(rules, _reach(rules), self.finder(rules)) if rules else None
+        plan = Plan(rules, _reach(rules), self.finder(rules), _moot_all(rules)) if rules else None
         if len(cache) < 4096:
             cache[present] = plan
         return plan
@@ -136,7 +136,9 @@ class Grammar:
         key = (plan, dropped)
         if key not in cache:
             rules = tuple(r for r in plan.rules if r.id not in dropped)
-            cache[key] = Plan(rules, _reach(rules), self.finder(rules)) if rules else None
+            cache[key] = (
+                Plan(rules, _reach(rules), self.finder(rules), _moot_all(rules)) if rules else None
+            )
         return cache[key]
 
     def finder(self, rules: tuple[Rule, ...]) -> Any:
@@ -171,6 +173,11 @@ class Plan:
     rules: tuple[Rule, ...]
     reach: int
     finder: Any
+    moot_all: frozenset[str] = frozenset()  # entities that make every rule moot
+
+
+def _moot_all(rules: Sequence[Rule]) -> frozenset[str]:
+    return frozenset.intersection(*(r.moot for r in rules))
 
 
 _CHARS_PER_WORD = 12  # no word in a gap is longer, on average (a space included)

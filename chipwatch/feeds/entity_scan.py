@@ -46,6 +46,7 @@ class Scan:
     _shadowed: list[bool]
     _risky: list[bool]
     _special: list[int]
+    _fast_patterns: list[tuple[PatternTuple, ...]]
     _words: list[WordInfo | None]
     _triggers: list[ModelInfo | None]
     _extends: list[tuple[str, ...]]
@@ -65,13 +66,16 @@ class Scan:
         gated: list[Found] = []
         words: list[tuple[int, int, int]] = []
         size = len(folded)
-        patterns, overlappable, special = self._patterns, self._overlappable, self._special
+        # Keys that are more than an alias have no patterns here: only their hits
+        # (and no plain alias's) look at the special codes.
+        patterns, overlappable = self._fast_patterns, self._overlappable
+        special, all_patterns = self._special, self._patterns
         reads: list[tuple[int, int]] = []  # models read on past their key
         word_masks = self._word_masks
         anchored = False
         for number, start, end in self._automaton.find_longest(folded):
-            if code := special[number]:  # a class word, a model trigger, or both
-                if code == _WORD:
+            if not (own := patterns[number]):  # a class word, a model trigger, or both
+                if (code := special[number]) == _WORD:
                     if self._risky[number] and self._hides(number, folded, start):
                         return None
                     words.append((number, start, end))
@@ -80,13 +84,13 @@ class Scan:
                     continue
                 # An alias that is also a trigger ("h20"), followed by what no model of
                 # it reads on (a space, a comma): the alias alone decides.
-                if code != _ALIAS_TRIGGER or (
-                    end < size
-                    and (
-                        ((c := folded[end]).isalnum() and c < CJK)
-                        or folded.startswith(self._extends[number], end)
-                    )
-                ):
+                if code == _ALIAS_TRIGGER and (
+                    end == size
+                    or not (((c := folded[end]).isalnum() and c < CJK)
+                            or folded.startswith(self._extends[number], end))
+                ):  # fmt: skip
+                    own = all_patterns[number]
+                else:
                     count = len(words)
                     done = self._special_hit(number, text, folded, index, start, end, kept,
                                              gated, words)  # fmt: skip
@@ -98,7 +102,7 @@ class Scan:
                         reads.append((start, done))
                     continue
             taken = pending = False
-            for p in patterns[number]:
+            for p in own:
                 if p[LEFT] and start and (c := folded[start - 1]).isalnum() and c < CJK:
                     continue
                 if p[RIGHT] and end < size and (c := folded[end]).isalnum() and c < CJK:

@@ -154,6 +154,10 @@ class Special:
         # A rule made moot by what the article already names (its own entity, or one
         # of its ``unless``: an export licence says export controls already) is not
         # looked at: it would add a mention, not an entity.
+        if moot_all := plan.moot_all:  # the common case, made quick: all are moot
+            for _, _, p in entities:
+                if p[ENTITY] in moot_all:
+                    return []
         tagged = {p[ENTITY] for _, _, p in entities}
         opens: set[str] | None = None
         for _, _, p in blockers:  # a gated name counts where its gate will open
