@@ -53,7 +53,7 @@ from chipwatch.feeds.entity_match import (
 )
 from chipwatch.feeds.entity_models import ModelSpec
 from chipwatch.feeds.entity_phrases import Grammar, builtin_grammar
-from chipwatch.feeds.entity_scan import Scan, _code
+from chipwatch.feeds.entity_scan import _ALIAS_TRIGGER, Scan, _code
 from chipwatch.feeds.entity_special import Special
 from chipwatch.feeds.entity_tables import build_tables
 from chipwatch.model import Entity, EntityMatch
@@ -109,8 +109,16 @@ class Tagger(Scan, Special):
             _code(bool(p), w is not None, t is not None)
             for p, w, t in zip(self._patterns, self._words, self._triggers, strict=True)
         ]
+        # The fast path's tables: a key that is more than an alias has no patterns
+        # there, but for an alias that is also a trigger, which carries (-1, extends)
+        # first among its overlappables (see Scan._leftmost_longest).
         self._fast_patterns = [
-            () if code else p for p, code in zip(self._patterns, self._special, strict=True)
+            p if code in (0, _ALIAS_TRIGGER) else ()
+            for p, code in zip(self._patterns, self._special, strict=True)
+        ]
+        self._fast_overlappable = [
+            ((-1, ext), *ov) if code == _ALIAS_TRIGGER else ov
+            for ov, ext, code in zip(self._overlappable, self._extends, self._special, strict=True)
         ]
         self._risky = [
             sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)

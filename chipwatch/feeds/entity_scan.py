@@ -47,6 +47,7 @@ class Scan:
     _risky: list[bool]
     _special: list[int]
     _fast_patterns: list[tuple[PatternTuple, ...]]
+    _fast_overlappable: list[tuple[tuple[int, tuple[str, ...]], ...]]
     _words: list[WordInfo | None]
     _triggers: list[ModelInfo | None]
     _extends: list[tuple[str, ...]]
@@ -66,43 +67,18 @@ class Scan:
         gated: list[Found] = []
         words: list[tuple[int, int, int]] = []
         size = len(folded)
-        # Keys that are more than an alias have no patterns here: only their hits
-        # (and no plain alias's) look at the special codes.
-        patterns, overlappable = self._fast_patterns, self._overlappable
-        special, all_patterns = self._special, self._patterns
+        # Plain alias hits (most hits) pay nothing for what else a key may be: class
+        # words and mixed keys have no fast patterns (their hits are rejected, then
+        # looked at), and an alias that is also a model trigger ("h20") carries a check
+        # (cut -1) among its fast overlappables.
+        patterns, overlappable = self._fast_patterns, self._fast_overlappable
+        special = self._special
         reads: list[tuple[int, int]] = []  # models read on past their key
         word_masks = self._word_masks
         anchored = False
         for number, start, end in self._automaton.find_longest(folded):
-            if not (own := patterns[number]):  # a class word, a model trigger, or both
-                if (code := special[number]) == _WORD:
-                    if self._risky[number] and self._hides(number, folded, start):
-                        return None
-                    words.append((number, start, end))
-                    if word_masks[number]:  # a rule's anchor: the rules will be looked at
-                        anchored = True
-                    continue
-                # An alias that is also a trigger ("h20"), followed by what no model of
-                # it reads on (a space, a comma): the alias alone decides.
-                if code == _ALIAS_TRIGGER and (
-                    end == size
-                    or not (((c := folded[end]).isalnum() and c < CJK)
-                            or folded.startswith(self._extends[number], end))
-                ):  # fmt: skip
-                    own = all_patterns[number]
-                else:
-                    count = len(words)
-                    done = self._special_hit(number, text, folded, index, start, end, kept,
-                                             gated, words)  # fmt: skip
-                    if done is None:
-                        return None
-                    if len(words) > count and word_masks[number]:
-                        anchored = True
-                    if done > end:
-                        reads.append((start, done))
-                    continue
             taken = pending = False
-            for p in own:
+            for p in patterns[number]:
                 if p[LEFT] and start and (c := folded[start - 1]).isalnum() and c < CJK:
                     continue
                 if p[RIGHT] and end < size and (c := folded[end]).isalnum() and c < CJK:
@@ -119,13 +95,46 @@ class Scan:
                 elif not taken:
                     kept.append((start, start - end, p))
                     taken = True
-            if not (taken or pending):
-                if _may_hide(folded[start:end]):
-                    return None
-            else:  # a longer spelling starting inside this hit: the exhaustive scan decides
+            if taken or pending:
                 for cut, longer in overlappable[number]:
-                    if folded.startswith(longer, start + cut):
+                    if cut >= 0:  # a longer spelling starts inside: the exhaustive scan
+                        if folded.startswith(longer, start + cut):
+                            return None
+                        continue
+                    # A model trigger: a model may read on past the alias ("h20e"); if
+                    # so, the alias is taken back and the special hit decides.
+                    if end < size and (((c := folded[end]).isalnum() and c < CJK)
+                                       or folded.startswith(longer, end)):  # fmt: skip
+                        if taken:
+                            kept.pop()
+                        while gated and gated[-1][0] == start:
+                            gated.pop()
+                        done = self._special_hit(number, text, folded, index, start, end,
+                                                 kept, gated, words)  # fmt: skip
+                        if done is None:
+                            return None
+                        if done > end:
+                            reads.append((start, done))
+                        break  # the special hit has looked at the overlappables
+            elif code := special[number]:  # a class word, a model trigger, or both
+                if code == _WORD:
+                    if self._risky[number] and self._hides(number, folded, start):
                         return None
+                    words.append((number, start, end))
+                    if word_masks[number]:  # a rule's anchor: the rules will be looked at
+                        anchored = True
+                    continue
+                count = len(words)
+                done = self._special_hit(number, text, folded, index, start, end, kept,
+                                         gated, words)  # fmt: skip
+                if done is None:
+                    return None
+                if len(words) > count and word_masks[number]:
+                    anchored = True
+                if done > end:
+                    reads.append((start, done))
+            elif _may_hide(folded[start:end]):
+                return None
         if reads and not _drop_inside(reads, kept, gated, words):
             return None
         if anchored:
