@@ -528,3 +528,35 @@ def test_a_broken_grammar_names_the_key(data: dict, message: str) -> None:
     with pytest.raises(GrammarError, match=message) as caught:
         parse_grammar(data, "g.toml")
     assert str(caught.value).startswith("g.toml: ")
+
+
+def test_hostile_text_is_looked_at_in_bounded_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 20,000-character summary of nothing but anchor words (no sentence ends): the
+    # rules look at the first anchors only, stretches of text are searched once, and
+    # overlaps are bisected (this took 3 s before, quadratic in the anchors).
+    from chipwatch.feeds import entity_special
+
+    seen: list[int] = []
+    real = entity_special.find_phrases
+
+    def counting(grammar, plan, folded, anchors, entities, tagged):  # type: ignore[no-untyped-def]
+        seen.append(len(anchors))
+        return real(grammar, plan, folded, anchors, entities, tagged)
+
+    monkeypatch.setattr(entity_special, "find_phrases", counting)
+    text = "限制出口芯片向中国许可证走私" * 1430
+    matches = build_tagger().tag("x", text)
+    assert seen and max(seen) <= entity_special._MOST_ANCHORS
+    assert any(m.rule.startswith("phrase ") for m in matches)
+
+
+def test_overlaps_and_merged_stretches() -> None:
+    from chipwatch.feeds.entity_phrase_match import _merged
+    from chipwatch.feeds.entity_special import _Overlaps
+
+    assert _merged([(5, 9), (0, 4), (3, 6), (20, 30), (20, 30)]) == [(0, 9), (20, 30)]
+    overlaps = _Overlaps([(10, -5, None), (0, -30, None), (40, -2, None)])  # type: ignore[list-item]
+    assert overlaps(20, 25)  # inside the long one
+    assert not overlaps(35, 40)
+    assert overlaps(41, 50)
+    assert not overlaps(42, 50)

@@ -97,7 +97,8 @@ def find_phrases(
     close enough to matter.
     """
     sentences = _sentences(folded, anchors, plan.reach)
-    distinct = sorted(set(sentences))
+    distinct = _merged(sentences)
+    several = len(distinct) > 1 or len(set(sentences)) > 1
     spans_of: dict[int, list[tuple[int, int]]] = {}
     finder = plan.finder
     for low, high in distinct:
@@ -127,7 +128,7 @@ def find_phrases(
             for (start, end, found), bounds in zip(anchors, sentences, strict=True):
                 if start < used_until or found.isdisjoint(rule.terms[0]):
                     continue
-                if len(distinct) > 1 and not all(_any_inside(s, bounds) for s in lists):
+                if several and not all(_any_inside(s, bounds) for s in lists):
                     continue  # a term with nothing in the anchor's sentence
                 chain = _chain(folded, [(start, end)], lists, rule.gaps, bounds)
                 if chain:
@@ -138,18 +139,29 @@ def find_phrases(
     return hits
 
 
-def _inside(entities: Sequence[Found], sentences: list[tuple[int, int]]) -> list[Found]:
-    """The entities (in text order) that lie in one of ``sentences`` (sorted)."""
-    if len(sentences) == 1:
-        low, high = sentences[0]
-        first = bisect.bisect_left(entities, (low,))
-        found = []
-        for item in entities[first:]:
+def _merged(sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of text the sentences cover, sorted and without overlaps (anchors
+    in one sentence, or windows of an unpunctuated text, share their stretch)."""
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(set(sentences)):
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _inside(entities: Sequence[Found], stretches: list[tuple[int, int]]) -> list[Found]:
+    """The entities (in text order) that start in one of ``stretches`` (sorted, apart)."""
+    found: list[Found] = []
+    for low, high in stretches:
+        for at in range(bisect.bisect_left(entities, (low,)), len(entities)):
+            item = entities[at]
             if item[0] >= high:
                 break
             found.append(item)
-        return found
-    return [e for e in entities if any(low <= e[0] < high for low, high in sentences)]
+    return found
 
 
 def _add_entities(
