@@ -6,6 +6,7 @@ hot loop); ``make_matches`` builds the EntityMatch values.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 
 from chipwatch.feeds.entity_data import Pattern
@@ -97,3 +98,21 @@ def make_matches(
 
 
 _new = tuple.__new__
+
+
+class Overlaps:
+    """Whether a span overlaps one of some candidates: a bisection over their starts and
+    the furthest end reached so far (an article may hold thousands of both)."""
+
+    def __init__(self, found: list[Found]) -> None:
+        spans = sorted((start, start - negative) for start, negative, _ in found)
+        self._starts = [start for start, _ in spans]
+        self._reach: list[int] = []
+        furthest = -1
+        for _, end in spans:
+            furthest = max(furthest, end)
+            self._reach.append(furthest)
+
+    def __call__(self, start: int, end: int) -> bool:
+        before = bisect.bisect_left(self._starts, end)  # the candidates starting before end
+        return before > 0 and self._reach[before - 1] > start

@@ -28,6 +28,7 @@ from chipwatch.feeds.entity_match import (
     TAGS,
     Find,
     Found,
+    Overlaps,
     PatternTuple,
     longest,
 )
@@ -169,10 +170,8 @@ class Scan:
         plain, gated, words = self._scan(text, folded, index, self._automaton.find)
         if words:  # as on the fast path: a word under an ungated alias or inside a
             # longer word ("许可" in "许可证") is no word
-            words = [w for w in words if not any(_overlaps((w[1], w[1] - w[2]), b)
-                                                  for b in plain)]  # fmt: skip
-            words = [w for w in words if not any(v[1] <= w[1] and w[2] <= v[2] and v != w
-                                                  for v in words)]  # fmt: skip
+            under = Overlaps(plain)
+            words = _outermost([w for w in words if not under(w[1], w[2])])
             plain += self._phrases(folded, words, longest(list(plain)), plain + gated)
         ungated = list(plain)
         for start, negative_length, p, opened in _resolve_gates(gated, ungated):
@@ -242,12 +241,27 @@ def _resolve_gates(
     """
     ordered = sorted(ungated, key=_start)
     best: dict[tuple[int, int], tuple[int, PatternTuple, str | None]] = {}
+    openers: dict[frozenset[str], tuple[int, str | None]] = {}  # per gate, not per hit
     for start, negative_length, p in gated:
-        where, opened = _opener(p[REQUIRES], ordered)
+        opener = openers.get(p[REQUIRES])
+        if opener is None:
+            opener = openers[p[REQUIRES]] = _opener(p[REQUIRES], ordered)
+        where, opened = opener
         current = best.get((start, negative_length))
         if current is None or where < current[0]:
             best[(start, negative_length)] = (where, p, opened)
     return [(s, n, p, opened) for (s, n), (_, p, opened) in sorted(best.items())]
+
+
+def _outermost(words: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The words not inside a longer one ("许可" in "许可证"), in their order."""
+    furthest = -1
+    inside = set()
+    for word in sorted(words, key=lambda w: (w[1], -w[2])):
+        if furthest >= word[2]:
+            inside.add(word)
+        furthest = max(furthest, word[2])
+    return [w for w in words if w not in inside] if inside else words
 
 
 def _opener(requires: frozenset[str], ordered: list[Found]) -> tuple[int, str | None]:
@@ -286,10 +300,6 @@ def _add(models: list[Found], kept: list[Found], gated: list[Found]) -> None:
 
 def _end(found: Found) -> int:
     return found[0] - found[1]
-
-
-def _overlaps(a: tuple[int, int, object] | tuple[int, int], b: Found) -> bool:
-    return a[0] < b[0] - b[1] and b[0] < a[0] - a[1]
 
 
 def _word_char(char: str) -> bool:

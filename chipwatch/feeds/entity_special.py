@@ -8,7 +8,6 @@ words found (:mod:`~chipwatch.feeds.entity_phrases`).
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from chipwatch.feeds.entity_match import (
     RIGHT,
     TAGS,
     Found,
+    Overlaps,
     PatternTuple,
 )
 from chipwatch.feeds.entity_phrase_match import find_phrases, word_end
@@ -191,7 +191,7 @@ class Special:
         found: list[Found] = []
         hits = find_phrases(self._grammar, plan, folded, words, entities, tagged)
         if hits:
-            overlaps = _Overlaps(blockers)
+            overlaps = Overlaps(blockers)
             for hit in hits:
                 start, end = hit.start, hit.end
                 if overlaps(start, end):
@@ -215,21 +215,3 @@ class Special:
 # Anchor words looked at in one article: a news item has a few dozen at most; a 20,000-
 # character summary of nothing else would cost 0.4 s without this bound (15 ms with it).
 _MOST_ANCHORS = 256
-
-
-class _Overlaps:
-    """Whether a span overlaps one of some candidates: a bisection over their starts and
-    the furthest end reached so far (an article may hold thousands of both)."""
-
-    def __init__(self, found: list[Found]) -> None:
-        spans = sorted((start, start - negative) for start, negative, _ in found)
-        self._starts = [start for start, _ in spans]
-        self._reach: list[int] = []
-        furthest = -1
-        for _, end in spans:
-            furthest = max(furthest, end)
-            self._reach.append(furthest)
-
-    def __call__(self, start: int, end: int) -> bool:
-        before = bisect.bisect_left(self._starts, end)  # the candidates starting before end
-        return before > 0 and self._reach[before - 1] > start
