@@ -93,9 +93,16 @@ CASES = [
     ),
     # --- Dutch
     (
+        # "the Dutch government" is not a specific export authority (issue 17)
         "nl",
         "De Nederlandse regering beperkt de export van ASML naar China",
-        {"Dutch export authorities", "ASML", "China"},
+        {"Netherlands", "export controls", "ASML", "China"},
+        {"Dutch export authorities"},
+    ),
+    (
+        "nl",
+        "Het ministerie van Economische Zaken grijpt in bij Nexperia",
+        {"Dutch export authorities", "Nexperia"},
         set(),
     ),
     ("nl", "Nieuwe exportvergunningen voor chipmachines", {"export licence"}, set()),
@@ -133,6 +140,25 @@ CASES = [
         set(),
     ),
     ("ko", "삼성전자와 SK하이닉스가 HBM 공급을 늘린다", {"Samsung", "SK hynix", "HBM"}, set()),
+    # --- models, gates and agencies found on other events
+    ("en", "The MI355X ships first", {"MI355X"}, {"MI350"}),
+    ("en", "Micron failed the CAC's security review", {"Micron", "CAC"}, set()),
+    ("fr", "Le CAC 40 recule à la clôture", set(), {"CAC"}),
+    ("en", "Fresh US chip curbs hit Tokyo Electron", {"export controls", "Tokyo Electron"}, set()),
+    ("en", "Licences that let Intel sell to Huawei were revoked", {"export licence"}, set()),
+    ("de", "Neue Chip-Exportkontrollen der USA", {"export controls"}, set()),
+    ("nl", "De Ondernemingskamer schorst de topman van Nexperia", {"Enterprise Chamber"}, set()),
+    ("zh-Hant", "美商務部將中國企業列入實體清單", {"Commerce Department"}, {"MOFCOM"}),
+    ("zh-Hans", "商务部对稀土技术实施出口管制", {"MOFCOM", "rare-earth controls"}, set()),
+    # --- Ukrainian and Russian
+    (
+        "uk",
+        "Мінторгівлі США посилило обмеження на експорт чипів до Китаю",
+        {"Commerce Department", "export controls", "China"},
+        set(),
+    ),
+    ("ru", "Минторг США внес 12 компаний в черный список", {"Entity List"}, set()),
+    ("ru", "Черный список клиентов банка", set(), {"Entity List"}),
 ]
 
 
@@ -147,7 +173,7 @@ def test_tagging_table(lang: str, text: str, must: set[str], must_not: set[str])
         assert text[match.start : match.end] == match.text
 
 
-LANGUAGES = {"en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko"}
+LANGUAGES = {"en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko", "uk", "ru"}
 
 
 def test_every_language_has_cases() -> None:

@@ -9,127 +9,123 @@ How a match is decided:
 
 1. the field is folded (NFKC + lower case); when folding changes lengths an index map
    from folded to original offsets is built, otherwise offsets are shared;
-2. the automaton reports every dictionary spelling found in the folded text;
+2. the automaton reports every dictionary spelling, phrase-grammar word and model
+   trigger found in the folded text, in one pass;
 3. a spelling that starts (ends) with a Latin letter or digit needs a word boundary
    there; CJK, kana and Hangul need none (Korean particles attach to names);
 4. case-sensitive aliases ("Arm", "BIS", "US") must appear as written, or in capitals;
-5. overlapping candidates: the longest wins, so "RTX Pro 6000D" beats "RTX Pro 6000";
+5. at a model trigger, the family's pattern reads the whole model ("Ascend 950PR",
+   "DeepSeek-V3.1") and tags it, created on the fly below its family
+   (:mod:`~chipwatch.feeds.entity_models`);
+6. overlapping candidates: the longest wins, so "RTX Pro 6000D" beats "RTX Pro 6000";
    a boundary keeps "H20" out of "H200" and "Intel" out of "intelligence";
-6. gated aliases ("H2O" for the H20) count only when an entity or kind they require
+7. phrase rules over the words found tag policy terms said in other words ("restricted
+   exports of" is export controls; :mod:`~chipwatch.feeds.entity_phrases`);
+8. gated aliases ("H2O" for the H20) count only when an entity or kind they require
    (or a part of it: the H20 opens a gate that requires NVIDIA) was tagged elsewhere
-   in the same article without a gate.
+   in the same article without a gate; where two gated entities share a spelling,
+   the one whose opener comes first in the article wins.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chipwatch.feeds.entity_automaton import BACKEND, Automaton
 from chipwatch.feeds.entity_data import (
-    Pattern,
     apply_user_entities,
+    builtin_model_specs,
     builtin_tables,
     check_references,
     entities_from_tables,
     fold_key,
-    patterns_for,
     spelling_variants,
     strip_latin_accents,
 )
-from chipwatch.feeds.entity_fold import case_ok, fold_with_map
+from chipwatch.feeds.entity_fold import fold_with_map
+from chipwatch.feeds.entity_lookup import EntityTable, ModelIndex
 from chipwatch.feeds.entity_match import (
-    ALIAS,
-    CASED,
-    CJK,
-    ENTITY,
-    LEFT,
-    REQUIRES,
-    RIGHT,
-    RULE,
-    TAGS,
-    Find,
-    Found,
-    as_tuple,
-    longest,
+    PatternTuple,
     make_matches,
 )
+from chipwatch.feeds.entity_models import ModelSpec
+from chipwatch.feeds.entity_phrases import Grammar, builtin_grammar
+from chipwatch.feeds.entity_scan import _ALIAS_TRIGGER, Scan, _code
+from chipwatch.feeds.entity_special import Special
+from chipwatch.feeds.entity_tables import build_tables
 from chipwatch.model import Entity, EntityMatch
 
 if TYPE_CHECKING:
     from chipwatch.config import Config, EntityConfig
 
 
-def _overlappable(
-    keys: list[str], patterns: list[tuple[Any, ...]]
-) -> list[tuple[tuple[int, tuple[str, ...]], ...]]:
-    """Per key, the LONGER keys that could start inside a hit of it and run past its end,
-    as (offset in the hit, the keys: one tuple for one ``str.startswith``); too many to
-    check become ``(0, ("",))``, which always matches (the exhaustive path decides).
-
-    ("export licences" then "licences d'exportation"): leftmost-longest scanning keeps
-    the first, where :func:`~chipwatch.feeds.entity_match.longest` keeps the longer one,
-    so the fast path checks these before it keeps a hit. Inside a word, only keys with a
-    spelling that needs no word boundary on its left can start.
-    """
-    anywhere: dict[str, list[str]] = defaultdict(list)  # prefix -> keys with it
-    mid_word: dict[str, list[str]] = defaultdict(list)  # ... that may start inside a word
-    for key, spellings in zip(keys, patterns, strict=True):
-        unbounded = any(not p[LEFT] for p in spellings)
-        for end in range(1, len(key) + 1):
-            anywhere[key[:end]].append(key)
-            if unbounded:
-                mid_word[key[:end]].append(key)
-    found: list[tuple[tuple[int, tuple[str, ...]], ...]] = []
-    for key in keys:
-        risks = []
-        for cut in range(1, len(key)):
-            table = mid_word if _inside_word(key, cut) else anywhere
-            longer = tuple(b for b in table.get(key[cut:], ()) if len(b) > len(key))
-            if longer:
-                risks.append((cut, longer))
-        too_many = sum(len(longer) for _, longer in risks) > _MAX_OVERLAP_CHECKS
-        found.append(((0, ("",)),) if too_many else tuple(risks))
-    return found
-
-
-_MAX_OVERLAP_CHECKS = 12
-
-
-def _inside_word(key: str, cut: int) -> bool:
-    before, after = key[cut - 1], key[cut]
-    return before.isalnum() and after.isalnum() and before < CJK and after < CJK
-
-
-class Tagger:
+class Tagger(Scan, Special):
     """A compiled entity dictionary: tags text and resolves names.
 
     ``backend`` picks the matcher ("ahocorasick_rs" or "pyahocorasick"); results are
-    the same, only the speed differs.
+    the same, only the speed differs. ``models`` (product families' model patterns) and
+    ``grammar`` (policy phrase rules) default to the built-in ones whose families and
+    entities are in ``entities``.
     """
 
-    def __init__(self, entities: Mapping[str, Entity], *, backend: str = BACKEND) -> None:
-        self.entities: Mapping[str, Entity] = dict(entities)
+    def __init__(
+        self,
+        entities: Mapping[str, Entity],
+        *,
+        backend: str = BACKEND,
+        models: tuple[ModelSpec, ...] | None = None,
+        grammar: Grammar | None = None,
+    ) -> None:
+        dictionary = {name: entities[name] for name in entities}
         self._names: dict[str, list[str]] = defaultdict(list)
         self._children: dict[str, set[str]] = defaultdict(set)
-        keyed: dict[str, list[Pattern]] = defaultdict(list)
-        for entity in self.entities.values():
+        for entity in dictionary.values():
             if entity.parent:
                 self._children[entity.parent].add(entity.name)
             self._index_names(entity)
-            for key, pattern in patterns_for(entity):
-                if pattern not in keyed[key]:
-                    keyed[key].append(pattern)
-        self._keys = list(keyed)
-        self._patterns = [
-            tuple(as_tuple(p, self._ancestors(p.entity)) for p in keyed[key]) for key in self._keys
+        specs = builtin_model_specs() if models is None else models
+        self._models = ModelIndex(
+            [s for s in specs if s.family in dictionary], dictionary, self._known
+        )
+        self.entities: Mapping[str, Entity] = EntityTable(dictionary, self._models.entity)
+        grammar = builtin_grammar() if grammar is None else grammar
+        self._grammar = grammar.for_entities(dictionary)
+        ancestors = {name: self._ancestors(name) for name in dictionary}
+        tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
+        self._keys = tables.keys
+        self._patterns = tables.patterns
+        self._words = tables.words
+        self._triggers = tables.models
+        self._word_masks = tables.word_masks
+        self._extends = tables.extends
+        self._overlappable = tables.overlappable
+        self._shadowed = tables.shadowed
+        # Per key: 0 an alias only (the common case), _WORD a class word only,
+        # _ALIAS_TRIGGER an alias that is also a model trigger, _OTHER any other mix.
+        self._special = [
+            _code(bool(p), w is not None, t is not None)
+            for p, w, t in zip(self._patterns, self._words, self._triggers, strict=True)
+        ]
+        # The fast path's tables: a key that is more than an alias has no patterns
+        # there, but for an alias that is also a trigger, which carries (-1, extends)
+        # first among its overlappables (see Scan._leftmost_longest).
+        self._fast_patterns = [
+            p if code in (0, _ALIAS_TRIGGER) else ()
+            for p, code in zip(self._patterns, self._special, strict=True)
+        ]
+        self._fast_overlappable = [
+            ((-1, ext), *ov) if code == _ALIAS_TRIGGER else ov
+            for ov, ext, code in zip(self._overlappable, self._extends, self._special, strict=True)
+        ]
+        self._risky = [
+            sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)
         ]
         self._automaton = Automaton(self._keys, backend=backend)
-        self._overlappable = _overlappable(self._keys, self._patterns)
-        self._empty = not keyed
+        self._empty = not self._keys
+        self._phrase_patterns: dict[str, PatternTuple] = {}
 
     def _index_names(self, entity: Entity) -> None:
         keys = {fold_key(entity.name)}
@@ -143,12 +139,20 @@ class Tagger:
     # ------------------------------------------------------------------ lookups
 
     def resolve(self, name: str) -> Entity | None:
-        """The entity called ``name`` (canonical or any alias; case/width/accent-insensitive).
+        """The entity called ``name`` (canonical or any alias; case/width/accent-insensitive),
+        or a model of a product family written that way ("ascend 950pr").
 
         When an alias is shared, an entity whose canonical name it is wins, then the
         first entity in dictionary order.
         """
         key = fold_key(name.strip().removeprefix("@").strip('"'))
+        known = self._known(key)
+        if known is not None:
+            return known
+        return self._models.parse(key)
+
+    def _known(self, key: str) -> Entity | None:
+        """The dictionary entity spelled ``key`` (already folded with ``fold_key``)."""
         candidates = self._names.get(key) or self._names.get(strip_latin_accents(key))
         if not candidates:
             return None
@@ -166,10 +170,16 @@ class Tagger:
             entity = self.entities.get(entity.parent)
         return tuple(chain)
 
-    def descendants(self, name: str) -> set[str]:
-        """``name`` and every entity below it through ``parent`` links.
+    def ancestors(self, name: str) -> tuple[str, ...]:
+        """Every entity above ``name`` through ``parent`` links, nearest first; works for
+        models created on the fly ("Ascend 950PR" → "Ascend 950" → "Ascend" → "Huawei")."""
+        return self._ancestors(name)
 
-        ``name`` may be any alias; an unknown name gives just itself.
+    def descendants(self, name: str) -> set[str]:
+        """``name`` and every dictionary entity below it through ``parent`` links.
+
+        ``name`` may be any alias; an unknown name gives just itself. Models created on
+        the fly are not listed (there is no end to them): see :meth:`ancestors`.
         """
         entity = self.entities.get(name) or self.resolve(name)
         name = entity.name if entity else name
@@ -197,123 +207,8 @@ class Tagger:
         folded, index = fold_with_map(text)
         found = self._leftmost_longest(text, folded, index)
         if found is None:  # a rejected hit may hide an overlapping one: look at all
-            found = longest(self._candidates(text, folded, index))
+            found = self._exhaustive(text, folded, index)
         return make_matches(found, text, index, split)
-
-    def _leftmost_longest(
-        self, text: str, folded: str, index: list[int] | None
-    ) -> list[Found] | None:
-        """The fast path: leftmost-longest hits, already in order and never overlapping.
-
-        Returns None when a rejected hit could hide a valid overlapping spelling (see
-        ``_may_hide``) or a longer spelling starts inside a hit (see ``_overlappable``);
-        the caller then takes the exhaustive path, which gives the same
-        result as this one whenever this one answers.
-        """
-        kept: list[Found] = []
-        gated: list[Found] = []
-        size = len(folded)
-        patterns, overlappable = self._patterns, self._overlappable
-        for number, start, end in self._automaton.find_longest(folded):
-            taken = pending = False
-            for p in patterns[number]:
-                if p[LEFT] and start and (c := folded[start - 1]).isalnum() and c < CJK:
-                    continue
-                if p[RIGHT] and end < size and (c := folded[end]).isalnum() and c < CJK:
-                    continue
-                if (
-                    p[CASED]
-                    and (index is not None or text[start:end] != p[ALIAS])
-                    and not case_ok(text, index, start, end, p[ALIAS])
-                ):
-                    continue
-                if p[REQUIRES]:
-                    gated.append((start, start - end, p))
-                    pending = True
-                elif not taken:
-                    kept.append((start, start - end, p))
-                    taken = True
-            if not (taken or pending):
-                if _may_hide(folded[start:end]):
-                    return None
-            else:  # a longer spelling starting inside this hit: the exhaustive scan decides
-                for cut, longer in overlappable[number]:
-                    if folded.startswith(longer, start + cut):
-                        return None
-        if gated and not self._open_gates(gated, kept, folded):
-            return None
-        return kept
-
-    @staticmethod
-    def _open_gates(gated: list[Found], kept: list[Found], folded: str) -> bool:
-        """Insert the gated candidates whose gate opens; False when the fast path must yield."""
-        starts = {item[0] for item in kept}
-        ungated = list(kept)
-        for start, negative_length, p in gated:
-            if start in starts:  # an ungated spelling of the same span already won
-                continue
-            opened = _opener(p[REQUIRES], ungated)
-            if opened is None:
-                if _may_hide(folded[start : start - negative_length]):
-                    return False
-                continue
-            rule = f"{p[RULE]}; found {opened})"
-            bisect.insort(kept, (start, negative_length, (*p[:RULE], rule, *p[RULE + 1 :])),
-                          key=_start)  # fmt: skip
-            starts.add(start)
-        return True
-
-    def _candidates(self, text: str, folded: str, index: list[int] | None) -> list[Found]:
-        """The exhaustive path: every valid candidate, overlapping ones included; gated
-        ones join when an ungated candidate opens their gate."""
-        plain, gated = self._scan(text, folded, index, self._automaton.find)
-        ungated = list(plain)
-        for start, negative_length, p in gated:
-            opened = _opener(p[REQUIRES], ungated)
-            if opened is not None:
-                rule = f"{p[RULE]}; found {opened})"
-                plain.append((start, negative_length, (*p[:RULE], rule, *p[RULE + 1 :])))
-        return plain
-
-    def _scan(
-        self, text: str, folded: str, index: list[int] | None, find: Find
-    ) -> tuple[list[Found], list[Found]]:
-        """Boundary- and case-valid candidates: (ungated, gated)."""
-        plain: list[Found] = []
-        gated: list[Found] = []
-        size = len(folded)
-        patterns = self._patterns
-        for number, start, end in find(folded):
-            for p in patterns[number]:
-                if p[LEFT] and start and (c := folded[start - 1]).isalnum() and c < CJK:
-                    continue
-                if p[RIGHT] and end < size and (c := folded[end]).isalnum() and c < CJK:
-                    continue
-                if (
-                    p[CASED]
-                    and (index is not None or text[start:end] != p[ALIAS])
-                    and not case_ok(text, index, start, end, p[ALIAS])
-                ):
-                    continue
-                (gated if p[REQUIRES] else plain).append((start, start - end, p))
-        return plain, gated
-
-
-def _opener(requires: frozenset[str], plain: list[Found]) -> str | None:
-    """The first ungated candidate that is (or is part of, or is of a kind) required."""
-    for found in plain:
-        if not requires.isdisjoint(found[2][TAGS]):
-            return found[2][ENTITY]
-    return None
-
-
-def _start(found: Found) -> int:
-    return found[0]
-
-
-def _may_hide(span: str) -> bool:
-    """Whether another spelling could start or end inside this rejected span."""
-    return not span.isalnum() or max(span) >= CJK
 
 
 # --------------------------------------------------------------------------- building

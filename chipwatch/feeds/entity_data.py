@@ -18,10 +18,11 @@ from importlib import resources
 from typing import Any
 
 from chipwatch.config import ConfigError, EntityConfig
+from chipwatch.feeds.entity_models import ModelSpec, ModelSpecError, specs_from_table
 from chipwatch.model import ENTITY_KINDS, Alias, Entity
 
 DICTIONARY_FILE = "entities.toml"
-_ENTITY_KEYS = {"kind", "parent", "aliases", "exact", "gated", "gated_exact", "requires"}
+_ENTITY_KEYS = {"kind", "parent", "aliases", "exact", "gated", "gated_exact", "requires", "models"}
 
 
 class DictionaryError(ConfigError):
@@ -120,6 +121,28 @@ def builtin_tables() -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DictionaryError(f"{DICTIONARY_FILE}: invalid TOML: {exc}") from exc
+
+
+@cache
+def builtin_model_specs() -> tuple[ModelSpec, ...]:
+    """The product families' model patterns of the built-in dictionary."""
+    return model_specs_from_tables(builtin_tables(), DICTIONARY_FILE)
+
+
+def model_specs_from_tables(tables: Mapping[str, Any], label: str) -> tuple[ModelSpec, ...]:
+    """Every ``[[NAME.models]]`` table (see :mod:`chipwatch.feeds.entity_models`)."""
+    specs: list[ModelSpec] = []
+    for name, body in tables.items():
+        if isinstance(body, dict) and "models" in body:
+            try:
+                specs += specs_from_table(name, body.get("kind", ""), body["models"], name)
+            except ModelSpecError as exc:
+                raise DictionaryError(f"{label}: {exc}") from exc
+    for spec in specs:
+        for need in spec.requires:
+            if need not in tables and need not in ENTITY_KINDS:
+                raise DictionaryError(f"{label}: {spec.family}.models.requires: unknown {need!r}")
+    return tuple(specs)
 
 
 def entities_from_tables(tables: Mapping[str, Any], label: str) -> dict[str, Entity]:

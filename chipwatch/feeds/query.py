@@ -257,15 +257,14 @@ def _resolve(node: Node, tagger: Resolver, text: str) -> Node:
 
 
 def _resolve_ref(ref: EntityRef, tagger: Resolver, text: str) -> EntityRef:
-    from chipwatch.feeds.query_entities import descendants, suggest
+    from chipwatch.feeds.query_entities import entity_names, suggest
 
     entity = tagger.resolve(ref.name)
     if entity is None:
         hint = suggest(tagger, ref.name)
         more = f"; did you mean {hint}?" if hint else ""
         raise QuerySyntaxError(f"unknown entity @{ref.name}{more}", text, ref.column)
-    names = frozenset({entity.name, *descendants(tagger, entity.name)})
-    return EntityRef(ref.name, ref.column, names)
+    return EntityRef(ref.name, ref.column, entity_names(tagger, entity.name))
 
 
 def search_stories(

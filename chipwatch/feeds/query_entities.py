@@ -1,8 +1,15 @@
-"""What ``@Entity`` needs from the tagger's dictionary: children and suggestions."""
+"""What ``@Entity`` needs from the tagger's dictionary: children and suggestions.
+
+A child's mention counts for its ancestors: ``@"export controls"`` matches an article
+that only names an export ban, ``@Huawei`` one that only names the Ascend 950PR. The
+dictionary's descendants are listed when the query is parsed; models created on the
+fly (there is no end to them) are recognised by their ancestors when an article is
+matched in memory, and through the store's ``entities`` rows in SQL.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from chipwatch.feeds.query_text import fold
@@ -40,6 +47,51 @@ def descendants(tagger: Any, name: str) -> set[str]:
                 found.add(child)
                 pending.append(child)
     return found
+
+
+class EntityNames(frozenset[str]):
+    """The names an ``@Entity`` term matches: the entity and its dictionary descendants,
+    plus any name whose ancestors (``Tagger.ancestors``) include one of them."""
+
+    ancestors: Callable[[str], Iterable[str]] | None
+
+    def __new__(
+        cls, names: Iterable[str], ancestors: Callable[[str], Iterable[str]] | None = None
+    ) -> EntityNames:
+        found = super().__new__(cls, names)
+        found.ancestors = ancestors
+        return found
+
+    def isdisjoint(self, other: Iterable[str]) -> bool:  # type: ignore[override]
+        other = list(other)
+        if not super().isdisjoint(other):
+            return False
+        if self.ancestors is None:
+            return True
+        return all(super(EntityNames, self).isdisjoint(self.ancestors(n)) for n in other)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled without the tagger's method
+        return (EntityNames, (frozenset(self),))
+
+
+def entity_names(tagger: Any, name: str) -> EntityNames:
+    """``name`` and every entity below it, for matching an ``@Entity`` term."""
+    ancestors = getattr(tagger, "ancestors", None)
+    return EntityNames(
+        {name, *descendants(tagger, name)}, ancestors if callable(ancestors) else None
+    )
+
+
+def entity_sql(names: Iterable[str]) -> tuple[str, list[str]]:
+    """A condition on ``articles a`` true for articles tagged with one of ``names`` or
+    with an entity recorded below one of them (a model created on the fly)."""
+    ordered = sorted(names)
+    values = ",".join("(?)" for _ in ordered)
+    below = (
+        f"WITH RECURSIVE below(name) AS (VALUES {values} UNION "
+        "SELECT x.name FROM entities x JOIN below b ON x.parent = b.name) SELECT name FROM below"
+    )
+    return f"a.id IN (SELECT article_id FROM article_entities WHERE entity IN ({below}))", ordered
 
 
 def suggest(tagger: Any, name: str, *, limit: int = 3) -> str:

@@ -291,9 +291,9 @@ class Vocabulary:
 
 def _entity_condition(ref: EntityRef) -> Condition:
     if ref.names:
-        names = sorted(ref.names)
-        marks = ",".join("?" * len(names))
-        sql = f"a.id IN (SELECT article_id FROM article_entities WHERE entity IN ({marks}))"
+        from chipwatch.feeds.query_entities import entity_sql
+
+        sql, names = entity_sql(ref.names)  # with the entities recorded below them
         return Condition(sql, names, exact=True)
     if not ref.name.isascii():
         return _ANY

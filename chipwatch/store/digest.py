@@ -34,6 +34,7 @@ from chipwatch.store.digest_model import (
     DigestStory,
     one_line,
 )
+from chipwatch.store.tags import ancestors, entity_tree
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
 from chipwatch.timeutil import iso, stored_iso
 
@@ -176,9 +177,10 @@ def _load_stories(
 ) -> tuple[DigestStory, ...]:
     articles, heads = _load_articles(db, params)
     alert_names = _story_alert_names(story_alerts)
+    tree = entity_tree(db)
     stories = []
     for story_id, rows in articles.items():
-        story = _story(story_id, rows, heads[story_id], alert_names.get(story_id, ()))
+        story = _story(story_id, rows, heads[story_id], alert_names.get(story_id, ()), tree)
         if story.outlets >= min_outlets:
             stories.append(story)
     # Stable sorts, least significant key first: most outlets, then newest, then id.
@@ -241,6 +243,7 @@ def _story(
     rows: list[tuple[DigestArticle, int, list]],
     head: tuple[str, int | None, str],
     alerts: tuple[str, ...],
+    tree: tuple[dict[str, str], dict[str, str]] = ({}, {}),
 ) -> DigestStory:
     articles = tuple(article for article, _, _ in rows)
     title, headline_id, summary = head
@@ -252,7 +255,7 @@ def _story(
         last_updated=max(a.published for a in articles),
         outlets=len({feed_id for _, feed_id, _ in rows}),
         languages=tuple(sorted({a.lang for a in articles})),
-        entities=_entities([found for _, _, found in rows]),
+        entities=_entities([found for _, _, found in rows], tree),
         alerts=alerts,
         articles=articles,
         url=headline.url,
@@ -272,8 +275,16 @@ def lede(summary: str, limit: int = LEDE_CHARS) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.-–—") + "…"
 
 
-def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...]:
-    """Entities by mentions (most first), then name; the kind first seen for a name."""
+def _entities(
+    found: Iterable[list[tuple[str, str]]],
+    tree: tuple[dict[str, str], dict[str, str]] = ({}, {}),
+) -> tuple[DigestEntity, ...]:
+    """Entities by mentions (most first), then name; the kind first seen for a name.
+
+    Then, marked implied, the entities above them that no article names (export controls
+    above an export ban, "Ascend" above "Ascend 950PR"), each with the mentions of the
+    entities below it: a child's mention counts for its ancestors.
+    """
     # A plain dict, not Counter: Counter's per-call ABC isinstance check was a fifth of
     # building a 10,000-story digest.
     mentions: dict[str, int] = {}
@@ -283,7 +294,20 @@ def _entities(found: Iterable[list[tuple[str, str]]]) -> tuple[DigestEntity, ...
             mentions[name] = mentions.get(name, 0) + 1
             kinds.setdefault(name, kind)
     ordered = sorted(mentions.items(), key=_by_mentions)
-    return tuple([DigestEntity(name, kinds[name], count) for name, count in ordered])
+    direct = [DigestEntity(name, kinds[name], count) for name, count in ordered]
+    parents, known_kinds = tree
+    if not parents:
+        return tuple(direct)
+    implied: dict[str, int] = {}
+    for name, count in ordered:
+        for ancestor in ancestors(name, parents):
+            if ancestor not in mentions:
+                implied[ancestor] = implied.get(ancestor, 0) + count
+    extra = [
+        DigestEntity(name, known_kinds.get(name, ""), count, implied=True)
+        for name, count in sorted(implied.items(), key=_by_mentions)
+    ]
+    return tuple(direct + extra)
 
 
 def _by_mentions(item: tuple[str, int]) -> tuple[int, str, str]:

@@ -90,7 +90,7 @@ def _entry(story: DigestStory) -> str:
                 f"{_hreflang(article.lang)} "
                 f'title="{_x(article.feed + ": " + article.title)}"/>'
             )
-    lines.extend(_category(entity.name, entity.kind) for entity in story.entities)
+    lines.extend(_category(entity.name, entity.kind) for entity in story.mentioned)
     for name in story.alerts:
         lines.append(
             f'    <category term="{_x(name)}" label="alert: {_x(name)}" '
@@ -128,8 +128,8 @@ def _content_html(story: DigestStory) -> str:
     parts = [f"<p>{e(_facts(story))}</p>"]
     if story.summary:
         parts.append(f"<p>{e(story.summary)}</p>")
-    if story.entities:
-        names = ", ".join(f"{e(x.name)} ({e(x.kind)}, {x.mentions})" for x in story.entities)
+    if story.mentioned:
+        names = ", ".join(f"{e(x.name)} ({e(x.kind)}, {x.mentions})" for x in story.mentioned)
         parts.append(f"<p>Entities: {names}</p>")
     parts.append("<ul>")
     for a in story.articles:

@@ -242,12 +242,12 @@ def _facts(story: DigestStory) -> str:
 
 
 def _entities(story: DigestStory) -> str:
-    if not story.entities:
+    if not story.mentioned:
         return ""
     chips = "".join(
         f'<li class="k-{_short(entity.kind)}" title="{_short(entity.kind)}">{_short(entity.name)}'
         f"<span>{entity.mentions}</span></li>"
-        for entity in story.entities
+        for entity in story.mentioned
     )
     return f'<ul class="entities">{chips}</ul>'
 

@@ -38,11 +38,15 @@ ALERT_KIND_LABELS = {"watch": "", "spike": "spike", "feed": "feed health"}
 
 @dataclass(frozen=True, slots=True)
 class DigestEntity:
-    """An entity of a story and how many times its articles mention it."""
+    """An entity of a story and how many times its articles mention it (or, implied,
+    mention the entities below it)."""
 
     name: str
     kind: str
     mentions: int
+    # An entity above the ones mentioned (export controls above an export ban): its
+    # mentions are theirs. Listed after the mentioned ones, in JSON only.
+    implied: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,12 @@ class DigestStory:
     articles: tuple[DigestArticle, ...]
     url: str = ""  # the headline article's link (http(s) or '')
     summary: str = ""  # the headline article's summary, cut short (one line)
+
+    @property
+    def mentioned(self) -> tuple[DigestEntity, ...]:
+        """The entities its articles name (without the implied ones above them): what
+        the Markdown, HTML and Atom renderings list."""
+        return tuple(e for e in self.entities if not e.implied)
 
     @property
     def link(self) -> str:

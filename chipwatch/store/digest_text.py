@@ -136,9 +136,10 @@ def _story_json(story: DigestStory) -> str:
 
 
 def _entity_json(entity: DigestEntity) -> str:
+    implied = ', "implied": true' if entity.implied else ""
     return (
         f'{{"name": {_text(entity.name)}, "kind": {_text(entity.kind)}, '
-        f'"mentions": {entity.mentions}}}'
+        f'"mentions": {entity.mentions}{implied}}}'
     )
 
 
@@ -170,15 +171,20 @@ def _story_dict(story: DigestStory) -> dict[str, Any]:
         "last_updated": story.last_updated,
         "outlets": story.outlets,
         "languages": list(story.languages),
-        "entities": [
-            {"name": e.name, "kind": e.kind, "mentions": e.mentions} for e in story.entities
-        ],
+        "entities": [_entity_dict(e) for e in story.entities],
         "alerts": list(story.alerts),
         "articles": [_article_dict(article) for article in story.articles],
         "url": story.link,
         "summary": story.summary,
         "article_count": len(story.articles),
     }
+
+
+def _entity_dict(entity: DigestEntity) -> dict[str, Any]:
+    found: dict[str, Any] = {"name": entity.name, "kind": entity.kind, "mentions": entity.mentions}
+    if entity.implied:
+        found["implied"] = True  # a new key: the JSON contract is only ever extended
+    return found
 
 
 def _article_dict(article: DigestArticle) -> dict[str, Any]:
@@ -318,9 +324,9 @@ def _md_alert(alert: DigestAlert, numbers: dict[int, int]) -> str:
 
 def _md_story(number: int, story: DigestStory) -> str:
     lines = [f"### {number}. {md_text(story.title)}", "", _md_facts(story) + "  "]
-    if story.entities:
+    if story.mentioned:
         names = ", ".join(
-            f"{_md_short(e.name)} ({_md_short(e.kind)}, {e.mentions})" for e in story.entities
+            f"{_md_short(e.name)} ({_md_short(e.kind)}, {e.mentions})" for e in story.mentioned
         )
         lines.append(f"**Entities:** {names}  ")
     if story.alerts:

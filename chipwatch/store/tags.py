@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -33,7 +34,10 @@ def save_matches(
     """Replace ``article_id``'s rows in ``article_entities`` with ``matches``.
 
     Each tagged entity is also recorded in ``entities`` (name, kind, parent when
-    ``parents`` — usually ``Tagger.entities`` — knows it). Returns the rows written.
+    ``parents`` — usually ``Tagger.entities`` — knows it), and so is every entity above
+    it: the store then holds whole chains of parents ("Ascend 950PR" → "Ascend 950" →
+    "Ascend" → "Huawei"), which is how a child's mention counts for its ancestors in the
+    entity pane, the digest and ``@Entity`` queries. Returns the rows written.
     """
     rows = [(article_id, m.entity, m.kind, m.field, m.start, m.end, m.rule) for m in matches]
     conn = db.conn
@@ -41,10 +45,7 @@ def save_matches(
     if not rows:
         return 0
     conn.executemany(f"{_INSERT_MATCH} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    known = {(row[1], row[2]) for row in rows}
-    conn.executemany(
-        _UPSERT_ENTITY, [(name, kind, _parent(parents, name)) for name, kind in sorted(known)]
-    )
+    conn.executemany(_UPSERT_ENTITY, _entity_rows(rows, parents))
     return len(rows)
 
 
@@ -82,13 +83,15 @@ def save_matches_many(
             f"{_INSERT_MATCH} VALUES {','.join(['(?, ?, ?, ?, ?, ?, ?)'] * len(chunk))}",
             [value for row in chunk for value in row],
         )
-    # One upsert per name, in the order names first appear, with the last kind: what the
-    # per-article upserts leave (a name's parent comes from ``parents`` alone).
-    kinds: dict[str, str] = {}
-    for _, matches in items:
-        for name, kind in sorted({(m.entity, m.kind) for m in matches}):
-            kinds[name] = kind
-    conn.executemany(_UPSERT_ENTITY, [(n, k, _parent(parents, n)) for n, k in kinds.items()])
+    # One upsert per name, in the order names first appear, with the last kind and the
+    # last parent known: what the per-article upserts leave.
+    final: dict[str, tuple[str, str | None]] = {}
+    for article_id, matches in items:
+        article_rows = [(article_id, m.entity, m.kind) for m in matches]
+        for name, kind, parent in _entity_rows(article_rows, parents):
+            old = final.get(name)
+            final[name] = (kind, parent if parent is not None or old is None else old[1])
+    conn.executemany(_UPSERT_ENTITY, [(n, k, p) for n, (k, p) in final.items()])
     return len(rows)
 
 
@@ -102,9 +105,51 @@ def _any_stored(db: Database, article_ids: list[int]) -> bool:
     return False
 
 
+def _entity_rows(
+    rows: Sequence[tuple[Any, ...]], parents: Mapping[str, Entity] | None
+) -> list[tuple[str, str, str | None]]:
+    """``(name, kind, parent)`` upserts for the tagged names of ``rows`` (article id,
+    name, kind, ...), sorted, then for the entities above them, nearest first."""
+    upserts = [
+        (name, kind, _parent(parents, name)) for name, kind in sorted({r[1:3] for r in rows})
+    ]
+    seen = {name for name, _, _ in upserts}
+    for _, _, parent in list(upserts):
+        while parent and parent not in seen and parents:
+            seen.add(parent)
+            entity = parents.get(parent)
+            if entity is None:
+                break
+            upserts.append((entity.name, entity.kind, entity.parent))
+            parent = entity.parent
+    return upserts
+
+
 def _parent(parents: Mapping[str, Entity] | None, name: str) -> str | None:
     entity = parents.get(name) if parents else None
     return entity.parent if entity else None
+
+
+def entity_tree(db: Database) -> tuple[dict[str, str], dict[str, str]]:
+    """Every recorded entity's parent and kind (from the ``entities`` rows, which hold
+    whole chains of parents for whatever was tagged)."""
+    parents: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    for name, kind, parent in db.execute("SELECT name, kind, parent FROM entities"):
+        kinds[name] = kind
+        if parent:
+            parents[name] = parent
+    return parents, kinds
+
+
+def ancestors(name: str, parents: Mapping[str, str]) -> list[str]:
+    """The entities above ``name``, nearest first (a cycle stops the walk)."""
+    chain: list[str] = []
+    parent = parents.get(name)
+    while parent and parent != name and parent not in chain:
+        chain.append(parent)
+        parent = parents.get(parent)
+    return chain
 
 
 def article_matches(db: Database, article_id: int) -> list[EntityMatch]:

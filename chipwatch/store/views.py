@@ -11,9 +11,14 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chipwatch.store.views_entities import (  # noqa: F401 - re-exported for the monitor
+    SPARK_DAYS,
+    EntityCount,
+    entity_counts,
+)
 from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the monitor
     AlertRow,
     ArticleDoc,
@@ -33,7 +38,6 @@ if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's re
 
 PAGE_SIZE = 200
 TOP_ENTITIES = 3
-SPARK_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +69,6 @@ class TimelineFilter:
     since: str | None = None
     entity: str | None = None
     story_ids: frozenset[int] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EntityCount:
-    """An entity present in the window, with its story count and daily counts."""
-
-    name: str
-    kind: str
-    stories: int
-    spark: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +125,10 @@ def _filter_sql(flt: TimelineFilter) -> tuple[str, list[Any]]:
         clauses.append("s.last_updated >= ?")
         params.append(flt.since)
     if flt.entity:
+        # The entity or any below it: a story of an export ban is a story of export controls.
         clauses.append(
             "EXISTS (SELECT 1 FROM articles a JOIN article_entities e ON e.article_id = a.id "
-            "WHERE a.story_id = s.id AND e.entity = ?)"
+            f"WHERE a.story_id = s.id AND e.entity IN ({_BELOW}))"
         )
         params.append(flt.entity)
     if flt.story_ids is not None:
@@ -247,44 +242,12 @@ def _top_entities(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]
 # --------------------------------------------------------------------------- entities
 
 
-def entity_counts(
-    db: Database, *, since: str | None, now: datetime, limit: int = 60
-) -> list[EntityCount]:
-    """Entities in the window by story count, each with a 7-day daily sparkline.
-
-    The window's articles drive both queries (``CROSS JOIN`` keeps SQLite from starting
-    at the entity index, which scanned every tag in the store: 0.3 s at 100,000
-    articles for a 7-day window, against 10 ms this way)."""
-    where = "WHERE a.published >= ?" if since else ""
-    sql = (
-        "SELECT e.entity, min(e.kind), count(DISTINCT a.story_id) AS n FROM articles a "
-        f"CROSS JOIN article_entities e ON e.article_id = a.id {where} "
-        "GROUP BY e.entity ORDER BY n DESC, e.entity LIMIT ?"
-    )
-    rows = db.execute(sql, ([since] if since else []) + [limit]).fetchall()
-    sparks = _sparklines(db, [r[0] for r in rows], now=now)
-    return [EntityCount(r[0], r[1], int(r[2]), sparks.get(r[0], ())) for r in rows]
-
-
-def _sparklines(db: Database, names: Sequence[str], *, now: datetime) -> dict[str, tuple[int, ...]]:
-    if not names:
-        return {}
-    days = [(now - timedelta(days=back)).strftime("%Y-%m-%d") for back in range(SPARK_DAYS)]
-    days.reverse()
-    marks = ",".join("?" * len(names))
-    sql = (
-        "SELECT e.entity, substr(a.published, 1, 10) AS day, count(DISTINCT a.story_id) "
-        "FROM articles a CROSS JOIN article_entities e ON e.article_id = a.id "
-        # ``+e.entity``: look tags up by article, not by entity (60 names × every
-        # article in the week was 100,000 index probes)
-        f"WHERE a.published >= ? AND +e.entity IN ({marks}) GROUP BY e.entity, day"
-    )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for entity, day, n in db.execute(sql, [days[0], *names]).fetchall():
-        counts[entity][day] = int(n)
-    return {name: tuple(counts[name].get(day, 0) for day in days) for name in names}
-
-
+# The entities at or below the one bound to ``?``, through the ``entities`` rows (which
+# hold whole chains of parents).
+_BELOW = (
+    "WITH RECURSIVE below(name) AS (SELECT ? UNION "
+    "SELECT x.name FROM entities x JOIN below b ON x.parent = b.name) SELECT name FROM below"
+)
 # --------------------------------------------------------------------------- story detail
 
 
