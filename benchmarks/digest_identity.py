@@ -8,7 +8,7 @@ process each, ``--now`` fixed):
 
 - the digest in md, html, json, csv and atom, for the whole store, a ``--query``, a
   window and ``--min-outlets 2``;
-- ``search --json --explain`` and ``watch test`` for the demo's watches;
+- ``search``, ``search --explain`` and ``search --json``, and ``watch test``;
 - every ``poll --json`` line the rounds emitted (articles, stories, alerts, feed status).
 
 ``python -m benchmarks.digest_identity --write DIR`` writes the outputs into DIR;
@@ -156,6 +156,9 @@ def outputs(folder: Path) -> dict[str, bytes]:
             files[f"digest-{name}.{fmt}"] = digest
     for name, args in SEARCHES.items():
         files[f"search-{name}.txt"] = _cli(config, db, "search", *args, "--now", now)
+        files[f"search-{name}-explain.txt"] = _cli(
+            config, db, "search", *args, "--explain", "--now", now
+        )
         files[f"search-{name}.json"] = _cli(
             config, db, "search", *args, "--json", "--explain", "--now", now
         )
