@@ -82,8 +82,8 @@ def cluster_labelled(
 ) -> tuple[dict[int, int], Any]:
     """Run ingest (tag, store, cluster) over the set; article index -> story id."""
     from chipwatch.config import ClusterConfig
+    from chipwatch.entities.tagger import build_tagger
     from chipwatch.feeds.cluster import Clusterer
-    from chipwatch.feeds.entities import build_tagger
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import feed_id_for, upsert_article
     from chipwatch.store.tags import save_matches

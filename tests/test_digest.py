@@ -238,7 +238,7 @@ def test_unknown_format_is_a_user_error(store) -> None:
 
 @pytest.fixture
 def tagger():
-    entities = pytest.importorskip("chipwatch.feeds.entities")
+    entities = pytest.importorskip("chipwatch.entities.tagger")
     return entities.build_tagger(None)
 
 

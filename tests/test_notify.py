@@ -17,8 +17,8 @@ from test_query_match import small_tagger
 from test_query_search import Archive
 
 from chipwatch.config import AlertsConfig, Config, WatchConfig
+from chipwatch.entities.tagger import Tagger
 from chipwatch.feeds.alerts import AlertEngine, AlertEvent
-from chipwatch.feeds.entities import Tagger
 from chipwatch.feeds.notify import Notifier, osc_notification
 from chipwatch.model import Assignment
 from chipwatch.store.alerts import list_deliveries

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import Config, PollConfig
+from chipwatch.entities.tagger import build_tagger
 from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.entities import build_tagger
 from chipwatch.feeds.pipeline import poll_once
 from chipwatch.feeds.prepare import doc_features, prepare_articles
 from chipwatch.feeds.workers import ParserPool, _parse_job

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from chipwatch.entities.tagger import Tagger
 from chipwatch.errors import UserError
-from chipwatch.feeds.entities import Tagger
 from chipwatch.feeds.query import QueryDoc, parse_query
 from chipwatch.feeds.query_parse import QuerySyntaxError
 from chipwatch.model import Alias, Entity

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 from test_query_match import small_tagger
 
-from chipwatch.feeds.entities import Tagger
+from chipwatch.entities.tagger import Tagger
 from chipwatch.feeds.query import parse_query, search_stories
 from chipwatch.feeds.query_parse import QuerySyntaxError
 from chipwatch.feeds.query_sql import Vocabulary, matching_articles, sql_condition

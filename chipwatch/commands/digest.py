@@ -87,7 +87,7 @@ def _min_outlets(value: int | None) -> int:
 
 def _tagger(ctx: Context) -> Any:
     """The entity tagger that resolves ``@Entity`` in ``--query``."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     return build_tagger(ctx.config)
 

@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from chipwatch.context import Context
+from chipwatch.entities.tagger import build_tagger
 from chipwatch.errors import UserError
-from chipwatch.feeds.entities import build_tagger
 from chipwatch.model import ENTITY_KINDS, Entity, EntityMatch
 from chipwatch.textsafe import clean_text
 

@@ -47,7 +47,7 @@ def run(ctx: Context) -> int:
 
 def compile_query(ctx: Context, text: str) -> Query:
     """Parse ``text`` and resolve its @entities with the config's tagger (exit 2 on error)."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     return parse_query(text, build_tagger(ctx.config))
 

@@ -92,8 +92,8 @@ class Services:
     """
 
     def __init__(self, db: Database, config: Config) -> None:
+        from chipwatch.entities.tagger import build_tagger
         from chipwatch.feeds.alerts import AlertEngine
-        from chipwatch.feeds.entities import build_tagger
 
         self.db = db
         self.config = config

@@ -92,7 +92,7 @@ def prepare_articles(
 ) -> tuple[Prepared, ...]:
     """Tag and featurize ``articles`` with the tagger for ``entities`` (the config's
     ``[entities.NAME]`` tables, already validated by the writer's own tagger)."""
-    from chipwatch.feeds.entities import _build_cached
+    from chipwatch.entities.tagger import _build_cached
 
     tagger = _build_cached(entities)  # compiled once per worker and entity tables
     prepared = []

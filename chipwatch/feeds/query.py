@@ -39,7 +39,7 @@ __all__ = [
 
 
 class Resolver(Protocol):
-    """What the query needs from the tagger (``chipwatch.feeds.entities.Tagger``)."""
+    """What the query needs from the tagger (``chipwatch.entities.tagger.Tagger``)."""
 
     def resolve(self, name: str) -> Entity | None: ...
 

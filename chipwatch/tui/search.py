@@ -25,7 +25,7 @@ def _tagger(config: Config) -> Any:
     """One tagger per config object (building it compiles the dictionary)."""
     cached = _TAGGERS.get(id(config))
     if cached is None or cached[0] is not config:
-        from chipwatch.feeds.entities import build_tagger
+        from chipwatch.entities.tagger import build_tagger
 
         _TAGGERS.clear()
         cached = _TAGGERS[id(config)] = (config, build_tagger(config))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chipwatch.feeds.entity_data import Pattern
+from chipwatch.entities.data import Pattern
 from chipwatch.model import EntityMatch
 
 CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed

@@ -28,8 +28,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from chipwatch.feeds.entity_automaton import BACKEND, Automaton
-from chipwatch.feeds.entity_data import (
+from chipwatch.entities.automaton import BACKEND, Automaton
+from chipwatch.entities.data import (
     Pattern,
     apply_user_entities,
     builtin_tables,
@@ -40,8 +40,8 @@ from chipwatch.feeds.entity_data import (
     spelling_variants,
     strip_latin_accents,
 )
-from chipwatch.feeds.entity_fold import case_ok, fold_with_map
-from chipwatch.feeds.entity_match import (
+from chipwatch.entities.fold import case_ok, fold_with_map
+from chipwatch.entities.match import (
     ALIAS,
     CASED,
     CJK,

@@ -115,7 +115,7 @@ def _joint_variants(base: str) -> set[str]:
 @cache
 def builtin_tables() -> dict[str, Any]:
     """The parsed built-in dictionary (``entities.toml`` beside this module)."""
-    text = resources.files("chipwatch.feeds").joinpath(DICTIONARY_FILE).read_text("utf-8")
+    text = resources.files("chipwatch.entities").joinpath(DICTIONARY_FILE).read_text("utf-8")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

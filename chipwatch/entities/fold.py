@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from chipwatch.feeds.entity_data import fold, strip_latin_accents
+from chipwatch.entities.data import fold, strip_latin_accents
 
 
 def fold_with_map(text: str) -> tuple[str, list[int] | None]:
