@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from chipwatch.cli import main
 from chipwatch.config import default_config_text
-from chipwatch.errors import UserError
-from chipwatch.store.digest import (
+from chipwatch.digest.build import (
     FORMATS,
     LEDE_CHARS,
     _clean,
@@ -23,8 +22,9 @@ from chipwatch.store.digest import (
     build_digest,
     render,
 )
-from chipwatch.store.digest_model import Digest, human_dates, human_span
-from chipwatch.store.digest_text import md_text
+from chipwatch.digest.model import Digest, human_dates, human_span
+from chipwatch.digest.text import md_text
+from chipwatch.errors import UserError
 from chipwatch.textsafe import clean_title, md_escape, safe_url
 from chipwatch.timeutil import from_iso, iso
 

@@ -19,7 +19,7 @@ from chipwatch.errors import UserError, WorkFailed
 
 def run(ctx: Context) -> int:
     """Build the digest from the store and write it to stdout or ``-o FILE``."""
-    from chipwatch.store.digest import build_digest, render
+    from chipwatch.digest.build import build_digest, render
 
     args = ctx.args
     since = ctx.window_start("--since", args.since)

@@ -15,7 +15,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from chipwatch.store.digest_model import (
+from chipwatch.digest.model import (
     DIGEST_SCHEMA_VERSION,
     Digest,
     DigestAlert,

@@ -25,8 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.errors import UserError
-from chipwatch.store.digest_model import (
+from chipwatch.digest.model import (
     Digest,
     DigestAlert,
     DigestArticle,
@@ -34,6 +33,7 @@ from chipwatch.store.digest_model import (
     DigestStory,
     one_line,
 )
+from chipwatch.errors import UserError
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
 from chipwatch.timeutil import iso, stored_iso
 
@@ -157,7 +157,9 @@ def render(digest: Digest, fmt: str) -> str:
 
 
 def _renderers() -> dict[str, Callable[[Digest], str]]:
-    from chipwatch.store import digest_atom, digest_html, digest_text
+    from chipwatch.digest import atom as digest_atom
+    from chipwatch.digest import html as digest_html
+    from chipwatch.digest import text as digest_text
 
     return {
         "md": digest_text.render_markdown,

@@ -13,7 +13,7 @@ import html
 import re
 from functools import lru_cache
 
-from chipwatch.store.digest_model import (
+from chipwatch.digest.model import (
     Digest,
     DigestStory,
     human_span,

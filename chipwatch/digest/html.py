@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from functools import lru_cache
 
-from chipwatch.store.digest_model import (
+from chipwatch.digest.model import (
     Digest,
     DigestAlert,
     DigestArticle,
