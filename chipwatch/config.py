@@ -425,7 +425,7 @@ class _Validator:
 
     def check_query(self, query: str, keypath: str, index: int) -> None:
         """A watch's query must parse (entities are checked when the tagger is built)."""
-        from chipwatch.feeds.query_parse import QuerySyntaxError, parse_tree, query_excerpt
+        from chipwatch.query.grammar import QuerySyntaxError, parse_tree, query_excerpt
 
         try:
             parse_tree(query)

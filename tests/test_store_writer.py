@@ -23,10 +23,10 @@ from chipwatch.feeds.fetch import FetchKind, FetchResult
 from chipwatch.feeds.ingest import FeedPoll, Services, ingest
 from chipwatch.feeds.ingest_articles import _cluster_alert, _tagged, store_articles
 from chipwatch.feeds.parse import ParsedFeed
-from chipwatch.feeds.query_sql import search_stories
 from chipwatch.model import Article, EntityMatch
 from chipwatch.store import queries
 from chipwatch.store.db import open_db, write_transaction
+from chipwatch.store.search import search_stories
 from chipwatch.store.tags import save_matches, save_matches_many
 
 T0 = datetime(2025, 7, 15, 8, 0, tzinfo=UTC)

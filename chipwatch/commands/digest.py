@@ -28,7 +28,7 @@ def run(ctx: Context) -> int:
     query = args.query
     tagger = _tagger(ctx) if query is not None else None
     if query is not None:  # a bad query is the user's mistake (exit 2) before any store
-        from chipwatch.feeds.query import parse_query
+        from chipwatch.query.match import parse_query
 
         query = parse_query(query, tagger)
     db = ctx.open_db(create=False)

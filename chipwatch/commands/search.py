@@ -15,9 +15,9 @@ from sqlite_utils import Database
 
 from chipwatch.context import Context
 from chipwatch.errors import UserError
-from chipwatch.feeds.query import Query, parse_query
-from chipwatch.feeds.query_sql import matching_articles, newest_first
+from chipwatch.query.match import Query, parse_query
 from chipwatch.store.alerts import story_alert_names
+from chipwatch.store.search import matching_articles, newest_first
 from chipwatch.store.stories import get_story, story_articles
 from chipwatch.textsafe import clean_title
 

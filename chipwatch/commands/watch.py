@@ -105,7 +105,7 @@ def _unknown_watch(ctx: Context, name: str, names: list[str]) -> str:
 def run_test(ctx: Context) -> int:
     """Replay a query over the archive: the stories it would have alerted, newest first."""
     from chipwatch.commands.search import compile_query, print_stories
-    from chipwatch.feeds.query_sql import matching_articles, newest_first
+    from chipwatch.store.search import matching_articles, newest_first
 
     query = compile_query(ctx, ctx.args.query)
     since = ctx.window_start("--since", ctx.args.since)

@@ -105,7 +105,7 @@ def build_digest(
     """Read the digest of ``[since, until]`` from the store.
 
     ``since`` None means the whole archive. ``query`` is query-language text or a parsed
-    query (``chipwatch.feeds.query``); ``tagger`` resolves its ``@Entity`` terms. Alerts
+    query (``chipwatch.query.match``); ``tagger`` resolves its ``@Entity`` terms. Alerts
     come first: watch alerts of the digest's stories, plus (without a query) entity
     spikes and feed-health alerts active in the window (with a query, only those
     pointing at a story shown); dismissed alerts are left out.
@@ -354,7 +354,7 @@ def _query_filter(
     """The ids of the stories matching ``query``, or None when there is no query."""
     if query is None:
         return None
-    from chipwatch.feeds.query import parse_query, search_stories
+    from chipwatch.query.match import parse_query, search_stories
 
     parsed = parse_query(query, tagger) if isinstance(query, str) else query
     return set(search_stories(db, parsed, tagger, since=since, until=until, limit=None))

@@ -17,8 +17,8 @@ from sqlite_utils import Database
 
 from chipwatch.config import Config, WatchConfig
 from chipwatch.errors import UserError
-from chipwatch.feeds.query import Query, QueryDoc, QuerySyntaxError, parse_query
 from chipwatch.model import AlertKind, Article, Assignment, EntityMatch
+from chipwatch.query.match import Query, QueryDoc, QuerySyntaxError, parse_query
 from chipwatch.store import alerts as store
 from chipwatch.timeutil import format_duration, from_iso, iso
 
@@ -315,7 +315,7 @@ class AlertEngine:
         name = watch.entity or ""
         if self.tagger is None:
             return {name}
-        from chipwatch.feeds.query_entities import descendants, suggest
+        from chipwatch.query.entities import descendants, suggest
 
         entity = self.tagger.resolve(name)
         if entity is None:

@@ -4,7 +4,7 @@
 :func:`insert_new_articles` (one statement for every new article of a feed) and
 :func:`update_article` for each edited one. The writer also keeps ``query_special``
 (articles whose text FTS5 folds differently from the query language; see
-:mod:`chipwatch.feeds.query_sql`), which triggers kept before migration m004. All of it
+:mod:`chipwatch.store.search`), which triggers kept before migration m004. All of it
 runs inside the caller's :func:`~chipwatch.store.db.write_transaction`. The names are
 re-exported by :mod:`chipwatch.store.queries`.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chipwatch.feeds.query_text import fold
+from chipwatch.query.text import fold
 
 SUGGEST_CUTOFF = 65  # rapidfuzz ratio (0-100): "Nvidai" → NVIDIA, not unrelated names
 

@@ -28,9 +28,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.feeds.query import Query, QueryDoc, Resolver, parse_query, walk
-from chipwatch.feeds.query_parse import And, EntityRef, FieldFilter, Node, Not, Or, Term
-from chipwatch.feeds.query_text import fuzzy_candidates, is_unspaced, tokens
+from chipwatch.query.grammar import And, EntityRef, FieldFilter, Node, Not, Or, Term
+from chipwatch.query.match import Query, QueryDoc, Resolver, parse_query, walk
+from chipwatch.query.text import fuzzy_candidates, is_unspaced, tokens
 from chipwatch.timeutil import iso
 
 _SPECIAL_SQL = "a.id IN (SELECT article_id FROM query_special)"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chipwatch.feeds.query_parse import (
+from chipwatch.query.grammar import (
     And,
     EntityRef,
     FieldFilter,
@@ -24,7 +24,7 @@ from chipwatch.feeds.query_parse import (
     Term,
     parse_tree,
 )
-from chipwatch.feeds.query_text import fold, fuzzy_equal, is_unspaced, tokens
+from chipwatch.query.text import fold, fuzzy_equal, is_unspaced, tokens
 
 if TYPE_CHECKING:
     from chipwatch.model import Article, Entity, EntityMatch
@@ -257,7 +257,7 @@ def _resolve(node: Node, tagger: Resolver, text: str) -> Node:
 
 
 def _resolve_ref(ref: EntityRef, tagger: Resolver, text: str) -> EntityRef:
-    from chipwatch.feeds.query_entities import descendants, suggest
+    from chipwatch.query.entities import descendants, suggest
 
     entity = tagger.resolve(ref.name)
     if entity is None:
@@ -277,7 +277,7 @@ def search_stories(
     until: Any = None,
     limit: int | None = None,
 ) -> list[int]:
-    """Story ids matching ``query``, newest first (see :mod:`chipwatch.feeds.query_sql`)."""
-    from chipwatch.feeds.query_sql import search_stories as run
+    """Story ids matching ``query``, newest first (see :mod:`chipwatch.store.search`)."""
+    from chipwatch.store.search import search_stories as run
 
     return run(db, query, tagger, since=since, until=until, limit=limit)
