@@ -15,11 +15,11 @@ from test_query_match import small_tagger
 from chipwatch.entities.tagger import Tagger
 from chipwatch.model import Article
 from chipwatch.query.grammar import QuerySyntaxError
-from chipwatch.query.match import parse_query, search_stories
+from chipwatch.query.match import parse_query
 from chipwatch.query.text import fuzzy_candidates, fuzzy_equal
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
-from chipwatch.store.search import Vocabulary, matching_articles, sql_condition
+from chipwatch.store.search import Vocabulary, matching_articles, search_stories, sql_condition
 from chipwatch.store.tags import save_matches
 from chipwatch.timeutil import iso
 

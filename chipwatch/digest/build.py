@@ -354,7 +354,8 @@ def _query_filter(
     """The ids of the stories matching ``query``, or None when there is no query."""
     if query is None:
         return None
-    from chipwatch.query.match import parse_query, search_stories
+    from chipwatch.query.match import parse_query
+    from chipwatch.store.search import search_stories
 
     parsed = parse_query(query, tagger) if isinstance(query, str) else query
     return set(search_stories(db, parsed, tagger, since=since, until=until, limit=None))

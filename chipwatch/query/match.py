@@ -1,9 +1,9 @@
 """The query language: parse once, match many.
 
 ``parse_query(text, tagger=…)`` reads a query (see docs/query.md) into a :class:`Query`;
-``Query.matches(doc)`` tests one article in memory; :func:`search_stories` runs a query
-against the store (FTS5 and entity rows narrow the candidates, the in-memory matcher
-decides). Watches, ``search``, ``digest --query`` and the monitor's filter all use it.
+``Query.matches(doc)`` tests one article in memory; :func:`chipwatch.store.search.search_stories`
+runs a query against the store (FTS5 and entity rows narrow the candidates, this
+matcher decides). Watches, ``search``, ``digest --query`` and the monitor's filter all use it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chipwatch.query.grammar import (
     And,
@@ -34,7 +34,6 @@ __all__ = [
     "QueryDoc",
     "QuerySyntaxError",
     "parse_query",
-    "search_stories",
 ]
 
 
@@ -268,16 +267,24 @@ def _resolve_ref(ref: EntityRef, tagger: Resolver, text: str) -> EntityRef:
     return EntityRef(ref.name, ref.column, names)
 
 
-def search_stories(
-    db: Any,
-    query: Query | str,
-    tagger: Resolver | None = None,
-    *,
-    since: Any = None,
-    until: Any = None,
-    limit: int | None = None,
-) -> list[int]:
-    """Story ids matching ``query``, newest first (see :mod:`chipwatch.store.search`)."""
-    from chipwatch.store.search import search_stories as run
+# Words shorter than this are not highlighted: "AI" or "US" would light up everywhere.
+MIN_HIGHLIGHT = 3
 
-    return run(db, query, tagger, since=since, until=until, limit=limit)
+
+def watched_terms(queries: Iterable[str]) -> tuple[list[str], set[str]]:
+    """What the user's watch queries name, to highlight in an article: the words and
+    phrases as written (``feed:``, ``lang:`` and ``kind:`` values are not text) and the
+    ``@entity`` names in lower case. A query that does not parse adds nothing."""
+    words: list[str] = []
+    entities: set[str] = set()
+    for text in queries:
+        try:
+            tree = parse_tree(text)
+        except QuerySyntaxError:
+            continue
+        for node in walk(tree):
+            if isinstance(node, EntityRef):
+                entities.add(node.name.lower())
+            elif isinstance(node, Term) and len(node.text) >= MIN_HIGHLIGHT:
+                words.append(node.text)
+    return words, entities

@@ -37,7 +37,8 @@ def search_story_ids(
 ) -> frozenset[int]:
     """Story ids the query matches in the window. Raises UserError on a syntax error."""
     try:
-        from chipwatch.query.match import parse_query, search_stories
+        from chipwatch.query.match import parse_query
+        from chipwatch.store.search import search_stories
     except ImportError:
         return fallback_search(db, text, since=since)
     tagger = _tagger(config)

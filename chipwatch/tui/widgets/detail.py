@@ -36,33 +36,12 @@ KIND_STYLES = {
 WATCH_STYLE = "black on yellow"
 SUMMARY_LIMIT = 1200
 BODY_CACHE_SIZE = 128  # articles' drawn bodies kept: a few stories (draw_story runs in threads)
-_QUERY_WORD = re.compile(r'"([^"]+)"|@"([^"]+)"|@(\S+)|([^\s()"]+)')
-_OPERATORS = {"and", "or", "not"}
 _BODIES: dict[tuple[object, ...], tuple[Text, list[tuple[Segment, ...]]]] = {}
 
 
 def plural(count: int, word: str) -> str:
     """``1 outlet``, ``3 outlets``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def watched_terms(queries: Iterable[str]) -> tuple[list[str], set[str]]:
-    """Plain words and phrases, and ``@entities``, named by the user's watch queries."""
-    words: list[str] = []
-    entities: set[str] = set()
-    for query in queries:
-        for phrase, quoted_entity, entity, word in _QUERY_WORD.findall(query):
-            if quoted_entity or entity:
-                entities.add((quoted_entity or entity).lower())
-            elif phrase:
-                words.append(phrase)
-            else:
-                word = word.lstrip("-").rstrip("~")
-                if ":" in word:
-                    word = word.split(":", 1)[1]
-                if len(word) >= 3 and word.lower() not in _OPERATORS:
-                    words.append(word)
-    return words, entities
 
 
 def highlighted(
