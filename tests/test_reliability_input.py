@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import parse_config
-from chipwatch.config_checks import BOUNDS
+from chipwatch.config.checks import BOUNDS
 from chipwatch.query.grammar import MAX_DEPTH, MAX_TERMS
 from chipwatch.query.match import parse_query
 from chipwatch.store.db import open_db

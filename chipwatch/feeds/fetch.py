@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from chipwatch.config import PollConfig
+from chipwatch.config.paths import is_local
 from chipwatch.feeds.fetch_guard import (
     RedirectGuard,
     parse_max_age,
@@ -28,7 +29,7 @@ from chipwatch.feeds.fetch_guard import (
     sendable,
     short_url,
 )
-from chipwatch.feeds.localfile import fetch_file, is_local, unchanged_file
+from chipwatch.feeds.localfile import fetch_file, unchanged_file
 from chipwatch.feeds.schedule import bounded_int
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})

@@ -7,27 +7,12 @@ is "not modified" and costs no read.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+
+from chipwatch.config.paths import local_path
 
 if TYPE_CHECKING:
     from chipwatch.feeds.fetch import FetchRequest, FetchResult
-
-
-def is_local(url: str) -> bool:
-    """True for ``file://`` URLs and anything that is not an http(s) URL."""
-    lowered = url.lower()
-    return lowered.startswith("file:") or "://" not in lowered
-
-
-def local_path(url: str) -> Path:
-    """The filesystem path a ``file://`` URL or local path names."""
-    if url.lower().startswith("file:"):
-        parts = urlsplit(url)
-        return Path(url2pathname(unquote(parts.path)))
-    return Path(url).expanduser()
 
 
 def unchanged_file(request: FetchRequest) -> FetchResult | None:

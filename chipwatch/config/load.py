@@ -1,4 +1,4 @@
-"""config.toml → frozen dataclasses.
+"""config.toml → the frozen dataclasses of :mod:`chipwatch.config.schema`.
 
 Every error names the file, the line (and column, for syntax errors) and the key, and
 what is allowed; unknown keys are warnings with the closest known key suggested. The
@@ -9,188 +9,30 @@ shipped default is ``config.toml`` at the repository root, packaged as
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from chipwatch import __version__
-from chipwatch import config_checks as checks
-from chipwatch.config_checks import Check
-from chipwatch.errors import UserError
+from chipwatch.config import checks
+from chipwatch.config.checks import Check
+from chipwatch.config.schema import (
+    AlertsConfig,
+    ClusterConfig,
+    Config,
+    ConfigError,
+    EntityConfig,
+    FeedConfig,
+    PollConfig,
+    UIConfig,
+    WatchConfig,
+)
 from chipwatch.timeutil import TimeParseError
-
-PROJECT_URL = "https://github.com/chipwatch/chipwatch"
-DEFAULT_USER_AGENT = f"chipwatch/{__version__} (+{PROJECT_URL})"
-
-
-class ConfigError(UserError):
-    """A config file cannot be used. ``str()`` is the one line shown to the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class PollConfig:
-    interval: timedelta = timedelta(minutes=15)
-    concurrency: int = 16
-    per_host: int = 2
-    timeout: float = 30.0
-    connect_timeout: float = 10.0
-    max_bytes: int = 20 * 1024 * 1024
-    max_redirects: int = 5
-    max_new_per_feed: int = 500  # new articles stored per feed per poll; the rest wait
-    user_agent: str = DEFAULT_USER_AGENT
-    workers: int = 0  # parse worker processes; 0 = one per core
-
-
-@dataclass(frozen=True, slots=True)
-class FeedConfig:
-    url: str
-    name: str = ""
-    interval: timedelta | None = None
-    enabled: bool = True
-    tags: tuple[str, ...] = ()
-    must_not_miss: timedelta | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WatchConfig:
-    name: str
-    query: str = ""
-    notify: tuple[str, ...] = ()
-    webhook: str | None = None
-    kind: str = "query"
-    entity: str | None = None  # spike watches
-    factor: float | None = None  # spike watches; None = [alerts] spike_factor
-    min_stories: int | None = None  # spike watches; None = [alerts] spike_min_stories
-
 
 # Signal weights of story clustering ([cluster.weights]); defaults and meaning in
 # chipwatch/feeds/scoring.py and docs/clustering.md.
 CLUSTER_WEIGHT_NAMES = ("title", "words", "entities", "time", "numbers", "names", "same_feed")
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterConfig:
-    """[cluster]: the time window, the join threshold and signal weight overrides."""
-
-    window: timedelta = timedelta(hours=72)
-    threshold: float = 0.4  # tuned on tests/data/cluster (docs/clustering.md)
-    weights: Mapping[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class AlertsConfig:
-    feed_failures: int = 3
-    spike_factor: float = 3.0
-    spike_min_stories: int = 3
-    webhook_timeout: float = 10.0
-    webhook_retries: int = 3
-    webhook_backoff: float = 1.0  # seconds before the first retry; doubles each time
-    feed_notify: tuple[str, ...] = ()  # channels for feed-health alerts
-    feed_webhook: str | None = None  # URL for feed-health alerts with "webhook"
-
-
-@dataclass(frozen=True, slots=True)
-class EntityConfig:
-    name: str
-    kind: str | None = None
-    aliases: tuple[str, ...] = ()
-    requires: tuple[str, ...] = ()
-    parent: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UIConfig:
-    theme: str = "textual-dark"
-    languages: tuple[str, ...] = ("en",)
-    keymap: Mapping[str, str] = field(default_factory=dict)
-    window: str = "7d"
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    path: Path | None = None
-    poll: PollConfig = field(default_factory=PollConfig)
-    feeds: tuple[FeedConfig, ...] = ()
-    watches: tuple[WatchConfig, ...] = ()
-    cluster: ClusterConfig = field(default_factory=ClusterConfig)
-    alerts: AlertsConfig = field(default_factory=AlertsConfig)
-    entities: tuple[EntityConfig, ...] = ()
-    ui: UIConfig = field(default_factory=UIConfig)
-    warnings: tuple[str, ...] = ()
-
-
-# --------------------------------------------------------------------------- locating
-
-
-def default_config_text() -> str:
-    """The shipped, documented default config."""
-    return resources.files("chipwatch").joinpath("config.toml").read_text(encoding="utf-8")
-
-
-def user_config_path() -> Path:
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("chipwatch", appauthor=False)) / "config.toml"
-
-
-def user_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("chipwatch", appauthor=False)) / "chipwatch.db"
-
-
-def resolve_config_path(cli_value: str | None) -> Path:
-    """``--config`` > ``$CHIPWATCH_CONFIG`` > the user config dir (created on first run)."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    env = os.environ.get("CHIPWATCH_CONFIG")
-    if env:
-        return Path(env).expanduser()
-    path = user_config_path()
-    if not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(default_config_text(), encoding="utf-8")
-        except OSError as exc:  # e.g. $XDG_CONFIG_HOME names a file
-            raise ConfigError(
-                f"{path}: cannot create the default config ({exc.strerror}); "
-                "check $XDG_CONFIG_HOME, or pass --config FILE"
-            ) from exc
-    return path
-
-
-def resolve_db_path(cli_value: str | None) -> Path:
-    """``--db`` > ``$CHIPWATCH_DB`` > the user data dir. A path under a file (not a
-    folder) is a :class:`UserError` naming where it came from."""
-    if cli_value:
-        return _store_location(Path(cli_value).expanduser(), "--db")
-    env = os.environ.get("CHIPWATCH_DB")
-    if env:
-        return _store_location(Path(env).expanduser(), "$CHIPWATCH_DB")
-    return _store_location(user_db_path(), "$XDG_DATA_HOME, or pass --db")
-
-
-def _store_location(path: Path, source: str) -> Path:
-    """``path``, unless the nearest existing folder above it is a file."""
-    for parent in path.parents:
-        if parent.exists():
-            if parent.is_dir():
-                return path
-            raise UserError(
-                f"{path}: cannot keep the store there: {parent} is a file, not a folder; "
-                f"check {source}"
-            )
-    return path
-
-
-# --------------------------------------------------------------------------- loading
 
 
 def load_config(path: Path | str) -> Config:
@@ -491,31 +333,3 @@ def _find_line(
     # a key inside an inline table, e.g. entities = { Widget = "chip" }
     inline = re.compile(r"[{,]\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
     return next((n + 1 for n, line in enumerate(lines) if inline.search(line)), None)
-
-
-# --------------------------------------------------------------------------- editing
-
-
-@contextmanager
-def edit_config(path: Path | str) -> Iterator[Any]:
-    """Edit the user's config with tomlkit, keeping comments and layout.
-
-    Yields the tomlkit document; on success the result is validated and written
-    atomically (a temporary file renamed over the original). Raises ConfigError if the
-    edit would make the file invalid, leaving the file untouched.
-    """
-    import tomlkit
-
-    path = Path(path)
-    text = path.read_text(encoding="utf-8-sig") if path.exists() else default_config_text()
-    try:
-        document = tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as exc:
-        raise ConfigError(f"{path}:{exc.line}:{exc.col}: invalid TOML: {exc}") from exc
-    yield document
-    new_text = tomlkit.dumps(document)
-    parse_config(new_text, path=path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(new_text, encoding="utf-8")
-    os.replace(tmp, path)
