@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.reduction import ForkingPickler
 
-from chipwatch.feeds.parse import ParsedFeed
 from chipwatch.feeds.prepare import DocFeatures, Prepared
 from chipwatch.feeds.workers import ParserPool, _parse_job, pickle_by_fields
+from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from tests.test_prepare import FEED
 

@@ -19,10 +19,9 @@ import pytest
 
 from chipwatch.config import Config, FeedConfig, WatchConfig
 from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.fetch import FetchKind, FetchResult
 from chipwatch.feeds.ingest import FeedPoll, Services, ingest
 from chipwatch.feeds.ingest_articles import _cluster_alert, _tagged, store_articles
-from chipwatch.feeds.parse import ParsedFeed
+from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
 from chipwatch.model import Article, EntityMatch
 from chipwatch.store import queries
 from chipwatch.store.db import open_db, write_transaction

@@ -17,7 +17,7 @@ from chipwatch.config.editor import (
 )
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
-from chipwatch.feeds.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
 from chipwatch.store import queries
 from chipwatch.store.db import write_transaction
 from chipwatch.textsafe import clean_title

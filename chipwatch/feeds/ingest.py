@@ -18,11 +18,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.config import Config
-from chipwatch.feeds.fetch import FetchKind, FetchResult
-from chipwatch.feeds.fetch_guard import sendable
 from chipwatch.feeds.ingest_articles import store_articles
-from chipwatch.feeds.parse import ParsedFeed
-from chipwatch.feeds.schedule import NextPoll, after_failure, after_success
+from chipwatch.ingest.guard import sendable
+from chipwatch.ingest.schedule import NextPoll, after_failure, after_success
+from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
 from chipwatch.model import FeedState, FeedStatus
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.feeds.events import article_event, story_event
-from chipwatch.feeds.parse import ParsedFeed
+from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.store import queries
 from chipwatch.store.tags import save_matches, save_matches_many

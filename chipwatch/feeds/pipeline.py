@@ -1,6 +1,6 @@
 """fetch → parse → tag → cluster → alerts → store, one transaction per feed.
 
-:class:`Poller` owns the long-lived parts: one :class:`~chipwatch.feeds.fetch.Fetcher`,
+:class:`Poller` owns the long-lived parts: one :class:`~chipwatch.ingest.http.Fetcher`,
 the parser pool and a single writer thread that holds the store connection (a sqlite3
 connection belongs to its thread) with the tagger, clusterer and alert engine. Events
 (``poll --json`` lines) go to ``on_event`` only after their transaction committed;
@@ -25,10 +25,11 @@ import httpx
 
 from chipwatch.config import Config, FeedConfig
 from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.fetch import Fetcher, FetchKind, FetchRequest
 from chipwatch.feeds.ingest import FeedOutcome, FeedPoll, Services, body_hash
 from chipwatch.feeds.polllock import poller_running
 from chipwatch.feeds.workers import ParserPool
+from chipwatch.ingest.http import Fetcher
+from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints

@@ -27,8 +27,9 @@ from types import TracebackType
 
 from chipwatch.config import EntityConfig
 from chipwatch.feeds.lifeline import worker_init
-from chipwatch.feeds.parse import ParsedFeed, parse_feed
 from chipwatch.feeds.prepare import DocFeatures, Prepared, prepare_articles
+from chipwatch.ingest.parse.feed import parse_feed
+from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 
 
@@ -121,7 +122,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["chipwatch.feeds.parse", "chipwatch.feeds.prepare"])
+    context.set_forkserver_preload(["chipwatch.ingest.parse.feed", "chipwatch.feeds.prepare"])
     return context
 
 

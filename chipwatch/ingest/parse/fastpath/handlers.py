@@ -1,8 +1,8 @@
 """feedparser 6.0's element handlers (``start_*``/``end_*``), ported for the emulator.
 
-Each function does to an :class:`~chipwatch.feeds.fastemu.Emulator` what the
+Each function does to an :class:`~chipwatch.ingest.parse.fastpath.emu.Emulator` what the
 feedparser handler of the same name does to its parser's state; the dispatch tables
-are in :mod:`chipwatch.feeds.fasttables`. Rewritten from feedparser's behaviour.
+are in :mod:`chipwatch.ingest.parse.fastpath.tables`. Rewritten from feedparser's behaviour.
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from collections.abc import Callable
 from feedparser.datetimes import _parse_date
 from feedparser.util import FeedParserDict
 
-from chipwatch.feeds.fastemu import HTML_TYPES, Emulator, Unsure, map_content_type, resolve
+from chipwatch.ingest.parse.fastpath.emu import (
+    HTML_TYPES,
+    Emulator,
+    Unsure,
+    map_content_type,
+    resolve,
+)
 
 
 def _enforce_href(attrs: dict[str, str]) -> dict[str, str]:

@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chipwatch.feeds.htmltext import html_to_text, looks_like_html
-from chipwatch.feeds.jsonfeed import looks_like_json, parse_json_feed
-from chipwatch.feeds.langdetect import detect_language
-from chipwatch.feeds.normalize import (
+from chipwatch.ingest.parse.htmltext import html_to_text, looks_like_html
+from chipwatch.ingest.parse.jsonfeed import looks_like_json, parse_json_feed
+from chipwatch.ingest.parse.langdetect import detect_language
+from chipwatch.ingest.parse.normalize import (
     article_key,
     first_sentence,
     normalize_lang,
     web_url,
     year_as_written,
 )
-from chipwatch.feeds.schedule import MAX_HINT_S, bounded_int
+from chipwatch.ingest.schedule import MAX_HINT_S, bounded_int
+from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title
 from chipwatch.timeutil import EPOCH
@@ -52,27 +53,6 @@ _UPDATE_PERIODS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    """What one feed document held: its articles and metadata, or why it could not be read."""
-
-    articles: tuple[Article, ...] = ()
-    title: str = ""
-    site_url: str = ""
-    lang: str | None = None
-    min_interval_s: int | None = None  # from <ttl> or sy:updatePeriod
-    version: str = ""
-    warning: str | None = None  # a bozo feed that still yielded entries
-    error: str | None = None  # nothing usable: not a feed, empty, unreadable
-    # Per article (same order), its entity mentions and clustering features when a
-    # worker computed them (chipwatch.feeds.prepare.Prepared); empty otherwise.
-    prepared: tuple[Any, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
 def parse_feed(
     body: bytes,
     headers: Mapping[str, str],
@@ -84,7 +64,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse one fetched document. Never raises for anything the document contains.
 
-    ``fast``: try the strict lxml fast path first (:mod:`chipwatch.feeds.fastparse`,
+    ``fast``: try the strict lxml fast path first (:mod:`chipwatch.ingest.parse.fastpath.parse`,
     same result, feedparser whenever it is unsure); False always runs feedparser.
     None (the default) means True unless the environment sets CHIPWATCH_FAST_PARSE=0.
     """
@@ -118,7 +98,9 @@ def _parse(
     received = response_headers(headers, feed_url)
     result = parse_json_feed(body) if looks_like_json(body) else None
     if result is None and fast:
-        from chipwatch.feeds.fastparse import fast_parse  # lxml: only once parsing starts
+        from chipwatch.ingest.parse.fastpath.parse import (
+            fast_parse,  # lxml: only once parsing starts
+        )
 
         result = fast_parse(body, received)
     if result is None:

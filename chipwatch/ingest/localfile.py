@@ -7,18 +7,13 @@ is "not modified" and costs no read.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
 from chipwatch.config.paths import local_path
-
-if TYPE_CHECKING:
-    from chipwatch.feeds.fetch import FetchRequest, FetchResult
+from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult, too_large
 
 
 def unchanged_file(request: FetchRequest) -> FetchResult | None:
     """A cheap check without reading: "not modified" when mtime and size are as before."""
-    from chipwatch.feeds.fetch import FetchKind, FetchResult
-
     if not request.last_modified:
         return None
     try:
@@ -33,8 +28,6 @@ def unchanged_file(request: FetchRequest) -> FetchResult | None:
 
 def fetch_file(request: FetchRequest, max_bytes: int) -> FetchResult:
     """Read a local feed, honouring the size limit; never raises."""
-    from chipwatch.feeds.fetch import FetchKind, FetchResult, describe_size
-
     path = local_path(request.url)
     try:
         stat = path.stat()
@@ -45,7 +38,7 @@ def fetch_file(request: FetchRequest, max_bytes: int) -> FetchResult:
             return FetchResult(
                 url=request.url,
                 kind=FetchKind.ERROR,
-                error=f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)",
+                error=too_large(max_bytes),
             )
         with path.open("rb") as handle:
             body = handle.read(max_bytes + 1)
@@ -65,7 +58,7 @@ def fetch_file(request: FetchRequest, max_bytes: int) -> FetchResult:
         return FetchResult(
             url=request.url,
             kind=FetchKind.ERROR,
-            error=f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)",
+            error=too_large(max_bytes),
         )
     return FetchResult(
         url=request.url,

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from types import MappingProxyType
 
-from chipwatch.feeds import fasthandlers as fh
-from chipwatch.feeds.fastemu import Emulator, Facts
+from chipwatch.ingest.parse.fastpath import handlers as fh
+from chipwatch.ingest.parse.fastpath.emu import Emulator, Facts
 
 _UPDATED = ("updated", "modified", "lastbuilddate", "dc_date", "dcterms_modified")
 

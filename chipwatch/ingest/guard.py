@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from chipwatch.feeds.schedule import MAX_RETRY_AFTER_S, bounded_int
+from chipwatch.ingest.schedule import MAX_RETRY_AFTER_S, bounded_int
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Printable ASCII only: what an HTTP header can carry back byte for byte.

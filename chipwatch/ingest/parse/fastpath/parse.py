@@ -1,13 +1,13 @@
 """The strict fast path: lxml for well-formed RSS 2.0/0.9x, RSS 1.0 (RDF) and Atom 1.0.
 
 :func:`fast_parse` returns what ``feedparser.parse`` would (the ``feed``, ``entries``,
-``version``, ``bozo`` and ``bozo_exception`` that :mod:`chipwatch.feeds.parse` reads),
+``version``, ``bozo`` and ``bozo_exception`` that :mod:`chipwatch.ingest.parse.feed` reads),
 or None whenever it is not sure it would match, and the caller then runs feedparser.
 "Reject when unsure": anything expat or lxml finds not well-formed, a DOCTYPE or
 entity declaration, a root other than ``rss``/``feed``/``rdf:RDF`` (Atom 1.0 and RSS
 1.0/0.90 by their namespaces), a prefix bound to two namespaces or a namespace feedparser
 would map oddly, a charset the bytes disagree with, elements feedparser handles
-specially that the emulator (:mod:`chipwatch.feeds.fastemu`) does not re-enact (iTunes,
+specially that the emulator (:mod:`chipwatch.ingest.parse.fastpath.emu`) does not re-enact (iTunes,
 GeoRSS, text inputs…), XHTML or base64 content, markup inside text, xml:base.
 
 Decoding reuses feedparser's own ``convert_to_utf8`` (same headers, same bytes); expat
@@ -31,8 +31,8 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
-from chipwatch.feeds.fastemu import Emulator, Unsure
-from chipwatch.feeds.fasttables import facts
+from chipwatch.ingest.parse.fastpath.emu import Emulator, Unsure
+from chipwatch.ingest.parse.fastpath.tables import facts
 
 # feedparser's namespace table: URI (lower-cased) -> its standard prefix ('' = core).
 _STANDARD = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}

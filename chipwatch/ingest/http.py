@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -22,15 +21,16 @@ import httpx
 
 from chipwatch.config import PollConfig
 from chipwatch.config.paths import is_local
-from chipwatch.feeds.fetch_guard import (
+from chipwatch.ingest.guard import (
     RedirectGuard,
     parse_max_age,
     parse_retry_after,
     sendable,
     short_url,
 )
-from chipwatch.feeds.localfile import fetch_file, unchanged_file
-from chipwatch.feeds.schedule import bounded_int
+from chipwatch.ingest.localfile import fetch_file, unchanged_file
+from chipwatch.ingest.schedule import bounded_int
+from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult, too_large
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -46,57 +46,8 @@ KEPT_HEADERS = (
 CHUNK = 64 * 1024
 
 
-class FetchKind:
-    """The kinds of fetch outcome (``FetchResult.kind``)."""
-
-    OK = "ok"
-    NOT_MODIFIED = "not_modified"
-    GONE = "gone"
-    ERROR = "error"
-
-
-@dataclass(frozen=True, slots=True)
-class FetchRequest:
-    """What to fetch, with the validators from the last successful fetch."""
-
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    feed_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """One fetch's outcome. ``error`` is a readable reason when ``kind`` is error or gone."""
-
-    url: str
-    kind: str
-    status: int | None = None
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    etag: str | None = None
-    last_modified: str | None = None
-    final_url: str | None = None
-    moved_to: str | None = None  # a permanent redirect: where the feed lives now
-    error: str | None = None
-    retry_after_s: float | None = None  # the server asked us to wait this long
-    max_age_s: int | None = None  # Cache-Control max-age
-
-    @property
-    def ok(self) -> bool:
-        return self.kind == FetchKind.OK
-
-
 class BodyTooLarge(Exception):
     """The (decompressed) body passed the configured limit."""
-
-
-def describe_size(size: int) -> str:
-    """``20971520`` → ``20 MiB``."""
-    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= scale:
-            return f"{size / scale:.3g} {unit}"
-    return f"{size} bytes"
 
 
 class _Inflater:
@@ -299,9 +250,7 @@ class Fetcher:
         try:
             body = await self._read(response)
         except BodyTooLarge:
-            reason = (
-                f"feed too large: over {describe_size(self.config.max_bytes)} ([poll] max_bytes)"
-            )
+            reason = too_large(self.config.max_bytes)
             return _error(request, _redirected(reason, hops), status=status)
         except (ValueError, zlib.error) as exc:
             reason = f"corrupt compressed body: {exc}"

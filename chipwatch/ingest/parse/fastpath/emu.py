@@ -1,11 +1,11 @@
 """feedparser's element handlers, re-enacted for the strict lxml fast path.
 
-:mod:`chipwatch.feeds.fastparse` walks an lxml tree and feeds this emulator the same
+:mod:`chipwatch.ingest.parse.fastpath.parse` walks an lxml tree and feeds this emulator the same
 start/text/end events feedparser's SAX handler receives. The emulator keeps the same
 state (depth, title depth, entry/feed/image flags, content parameters, element stack,
 language stack) and runs a port of feedparser 6.0's ``_FeedParserMixin`` logic for the
-elements listed in :data:`chipwatch.feeds.fasttables.HANDLED` (handlers in
-:mod:`chipwatch.feeds.fasthandlers`), storing into real ``FeedParserDict`` objects, so
+elements listed in :data:`chipwatch.ingest.parse.fastpath.tables.HANDLED` (handlers in
+:mod:`chipwatch.ingest.parse.fastpath.handlers`), storing into real ``FeedParserDict`` objects, so
 the result reads exactly like ``feedparser.parse``'s. Whatever it does not re-enact
 (an element feedparser has a special handler for that is not ported, base64 or XHTML
 content, markup inside a text element, xml:base) raises :class:`Unsure`, and the
@@ -92,7 +92,7 @@ class Emulator:
     def __init__(
         self, baseuri: str, baselang: str | None, version: str, facts: Callable[[str], Facts]
     ) -> None:
-        """``facts``: the handler dispatch (:func:`chipwatch.feeds.fasttables.facts`)."""
+        """``facts``: the handler dispatch (:func:`chipwatch.ingest.parse.fastpath.tables.facts`)."""
         self.facts = facts
         # feedparser re-joins the base with itself at every start tag: it settles at
         # the first, so it is computed once here (no xml:base is ever accepted).
