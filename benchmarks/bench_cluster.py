@@ -123,9 +123,9 @@ def _flush(conn: Any, articles: list, entities: list, stories: dict) -> None:
 
 def measure(size: int) -> dict[str, Any]:
     """Fill a store with ``size`` articles, then time the assignment of new arrivals."""
+    from chipwatch.clustering.clusterer import Clusterer
     from chipwatch.config import ClusterConfig
     from chipwatch.entities.tagger import build_tagger
-    from chipwatch.feeds.cluster import Clusterer
     from chipwatch.feeds.prepare import doc_features
     from chipwatch.model import Article
     from chipwatch.store.db import open_db, write_transaction

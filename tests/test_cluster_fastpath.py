@@ -16,11 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
+from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.clusterer import Clusterer
+from chipwatch.clustering.scoring import PairScore, _ranked, merged_weights, score_pair
+from chipwatch.clustering.text import title_similarity, tokens
 from chipwatch.config import ClusterConfig
-from chipwatch.feeds.candidates import CandidateIndex, Doc
-from chipwatch.feeds.cluster import Clusterer
-from chipwatch.feeds.scoring import PairScore, _ranked, merged_weights, score_pair
-from chipwatch.feeds.similarity import title_similarity, tokens
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
 from chipwatch.store.story_rows import _languages_json, stamp_of, story_state

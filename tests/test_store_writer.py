@@ -341,7 +341,7 @@ def test_a_feed_is_written_as_one_by_one(tmp_path, monkeypatch, now) -> None:
 
 
 def test_a_failing_article_rolls_back_its_feed_only(tmp_path, monkeypatch, now) -> None:
-    from chipwatch.feeds.cluster import Clusterer
+    from chipwatch.clustering.clusterer import Clusterer
 
     config = Config(feeds=(FeedConfig(url=WIRE), FeedConfig(url=POST)))
     db = open_db(tmp_path / "x.db")

@@ -102,9 +102,9 @@ class Services:
 
     @property
     def clusterer(self) -> Any:
-        """The :class:`~chipwatch.feeds.cluster.Clusterer`, built on first use."""
+        """The :class:`~chipwatch.clustering.clusterer.Clusterer`, built on first use."""
         if self._clusterer is None:
-            from chipwatch.feeds.cluster import Clusterer
+            from chipwatch.clustering.clusterer import Clusterer
 
             self._clusterer = Clusterer(
                 self.db, self.config.cluster, languages=self.config.ui.languages

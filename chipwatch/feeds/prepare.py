@@ -13,9 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chipwatch.config import EntityConfig
-from chipwatch.feeds.numbers import number_keys
-from chipwatch.feeds.similarity import (
+from chipwatch.clustering.numbers import number_keys
+from chipwatch.clustering.text import (
     content_words,
     first_sentence,
     fold,
@@ -23,6 +22,7 @@ from chipwatch.feeds.similarity import (
     name_words,
     title_key,
 )
+from chipwatch.config import EntityConfig
 from chipwatch.model import Article, EntityMatch
 
 _UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)

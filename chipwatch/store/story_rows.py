@@ -97,7 +97,7 @@ def refresh_story(db: Database, story_id: int, *, languages: Sequence[str]) -> N
 
 
 def _first_line(summary: str) -> str:
-    from chipwatch.feeds.similarity import first_sentence
+    from chipwatch.clustering.text import first_sentence
 
     return first_sentence(summary or "")
 

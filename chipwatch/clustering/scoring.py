@@ -23,9 +23,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from chipwatch.feeds.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
-from chipwatch.feeds.numbers import shared_number_score
-from chipwatch.feeds.similarity import title_similarity
+from chipwatch.clustering.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
+from chipwatch.clustering.numbers import shared_number_score
+from chipwatch.clustering.text import title_similarity
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "title": 0.30,

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from chipwatch.feeds.candidates import CandidateIndex, Doc
+from chipwatch.clustering.candidates import CandidateIndex, Doc
 
 # Indexed articles kept over all cached buckets (an article sits in about five of them):
 # some 100 MB at most, and a month of a few hundred articles a day.

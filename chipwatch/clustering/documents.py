@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.feeds.candidates import Doc
+from chipwatch.clustering.candidates import Doc
+from chipwatch.clustering.scoring import PairScore
 from chipwatch.feeds.prepare import DocFeatures, doc_features
-from chipwatch.feeds.scoring import PairScore
 from chipwatch.model import Article, EntityMatch
 from chipwatch.timeutil import from_iso, iso
 

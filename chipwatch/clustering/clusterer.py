@@ -3,8 +3,8 @@
 :class:`Clusterer` is incremental: :meth:`Clusterer.assign` runs at ingest, inside the
 caller's write transaction, once per article. It compares the article only with the
 candidates an index over the time window proposes (rare entities, words, figures,
-URLs; see :mod:`chipwatch.feeds.candidates`), scores each pair
-(:mod:`chipwatch.feeds.scoring`), and joins the best story when the score reaches
+URLs; see :mod:`chipwatch.clustering.candidates`), scores each pair
+(:mod:`chipwatch.clustering.scoring`), and joins the best story when the score reaches
 ``[cluster] threshold``. Why it joined (or why it did not) is stored with the article.
 
 Articles a user placed by hand (``story_locked``) are never moved.
@@ -23,16 +23,16 @@ from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
+from chipwatch.clustering.backfill import BackfillIndexes
+from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.documents import StoryEvidence
+from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
+from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
+from chipwatch.clustering.scoring import PairScore, merged_weights, score_pair
+from chipwatch.clustering.text import first_sentence
 from chipwatch.config import ClusterConfig
-from chipwatch.feeds.backfill import BackfillIndexes
-from chipwatch.feeds.candidates import CandidateIndex, Doc
-from chipwatch.feeds.cluster_docs import StoryEvidence
-from chipwatch.feeds.cluster_docs import build_doc as build_doc  # re-exported
-from chipwatch.feeds.cluster_docs import load_docs as load_docs  # re-exported
 from chipwatch.feeds.prepare import DocFeatures
 from chipwatch.feeds.prepare import canonical_url as canonical_url  # re-exported
-from chipwatch.feeds.scoring import PairScore, merged_weights, score_pair
-from chipwatch.feeds.similarity import first_sentence
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.stories import (
     StoryState,
