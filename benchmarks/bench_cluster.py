@@ -6,7 +6,7 @@ busy news stream. Then ``ARRIVALS`` further articles are ingested as the pipelin
 (one write transaction per feed batch) and only :meth:`Clusterer.assign` is timed: the
 candidate lookup, the pair scores and the writes of the article's story and explanation.
 The article's tags and text features are computed before, untimed: in the pipeline the
-parse workers compute them (:mod:`chipwatch.feeds.prepare`), off the writer. The CPU
+parse workers compute them (:mod:`chipwatch.pipeline.prepare`), off the writer. The CPU
 time of ``assign`` is also reported split into its two halves, ``decide`` (choosing the
 story: reads only) and ``record`` (the writes and the index upkeep).
 The cost must stay flat as the archive grows: the index covers the time window only.
@@ -126,8 +126,8 @@ def measure(size: int) -> dict[str, Any]:
     from chipwatch.clustering.clusterer import Clusterer
     from chipwatch.config import ClusterConfig
     from chipwatch.entities.tagger import build_tagger
-    from chipwatch.feeds.prepare import doc_features
     from chipwatch.model import Article
+    from chipwatch.pipeline.prepare import doc_features
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import upsert_article
     from chipwatch.store.tags import save_matches

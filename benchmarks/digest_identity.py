@@ -42,7 +42,7 @@ from chipwatch.config import load_config
 from chipwatch.demo import render
 from chipwatch.demo.content import ANCHOR, Outlet, replay_length
 from chipwatch.demo.server import DemoSite
-from chipwatch.feeds.pipeline import poll_once
+from chipwatch.pipeline.poller import poll_once
 from chipwatch.timeutil import iso
 
 BASE_URL = "http://demo.chipwatch.test"

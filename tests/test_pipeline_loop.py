@@ -10,7 +10,7 @@ from typing import Any
 
 from chipwatch.config import load_config
 from chipwatch.config.editor import add_feeds
-from chipwatch.feeds.loop import Signals, run_forever
+from chipwatch.pipeline.loop import Signals, run_forever
 
 DATA = Path(__file__).parent / "data" / "feeds"
 

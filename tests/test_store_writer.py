@@ -1,7 +1,7 @@
 """The batched article writer: the rows, events and alerts of writing one by one.
 
 A feed's articles are classified by one read of their keys, new ones inserted by one
-statement and their mentions saved together (chipwatch.feeds.ingest_articles). These
+statement and their mentions saved together (chipwatch.pipeline.write). These
 tests hold it to the one-by-one writer it replaced (kept below as the reference), and
 check ``query_special``, which the writer now keeps instead of the m003 triggers.
 """
@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from chipwatch.config import Config, FeedConfig, WatchConfig
-from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.ingest import FeedPoll, Services, ingest
-from chipwatch.feeds.ingest_articles import _cluster_alert, _tagged, store_articles
 from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
 from chipwatch.model import Article, EntityMatch
+from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.ingest import FeedPoll, Services, ingest
+from chipwatch.pipeline.write import _cluster_alert, _tagged, store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.store.search import search_stories

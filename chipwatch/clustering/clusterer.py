@@ -31,9 +31,9 @@ from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
 from chipwatch.clustering.scoring import PairScore, merged_weights, score_pair
 from chipwatch.clustering.text import first_sentence
 from chipwatch.config import ClusterConfig
-from chipwatch.feeds.prepare import DocFeatures
-from chipwatch.feeds.prepare import canonical_url as canonical_url  # re-exported
 from chipwatch.model import Article, Assignment, EntityMatch
+from chipwatch.pipeline.prepare import DocFeatures
+from chipwatch.pipeline.prepare import canonical_url as canonical_url  # re-exported
 from chipwatch.store.stories import (
     StoryState,
     add_to_story,

@@ -16,8 +16,8 @@ from sqlite_utils import Database
 
 from chipwatch.clustering.candidates import Doc
 from chipwatch.clustering.scoring import PairScore
-from chipwatch.feeds.prepare import DocFeatures, doc_features
 from chipwatch.model import Article, EntityMatch
+from chipwatch.pipeline.prepare import DocFeatures, doc_features
 from chipwatch.timeutil import from_iso, iso
 
 

@@ -78,7 +78,7 @@ class ParsedFeed:
     warning: str | None = None  # a bozo feed that still yielded entries
     error: str | None = None  # nothing usable: not a feed, empty, unreadable
     # Per article (same order), its entity mentions and clustering features when a
-    # worker computed them (chipwatch.feeds.prepare.Prepared); empty otherwise.
+    # worker computed them (chipwatch.pipeline.prepare.Prepared); empty otherwise.
     prepared: tuple[Any, ...] = ()
 
     @property

@@ -1,7 +1,7 @@
 """Feed bytes → normalized Articles. feedparser on the bytes and headers, never a URL.
 
 ``parse_feed`` is a pure function of its arguments (no clock, no I/O), so it runs in
-worker processes (see :mod:`chipwatch.feeds.workers`) and its results are plain,
+worker processes (see :mod:`chipwatch.pipeline.workers`) and its results are plain,
 picklable values. Nothing a feed contains can make it raise: any failure becomes a
 :class:`ParsedFeed` with ``error`` set to a readable reason.
 """

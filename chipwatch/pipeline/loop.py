@@ -22,7 +22,7 @@ import httpx
 
 from chipwatch.config import Config, ConfigError, load_config
 from chipwatch.errors import WorkFailed
-from chipwatch.feeds.pipeline import EventSink, Poller, _waiting
+from chipwatch.pipeline.poller import EventSink, Poller, _waiting
 from chipwatch.store import queries
 
 MAX_SLEEP = 60.0  # seconds: the loop looks at the schedule and the config at least this often

@@ -22,14 +22,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chipwatch.feeds.events import article_event, story_event
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
+from chipwatch.pipeline.events import article_event, story_event
 from chipwatch.store import queries
 from chipwatch.store.tags import save_matches, save_matches_many
 
 if TYPE_CHECKING:
-    from chipwatch.feeds.ingest import FeedOutcome, FeedPoll, Services
+    from chipwatch.pipeline.ingest import FeedOutcome, FeedPoll, Services
 
 Tagged = tuple[list[Any], Any]  # an article's entity matches and clustering features
 

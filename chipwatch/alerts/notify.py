@@ -28,9 +28,9 @@ from typing import IO, Any, TypeVar
 import httpx
 from sqlite_utils import Database
 
+from chipwatch.alerts.channels import webhook
+from chipwatch.alerts.engine import AlertEvent
 from chipwatch.config import Config
-from chipwatch.feeds import webhook
-from chipwatch.feeds.alerts import AlertEvent
 from chipwatch.store import alerts as store
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.textsafe import clean_text

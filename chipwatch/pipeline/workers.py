@@ -1,13 +1,13 @@
 """Parsing off the event loop: worker processes on every core ([poll] workers).
 
 Workers also tag each parsed article and compute its clustering features
-(:mod:`chipwatch.feeds.prepare`), so the single store writer does not.
+(:mod:`chipwatch.pipeline.prepare`), so the single store writer does not.
 
 ``workers = 1`` parses in a thread of this process (small polls, tests); anything else
 starts a process pool (0 = one per core), so a big poll uses both cores and never
 holds the interpreter lock of the process that drives fetching.
 
-Workers die with the poller, however it ends (see :mod:`chipwatch.feeds.lifeline`):
+Workers die with the poller, however it ends (see :mod:`chipwatch.pipeline.lifeline`):
 a ``kill -9`` of the poller alone must never leave parsers behind.
 """
 
@@ -26,11 +26,11 @@ from datetime import datetime
 from types import TracebackType
 
 from chipwatch.config import EntityConfig
-from chipwatch.feeds.lifeline import worker_init
-from chipwatch.feeds.prepare import DocFeatures, Prepared, prepare_articles
 from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
+from chipwatch.pipeline.lifeline import worker_init
+from chipwatch.pipeline.prepare import DocFeatures, Prepared, prepare_articles
 
 
 def worker_count(configured: int) -> int:
@@ -43,7 +43,7 @@ class ParserPool:
 
     def __init__(self, workers: int, *, entities: tuple[EntityConfig, ...] | None = None) -> None:
         """``entities``: the config's entity tables; given, workers also prepare articles
-        for clustering (see :mod:`chipwatch.feeds.prepare`)."""
+        for clustering (see :mod:`chipwatch.pipeline.prepare`)."""
         self.workers = worker_count(workers)
         self.entities = entities
         self._executor: Executor | None = None
@@ -122,7 +122,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["chipwatch.ingest.parse.feed", "chipwatch.feeds.prepare"])
+    context.set_forkserver_preload(["chipwatch.ingest.parse.feed", "chipwatch.pipeline.prepare"])
     return context
 
 

@@ -2,7 +2,7 @@
 
 :class:`AlertEngine` runs inside the ingest pipeline's per-feed transaction, after the
 article was tagged and clustered; it writes alert rows and returns :class:`AlertEvent`
-values. Notifications (:mod:`chipwatch.feeds.notify`) go out only after that
+values. Notifications (:mod:`chipwatch.alerts.notify`) go out only after that
 transaction committed. Time is always the ``now`` argument.
 """
 

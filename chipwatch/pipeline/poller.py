@@ -5,7 +5,7 @@ the parser pool and a single writer thread that holds the store connection (a sq
 connection belongs to its thread) with the tagger, clusterer and alert engine. Events
 (``poll --json`` lines) go to ``on_event`` only after their transaction committed;
 notifications follow. :func:`poll_once` polls every enabled feed now;
-:func:`run_forever` (in :mod:`chipwatch.feeds.loop`) keeps each feed on its schedule.
+:func:`run_forever` (in :mod:`chipwatch.pipeline.loop`) keeps each feed on its schedule.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from chipwatch.config import Config, FeedConfig
-from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.ingest import FeedOutcome, FeedPoll, Services, body_hash
-from chipwatch.feeds.polllock import poller_running
-from chipwatch.feeds.workers import ParserPool
 from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
+from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.ingest import FeedOutcome, FeedPoll, Services, body_hash
+from chipwatch.pipeline.lock import poller_running
+from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
 from chipwatch.store.db import StoreWatch, open_db, write_transaction
@@ -103,7 +103,7 @@ class Poller:
             raise
         await self.fetcher.__aenter__()
         if self._notify:
-            from chipwatch.feeds.notify import Notifier
+            from chipwatch.alerts.notify import Notifier
 
             self.notifier = Notifier(self.config, db_path=self.db_path)
         self._checkpointer.start()  # last: nothing above left it running on a failure

@@ -18,11 +18,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.config import Config
-from chipwatch.feeds.ingest_articles import store_articles
 from chipwatch.ingest.guard import sendable
 from chipwatch.ingest.schedule import NextPoll, after_failure, after_success
 from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
 from chipwatch.model import FeedState, FeedStatus
+from chipwatch.pipeline.write import store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
 from chipwatch.timeutil import iso
@@ -91,8 +91,8 @@ class Services:
     """
 
     def __init__(self, db: Database, config: Config) -> None:
+        from chipwatch.alerts.engine import AlertEngine
         from chipwatch.entities.tagger import build_tagger
-        from chipwatch.feeds.alerts import AlertEngine
 
         self.db = db
         self.config = config
