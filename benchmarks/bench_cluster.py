@@ -124,10 +124,10 @@ def _flush(conn: Any, articles: list, entities: list, stories: dict) -> None:
 def measure(size: int) -> dict[str, Any]:
     """Fill a store with ``size`` articles, then time the assignment of new arrivals."""
     from chipwatch.clustering.clusterer import Clusterer
+    from chipwatch.clustering.features import doc_features
     from chipwatch.config import ClusterConfig
     from chipwatch.entities.tagger import build_tagger
     from chipwatch.model import Article
-    from chipwatch.pipeline.prepare import doc_features
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import upsert_article
     from chipwatch.store.tags import save_matches

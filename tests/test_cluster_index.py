@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
-from chipwatch.clustering.clusterer import Clusterer, canonical_url
+from chipwatch.clustering.clusterer import Clusterer
+from chipwatch.clustering.features import canonical_url
 from chipwatch.clustering.scoring import merged_weights, score_pair
 from chipwatch.config import ClusterConfig, ConfigError, parse_config
 from chipwatch.model import Article

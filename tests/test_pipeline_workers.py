@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.reduction import ForkingPickler
 
+from chipwatch.clustering.features import DocFeatures
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
-from chipwatch.pipeline.prepare import DocFeatures, Prepared
+from chipwatch.pipeline.prepare import Prepared
 from chipwatch.pipeline.workers import ParserPool, _parse_job, pickle_by_fields
 from tests.test_prepare import FEED
 

@@ -28,12 +28,11 @@ from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.documents import StoryEvidence
 from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
+from chipwatch.clustering.features import DocFeatures
 from chipwatch.clustering.scoring import PairScore, merged_weights, score_pair
 from chipwatch.clustering.text import first_sentence
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
-from chipwatch.pipeline.prepare import DocFeatures
-from chipwatch.pipeline.prepare import canonical_url as canonical_url  # re-exported
 from chipwatch.store.stories import (
     StoryState,
     add_to_story,
@@ -141,7 +140,7 @@ class Clusterer:
     ) -> Assignment:
         """Put one stored article into a story (existing or new) and record why.
 
-        ``features``: the article's :func:`~.prepare.doc_features` when a parse worker
+        ``features``: the article's :func:`~.features.doc_features` when a parse worker
         already computed them (they are computed here otherwise)."""
         return self.record(self.decide(article_id, article, matches, features=features), now=now)
 

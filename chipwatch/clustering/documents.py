@@ -15,9 +15,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.clustering.candidates import Doc
+from chipwatch.clustering.features import DocFeatures, doc_features
 from chipwatch.clustering.scoring import PairScore
 from chipwatch.model import Article, EntityMatch
-from chipwatch.pipeline.prepare import DocFeatures, doc_features
 from chipwatch.timeutil import from_iso, iso
 
 

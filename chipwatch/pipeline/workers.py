@@ -25,12 +25,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
 
+from chipwatch.clustering.features import DocFeatures
 from chipwatch.config import EntityConfig
 from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.pipeline.lifeline import worker_init
-from chipwatch.pipeline.prepare import DocFeatures, Prepared, prepare_articles
+from chipwatch.pipeline.prepare import Prepared, prepare_articles
 
 
 def worker_count(configured: int) -> int:
