@@ -15,9 +15,9 @@ from chipwatch.ingest.parse.langdetect import detect_language
 from chipwatch.ingest.parse.normalize import (
     article_key,
     canonical_url,
-    first_sentence,
     normalize_lang,
 )
+from chipwatch.textsafe import first_sentence
 
 DATA = Path(__file__).parent / "data" / "feeds"
 FETCHED = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)

@@ -30,7 +30,6 @@ from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.clustering.scoring import PairScore, merged_weights, score_pair
-from chipwatch.clustering.text import first_sentence
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.stories import (
@@ -41,6 +40,7 @@ from chipwatch.store.stories import (
     start_story,
     story_state,
 )
+from chipwatch.textsafe import first_sentence
 from chipwatch.timeutil import from_iso
 
 # Candidates proposed per article, and pairs actually scored: the blocking score ranks

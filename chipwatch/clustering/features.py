@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from chipwatch.clustering.numbers import number_keys
 from chipwatch.clustering.text import (
     content_words,
-    first_sentence,
     fold,
     masked_title,
     name_words,
     title_key,
 )
 from chipwatch.model import Article, EntityMatch
+from chipwatch.textsafe import first_sentence
 
 _UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)
 

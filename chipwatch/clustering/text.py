@@ -309,12 +309,6 @@ def masked_title(title: str, matches: Sequence[EntityMatch]) -> str:
     return " ".join(tokens("".join(pieces)))
 
 
-def first_sentence(text: str, limit: int = 200) -> str:
-    """Stands in for a missing title."""
-    sentence = re.split(r"(?<=[.!?。！？])\s*", text.strip(), maxsplit=1)[0]
-    return sentence[:limit]
-
-
 def title_similarity(a: str, b: str) -> float:
     """0..1 likeness of two normalized titles (rapidfuzz).
 

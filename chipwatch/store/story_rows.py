@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.textsafe import clean_title
+from chipwatch.textsafe import clean_title, first_sentence
 from chipwatch.timeutil import iso
 
 
@@ -97,8 +97,6 @@ def refresh_story(db: Database, story_id: int, *, languages: Sequence[str]) -> N
 
 
 def _first_line(summary: str) -> str:
-    from chipwatch.clustering.text import first_sentence
-
     return first_sentence(summary or "")
 
 

@@ -23,7 +23,6 @@ from chipwatch.ingest.parse.jsonfeed import looks_like_json, parse_json_feed
 from chipwatch.ingest.parse.langdetect import detect_language
 from chipwatch.ingest.parse.normalize import (
     article_key,
-    first_sentence,
     normalize_lang,
     web_url,
     year_as_written,
@@ -31,7 +30,7 @@ from chipwatch.ingest.parse.normalize import (
 from chipwatch.ingest.schedule import MAX_HINT_S, bounded_int
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
-from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title
+from chipwatch.textsafe import MAX_SUMMARY_CHARS, clean_text, clean_title, first_sentence
 from chipwatch.timeutil import EPOCH
 
 FUTURE_TOLERANCE = timedelta(days=1)

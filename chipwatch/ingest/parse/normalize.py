@@ -63,8 +63,6 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "piwik_", "matomo_", "hmb_", "itm_")
 # starts with it; RFC 822 (``Tue, 15 Jul 2025 …``) has it after the month's name.
 _ISO_YEAR = re.compile(r"\s*[+-]?([0-9]+)-")
 _RFC822_YEAR = re.compile(r"(?:^|[\s,])[0-9]{1,2}[\s-]+[A-Za-z]{3,}\.?[\s-]+([0-9]+)(?![0-9])")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*\s+|(?<=[。！？])")
-MAX_DERIVED_TITLE = 160
 # Already canonical: absolute http(s), lower-case host without a default port, a path,
 # no query, no fragment, nothing urljoin/urlsplit would fold (dot segments, params,
 # whitespace). canonical_url returns such a URL unchanged without splitting it.
@@ -119,25 +117,6 @@ def canonicalize(url: str, base: str = "") -> str:
         netloc = netloc[:-4]
     path = parts.path or "/"
     return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(query, doseq=True), ""))
-
-
-def first_sentence(text: str, *, limit: int = MAX_DERIVED_TITLE) -> str:
-    """The first sentence of ``text`` (a title for entries that have none)."""
-    text = " ".join(text.split())
-    if not text:
-        return ""
-    match = _SENTENCE_END.search(text)
-    sentence = text[: match.start()].strip() if match else text
-    if sentence.endswith(".") and not sentence.endswith(".."):
-        sentence = sentence[:-1]
-    if len(sentence) > limit:
-        cut = (
-            sentence[: limit - 1].rsplit(" ", 1)[0]
-            if " " in sentence[:limit]
-            else sentence[: limit - 1]
-        )
-        sentence = cut.rstrip(" ,;:") + "…"
-    return sentence
 
 
 def short_hash(*parts: str) -> str:
