@@ -32,16 +32,21 @@ from chipwatch.clustering.features import DocFeatures
 from chipwatch.clustering.scoring import PairScore, merged_weights, score_pair
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
+from chipwatch.store.clustering import (
+    leave_story,
+    newest_clustered,
+    placement,
+    record_assignment,
+)
 from chipwatch.store.stories import (
     StoryState,
     add_to_story,
+    live_story_id,
     refresh_story,
-    resolve_story_id,
     start_story,
     story_state,
 )
 from chipwatch.textsafe import first_sentence
-from chipwatch.timeutil import from_iso
 
 # Candidates proposed per article, and pairs actually scored: the blocking score ranks
 # the rest out, and a story's best two candidates speak for it.
@@ -107,12 +112,10 @@ class Clusterer:
         newest one. Call it after a transaction that ran :meth:`assign` rolled back."""
         self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
         self.backfill.clear()
-        row = self.db.execute(
-            "SELECT max(published) FROM articles WHERE story_id IS NOT NULL"
-        ).fetchone()
-        if row is None or row[0] is None:
+        newest = newest_clustered(self.db)
+        if newest is None:
             return
-        since = from_iso(row[0]) - timedelta(seconds=self.index.horizon)
+        since = newest - timedelta(seconds=self.index.horizon)
         for doc in load_docs(self.db, since=since):
             self.index.add(doc)
 
@@ -155,13 +158,8 @@ class Clusterer:
         """Choose the story a stored article belongs to, writing nothing (the index may
         drop articles of stories that no longer exist). Pass the result to
         :meth:`record` before deciding for another article."""
-        row = self.db.conn.execute(
-            "SELECT story_id, story_locked, feed_id FROM articles WHERE id = ?", [article_id]
-        ).fetchone()
-        if row is None:
-            raise ValueError(f"article {article_id} is not in the store")
-        current, locked, feed_id = row
-        doc = build_doc(article_id, current or 0, int(feed_id), article, matches, features)
+        current, locked, feed_id = placement(self.db, article_id)
+        doc = build_doc(article_id, current or 0, feed_id, article, matches, features)
         decision = Decision(doc, article, current)
         if locked and current:
             decision.locked = True
@@ -220,17 +218,10 @@ class Clusterer:
             state = story_state(self.db, story_id, feed_id=doc.feed_id, article_id=doc.article_id)
             if state is None:
                 return None
-            merged_into = state.merged_into
-            if merged_into is None:
+            if state.merged_into is None:
                 decision.state = state
-        else:
-            row = self.db.conn.execute(
-                "SELECT merged_into FROM stories WHERE id = ?", [story_id]
-            ).fetchone()
-            if row is None:
-                return None
-            merged_into = row[0]
-        return story_id if merged_into is None else resolve_story_id(self.db, story_id)
+                return story_id
+        return live_story_id(self.db, story_id)
 
     def _join(self, decision: Decision, story_id: int, pair: PairScore) -> Assignment:
         matched = decision.matched
@@ -286,14 +277,12 @@ class Clusterer:
     def _record(self, decision: Decision, assignment: Assignment) -> None:
         doc, article = decision.doc, decision.article
         previous = decision.previous
-        self.db.conn.execute(
-            "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?",
-            [
-                assignment.story_id,
-                round(assignment.score, 4),
-                self._explain(decision, assignment),
-                doc.article_id,
-            ],
+        record_assignment(
+            self.db,
+            doc.article_id,
+            assignment.story_id,
+            score=assignment.score,
+            explanation=self._explain(decision, assignment),
         )
         if previous == assignment.story_id:
             refresh_story(self.db, assignment.story_id, languages=self.languages)
@@ -310,18 +299,6 @@ class Clusterer:
                 state=decision.state if decision.story_id == assignment.story_id else None,
             )
         if previous and previous != assignment.story_id:
-            self._leave(previous, assignment.story_id)
+            leave_story(self.db, previous, assignment.story_id, languages=self.languages)
         doc.story_id = assignment.story_id
         self._remember(doc)
-
-    def _leave(self, old_story: int, new_story: int) -> None:
-        """An updated article moved on: the old story shrinks; if it is left empty it
-        points at the new one, so alerts on it still lead somewhere."""
-        refresh_story(self.db, old_story, languages=self.languages)
-        empty = self.db.execute(
-            "SELECT article_count FROM stories WHERE id = ?", [old_story]
-        ).fetchone()
-        if empty is not None and empty[0] == 0:
-            self.db.execute(
-                "UPDATE stories SET merged_into = ? WHERE id = ?", [new_story, old_story]
-            )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -18,7 +17,7 @@ from chipwatch.clustering.candidates import Doc
 from chipwatch.clustering.features import DocFeatures, doc_features
 from chipwatch.clustering.scoring import PairScore
 from chipwatch.model import Article, EntityMatch
-from chipwatch.timeutil import from_iso, iso
+from chipwatch.store.clustering import clustered_articles
 
 
 class StoryEvidence:
@@ -96,42 +95,7 @@ def load_docs(
     db: Database, *, since: datetime, until: datetime | None = None, limit: int | None = None
 ) -> list[Doc]:
     """Docs for the clustered articles published in ``[since, until]``."""
-    where = "a.published >= ? AND a.story_id IS NOT NULL"
-    params: list[Any] = [iso(since)]
-    if until is not None:
-        where += " AND a.published <= ?"
-        params.append(iso(until))
-    tail = f" LIMIT {int(limit)}" if limit else ""
-    rows = db.execute(
-        "SELECT a.id, a.story_id, a.feed_id, a.lang, a.published, a.title, a.summary, "
-        f"a.url, a.guid FROM articles a WHERE {where} ORDER BY a.published{tail}",
-        params,
-    ).fetchall()
-    matches = _matches_for(db, where, params)
-    docs = []
-    for aid, sid, fid, lang, published, title, summary, url, guid in rows:
-        article = Article(
-            key="",
-            feed_url="",
-            title=title,
-            summary=summary,
-            url=url,
-            published=from_iso(published),
-            fetched_at=from_iso(published),
-            guid=guid,
-            lang=lang,
-        )
-        docs.append(build_doc(aid, sid, fid, article, matches.get(aid, [])))
-    return docs
-
-
-def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[EntityMatch]]:
-    found: dict[int, list[EntityMatch]] = {}
-    rows = db.execute(
-        'SELECT e.article_id, e.entity, e.kind, e.field, e.start, e."end" FROM '
-        f"article_entities e JOIN articles a ON a.id = e.article_id WHERE {where}",
-        params,
-    ).fetchall()
-    for aid, entity, kind, field, start, end in rows:
-        found.setdefault(aid, []).append(EntityMatch(entity, kind, field, start, end, ""))
-    return found
+    rows, matches = clustered_articles(db, since=since, until=until, limit=limit)
+    return [
+        build_doc(aid, sid, fid, article, matches.get(aid, [])) for aid, sid, fid, article in rows
+    ]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.model import Alert, AlertState
+from chipwatch.store.stories import LIVE_STORY_SQL
 from chipwatch.timeutil import iso
 
 STATES = tuple(state.value for state in AlertState)
@@ -241,7 +242,7 @@ def entity_stories(
         return []
     marks = ",".join("?" * len(wanted))
     rows = db.execute(
-        "SELECT COALESCE(s.merged_into, a.story_id) AS story, max(a.published) AS latest "
+        f"SELECT {LIVE_STORY_SQL} AS story, max(a.published) AS latest "
         "FROM article_entities e JOIN articles a ON a.id = e.article_id "
         "LEFT JOIN stories s ON s.id = a.story_id "
         f"WHERE e.entity IN ({marks}) AND a.story_id IS NOT NULL "

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from chipwatch.query.grammar import And, EntityRef, FieldFilter, Node, Not, Or, Term
 from chipwatch.query.match import Query, QueryDoc, Resolver, parse_query, walk
 from chipwatch.query.text import fuzzy_candidates, is_unspaced, tokens
+from chipwatch.store.stories import LIVE_STORY_SQL
 from chipwatch.timeutil import iso
 
 _SPECIAL_SQL = "a.id IN (SELECT article_id FROM query_special)"
@@ -119,7 +120,7 @@ def _candidates(
         params.extend(condition.params)
     special = f"{_SPECIAL_SQL}" if condition.fts else "0"
     sql = (
-        f"SELECT a.id, {special}, COALESCE(s.merged_into, a.story_id) FROM articles a "
+        f"SELECT a.id, {special}, {LIVE_STORY_SQL} FROM articles a "
         f"LEFT JOIN stories s ON s.id = a.story_id WHERE {' AND '.join(where)}"
     )
     return db.execute(sql, params).fetchall()
@@ -143,7 +144,7 @@ def _confirm(db: Database, query: Query, ids: Sequence[int]) -> dict[int, int]:
 def _docs(db: Database, ids: list[int]) -> list[tuple[Any, ...]]:
     marks = ",".join("?" * len(ids))
     sql = (
-        "SELECT a.id, a.title, a.summary, a.lang, COALESCE(s.merged_into, a.story_id), "
+        f"SELECT a.id, a.title, a.summary, a.lang, {LIVE_STORY_SQL}, "
         "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url "
         "FROM articles a JOIN feeds f ON f.id = a.feed_id "
         f"LEFT JOIN stories s ON s.id = a.story_id WHERE a.id IN ({marks})"

@@ -48,6 +48,20 @@ def resolve_story_id(db: Database, story_id: int) -> int:
     return current
 
 
+def live_story_id(db: Database, story_id: int) -> int | None:
+    """The story ``story_id`` is now (following merges), or None when its row is gone."""
+    row = db.execute("SELECT merged_into FROM stories WHERE id = ?", [story_id]).fetchone()
+    if row is None:
+        return None
+    return story_id if row[0] is None else resolve_story_id(db, story_id)
+
+
+# Following merges in SQL, from an article (``a``) joined with its story (``s``): every
+# writer points a merged story straight at a live one (merges flatten chains), so one
+# hop is enough.
+LIVE_STORY_SQL = "COALESCE(s.merged_into, a.story_id)"
+
+
 def get_story(db: Database, story_id: int) -> Story | None:
     """A story by id (a merged story's id leads to the story it was merged into)."""
     target = resolve_story_id(db, story_id)

@@ -292,17 +292,16 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
     """A story with all its articles (oldest first), spans and merge explanations.
 
     A story merged into another resolves to the story it was merged into."""
-    for _ in range(16):
-        row = db.execute(
-            "SELECT id, title, first_seen, last_updated, outlet_count, languages, pinned, "
-            "read, merged_into FROM stories WHERE id = ?",
-            [story_id],
-        ).fetchone()
-        if row is None:
-            return None
-        if row[8] is None:
-            break
-        story_id = int(row[8])
+    from chipwatch.store.stories import resolve_story_id  # sqlite_utils: not at startup
+
+    story_id = resolve_story_id(db, story_id)
+    row = db.execute(
+        "SELECT id, title, first_seen, last_updated, outlet_count, languages, pinned, "
+        "read, merged_into FROM stories WHERE id = ?",
+        [story_id],
+    ).fetchone()
+    if row is None:
+        return None
     articles = _story_articles(db, story_id)
     alerts = [
         r[0]
