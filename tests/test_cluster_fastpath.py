@@ -18,7 +18,12 @@ from rapidfuzz import fuzz
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.clusterer import Clusterer
-from chipwatch.clustering.scoring import PairScore, _ranked, merged_weights, score_pair
+from chipwatch.clustering.scoring import (
+    PairScore,
+    _ranked,
+    score_pair,
+)
+from chipwatch.clustering.signals import merged_weights
 from chipwatch.clustering.text import title_similarity, tokens
 from chipwatch.config import ClusterConfig
 from chipwatch.store.db import write_transaction
@@ -171,8 +176,7 @@ def test_ranking_shared_items_keeps_ties_in_order(weights):
 def test_a_pair_ranks_its_shared_items_as_their_weight_dict_would(weights):
     names = frozenset(weights)
     in_set_order = {name: weights[name] for name in names}
-    pair = PairScore(0.5, {})
-    pair._shared = ((names, list(in_set_order.values())), ((), ()), ((), ()))
+    pair = PairScore(0.5, entity_overlap=(names, list(in_set_order.values())))
     assert pair.shared_entities == _ranked(in_set_order)
     assert pair.shared_words == [] and pair.entity_weights == weights
 

@@ -9,7 +9,8 @@ import pytest
 from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.clusterer import Clusterer
 from chipwatch.clustering.features import canonical_url
-from chipwatch.clustering.scoring import merged_weights, score_pair
+from chipwatch.clustering.scoring import score_pair
+from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig, ConfigError, parse_config
 from chipwatch.model import Article
 from chipwatch.store.db import write_transaction

@@ -29,7 +29,8 @@ from chipwatch.clustering.documents import StoryEvidence
 from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
 from chipwatch.clustering.features import DocFeatures
-from chipwatch.clustering.scoring import PairScore, merged_weights, score_pair
+from chipwatch.clustering.scoring import PairScore, score_pair
+from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from chipwatch.clustering.signals import SIGNALS
 from chipwatch.config import checks
 from chipwatch.config.checks import Check
 from chipwatch.config.schema import (
@@ -30,9 +31,8 @@ from chipwatch.config.schema import (
 )
 from chipwatch.timeutil import TimeParseError
 
-# Signal weights of story clustering ([cluster.weights]); defaults and meaning in
-# chipwatch/feeds/scoring.py and docs/clustering.md.
-CLUSTER_WEIGHT_NAMES = ("title", "words", "entities", "time", "numbers", "names", "same_feed")
+# [cluster.weights] keys: the clustering signals' names (one table, with defaults and docs).
+CLUSTER_WEIGHT_NAMES = tuple(SIGNALS)
 
 
 def load_config(path: Path | str) -> Config:
