@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class EntityKind(StrEnum):
@@ -120,7 +120,8 @@ class EntityMatch(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where clustering put an article, and why (stored with the article)."""
+    """Where clustering put an article, and why (stored with the article as a
+    :class:`chipwatch.clustering.explanation.Explanation`)."""
 
     story_id: int
     new_story: bool
@@ -129,17 +130,6 @@ class Assignment:
     shared_entities: tuple[str, ...] = ()
     shared_words: tuple[str, ...] = ()
     matched_article_id: int | None = None
-
-    def explanation(self) -> dict[str, Any]:
-        """A JSON-ready explanation of the decision."""
-        return {
-            "new_story": self.new_story,
-            "score": round(self.score, 4),
-            "parts": {k: round(v, 4) for k, v in self.parts.items()},
-            "shared_entities": list(self.shared_entities),
-            "shared_words": list(self.shared_words),
-            "matched_article_id": self.matched_article_id,
-        }
 
 
 @dataclass(frozen=True, slots=True)

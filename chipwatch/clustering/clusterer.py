@@ -16,7 +16,6 @@ benchmark times the two apart.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.documents import StoryEvidence
 from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
+from chipwatch.clustering.explanation import Explanation
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.clustering.scoring import PairScore, score_pair
 from chipwatch.clustering.signals import merged_weights
@@ -62,9 +62,6 @@ CERTAIN = 0.85
 HORIZON_WINDOWS = 2
 # How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
-# Explanations as ``json.dumps(..., ensure_ascii=False)`` writes them, one encoder kept.
-# (no cycle check: an explanation is a tree of plain values).
-_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 @dataclass(slots=True)
@@ -98,8 +95,7 @@ class Clusterer:
         self.window = config.window.total_seconds()
         self.weights = merged_weights(config.weights)
         self.threshold = config.threshold
-        alone = Assignment(story_id=0, new_story=True).explanation()
-        self._alone = _JSON.encode({**alone, "threshold": self.threshold})
+        self._alone = Explanation(threshold=self.threshold).to_json()
         self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
         self.backfill = BackfillIndexes(
             self.window,
@@ -265,15 +261,15 @@ class Clusterer:
         if best is None and assignment.new_story and not assignment.parts:
             # A story started with no candidate at all: always the same explanation.
             return self._alone
-        explanation = assignment.explanation()
-        explanation["threshold"] = self.threshold
-        if best is not None:
-            explanation["shared_numbers"] = list(best.shared_numbers)
-            if assignment.new_story:
-                explanation["closest_score"] = round(best.score, 4)
-                if decision.matched is not None:
-                    explanation["closest_article_id"] = decision.matched.article_id
-        return _JSON.encode(explanation)
+        closest = best if best is not None and assignment.new_story else None
+        matched = decision.matched if closest is not None else None
+        return Explanation.of(
+            assignment,
+            threshold=self.threshold,
+            shared_numbers=tuple(best.shared_numbers) if best is not None else None,
+            closest_score=closest.score if closest is not None else None,
+            closest_article_id=matched.article_id if matched is not None else None,
+        ).to_json()
 
     def _record(self, decision: Decision, assignment: Assignment) -> None:
         doc, article = decision.doc, decision.article
