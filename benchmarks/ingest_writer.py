@@ -68,7 +68,9 @@ def _write(
 ) -> tuple[float, float, float]:
     """(writer CPU seconds, of which clustering, wall seconds)."""
     from chipwatch.ingest.types import FetchKind, FetchResult
-    from chipwatch.pipeline.ingest import FeedPoll, Services, ingest
+    from chipwatch.pipeline.ingest import ingest
+    from chipwatch.pipeline.outcome import FeedPoll
+    from chipwatch.pipeline.services import Services
     from chipwatch.store import queries
     from chipwatch.store.db import open_db, write_transaction
 

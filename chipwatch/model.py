@@ -187,3 +187,19 @@ class FeedState:
     min_interval_s: int | None = None
     body_hash: str | None = None
     disabled_reason: str | None = None
+    title: str = ""  # the feed's own title, from its last good parse
+
+    @property
+    def label(self) -> str:
+        """The feed's display name (:func:`feed_label`)."""
+        return feed_label(self.name, self.title, self.url)
+
+
+def feed_label(name: str | None, title: str | None, url: str) -> str:
+    """A feed's display name: its configured name, else its own title, else its URL.
+
+    The one rule, wherever a feed is named (search, digests, alerts, the monitor, poll
+    events); the store applies it in SQL as :data:`chipwatch.store.feed_label.FEED_LABEL_SQL`
+    (a test holds the two together).
+    """
+    return name or title or url

@@ -21,7 +21,9 @@ from chipwatch.config import Config, FeedConfig, WatchConfig
 from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
 from chipwatch.model import Article, EntityMatch
 from chipwatch.pipeline import ingest as ingest_mod
-from chipwatch.pipeline.ingest import FeedPoll, Services, ingest
+from chipwatch.pipeline.ingest import ingest
+from chipwatch.pipeline.outcome import FeedPoll
+from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.write import _cluster_alert, _tagged, store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import open_db, write_transaction

@@ -131,10 +131,7 @@ class AlertEngine:
 
     def _feed_name(self, url: str) -> str:
         if url not in self._feed_names:
-            row = self.db.execute(
-                "SELECT COALESCE(NULLIF(name, ''), title, '') FROM feeds WHERE url = ?", [url]
-            ).fetchone()
-            self._feed_names[url] = row[0] if row else ""
+            self._feed_names[url] = store.feed_label_at(self.db, url)
         return self._feed_names[url]
 
     def _story_alert(self, watch: _Watch, story_id: int, now: datetime) -> AlertEvent:

@@ -215,7 +215,7 @@ class Notifier:
         """The webhook body: the alert line plus the story, its articles and links."""
         data = event.to_json()
         if event.story_id is not None and self.db is not None:
-            data.update(story_payload(self.db, event.story_id))
+            data.update(store.story_payload(self.db, event.story_id))
         return data
 
     # ---- store
@@ -267,36 +267,6 @@ class Notifier:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def story_payload(db: Database, story_id: int) -> dict[str, Any]:
-    """A story with its articles and links, for webhooks (feed text cleaned)."""
-    row = db.execute(
-        "SELECT first_seen, last_updated, languages FROM stories WHERE id = ?", [story_id]
-    ).fetchone()
-    articles = [
-        {
-            "id": r[0],
-            "title": clean_text(r[1], single_line=True),
-            "url": r[2],
-            "feed": clean_text(r[3] or "", single_line=True),
-            "published": r[4],
-            "lang": r[5],
-        }
-        for r in db.execute(
-            "SELECT a.id, a.title, a.url, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), "
-            "a.published, a.lang FROM articles a JOIN feeds f ON f.id = a.feed_id "
-            "WHERE a.story_id = ? ORDER BY a.published, a.id",
-            [story_id],
-        ).fetchall()
-    ]
-    result: dict[str, Any] = {
-        "articles": articles,
-        "links": [a["url"] for a in articles if a["url"]],
-    }
-    if row:
-        result.update(first_seen=row[0], last_updated=row[1], languages=json.loads(row[2] or "[]"))
-    return result
 
 
 def desktop_summary(events: Sequence[AlertEvent]) -> tuple[str, str]:

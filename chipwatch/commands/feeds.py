@@ -18,6 +18,7 @@ from chipwatch.config.editor import (
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
 from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.model import feed_label
 from chipwatch.store import queries
 from chipwatch.store.db import write_transaction
 from chipwatch.textsafe import clean_title
@@ -67,7 +68,7 @@ def _feed_row(
     if not enabled:
         status = "off"
     return {
-        "name": name or row.get("title") or "",
+        "name": feed_label(name, row.get("title"), ""),  # the URL has its own column
         "url": row.get("url") or url,
         "config_url": url,
         "tags": list(tags),

@@ -18,9 +18,9 @@ from typing import Any
 
 from chipwatch.context import Context
 from chipwatch.errors import WorkFailed
-from chipwatch.pipeline.ingest import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
 from chipwatch.pipeline.lock import poll_lock
 from chipwatch.pipeline.loop import Signals, install_signal_handlers, run_forever
+from chipwatch.pipeline.outcome import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
 from chipwatch.pipeline.poller import Poller, PollReport, run_main
 from chipwatch.textsafe import clean_title
 

@@ -34,6 +34,7 @@ from chipwatch.digest.model import (
     one_line,
 )
 from chipwatch.errors import UserError
+from chipwatch.store.feed_label import FEED_LABEL_SQL
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
 from chipwatch.timeutil import iso, stored_iso
 
@@ -65,7 +66,7 @@ _WINDOW_STORIES = """
 _IDS = "SELECT value FROM json_each(:ids)"
 _ARTICLES = f"""
     SELECT a.id, a.story_id, a.title, a.url, a.lang, a.published, a.feed_id,
-           COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url) AS feed,
+           {FEED_LABEL_SQL} AS feed,
            a.published >= :since AS in_window, s.title, s.headline_article_id,
            CASE WHEN a.id = s.headline_article_id THEN substr(a.summary, 1, 2000) END
     FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN stories s ON s.id = a.story_id

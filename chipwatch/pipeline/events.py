@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
 
 from chipwatch.model import Article
+from chipwatch.store.stories import story_counts
 from chipwatch.timeutil import iso
-
-_STORY_ROW = "SELECT title, article_count, outlet_count, languages FROM stories WHERE id = ?"
 
 
 def article_event(
@@ -35,8 +32,7 @@ def article_event(
 
 def story_event(db: Database, story_id: int, new: bool) -> dict[str, Any]:
     """The ``{"type": "story", ...}`` event line: the story's row as it is now."""
-    row = db.conn.execute(_STORY_ROW, [story_id]).fetchone()
-    title, articles, outlets, languages = row if row else ("", 0, 0, "[]")
+    title, articles, outlets, languages = story_counts(db, story_id)
     return {
         "type": "story",
         "id": story_id,
@@ -44,18 +40,5 @@ def story_event(db: Database, story_id: int, new: bool) -> dict[str, Any]:
         "title": title,
         "articles": articles,
         "outlets": outlets,
-        "languages": _json_list(languages),
+        "languages": languages,
     }
-
-
-def _json_list(text: str | None) -> list[str]:
-    return list(_parsed_list(text or "[]"))
-
-
-@lru_cache(maxsize=256)  # a store holds few distinct language lists
-def _parsed_list(text: str) -> tuple[str, ...]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return ()
-    return tuple(str(item) for item in value) if isinstance(value, list) else ()

@@ -8,135 +8,41 @@ caller (``poll --json`` lines) are built here and handed out only after the comm
 
 from __future__ import annotations
 
-import hashlib
 import random
 import sqlite3
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.config import Config
 from chipwatch.ingest.guard import sendable
 from chipwatch.ingest.schedule import NextPoll, after_failure, after_success
-from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
+from chipwatch.ingest.types import FetchKind, ParsedFeed
 from chipwatch.model import FeedState, FeedStatus
+from chipwatch.pipeline.outcome import (
+    FAILED,
+    GONE,
+    NOT_MODIFIED,
+    OK,
+    SKIPPED,
+    UNCHANGED,
+    FeedOutcome,
+    FeedPoll,
+    body_hash,
+    label,
+)
+from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.write import store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
 from chipwatch.timeutil import iso
-
-# Outcome statuses shown in the poll report (feeds.last_status uses FeedStatus).
-OK, NOT_MODIFIED, UNCHANGED, FAILED, GONE, SKIPPED = (
-    "ok",
-    "not_modified",
-    "unchanged",
-    "failed",
-    "gone",
-    "skipped",
-)
-
-
-@dataclass
-class FeedOutcome:
-    """What one feed's poll did, for the report and the events."""
-
-    feed_id: int
-    url: str
-    name: str
-    status: str
-    error: str | None = None
-    http_status: int | None = None
-    new_articles: int = 0
-    updated_articles: int = 0
-    new_stories: int = 0
-    moved_to: str | None = None
-    warning: str | None = None
-    retry_at: str | None = None
-    capped: int = 0  # new articles left out by [poll] max_new_per_feed
-    events: list[dict[str, Any]] = field(default_factory=list)
-    alerts: list[Any] = field(default_factory=list)  # AlertEvent values, for notifiers
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``{"type": "feed", ...}`` event line."""
-        line = {
-            "type": "feed",
-            "id": self.feed_id,
-            "url": self.url,
-            "name": self.name,
-            "status": self.status,
-            "http": self.http_status,
-            "new": self.new_articles,
-            "updated": self.updated_articles,
-            "new_stories": self.new_stories,
-        }
-        for key in ("error", "warning", "moved_to", "retry_at", "capped"):
-            if getattr(self, key):
-                line[key] = getattr(self, key)
-        return line
-
-
-def body_hash(body: bytes) -> str:
-    """Identity of a fetched body: an identical body is not parsed again."""
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
-
-
-class Services:
-    """The tagger, clusterer and alert engine bound to one store connection (one thread).
-
-    The clusterer loads its index from the store, which costs time proportional to the
-    recent archive; it is built on first use, so a poll where nothing changed (all 304s)
-    never pays for it.
-    """
-
-    def __init__(self, db: Database, config: Config) -> None:
-        from chipwatch.alerts.engine import AlertEngine
-        from chipwatch.entities.tagger import build_tagger
-
-        self.db = db
-        self.config = config
-        self.tagger = build_tagger(config)
-        self.alerts = AlertEngine(db, config, self.tagger)
-        self._clusterer: Any = None
-
-    @property
-    def clusterer(self) -> Any:
-        """The :class:`~chipwatch.clustering.clusterer.Clusterer`, built on first use."""
-        if self._clusterer is None:
-            from chipwatch.clustering.clusterer import Clusterer
-
-            self._clusterer = Clusterer(
-                self.db, self.config.cluster, languages=self.config.ui.languages
-            )
-        return self._clusterer
-
-    def after_rollback(self) -> None:
-        """The clusterer's in-memory index must forget what the rollback undid."""
-        if self._clusterer is not None:
-            self._clusterer.reload()
-
-
-@dataclass(frozen=True)
-class FeedPoll:
-    """Everything ingest needs about one feed's poll."""
-
-    feed: FeedState
-    interval: timedelta
-    result: FetchResult
-    parsed: ParsedFeed | None = None  # None: not parsed (error, 304 or unchanged body)
-    identity: str = ""  # the URL that scopes article keys (configured URL)
-
-
-def label(feed: FeedState) -> str:
-    return feed.name or feed.url
 
 
 def ingest(services: Services, poll: FeedPoll, *, now: datetime, rng: random.Random) -> FeedOutcome:
     """Write one feed's poll in one transaction; returns what happened."""
     db = services.db
     outcome = FeedOutcome(
-        poll.feed.id, poll.feed.url, label(poll.feed), OK, http_status=poll.result.status
+        poll.feed.id, poll.feed.url, label(poll), OK, http_status=poll.result.status
     )
     try:
         with write_transaction(db):
@@ -170,7 +76,7 @@ def ingest_states(
                 outcome = FeedOutcome(
                     poll.feed.id,
                     poll.feed.url,
-                    label(poll.feed),
+                    label(poll),
                     OK,
                     http_status=poll.result.status,
                 )
@@ -299,7 +205,7 @@ def _record_failure(
     services: Services, poll: FeedPoll, reason: str, *, now: datetime, rng: random.Random
 ) -> FeedOutcome:
     outcome = FeedOutcome(
-        poll.feed.id, poll.feed.url, label(poll.feed), FAILED, http_status=poll.result.status
+        poll.feed.id, poll.feed.url, poll.feed.label, FAILED, http_status=poll.result.status
     )
     with write_transaction(services.db):
         _failed(services.db, poll, outcome, reason, now=now, rng=rng)
@@ -311,7 +217,7 @@ def skipped(feed: FeedState) -> FeedOutcome:
     return FeedOutcome(
         feed.id,
         feed.url,
-        label(feed),
+        feed.label,
         SKIPPED,
         retry_at=feed.retry_after_until,
         error=f"server asked to wait until {feed.retry_after_until}",

@@ -11,7 +11,6 @@ notifications follow. :func:`poll_once` polls every enabled feed now;
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import random
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +27,9 @@ from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
-from chipwatch.pipeline.ingest import FeedOutcome, FeedPoll, Services, body_hash
 from chipwatch.pipeline.lock import poller_running
+from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
+from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -156,10 +156,8 @@ class Poller:
 
     def _feeds(self, now: datetime | None) -> list[tuple[FeedState, str]]:
         db = self.services.db
-        titles = queries.feed_titles(db)
         return [
-            (_named(feed, titles.get(feed.id, "")), queries.feed_identity(db, feed.id))
-            for feed in queries.due_feeds(db, now=now)
+            (feed, queries.feed_identity(db, feed.id)) for feed in queries.due_feeds(db, now=now)
         ]
 
     def _ingest(self, poll: FeedPoll, now: datetime) -> FeedOutcome:
@@ -198,7 +196,7 @@ class Poller:
                 result.headers,
                 identity or feed.url,
                 now,
-                feed.name,
+                feed.label,
             )
         if stop is not None and stop.is_set():
             return None
@@ -327,11 +325,6 @@ class _StateBatch:
         for (_, _, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
-
-
-def _named(feed: FeedState, title: str) -> FeedState:
-    """A feed without a configured name goes by its own title."""
-    return feed if feed.name or not title else dataclasses.replace(feed, name=title)
 
 
 def _waiting(feed: FeedState, now: datetime) -> bool:

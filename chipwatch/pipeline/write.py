@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.pipeline.events import article_event, story_event
+from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, label
 from chipwatch.store import queries
 from chipwatch.store.tags import save_matches, save_matches_many
 
 if TYPE_CHECKING:
-    from chipwatch.pipeline.ingest import FeedOutcome, FeedPoll, Services
+    from chipwatch.pipeline.services import Services
 
 Tagged = tuple[list[Any], Any]  # an article's entity matches and clustering features
 
@@ -56,7 +57,7 @@ def store_articles(
     ]
     runs = _new_runs(plan.changes)
     parents = services.tagger.entities
-    name = poll.feed.name or parsed.title or poll.feed.url
+    name = label(poll)
     for position, article in enumerate(articles):
         change = plan.changes[position]
         if change == "same":

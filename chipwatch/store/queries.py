@@ -26,6 +26,7 @@ from chipwatch.store.articles import (  # noqa: F401  (the article writers, name
     update_article,
     upsert_article,
 )
+from chipwatch.store.feed_label import FEED_LABEL_SQL
 from chipwatch.timeutil import from_iso, iso
 
 if TYPE_CHECKING:  # only for hints: sync_feeds also runs on the monitor's plain sqlite3
@@ -122,11 +123,6 @@ def clear_feed_disabled(db: Database, feed_id: int) -> None:
     )
 
 
-def feed_titles(db: Database) -> dict[int, str]:
-    """Each feed's own title (from its last parse), by id."""
-    return {int(i): t for i, t in db.execute("SELECT id, title FROM feeds WHERE title != ''")}
-
-
 def feed_rows(db: Database) -> list[dict[str, Any]]:
     """Every feed with its article count, for `feeds list` and the monitor's feeds screen."""
     sql = (
@@ -210,7 +206,7 @@ def articles_by_ids(db: Database, ids: Iterable[int]) -> list[Article]:
         return []
     marks = ",".join("?" * len(wanted))
     sql = (
-        "SELECT a.*, f.url AS feed_url, COALESCE(NULLIF(f.name, ''), f.title, f.url) AS feed_name "
+        f"SELECT a.*, f.url AS feed_url, {FEED_LABEL_SQL} AS feed_name "
         f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id IN ({marks}) ORDER BY a.id"
     )
     return [row_to_article(row) for row in db.query(sql, wanted)]

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from chipwatch.query.grammar import And, EntityRef, FieldFilter, Node, Not, Or, Term
 from chipwatch.query.match import Query, QueryDoc, Resolver, parse_query, walk
 from chipwatch.query.text import fuzzy_candidates, is_unspaced, tokens
+from chipwatch.store.feed_label import FEED_LABEL_SQL
 from chipwatch.store.stories import LIVE_STORY_SQL
 from chipwatch.timeutil import iso
 
@@ -145,7 +146,7 @@ def _docs(db: Database, ids: list[int]) -> list[tuple[Any, ...]]:
     marks = ",".join("?" * len(ids))
     sql = (
         f"SELECT a.id, a.title, a.summary, a.lang, {LIVE_STORY_SQL}, "
-        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url "
+        f"{FEED_LABEL_SQL}, f.url "
         "FROM articles a JOIN feeds f ON f.id = a.feed_id "
         f"LEFT JOIN stories s ON s.id = a.story_id WHERE a.id IN ({marks})"
     )

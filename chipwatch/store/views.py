@@ -326,9 +326,11 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
 
 
 def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
+    from chipwatch.store.feed_label import FEED_LABEL_SQL
+
     sql = (
         "SELECT a.id, a.title, a.summary, a.url, a.lang, a.published, "
-        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url, a.read, "
+        f"{FEED_LABEL_SQL}, f.url, a.read, "
         "a.cluster_explain, a.cluster_score FROM articles a JOIN feeds f ON f.id = a.feed_id "
         "WHERE a.story_id = ? ORDER BY a.published, a.id"
     )
