@@ -1,12 +1,12 @@
 """Notifications for alerts, sent after the ingest transaction committed.
 
-Channels (per watch, ``notify = [...]``): ``bell`` (BEL to the terminal), ``desktop``
-(``notify-send`` when on PATH, else the terminal's OSC 777 and OSC 9 notifications) and
-``webhook`` (an async JSON POST with the story, its articles and links; a time limit
-per attempt, retries with exponential backoff, no redirects: :mod:`.webhook`; every
-outcome recorded in ``deliveries``). The monitor's toast and alerts pane need no
-channel. Only newly raised alerts notify; a story growing updates its alert silently.
-Nothing here blocks ingest: callers schedule :meth:`Notifier.deliver` as a task
+Channels (per watch, ``notify = [...]``; one registry, :mod:`chipwatch.alerts.channels`):
+``bell`` (BEL to the terminal), ``desktop`` (``notify-send`` when on PATH, else the
+terminal's OSC 777 and OSC 9 notifications) and ``webhook`` (an async JSON POST with
+the story, its articles and links; a time limit per attempt, retries with exponential
+backoff, no redirects). Every outcome is recorded in ``deliveries``. The monitor's
+alerts pane needs no channel. Only newly raised alerts notify; a story growing updates
+its alert silently. Nothing here blocks ingest: callers schedule :meth:`Notifier.deliver` as a task
 (:meth:`Notifier.deliver_soon`). At shutdown :meth:`Notifier.drain` waits for them, but
 only ``STOP_GRACE`` seconds once a stop was asked for (SIGTERM, Ctrl-C): what is unsent
 then stays ``pending`` in ``deliveries``.
@@ -15,7 +15,6 @@ then stays ``pending`` in ``deliveries``.
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -28,18 +27,15 @@ from typing import IO, Any, TypeVar
 import httpx
 from sqlite_utils import Database
 
-from chipwatch.alerts.channels import webhook
+from chipwatch.alerts import channels
 from chipwatch.alerts.engine import AlertEvent
 from chipwatch.config import Config
 from chipwatch.store import alerts as store
 from chipwatch.store.db import open_db, write_transaction
-from chipwatch.textsafe import clean_text
 from chipwatch.timeutil import utcnow
 
 STOP_GRACE = 2.0  # seconds deliveries still get after a stop request (the monitor waits 3)
 NOT_SENT = "not delivered: chipwatch stopped first (left pending)"
-DESKTOP_TIMEOUT = 5.0
-DESKTOP_BURST = 3  # more new alerts than this at once: one summary notification
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,55 +119,20 @@ class Notifier:
             self._thread = None
 
     async def deliver(self, events: Sequence[AlertEvent]) -> list[Delivery]:
-        """Send every newly raised alert on its channels; record and return the outcomes."""
+        """Send every newly raised alert on its channels (in :data:`~.channels.NAMES`
+        order); record and return the outcomes."""
         fresh = [e for e in events if e.created]
         results: list[Delivery] = []
-        if any("bell" in e.notify for e in fresh):
-            results.extend(await self._bell([e for e in fresh if "bell" in e.notify]))
-        desktop = [e for e in fresh if "desktop" in e.notify]
-        if desktop:
-            results.extend(await self._desktop(desktop))
-        hooks = [e for e in fresh if "webhook" in e.notify]
-        if hooks:
-            async with self._client() as client:
-                results.extend(await asyncio.gather(*(self._webhook(client, e) for e in hooks)))
+        for name in channels.NAMES:
+            chosen = [e for e in fresh if name in e.notify]
+            if chosen:
+                results.extend(await channels.channel(name)(self, chosen))
         return results
 
-    # ---- bell and desktop
+    # ---- for the channels
 
-    async def _bell(self, events: list[AlertEvent]) -> list[Delivery]:
-        error = self._write("\a")  # one bell per batch, however many alerts it holds
-        for event in events:
-            await self._on_store(self._record, event.alert_id, "bell", error is None, 1, error)
-        return [Delivery(e.alert_id, "bell", error is None, 1, error) for e in events]
-
-    async def _desktop(self, events: list[AlertEvent]) -> list[Delivery]:
-        """One notification per alert; a burst beyond DESKTOP_BURST becomes one summary."""
-        if len(events) > DESKTOP_BURST:
-            texts = [desktop_summary(events)]
-            groups = [events]
-        else:
-            texts = [desktop_text(e) for e in events]
-            groups = [[e] for e in events]
-        results: list[Delivery] = []
-        for (title, body), group in zip(texts, groups, strict=True):
-            error = await self._show(title, body)
-            for event in group:
-                await self._on_store(
-                    self._record, event.alert_id, "desktop", error is None, 1, error
-                )
-                results.append(Delivery(event.alert_id, "desktop", error is None, 1, error))
-        return results
-
-    async def _show(self, title: str, body: str) -> str | None:
-        program = self.which("notify-send")
-        if program:
-            return await _run([program, "--app-name=chipwatch", title, body])
-        if _is_terminal(self.terminal):
-            return self._write(osc_notification(title, body))
-        return "no notify-send on PATH and no terminal for OSC 777/9"
-
-    def _write(self, text: str) -> str | None:
+    def write_terminal(self, text: str) -> str | None:
+        """Write ``text`` to the terminal; an error message, or None."""
         try:
             self.terminal.write(text)
             self.terminal.flush()
@@ -179,37 +140,24 @@ class Notifier:
             return f"cannot write to the terminal: {exc}"
         return None
 
-    # ---- webhook
-
-    def _client(self) -> httpx.AsyncClient:
-        return webhook.client(self.config, self.transport)
-
-    async def _webhook(self, client: httpx.AsyncClient, event: AlertEvent) -> Delivery:
-        if not event.webhook:
-            error = "no webhook URL configured for this watch"
-            await self._on_store(self._record, event.alert_id, "webhook", False, 0, error)
-            return Delivery(event.alert_id, "webhook", False, 0, error)
-        progress = webhook.Progress()
-        delivery_id: int | None = None
-        try:
-            payload = await self._on_store(self.payload, event)
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            delivery_id = await self._on_store(
-                self._record, event.alert_id, "webhook", None, 0, None
-            )
-            attempts, error = await webhook.post(
-                client, event.webhook, body, self.config, sleep=self.sleep, progress=progress
-            )
-        except asyncio.CancelledError:  # shutdown cut it short: leave it pending, say why
-            why = NOT_SENT + (f"; last attempt: {progress.error}" if progress.error else "")
-            await self._on_store(
-                self._record, event.alert_id, "webhook", None, progress.attempts, why, delivery_id
-            )
-            raise
-        await self._on_store(
-            self._record, event.alert_id, "webhook", error is None, attempts, error, delivery_id
+    async def record(
+        self,
+        alert_id: int,
+        channel: str,
+        ok: bool | None,
+        attempts: int,
+        error: str | None,
+        delivery_id: int | None = None,
+    ) -> int | None:
+        """Record one channel's outcome for one alert (``ok`` None: still pending); the
+        ``deliveries`` row id."""
+        return await self._on_store(
+            self._record, alert_id, channel, ok, attempts, error, delivery_id
         )
-        return Delivery(event.alert_id, "webhook", error is None, attempts, error)
+
+    async def story_payload(self, event: AlertEvent) -> dict[str, Any]:
+        """:meth:`payload`, read on the store's thread."""
+        return await self._on_store(self.payload, event)
 
     def payload(self, event: AlertEvent) -> dict[str, Any]:
         """The webhook body: the alert line plus the story, its articles and links."""
@@ -269,44 +217,6 @@ class Notifier:
 # --------------------------------------------------------------------------- helpers
 
 
-def desktop_summary(events: Sequence[AlertEvent]) -> tuple[str, str]:
-    """One notification for a burst of alerts: how many, and from which watches."""
-    watches = list(dict.fromkeys(e.watch for e in events))
-    shown = ", ".join(watches[:4]) + (f" +{len(watches) - 4}" if len(watches) > 4 else "")
-    body = clean_text(f"{len(events)} new alerts: {shown}", single_line=True, limit=200)
-    return "chipwatch", body
-
-
-def desktop_text(event: AlertEvent) -> tuple[str, str]:
-    """Title and body of a desktop notification (feed text cleaned, one line each)."""
-    title = clean_text(f"chipwatch: {event.watch}", single_line=True, limit=80)
-    body = clean_text(event.title, single_line=True, limit=200)
-    if event.outlets:
-        body += f" ({len(event.outlets)} outlet{'s' if len(event.outlets) != 1 else ''})"
-    return title, body
-
-
-def osc_notification(title: str, body: str) -> str:
-    """OSC 777 (rxvt, foot, WezTerm, Ghostty) then OSC 9 (iTerm2, Windows Terminal, kitty).
-
-    Separators and anything that could end the sequence early are removed from the text.
-    """
-    safe_title = _osc_safe(title).replace(";", ",")
-    safe_body = _osc_safe(body)
-    return f"\x1b]777;notify;{safe_title};{safe_body}\x1b\\\x1b]9;{safe_title}: {safe_body}\x07"
-
-
-def _osc_safe(text: str) -> str:
-    return clean_text(text, single_line=True, limit=200).replace("\x07", "")
-
-
-def _is_terminal(stream: IO[str]) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 async def _settle(tasks: list[asyncio.Task[list[Delivery]]], stop: asyncio.Event | None) -> None:
     """Wait for ``tasks``; once ``stop`` is set, at most ``STOP_GRACE`` seconds more."""
     pending: set[asyncio.Future[Any]] = {task for task in tasks if not task.done()}
@@ -324,23 +234,3 @@ async def _settle(tasks: list[asyncio.Task[list[Delivery]]], stop: asyncio.Event
             await asyncio.wait(pending, timeout=STOP_GRACE)
     elif pending:
         await asyncio.wait(pending)
-
-
-async def _run(command: list[str]) -> str | None:
-    """Run a notifier program without blocking the loop; an error message or None."""
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-        )
-    except OSError as exc:
-        return f"{command[0]}: {exc}"
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), DESKTOP_TIMEOUT)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        return f"{Path(command[0]).name} took longer than {DESKTOP_TIMEOUT:g}s"
-    if process.returncode:
-        reason = stderr.decode(errors="replace").strip()[:200]
-        return f"{Path(command[0]).name} exited {process.returncode}: {reason}"
-    return None

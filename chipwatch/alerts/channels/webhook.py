@@ -1,4 +1,5 @@
-"""One webhook delivery: bounded attempts, retries with backoff, no redirects.
+"""``webhook``: a JSON POST of the alert with its story, articles and links, for each
+new alert. Bounded attempts, retries with backoff, no redirects.
 
 ``[alerts] webhook_timeout`` bounds each attempt as a whole: connecting, sending the
 body and receiving the answer's head. httpx's own timeout applies to each read, so a
@@ -14,19 +15,55 @@ loop costs one request and a ``file://`` target is never tried, let alone retrie
 from __future__ import annotations
 
 import asyncio
+import json
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from chipwatch.config import DEFAULT_USER_AGENT, Config
 from chipwatch.textsafe import clean_text
 
+if TYPE_CHECKING:
+    from chipwatch.alerts.engine import AlertEvent
+    from chipwatch.alerts.notify import Delivery, Notifier
+
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed blindly
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+async def deliver(notifier: Notifier, events: Sequence[AlertEvent]) -> list[Delivery]:
+    """Post each alert to its watch's webhook, concurrently, through one client."""
+    async with client(notifier.config, notifier.transport) as http:
+        return list(await asyncio.gather(*(_deliver_one(notifier, http, e) for e in events)))
+
+
+async def _deliver_one(notifier: Notifier, http: httpx.AsyncClient, event: AlertEvent) -> Delivery:
+    from chipwatch.alerts.notify import NOT_SENT, Delivery
+
+    if not event.webhook:
+        error = "no webhook URL configured for this watch"
+        await notifier.record(event.alert_id, "webhook", False, 0, error)
+        return Delivery(event.alert_id, "webhook", False, 0, error)
+    progress = Progress()
+    delivery_id: int | None = None
+    try:
+        payload = await notifier.story_payload(event)
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        delivery_id = await notifier.record(event.alert_id, "webhook", None, 0, None)
+        attempts, error = await post(
+            http, event.webhook, body, notifier.config, sleep=notifier.sleep, progress=progress
+        )
+    except asyncio.CancelledError:  # shutdown cut it short: leave it pending, say why
+        why = NOT_SENT + (f"; last attempt: {progress.error}" if progress.error else "")
+        await notifier.record(event.alert_id, "webhook", None, progress.attempts, why, delivery_id)
+        raise
+    await notifier.record(event.alert_id, "webhook", error is None, attempts, error, delivery_id)
+    return Delivery(event.alert_id, "webhook", error is None, attempts, error)
 
 
 @dataclass
