@@ -46,7 +46,6 @@ from chipwatch.tui.widgets.timeline import Timeline
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
 
-WINDOWS = ("24h", "7d", "30d", "all")
 SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
