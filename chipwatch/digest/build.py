@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -34,7 +33,7 @@ from chipwatch.digest.model import (
     one_line,
 )
 from chipwatch.errors import UserError
-from chipwatch.store.feed_label import FEED_LABEL_SQL
+from chipwatch.store import digests
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
 from chipwatch.timeutil import iso, stored_iso
 
@@ -55,42 +54,6 @@ _BEGINNING = "0000-01-01T00:00:00Z"
 _ALERT_KIND_ORDER = {"watch": 0, "spike": 1, "feed": 2}
 # A story's lede: the opening of its headline article's summary, as a brief shows it.
 LEDE_CHARS = 320
-
-# Stories (not merged away) with at least one article in [since, until].
-_WINDOW_STORIES = """
-    SELECT DISTINCT a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
-    WHERE a.published >= :since AND a.published <= :until AND s.merged_into IS NULL
-    ORDER BY a.story_id
-"""
-# The chosen story ids travel as one JSON parameter: the window is computed once.
-_IDS = "SELECT value FROM json_each(:ids)"
-_ARTICLES = f"""
-    SELECT a.id, a.story_id, a.title, a.url, a.lang, a.published, a.feed_id,
-           {FEED_LABEL_SQL} AS feed,
-           a.published >= :since AS in_window, s.title, s.headline_article_id,
-           CASE WHEN a.id = s.headline_article_id THEN substr(a.summary, 1, 2000) END
-    FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN stories s ON s.id = a.story_id
-    WHERE a.story_id IN ({_IDS}) AND a.published <= :until
-    ORDER BY a.story_id, a.published, a.id
-"""
-_ENTITIES = f"""
-    SELECT ae.article_id, ae.entity, ae.kind
-    FROM article_entities ae JOIN articles a ON a.id = ae.article_id
-    WHERE a.story_id IN ({_IDS}) AND a.published <= :until
-    ORDER BY ae.article_id, ae.field = 'summary', ae.start, ae.entity
-"""
-# Watch alerts belong to their story: shown with it, whenever they were raised.
-_STORY_ALERTS = f"""
-    SELECT * FROM alerts
-    WHERE kind = 'watch' AND story_id IN ({_IDS}) AND state != 'dismissed'
-      AND created_at <= :until
-"""
-# Spikes and feed health are events of the window (a spike may point at a story).
-_OTHER_ALERTS = """
-    SELECT * FROM alerts
-    WHERE kind != 'watch' AND state != 'dismissed'
-      AND updated_at >= :since AND created_at <= :until
-"""
 
 
 def build_digest(
@@ -114,13 +77,13 @@ def build_digest(
     if since is not None and since >= until:
         raise UserError(f"--since ({iso(since)}) must be before --until ({iso(until)})")
     params = {"since": iso(since) if since else _BEGINNING, "until": iso(until)}
-    with _snapshot(db):
-        story_ids = [row[0] for row in db.execute(_WINDOW_STORIES, params).fetchall()]
+    with digests.read_snapshot(db):
+        story_ids = digests.window_story_ids(db, params)
         keep = _query_filter(db, query, tagger, since=since, until=until)
         if keep is not None:
             story_ids = [story_id for story_id in story_ids if story_id in keep]
         params["ids"] = json.dumps(story_ids)
-        story_alerts = list(db.query(_STORY_ALERTS, params))
+        story_alerts = digests.story_alert_rows(db, params)
         stories = _load_stories(db, params, story_alerts, min_outlets=max(1, min_outlets))
         alerts = _load_alerts(db, params, story_alerts, stories, include_unlinked=query is None)
     return Digest(
@@ -132,21 +95,6 @@ def build_digest(
         alerts=alerts,
         stories=stories,
     )
-
-
-@contextmanager
-def _snapshot(db: Database) -> Iterator[None]:
-    """One read transaction around all the digest's queries: with WAL, a poll committing
-    meanwhile cannot make the article, entity and alert reads disagree."""
-    if db.conn.in_transaction:
-        yield
-        return
-    db.conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if db.conn.in_transaction:
-            db.conn.execute("COMMIT")
 
 
 def render(digest: Digest, fmt: str) -> str:
@@ -199,11 +147,11 @@ def _load_articles(
     """Story id → [(article, feed id, entity rows)] oldest first, and story id → (title,
     headline article id, headline summary)."""
     entity_rows: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for article_id, entity, kind in db.execute(_ENTITIES, params).fetchall():
+    for article_id, entity, kind in digests.entity_rows(db, params):
         entity_rows[article_id].append((_clean_short(entity), _clean_short(kind)))
     by_story: dict[int, list[tuple[DigestArticle, int, list]]] = defaultdict(list)
     heads: dict[int, tuple[str, int | None, str]] = {}
-    for row in db.execute(_ARTICLES, params).fetchall():
+    for row in digests.article_rows(db, params):
         article_id, story_id, title, url, lang, published, feed_id, feed, in_window = row[:9]
         if row[11] is not None or story_id not in heads:
             heads[story_id] = (row[9], row[10], row[11] or "")
@@ -313,7 +261,7 @@ def _load_alerts(
 ) -> tuple[DigestAlert, ...]:
     shown = {story.id for story in stories}
     rows = [row for row in story_alerts if row["story_id"] in shown]
-    for row in db.query(_OTHER_ALERTS, params):
+    for row in digests.other_alert_rows(db, params):
         if include_unlinked or row["story_id"] in shown:
             rows.append(row)
     alerts = [_alert(row) for row in rows]
