@@ -19,7 +19,6 @@ import shutil
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -28,6 +27,7 @@ import httpx
 from sqlite_utils import Database
 
 from chipwatch.alerts import channels
+from chipwatch.alerts.channels import Delivery
 from chipwatch.alerts.engine import AlertEvent
 from chipwatch.config import Config
 from chipwatch.store import alerts as store
@@ -35,18 +35,6 @@ from chipwatch.store.db import open_db, write_transaction
 from chipwatch.timeutil import utcnow
 
 STOP_GRACE = 2.0  # seconds deliveries still get after a stop request (the monitor waits 3)
-NOT_SENT = "not delivered: chipwatch stopped first (left pending)"
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """The outcome of one channel for one alert."""
-
-    alert_id: int
-    channel: str
-    ok: bool
-    attempts: int = 1
-    error: str | None = None
 
 
 T = TypeVar("T")

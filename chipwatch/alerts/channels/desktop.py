@@ -8,20 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from chipwatch.alerts.channels import Delivery, Notifying
 from chipwatch.textsafe import clean_text
 
 if TYPE_CHECKING:
     from chipwatch.alerts.engine import AlertEvent
-    from chipwatch.alerts.notify import Delivery, Notifier
 
 TIMEOUT = 5.0  # seconds notify-send may take
 BURST = 3  # more new alerts than this at once: one summary notification
 
 
-async def deliver(notifier: Notifier, events: Sequence[AlertEvent]) -> list[Delivery]:
+async def deliver(notifier: Notifying, events: Sequence[AlertEvent]) -> list[Delivery]:
     """One notification per alert; a burst beyond :data:`BURST` becomes one summary."""
-    from chipwatch.alerts.notify import Delivery
-
     if len(events) > BURST:
         texts = [desktop_summary(events)]
         groups = [list(events)]
@@ -37,7 +35,7 @@ async def deliver(notifier: Notifier, events: Sequence[AlertEvent]) -> list[Deli
     return results
 
 
-async def _show(notifier: Notifier, title: str, body: str) -> str | None:
+async def _show(notifier: Notifying, title: str, body: str) -> str | None:
     program = notifier.which("notify-send")
     if program:
         return await _run([program, "--app-name=chipwatch", title, body])

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from chipwatch.alerts.channels import NOT_SENT, Delivery, Notifying
 from chipwatch.config import DEFAULT_USER_AGENT, Config
 from chipwatch.textsafe import clean_text
 
 if TYPE_CHECKING:
     from chipwatch.alerts.engine import AlertEvent
-    from chipwatch.alerts.notify import Delivery, Notifier
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed blindly
@@ -36,15 +36,13 @@ MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed 
 Sleep = Callable[[float], Awaitable[None]]
 
 
-async def deliver(notifier: Notifier, events: Sequence[AlertEvent]) -> list[Delivery]:
+async def deliver(notifier: Notifying, events: Sequence[AlertEvent]) -> list[Delivery]:
     """Post each alert to its watch's webhook, concurrently, through one client."""
     async with client(notifier.config, notifier.transport) as http:
         return list(await asyncio.gather(*(_deliver_one(notifier, http, e) for e in events)))
 
 
-async def _deliver_one(notifier: Notifier, http: httpx.AsyncClient, event: AlertEvent) -> Delivery:
-    from chipwatch.alerts.notify import NOT_SENT, Delivery
-
+async def _deliver_one(notifier: Notifying, http: httpx.AsyncClient, event: AlertEvent) -> Delivery:
     if not event.webhook:
         error = "no webhook URL configured for this watch"
         await notifier.record(event.alert_id, "webhook", False, 0, error)
