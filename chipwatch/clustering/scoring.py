@@ -149,7 +149,8 @@ def score_pair(
     # The weighted mean of the signals the pair can use, plus the figure and name
     # bonuses; written out (not summed over a list) in the order a sum would add them.
     if new.lang == old.lang:
-        title: float | None = _title_part(new.title, old.title)
+        title_part = _title_part(new.title, old.title)
+        title: float | None = title_part
         w_title, w_words, w_entities, w_time = (
             weights["title"],
             weights["words"],
@@ -158,7 +159,7 @@ def score_pair(
         )
         total = 0.0 + w_title + w_words + w_entities + w_time
         base = (
-            (0.0 + w_title * title + w_words * words + w_entities * entities + w_time * time)
+            (0.0 + w_title * title_part + w_words * words + w_entities * entities + w_time * time)
             / total
             if total
             else 0.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 
+from chipwatch.config import WatchConfig
 from chipwatch.context import Context
 from chipwatch.errors import UserError
 from chipwatch.textsafe import clean_title
@@ -46,7 +47,7 @@ def run_list(ctx: Context) -> int:
     return 0
 
 
-def _spike_text(ctx: Context, watch) -> str:
+def _spike_text(ctx: Context, watch: WatchConfig) -> str:
     alerts = ctx.config.alerts
     factor = watch.factor or alerts.spike_factor
     least = watch.min_stories or alerts.spike_min_stories

@@ -26,9 +26,10 @@ def string(value: Any) -> str:
 
 
 def non_empty_string(value: Any) -> str:
-    if not string(value).strip():
+    text = string(value)
+    if not text.strip():
         raise ValueError("must not be empty")
-    return value
+    return text
 
 
 def boolean(value: Any) -> bool:
@@ -189,9 +190,10 @@ def notify(value: Any) -> tuple[str, ...]:
 
 def choice(options: tuple[str, ...]) -> Check:
     def check(value: Any) -> str:
-        if string(value) not in options:
+        text = string(value)
+        if text not in options:
             raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
-        return value
+        return text
 
     return check
 

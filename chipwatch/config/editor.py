@@ -180,9 +180,9 @@ def _append(array: AoT, table: Table) -> None:
         array.append(table)
 
 
-def _pop_trailing(table: Table) -> list[tuple[None, Any]]:
+def _pop_trailing(table: Table) -> list[tuple[Any, Any]]:
     body = table.value.body
-    trailing: list[tuple[None, Any]] = []
+    trailing: list[tuple[Any, Any]] = []
     while body and body[-1][0] is None:
         trailing.insert(0, body.pop())
     return trailing

@@ -142,14 +142,15 @@ def _load_stories(
 def _load_articles(
     db: Database, params: dict[str, str]
 ) -> tuple[
-    dict[int, list[tuple[DigestArticle, int, list]]], dict[int, tuple[str, int | None, str]]
+    dict[int, list[tuple[DigestArticle, int, list[tuple[str, str]]]]],
+    dict[int, tuple[str, int | None, str]],
 ]:
     """Story id → [(article, feed id, entity rows)] oldest first, and story id → (title,
     headline article id, headline summary)."""
     entity_rows: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for article_id, entity, kind in digests.entity_rows(db, params):
         entity_rows[article_id].append((_clean_short(entity), _clean_short(kind)))
-    by_story: dict[int, list[tuple[DigestArticle, int, list]]] = defaultdict(list)
+    by_story: dict[int, list[tuple[DigestArticle, int, list[tuple[str, str]]]]] = defaultdict(list)
     heads: dict[int, tuple[str, int | None, str]] = {}
     for row in digests.article_rows(db, params):
         article_id, story_id, title, url, lang, published, feed_id, feed, in_window = row[:9]
@@ -189,7 +190,7 @@ def _clean(text: str) -> str:
 
 def _story(
     story_id: int,
-    rows: list[tuple[DigestArticle, int, list]],
+    rows: list[tuple[DigestArticle, int, list[tuple[str, str]]]],
     head: tuple[str, int | None, str],
     alerts: tuple[str, ...],
 ) -> DigestStory:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 try:  # pragma: no cover - which branch runs depends on the installed wheels
     import ahocorasick_rs
 except ImportError:  # pragma: no cover
-    ahocorasick_rs = None
+    ahocorasick_rs = None  # type: ignore[assignment]
 
 BACKEND = "ahocorasick_rs" if ahocorasick_rs is not None else "pyahocorasick"
 

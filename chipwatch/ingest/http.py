@@ -14,7 +14,7 @@ import zlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -207,7 +207,7 @@ class Fetcher:
         for name in ("etag", "last-modified"):  # never keep one we could not send back
             if name in headers and sendable(headers[name]) is None:
                 del headers[name]
-        common = {
+        common: dict[str, Any] = {
             "url": request.url,
             "status": status,
             "final_url": url,

@@ -60,7 +60,8 @@ def backoff_delay(interval: timedelta, failures: int, rng: random.Random) -> tim
     base = max(interval, MIN_BACKOFF)
     exponent = min(max(failures - 1, 0), 16)
     delay = min(base * (2**exponent), MAX_BACKOFF)
-    return delay * (1 + JITTER * rng.random())
+    jittered: timedelta = delay * (1 + JITTER * rng.random())
+    return jittered
 
 
 def after_success(now: datetime, interval: timedelta, *hints_s: int | None) -> NextPoll:

@@ -241,7 +241,7 @@ class Poller:
     ) -> PollReport:
         """Poll the given feeds concurrently (the fetcher's limits apply)."""
         report = PollReport()
-        tasks = []
+        tasks: list[asyncio.Future[FeedOutcome | None]] = []
         for feed, identity in feeds:
             if honour_retry_after and _waiting(feed, now):
                 outcome = ingest_mod.skipped(feed)

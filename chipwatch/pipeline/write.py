@@ -26,7 +26,7 @@ from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.pipeline.events import article_event, story_event
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, label
-from chipwatch.store import queries
+from chipwatch.store.articles import insert_new_articles, plan_articles, update_article
 from chipwatch.store.tags import save_matches, save_matches_many
 
 if TYPE_CHECKING:
@@ -40,17 +40,18 @@ def store_articles(
 ) -> None:
     """Upsert, tag, cluster and check ``parsed``'s articles; counts and events go to
     ``outcome``. Call inside the feed's write transaction."""
-    db, articles = services.db, parsed.articles
+    db = services.db
+    articles: Sequence[Article] = parsed.articles
     # Tags and features a parse worker computed, one per article (None: compute here).
-    ready = parsed.prepared if len(parsed.prepared) == len(articles) else None
-    plan = queries.plan_articles(db, articles)
+    ready: Sequence[Any] | None = parsed.prepared if len(parsed.prepared) == len(articles) else None
+    plan = plan_articles(db, articles)
     limit = services.config.poll.max_new_per_feed
     if plan.changes.count("new") > limit:
         articles, ready, outcome.capped = _newest(articles, ready, plan.changes, limit)
-        plan = queries.plan_articles(db, articles)
+        plan = plan_articles(db, articles)
     if all(change == "same" for change in plan.changes):
         return
-    queries.insert_new_articles(db, plan, articles, feed_id=poll.feed.id, now=now)
+    insert_new_articles(db, plan, articles, feed_id=poll.feed.id, now=now)
     tagged = [
         _tagged(services, article, ready[i] if ready else None, change)
         for i, (article, change) in enumerate(zip(articles, plan.changes, strict=True))
@@ -66,7 +67,7 @@ def store_articles(
         matches, features = tagged[position]
         if change == "updated":
             digest = plan.digests[position]
-            queries.update_article(db, article_id, article, digest=digest, now=now)
+            update_article(db, article_id, article, digest=digest, now=now)
             save_matches(db, article_id, matches, parents=parents)
         elif position in runs:
             items = [(plan.ids[articles[i].key], tagged[i][0]) for i in runs[position]]

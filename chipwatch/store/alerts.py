@@ -31,7 +31,20 @@ _SELECT = (
 
 
 def _alert(row: tuple[Any, ...]) -> Alert:
-    return Alert(*row[:8], story_id=row[8], feed_id=row[9], detail=row[10] or "")
+    alert_id, kind, watch, subject, title, state, created_at, updated_at = row[:8]
+    return Alert(
+        alert_id,
+        kind,
+        watch,
+        subject,
+        title,
+        state,
+        created_at,
+        updated_at,
+        story_id=row[8],
+        feed_id=row[9],
+        detail=row[10] or "",
+    )
 
 
 def upsert_alert(

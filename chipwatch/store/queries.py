@@ -32,13 +32,15 @@ from chipwatch.timeutil import from_iso, iso
 if TYPE_CHECKING:  # only for hints: sync_feeds also runs on the monitor's plain sqlite3
     from sqlite_utils import Database
 
+    from chipwatch.store.db import AnyConnection
+
 _FEED_STATE_FIELDS = {f.name for f in fields(FeedState)}
 
 
 # --------------------------------------------------------------------------- feeds
 
 
-def sync_feeds(db: Database, feeds: Sequence[FeedConfig], *, now: datetime) -> None:
+def sync_feeds(db: AnyConnection, feeds: Sequence[FeedConfig], *, now: datetime) -> None:
     """Make the feeds table reflect the config: add new URLs, update names, tags and
     enabled flags. Feeds no longer configured are disabled, never deleted (their
     articles stay in the archive). A feed moved by a permanent redirect is found by the
@@ -63,7 +65,7 @@ def sync_feeds(db: Database, feeds: Sequence[FeedConfig], *, now: datetime) -> N
             db.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", [feed_id])
 
 
-def find_feed(db: Database, url: str) -> int | None:
+def find_feed(db: AnyConnection, url: str) -> int | None:
     """The id of the feed at ``url``, or of the feed that moved away from it."""
     row = db.execute(
         "SELECT id FROM feeds WHERE url = ? UNION ALL "
@@ -137,7 +139,10 @@ def feed_id_for(db: Database, url: str, *, now: datetime, name: str = "") -> int
     row = db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
     if row:
         return int(row[0])
-    return int(db["feeds"].insert({"url": url, "name": name, "created_at": iso(now)}).last_pk)
+    cursor = db.execute(
+        "INSERT INTO feeds (url, name, created_at) VALUES (?, ?, ?)", [url, name, iso(now)]
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def _feed_state(row: dict[str, Any]) -> FeedState:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -33,13 +33,16 @@ from chipwatch.store.story_rows import start_story as start_story
 from chipwatch.store.story_rows import story_state as story_state
 from chipwatch.timeutil import iso, stored_iso
 
+if TYPE_CHECKING:
+    from chipwatch.store.db import AnyConnection
+
 _MAX_MERGE_HOPS = 64
 
 
 # --------------------------------------------------------------------------- reads
 
 
-def resolve_story_id(db: Database, story_id: int) -> int:
+def resolve_story_id(db: AnyConnection, story_id: int) -> int:
     """Follow ``merged_into`` to the story a merged one became."""
     current = story_id
     for _ in range(_MAX_MERGE_HOPS):

@@ -163,7 +163,12 @@ def story_state(db: Database, story_id: int, *, feed_id: int, article_id: int) -
         "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
         [feed_id, article_id, story_id],
     ).fetchone()
-    return None if row is None else StoryState(*row[:7], bool(row[7]))
+    if row is None:
+        return None
+    merged_into, count, first_seen, last_updated, languages, lang, published, known = row
+    return StoryState(
+        merged_into, count, first_seen, last_updated, languages, lang, published, bool(known)
+    )
 
 
 def add_to_story(

@@ -29,7 +29,7 @@ from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the m
 from chipwatch.timeutil import iso
 
 if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
-    from sqlite_utils import Database
+    from chipwatch.store.db import AnyConnection as Database
 
 PAGE_SIZE = 200
 TOP_ENTITIES = 3

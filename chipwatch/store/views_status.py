@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
 
 if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
-    from sqlite_utils import Database
+    from chipwatch.store.db import AnyConnection as Database
 
 
 @dataclass(frozen=True, slots=True)

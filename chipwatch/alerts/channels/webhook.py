@@ -44,9 +44,9 @@ async def deliver(notifier: Notifying, events: Sequence[AlertEvent]) -> list[Del
 
 async def _deliver_one(notifier: Notifying, http: httpx.AsyncClient, event: AlertEvent) -> Delivery:
     if not event.webhook:
-        error = "no webhook URL configured for this watch"
-        await notifier.record(event.alert_id, "webhook", False, 0, error)
-        return Delivery(event.alert_id, "webhook", False, 0, error)
+        missing = "no webhook URL configured for this watch"
+        await notifier.record(event.alert_id, "webhook", False, 0, missing)
+        return Delivery(event.alert_id, "webhook", False, 0, missing)
     progress = Progress()
     delivery_id: int | None = None
     try:

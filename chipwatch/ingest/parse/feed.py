@@ -13,7 +13,7 @@ import html
 import io
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,7 +41,7 @@ FAST_PARSE = os.environ.get("CHIPWATCH_FAST_PARSE", "1").strip() != "0"
 # FeedParserDict does not remap, dict.get is its answer without its Python-level lookup.
 # ("updated_parsed" too: FeedParserDict's fallback for it is published_parsed, which
 # has been read and found missing or impossible by then.)
-_get = dict.get
+_get: Callable[..., Any] = dict.get
 # sy:updatePeriod in seconds; sy:updateFrequency divides it.
 _UPDATE_PERIODS = {
     "hourly": 3600,
@@ -209,7 +209,7 @@ def _struct_to_datetime(value: Any) -> datetime | None:
     if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(tuple(value)[:9]), tz=UTC)  # type: ignore[arg-type]
+        return datetime.fromtimestamp(calendar.timegm(tuple(value)[:9]), tz=UTC)
     except (OverflowError, ValueError, OSError, TypeError):
         return None
 

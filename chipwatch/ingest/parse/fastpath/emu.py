@@ -66,7 +66,8 @@ def resolve(base: str, uri: str) -> str:
     any base urllib can split."""
     if _SIMPLE_ABSOLUTE.match(uri) or _OPAQUE.match(uri):
         return uri
-    return _urljoin(base, uri)
+    joined: str = _urljoin(base, uri)
+    return joined
 
 
 @lru_cache(maxsize=1024)
