@@ -1,9 +1,10 @@
 """Render the README's screenshot: the monitor over the demo stream, H20 story open.
 
-    python -m chipwatch.demo.screenshot docs/demo.svg
+    .venv/bin/python scripts/screenshot.py docs/demo.svg
 
 It replays the whole demo headless at high speed, then opens the monitor on the
-resulting store in Textual's test harness and saves an SVG.
+resulting store in Textual's test harness and saves an SVG. A developer's tool, kept
+outside the package: it drives the whole program (the demo command, then the monitor).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ async def _capture(session: DemoSession, target: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Replay the demo, open the monitor on it and save an SVG screenshot."""
-    parser = argparse.ArgumentParser(prog="python -m chipwatch.demo.screenshot")
+    parser = argparse.ArgumentParser(prog="scripts/screenshot.py")
     parser.add_argument("output", type=Path, help="the SVG file to write")
     args = parser.parse_args(argv)
     target = args.output.resolve()
