@@ -51,8 +51,6 @@ NORM_REFRESH = 4096
 # Candidates whose blocking score is below this share of the best one's are not scored:
 # they share only a feature or two of many.
 MIN_RELATIVE_BLOCKING = 0.3
-# Exact identity features are always looked up, however common.
-IDENTITY_PREFIXES = ("u:", "g:", "t:")
 # Blocking features are ranked by postings size, then by ``kind:text`` (kind prefixes
 # are all two characters, so comparing (kind, text) compares ``kind:text``).
 _BLOCKING_ORDER = itemgetter(0, 1, 2)
@@ -121,7 +119,6 @@ class Doc:
 
 # Feature kinds: identities (always looked up), then the blocking kinds.
 _PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:")
-_IDENTITY_KINDS = 3
 
 
 class CandidateIndex:

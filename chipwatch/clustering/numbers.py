@@ -139,7 +139,6 @@ _SUFFIX = re.compile(
     rf"(?P<pct>\s?(?:{_PCTS}))?",
     re.IGNORECASE,
 )
-_MODEL_NUMBER = re.compile(r"[a-z]\d|\d[a-z]", re.IGNORECASE)
 
 
 def normalize_for_numbers(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -276,14 +275,9 @@ class Fetcher:
         if not encoding and declared is not None and declared > self.config.max_bytes:
             raise BodyTooLarge
         parts: list[bytes] = []
-        async for chunk in _raw_chunks(response):
+        async for chunk in response.aiter_raw(CHUNK):
             parts.append(inflater.feed(chunk))
         return b"".join(parts)
-
-
-async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    async for chunk in response.aiter_raw(CHUNK):
-        yield chunk
 
 
 def _conditional(request: FetchRequest) -> dict[str, str]:

@@ -162,11 +162,6 @@ def list_feeds(db: Database, *, enabled_only: bool = False) -> list[FeedState]:
     return [_feed_state(row) for row in db.query(f"SELECT * FROM feeds {where} ORDER BY id")]
 
 
-def feed_article_counts(db: Database) -> dict[int, int]:
-    rows = db.execute("SELECT feed_id, count(*) FROM articles GROUP BY feed_id").fetchall()
-    return {int(feed_id): int(count) for feed_id, count in rows}
-
-
 def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
     """Set fetch-state columns of one feed (names as in the feeds table)."""
     if not values:
@@ -215,19 +210,3 @@ def articles_by_ids(db: Database, ids: Iterable[int]) -> list[Article]:
         f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id IN ({marks}) ORDER BY a.id"
     )
     return [row_to_article(row) for row in db.query(sql, wanted)]
-
-
-# --------------------------------------------------------------------------- meta
-
-
-def get_meta(db: Database, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return None if row is None else row[0]
-
-
-def set_meta(db: Database, key: str, value: str) -> None:
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )
