@@ -52,7 +52,7 @@ class AlertKind(StrEnum):
 class Article:
     """One entry of one feed, normalized.
 
-    ``key`` is the identity used for de-duplication (see ``feeds.parse.article_key``):
+    ``key`` is the identity used for de-duplication (see ``chipwatch.ingest.parse.normalize.article_key``):
     re-fetching the same entry yields the same key and never a second row.
     """
 

@@ -1,4 +1,4 @@
-"""What clustering compares and weighs, apart from the :class:`~.cluster.Clusterer`.
+"""What clustering compares and weighs, apart from the :class:`~.clusterer.Clusterer`.
 
 Documents: an article's comparable features as a :class:`~.candidates.Doc`, built from
 an article (:func:`build_doc`) or loaded from the store (:func:`load_docs`).

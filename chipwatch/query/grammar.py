@@ -18,7 +18,7 @@ errors are 1-based and count characters, as a reader counts them.
 A query has at most :data:`MAX_DEPTH` levels of parentheses and :data:`MAX_TERMS` terms:
 past either it is a :class:`QuerySyntaxError` at the column where the limit was passed,
 never a RecursionError, and every query within them compiles to SQL that SQLite accepts
-(``query_sql`` keeps its expressions shallow). ``NOT NOT x`` is ``x``: a chain of
+(``store.search`` keeps its expressions shallow). ``NOT NOT x`` is ``x``: a chain of
 negations is read in a loop and folded, however long.
 """
 

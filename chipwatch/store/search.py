@@ -14,7 +14,7 @@ always decided in memory, so SQL and Python never disagree about what matches.
 SQLite limits how deep an expression may be (1,000 levels; ``a OR b OR c`` nests one
 level per operator) and how deep its parser may go (about 100 parentheses). Long AND/OR
 lists are therefore written as chains of at most :data:`_CHAIN` conditions, grouped in
-parentheses level by level, so a query at the parser's limits (``query_parse.MAX_TERMS``
+parentheses level by level, so a query at the parser's limits (``query.grammar.MAX_TERMS``
 terms, ``MAX_DEPTH`` levels) still compiles; a condition needing more parameters than
 SQLite takes is left to the in-memory matcher.
 """
