@@ -151,7 +151,7 @@ def test_incremental_join_agrees_with_a_full_refresh(db):
 
 def test_a_story_emptied_by_an_edit_leaves_no_chain_of_merges(db) -> None:
     from chipwatch.store.clustering import leave_story
-    from chipwatch.store.stories import LIVE_STORY_SQL, live_story_id
+    from chipwatch.store.merged import LIVE_STORY_SQL, live_story_id
 
     with write_transaction(db):
         old, emptied, live = (create_story(db, published=T0, now=T0) for _ in range(3))

@@ -39,10 +39,10 @@ from chipwatch.store.clustering import (
     placement,
     record_assignment,
 )
+from chipwatch.store.merged import live_story_id
 from chipwatch.store.stories import (
     StoryState,
     add_to_story,
-    live_story_id,
     refresh_story,
     start_story,
     story_state,

@@ -8,7 +8,6 @@ import os
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from chipwatch.config.schema import ConfigError
 from chipwatch.errors import UserError
@@ -84,6 +83,8 @@ def is_local(url: str) -> bool:
 def local_path(url: str) -> Path:
     """The filesystem path a ``file://`` URL or local path names."""
     if url.lower().startswith("file:"):
+        from urllib.request import url2pathname  # brings http.client and email: not at startup
+
         parts = urlsplit(url)
         return Path(url2pathname(unquote(parts.path)))
     return Path(url).expanduser()

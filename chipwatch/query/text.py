@@ -11,8 +11,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
-
 # Scripts written without spaces between words: a query word in them matches as a
 # substring, since neither we nor FTS5's unicode61 tokenizer can split their words.
 UNSPACED = (
@@ -145,6 +143,10 @@ def fuzzy_equal(query_word: str, token: str) -> bool:
     limit = max_edits(a)
     if limit == 0 or abs(len(a) - len(b)) > limit:
         return False
+    # rapidfuzz is imported when first needed: the monitor, the config's checks and the
+    # store's search load the query language, most of them never with a word~.
+    from rapidfuzz.distance import Levenshtein
+
     return Levenshtein.distance(a, b, score_cutoff=limit) <= limit
 
 
@@ -153,6 +155,8 @@ def fuzzy_candidates(query_word: str, words: list[str]) -> list[str]:
 
     Cheap length and stem checks first: a vocabulary holds many thousands of words.
     """
+    from rapidfuzz.distance import Levenshtein
+
     base = stem(query_word)
     limit = max_edits(base)
     found = []

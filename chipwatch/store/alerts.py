@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from chipwatch.model import Alert, AlertState
 from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
-from chipwatch.store.stories import LIVE_STORY_SQL
+from chipwatch.store.merged import LIVE_STORY_SQL
 from chipwatch.textsafe import clean_text
 from chipwatch.timeutil import iso
 

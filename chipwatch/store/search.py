@@ -32,7 +32,7 @@ from chipwatch.query.grammar import And, EntityRef, FieldFilter, Node, Not, Or, 
 from chipwatch.query.match import Query, QueryDoc, Resolver, parse_query, walk
 from chipwatch.query.text import fuzzy_candidates, is_unspaced, tokens
 from chipwatch.store.feed_label import FEED_LABEL_SQL
-from chipwatch.store.stories import LIVE_STORY_SQL
+from chipwatch.store.merged import LIVE_STORY_SQL
 from chipwatch.timeutil import iso
 
 _SPECIAL_SQL = "a.id IN (SELECT article_id FROM query_special)"

@@ -13,13 +13,14 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlite_utils import Database
 
 from chipwatch.errors import UserError
 from chipwatch.model import Article, Story
 from chipwatch.store.feed_label import FEED_LABEL_SQL
+from chipwatch.store.merged import resolve_story_id
 from chipwatch.store.queries import articles_by_ids
 from chipwatch.store.story_rows import (  # re-exported: the story row's upkeep
     HeadlineCandidate as HeadlineCandidate,
@@ -33,38 +34,7 @@ from chipwatch.store.story_rows import start_story as start_story
 from chipwatch.store.story_rows import story_state as story_state
 from chipwatch.timeutil import iso, stored_iso
 
-if TYPE_CHECKING:
-    from chipwatch.store.db import AnyConnection
-
-_MAX_MERGE_HOPS = 64
-
-
 # --------------------------------------------------------------------------- reads
-
-
-def resolve_story_id(db: AnyConnection, story_id: int) -> int:
-    """Follow ``merged_into`` to the story a merged one became."""
-    current = story_id
-    for _ in range(_MAX_MERGE_HOPS):
-        row = db.execute("SELECT merged_into FROM stories WHERE id = ?", [current]).fetchone()
-        if row is None or row[0] is None:
-            return current
-        current = int(row[0])
-    return current
-
-
-def live_story_id(db: Database, story_id: int) -> int | None:
-    """The story ``story_id`` is now (following merges), or None when its row is gone."""
-    row = db.execute("SELECT merged_into FROM stories WHERE id = ?", [story_id]).fetchone()
-    if row is None:
-        return None
-    return story_id if row[0] is None else resolve_story_id(db, story_id)
-
-
-# Following merges in SQL, from an article (``a``) joined with its story (``s``): every
-# writer points a merged story straight at a live one (merges flatten chains), so one
-# hop is enough.
-LIVE_STORY_SQL = "COALESCE(s.merged_into, a.story_id)"
 
 
 def story_counts(db: Database, story_id: int) -> tuple[str, int, int, list[str]]:

@@ -292,7 +292,7 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
     """A story with all its articles (oldest first), spans and merge explanations.
 
     A story merged into another resolves to the story it was merged into."""
-    from chipwatch.store.stories import resolve_story_id  # sqlite_utils: not at startup
+    from chipwatch.store.merged import resolve_story_id
 
     story_id = resolve_story_id(db, story_id)
     row = db.execute(
