@@ -6,7 +6,7 @@ busy news stream. Then ``ARRIVALS`` further articles are ingested as the pipelin
 (one write transaction per feed batch) and only :meth:`Clusterer.assign` is timed: the
 candidate lookup, the pair scores and the writes of the article's story and explanation.
 The article's tags and text features are computed before, untimed: in the pipeline the
-parse workers compute them (:mod:`chipwatch.feeds.prepare`), off the writer. The CPU
+parse workers compute them (:mod:`chipwatch.pipeline.prepare`), off the writer. The CPU
 time of ``assign`` is also reported split into its two halves, ``decide`` (choosing the
 story: reads only) and ``record`` (the writes and the index upkeep).
 The cost must stay flat as the archive grows: the index covers the time window only.
@@ -123,10 +123,10 @@ def _flush(conn: Any, articles: list, entities: list, stories: dict) -> None:
 
 def measure(size: int) -> dict[str, Any]:
     """Fill a store with ``size`` articles, then time the assignment of new arrivals."""
+    from chipwatch.clustering.clusterer import Clusterer
+    from chipwatch.clustering.features import doc_features
     from chipwatch.config import ClusterConfig
-    from chipwatch.feeds.cluster import Clusterer
-    from chipwatch.feeds.entities import build_tagger
-    from chipwatch.feeds.prepare import doc_features
+    from chipwatch.entities.tagger import build_tagger
     from chipwatch.model import Article
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import upsert_article

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from chipwatch.digest.build import FORMATS, build_digest, render
 from chipwatch.store.db import open_db, write_transaction
-from chipwatch.store.digest import FORMATS, build_digest, render
 from chipwatch.timeutil import iso
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)

@@ -111,7 +111,7 @@ def _rows(label: str, result: Score, note: str) -> list[dict[str, Any]]:
 
 def run(size: str) -> list[dict[str, Any]]:
     """Recall and precision on the own set, and on realnews when it is there."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     tagger = build_tagger()
     rows = _rows("own labelled set", score(own_items(), tagger), "tests/data/entities")
@@ -124,7 +124,7 @@ def run(size: str) -> list[dict[str, Any]]:
 def main() -> None:
     """Print the rows (three decimals); ``--misses`` also lists, by item, what was
     missed or added."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     tagger = build_tagger()
     sets = [("own labelled set", own_items())]

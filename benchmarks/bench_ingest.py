@@ -56,7 +56,7 @@ def write_config(directory: Path, paths: list[Path]) -> Path:
 def pipeline_poll(config_path: Path, db_path: Path, *, now: Any) -> float:
     """Seconds for one ``poll_once`` of every configured feed."""
     from chipwatch.config import load_config
-    from chipwatch.feeds.pipeline import poll_once
+    from chipwatch.pipeline.poller import poll_once
 
     config = load_config(config_path)
     started = time.perf_counter()
@@ -93,7 +93,7 @@ def run(size: str) -> list[dict[str, Any]]:
         bare, entries = bare_feedparser(paths)
         rows = [_parse_rows(entries, bare)]
         try:
-            import chipwatch.feeds.pipeline  # noqa: F401
+            import chipwatch.pipeline.poller  # noqa: F401
         except ImportError:
             rows.append(
                 {
@@ -101,7 +101,7 @@ def run(size: str) -> list[dict[str, Any]]:
                     "value": float("nan"),
                     "unit": "articles/s",
                     "target": "<= 0.3x",
-                    "note": "chipwatch.feeds.pipeline not built yet",
+                    "note": "chipwatch.pipeline.poller not built yet",
                 }
             )
             return rows

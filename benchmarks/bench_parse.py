@@ -23,8 +23,8 @@ from typing import Any
 
 from benchmarks import module_main
 from benchmarks.synth import write_feeds
-from chipwatch.feeds.fastparse import fast_parse
-from chipwatch.feeds.parse import parse_feed, response_headers
+from chipwatch.ingest.parse.fastpath.parse import fast_parse
+from chipwatch.ingest.parse.feed import parse_feed, response_headers
 
 SIZES = {"small": 4_000, "full": 50_000}
 REPEATS = {"small": 3, "full": 2}

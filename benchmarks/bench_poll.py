@@ -55,7 +55,7 @@ def write_config(directory: Path, urls: list[str]) -> Path:
 def timed_poll(config_path: Path, db_path: Path, now: Any) -> tuple[float, dict[str, int]]:
     """Seconds for one ``poll_once`` and the count of each feed outcome."""
     from chipwatch.config import load_config
-    from chipwatch.feeds.pipeline import poll_once
+    from chipwatch.pipeline.poller import poll_once
 
     config = load_config(config_path)
     started = time.perf_counter()

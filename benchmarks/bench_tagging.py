@@ -18,9 +18,9 @@ import time
 from typing import Any
 
 from benchmarks import module_main
-from chipwatch.feeds.entities import Tagger, build_tagger
-from chipwatch.feeds.entity_automaton import BACKEND
-from chipwatch.feeds.entity_fold import fold_with_map
+from chipwatch.entities.automaton import BACKEND
+from chipwatch.entities.fold import fold_with_map
+from chipwatch.entities.tagger import Tagger, build_tagger
 
 SIZES = {"small": 2_000, "full": 50_000}
 REPEATS = {"small": 5, "full": 3}

@@ -3,7 +3,7 @@
 ``python -m benchmarks.cluster_quality [--threshold T] [--weight NAME=VALUE ...]``
 
 Ingests every labelled article in published order through the real tagger and the real
-:class:`~chipwatch.feeds.cluster.Clusterer` on a temporary store, then prints B-cubed
+:class:`~chipwatch.clustering.clusterer.Clusterer` on a temporary store, then prints B-cubed
 precision, recall and F1 for the tuning part and for the kept-aside (holdout) part, the
 hard-negative pairs that were merged, and every wrong merge and split.
 """
@@ -81,9 +81,9 @@ def cluster_labelled(
     languages: Sequence[str] = ("en", "fr"),
 ) -> tuple[dict[int, int], Any]:
     """Run ingest (tag, store, cluster) over the set; article index -> story id."""
+    from chipwatch.clustering.clusterer import Clusterer
     from chipwatch.config import ClusterConfig
-    from chipwatch.feeds.cluster import Clusterer
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import feed_id_for, upsert_article
     from chipwatch.store.tags import save_matches

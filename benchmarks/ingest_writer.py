@@ -49,8 +49,8 @@ def writer_rows(root: Path, config_path: Path, paths: list[Path], *, now: dateti
 
 
 def _parse(paths: list[Path], config: Any, now: datetime) -> list[tuple[Path, Any]]:
-    from chipwatch.feeds.parse import parse_feed
-    from chipwatch.feeds.prepare import prepare_articles
+    from chipwatch.ingest.parse.feed import parse_feed
+    from chipwatch.pipeline.prepare import prepare_articles
 
     parsed, count = [], 0
     for path in paths:
@@ -67,8 +67,10 @@ def _write(
     db_path: Path, config: Any, parsed: list[tuple[Path, Any]], *, now: datetime
 ) -> tuple[float, float, float]:
     """(writer CPU seconds, of which clustering, wall seconds)."""
-    from chipwatch.feeds.fetch import FetchKind, FetchResult
-    from chipwatch.feeds.ingest import FeedPoll, Services, ingest
+    from chipwatch.ingest.types import FetchKind, FetchResult
+    from chipwatch.pipeline.ingest import ingest
+    from chipwatch.pipeline.outcome import FeedPoll
+    from chipwatch.pipeline.services import Services
     from chipwatch.store import queries
     from chipwatch.store.db import open_db, write_transaction
 

@@ -23,7 +23,7 @@ def fill_store(
     path: Path, count: int, *, now: datetime, seed: int = 3, span: timedelta = timedelta(days=365)
 ) -> int:
     """Write ``count`` articles (ending at ``now``) into a new store; return the stories."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     tagger = build_tagger(None)
     articles = list(generate_articles(count, seed=seed, start=now - span, span=span))

@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command(
-    commands: argparse._SubParsersAction,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
     help_text: str,
     handler: str,
@@ -84,7 +84,7 @@ def _command(
     return sub
 
 
-def _add_demo(commands: argparse._SubParsersAction) -> None:
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = _command(
         commands,
         "demo",
@@ -111,7 +111,7 @@ def _add_demo(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _add_poll(commands: argparse._SubParsersAction) -> None:
+def _add_poll(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     poll = _command(
         commands,
         "poll",
@@ -135,7 +135,7 @@ def _add_poll(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def _add_feeds(commands: argparse._SubParsersAction) -> None:
+def _add_feeds(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     feeds = _command(commands, "feeds", "list, add, remove, import and export feeds", "feeds")
     actions = feeds.add_subparsers(title="actions", metavar="ACTION", dest="action", required=True)
     listing = _command(
@@ -169,7 +169,7 @@ def _add_feeds(commands: argparse._SubParsersAction) -> None:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
 
 
-def _add_watch(commands: argparse._SubParsersAction) -> None:
+def _add_watch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     watch = _command(
         commands, "watch", "list, add, remove and test watches (saved queries)", "watch"
     )
@@ -202,7 +202,7 @@ def _add_watch(commands: argparse._SubParsersAction) -> None:
     test.add_argument("--now", metavar="TIME", help="the current time (ISO 8601), for replays")
 
 
-def _add_entities(commands: argparse._SubParsersAction) -> None:
+def _add_entities(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     entities = _command(
         commands, "entities", "list the entity dictionary, or test the tagger", "entities"
     )
@@ -225,7 +225,7 @@ def _add_entities(commands: argparse._SubParsersAction) -> None:
     test.add_argument("--json", action="store_true", help="print one JSON object per match")
 
 
-def _add_search(commands: argparse._SubParsersAction) -> None:
+def _add_search(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     search = _command(commands, "search", "search stories with the query language", "search")
     search.add_argument(
         "query",
@@ -243,7 +243,7 @@ def _add_search(commands: argparse._SubParsersAction) -> None:
     search.add_argument("--now", metavar="TIME", help="the current time (ISO 8601)")
 
 
-def _add_digest(commands: argparse._SubParsersAction) -> None:
+def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     digest = _command(
         commands,
         "digest",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class EntityKind(StrEnum):
@@ -52,7 +52,7 @@ class AlertKind(StrEnum):
 class Article:
     """One entry of one feed, normalized.
 
-    ``key`` is the identity used for de-duplication (see ``feeds.parse.article_key``):
+    ``key`` is the identity used for de-duplication (see ``chipwatch.ingest.parse.normalize.article_key``):
     re-fetching the same entry yields the same key and never a second row.
     """
 
@@ -120,7 +120,8 @@ class EntityMatch(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """Where clustering put an article, and why (stored with the article)."""
+    """Where clustering put an article, and why (stored with the article as a
+    :class:`chipwatch.clustering.explanation.Explanation`)."""
 
     story_id: int
     new_story: bool
@@ -129,17 +130,6 @@ class Assignment:
     shared_entities: tuple[str, ...] = ()
     shared_words: tuple[str, ...] = ()
     matched_article_id: int | None = None
-
-    def explanation(self) -> dict[str, Any]:
-        """A JSON-ready explanation of the decision."""
-        return {
-            "new_story": self.new_story,
-            "score": round(self.score, 4),
-            "parts": {k: round(v, 4) for k, v in self.parts.items()},
-            "shared_entities": list(self.shared_entities),
-            "shared_words": list(self.shared_words),
-            "matched_article_id": self.matched_article_id,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,3 +187,19 @@ class FeedState:
     min_interval_s: int | None = None
     body_hash: str | None = None
     disabled_reason: str | None = None
+    title: str = ""  # the feed's own title, from its last good parse
+
+    @property
+    def label(self) -> str:
+        """The feed's display name (:func:`feed_label`)."""
+        return feed_label(self.name, self.title, self.url)
+
+
+def feed_label(name: str | None, title: str | None, url: str) -> str:
+    """A feed's display name: its configured name, else its own title, else its URL.
+
+    The one rule, wherever a feed is named (search, digests, alerts, the monitor, poll
+    events); the store applies it in SQL as :data:`chipwatch.store.feed_label.FEED_LABEL_SQL`
+    (a test holds the two together).
+    """
+    return name or title or url

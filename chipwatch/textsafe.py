@@ -124,3 +124,31 @@ def rich_escape(text: str) -> str:
     """
     escaped = _RICH_OPEN.sub(_escape_open_bracket, clean_text(text, single_line=True))
     return _TRAILING_BACKSLASHES.sub(lambda m: m.group(1) * 2, escaped)
+
+
+# --------------------------------------------------------------------------- derived titles
+
+# A sentence ends at . ! ? (then closing quotes or brackets, then a space) or at CJK
+# full stops, which need no space after them.
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*\s+|(?<=[。！？])")
+MAX_DERIVED_TITLE = 160
+
+
+def first_sentence(text: str, *, limit: int = MAX_DERIVED_TITLE) -> str:
+    """The first sentence of ``text``, at most ``limit`` characters cut at a word: the
+    title of an entry that has none (the parser, clustering and story headlines)."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    match = _SENTENCE_END.search(text)
+    sentence = text[: match.start()].strip() if match else text
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
+    if len(sentence) > limit:
+        cut = (
+            sentence[: limit - 1].rsplit(" ", 1)[0]
+            if " " in sentence[:limit]
+            else sentence[: limit - 1]
+        )
+        sentence = cut.rstrip(" ,;:") + "…"
+    return sentence

@@ -15,6 +15,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The longest duration read: a century. Windows reach back from now by it (datetimes end
 # at year 1), and past it a timedelta overflows; config keys have tighter bounds.
 MAX_DURATION_DAYS = 36_500
+# The windows the monitor offers (its `w` key cycles through them, the export dialog
+# lists them); [ui] window may name any duration, or "all".
+WINDOWS = ("24h", "7d", "30d", "all")
 
 
 class TimeParseError(ValueError):

@@ -10,10 +10,10 @@ from sqlite_utils import Database
 from test_query_match import small_tagger
 from test_query_search import Archive
 
+from chipwatch.alerts.engine import FEED_HEALTH_WATCH, AlertEngine
 from chipwatch.config import AlertsConfig, Config, FeedConfig, WatchConfig
+from chipwatch.entities.tagger import Tagger
 from chipwatch.errors import UserError
-from chipwatch.feeds.alerts import FEED_HEALTH_WATCH, AlertEngine
-from chipwatch.feeds.entities import Tagger
 from chipwatch.model import Assignment
 from chipwatch.store.alerts import list_alerts, set_alert_state
 from chipwatch.store.db import write_transaction

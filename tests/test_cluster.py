@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from chipwatch.clustering.clusterer import Clusterer
 from chipwatch.config import ClusterConfig
-from chipwatch.feeds.cluster import Clusterer
-from chipwatch.feeds.entities import build_tagger
+from chipwatch.entities.tagger import build_tagger
 from chipwatch.model import Article
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from chipwatch.clustering.clusterer import Clusterer
 from chipwatch.config import ClusterConfig
-from chipwatch.feeds.cluster import Clusterer
 from tests.test_cluster import ingest, make_article
 
 ROOT = Path(__file__).resolve().parent.parent

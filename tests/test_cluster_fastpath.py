@@ -16,11 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
+from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.clusterer import Clusterer
+from chipwatch.clustering.scoring import (
+    PairScore,
+    _ranked,
+    score_pair,
+)
+from chipwatch.clustering.signals import merged_weights
+from chipwatch.clustering.text import title_similarity, tokens
 from chipwatch.config import ClusterConfig
-from chipwatch.feeds.candidates import CandidateIndex, Doc
-from chipwatch.feeds.cluster import Clusterer
-from chipwatch.feeds.scoring import PairScore, _ranked, merged_weights, score_pair
-from chipwatch.feeds.similarity import title_similarity, tokens
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
 from chipwatch.store.story_rows import _languages_json, stamp_of, story_state
@@ -171,8 +176,7 @@ def test_ranking_shared_items_keeps_ties_in_order(weights):
 def test_a_pair_ranks_its_shared_items_as_their_weight_dict_would(weights):
     names = frozenset(weights)
     in_set_order = {name: weights[name] for name in names}
-    pair = PairScore(0.5, {})
-    pair._shared = ((names, list(in_set_order.values())), ((), ()), ((), ()))
+    pair = PairScore(0.5, entity_overlap=(names, list(in_set_order.values())))
     assert pair.shared_entities == _ranked(in_set_order)
     assert pair.shared_words == [] and pair.entity_weights == weights
 

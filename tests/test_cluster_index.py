@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.clusterer import Clusterer
+from chipwatch.clustering.features import canonical_url
+from chipwatch.clustering.scoring import score_pair
+from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig, ConfigError, parse_config
-from chipwatch.feeds.candidates import CandidateIndex, Doc
-from chipwatch.feeds.cluster import Clusterer, canonical_url
-from chipwatch.feeds.scoring import merged_weights, score_pair
 from chipwatch.model import Article
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article

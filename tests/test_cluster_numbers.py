@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chipwatch.feeds.numbers import number_keys
-from chipwatch.feeds.similarity import content_words, name_words, title_similarity, tokens
+from chipwatch.clustering.numbers import number_keys
+from chipwatch.clustering.text import content_words, name_words, title_similarity, tokens
 
 
 @pytest.mark.parametrize(

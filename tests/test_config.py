@@ -9,7 +9,8 @@ import pytest
 
 from chipwatch import config as cfg
 from chipwatch.cli import main
-from chipwatch.config import ConfigError, edit_config, load_config, parse_config
+from chipwatch.config import ConfigError, load_config, parse_config, paths
+from chipwatch.config.editor import edit_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +108,7 @@ def test_first_run_creates_user_config_from_default(
 ) -> None:
     monkeypatch.delenv("CHIPWATCH_CONFIG", raising=False)
     target = tmp_path / "user" / "config.toml"
-    monkeypatch.setattr(cfg, "user_config_path", lambda: target)
+    monkeypatch.setattr(paths, "user_config_path", lambda: target)
     assert cfg.resolve_config_path(None) == target
     assert target.read_text(encoding="utf-8") == cfg.default_config_text()
 

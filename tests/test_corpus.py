@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import Config, FeedConfig, PollConfig
-from chipwatch.feeds.parse import parse_feed
-from chipwatch.feeds.pipeline import poll_once
+from chipwatch.ingest.parse.feed import parse_feed
+from chipwatch.pipeline.poller import poll_once
 from chipwatch.store.db import open_db
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "feedparser"

@@ -14,7 +14,8 @@ from chipwatch.config import PollConfig
 from chipwatch.demo import render
 from chipwatch.demo.content import ANCHOR, load_outlets
 from chipwatch.demo.server import DemoServer, ReplayClock
-from chipwatch.feeds.fetch import Fetcher, FetchKind, FetchRequest
+from chipwatch.ingest.http import Fetcher
+from chipwatch.ingest.types import FetchKind, FetchRequest
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from chipwatch.cli import main
 from chipwatch.config import default_config_text
-from chipwatch.errors import UserError
-from chipwatch.store.digest import (
+from chipwatch.digest.build import (
     FORMATS,
     LEDE_CHARS,
     _clean,
@@ -23,8 +22,9 @@ from chipwatch.store.digest import (
     build_digest,
     render,
 )
-from chipwatch.store.digest_model import Digest, human_dates, human_span
-from chipwatch.store.digest_text import md_text
+from chipwatch.digest.model import Digest, human_dates, human_span
+from chipwatch.digest.text import md_text
+from chipwatch.errors import UserError
 from chipwatch.textsafe import clean_title, md_escape, safe_url
 from chipwatch.timeutil import from_iso, iso
 
@@ -238,12 +238,12 @@ def test_unknown_format_is_a_user_error(store) -> None:
 
 @pytest.fixture
 def tagger():
-    entities = pytest.importorskip("chipwatch.feeds.entities")
+    entities = pytest.importorskip("chipwatch.entities.tagger")
     return entities.build_tagger(None)
 
 
 def test_query_keeps_matching_stories_only(store, tagger) -> None:
-    pytest.importorskip("chipwatch.feeds.query")
+    pytest.importorskip("chipwatch.query.match")
     digest = day_digest(store, query="Tokyo OR lang:de", tagger=tagger)
     assert [s.id for s in digest.stories] == [1, 3]
     assert digest.query == "Tokyo OR lang:de"
@@ -255,13 +255,13 @@ def test_query_keeps_matching_stories_only(store, tagger) -> None:
 
 
 def test_query_with_entity(store, tagger) -> None:
-    pytest.importorskip("chipwatch.feeds.query")
+    pytest.importorskip("chipwatch.query.match")
     digest = day_digest(store, query="@MI308", tagger=tagger)
     assert [s.id for s in digest.stories] == [1]
 
 
 def test_bad_query_is_a_user_error(store, tagger) -> None:
-    pytest.importorskip("chipwatch.feeds.query")
+    pytest.importorskip("chipwatch.query.match")
     with pytest.raises(UserError):
         day_digest(store, query="(H20 AND", tagger=tagger)
 
@@ -351,7 +351,7 @@ def test_command_usage_errors_exit_2_with_one_line(cli_paths, capsys, args, name
 
 
 def test_command_bad_query_exits_2(cli_paths, capsys) -> None:
-    pytest.importorskip("chipwatch.feeds.query")
+    pytest.importorskip("chipwatch.query.match")
     assert run_cli(cli_paths, "--query", "(H20 AND") == 2
     err = capsys.readouterr().err
     assert err.startswith("chipwatch: ") and "Traceback" not in err

@@ -24,7 +24,7 @@ import feedparser
 import pytest
 from markdown_it import MarkdownIt
 
-from chipwatch.store.digest import (
+from chipwatch.digest.build import (
     FORMATS,
     Digest,
     DigestAlert,
@@ -34,7 +34,7 @@ from chipwatch.store.digest import (
     build_digest,
     render,
 )
-from chipwatch.store.digest_text import CSV_COLUMNS, digest_to_dict
+from chipwatch.digest.text import CSV_COLUMNS, digest_to_dict
 
 
 def _load_seed() -> Any:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipwatch.feeds.entities import Tagger, build_tagger, builtin_entities
+from chipwatch.entities.tagger import Tagger, build_tagger, builtin_entities
 from chipwatch.model import ENTITY_KINDS, Alias, Entity
 
 
@@ -291,8 +291,8 @@ def test_matches_are_immutable_entity_matches(tagger: Tagger) -> None:
 def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> None:
     # Regression guard for the fast path: a rejected leftmost-longest hit must never
     # hide a valid spelling that the exhaustive (overlapping) scan would keep.
-    from chipwatch.feeds.entity_fold import fold_with_map
-    from chipwatch.feeds.entity_match import longest as _longest
+    from chipwatch.entities.fold import fold_with_map
+    from chipwatch.entities.match import longest as _longest
 
     tagger = build_tagger()
     text = " ".join(words)

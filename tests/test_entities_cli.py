@@ -10,7 +10,7 @@ import pytest
 
 from chipwatch.cli import main
 from chipwatch.config import default_config_text
-from chipwatch.feeds.entities import build_tagger
+from chipwatch.entities.tagger import build_tagger
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.store.tags import save_matches
 

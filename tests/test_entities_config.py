@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import ConfigError, parse_config
-from chipwatch.feeds.entities import build_tagger
+from chipwatch.entities.tagger import build_tagger
 
 USER_TABLES = """
 [entities.NVIDIA]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chipwatch.feeds.entities import build_tagger
+from chipwatch.entities.tagger import build_tagger
 
 CASES = [
     # --- English

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipwatch.feeds.entities import Tagger, build_tagger, builtin_entities
-from chipwatch.feeds.entity_data import DictionaryError, model_specs_from_tables
+from chipwatch.entities.tagger import Tagger, build_tagger, builtin_entities
+from chipwatch.entities.data import DictionaryError, model_specs_from_tables
 from chipwatch.model import Alias, Entity
 
 
@@ -194,8 +194,8 @@ def test_leftmost_longest_scan_equals_the_exhaustive_one_with_models_and_phrases
 ) -> None:
     # Model triggers and phrase anchors are keys of the same automaton: the fast path
     # must still give what the exhaustive one gives whenever it answers.
-    from chipwatch.feeds.entity_fold import fold_with_map
-    from chipwatch.feeds.entity_match import longest
+    from chipwatch.entities.fold import fold_with_map
+    from chipwatch.entities.match import longest
 
     tagger = build_tagger()
     text = joint.join(words)

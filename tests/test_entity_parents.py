@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from chipwatch.cli import main
-from chipwatch.feeds.entities import build_tagger
-from chipwatch.feeds.query import parse_query, search_stories
+from chipwatch.entities.tagger import build_tagger
+from chipwatch.query.match import parse_query
+from chipwatch.store.search import search_stories
 from chipwatch.store import views
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.store.tags import save_matches
@@ -119,7 +120,7 @@ def test_entity_queries_match_what_is_below_the_entity(polled, query: str, title
 
 
 def test_a_live_watch_on_a_family_sees_a_new_model() -> None:
-    from chipwatch.feeds.query import QueryDoc
+    from chipwatch.query.match import QueryDoc
 
     tagger = build_tagger()
     query = parse_query("@Kirin", tagger)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from chipwatch.feeds.entities import build_tagger
-from chipwatch.feeds.entity_phrase_match import word_count
-from chipwatch.feeds.entity_phrases import GrammarError, builtin_grammar, parse_grammar
+from chipwatch.entities.tagger import build_tagger
+from chipwatch.entities.phrase_match import word_count
+from chipwatch.entities.phrases import GrammarError, builtin_grammar, parse_grammar
 
 LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko")
 
@@ -534,7 +534,7 @@ def test_hostile_text_is_looked_at_in_bounded_work(monkeypatch: pytest.MonkeyPat
     # A 20,000-character summary of nothing but anchor words (no sentence ends): the
     # rules look at the first anchors only, stretches of text are searched once, and
     # overlaps are bisected (this took 3 s before, quadratic in the anchors).
-    from chipwatch.feeds import entity_special
+    from chipwatch.entities import special as entity_special
 
     seen: list[int] = []
     real = entity_special.find_phrases
@@ -551,8 +551,8 @@ def test_hostile_text_is_looked_at_in_bounded_work(monkeypatch: pytest.MonkeyPat
 
 
 def test_overlaps_and_merged_stretches() -> None:
-    from chipwatch.feeds.entity_match import Overlaps
-    from chipwatch.feeds.entity_phrase_match import _merged
+    from chipwatch.entities.match import Overlaps
+    from chipwatch.entities.phrase_match import _merged
 
     assert _merged([(5, 9), (0, 4), (3, 6), (20, 30), (20, 30)]) == [(0, 9), (20, 30)]
     overlaps = Overlaps([(10, -5, None), (0, -30, None), (40, -2, None)])  # type: ignore[list-item]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.bench_entities import TARGET, own_items, realnews_items, realnews_path, score
-from chipwatch.feeds.entities import build_tagger
+from chipwatch.entities.tagger import build_tagger
 
 
 def test_own_labelled_set_recall_and_precision() -> None:

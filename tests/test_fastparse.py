@@ -12,12 +12,13 @@ from feedparser.urls import _urljoin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipwatch.feeds import fastemu, fasttables
-from chipwatch.feeds.fastparse import fast_parse
-from chipwatch.feeds.htmltext import html_to_text, parser_text
-from chipwatch.feeds.langdetect import detect_language
-from chipwatch.feeds.normalize import canonical_url, canonicalize
-from chipwatch.feeds.parse import parse_feed, response_headers
+from chipwatch.ingest.parse.fastpath import emu as fastemu
+from chipwatch.ingest.parse.fastpath import tables as fasttables
+from chipwatch.ingest.parse.fastpath.parse import fast_parse
+from chipwatch.ingest.parse.feed import parse_feed, response_headers
+from chipwatch.ingest.parse.htmltext import html_to_text, parser_text
+from chipwatch.ingest.parse.langdetect import detect_language
+from chipwatch.ingest.parse.normalize import canonical_url, canonicalize
 from tests.test_fastparse_equal import parsed_differences
 from tests.test_hostile_xml import SECRET, billion_laughs, external_entity, parameter_entity_dtd
 
@@ -201,7 +202,7 @@ def test_a_name_libxml2_accepts_but_expat_refuses_is_left_to_feedparser() -> Non
     not (it falls back to its loose parser and flags the feed)."""
     from lxml import etree
 
-    from chipwatch.feeds.fastparse import _parser
+    from chipwatch.ingest.parse.fastpath.parse import _parser
 
     body = "<rss version='2.0'><channel><title>t</title><item><title>a</title>"
     body = (body + "<x\u0370>odd name</x\u0370></item></channel></rss>").encode()
@@ -238,7 +239,7 @@ def test_hostile_xml_is_refused_by_the_lxml_parser_itself(tmp_path: Path) -> Non
     """Even if the DOCTYPE screen were bypassed, lxml neither expands nor reads."""
     from lxml import etree
 
-    from chipwatch.feeds.fastparse import _parser
+    from chipwatch.ingest.parse.fastpath.parse import _parser
 
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
@@ -337,7 +338,7 @@ def test_threads_parse_side_by_side_with_the_same_results() -> None:
 
 def reference_detect_language(text: str) -> str:
     """langdetect's algorithm as it was before its shortcuts (the reference)."""
-    from chipwatch.feeds import langdetect as ld
+    from chipwatch.ingest.parse import langdetect as ld
 
     if not text:
         return "und"

@@ -24,8 +24,9 @@ import feedparser
 import pytest
 
 from benchmarks.synth import write_feeds
-from chipwatch.feeds.fastparse import fast_parse
-from chipwatch.feeds.parse import ParsedFeed, parse_feed, response_headers
+from chipwatch.ingest.parse.fastpath.parse import fast_parse
+from chipwatch.ingest.parse.feed import parse_feed, response_headers
+from chipwatch.ingest.types import ParsedFeed
 
 ROOT = Path(__file__).resolve().parent
 CORPUS = ROOT.parent.parent / "shared" / "corpora" / "feedparser"

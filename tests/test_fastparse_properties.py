@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape, quoteattr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chipwatch.feeds.fastparse import fast_parse
-from chipwatch.feeds.parse import parse_feed, response_headers
+from chipwatch.ingest.parse.fastpath.parse import fast_parse
+from chipwatch.ingest.parse.feed import parse_feed, response_headers
 from tests.test_fastparse_equal import feedparser_result, parsed_differences, raw_differences
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from chipwatch.config import PollConfig
-from chipwatch.feeds.fetch import (
+from chipwatch.ingest.http import (
     Fetcher,
     FetchKind,
     FetchRequest,

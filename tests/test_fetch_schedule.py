@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from chipwatch.feeds.schedule import (
+from chipwatch.ingest.schedule import (
     MAX_BACKOFF,
     after_failure,
     after_success,

@@ -19,7 +19,7 @@ import pytest
 
 from chipwatch.cli import main
 from chipwatch.config import load_config
-from chipwatch.feeds.parse import parse_feed
+from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.timeutil import EPOCH, from_iso, iso, stored_iso
 from chipwatch.tui.app import make_app
 from tests.test_tui import SIZE, settle, titles

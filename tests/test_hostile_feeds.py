@@ -17,7 +17,7 @@ import pytest
 
 from chipwatch.cli import main
 from chipwatch.config import load_config
-from chipwatch.feeds.parse import parse_feed
+from chipwatch.ingest.parse.feed import parse_feed
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 

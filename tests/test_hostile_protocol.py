@@ -19,9 +19,10 @@ import pytest
 
 from chipwatch.cli import main
 from chipwatch.config import PollConfig
-from chipwatch.feeds.fetch import Fetcher, FetchKind, FetchRequest
-from chipwatch.feeds.parse import parse_feed
-from chipwatch.feeds.schedule import MAX_RETRY_AFTER_S, after_success, bounded_int
+from chipwatch.ingest.http import Fetcher
+from chipwatch.ingest.parse.feed import parse_feed
+from chipwatch.ingest.schedule import MAX_RETRY_AFTER_S, after_success, bounded_int
+from chipwatch.ingest.types import FetchKind, FetchRequest
 from tests.faultserver import FaultServer, rss
 from tests.feedserver import FeedServer
 

@@ -15,8 +15,9 @@ import httpx
 import pytest
 
 from chipwatch.config import PollConfig
-from chipwatch.feeds.fetch import Fetcher, FetchKind, FetchRequest
-from chipwatch.feeds.fetch_guard import host_is_private
+from chipwatch.ingest.guard import host_is_private
+from chipwatch.ingest.http import Fetcher
+from chipwatch.ingest.types import FetchKind, FetchRequest
 from tests.faultserver import FaultServer, rss
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)

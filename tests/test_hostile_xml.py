@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from chipwatch.feeds.parse import parse_feed
+from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.store.db import open_db
 from tests.clirun import cli_argv
 

@@ -16,10 +16,11 @@ from sqlite_utils import Database
 from test_query_match import small_tagger
 from test_query_search import Archive
 
+from chipwatch.alerts.channels.desktop import osc_notification
+from chipwatch.alerts.engine import AlertEngine, AlertEvent
+from chipwatch.alerts.notify import Notifier
 from chipwatch.config import AlertsConfig, Config, WatchConfig
-from chipwatch.feeds.alerts import AlertEngine, AlertEvent
-from chipwatch.feeds.entities import Tagger
-from chipwatch.feeds.notify import Notifier, osc_notification
+from chipwatch.entities.tagger import Tagger
 from chipwatch.model import Assignment
 from chipwatch.store.alerts import list_deliveries
 from chipwatch.store.db import write_transaction

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chipwatch.errors import UserError
-from chipwatch.feeds.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
 
 OPML1 = b"""<?xml version="1.0"?>
 <opml version="1.0"><head><title>Old reader export</title></head><body>

@@ -9,10 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chipwatch.feeds.htmltext import html_to_text
-from chipwatch.feeds.langdetect import detect_language
-from chipwatch.feeds.normalize import article_key, canonical_url, first_sentence, normalize_lang
-from chipwatch.feeds.parse import parse_feed
+from chipwatch.ingest.parse.feed import parse_feed
+from chipwatch.ingest.parse.htmltext import html_to_text
+from chipwatch.ingest.parse.langdetect import detect_language
+from chipwatch.ingest.parse.normalize import (
+    article_key,
+    canonical_url,
+    normalize_lang,
+)
+from chipwatch.textsafe import first_sentence
 
 DATA = Path(__file__).parent / "data" / "feeds"
 FETCHED = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)

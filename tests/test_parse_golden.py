@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from chipwatch.feeds.parse import parse_feed
+from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.timeutil import iso
 
 DATA = Path(__file__).parent / "data" / "feeds"

@@ -8,8 +8,9 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipwatch.feeds.normalize import canonical_url, first_sentence, is_tracking_param
-from chipwatch.feeds.parse import parse_feed
+from chipwatch.ingest.parse.feed import parse_feed
+from chipwatch.ingest.parse.normalize import canonical_url, is_tracking_param
+from chipwatch.textsafe import first_sentence
 
 FETCHED = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 params = st.lists(

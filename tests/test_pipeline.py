@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chipwatch.config import Config, FeedConfig, PollConfig, WatchConfig
-from chipwatch.feeds.pipeline import poll_once
+from chipwatch.pipeline.poller import poll_once
 from chipwatch.store.db import open_db
 from chipwatch.store.queries import list_feeds
 from tests.feedserver import FeedServer

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chipwatch.config import Config, FeedConfig, PollConfig
-from chipwatch.feeds.pipeline import poll_once
+from chipwatch.pipeline.poller import poll_once
 from chipwatch.store.db import open_db
 from tests.feedserver import FeedServer, gzip_bomb
 

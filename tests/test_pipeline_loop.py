@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from chipwatch.config import load_config
-from chipwatch.feeds.feedconfig import add_feeds
-from chipwatch.feeds.loop import Signals, run_forever
+from chipwatch.config.editor import add_feeds
+from chipwatch.pipeline.loop import Signals, run_forever
 
 DATA = Path(__file__).parent / "data" / "feeds"
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.reduction import ForkingPickler
 
-from chipwatch.feeds.parse import ParsedFeed
-from chipwatch.feeds.prepare import DocFeatures, Prepared
-from chipwatch.feeds.workers import ParserPool, _parse_job, pickle_by_fields
+from chipwatch.clustering.features import DocFeatures
+from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
+from chipwatch.pipeline.prepare import Prepared
+from chipwatch.pipeline.workers import ParserPool, _parse_job, pickle_by_fields
 from tests.test_prepare import FEED
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.cli import main
-from chipwatch.feeds.polllock import poll_lock, poller_pid, poller_running
+from chipwatch.pipeline.lock import poll_lock, poller_pid, poller_running
 from tests.clirun import cli_argv
 from tests.feedserver import FeedServer
 
@@ -263,7 +263,7 @@ def test_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path: Path) -> None
 def test_second_sigint_cancels_the_main_task() -> None:
     import asyncio
 
-    from chipwatch.feeds.loop import Signals, install_signal_handlers
+    from chipwatch.pipeline.loop import Signals, install_signal_handlers
 
     signals = Signals()
 

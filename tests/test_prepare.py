@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from chipwatch.clustering.features import doc_features
 from chipwatch.config import Config, PollConfig
-from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.entities import build_tagger
-from chipwatch.feeds.pipeline import poll_once
-from chipwatch.feeds.prepare import doc_features, prepare_articles
-from chipwatch.feeds.workers import ParserPool, _parse_job
+from chipwatch.entities.tagger import build_tagger
+from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.poller import poll_once
+from chipwatch.pipeline.prepare import prepare_articles
+from chipwatch.pipeline.workers import ParserPool, _parse_job
 from chipwatch.store.db import open_db
 from tests.test_pipeline import config_for
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chipwatch.feeds.entities import build_tagger
-from chipwatch.feeds.query import parse_query
+from chipwatch.entities.tagger import build_tagger
+from chipwatch.query.match import parse_query
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "query.md"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from chipwatch.entities.tagger import Tagger
 from chipwatch.errors import UserError
-from chipwatch.feeds.entities import Tagger
-from chipwatch.feeds.query import QueryDoc, parse_query
-from chipwatch.feeds.query_parse import QuerySyntaxError
 from chipwatch.model import Alias, Entity
+from chipwatch.query.grammar import QuerySyntaxError
+from chipwatch.query.match import QueryDoc, parse_query
 
 
 def small_tagger() -> Tagger:

@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipwatch.errors import UserError
-from chipwatch.feeds.query import parse_query
-from chipwatch.feeds.query_parse import (
+from chipwatch.query.grammar import (
     And,
     EntityRef,
     FieldFilter,
@@ -18,6 +17,7 @@ from chipwatch.feeds.query_parse import (
     Term,
     parse_tree,
 )
+from chipwatch.query.match import parse_query
 
 
 def test_juxtaposition_is_and_and_or_binds_looser() -> None:
@@ -158,6 +158,6 @@ def test_any_text_parses_or_fails_with_a_located_syntax_error(query: str) -> Non
         assert 1 <= error.column <= len(query) + 1
         assert str(error).count("\n") == 2
     else:
-        from chipwatch.feeds.query import QueryDoc
+        from chipwatch.query.match import QueryDoc
 
         parsed.matches(QueryDoc("ab H20 英 title"))  # and matching never fails either

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 from test_query_match import small_tagger
 
-from chipwatch.feeds.entities import Tagger
-from chipwatch.feeds.query import parse_query, search_stories
-from chipwatch.feeds.query_parse import QuerySyntaxError
-from chipwatch.feeds.query_sql import Vocabulary, matching_articles, sql_condition
-from chipwatch.feeds.query_text import fuzzy_candidates, fuzzy_equal
+from chipwatch.entities.tagger import Tagger
 from chipwatch.model import Article
+from chipwatch.query.grammar import QuerySyntaxError
+from chipwatch.query.match import parse_query
+from chipwatch.query.text import fuzzy_candidates, fuzzy_equal
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import feed_id_for, upsert_article
+from chipwatch.store.search import Vocabulary, matching_articles, search_stories, sql_condition
 from chipwatch.store.tags import save_matches
 from chipwatch.timeutil import iso
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import parse_config
-from chipwatch.config_checks import BOUNDS
-from chipwatch.feeds.query import parse_query
-from chipwatch.feeds.query_parse import MAX_DEPTH, MAX_TERMS
-from chipwatch.feeds.query_sql import matching_articles
+from chipwatch.config.checks import BOUNDS
+from chipwatch.query.grammar import MAX_DEPTH, MAX_TERMS
+from chipwatch.query.match import parse_query
 from chipwatch.store.db import open_db
+from chipwatch.store.search import matching_articles
 from tests.clirun import cli_argv
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,8 +1,8 @@
 """A poller killed alone (``kill -9`` of its pid, not its process group) leaves nothing.
 
 What the OOM killer or a closed terminal does: only the poller's pid gets SIGKILL. Its
-parse workers must die with it (``chipwatch.feeds.lifeline``) and never hold the poll
-lock (``chipwatch.feeds.polllock``), so the next poll runs. Every round adds new feeds
+parse workers must die with it (``chipwatch.pipeline.lifeline``) and never hold the poll
+lock (``chipwatch.pipeline.lock``), so the next poll runs. Every round adds new feeds
 on a loopback server, starts a real poll, kills the poller pid alone at a seeded
 random moment (during start-up, right after its workers were forked, or after a
 random number of committed articles), then checks: within a generous deadline no
@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth import feed_document, generate_articles
-from chipwatch.feeds.polllock import poller_running
+from chipwatch.pipeline.lock import poller_running
 from chipwatch.store.db import open_db
 from tests import proctree
 from tests.clirun import cli_argv
@@ -184,11 +184,11 @@ POOL_SCRIPT = """
 import asyncio, sys, time
 from datetime import UTC, datetime
 sys.path.insert(0, {root!r})
-from chipwatch.feeds import lifeline
+from chipwatch.pipeline import lifeline
 if "--no-pdeathsig" in sys.argv:  # leave only the portable fallback
     lifeline.set_parent_death_signal = lambda: False
-from chipwatch.feeds.polllock import poll_lock
-from chipwatch.feeds.workers import ParserPool
+from chipwatch.pipeline.lock import poll_lock
+from chipwatch.pipeline.workers import ParserPool
 
 with poll_lock(sys.argv[1]), ParserPool(2) as pool:
     pool.start()

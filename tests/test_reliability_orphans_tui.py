@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import load_config
-from chipwatch.feeds.polllock import poller_running
+from chipwatch.pipeline.lock import poller_running
 from chipwatch.tui.app import ChipwatchApp, make_app
 from tests import proctree
 from tests.feedserver import FeedServer

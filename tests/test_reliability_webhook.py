@@ -21,7 +21,7 @@ import pytest
 from sqlite_utils import Database
 from test_notify import notifier, raise_alert
 
-from chipwatch.feeds.notify import NOT_SENT
+from chipwatch.alerts.channels import NOT_SENT
 from chipwatch.store.alerts import list_deliveries
 from chipwatch.store.db import open_db
 from tests import proctree

@@ -1,7 +1,7 @@
 """The batched article writer: the rows, events and alerts of writing one by one.
 
 A feed's articles are classified by one read of their keys, new ones inserted by one
-statement and their mentions saved together (chipwatch.feeds.ingest_articles). These
+statement and their mentions saved together (chipwatch.pipeline.write). These
 tests hold it to the one-by-one writer it replaced (kept below as the reference), and
 check ``query_special``, which the writer now keeps instead of the m003 triggers.
 """
@@ -18,15 +18,16 @@ from typing import Any
 import pytest
 
 from chipwatch.config import Config, FeedConfig, WatchConfig
-from chipwatch.feeds import ingest as ingest_mod
-from chipwatch.feeds.fetch import FetchKind, FetchResult
-from chipwatch.feeds.ingest import FeedPoll, Services, ingest
-from chipwatch.feeds.ingest_articles import _cluster_alert, _tagged, store_articles
-from chipwatch.feeds.parse import ParsedFeed
-from chipwatch.feeds.query_sql import search_stories
+from chipwatch.ingest.types import FetchKind, FetchResult, ParsedFeed
 from chipwatch.model import Article, EntityMatch
+from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.ingest import ingest
+from chipwatch.pipeline.outcome import FeedPoll
+from chipwatch.pipeline.services import Services
+from chipwatch.pipeline.write import _cluster_alert, _tagged, store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import open_db, write_transaction
+from chipwatch.store.search import search_stories
 from chipwatch.store.tags import save_matches, save_matches_many
 
 T0 = datetime(2025, 7, 15, 8, 0, tzinfo=UTC)
@@ -342,7 +343,7 @@ def test_a_feed_is_written_as_one_by_one(tmp_path, monkeypatch, now) -> None:
 
 
 def test_a_failing_article_rolls_back_its_feed_only(tmp_path, monkeypatch, now) -> None:
-    from chipwatch.feeds.cluster import Clusterer
+    from chipwatch.clustering.clusterer import Clusterer
 
     config = Config(feeds=(FeedConfig(url=WIRE), FeedConfig(url=POST)))
     db = open_db(tmp_path / "x.db")

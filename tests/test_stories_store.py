@@ -147,3 +147,17 @@ def test_incremental_join_agrees_with_a_full_refresh(db):
         ).fetchone()
     assert incremental == full
     assert full[0] == 6 and full[1] == 4 and full[5] == "Bericht 4"
+
+
+def test_a_story_emptied_by_an_edit_leaves_no_chain_of_merges(db) -> None:
+    from chipwatch.store.clustering import leave_story
+    from chipwatch.store.merged import LIVE_STORY_SQL, live_story_id
+
+    with write_transaction(db):
+        old, emptied, live = (create_story(db, published=T0, now=T0) for _ in range(3))
+        db.execute("UPDATE stories SET merged_into = ? WHERE id = ?", [emptied, old])
+        leave_story(db, emptied, live, languages=("en",))
+    rows = dict(db.execute("SELECT id, merged_into FROM stories").fetchall())
+    assert rows[old] == rows[emptied] == live  # one hop reaches the live story
+    assert live_story_id(db, old) == live and live_story_id(db, 999) is None
+    assert "merged_into" in LIVE_STORY_SQL

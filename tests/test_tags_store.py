@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chipwatch.feeds.entities import build_tagger
+from chipwatch.entities.tagger import build_tagger
 from chipwatch.model import EntityMatch
 from chipwatch.store.db import write_transaction
 from chipwatch.store.tags import article_matches, entity_counts, save_matches

@@ -152,7 +152,7 @@ async def test_fake_poller_updates_live_and_stops_on_quit(seeded, tmp_path) -> N
 
 
 async def test_monitor_only_reads_when_another_poller_holds_the_store(seeded) -> None:
-    from chipwatch.feeds.polllock import poll_lock
+    from chipwatch.pipeline.lock import poll_lock
 
     with poll_lock(seeded[1]):
         app = build(seeded, start_poller=True, poller_command=["false"])

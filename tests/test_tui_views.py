@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from chipwatch.query.match import watched_terms
 from chipwatch.store import views
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.tui.messages import PollBatch
 from chipwatch.tui.poller import PollerChild
-from chipwatch.tui.widgets.detail import highlighted, watched_terms
+from chipwatch.tui.widgets.detail import highlighted
 from chipwatch.tui.widgets.entities import sparkline
 from chipwatch.tui.widgets.timeline import short_time
 from tests.tui_seed import SEED_NOW, build_large_store, build_seed_store

@@ -19,7 +19,7 @@ from chipwatch.errors import UserError, WorkFailed
 
 def run(ctx: Context) -> int:
     """Build the digest from the store and write it to stdout or ``-o FILE``."""
-    from chipwatch.store.digest import build_digest, render
+    from chipwatch.digest.build import build_digest, render
 
     args = ctx.args
     since = ctx.window_start("--since", args.since)
@@ -28,7 +28,7 @@ def run(ctx: Context) -> int:
     query = args.query
     tagger = _tagger(ctx) if query is not None else None
     if query is not None:  # a bad query is the user's mistake (exit 2) before any store
-        from chipwatch.feeds.query import parse_query
+        from chipwatch.query.match import parse_query
 
         query = parse_query(query, tagger)
     db = ctx.open_db(create=False)
@@ -87,7 +87,7 @@ def _min_outlets(value: int | None) -> int:
 
 def _tagger(ctx: Context) -> Any:
     """The entity tagger that resolves ``@Entity`` in ``--query``."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     return build_tagger(ctx.config)
 

@@ -6,10 +6,11 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from chipwatch.context import Context
+from chipwatch.entities.tagger import build_tagger
 from chipwatch.errors import UserError
-from chipwatch.feeds.entities import build_tagger
 from chipwatch.model import ENTITY_KINDS, Entity, EntityMatch
 from chipwatch.textsafe import clean_text
 
@@ -59,7 +60,7 @@ def _counts(ctx: Context, kind: str | None) -> dict[str, dict[str, int]]:
         db.close()
 
 
-def _list_row(entity: Entity, counts: dict[str, dict[str, int]]) -> dict:
+def _list_row(entity: Entity, counts: dict[str, dict[str, int]]) -> dict[str, Any]:
     return {
         "name": entity.name,
         "kind": entity.kind,
@@ -100,7 +101,7 @@ def _read_text(value: str) -> str:
         ) from exc
 
 
-def _match_row(match: EntityMatch) -> dict:
+def _match_row(match: EntityMatch) -> dict[str, Any]:
     return {
         "entity": match.entity,
         "kind": match.kind,

@@ -8,10 +8,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from chipwatch.config.editor import (
+    DuplicateFeed,
+    add_feed,
+    add_feeds,
+    normalize_feed_url,
+    remove_feed,
+)
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
-from chipwatch.feeds.feedconfig import add_feeds, normalize_feed_url, remove_feed
-from chipwatch.feeds.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.model import feed_label
 from chipwatch.store import queries
 from chipwatch.store.db import write_transaction
 from chipwatch.textsafe import clean_title
@@ -61,7 +68,7 @@ def _feed_row(
     if not enabled:
         status = "off"
     return {
-        "name": name or row.get("title") or "",
+        "name": feed_label(name, row.get("title"), ""),  # the URL has its own column
         "url": row.get("url") or url,
         "config_url": url,
         "tags": list(tags),
@@ -117,9 +124,9 @@ def run_add(ctx: Context) -> int:
     """Add one feed to the config (a feed disabled by 410 Gone gets another chance)."""
     url = normalize_feed_url(ctx.args.url)
     ctx.config  # validate the config before editing it  # noqa: B018
-    feed = {"url": url, "name": ctx.args.name or "", "tags": list(ctx.args.tag or [])}
-    _added, duplicates = add_feeds(ctx.config_path, [feed])
-    if duplicates:
+    try:
+        add_feed(ctx.config_path, url, ctx.args.name or "", ctx.args.tag or [])
+    except DuplicateFeed:
         revived = _revive(ctx, url)
         ctx.out(
             f"{url} is already in {ctx.config_path}"
@@ -151,7 +158,7 @@ def run_remove(ctx: Context) -> int:
     url = ctx.args.url.strip()
     candidates = {url, normalize_feed_url(url)}
     candidates |= _moved_aliases(ctx, candidates)
-    removed = remove_feed(ctx.config_path, candidates)
+    removed = remove_feed(ctx.config_path, *sorted(candidates))
     if removed is None:
         raise UserError(
             f"{ctx.config_path}: no [[feeds]] with url {url!r} (see `chipwatch feeds list`)"

@@ -18,7 +18,7 @@ def run(ctx: Context) -> int:
     conn = open_reader(ctx.db_path)
     try:
         with reader_transaction(conn, ctx.db_path):
-            sync_feeds(conn, config.feeds, now=ctx.now)  # type: ignore[arg-type]
+            sync_feeds(conn, config.feeds, now=ctx.now)
     finally:
         conn.close()
     from chipwatch.tui.app import make_app, run_app

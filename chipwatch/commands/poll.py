@@ -4,7 +4,7 @@ Human output is a short report (feeds ok / not modified / failed with reasons /
 skipped under Retry-After, new articles, stories and alerts); ``--json`` prints one
 JSON object per line: ``{"type": "article"|"story"|"alert"|"feed_error"|"feed", ...}``,
 and ``{"type": "error", "message"}`` last when the work failed (exit 1).
-Only one poller runs per store (see :mod:`chipwatch.feeds.polllock`).
+Only one poller runs per store (see :mod:`chipwatch.pipeline.lock`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 
 from chipwatch.context import Context
 from chipwatch.errors import WorkFailed
-from chipwatch.feeds.ingest import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
-from chipwatch.feeds.loop import Signals, install_signal_handlers, run_forever
-from chipwatch.feeds.pipeline import Poller, PollReport, run_main
-from chipwatch.feeds.polllock import poll_lock
+from chipwatch.pipeline.lock import poll_lock
+from chipwatch.pipeline.loop import Signals, install_signal_handlers, run_forever
+from chipwatch.pipeline.outcome import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
+from chipwatch.pipeline.poller import Poller, PollReport, run_main
 from chipwatch.textsafe import clean_title
 
 MAX_LISTED = 20

@@ -15,9 +15,9 @@ from sqlite_utils import Database
 
 from chipwatch.context import Context
 from chipwatch.errors import UserError
-from chipwatch.feeds.query import Query, parse_query
-from chipwatch.feeds.query_sql import matching_articles, newest_first
+from chipwatch.query.match import Query, parse_query
 from chipwatch.store.alerts import story_alert_names
+from chipwatch.store.search import matching_articles, newest_first
 from chipwatch.store.stories import get_story, story_articles
 from chipwatch.textsafe import clean_title
 
@@ -47,7 +47,7 @@ def run(ctx: Context) -> int:
 
 def compile_query(ctx: Context, text: str) -> Query:
     """Parse ``text`` and resolve its @entities with the config's tagger (exit 2 on error)."""
-    from chipwatch.feeds.entities import build_tagger
+    from chipwatch.entities.tagger import build_tagger
 
     return parse_query(text, build_tagger(ctx.config))
 
@@ -98,6 +98,7 @@ def _outlet_text(outlets: list[str]) -> str:
 
 
 def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int]) -> None:
+    from chipwatch.clustering.explanation import Explanation, describe
     from chipwatch.store.stories import explain_article
 
     for article in articles:
@@ -105,22 +106,10 @@ def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int])
         when = article.published.strftime("%Y-%m-%d %H:%M")
         feed = clean_title(article.feed_name or article.feed_url)
         ctx.out(f"      {mark} a{article.id} {when}  {feed}: {clean_title(article.title)}")
-        ctx.out(f"          {_why(explain_article(db, article.id))}")
-
-
-def _why(explanation: dict[str, Any]) -> str:
-    if explanation.get("locked"):
-        return "placed here by a user correction"
-    if explanation.get("new_story", True) and not explanation.get("matched_article_id"):
-        return "started the story"
-    parts = [f"score {explanation.get('score') or 0:.2f}"]
-    if explanation.get("matched_article_id"):
-        parts.append(f"closest to a{explanation['matched_article_id']}")
-    if explanation.get("shared_entities"):
-        parts.append("shared entities: " + ", ".join(explanation["shared_entities"]))
-    if explanation.get("shared_words"):
-        parts.append("shared words: " + ", ".join(explanation["shared_words"][:8]))
-    return clean_title("; ".join(parts))
+        why = describe(Explanation.from_json(explain_article(db, article.id)))
+        ctx.out(f"          {why.line}")
+        if why.signals:
+            ctx.out(f"            {why.signals}")
 
 
 def story_lines(db: Database, ids: list[int], matched: set[int]) -> list[dict[str, Any]]:

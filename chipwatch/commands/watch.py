@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 
-from chipwatch.config import edit_config
+from chipwatch.config import WatchConfig
 from chipwatch.context import Context
 from chipwatch.errors import UserError
 from chipwatch.textsafe import clean_title
@@ -47,7 +47,7 @@ def run_list(ctx: Context) -> int:
     return 0
 
 
-def _spike_text(ctx: Context, watch) -> str:
+def _spike_text(ctx: Context, watch: WatchConfig) -> str:
     alerts = ctx.config.alerts
     factor = watch.factor or alerts.spike_factor
     least = watch.min_stories or alerts.spike_min_stories
@@ -57,7 +57,7 @@ def _spike_text(ctx: Context, watch) -> str:
 def run_add(ctx: Context) -> int:
     """Save a query as a watch (checked first; the config keeps its comments)."""
     from chipwatch.commands.search import compile_query
-    from chipwatch.commands.watch_toml import append_watch, new_watch_table
+    from chipwatch.config.editor import DuplicateWatch, add_watch
 
     text = ctx.args.query
     compile_query(ctx, text)
@@ -70,27 +70,22 @@ def run_add(ctx: Context) -> int:
         notify.append("webhook")
     if "webhook" in notify and not webhook:
         raise UserError("--notify webhook needs --webhook URL")
-    if any(w.name == name for w in ctx.config.watches):
-        raise UserError(
-            f"{ctx.config_path}: a watch named {name!r} already exists; "
-            "choose another --name or remove it first"
-        )
-    with edit_config(ctx.config_path) as document:
-        append_watch(document, new_watch_table(name, text, notify, webhook))
+    try:
+        add_watch(ctx.config_path, name, text, notify, webhook)
+    except DuplicateWatch as exc:
+        raise UserError(f"{exc}; choose another --name or remove it first") from exc
     ctx.out(f"added watch {name!r} to {ctx.config_path}")
     return 0
 
 
 def run_remove(ctx: Context) -> int:
     """Remove a watch by name; its past alerts stay in the store."""
-    from chipwatch.commands.watch_toml import remove_watch, watch_name, watch_tables
+    from chipwatch.config.editor import remove_watch
 
     name = ctx.args.name
-    with edit_config(ctx.config_path) as document:
-        names = [watch_name(table) for table in watch_tables(document)]
-        if name not in names:
-            raise UserError(_unknown_watch(ctx, name, names))
-        remove_watch(document, names.index(name))
+    if not remove_watch(ctx.config_path, name):
+        names = [watch.name for watch in ctx.config.watches]
+        raise UserError(_unknown_watch(ctx, name, names))
     ctx.out(f"removed watch {name!r} from {ctx.config_path}")
     return 0
 
@@ -105,7 +100,7 @@ def _unknown_watch(ctx: Context, name: str, names: list[str]) -> str:
 def run_test(ctx: Context) -> int:
     """Replay a query over the archive: the stories it would have alerted, newest first."""
     from chipwatch.commands.search import compile_query, print_stories
-    from chipwatch.feeds.query_sql import matching_articles, newest_first
+    from chipwatch.store.search import matching_articles, newest_first
 
     query = compile_query(ctx, ctx.args.query)
     since = ctx.window_start("--since", ctx.args.since)

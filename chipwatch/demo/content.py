@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
+from typing import Any
 
 FEED_FORMATS = ("rss", "atom")
 
@@ -86,7 +87,7 @@ def replay_length() -> float:
     return max(a.release for a in all_articles())
 
 
-def _outlet(name: str, data: dict) -> Outlet:
+def _outlet(name: str, data: dict[str, Any]) -> Outlet:
     try:
         head = data["outlet"]
         outlet_id = head["id"]
@@ -109,7 +110,7 @@ def _outlet(name: str, data: dict) -> Outlet:
     return outlet
 
 
-def _article(outlet: str, lang: str, raw: dict) -> DemoArticle:
+def _article(outlet: str, lang: str, raw: dict[str, Any]) -> DemoArticle:
     published = raw["published"]
     if not isinstance(published, datetime) or published.tzinfo is None:
         raise ContentError(f"{outlet}/{raw.get('slug')}: published needs a UTC date-time")

@@ -114,7 +114,8 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 
 
 def _serialize(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def render_article_page(outlet: Outlet, article: DemoArticle, published: datetime) -> bytes:

@@ -7,6 +7,7 @@ after the feed recovered, is a new subject and so a new alert).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.model import Alert, AlertState
+from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
+from chipwatch.store.merged import LIVE_STORY_SQL
+from chipwatch.textsafe import clean_text
 from chipwatch.timeutil import iso
 
 STATES = tuple(state.value for state in AlertState)
@@ -27,7 +31,20 @@ _SELECT = (
 
 
 def _alert(row: tuple[Any, ...]) -> Alert:
-    return Alert(*row[:8], story_id=row[8], feed_id=row[9], detail=row[10] or "")
+    alert_id, kind, watch, subject, title, state, created_at, updated_at = row[:8]
+    return Alert(
+        alert_id,
+        kind,
+        watch,
+        subject,
+        title,
+        state,
+        created_at,
+        updated_at,
+        story_id=row[8],
+        feed_id=row[9],
+        detail=row[10] or "",
+    )
 
 
 def upsert_alert(
@@ -211,7 +228,7 @@ def story_brief(db: Database, story_id: int) -> tuple[str, str, list[str]]:
 def story_outlets(db: Database, story_id: int) -> list[str]:
     """Names of the feeds that reported a story, in the order they first did."""
     rows = db.execute(
-        "SELECT COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), min(a.published) AS first "
+        f"SELECT {FEED_LABEL_SQL}, min(a.published) AS first "
         "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.story_id = ? "
         "GROUP BY f.id ORDER BY first, f.id",
         [story_id],
@@ -219,11 +236,47 @@ def story_outlets(db: Database, story_id: int) -> list[str]:
     return [row[0] for row in rows]
 
 
+def feed_label_at(db: Database, url: str) -> str:
+    """The display name of the feed at ``url`` ('' when there is none)."""
+    row = db.execute(f"SELECT {feed_label_sql('feeds')} FROM feeds WHERE url = ?", [url]).fetchone()
+    return str(row[0]) if row else ""
+
+
+def story_payload(db: Database, story_id: int) -> dict[str, Any]:
+    """A story with its articles and links, for a webhook's body (feed text cleaned)."""
+    row = db.execute(
+        "SELECT first_seen, last_updated, languages FROM stories WHERE id = ?", [story_id]
+    ).fetchone()
+    articles = [
+        {
+            "id": r[0],
+            "title": clean_text(r[1], single_line=True),
+            "url": r[2],
+            "feed": clean_text(r[3] or "", single_line=True),
+            "published": r[4],
+            "lang": r[5],
+        }
+        for r in db.execute(
+            f"SELECT a.id, a.title, a.url, {FEED_LABEL_SQL}, "
+            "a.published, a.lang FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.story_id = ? ORDER BY a.published, a.id",
+            [story_id],
+        ).fetchall()
+    ]
+    result: dict[str, Any] = {
+        "articles": articles,
+        "links": [a["url"] for a in articles if a["url"]],
+    }
+    if row:
+        result.update(first_seen=row[0], last_updated=row[1], languages=json.loads(row[2] or "[]"))
+    return result
+
+
 def feed_health_rows(db: Database) -> list[dict[str, Any]]:
     """Enabled feeds with what feed-health checks need (including ``created_at``)."""
     return list(
         db.query(
-            "SELECT id, url, COALESCE(NULLIF(name, ''), NULLIF(title, ''), url) AS label, "
+            f"SELECT id, url, {feed_label_sql('feeds')} AS label, "
             "error_count, last_error, last_http_status, last_ok_at, last_new_at, created_at, "
             "disabled_reason "
             "FROM feeds WHERE enabled = 1 ORDER BY id"
@@ -241,7 +294,7 @@ def entity_stories(
         return []
     marks = ",".join("?" * len(wanted))
     rows = db.execute(
-        "SELECT COALESCE(s.merged_into, a.story_id) AS story, max(a.published) AS latest "
+        f"SELECT {LIVE_STORY_SQL} AS story, max(a.published) AS latest "
         "FROM article_entities e JOIN articles a ON a.id = e.article_id "
         "LEFT JOIN stories s ON s.id = a.story_id "
         f"WHERE e.entity IN ({marks}) AND a.story_id IS NOT NULL "

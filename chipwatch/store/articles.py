@@ -4,7 +4,7 @@
 :func:`insert_new_articles` (one statement for every new article of a feed) and
 :func:`update_article` for each edited one. The writer also keeps ``query_special``
 (articles whose text FTS5 folds differently from the query language; see
-:mod:`chipwatch.feeds.query_sql`), which triggers kept before migration m004. All of it
+:mod:`chipwatch.store.search`), which triggers kept before migration m004. All of it
 runs inside the caller's :func:`~chipwatch.store.db.write_transaction`. The names are
 re-exported by :mod:`chipwatch.store.queries`.
 """
@@ -132,7 +132,7 @@ def insert_new_articles(
     return ids
 
 
-def _insert_rows(db: Database, rows: list[tuple[object, ...]]) -> list[int]:
+def _insert_rows(db: Database, rows: Sequence[tuple[object, ...]]) -> list[int]:
     """Insert article rows with multi-row ``INSERT … VALUES``; their ids, in order.
 
     One statement per chunk rather than one per row: each statement on ``articles``
@@ -197,6 +197,7 @@ def refresh_query_special(db: Database, article_ids: Iterable[int] | None = None
     transaction (or commits after). Returns the number of articles listed among those
     checked.
     """
+    rows: Iterable[tuple[int, str, str]]
     if article_ids is None:
         db.conn.execute("DELETE FROM query_special")
         rows = db.conn.execute("SELECT id, title, summary FROM articles")

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chipwatch.errors import WorkFailed
 
 if TYPE_CHECKING:  # imported where used: the monitor's reads do without sqlite_utils
+    from typing import TypeAlias
+
     from sqlite_utils import Database
+
+    # What the reads shared with the monitor take: sqlite_utils' Database, or the plain
+    # sqlite3 connection of the monitor's reader (:func:`open_reader`); both execute().
+    AnyConnection: TypeAlias = Database | sqlite3.Connection
 
 BUSY_TIMEOUT_MS = 60_000
 T = TypeVar("T")

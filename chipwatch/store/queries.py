@@ -26,10 +26,13 @@ from chipwatch.store.articles import (  # noqa: F401  (the article writers, name
     update_article,
     upsert_article,
 )
+from chipwatch.store.feed_label import FEED_LABEL_SQL
 from chipwatch.timeutil import from_iso, iso
 
 if TYPE_CHECKING:  # only for hints: sync_feeds also runs on the monitor's plain sqlite3
     from sqlite_utils import Database
+
+    from chipwatch.store.db import AnyConnection
 
 _FEED_STATE_FIELDS = {f.name for f in fields(FeedState)}
 
@@ -37,7 +40,7 @@ _FEED_STATE_FIELDS = {f.name for f in fields(FeedState)}
 # --------------------------------------------------------------------------- feeds
 
 
-def sync_feeds(db: Database, feeds: Sequence[FeedConfig], *, now: datetime) -> None:
+def sync_feeds(db: AnyConnection, feeds: Sequence[FeedConfig], *, now: datetime) -> None:
     """Make the feeds table reflect the config: add new URLs, update names, tags and
     enabled flags. Feeds no longer configured are disabled, never deleted (their
     articles stay in the archive). A feed moved by a permanent redirect is found by the
@@ -62,7 +65,7 @@ def sync_feeds(db: Database, feeds: Sequence[FeedConfig], *, now: datetime) -> N
             db.execute("UPDATE feeds SET enabled = 0 WHERE id = ?", [feed_id])
 
 
-def find_feed(db: Database, url: str) -> int | None:
+def find_feed(db: AnyConnection, url: str) -> int | None:
     """The id of the feed at ``url``, or of the feed that moved away from it."""
     row = db.execute(
         "SELECT id FROM feeds WHERE url = ? UNION ALL "
@@ -122,11 +125,6 @@ def clear_feed_disabled(db: Database, feed_id: int) -> None:
     )
 
 
-def feed_titles(db: Database) -> dict[int, str]:
-    """Each feed's own title (from its last parse), by id."""
-    return {int(i): t for i, t in db.execute("SELECT id, title FROM feeds WHERE title != ''")}
-
-
 def feed_rows(db: Database) -> list[dict[str, Any]]:
     """Every feed with its article count, for `feeds list` and the monitor's feeds screen."""
     sql = (
@@ -141,7 +139,10 @@ def feed_id_for(db: Database, url: str, *, now: datetime, name: str = "") -> int
     row = db.execute("SELECT id FROM feeds WHERE url = ?", [url]).fetchone()
     if row:
         return int(row[0])
-    return int(db["feeds"].insert({"url": url, "name": name, "created_at": iso(now)}).last_pk)
+    cursor = db.execute(
+        "INSERT INTO feeds (url, name, created_at) VALUES (?, ?, ?)", [url, name, iso(now)]
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def _feed_state(row: dict[str, Any]) -> FeedState:
@@ -159,11 +160,6 @@ def get_feed(db: Database, feed_id: int) -> FeedState | None:
 def list_feeds(db: Database, *, enabled_only: bool = False) -> list[FeedState]:
     where = "WHERE enabled = 1" if enabled_only else ""
     return [_feed_state(row) for row in db.query(f"SELECT * FROM feeds {where} ORDER BY id")]
-
-
-def feed_article_counts(db: Database) -> dict[int, int]:
-    rows = db.execute("SELECT feed_id, count(*) FROM articles GROUP BY feed_id").fetchall()
-    return {int(feed_id): int(count) for feed_id, count in rows}
 
 
 def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
@@ -210,23 +206,7 @@ def articles_by_ids(db: Database, ids: Iterable[int]) -> list[Article]:
         return []
     marks = ",".join("?" * len(wanted))
     sql = (
-        "SELECT a.*, f.url AS feed_url, COALESCE(NULLIF(f.name, ''), f.title, f.url) AS feed_name "
+        f"SELECT a.*, f.url AS feed_url, {FEED_LABEL_SQL} AS feed_name "
         f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id IN ({marks}) ORDER BY a.id"
     )
     return [row_to_article(row) for row in db.query(sql, wanted)]
-
-
-# --------------------------------------------------------------------------- meta
-
-
-def get_meta(db: Database, key: str) -> str | None:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return None if row is None else row[0]
-
-
-def set_meta(db: Database, key: str, value: str) -> None:
-    db.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )

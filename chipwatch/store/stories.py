@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
 
 from chipwatch.errors import UserError
 from chipwatch.model import Article, Story
+from chipwatch.store.feed_label import FEED_LABEL_SQL
+from chipwatch.store.merged import resolve_story_id
 from chipwatch.store.queries import articles_by_ids
 from chipwatch.store.story_rows import (  # re-exported: the story row's upkeep
     HeadlineCandidate as HeadlineCandidate,
@@ -31,21 +34,27 @@ from chipwatch.store.story_rows import start_story as start_story
 from chipwatch.store.story_rows import story_state as story_state
 from chipwatch.timeutil import iso, stored_iso
 
-_MAX_MERGE_HOPS = 64
-
-
 # --------------------------------------------------------------------------- reads
 
 
-def resolve_story_id(db: Database, story_id: int) -> int:
-    """Follow ``merged_into`` to the story a merged one became."""
-    current = story_id
-    for _ in range(_MAX_MERGE_HOPS):
-        row = db.execute("SELECT merged_into FROM stories WHERE id = ?", [current]).fetchone()
-        if row is None or row[0] is None:
-            return current
-        current = int(row[0])
-    return current
+def story_counts(db: Database, story_id: int) -> tuple[str, int, int, list[str]]:
+    """``(title, articles, outlets, languages)`` of a story row as it is now (a poll's
+    story event); an unknown id gives ``("", 0, 0, [])``."""
+    row = db.conn.execute(_STORY_COUNTS, [story_id]).fetchone()
+    title, articles, outlets, languages = row if row else ("", 0, 0, "[]")
+    return title, articles, outlets, list(_parsed_list(languages or "[]"))
+
+
+_STORY_COUNTS = "SELECT title, article_count, outlet_count, languages FROM stories WHERE id = ?"
+
+
+@lru_cache(maxsize=256)  # a store holds few distinct language lists
+def _parsed_list(text: str) -> tuple[str, ...]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
 
 
 def get_story(db: Database, story_id: int) -> Story | None:
@@ -114,7 +123,7 @@ def explain_article(db: Database, article_id: int) -> dict[str, Any]:
     matched = explanation.get("matched_article_id")
     if matched:
         found = db.execute(
-            "SELECT a.title, COALESCE(NULLIF(f.name, ''), f.title, f.url) FROM articles a "
+            f"SELECT a.title, {FEED_LABEL_SQL} FROM articles a "
             "JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
             [matched],
         ).fetchone()

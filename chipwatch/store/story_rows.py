@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.textsafe import clean_title
+from chipwatch.textsafe import clean_title, first_sentence
 from chipwatch.timeutil import iso
 
 
@@ -97,8 +97,6 @@ def refresh_story(db: Database, story_id: int, *, languages: Sequence[str]) -> N
 
 
 def _first_line(summary: str) -> str:
-    from chipwatch.feeds.similarity import first_sentence
-
     return first_sentence(summary or "")
 
 
@@ -165,7 +163,12 @@ def story_state(db: Database, story_id: int, *, feed_id: int, article_id: int) -
         "LEFT JOIN articles h ON h.id = s.headline_article_id WHERE s.id = ?",
         [feed_id, article_id, story_id],
     ).fetchone()
-    return None if row is None else StoryState(*row[:7], bool(row[7]))
+    if row is None:
+        return None
+    merged_into, count, first_seen, last_updated, languages, lang, published, known = row
+    return StoryState(
+        merged_into, count, first_seen, last_updated, languages, lang, published, bool(known)
+    )
 
 
 def add_to_story(

@@ -34,7 +34,7 @@ from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the m
 from chipwatch.timeutil import iso
 
 if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
-    from sqlite_utils import Database
+    from chipwatch.store.db import AnyConnection as Database
 
 PAGE_SIZE = 200
 TOP_ENTITIES = 3
@@ -255,17 +255,16 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
     """A story with all its articles (oldest first), spans and merge explanations.
 
     A story merged into another resolves to the story it was merged into."""
-    for _ in range(16):
-        row = db.execute(
-            "SELECT id, title, first_seen, last_updated, outlet_count, languages, pinned, "
-            "read, merged_into FROM stories WHERE id = ?",
-            [story_id],
-        ).fetchone()
-        if row is None:
-            return None
-        if row[8] is None:
-            break
-        story_id = int(row[8])
+    from chipwatch.store.merged import resolve_story_id
+
+    story_id = resolve_story_id(db, story_id)
+    row = db.execute(
+        "SELECT id, title, first_seen, last_updated, outlet_count, languages, pinned, "
+        "read, merged_into FROM stories WHERE id = ?",
+        [story_id],
+    ).fetchone()
+    if row is None:
+        return None
     articles = _story_articles(db, story_id)
     alerts = [
         r[0]
@@ -290,9 +289,11 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
 
 
 def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
+    from chipwatch.store.feed_label import FEED_LABEL_SQL
+
     sql = (
         "SELECT a.id, a.title, a.summary, a.url, a.lang, a.published, "
-        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url, a.read, "
+        f"{FEED_LABEL_SQL}, f.url, a.read, "
         "a.cluster_explain, a.cluster_score FROM articles a JOIN feeds f ON f.id = a.feed_id "
         "WHERE a.story_id = ? ORDER BY a.published, a.id"
     )

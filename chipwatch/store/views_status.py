@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
+
 if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
-    from sqlite_utils import Database
+    from chipwatch.store.db import AnyConnection as Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ def set_alert_state(db: Database, alert_id: int, state: str) -> None:
 def feed_health(db: Database) -> list[FeedHealth]:
     """Every feed with its fetch state and article count, failing ones first."""
     sql = (
-        "SELECT f.id, COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url, "
+        f"SELECT f.id, {FEED_LABEL_SQL}, f.url, "
         "f.enabled, f.last_status, f.last_http_status, f.last_error, f.error_count, "
         "f.last_fetch_at, f.next_poll_at, "
         "(SELECT count(*) FROM articles a WHERE a.feed_id = f.id) FROM feeds f "
@@ -92,7 +94,7 @@ def poll_summary(db: Database) -> dict[str, Any]:
         "FROM feeds WHERE enabled = 1"
     ).fetchone()
     last = db.execute(
-        "SELECT COALESCE(NULLIF(name, ''), url), last_error FROM feeds WHERE enabled = 1 "
+        f"SELECT {feed_label_sql('feeds')}, last_error FROM feeds WHERE enabled = 1 "
         "AND last_status = 'error' ORDER BY last_fetch_at DESC LIMIT 1"
     ).fetchone()
     return {
@@ -157,7 +159,7 @@ def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) 
     params: list[Any] = [since] if since else []
     sql = (
         "SELECT a.id, a.story_id, a.title, a.summary, a.lang, "
-        "COALESCE(NULLIF(f.name, ''), NULLIF(f.title, ''), f.url), f.url "
+        f"{FEED_LABEL_SQL}, f.url "
         f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where}"
     )
     rows = db.execute(sql, params).fetchall()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -228,7 +228,7 @@ class ChipwatchApp(App[int]):
         from chipwatch.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(list(binding_groups())))
 
     def action_feeds(self) -> None:
         from chipwatch.tui.screens.feeds import FeedsScreen
@@ -247,6 +247,24 @@ class ChipwatchApp(App[int]):
 
         if not isinstance(self.screen, ExportScreen):
             self.push_screen(ExportScreen())
+
+
+def binding_groups() -> Iterator[tuple[str, list[Binding]]]:
+    """(where, bindings) for every part of the monitor, in reading order (the help screen)."""
+    from chipwatch.tui.screens.feeds import FeedsScreen
+    from chipwatch.tui.screens.watches import WatchesScreen
+    from chipwatch.tui.widgets.alerts import AlertsPane
+    from chipwatch.tui.widgets.timeline import Timeline
+
+    for where, owner in (
+        ("everywhere", ChipwatchApp),
+        ("main", MainScreen),
+        ("timeline", Timeline),
+        ("alerts", AlertsPane),
+        ("feeds", FeedsScreen),
+        ("watches", WatchesScreen),
+    ):
+        yield where, [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
 
 
 def make_app(

@@ -46,7 +46,7 @@ def poll_command(config_path: Path, db_path: Path) -> list[str]:
 def other_poller_running(db_path: Path) -> bool:
     """Whether another process already polls this store (then the monitor only reads)."""
     try:
-        from chipwatch.feeds.polllock import poller_running
+        from chipwatch.pipeline.lock import poller_running
     except ImportError:
         return False
     try:

@@ -1,6 +1,6 @@
 """The `/` filter: the query language over the store, as a set of story ids.
 
-Runs in a thread worker. Uses chipwatch.feeds.query when it is available; otherwise a
+Runs in a thread worker. Uses chipwatch.query.match when it is available; otherwise a
 small fallback understands ``@Entity`` terms and plain words (FTS5)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _tagger(config: Config) -> Any:
     """One tagger per config object (building it compiles the dictionary)."""
     cached = _TAGGERS.get(id(config))
     if cached is None or cached[0] is not config:
-        from chipwatch.feeds.entities import build_tagger
+        from chipwatch.entities.tagger import build_tagger
 
         _TAGGERS.clear()
         cached = _TAGGERS[id(config)] = (config, build_tagger(config))
@@ -37,7 +37,8 @@ def search_story_ids(
 ) -> frozenset[int]:
     """Story ids the query matches in the window. Raises UserError on a syntax error."""
     try:
-        from chipwatch.feeds.query import parse_query, search_stories
+        from chipwatch.query.match import parse_query
+        from chipwatch.store.search import search_stories
     except ImportError:
         return fallback_search(db, text, since=since)
     tagger = _tagger(config)
@@ -62,7 +63,7 @@ def stories_matching(
     if not story_ids:
         return frozenset()
     try:
-        from chipwatch.feeds.query import QueryDoc, parse_query
+        from chipwatch.query.match import QueryDoc, parse_query
     except ImportError:
         return fallback_search(db, text, since=since) & story_ids
     query = parse_query(text, _tagger(config))

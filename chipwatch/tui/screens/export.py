@@ -17,14 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from chipwatch.timeutil import iso
+from chipwatch.timeutil import WINDOWS, iso
 from chipwatch.tui import store_workers as sw
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
 
 FORMATS = ("md", "html", "json", "csv", "atom")
-WINDOWS = ("24h", "7d", "30d", "all")
 EXPORT_TIMEOUT = 300
 
 

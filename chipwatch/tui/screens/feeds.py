@@ -12,11 +12,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
 from chipwatch.store import views
 from chipwatch.store.queries import sync_feeds
 from chipwatch.textsafe import clean_title
-from chipwatch.tui import configedit
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import FeedsLoaded, PollBatch
 from chipwatch.tui.widgets.timeline import short_time

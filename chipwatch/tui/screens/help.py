@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,26 +17,6 @@ INTRO = (
 )
 
 
-def binding_groups() -> Iterator[tuple[str, list[Binding]]]:
-    """(where, bindings) for every part of the monitor, in reading order."""
-    from chipwatch.tui.app import ChipwatchApp
-    from chipwatch.tui.screens.feeds import FeedsScreen
-    from chipwatch.tui.screens.main import MainScreen
-    from chipwatch.tui.screens.watches import WatchesScreen
-    from chipwatch.tui.widgets.alerts import AlertsPane
-    from chipwatch.tui.widgets.timeline import Timeline
-
-    for where, owner in (
-        ("everywhere", ChipwatchApp),
-        ("main", MainScreen),
-        ("timeline", Timeline),
-        ("alerts", AlertsPane),
-        ("feeds", FeedsScreen),
-        ("watches", WatchesScreen),
-    ):
-        yield where, [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
-
-
 def display_key(key: str) -> str:
     """``question_mark`` → ``?`` and so on, for people."""
     names = {
@@ -49,12 +29,19 @@ def display_key(key: str) -> str:
     return ",".join(names.get(k.strip(), k.strip()) for k in key.split(","))
 
 
+BindingGroups = Sequence[tuple[str, list[Binding]]]
+
+
 class HelpScreen(ModalScreen[None]):
-    """A table of bindings; closes on esc, q or ?."""
+    """A table of bindings, ``(where, bindings)`` group by group; closes on esc, q or ?."""
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
     ]
+
+    def __init__(self, groups: BindingGroups) -> None:
+        super().__init__()
+        self.groups = groups
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
@@ -66,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("where", "key", "id", "what it does")
         keymap = getattr(self.app, "_keymap", {})
-        for where, bindings in binding_groups():
+        for where, bindings in self.groups:
             for binding in bindings:
                 key = keymap.get(binding.id or "", binding.key)
                 table.add_row(

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from chipwatch.query.match import watched_terms
 from chipwatch.store import views
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import (
@@ -36,7 +37,7 @@ from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.screens.main_loads import MainLoads
 from chipwatch.tui.widgets.alerts import AlertsPane
-from chipwatch.tui.widgets.detail import DetailPane, watched_terms
+from chipwatch.tui.widgets.detail import DetailPane
 from chipwatch.tui.widgets.entities import EntitiesPane
 from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.status import StatusBar
@@ -45,7 +46,6 @@ from chipwatch.tui.widgets.timeline import Timeline
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
 
-WINDOWS = ("24h", "7d", "30d", "all")
 SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 

@@ -9,12 +9,11 @@ from textual import work
 from chipwatch.errors import UserError
 from chipwatch.store import views
 from chipwatch.textsafe import safe_url
+from chipwatch.timeutil import WINDOWS
 from chipwatch.tui import store_workers as sw
 
 if TYPE_CHECKING:
     from chipwatch.tui.screens.main import MainScreen
-
-WINDOWS = ("24h", "7d", "30d", "all")
 
 
 class MainActions:

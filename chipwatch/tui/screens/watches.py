@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 
+from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
 from chipwatch.store import views
 from chipwatch.textsafe import clean_title
-from chipwatch.tui import configedit
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.search import search_story_ids
 from chipwatch.tui.widgets.detail import plural

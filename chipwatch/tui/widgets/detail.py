@@ -21,6 +21,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chipwatch.clustering.explanation import Explanation, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.tui.widgets.strips import blank_strip, line_strip
@@ -35,35 +36,15 @@ KIND_STYLES = {
     "policy": "bold red",
 }
 WATCH_STYLE = "black on yellow"
+WHY_STYLES = {"lead": "italic", "label": "", "names": "bold", "note": "yellow", "missing": "dim"}
 SUMMARY_LIMIT = 1200
 BODY_CACHE_SIZE = 128  # articles' drawn bodies kept: a few stories (draw_story runs in threads)
-_QUERY_WORD = re.compile(r'"([^"]+)"|@"([^"]+)"|@(\S+)|([^\s()"]+)')
-_OPERATORS = {"and", "or", "not"}
 _BODIES: dict[tuple[object, ...], tuple[Text, list[tuple[Segment, ...]]]] = {}
 
 
 def plural(count: int, word: str) -> str:
     """``1 outlet``, ``3 outlets``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def watched_terms(queries: Iterable[str]) -> tuple[list[str], set[str]]:
-    """Plain words and phrases, and ``@entities``, named by the user's watch queries."""
-    words: list[str] = []
-    entities: set[str] = set()
-    for query in queries:
-        for phrase, quoted_entity, entity, word in _QUERY_WORD.findall(query):
-            if quoted_entity or entity:
-                entities.add((quoted_entity or entity).lower())
-            elif phrase:
-                words.append(phrase)
-            else:
-                word = word.lstrip("-").rstrip("~")
-                if ":" in word:
-                    word = word.split(":", 1)[1]
-                if len(word) >= 3 and word.lower() not in _OPERATORS:
-                    words.append(word)
-    return words, entities
 
 
 def highlighted(
@@ -102,32 +83,12 @@ def highlighted(
 
 def explain_text(article: ArticleView) -> Text:
     """Why the article is in its story, in one or two short lines."""
-    explain = article.explain
+    why = describe(Explanation.from_json(article.explain))
     out = Text("why: ", style="dim italic")
-    if not explain:
-        out.append("no clustering record", style="dim")
-        return out
-    if explain.get("new_story"):
-        out.append("started this story", style="italic")
-        return out
-    out.append(f"joined with score {explain.get('score', 0):.2f}", style="italic")
-    shared = explain.get("shared_entities") or []
-    if shared:
-        out.append(" · shared entities ")
-        out.append(", ".join(clean_title(str(e)) for e in shared), style="bold")
-    words = explain.get("shared_words") or []
-    if words:
-        out.append(" · shared words ")
-        out.append(", ".join(clean_title(str(w)) for w in words), style="bold")
-    parts = explain.get("parts") or {}
-    if parts:
-        out.append(
-            "\n     "
-            + " · ".join(f"{clean_title(str(k))} {float(v):.2f}" for k, v in parts.items()),
-            style="dim",
-        )
-    if explain.get("corrected"):
-        out.append(" · moved here by you", style="yellow")
+    for text, role in why.pieces:
+        out.append(text, style=WHY_STYLES[role])
+    if why.signals:
+        out.append("\n     " + why.signals, style="dim")
     return out
 
 

@@ -1,0 +1,354 @@
+"""Watches → alerts: one per (watch, story), spikes, and feed health.
+
+:class:`AlertEngine` runs inside the ingest pipeline's per-feed transaction, after the
+article was tagged and clustered; it writes alert rows and returns :class:`AlertEvent`
+values. Notifications (:mod:`chipwatch.alerts.notify`) go out only after that
+transaction committed. Time is always the ``now`` argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from chipwatch.config import Config, WatchConfig
+from chipwatch.errors import UserError
+from chipwatch.model import AlertKind, Article, Assignment, EntityMatch
+from chipwatch.query.match import Query, QueryDoc, QuerySyntaxError, parse_query
+from chipwatch.store import alerts as store
+from chipwatch.timeutil import format_duration, from_iso, iso
+
+FEED_HEALTH_WATCH = "feed health"
+SPIKE_WINDOW = timedelta(hours=24)
+SPIKE_BASELINE_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """An alert raised (``created``) or updated, with where to notify it."""
+
+    alert_id: int
+    kind: str
+    watch: str
+    story_id: int | None
+    title: str
+    url: str
+    outlets: tuple[str, ...] = ()
+    created: bool = True
+    notify: tuple[str, ...] = ()
+    webhook: str | None = None
+    subject: str = ""
+    detail: str = ""
+    feed_id: int | None = None
+    state: str = "new"
+    at: str = ""
+    query: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``poll --json`` line: ``{"type": "alert", "watch", "story", "title", "url", …}``."""
+        return {
+            "type": "alert",
+            "id": self.alert_id,
+            "kind": self.kind,
+            "watch": self.watch,
+            "story": self.story_id,
+            "title": self.title,
+            "url": self.url,
+            "outlets": len(self.outlets),
+            "sources": list(self.outlets),
+            "created": self.created,
+            "state": self.state,
+            "detail": self.detail,
+            "feed": self.feed_id,
+            "at": self.at,
+            **({"query": self.query} if self.query else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Watch:
+    config: WatchConfig
+    query: Query
+
+
+class AlertEngine:
+    """Turns ingested articles and the store's state into alerts."""
+
+    def __init__(self, db: Database, config: Config, tagger: Any = None) -> None:
+        self.db = db
+        self.config = config
+        self.tagger = tagger
+        self.watches = [_compile(w, tagger) for w in config.watches if w.kind == "query"]
+        self.spikes = [w for w in config.watches if w.kind == "spike"]
+        # resolved now, so an unknown entity stops polling at start, not mid-round
+        self._spike_names = {w.name: self._entity_names(w) for w in self.spikes}
+        self._must_not_miss = {f.url: f.must_not_miss for f in config.feeds if f.must_not_miss}
+        self._feed_names: dict[str, str] = {}
+
+    # ---- per article
+
+    def on_article(
+        self,
+        article_id: int,
+        article: Article,
+        matches: Sequence[EntityMatch],
+        assignment: Assignment,
+        *,
+        now: datetime,
+    ) -> list[AlertEvent]:
+        """Alerts for one article just clustered into ``assignment.story_id``.
+
+        A watch that already alerted on the story updates that alert (outlets, time),
+        whether or not this article matches; others alert when this article matches.
+        """
+        if not self.watches:  # nothing to alert or update: spare the store a read
+            return []
+        story_id = assignment.story_id
+        already = store.story_alert_watches(self.db, story_id)
+        doc: QueryDoc | None = None
+        events: list[AlertEvent] = []
+        for watch in self.watches:
+            if watch.config.name not in already:
+                doc = doc or self._doc(article, matches)
+                if not watch.query.matches(doc):
+                    continue
+            events.append(self._story_alert(watch, story_id, now))
+        return events
+
+    def _doc(self, article: Article, matches: Sequence[EntityMatch]) -> QueryDoc:
+        doc = QueryDoc.from_article(article, matches)
+        if doc.feed_name or not article.feed_url:
+            return doc
+        name = self._feed_name(article.feed_url)
+        return QueryDoc(
+            doc.title, doc.summary, name, doc.feed_url, doc.lang, doc.entities, doc.kinds
+        )
+
+    def _feed_name(self, url: str) -> str:
+        if url not in self._feed_names:
+            self._feed_names[url] = store.feed_label_at(self.db, url)
+        return self._feed_names[url]
+
+    def _story_alert(self, watch: _Watch, story_id: int, now: datetime) -> AlertEvent:
+        title, url, outlets = store.story_brief(self.db, story_id)
+        detail = _outlets_detail(outlets)
+        alert, created = store.upsert_alert(
+            self.db,
+            kind=AlertKind.WATCH,
+            watch=watch.config.name,
+            subject=f"story:{story_id}",
+            title=title,
+            now=now,
+            story_id=story_id,
+            detail=detail,
+        )
+        return AlertEvent(
+            alert.id,
+            AlertKind.WATCH,
+            watch.config.name,
+            story_id,
+            title,
+            url,
+            tuple(outlets),
+            created,
+            watch.config.notify,
+            watch.config.webhook,
+            alert.subject,
+            detail,
+            state=alert.state,
+            at=iso(now),
+            query=watch.config.query,
+        )
+
+    # ---- feed health
+
+    def check_feed_health(self, *, now: datetime) -> list[AlertEvent]:
+        """Feed alerts: gone (HTTP 410, no longer polled), failing ``feed_failures`` times
+        in a row, or a ``must_not_miss`` feed with no new article for longer than its
+        allowance."""
+        events: list[AlertEvent] = []
+        for feed in store.feed_health_rows(self.db):
+            for problem in self._feed_problems(feed, now):
+                event = self._feed_alert(feed, *problem, now=now)
+                if event is not None:
+                    events.append(event)
+        return events
+
+    def _feed_problems(self, feed: dict[str, Any], now: datetime) -> list[tuple[str, str, str]]:
+        problems: list[tuple[str, str, str]] = []
+        failures = int(feed["error_count"] or 0)
+        if feed["disabled_reason"]:
+            since = feed["last_ok_at"] or feed["created_at"]
+            problems.append(("gone", since, f"stopped: {_one_line(feed['disabled_reason'])}"))
+        elif failures >= self.config.alerts.feed_failures:
+            since = feed["last_ok_at"] or feed["created_at"]
+            reason = feed["last_error"] or (
+                f"HTTP {feed['last_http_status']}" if feed["last_http_status"] else "error"
+            )
+            problems.append(
+                ("failing", since, f"failing: {failures} fetches in a row ({_one_line(reason)})")
+            )
+        allowance = self._must_not_miss.get(feed["url"])
+        if allowance is not None:
+            since = feed["last_new_at"] or feed["created_at"]
+            silent = now - from_iso(since)
+            if silent > allowance:
+                problems.append(
+                    (
+                        "silent",
+                        since,
+                        f"silent: no new article for {format_duration(silent)} "
+                        f"(must_not_miss {format_duration(allowance)})",
+                    )
+                )
+        return problems
+
+    def _feed_alert(
+        self, feed: dict[str, Any], problem: str, since: str, detail: str, *, now: datetime
+    ) -> AlertEvent | None:
+        subject = f"feed:{feed['id']}:{problem}:{since}"
+        before = store.get_alert(self.db, FEED_HEALTH_WATCH, subject)
+        title = f"{feed['label']}: {detail}"
+        alert, created = store.upsert_alert(
+            self.db,
+            kind=AlertKind.FEED,
+            watch=FEED_HEALTH_WATCH,
+            subject=subject,
+            title=title,
+            now=now,
+            feed_id=feed["id"],
+            detail=detail,
+        )
+        if not created and before is not None and before.detail == detail:
+            return None
+        alerts = self.config.alerts
+        return AlertEvent(
+            alert.id,
+            AlertKind.FEED,
+            FEED_HEALTH_WATCH,
+            None,
+            title,
+            feed["url"],
+            (feed["label"],),
+            created,
+            alerts.feed_notify,
+            alerts.feed_webhook,
+            subject,
+            detail,
+            feed["id"],
+            alert.state,
+            iso(now),
+        )
+
+    # ---- spikes
+
+    def check_spikes(self, *, now: datetime) -> list[AlertEvent]:
+        """Spike alerts: an entity's stories in the last 24 h reach ``factor`` × its daily
+        average over the 7 days before, and at least ``min_stories``."""
+        events: list[AlertEvent] = []
+        for watch in self.spikes:
+            event = self._spike(watch, now)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def spike_counts(self, watch: WatchConfig, now: datetime) -> tuple[list[int], int]:
+        """``(stories in the last 24 h, newest first; stories in the 7 days before)``."""
+        names = self._spike_names.get(watch.name) or self._entity_names(watch)
+        start = now - SPIKE_WINDOW
+        recent = store.entity_stories(self.db, names, start=start, end=now)
+        baseline_start = start - timedelta(days=SPIKE_BASELINE_DAYS)
+        previous = store.entity_stories(self.db, names, start=baseline_start, end=start)
+        return recent, len(previous)
+
+    def _spike(self, watch: WatchConfig, now: datetime) -> AlertEvent | None:
+        recent, previous = self.spike_counts(watch, now)
+        factor = watch.factor or self.config.alerts.spike_factor
+        least = watch.min_stories or self.config.alerts.spike_min_stories
+        average = previous / SPIKE_BASELINE_DAYS
+        if len(recent) < least or len(recent) < factor * average:
+            return None
+        detail = _spike_detail(len(recent), average)
+        subject = f"spike:{watch.entity}:{now.date().isoformat()}"
+        before = store.get_alert(self.db, watch.name, subject)
+        title = f"{watch.entity}: {detail}"
+        alert, created = store.upsert_alert(
+            self.db,
+            kind=AlertKind.SPIKE,
+            watch=watch.name,
+            subject=subject,
+            title=title,
+            now=now,
+            story_id=recent[0],
+            detail=detail,
+        )
+        if not created and before is not None and before.detail == detail:
+            return None
+        _, url, outlets = store.story_brief(self.db, recent[0])
+        return AlertEvent(
+            alert.id,
+            AlertKind.SPIKE,
+            watch.name,
+            recent[0],
+            title,
+            url,
+            tuple(outlets),
+            created,
+            watch.notify,
+            watch.webhook,
+            subject,
+            detail,
+            state=alert.state,
+            at=iso(now),
+            extra={"stories": recent, "baseline": previous},
+        )
+
+    def _entity_names(self, watch: WatchConfig) -> set[str]:
+        name = watch.entity or ""
+        if self.tagger is None:
+            return {name}
+        from chipwatch.query.entities import descendants, suggest
+
+        entity = self.tagger.resolve(name)
+        if entity is None:
+            hint = suggest(self.tagger, name)
+            raise UserError(
+                f"watch {watch.name!r}: unknown entity {name!r}"
+                + (f"; did you mean {hint}?" if hint else "")
+            )
+        return {entity.name, *descendants(self.tagger, entity.name)}
+
+
+def _compile(watch: WatchConfig, tagger: Any) -> _Watch:
+    try:
+        return _Watch(watch, parse_query(watch.query, tagger))
+    except QuerySyntaxError as exc:
+        raise UserError(f"watch {watch.name!r}: {exc}") from exc
+
+
+def _outlets_detail(outlets: Iterable[str]) -> str:
+    names = list(outlets)
+    if not names:
+        return ""
+    shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+    return f"{len(names)} outlet{'s' if len(names) != 1 else ''}: {shown}"
+
+
+def _spike_detail(recent: int, average: float) -> str:
+    if average == 0:
+        return f"{recent} stories in 24h (none in the 7 days before)"
+    return (
+        f"{recent} stories in 24h, {recent / average:.1f}× the daily average "
+        f"of {average:.1f} over the 7 days before"
+    )
+
+
+def _one_line(text: str) -> str:
+    from chipwatch.textsafe import clean_text
+
+    return clean_text(str(text), single_line=True, limit=200)

@@ -1,0 +1,248 @@
+"""Entity tagging: one Aho–Corasick automaton per dictionary, compiled once.
+
+``build_tagger(config)`` gives a :class:`Tagger` (cached per distinct set of the user's
+``[entities.NAME]`` tables). ``Tagger.tag(title, summary)`` returns
+:class:`~chipwatch.model.EntityMatch` values whose ``start``/``end`` index the ORIGINAL
+field text, even when NFKC or case folding changed its length.
+
+How a match is decided:
+
+1. the field is folded (NFKC + lower case); when folding changes lengths an index map
+   from folded to original offsets is built, otherwise offsets are shared;
+2. the automaton reports every dictionary spelling, phrase-grammar word and model
+   trigger found in the folded text, in one pass;
+3. a spelling that starts (ends) with a Latin letter or digit needs a word boundary
+   there; CJK, kana and Hangul need none (Korean particles attach to names);
+4. case-sensitive aliases ("Arm", "BIS", "US") must appear as written, or in capitals;
+5. at a model trigger, the family's pattern reads the whole model ("Ascend 950PR",
+   "DeepSeek-V3.1") and tags it, created on the fly below its family
+   (:mod:`~chipwatch.entities.models`);
+6. overlapping candidates: the longest wins, so "RTX Pro 6000D" beats "RTX Pro 6000";
+   a boundary keeps "H20" out of "H200" and "Intel" out of "intelligence";
+7. phrase rules over the words found tag policy terms said in other words ("restricted
+   exports of" is export controls; :mod:`~chipwatch.entities.phrases`);
+8. gated aliases ("H2O" for the H20) count only when an entity or kind they require
+   (or a part of it: the H20 opens a gate that requires NVIDIA) was tagged elsewhere
+   in the same article without a gate; where two gated entities share a spelling,
+   the one whose opener comes first in the article wins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from chipwatch.entities.automaton import BACKEND, Automaton
+from chipwatch.entities.data import (
+    apply_user_entities,
+    builtin_model_specs,
+    builtin_tables,
+    check_references,
+    entities_from_tables,
+    fold_key,
+    spelling_variants,
+    strip_latin_accents,
+)
+from chipwatch.entities.fold import fold_with_map
+from chipwatch.entities.lookup import EntityTable, ModelIndex
+from chipwatch.entities.match import (
+    PatternTuple,
+    make_matches,
+)
+from chipwatch.entities.models import ModelSpec
+from chipwatch.entities.phrases import Grammar, builtin_grammar
+from chipwatch.entities.scan import _ALIAS_TRIGGER, Scan, _code
+from chipwatch.entities.special import Special
+from chipwatch.entities.tables import build_tables
+from chipwatch.model import Entity, EntityMatch
+
+if TYPE_CHECKING:
+    from chipwatch.config import Config, EntityConfig
+
+
+class Tagger(Scan, Special):
+    """A compiled entity dictionary: tags text and resolves names.
+
+    ``backend`` picks the matcher ("ahocorasick_rs" or "pyahocorasick"); results are
+    the same, only the speed differs. ``models`` (product families' model patterns) and
+    ``grammar`` (policy phrase rules) default to the built-in ones whose families and
+    entities are in ``entities``.
+    """
+
+    def __init__(
+        self,
+        entities: Mapping[str, Entity],
+        *,
+        backend: str = BACKEND,
+        models: tuple[ModelSpec, ...] | None = None,
+        grammar: Grammar | None = None,
+    ) -> None:
+        dictionary = {name: entities[name] for name in entities}
+        self._names: dict[str, list[str]] = defaultdict(list)
+        self._children: dict[str, set[str]] = defaultdict(set)
+        for entity in dictionary.values():
+            if entity.parent:
+                self._children[entity.parent].add(entity.name)
+            self._index_names(entity)
+        specs = builtin_model_specs() if models is None else models
+        self._models = ModelIndex(
+            [s for s in specs if s.family in dictionary], dictionary, self._known
+        )
+        self.entities: Mapping[str, Entity] = EntityTable(dictionary, self._models.entity)
+        grammar = builtin_grammar() if grammar is None else grammar
+        self._grammar = grammar.for_entities(dictionary)
+        ancestors = {name: self._ancestors(name) for name in dictionary}
+        tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
+        self._keys = tables.keys
+        self._patterns = tables.patterns
+        self._words = tables.words
+        self._triggers = tables.models
+        self._word_masks = tables.word_masks
+        self._extends = tables.extends
+        self._overlappable = tables.overlappable
+        self._shadowed = tables.shadowed
+        # Per key: 0 an alias only (the common case), _WORD a class word only,
+        # _ALIAS_TRIGGER an alias that is also a model trigger, _OTHER any other mix.
+        self._special = [
+            _code(bool(p), w is not None, t is not None)
+            for p, w, t in zip(self._patterns, self._words, self._triggers, strict=True)
+        ]
+        # The fast path's tables: a key that is more than an alias has no patterns
+        # there, but for an alias that is also a trigger, which carries (-1, extends)
+        # first among its overlappables (see Scan._leftmost_longest).
+        self._fast_patterns = [
+            p if code in (0, _ALIAS_TRIGGER) else ()
+            for p, code in zip(self._patterns, self._special, strict=True)
+        ]
+        self._fast_overlappable = [
+            ((-1, ext), *ov) if code == _ALIAS_TRIGGER else ov
+            for ov, ext, code in zip(self._overlappable, self._extends, self._special, strict=True)
+        ]
+        self._risky = [
+            sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)
+        ]
+        self._automaton = Automaton(self._keys, backend=backend)
+        self._empty = not self._keys
+        self._phrase_patterns: dict[str, PatternTuple] = {}
+
+    def _index_names(self, entity: Entity) -> None:
+        keys = {fold_key(entity.name)}
+        for alias in entity.aliases:
+            keys |= {fold_key(v) for v in spelling_variants(alias.text, part_number=True)}
+        for key in keys:
+            names = self._names[key]
+            if entity.name not in names:
+                names.append(entity.name)
+
+    # ------------------------------------------------------------------ lookups
+
+    def resolve(self, name: str) -> Entity | None:
+        """The entity called ``name`` (canonical or any alias; case/width/accent-insensitive),
+        or a model of a product family written that way ("ascend 950pr").
+
+        When an alias is shared, an entity whose canonical name it is wins, then the
+        first entity in dictionary order.
+        """
+        key = fold_key(name.strip().removeprefix("@").strip('"'))
+        known = self._known(key)
+        if known is not None:
+            return known
+        return self._models.parse(key)
+
+    def _known(self, key: str) -> Entity | None:
+        """The dictionary entity spelled ``key`` (already folded with ``fold_key``)."""
+        candidates = self._names.get(key) or self._names.get(strip_latin_accents(key))
+        if not candidates:
+            return None
+        for candidate in candidates:
+            if fold_key(candidate) == key:
+                return self.entities[candidate]
+        return self.entities[candidates[0]]
+
+    def _ancestors(self, name: str) -> tuple[str, ...]:
+        """Parents up the chain (H20 → Hopper → NVIDIA): they open gates too."""
+        chain: list[str] = []
+        entity = self.entities.get(name)
+        while entity and entity.parent and entity.parent not in chain and entity.parent != name:
+            chain.append(entity.parent)
+            entity = self.entities.get(entity.parent)
+        return tuple(chain)
+
+    def ancestors(self, name: str) -> tuple[str, ...]:
+        """Every entity above ``name`` through ``parent`` links, nearest first; works for
+        models created on the fly ("Ascend 950PR" → "Ascend 950" → "Ascend" → "Huawei")."""
+        return self._ancestors(name)
+
+    def descendants(self, name: str) -> set[str]:
+        """``name`` and every dictionary entity below it through ``parent`` links.
+
+        ``name`` may be any alias; an unknown name gives just itself. Models created on
+        the fly are not listed (there is no end to them): see :meth:`ancestors`.
+        """
+        entity = self.entities.get(name) or self.resolve(name)
+        name = entity.name if entity else name
+        found = {name}
+        stack = [name]
+        while stack:
+            for child in self._children.get(stack.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return found
+
+    # ------------------------------------------------------------------ tagging
+
+    def tag(self, title: str, summary: str = "") -> list[EntityMatch]:
+        """Every entity mention in ``title`` and ``summary``, sorted by field then start."""
+        if self._empty or not (title or summary):
+            return []
+        # One pass over "title\nsummary": the newline is a word boundary no spelling
+        # crosses, and ``split`` (the newline's offset) tells the fields apart.
+        if title and summary:
+            text, split = f"{title}\n{summary}", len(title)
+        else:
+            text, split = (title, len(title)) if title else (summary, -1)
+        folded, index = fold_with_map(text)
+        found = self._leftmost_longest(text, folded, index)
+        if found is None:  # a rejected hit may hide an overlapping one: look at all
+            found = self._exhaustive(text, folded, index)
+        return make_matches(found, text, index, split)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def builtin_entities() -> dict[str, Entity]:
+    """The built-in dictionary as entities (validated once; a fresh dict each call)."""
+    return dict(_builtin_entities())
+
+
+@lru_cache(maxsize=1)
+def _builtin_entities() -> dict[str, Entity]:
+    entities = entities_from_tables(builtin_tables(), "entities.toml")
+    check_references(entities, "entities.toml")
+    return entities
+
+
+def build_tagger(config: Config | None = None) -> Tagger:
+    """The tagger for the built-in dictionary plus ``config``'s ``[entities.NAME]`` tables.
+
+    Compiled once per distinct set of user tables and shared (a Tagger is read-only).
+    Raises ConfigError (exit 2) naming the file and key when a user table is
+    inconsistent.
+    """
+    additions = tuple(config.entities) if config else ()
+    if additions:
+        label = str(config.path) if config and config.path else "config"
+        apply_user_entities(builtin_entities(), additions, label)  # validate, name the file
+    return _build_cached(additions)
+
+
+@lru_cache(maxsize=8)
+def _build_cached(additions: tuple[EntityConfig, ...]) -> Tagger:
+    entities = builtin_entities()
+    if additions:
+        entities = apply_user_entities(entities, additions, "config")
+    return Tagger(entities)

@@ -1,0 +1,86 @@
+"""The values fetching and parsing hand on: what to fetch, what came back, what a
+document held. Plain and picklable (a parse runs in a worker process); no I/O here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chipwatch.model import Article
+
+
+class FetchKind:
+    """The kinds of fetch outcome (``FetchResult.kind``)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    GONE = "gone"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """What to fetch, with the validators from the last successful fetch."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    feed_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """One fetch's outcome. ``error`` is a readable reason when ``kind`` is error or gone."""
+
+    url: str
+    kind: str
+    status: int | None = None
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    moved_to: str | None = None  # a permanent redirect: where the feed lives now
+    error: str | None = None
+    retry_after_s: float | None = None  # the server asked us to wait this long
+    max_age_s: int | None = None  # Cache-Control max-age
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == FetchKind.OK
+
+
+def describe_size(size: int) -> str:
+    """``20971520`` → ``20 MiB``."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} bytes"
+
+
+def too_large(max_bytes: int) -> str:
+    """The reason a body over ``[poll] max_bytes`` is refused (HTTP and local files)."""
+    return f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What one feed document held: its articles and metadata, or why it could not be read."""
+
+    articles: tuple[Article, ...] = ()
+    title: str = ""
+    site_url: str = ""
+    lang: str | None = None
+    min_interval_s: int | None = None  # from <ttl> or sy:updatePeriod
+    version: str = ""
+    warning: str | None = None  # a bozo feed that still yielded entries
+    error: str | None = None  # nothing usable: not a feed, empty, unreadable
+    # Per article (same order), its entity mentions and clustering features when a
+    # worker computed them (chipwatch.pipeline.prepare.Prepared); empty otherwise.
+    prepared: tuple[Any, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

@@ -1,0 +1,389 @@
+"""fetch → parse → tag → cluster → alerts → store, one transaction per feed.
+
+:class:`Poller` owns the long-lived parts: one :class:`~chipwatch.ingest.http.Fetcher`,
+the parser pool and a single writer thread that holds the store connection (a sqlite3
+connection belongs to its thread) with the tagger, clusterer and alert engine. Events
+(``poll --json`` lines) go to ``on_event`` only after their transaction committed;
+notifications follow. :func:`poll_once` polls every enabled feed now;
+:func:`run_forever` (in :mod:`chipwatch.pipeline.loop`) keeps each feed on its schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from chipwatch.config import Config, FeedConfig
+from chipwatch.ingest.http import Fetcher
+from chipwatch.ingest.types import FetchKind, FetchRequest
+from chipwatch.model import FeedState
+from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.lock import poller_running
+from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
+from chipwatch.pipeline.services import Services
+from chipwatch.pipeline.workers import ParserPool
+from chipwatch.store import queries
+from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
+from chipwatch.store.db import StoreWatch, open_db, write_transaction
+from chipwatch.timeutil import from_iso
+
+__all__ = ["PollReport", "Poller", "poll_once", "poller_running", "run_main"]
+
+EventSink = Callable[[dict[str, Any]], None]
+T = TypeVar("T")
+
+
+@dataclass
+class PollReport:
+    """The outcomes of one round of polling, for the human report."""
+
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for o in self.outcomes if o.status in statuses)
+
+    @property
+    def new_articles(self) -> int:
+        return sum(o.new_articles for o in self.outcomes)
+
+    @property
+    def new_stories(self) -> int:
+        return sum(o.new_stories for o in self.outcomes)
+
+
+class Poller:
+    """Polls feeds into one store. ``async with Poller(...) as poller:``."""
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        config: Config,
+        *,
+        on_event: EventSink | None = None,
+        rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        notify: bool = True,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        """``stop``: set when the user asked to stop (SIGTERM, Ctrl-C); at exit, pending
+        notifications then get only a short grace (``notify.STOP_GRACE``)."""
+        self.db_path = Path(db_path)
+        self.config = config
+        self.on_event = on_event or (lambda event: None)
+        self.rng = rng or random.Random()
+        self.fetcher = Fetcher(config.poll, transport=transport)
+        self.parsers = ParserPool(config.poll.workers, entities=tuple(config.entities))
+        self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
+        self._batch = _StateBatch(self)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
+        self._checkpointer = Checkpointer(self.db_path)
+        self._services: Services | None = None
+        self._store = StoreWatch(self.db_path)  # deleted or replaced under us: stop
+        self._notify = notify
+        self._stop = stop
+        self.notifier: Any = None
+
+    async def __aenter__(self) -> Self:
+        self.parsers.start()  # before any thread of ours exists (see ParserPool.start)
+        try:
+            await self.write(self._open)
+        except BaseException:
+            self._writer.shutdown(wait=False)
+            raise
+        await self.fetcher.__aenter__()
+        if self._notify:
+            from chipwatch.alerts.notify import Notifier
+
+            self.notifier = Notifier(self.config, db_path=self.db_path)
+        self._checkpointer.start()  # last: nothing above left it running on a failure
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.notifier is not None:
+            await self.notifier.drain(self._stop)
+        await self.fetcher.__aexit__(exc_type, exc, tb)
+        self.parsers.close()
+        await asyncio.to_thread(self._checkpointer.close)
+        await asyncio.get_running_loop().run_in_executor(self._writer, self._close)
+        self._writer.shutdown(wait=True)
+
+    # ---- the writer thread: every store access happens there
+
+    async def write(self, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function(*args)`` on the store's thread (then let the checkpointer
+        copy what it committed into the database file, off that thread)."""
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self._writer, self._store.run, function, *args)
+        self._checkpointer.committed()
+        return result
+
+    def _open(self) -> None:
+        db = open_db(self.db_path)
+        self._store.opened()
+        defer_checkpoints(db)
+        self._services = Services(db, self.config)
+
+    def _close(self) -> None:
+        if self._services is not None:
+            self._store.release(self._services.db)
+            self._services.db.close()
+            self._services = None
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "use Poller as an async context manager"
+        return self._services
+
+    def _sync(self, now: datetime) -> None:
+        with write_transaction(self.services.db):
+            queries.sync_feeds(self.services.db, self.config.feeds, now=now)
+
+    def _feeds(self, now: datetime | None) -> list[tuple[FeedState, str]]:
+        db = self.services.db
+        return [
+            (feed, queries.feed_identity(db, feed.id)) for feed in queries.due_feeds(db, now=now)
+        ]
+
+    def _ingest(self, poll: FeedPoll, now: datetime) -> FeedOutcome:
+        return ingest_mod.ingest(self.services, poll, now=now, rng=self.rng)
+
+    def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
+        return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
+
+    def _health(self, now: datetime) -> list[Any]:
+        engine = self.services.alerts
+        with write_transaction(self.services.db):
+            return [*engine.check_feed_health(now=now), *engine.check_spikes(now=now)]
+
+    # ---- polling
+
+    async def sync(self, now: datetime) -> None:
+        """Bring the store's feed rows in line with the config."""
+        await self.write(self._sync, now)
+
+    async def feeds(self, *, due_at: datetime | None = None) -> list[tuple[FeedState, str]]:
+        """Enabled feeds (only those due at ``due_at`` when given), with their identity URL."""
+        return await self.write(self._feeds, due_at)
+
+    async def poll_feed(
+        self, feed: FeedState, identity: str, *, now: datetime, stop: asyncio.Event | None = None
+    ) -> FeedOutcome | None:
+        """Fetch, parse and store one feed. None when ``stop`` was set before writing."""
+        request = FetchRequest(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, feed_id=feed.id
+        )
+        result = await self.fetcher.fetch(request, now=now)
+        parsed = None
+        if result.kind == FetchKind.OK and body_hash(result.body) != feed.body_hash:
+            parsed = await self.parsers.parse(
+                result.body,
+                result.headers,
+                identity or feed.url,
+                now,
+                feed.label,
+            )
+        if stop is not None and stop.is_set():
+            return None
+        poll = FeedPoll(feed, self._interval(feed, identity), result, parsed, identity)
+        if parsed is None:  # no articles: grouped with other feeds' state updates
+            outcome = await self._batch.add(poll, now)
+        else:
+            outcome = await self.write(self._ingest, poll, now)
+        self._emit(outcome)
+        return outcome
+
+    def _interval(self, feed: FeedState, identity: str) -> Any:
+        configured = self._by_url.get(identity) or self._by_url.get(feed.url)
+        if configured is not None and configured.interval is not None:
+            return configured.interval
+        return self.config.poll.interval
+
+    def _emit(self, outcome: FeedOutcome) -> None:
+        for event in outcome.events:
+            self.on_event(event)
+        self.on_event(outcome.to_json())
+        if self.notifier is not None and outcome.alerts:
+            self.notifier.deliver_soon(outcome.alerts)
+
+    async def check_health(self, now: datetime) -> list[dict[str, Any]]:
+        """Feed-health and spike alerts, after a round; returns their event lines."""
+        alerts = await self.write(self._health, now)
+        lines = [alert.to_json() for alert in alerts]
+        for line in lines:
+            self.on_event(line)
+        if self.notifier is not None and alerts:
+            self.notifier.deliver_soon(alerts)
+        return lines
+
+    async def poll_round(
+        self,
+        feeds: Iterable[tuple[FeedState, str]],
+        *,
+        now: datetime,
+        stop: asyncio.Event | None = None,
+        honour_retry_after: bool = True,
+    ) -> PollReport:
+        """Poll the given feeds concurrently (the fetcher's limits apply)."""
+        report = PollReport()
+        tasks: list[asyncio.Future[FeedOutcome | None]] = []
+        for feed, identity in feeds:
+            if honour_retry_after and _waiting(feed, now):
+                outcome = ingest_mod.skipped(feed)
+                report.outcomes.append(outcome)
+                self.on_event(outcome.to_json())
+                continue
+            tasks.append(asyncio.ensure_future(self.poll_feed(feed, identity, now=now, stop=stop)))
+        for outcome in await _until_done_or_stopped(tasks, stop):
+            if isinstance(outcome, FeedOutcome):
+                report.outcomes.append(outcome)
+            elif outcome is None or isinstance(outcome, asyncio.CancelledError):
+                report.interrupted = True
+            else:
+                raise outcome
+        if not report.interrupted:
+            report.alerts = await self.check_health(now)
+        report.alerts = [
+            a for o in report.outcomes for a in o.events if a.get("type") == "alert"
+        ] + report.alerts
+        return report
+
+
+async def _until_done_or_stopped(
+    tasks: list[asyncio.Future[FeedOutcome | None]], stop: asyncio.Event | None
+) -> list[Any]:
+    """Results of ``tasks``; when ``stop`` is set first, fetches still running are cancelled
+    (a transaction already handed to the writer still completes)."""
+    if stop is not None and tasks:
+        stopper = asyncio.ensure_future(stop.wait())
+        pending: set[Any] = set(tasks)
+        while pending and not stop.is_set():
+            _, pending = await asyncio.wait(
+                pending | {stopper}, return_when=asyncio.FIRST_COMPLETED
+            )
+            pending.discard(stopper)
+        stopper.cancel()
+        for task in pending:
+            task.cancel()
+    return list(await asyncio.gather(*tasks, return_exceptions=True))
+
+
+class _StateBatch:
+    """Coalesces article-less feed updates into one transaction while the writer is busy."""
+
+    MAX = 500
+
+    def __init__(self, poller: Poller) -> None:
+        self.poller = poller
+        self.pending: list[tuple[FeedPoll, datetime, asyncio.Future[FeedOutcome]]] = []
+        self.running = False
+
+    def add(self, poll: FeedPoll, now: datetime) -> asyncio.Future[FeedOutcome]:
+        future: asyncio.Future[FeedOutcome] = asyncio.get_running_loop().create_future()
+        self.pending.append((poll, now, future))
+        if not self.running:
+            self.running = True
+            asyncio.get_running_loop().call_soon(self._next)
+        return future
+
+    def _next(self) -> None:
+        if not self.pending:
+            self.running = False
+            return
+        batch, self.pending = self.pending[: self.MAX], self.pending[self.MAX :]
+        task = asyncio.get_running_loop().create_task(self._write(batch))
+        task.add_done_callback(lambda _: self._next())
+
+    async def _write(
+        self,
+        batch: list[tuple[FeedPoll, datetime, asyncio.Future[FeedOutcome]]],
+    ) -> None:
+        try:
+            outcomes = await self.poller.write(
+                self.poller._ingest_states, [(poll, now) for poll, now, _ in batch]
+            )
+        except BaseException as exc:
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
+
+
+def _waiting(feed: FeedState, now: datetime) -> bool:
+    return bool(feed.retry_after_until) and from_iso(feed.retry_after_until or "") > now
+
+
+async def _poll_once(
+    db_path: Path | str,
+    config: Config,
+    *,
+    now: datetime,
+    on_event: EventSink | None,
+    rng: random.Random | None,
+    transport: httpx.AsyncBaseTransport | None,
+    stop: asyncio.Event | None,
+    notify: bool,
+) -> PollReport:
+    async with Poller(
+        db_path, config, on_event=on_event, rng=rng, transport=transport, notify=notify
+    ) as poller:
+        await poller.sync(now)
+        return await poller.poll_round(await poller.feeds(), now=now, stop=stop)
+
+
+def poll_once(
+    db_path: Path | str,
+    config: Config,
+    *,
+    now: datetime,
+    on_event: EventSink | None = None,
+    rng: random.Random | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    stop: asyncio.Event | None = None,
+    notify: bool = True,
+) -> PollReport:
+    """Fetch every enabled feed once now (feeds under a Retry-After are skipped)."""
+    return run_main(
+        _poll_once(
+            db_path,
+            config,
+            now=now,
+            on_event=on_event,
+            rng=rng,
+            transport=transport,
+            stop=stop,
+            notify=notify,
+        )
+    )
+
+
+def run_main(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)``, with the result handed out through a list, not as the
+    main task's result: when asyncio.run restores the SIGINT handler it formats the old
+    handler, which holds the main task, whose repr holds its result: for a poll report,
+    every event of the poll (~25 µs an article, on the main thread, after the work)."""
+    results: list[T] = []
+
+    async def main() -> None:
+        results.append(await coroutine)
+
+    asyncio.run(main())
+    return results[0]

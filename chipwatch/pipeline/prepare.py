@@ -1,0 +1,41 @@
+"""What ingest needs of an article that depends on the article alone.
+
+Tagging and the comparable features (:mod:`chipwatch.clustering.features`: normalized
+title, title key, content words, figures, name-like words, canonical URL) are pure
+functions of the article's text.
+The parse workers compute them (:func:`prepare_articles`) next to the parsing, on
+every core, so the single store writer only looks candidates up, scores and writes.
+A writer that gets no prepared values (a test, an older caller) computes them itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chipwatch.clustering.features import DocFeatures, doc_features
+from chipwatch.config import EntityConfig
+from chipwatch.model import Article, EntityMatch
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One article's entity mentions and features, computed off the writer."""
+
+    matches: tuple[EntityMatch, ...]
+    features: DocFeatures
+
+
+def prepare_articles(
+    articles: Sequence[Article], entities: tuple[EntityConfig, ...]
+) -> tuple[Prepared, ...]:
+    """Tag and featurize ``articles`` with the tagger for ``entities`` (the config's
+    ``[entities.NAME]`` tables, already validated by the writer's own tagger)."""
+    from chipwatch.entities.tagger import _build_cached
+
+    tagger = _build_cached(entities)  # compiled once per worker and entity tables
+    prepared = []
+    for article in articles:
+        matches = tagger.tag(article.title, article.summary)
+        prepared.append(Prepared(tuple(matches), doc_features(article, matches)))
+    return tuple(prepared)

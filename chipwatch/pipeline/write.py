@@ -1,0 +1,141 @@
+"""One feed's parsed articles → the store, inside the feed's transaction.
+
+The result is what writing the articles one by one, in feed order, would give — the
+same rows, ids, stories, events and alerts — in a few statements per feed:
+
+- one read of every key decides which articles are new, edited or unchanged
+  (:func:`~chipwatch.store.articles.plan_articles`);
+- every new article is inserted by one statement, and its entity mentions are saved
+  with its neighbours' before any of them is clustered. Until it is clustered a new
+  article's ``story_id`` is NULL, so nothing the clusterer, the story rows or the alerts
+  read can see it early;
+- an edited article is written at its place in the feed: its story may be re-read while
+  an earlier article is clustered. The new articles after it are saved after it, so even
+  the order of ``article_entities`` rows is the one-by-one order;
+- clustering, the watches and the events stay per article, in order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chipwatch.ingest.types import ParsedFeed
+from chipwatch.model import Article
+from chipwatch.pipeline.events import article_event, story_event
+from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, label
+from chipwatch.store.articles import insert_new_articles, plan_articles, update_article
+from chipwatch.store.tags import save_matches, save_matches_many
+
+if TYPE_CHECKING:
+    from chipwatch.pipeline.services import Services
+
+Tagged = tuple[list[Any], Any]  # an article's entity matches and clustering features
+
+
+def store_articles(
+    services: Services, poll: FeedPoll, parsed: ParsedFeed, outcome: FeedOutcome, *, now: datetime
+) -> None:
+    """Upsert, tag, cluster and check ``parsed``'s articles; counts and events go to
+    ``outcome``. Call inside the feed's write transaction."""
+    db = services.db
+    articles: Sequence[Article] = parsed.articles
+    # Tags and features a parse worker computed, one per article (None: compute here).
+    ready: Sequence[Any] | None = parsed.prepared if len(parsed.prepared) == len(articles) else None
+    plan = plan_articles(db, articles)
+    limit = services.config.poll.max_new_per_feed
+    if plan.changes.count("new") > limit:
+        articles, ready, outcome.capped = _newest(articles, ready, plan.changes, limit)
+        plan = plan_articles(db, articles)
+    if all(change == "same" for change in plan.changes):
+        return
+    insert_new_articles(db, plan, articles, feed_id=poll.feed.id, now=now)
+    tagged = [
+        _tagged(services, article, ready[i] if ready else None, change)
+        for i, (article, change) in enumerate(zip(articles, plan.changes, strict=True))
+    ]
+    runs = _new_runs(plan.changes)
+    parents = services.tagger.entities
+    name = label(poll)
+    for position, article in enumerate(articles):
+        change = plan.changes[position]
+        if change == "same":
+            continue
+        article_id = plan.ids[article.key]
+        matches, features = tagged[position]
+        if change == "updated":
+            digest = plan.digests[position]
+            update_article(db, article_id, article, digest=digest, now=now)
+            save_matches(db, article_id, matches, parents=parents)
+        elif position in runs:
+            items = [(plan.ids[articles[i].key], tagged[i][0]) for i in runs[position]]
+            save_matches_many(db, items, parents=parents)
+        stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
+        _cluster_alert(services, stored, change, outcome, now=now, tagged=(matches, features))
+
+
+def _newest(
+    articles: Sequence[Article],
+    ready: Sequence[Any] | None,
+    changes: Sequence[str],
+    limit: int,
+) -> tuple[Sequence[Article], Sequence[Any] | None, int]:
+    """The articles without the new ones past ``limit`` (newest kept; among equal
+    times, the feed's order), their prepared values to match, and how many were left."""
+    new = [i for i, change in enumerate(changes) if change == "new"]
+    new.sort(key=lambda i: (-articles[i].published.timestamp(), i))
+    left = {articles[i].key for i in new[limit:]}
+    kept = [i for i, article in enumerate(articles) if article.key not in left]
+    prepared = [ready[i] for i in kept] if ready is not None else None
+    return [articles[i] for i in kept], prepared, len(left)
+
+
+def _tagged(services: Services, article: Article, prepared: Any, change: str) -> Tagged:
+    """An article's mentions and clustering features: the worker's, else tagged here."""
+    if change == "same":
+        return [], None
+    if prepared is not None:
+        return list(prepared.matches), prepared.features
+    return services.tagger.tag(article.title, article.summary), None
+
+
+def _new_runs(changes: Sequence[str]) -> dict[int, list[int]]:
+    """The new articles grouped in runs not interrupted by an edited one, by the
+    position of each run's first article."""
+    runs: dict[int, list[int]] = {}
+    current: list[int] | None = None
+    for position, change in enumerate(changes):
+        if change == "updated":
+            current = None
+        elif change == "new":
+            if current is None:
+                current = runs.setdefault(position, [])
+            current.append(position)
+    return runs
+
+
+def _cluster_alert(
+    services: Services,
+    article: Article,
+    change: str,
+    outcome: FeedOutcome,
+    *,
+    now: datetime,
+    tagged: Tagged,
+) -> None:
+    """Cluster a stored, tagged article, check the watches, and record its events."""
+    assert article.id is not None
+    matches, features = tagged
+    assignment = services.clusterer.assign(article.id, article, matches, now=now, features=features)
+    alerts = services.alerts.on_article(article.id, article, matches, assignment, now=now)
+    if change == "new":
+        outcome.new_articles += 1
+    else:
+        outcome.updated_articles += 1
+    outcome.new_stories += int(assignment.new_story)
+    outcome.events.append(article_event(article, change, assignment.story_id, matches))
+    outcome.events.append(story_event(services.db, assignment.story_id, assignment.new_story))
+    outcome.alerts.extend(alerts)
+    outcome.events.extend(alert.to_json() for alert in alerts)
