@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipwatch.entities.tagger import Tagger, build_tagger, builtin_entities
 from chipwatch.entities.data import DictionaryError, model_specs_from_tables
+from chipwatch.entities.tagger import Tagger, build_tagger, builtin_entities
 from chipwatch.model import Alias, Entity
 
 

@@ -13,9 +13,9 @@ import pytest
 from chipwatch.cli import main
 from chipwatch.entities.tagger import build_tagger
 from chipwatch.query.match import parse_query
-from chipwatch.store.search import search_stories
 from chipwatch.store import views
 from chipwatch.store.db import open_db, write_transaction
+from chipwatch.store.search import search_stories
 from chipwatch.store.tags import save_matches
 
 NOW = "2025-09-20T12:00:00Z"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from chipwatch.entities.tagger import build_tagger
 from chipwatch.entities.phrase_match import word_count
 from chipwatch.entities.phrases import GrammarError, builtin_grammar, parse_grammar
+from chipwatch.entities.tagger import build_tagger
 
 LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja", "ko")
 

@@ -32,9 +32,9 @@ from chipwatch.digest.model import (
     DigestStory,
     one_line,
 )
-from chipwatch.store.tags import ancestors, entity_tree
 from chipwatch.errors import UserError
 from chipwatch.store import digests
+from chipwatch.store.tags import ancestors, entity_tree
 from chipwatch.textsafe import MAX_TITLE_CHARS, clean_title
 from chipwatch.timeutil import iso, stored_iso
 
