@@ -30,8 +30,8 @@ from chipwatch.entities.match import (
     end_of,
     may_hide,
 )
-from chipwatch.entities.phrase_match import find_phrases, word_end
-from chipwatch.entities.phrases import Grammar
+from chipwatch.entities.phrase_match import find_phrases
+from chipwatch.entities.phrases import Grammar, word_end
 from chipwatch.model import Entity
 
 if TYPE_CHECKING:
