@@ -24,8 +24,10 @@ from textual.strip import Strip
 from chipwatch.clustering.explanation import Explanation, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
+from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui.widgets.strips import blank_strip, line_strip
 from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
+from chipwatch.tui.words import ALERTED, PINNED, SELECTED_ARTICLE, headline, plural, shown_languages
 
 KIND_STYLES = {
     "chip": "bold cyan",
@@ -40,11 +42,6 @@ WHY_STYLES = {"lead": "italic", "label": "", "names": "bold", "note": "yellow", 
 SUMMARY_LIMIT = 1200
 BODY_CACHE_SIZE = 128  # articles' drawn bodies kept: a few stories (draw_story runs in threads)
 _BODIES: dict[tuple[object, ...], tuple[Text, list[tuple[Segment, ...]]]] = {}
-
-
-def plural(count: int, word: str) -> str:
-    """``1 outlet``, ``3 outlets``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def highlighted(
@@ -157,21 +154,25 @@ def draw_story(
 
 
 def story_header(story: StoryView, now: datetime) -> Text:
-    """The story's title, outlets, languages, times, pin and alert marks."""
-    head = Text(clean_title(story.title), style="bold")
+    """The story's title, outlets, languages, times, pin, and each alert it raised with
+    when it was raised (the alerts pane shows the story's own time)."""
+    first = story.articles[0] if story.articles else None
+    head = Text(headline(story.title, first.summary if first else ""), style="bold")
     head.append("\n")
-    langs = " ".join(story.languages)
-    head.append(
-        f"{plural(story.outlet_count, 'outlet')} · {langs} · first "
-        f"{short_time(story.first_seen, now)} · updated "
-        f"{short_time(story.last_updated, now)} UTC",
-        style="dim",
-    )
+    facts = [plural(story.outlet_count, "outlet"), " ".join(shown_languages(story.languages))]
+    facts += [
+        f"first {short_time(story.first_seen, now)}",
+        f"updated {short_time(story.last_updated, now)} UTC",
+    ]
+    head.append(" · ".join(f for f in facts if f), style="dim")
     if story.pinned:
-        head.append("  ★ pinned", style="yellow")
-    for watch in story.alerts:
-        head.append("  ! ", style="bold yellow")
+        head.append(f"  {PINNED} pinned", style="yellow")
+    raised = story.alerts_raised or ("",) * len(story.alerts)
+    for watch, when in zip(story.alerts, raised, strict=False):
+        head.append(f"\n{ALERTED} ", style="bold yellow")
         head.append(clean_title(watch), style="bold yellow")
+        if when:
+            head.append(f" · raised {full_when(from_iso(when))}", style="dim")
     return head
 
 
@@ -207,11 +208,11 @@ def _article_body(
 def article_head(story: StoryView, index: int, article: ArticleView, selected: bool) -> Text:
     """An article's heading line: outlet, language, time, its place in the story."""
     head = Text()
-    head.append("▶ " if selected else "  ", style="bold green")
+    head.append(f"{SELECTED_ARTICLE} " if selected else "  ", style="bold green")
     head.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
+    facts = [*shown_languages([article.lang]), full_when(from_iso(article.published))]
     head.append(
-        f" · {article.lang} · {article.published[:10]} {article.published[11:16]} UTC"
-        f"  ({index + 1}/{len(story.articles)})",
+        f" · {' · '.join(facts)}  ({index + 1}/{len(story.articles)})",
         style="dim",
     )
     return head
@@ -220,9 +221,8 @@ def article_head(story: StoryView, index: int, article: ArticleView, selected: b
 def article_body(article: ArticleView, watched: tuple[list[str], set[str]]) -> Text:
     """An article's title, link, summary and why it joined the story."""
     out = Text()
-    out.append_text(
-        highlighted(article.title, article.spans, "title", watched, single_line=True, limit=500)
-    )
+    title = highlighted(article.title, article.spans, "title", watched, single_line=True, limit=500)
+    out.append_text(title if title.plain.strip() else Text(headline("", article.summary)))
     url = safe_url(article.url)
     out.append("\n")
     out.append(
