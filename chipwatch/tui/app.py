@@ -52,7 +52,13 @@ class ChipwatchApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Stop the poller and quit"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Keys and their ids"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            id="help",
+            tooltip="Every key with its id, and the symbols",
+        ),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Poll every feed now"),
         Binding("f", "feeds", "Feeds", id="feeds", tooltip="Feed health; add, remove, refresh"),
         Binding(

@@ -16,7 +16,6 @@ UNREAD = "•"
 ALERTED = "!"
 PINNED = "★"
 SELECTED_ARTICLE = "▶"
-DISMISSED = "×"
 KIND_MARKS = {
     "chip": "◆",
     "company": "■",
@@ -31,7 +30,8 @@ LEGEND: tuple[tuple[str, str], ...] = (
     (UNREAD, "unread: a story you have not opened, an alert you have not seen"),
     (ALERTED, "the story raised an alert (a watch matched it, or an entity spiked)"),
     (PINNED, "pinned (p)"),
-    ("+3 new", "stories that arrived since you last looked at the top (n jumps there)"),
+    ("+3 new", "stories that arrived since you last looked (their time in bold; n jumps there)"),
+    ("src 3", "how many outlets carry the story"),
     ("de fr +2", "the story's languages: two shown, two more hidden"),
     (SELECTED_ARTICLE, "the selected article of the story ([ and ] move, o opens, c copies)"),
     (KIND_MARKS["chip"], "entity kind: chip"),

@@ -43,7 +43,7 @@ COLUMNS = (
     ("name", 10, 24, 0),
     ("status", 10, 12, 1),
     ("articles", 8, 8, 2),
-    ("last error", 16, 90, 3),
+    ("last error", 24, 90, 3),
     ("fetched", 7, 8, 4),
     ("next poll", 9, 9, 5),
     ("url", 16, 60, 6),
@@ -52,10 +52,12 @@ CELL_PADDING = 2  # DataTable pads each cell by one cell on either side
 GROW_ORDER = ("name", "last error", "url")  # who gets the room left over, in turn
 
 
-def fit_columns(width: int) -> dict[str, int]:
+def fit_columns(width: int, wanted: dict[str, int] | None = None) -> dict[str, int]:
     """Each shown column's width for a table ``width`` cells wide: the least important
     columns are left out until the rest fit at their narrowest, then the room left
-    widens the name, the last error and the URL, in that order."""
+    widens the name, the last error and the URL, in that order, each up to what its
+    longest cell ``wanted`` (and its widest)."""
+    wanted = wanted or {}
     shown = list(COLUMNS)
 
     def needed(columns: list[tuple[str, int, int, int]]) -> int:
@@ -65,10 +67,10 @@ def fit_columns(width: int) -> dict[str, int]:
         shown.remove(max(shown, key=lambda column: column[3]))
     widths = {label: narrowest for label, narrowest, _w, _p in shown}
     room = width - needed(shown)
-    widest = {label: most for label, _n, most, _p in shown}
+    widest = {label: min(most, wanted.get(label, most)) for label, _n, most, _p in shown}
     for label in GROW_ORDER:
         if label in widths and room > 0:
-            extra = min(room, widest[label] - widths[label])
+            extra = max(0, min(room, widest[label] - widths[label]))
             widths[label] += extra
             room -= extra
     return widths
@@ -110,8 +112,12 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="form-row", id="feed-form"):
-            yield Input(placeholder="https://… or a local file", id="feed-url")
-            yield Input(placeholder="name (optional)", id="feed-name")
+            url = Input(placeholder="https://… or a local file", id="feed-url")
+            url.border_title = "New feed: URL or file"
+            yield url
+            name = Input(placeholder="optional", id="feed-name")
+            name.border_title = "name"
+            yield name
         table: DataTable[Text] = DataTable(
             id="feeds-table", cursor_type="row", zebra_stripes=True, classes="pane"
         )
@@ -153,7 +159,7 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             return
         table = self.query_one(DataTable)
         row = table.cursor_row
-        widths = fit_columns(self._table_width())
+        widths = fit_columns(self._table_width(), self._longest())
         if widths != self.widths:
             self.widths = widths
             table.clear(columns=True)
@@ -167,6 +173,18 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         if self.feeds:
             table.move_cursor(row=min(max(row, 0), len(self.feeds) - 1))
 
+    def _longest(self) -> dict[str, int]:
+        """The longest name, error and URL: a column grows no wider than these."""
+
+        def longest(values: list[str]) -> int:
+            return max((len(clean_title(v)) for v in values), default=0)
+
+        return {
+            "name": longest([f.name for f in self.feeds]),
+            "last error": longest([f.last_error or "" for f in self.feeds]),
+            "url": longest([f.url for f in self.feeds]),
+        }
+
     @staticmethod
     def _cells(feed: views.FeedHealth, now, widths: dict[str, int]) -> list[Text]:
         status = feed.last_status if feed.enabled else "disabled"
@@ -179,8 +197,8 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             "articles": (f"{feed.articles:>{widths.get('articles', 8)}}", ""),
             "last error": (clean_title(feed.last_error or ""), "red"),
             "fetched": (short_time(feed.last_fetch_at, now) if feed.last_fetch_at else "never", ""),
-            "next poll": (upcoming, "dim"),
-            "url": (clean_title(feed.url), "dim"),
+            "next poll": (upcoming, ""),
+            "url": (clean_title(feed.url), ""),
         }
         return [cell(*every[label], width=width) for label, width in widths.items()]
 

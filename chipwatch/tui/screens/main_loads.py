@@ -82,6 +82,7 @@ class MainLoads:
             article_index=self.detail.article_index if keep else 0,
             watched=self.detail.watched,
             now=self._now(),
+            monochrome=self.app.no_color,
         )
         self.post_message(DetailLoaded(story, drawing))
 

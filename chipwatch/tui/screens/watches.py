@@ -66,8 +66,12 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         table.border_title = "Watches"
         yield table
         with Horizontal(classes="form-row", id="watch-form"):
-            yield Input(placeholder="name", id="watch-name")
-            yield Input(placeholder="query, e.g. @H20 AND (export OR licence~)", id="watch-query")
+            name = Input(placeholder="e.g. H20 exports", id="watch-name")
+            name.border_title = "New watch: name"
+            yield name
+            query = Input(placeholder="e.g. @H20 AND (export OR licence~)", id="watch-query")
+            query.border_title = "query (a preview shows below)"
+            yield query
         preview = OptionList(id="watch-preview", classes="pane")
         preview.border_title = "Preview: what the query would have matched"
         yield preview

@@ -18,16 +18,16 @@ from chipwatch.textsafe import clean_title
 from chipwatch.tui.messages import AlertChosen, AlertStateWanted
 from chipwatch.tui.widgets.linelist import LineOptionList
 from chipwatch.tui.widgets.timeline import short_time
-from chipwatch.tui.words import DISMISSED, UNREAD, headline
+from chipwatch.tui.words import UNREAD, headline
 
-# the same marks as the timeline's (words.LEGEND): unseen is "unread"
-STATE_MARKS = {"new": (UNREAD, "bold green"), "seen": (" ", ""), "dismissed": (DISMISSED, "dim")}
+# the timeline's mark (words.LEGEND): an unseen alert is "unread"; dismissed ones are hidden
+STATE_MARKS = {"new": (UNREAD, "bold green")}
 
 
 def alert_prompt(alert: AlertRow, now: datetime, width: int = 40) -> Text:
     """Two lines, each cut to ``width``: mark, the story's time and the watch; then the
     title. The watch's name is said once (a spike watch is already "… spike")."""
-    mark, style = STATE_MARKS.get(alert.state, ("?", ""))
+    mark, style = STATE_MARKS.get(alert.state, (" ", ""))
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{mark} ", style=style)
     text.append(f"{short_time(alert.when, now):>8} ", style="dim")

@@ -39,7 +39,7 @@ def entity_prompt(
     name = Text(clean_title(entity.name), style="bold reverse" if active else "")
     name.truncate(width, overflow="ellipsis", pad=True)
     text.append_text(name)
-    text.append(f" {entity.stories:>4} ", style="dim")
+    text.append(f" {entity.stories:>4} ")
     bars = sparkline(entity.spark)
     text.append(bars[-days:] if days is not None else bars, style="green")
     return text

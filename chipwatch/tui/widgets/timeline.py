@@ -71,13 +71,50 @@ class Timeline(ScrollView, can_focus=True):
     """Stories newest first, with a cursor; posts messages, never loads by itself."""
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="timeline.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="timeline.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
-        Binding("home,g", "first", "Newest", show=False, id="timeline.first"),
-        Binding("end,G", "last", "Oldest loaded", show=False, id="timeline.last"),
-        Binding("enter", "choose", "Open", show=False, id="timeline.open"),
+        Binding(
+            "down,j", "cursor_down", "Down", show=False, id="timeline.down", tooltip="Next story"
+        ),
+        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up", tooltip="Previous story"),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            id="timeline.page_down",
+            tooltip="A screen of older stories",
+        ),
+        Binding(
+            "pageup",
+            "page_up",
+            "Page up",
+            show=False,
+            id="timeline.page_up",
+            tooltip="A screen of newer stories",
+        ),
+        Binding(
+            "home,g",
+            "first",
+            "Newest",
+            show=False,
+            id="timeline.first",
+            tooltip="The newest story",
+        ),
+        Binding(
+            "end,G",
+            "last",
+            "Oldest loaded",
+            show=False,
+            id="timeline.last",
+            tooltip="The oldest story loaded so far",
+        ),
+        Binding(
+            "enter",
+            "choose",
+            "Open",
+            show=False,
+            id="timeline.open",
+            tooltip="Read the story: mark it read and move to the story pane",
+        ),
     ]
     COMPONENT_CLASSES = {
         "timeline--cursor",
@@ -393,11 +430,10 @@ class Timeline(ScrollView, can_focus=True):
         ents = Text()
         if ents_width:
             names = ", ".join(clean_title(e) for e in row.entities)
-            ents = Text(
-                " " + names,
-                no_wrap=True,
-                overflow="ellipsis",
-                style=self.get_component_rich_style("timeline--entities", partial=True),
-            )
+            # on the cursor's band the row's own colour reads; the entity colour did not
+            on_cursor = self.rows and row is self.selected
+            ents_style = self.get_component_rich_style("timeline--entities", partial=True)
+            style = Style() if on_cursor else ents_style
+            ents = Text(" " + names, no_wrap=True, overflow="ellipsis", style=style)
             ents.truncate(ents_width, overflow="ellipsis", pad=True)
         return Text.assemble(marks, when, title, sources, ents, no_wrap=True)
