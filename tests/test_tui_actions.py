@@ -281,3 +281,16 @@ def test_one_meaning_per_symbol() -> None:
     symbols = [symbol for symbol, _meaning in LEGEND]
     assert len(symbols) == len(set(symbols))
     assert "●" not in symbols and "●" not in KIND_MARKS.values()
+
+
+async def test_the_palette_shows_each_key(seeded) -> None:
+    """Regression: the palette read its help text as markup, so the key "[u]" turned
+    the rest of the line into underlined text and never showed."""
+    from tests.test_tui import _first_command
+
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"Read")
+        await wait_until(app, pilot, lambda: "key u" in _first_command(app))
+        assert "id toggle_read" in _first_command(app)

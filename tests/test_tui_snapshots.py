@@ -28,8 +28,8 @@ def steady_cursors(app) -> None:
 
 
 def keys(*pressed: str, then=None):
-    """A run_before that waits for the store reads, presses keys, waits again, and stops
-    the cursors blinking."""
+    """A run_before that waits for the store reads, presses keys, waits again, stops
+    the cursors blinking and clears the notifications."""
 
     async def run_before(pilot) -> None:
         await settle(pilot.app, pilot)
@@ -40,6 +40,9 @@ def keys(*pressed: str, then=None):
             await then(pilot)
             await settle(pilot.app, pilot)
         steady_cursors(pilot.app)
+        # a toast lasts a few seconds: on a slow run it would be gone from the shot
+        pilot.app.clear_notifications()
+        await pilot.pause()
 
     return run_before
 

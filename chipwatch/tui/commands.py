@@ -34,9 +34,10 @@ class ChipwatchCommands(Provider):
         keymap = getattr(self.app, "_keymap", {})
         for node, binding in palette_bindings(self.app, self.screen):
             key = display_key(keymap.get(binding.id or "", binding.key))
-            # the palette reads help as markup: "[u]" once underlined the rest unseen
+            # the palette reads help as markup: "[u]" once underlined the rest unseen;
+            # the key first, where a narrow palette does not cut it off
             help_text = escape(
-                f"{binding.tooltip or _label(binding)} · key {key} · id {binding.id}"
+                f"key {key} · {binding.tooltip or _label(binding)} · id {binding.id}"
             )
             yield _label(binding), help_text, node, binding
 
