@@ -143,3 +143,31 @@ def format_duration(delta: timedelta) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+# The monitor's one way of writing times (all UTC): a moment in a list is `short_when`,
+# a moment in a detail is `full_when`, a scheduled moment counts down with `countdown`.
+RECENT_DAYS = 183  # within half a year a day and month are unambiguous ("Jul 5")
+
+
+def short_when(moment: datetime, now: datetime) -> str:
+    """At most 8 cells: ``10:05`` the same UTC day, ``Jul 5`` within half a year,
+    ``Jul 2024`` before (never a two-digit year, never a bare day number)."""
+    moment, now = moment.astimezone(UTC), now.astimezone(UTC)
+    if moment.date() == now.date():
+        return f"{moment:%H:%M}"
+    if abs(now - moment) <= timedelta(days=RECENT_DAYS):
+        return f"{moment:%b} {moment.day}"
+    return f"{moment:%b} {moment.year:04d}"
+
+
+def full_when(moment: datetime) -> str:
+    """``2025-07-16 08:00 UTC``: a moment written out in full (details, tooltips)."""
+    v = moment.astimezone(UTC)
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d} UTC"
+
+
+def countdown(moment: datetime, now: datetime) -> str:
+    """A scheduled moment: ``in 10m``, or ``due`` once it has come."""
+    wait = moment - now
+    return "due" if wait.total_seconds() <= 0 else f"in {format_duration(wait)}"

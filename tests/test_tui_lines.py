@@ -98,8 +98,9 @@ async def test_entity_list_keeps_keys_highlight_and_selection() -> None:
         pane.show([entity(f"Firm {n}", 20 - n) for n in range(6)])
         pane.focus()
         await pilot.pause()
-        await pilot.press("down", "down")
-        assert pane.highlighted == 1  # the first press highlights the first option
+        assert pane.highlighted == 0  # a focused list always has a selection
+        await pilot.press("down")
+        assert pane.highlighted == 1
         pane.show([entity("Newcomer", 50), *[entity(f"Firm {n}", 20 - n) for n in range(6)]])
         await pilot.pause()
         assert pane.highlighted == 2  # still Firm 1, one place down
@@ -116,13 +117,13 @@ async def test_alerts_are_two_lines_each_and_rebuilt_in_place() -> None:
         await pilot.pause()
         assert pane.virtual_size.height == 6
         shown = [line.strip() for line in lines(pane)[:6]]
-        assert shown[0].startswith("●") and "Watch 1" in shown[0]
+        assert shown[0].startswith("•") and "Watch 1" in shown[0]  # unseen: the unread mark
         assert shown[1].startswith("Story number 1")
         kept = pane.options[1]
         pane.show([alert(1, "seen"), alert(2), alert(3)])
         await pilot.pause()
         assert pane.options[1] is kept and pane.options[0] is not kept
-        assert lines(pane)[0].strip().startswith("○")
+        assert not lines(pane)[0].startswith("•")  # seen: no mark
         pane.focus()
         pane.highlighted = 2
         await pilot.press("enter")

@@ -29,7 +29,8 @@ def seeded(tmp_path: Path) -> tuple[Path, Path]:
 def colours(svg: str) -> set[str]:
     """Every colour the screenshot's cells and text use."""
     cells = re.findall(r'<rect fill="(#[0-9a-f]{6})"', svg)
-    text = re.findall(r"\.terminal-r\d+ \{ fill: (#[0-9a-f]{6})", svg)
+    # a live export names its classes terminal-<id>-r1 (a stored snapshot terminal-r1)
+    text = re.findall(r"\.terminal-(?:\d+-)?r\d+ \{ fill: (#[0-9a-f]{6})", svg)
     return set(cells) | set(text)
 
 
@@ -102,3 +103,73 @@ def test_a_monitor_that_crashes_exits_1_not_0(seeded, monkeypatch) -> None:
 
     monkeypatch.setattr(Timeline, "render_line", broken)
     assert run_app(build(seeded), headless=True, size=SIZE) == 1
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def weak_text(svg: str, floor: float) -> dict[str, float]:
+    """Words drawn below ``floor`` contrast against their own cell's background:
+    {text: contrast}. Borders, bars and sparklines (no letter or digit) are left out."""
+    # a live export names its classes terminal-<id>-r1, a stored snapshot terminal-r1
+    fills = dict(re.findall(r"\.terminal-(?:\d+-)?(r\d+) \{ fill: (#[0-9a-f]{6})", svg))
+    cells: dict[tuple[float, int], str] = {}
+    for colour, x, y in re.findall(r'<rect fill="(#[0-9a-f]{6})" x="([\d.]+)" y="([\d.]+)"', svg):
+        cells[(float(x), round(float(y) / LINE))] = colour
+    weak: dict[str, float] = {}
+    pattern = (
+        r'<text class="terminal-(?:\d+-)?(r\d+)" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>'
+    )
+    for name, x, y, text in re.findall(pattern, svg):
+        words = text.replace("&#160;", " ").strip()
+        back = cells.get((float(x), round((float(y) - TEXT_OFFSET) / LINE)))
+        if not back or name not in fills or not any(c.isalnum() for c in words):
+            continue
+        ratio = contrast(fills[name], back)
+        if ratio < floor:
+            weak[words] = round(ratio, 1)
+    return weak
+
+
+LINE = 24.4  # an SVG line's height (Textual's export)
+TEXT_OFFSET = 18.5  # a line's text baseline below its cells' top
+
+
+@pytest.mark.parametrize(
+    ("keys", "size"),
+    [
+        ((), (160, 48)),
+        (("tab", "tab"), (160, 48)),  # a side pane focused, its highlight on
+        (("b",), (80, 24)),  # the side panes brought back when narrow
+        (("f",), (160, 48)),
+        (("W",), (160, 48)),
+    ],
+    ids=["main", "entities", "narrow-panes", "feeds", "watches"],
+)
+async def test_every_word_is_readable(seeded, monitor_colors, keys, size) -> None:
+    """Regression: unfocused pane titles and the entity column were dark teal and blue
+    on near-black (about 2:1), the cursor rows light text on mid blue or orange (under
+    4:1), and with NO_COLOR an entity named in the story pane turned dark grey on
+    black. Every word of these screens, in both modes, now reads at 4.5:1 or better on
+    its own background (WCAG AA)."""
+    app = build(seeded)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot)
+        svg = app.export_screenshot()
+    assert "chipwatch" in svg and not weak_text(svg, 4.5)

@@ -31,7 +31,8 @@ async def test_feeds_screen_shows_health_adds_and_removes(seeded) -> None:
         assert table.row_count == 5
         failing = [f for f in screen.feeds if f.last_status == "error"]
         assert [f.name for f in failing] == ["Chip Shimbun"]
-        assert str(table.get_row_at(0)[2]).startswith("error 503")  # failing feeds first
+        status = list(screen.widths).index("status")
+        assert str(table.get_row_at(0)[status]).startswith("error 503")  # failing feeds first
         await pilot.press("a")
         await pilot.press(*"https://new.example/rss")
         await pilot.press("enter")

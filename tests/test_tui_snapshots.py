@@ -28,8 +28,8 @@ def steady_cursors(app) -> None:
 
 
 def keys(*pressed: str, then=None):
-    """A run_before that waits for the store reads, presses keys, waits again, and stops
-    the cursors blinking."""
+    """A run_before that waits for the store reads, presses keys, waits again, stops
+    the cursors blinking and clears the notifications."""
 
     async def run_before(pilot) -> None:
         await settle(pilot.app, pilot)
@@ -40,36 +40,55 @@ def keys(*pressed: str, then=None):
             await then(pilot)
             await settle(pilot.app, pilot)
         steady_cursors(pilot.app)
+        # a toast lasts a few seconds: on a slow run it would be gone from the shot
+        pilot.app.clear_notifications()
+        await pilot.pause()
 
     return run_before
 
 
-def test_main_screen(app, snap_compare) -> None:
-    assert snap_compare(app, terminal_size=(120, 36), run_before=keys())
+SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 
 
-def test_main_screen_large(app, snap_compare) -> None:
-    assert snap_compare(app, terminal_size=(200, 60), run_before=keys())
+@SIZES
+def test_main_screen(app, snap_compare, size) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=keys())
+
+
+def test_side_panes_brought_back_when_narrow(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("b"))
 
 
 def test_detail_of_a_merged_story(app, snap_compare) -> None:
     assert snap_compare(
-        app, terminal_size=(120, 36), run_before=keys("enter", "right_square_bracket")
+        app, terminal_size=(160, 48), run_before=keys("enter", "right_square_bracket")
     )
 
 
 def test_hostile_title_is_literal(app, snap_compare) -> None:
-    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("down", "down", "down"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("down", "down", "down"))
 
 
 def test_filtered_by_query(app, snap_compare) -> None:
     assert snap_compare(
-        app, terminal_size=(120, 36), run_before=keys("slash", "@", "H", "2", "0", "enter")
+        app, terminal_size=(80, 24), run_before=keys("slash", "@", "H", "2", "0", "enter")
     )
 
 
-def test_feeds_screen(app, snap_compare) -> None:
-    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("f"))
+async def type_broken_query(pilot) -> None:
+    await pilot.press("slash", *'@H20 "open')
+    await wait_until(
+        pilot.app, pilot, lambda: pilot.app.main_screen.search_input.has_class("error")
+    )
+
+
+def test_invalid_query_shown_inline(app, snap_compare) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys(then=type_broken_query))
+
+
+@SIZES
+def test_feeds_screen(app, snap_compare, size) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=keys("f"))
 
 
 def preview_shown(screen) -> bool:
@@ -85,8 +104,9 @@ async def type_query(pilot) -> None:
     await wait_until(pilot.app, pilot, lambda: preview_shown(pilot.app.screen))
 
 
-def test_watches_screen_with_preview(app, snap_compare) -> None:
-    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("W", then=type_query))
+@SIZES
+def test_watches_screen_with_preview(app, snap_compare, size) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=keys("W", then=type_query))
 
 
 async def test_a_shot_does_not_depend_on_the_cursor_blink_phase(app) -> None:
@@ -103,12 +123,34 @@ async def test_a_shot_does_not_depend_on_the_cursor_blink_phase(app) -> None:
             assert app.export_screenshot() == first
 
 
-def test_export_dialog(app, snap_compare) -> None:
+@SIZES
+def test_export_dialog(app, snap_compare, size) -> None:
     async def fixed_path(pilot) -> None:
         pilot.app.screen.query_one("#export-path").value = "~/digests/chipwatch.md"
 
-    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("e", then=fixed_path))
+    assert snap_compare(app, terminal_size=size, run_before=keys("e", then=fixed_path))
 
 
-def test_help_screen(app, snap_compare) -> None:
-    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("question_mark"))
+@SIZES
+def test_help_screen(app, snap_compare, size) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=keys("question_mark"))
+
+
+async def palette_searched(pilot) -> None:
+    """The palette with a search typed: its hits come in a stable order."""
+    await pilot.press(*"pin")
+    await wait_until(pilot.app, pilot, lambda: "Pin" in _first_hit(pilot.app))
+
+
+def _first_hit(app) -> str:
+    from textual.command import CommandList
+
+    found = app.screen.query(CommandList)
+    if not found or not found.first().option_count:
+        return ""
+    return str(found.first().get_option_at_index(0).prompt)
+
+
+@SIZES
+def test_command_palette(app, snap_compare, size) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=keys("ctrl+p", then=palette_searched))

@@ -67,11 +67,12 @@ def wait_for_text(session: str, *texts: str, seconds: float = PATIENCE) -> str:
     raise AssertionError(f"{texts!r} never all appeared; the {size} screen was:\n{shown}")
 
 
-@pytest.fixture
-def session(tmp_path: Path, monitor_colors: str):
-    """The monitor in a 120x36 tmux pane, with NO_COLOR=1 in the no-color run: (session
-    name, the file its exit status is written to). The pane stays when the monitor ends,
-    so a traceback can be read back."""
+@pytest.fixture(params=[(120, 36), (80, 24)], ids=["120x36", "80x24"])
+def session(tmp_path: Path, monitor_colors: str, request: pytest.FixtureRequest):
+    """The monitor in a tmux pane of each size, with NO_COLOR=1 in the no-color run:
+    (session name, the file its exit status is written to). The pane stays when the
+    monitor ends, so a traceback can be read back."""
+    width, height = request.param
     db_path = build_seed_store(tmp_path / "seed.db")
     feed = tmp_path / "local.xml"
     feed.write_text(
@@ -95,9 +96,9 @@ def session(tmp_path: Path, monitor_colors: str):
         "-s",
         name,
         "-x",
-        "120",
+        str(width),
         "-y",
-        "36",
+        str(height),
         "-e",
         f"PYTHONPATH={env_path}",
         *no_color,
@@ -118,8 +119,19 @@ def test_real_monitor_in_tmux(session: tuple[str, Path]) -> None:
     name, status = session
     # the first paint is written in pieces: wait for all of it, not for its first line
     wait_for_text(name, "US lets NVIDIA restart H20 shipments to China", "[bold red]boom[/]")
-    shown = wait_for_text(name, "Timeline", "Entities", "Alerts", "Story")
+    wide = pane_info(name, "#{window_width}") == "120"
+    panes = ("Entities", "Alerts") if wide else ()  # folded below 120 columns
+    shown = wait_for_text(name, "Timeline", "Story", *panes)
     assert "[bold red]boom[/]" in shown  # hostile markup shows literally
+    if not wide:
+        lines = shown.splitlines()
+        assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
+        assert "b Panes" in shown  # the key that brings the folded panes back
+        tmux("send-keys", "-t", name, "b")
+        wait_for_text(name, "Entities", "Alerts")
+        tmux("send-keys", "-t", name, "e")  # the export dialog fits, buttons and all
+        wait_for_text(name, "Export a digest", "Cancel", "Export")
+        tmux("send-keys", "-t", name, "Escape")
     # the poller child ingests the local feed: a story appears without any key press
     wait_for_text(name, "Local wire reports wafer output climbing")
     tmux("send-keys", "-t", name, "q")

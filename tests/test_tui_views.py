@@ -122,8 +122,11 @@ def test_simple_search_and_entity_ids(seed_db) -> None:
 
 def test_short_time_and_sparkline() -> None:
     assert short_time("2025-07-16T09:05:00Z", SEED_NOW) == "09:05"
-    assert short_time("2025-03-02T09:05:00Z", SEED_NOW) == "Mar 02"
-    assert short_time("2024-12-31T23:00:00Z", SEED_NOW) == "24-12-31"
+    assert short_time("2025-07-15T23:05:00Z", SEED_NOW) == "Jul 15"
+    assert short_time("2025-03-02T09:05:00Z", SEED_NOW) == "Mar 2"
+    # past half a year the day goes and the year comes (never "24-12-31")
+    assert short_time("2024-12-31T23:00:00Z", SEED_NOW) == "Dec 2024"
+    assert short_time("2025-07-17T01:00:00Z", SEED_NOW) == "Jul 17"  # a time to come
     assert sparkline((0, 1, 2, 4)) == "▁▃▅█"
     assert sparkline((0, 0)) == "▁▁" and sparkline(()) == ""
 

@@ -100,11 +100,12 @@ def suggest(tagger: Any, name: str, *, limit: int = 3) -> str:
     for key, _score, _index in found:
         if choices[key] not in names:
             names.append(choices[key])
-    shown = [_at(n) for n in names[:limit]]
+    shown = [entity_term(n) for n in names[:limit]]
     if len(shown) <= 1:
         return "".join(shown)
     return ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
-def _at(name: str) -> str:
+def entity_term(name: str) -> str:
+    """``@H20``, ``@"export controls"``: the query term that names an entity."""
     return f"@{name}" if name.replace("-", "").replace(".", "").isalnum() else f'@"{name}"'

@@ -114,6 +114,8 @@ class StoryView:
     read: bool
     articles: tuple[ArticleView, ...]
     alerts: tuple[str, ...] = ()
+    alerts_raised: tuple[str, ...] = ()
+    """When each of ``alerts`` (same order) was first raised."""
 
 
 # --------------------------------------------------------------------------- timeline
@@ -266,14 +268,11 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
     if row is None:
         return None
     articles = _story_articles(db, story_id)
-    alerts = [
-        r[0]
-        for r in db.execute(
-            "SELECT DISTINCT watch FROM alerts WHERE story_id = ? AND state != 'dismissed' "
-            "ORDER BY watch",
-            [story_id],
-        ).fetchall()
-    ]
+    alerts = db.execute(
+        "SELECT watch, min(created_at) FROM alerts WHERE story_id = ? AND state != 'dismissed' "
+        "GROUP BY watch ORDER BY watch",
+        [story_id],
+    ).fetchall()
     return StoryView(
         id=int(row[0]),
         title=row[1],
@@ -284,7 +283,8 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
         pinned=bool(row[6]),
         read=bool(row[7]),
         articles=tuple(articles),
-        alerts=tuple(alerts),
+        alerts=tuple(str(r[0]) for r in alerts),
+        alerts_raised=tuple(str(r[1]) for r in alerts),
     )
 
 

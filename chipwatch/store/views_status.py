@@ -28,6 +28,14 @@ class AlertRow:
     story_id: int | None
     feed_id: int | None
     detail: str = ""
+    story_time: str | None = None
+    """The story's own time (its last update): when the news happened, which the
+    alerts pane shows; ``created_at`` is when the alert was raised."""
+
+    @property
+    def when(self) -> str:
+        """The time the alerts pane shows: the story's, else when it was raised."""
+        return self.story_time or self.created_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +62,12 @@ def list_alert_rows(
     db: Database, *, limit: int = 200, include_dismissed: bool = False
 ) -> list[AlertRow]:
     """Alerts newest first (dismissed ones hidden unless asked for)."""
-    where = "" if include_dismissed else "WHERE state != 'dismissed'"
+    where = "" if include_dismissed else "WHERE a.state != 'dismissed'"
     sql = (
-        "SELECT id, kind, watch, title, state, created_at, updated_at, story_id, feed_id, "
-        f"detail FROM alerts {where} ORDER BY updated_at DESC, id DESC LIMIT ?"
+        "SELECT a.id, a.kind, a.watch, a.title, a.state, a.created_at, a.updated_at, "
+        "a.story_id, a.feed_id, a.detail, s.last_updated FROM alerts a "
+        f"LEFT JOIN stories s ON s.id = a.story_id {where} "
+        "ORDER BY a.updated_at DESC, a.id DESC LIMIT ?"
     )
     return [AlertRow(*row) for row in db.execute(sql, [limit]).fetchall()]
 

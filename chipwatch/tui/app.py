@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import gc
+import io
 import sys
 import webbrowser
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from textual.app import App
+from textual import events
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from chipwatch.config import Config, load_config
 from chipwatch.timeutil import utcnow
@@ -20,6 +23,9 @@ from chipwatch.tui.commands import ChipwatchCommands
 from chipwatch.tui.messages import PollBatch, PollerState
 from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
 from chipwatch.tui.screens.main import MainScreen
+from chipwatch.tui.words import plural
+
+SCREENSHOT = "chipwatch-screenshot"  # our deliveries' name: Textual's own handlers skip it
 
 # Store reads run in thread workers; with CPython's default 5 ms switch interval the
 # event loop waits up to that long for the interpreter lock each time a worker holds it,
@@ -32,6 +38,9 @@ UI_SWITCH_INTERVAL = 0.001
 # twice in a 10,000-article poll; with the start-up heap frozen they take 7-11 ms.
 # A full collection then runs after this many middle-generation ones (CPython: 10).
 UI_GC_FULL_EVERY = 100
+# Below this many columns the side panes fold away (the screen gets the "-narrow" class,
+# app.tcss) and the headlines get the width; `b` brings the panes back, stacked.
+WIDE_COLUMNS = 120
 
 
 class ChipwatchApp(App[int]):
@@ -40,9 +49,16 @@ class ChipwatchApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "chipwatch"
     COMMANDS = App.COMMANDS | {ChipwatchCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Stop the poller and quit"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Keys and their ids"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            id="help",
+            tooltip="Every key with its id, and the symbols",
+        ),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Poll every feed now"),
         Binding("f", "feeds", "Feeds", id="feeds", tooltip="Feed health; add, remove, refresh"),
         Binding(
@@ -87,6 +103,13 @@ class ChipwatchApp(App[int]):
         self._switch_interval = sys.getswitchinterval()
         self._heap_frozen = False
         self._gc_threshold = gc.get_threshold()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands, less its "Keys" panel: `?` (Help) lists every
+        key with its id and the legend."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
 
     def on_mount(self) -> None:
         sys.setswitchinterval(UI_SWITCH_INTERVAL)
@@ -159,6 +182,42 @@ class ChipwatchApp(App[int]):
         """Notifications never interpret markup: they often quote feed text or errors."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    # ------------------------------------------------------------------ screenshots
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """Save an SVG of the screen (the palette's "Screenshot"); the outcome is told
+        in plain words by the handlers below (Textual's own say "Failed" with no reason,
+        and their markup would show raw here: notifications take no markup)."""
+        from textual._files import generate_datetime_filename
+
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        return self.deliver_text(
+            io.StringIO(self.export_screenshot()),
+            save_directory=path,
+            save_filename=name,
+            open_method="browser",
+            mime_type="image/svg+xml",
+            name=SCREENSHOT,
+        )
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        if event.name == SCREENSHOT:
+            self.notify(f"Screenshot saved to {event.path}", title="Screenshot", timeout=6)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == SCREENSHOT:
+            self.notify(
+                f"Could not save the screenshot: {plain_reason(event.exception)}",
+                title="Screenshot",
+                severity="error",
+                timeout=10,
+            )
+
     def reload_config(self) -> None:
         """Re-read the config after the feeds or watches screen edited it."""
         self.config = load_config(self.config_path)
@@ -174,8 +233,8 @@ class ChipwatchApp(App[int]):
 
     def on_poll_batch(self, message: PollBatch) -> None:
         self.main_screen.sync(message.story_ids)
-        self.main_screen.status.poller = "polled · " + (
-            f"{len(message.errors)} feed errors" if message.errors else "ok"
+        self.main_screen.status.poller = (
+            f"polled · {plural(len(message.errors), 'feed error')}" if message.errors else "polled"
         )
         for screen in self.screen_stack:
             if hasattr(screen, "on_poll_batch") and screen is not self.main_screen:
@@ -247,6 +306,14 @@ class ChipwatchApp(App[int]):
 
         if not isinstance(self.screen, ExportScreen):
             self.push_screen(ExportScreen())
+
+
+def plain_reason(error: BaseException) -> str:
+    """An error in words: ``Permission denied: /path`` rather than ``[Errno 13] …``."""
+    if isinstance(error, OSError) and error.strerror:
+        where = error.filename
+        return f"{error.strerror}: {where}" if where else error.strerror
+    return str(error) or type(error).__name__
 
 
 def binding_groups() -> Iterator[tuple[str, list[Binding]]]:

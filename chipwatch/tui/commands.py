@@ -8,6 +8,7 @@ from functools import partial
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.markup import escape
 
 
 def palette_bindings(app: DOMNode, screen: DOMNode) -> Iterator[tuple[DOMNode, Binding]]:
@@ -28,10 +29,16 @@ class ChipwatchCommands(Provider):
     """Offers the bindings as commands, with their keys and descriptions."""
 
     def _entries(self) -> Iterator[tuple[str, str, DOMNode, Binding]]:
+        from chipwatch.tui.screens.help import display_key
+
         keymap = getattr(self.app, "_keymap", {})
         for node, binding in palette_bindings(self.app, self.screen):
-            key = keymap.get(binding.id or "", binding.key)
-            help_text = f"{binding.tooltip or _label(binding)}  [{key}] · id {binding.id}"
+            key = display_key(keymap.get(binding.id or "", binding.key))
+            # the palette reads help as markup: "[u]" once underlined the rest unseen;
+            # the key first, where a narrow palette does not cut it off
+            help_text = escape(
+                f"key {key} · {binding.tooltip or _label(binding)} · id {binding.id}"
+            )
             yield _label(binding), help_text, node, binding
 
     def _runner(self, node: DOMNode, binding: Binding):

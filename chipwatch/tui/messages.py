@@ -12,7 +12,14 @@ from typing import Any
 
 from textual.message import Message
 
-from chipwatch.store.views import AlertRow, EntityCount, FeedHealth, StoryView, TimelineRow
+from chipwatch.store.views import (
+    AlertRow,
+    EntityCount,
+    FeedHealth,
+    StoryView,
+    TimelineFilter,
+    TimelineRow,
+)
 
 
 @dataclass
@@ -58,6 +65,10 @@ class TimelineLoaded(Message):
     replace: bool
     total: int | None = None
     generation: int = 0
+    filters: Any = None
+    """A first page: the user's filters it was read for (``store_workers.Filters``)."""
+    store_filter: TimelineFilter | None = None
+    """A first page: those filters as the store reads them."""
 
 
 @dataclass

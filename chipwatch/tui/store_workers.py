@@ -68,11 +68,13 @@ class Filters:
         return parse_window(self.window, now=now)
 
     def describe(self) -> str:
-        """For the status bar."""
-        parts = [self.query] if self.query else []
+        """For the status bar: a query that means the same (``@"export controls"``)."""
+        from chipwatch.query.entities import entity_term
+
+        parts = [f"({self.query})" if self.entity and " " in self.query else self.query]
         if self.entity:
-            parts.append(f"@{self.entity}")
-        return " ".join(parts)
+            parts.append(entity_term(self.entity))
+        return " AND ".join(p for p in parts if p)
 
 
 def build_filter(

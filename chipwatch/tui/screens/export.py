@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -59,31 +59,47 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
 
     app: ChipwatchApp
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without exporting")
+    ]
 
     def compose(self) -> ComposeResult:
         window = self.app.main_screen.filters.window if self.app.main_screen else "7d"
-        with Vertical(id="export-dialog"):
-            yield Static("Export a digest", classes="screen-title")
-            yield Label("Format")
-            yield Select(
-                [(f, f) for f in FORMATS], value="md", allow_blank=False, id="export-format"
-            )
-            yield Label("Window")
-            yield Select(
-                [(w, w) for w in WINDOWS],
-                value=window if window in WINDOWS else "7d",
-                allow_blank=False,
-                id="export-window",
-            )
-            yield Label("Query (optional)")
-            yield Input(
-                value=self.app.main_screen.filters.query,
-                id="export-query",
-                placeholder="@H20 AND licence~",
-            )
-            yield Label("Path")
-            yield Input(value=str(self._default_path("md")), id="export-path")
+        # compact fields with their labels beside them: the whole dialog fits in 80x24,
+        # and the fields scroll (the buttons stay) when the terminal is shorter still
+        with Vertical(id="export-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Export a digest"
+            dialog.border_subtitle = "esc cancels"
+            with VerticalScroll(id="export-fields"):
+                with Horizontal(classes="field-row"):
+                    yield Label("Format")
+                    yield Select(
+                        [(f, f) for f in FORMATS],
+                        value="md",
+                        allow_blank=False,
+                        id="export-format",
+                        compact=True,
+                    )
+                with Horizontal(classes="field-row"):
+                    yield Label("Window")
+                    yield Select(
+                        [(w, w) for w in WINDOWS],
+                        value=window if window in WINDOWS else "7d",
+                        allow_blank=False,
+                        id="export-window",
+                        compact=True,
+                    )
+                with Horizontal(classes="field-row"):
+                    yield Label("Query")
+                    yield Input(
+                        value=self.app.main_screen.filters.query,
+                        id="export-query",
+                        placeholder="optional, e.g. @H20 AND licence~",
+                        compact=True,
+                    )
+                with Horizontal(classes="field-row"):
+                    yield Label("Path")
+                    yield Input(value=str(self._default_path("md")), id="export-path", compact=True)
             yield Static("", classes="hint", id="export-status")
             with Horizontal(id="export-buttons"):
                 yield Button("Cancel", id="export-cancel")

@@ -1,4 +1,8 @@
-"""The feeds screen: the health table; add, remove, refresh now."""
+"""The feeds screen: the health table; add, remove, refresh now.
+
+The table fits the width: each column has a priority, and on a narrow screen the least
+important ones give way first (the URL, then the schedule), so at 100 columns the
+article counts and the last error are still there."""
 
 from __future__ import annotations
 
@@ -10,16 +14,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
 from chipwatch.store import views
 from chipwatch.store.queries import sync_feeds
 from chipwatch.textsafe import clean_title
+from chipwatch.timeutil import countdown, from_iso
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import FeedsLoaded, PollBatch
+from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.timeline import short_time
+from chipwatch.tui.words import plural
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
@@ -31,7 +38,49 @@ STATUS_STYLES = {
     "new": "dim",
     "disabled": "dim",
 }
-COLUMNS = ("name", "url", "status", "fetched", "next poll", "articles", "last error")
+# (label, narrowest, widest, priority: lower is kept longer), in display order
+COLUMNS = (
+    ("name", 10, 24, 0),
+    ("status", 10, 12, 1),
+    ("articles", 8, 8, 2),
+    ("last error", 24, 90, 3),
+    ("fetched", 7, 8, 4),
+    ("next poll", 9, 9, 5),
+    ("url", 16, 60, 6),
+)
+CELL_PADDING = 2  # DataTable pads each cell by one cell on either side
+GROW_ORDER = ("name", "last error", "url")  # who gets the room left over, in turn
+
+
+def fit_columns(width: int, wanted: dict[str, int] | None = None) -> dict[str, int]:
+    """Each shown column's width for a table ``width`` cells wide: the least important
+    columns are left out until the rest fit at their narrowest, then the room left
+    widens the name, the last error and the URL, in that order, each up to what its
+    longest cell ``wanted`` (and its widest)."""
+    wanted = wanted or {}
+    shown = list(COLUMNS)
+
+    def needed(columns: list[tuple[str, int, int, int]]) -> int:
+        return sum(narrowest + CELL_PADDING for _label, narrowest, _w, _p in columns)
+
+    while len(shown) > 1 and needed(shown) > width:
+        shown.remove(max(shown, key=lambda column: column[3]))
+    widths = {label: narrowest for label, narrowest, _w, _p in shown}
+    room = width - needed(shown)
+    widest = {label: min(most, wanted.get(label, most)) for label, _n, most, _p in shown}
+    for label in GROW_ORDER:
+        if label in widths and room > 0:
+            extra = max(0, min(room, widest[label] - widths[label]))
+            widths[label] += extra
+            room -= extra
+    return widths
+
+
+def cell(text: str, style: str, *, width: int) -> Text:
+    """A cell cut to its column's width with an ellipsis (never wrapped)."""
+    out = Text(text, style=style, no_wrap=True, overflow="ellipsis")
+    out.truncate(width, overflow="ellipsis")
+    return out
 
 
 class FeedsScreen(sw.ReportsWorkerErrors, Screen):
@@ -58,22 +107,37 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         super().__init__()
         self.feeds: list[views.FeedHealth] = []
         self.armed_remove: str | None = None
+        self.widths: dict[str, int] = {}
+        """The columns shown and their widths (see :func:`fit_columns`)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Feeds", classes="screen-title")
         with Horizontal(classes="form-row", id="feed-form"):
-            yield Input(placeholder="https://… or a local file", id="feed-url")
-            yield Input(placeholder="name (optional)", id="feed-name")
-        yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", classes="hint", id="feeds-hint")
-        yield Footer()
+            url = Input(placeholder="https://… or a local file", id="feed-url")
+            url.border_title = "New feed: URL or file"
+            yield url
+            name = Input(placeholder="optional", id="feed-name")
+            name.border_title = "name"
+            yield name
+        table: DataTable[Text] = DataTable(
+            id="feeds-table", cursor_type="row", zebra_stripes=True, classes="pane"
+        )
+        table.border_title = "Feeds"
+        yield table
+        yield Static("", classes="status-line", id="feeds-hint")
+        yield CalmFooter()
 
     def on_mount(self) -> None:
         self.query_one("#feed-form").display = False
-        table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load()
+
+    def on_resize(self) -> None:
+        """Fit the columns to the new width (they are chosen by priority)."""
+        self._fill()
+
+    def _table_width(self) -> int:
+        table = self.query_one(DataTable)
+        return max(20, (table.scrollable_content_region.width or self.size.width - 3) - 1)
 
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
     def load(self) -> None:
@@ -81,36 +145,62 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         self.post_message(FeedsLoaded(sw.read(self.app.db_path, views.feed_health)))
 
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
         self.feeds = message.feeds
-        now = self.app.clock()
-        for feed in message.feeds:
-            table.add_row(*self._cells(feed, now), key=str(feed.id))
-        if self.feeds:
-            table.move_cursor(row=min(row, len(self.feeds) - 1))
+        self._fill()
         failing = sum(1 for f in self.feeds if f.last_status == "error" and f.enabled)
+        hint = f"{plural(len(self.feeds), 'feed')} · {failing} failing · "
         self.query_one("#feeds-hint", Static).update(
-            f"{len(self.feeds)} feeds · {failing} failing · a add · x remove · r refresh · esc back"
+            hint + "a add · x remove · r refresh · esc back"
         )
 
+    def _fill(self) -> None:
+        """(Re)build the table at the columns that fit, the cursor on the same row."""
+        if not self.is_mounted:
+            return
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        widths = fit_columns(self._table_width(), self._longest())
+        if widths != self.widths:
+            self.widths = widths
+            table.clear(columns=True)
+            for label, width in widths.items():
+                table.add_column(label, width=width, key=label)
+        else:
+            table.clear()
+        now = self.app.clock()
+        for feed in self.feeds:
+            table.add_row(*self._cells(feed, now, widths), key=str(feed.id))
+        if self.feeds:
+            table.move_cursor(row=min(max(row, 0), len(self.feeds) - 1))
+
+    def _longest(self) -> dict[str, int]:
+        """The longest name, error and URL: a column grows no wider than these."""
+
+        def longest(values: list[str]) -> int:
+            return max((len(clean_title(v)) for v in values), default=0)
+
+        return {
+            "name": longest([f.name for f in self.feeds]),
+            "last error": longest([f.last_error or "" for f in self.feeds]),
+            "url": longest([f.url for f in self.feeds]),
+        }
+
     @staticmethod
-    def _cells(feed: views.FeedHealth, now) -> list[Text | str]:
+    def _cells(feed: views.FeedHealth, now, widths: dict[str, int]) -> list[Text]:
         status = feed.last_status if feed.enabled else "disabled"
         if feed.last_http_status and status == "error":
             status = f"error {feed.last_http_status}"
-        when = short_time(feed.last_fetch_at, now) if feed.last_fetch_at else "never"
-        upcoming = short_time(feed.next_poll_at, now) if feed.next_poll_at else "—"
-        return [
-            Text(clean_title(feed.name)[:24], style="" if feed.enabled else "dim"),
-            Text(clean_title(feed.url)[:36], style="dim"),
-            Text(status, style=STATUS_STYLES.get(feed.last_status, "")),
-            when,
-            upcoming,
-            Text(str(feed.articles), justify="right"),
-            Text(clean_title(feed.last_error or "")[:60], style="red"),
-        ]
+        upcoming = countdown(from_iso(feed.next_poll_at), now) if feed.next_poll_at else "—"
+        every = {
+            "name": (clean_title(feed.name), "" if feed.enabled else "dim"),
+            "status": (status.replace("_", " "), STATUS_STYLES.get(feed.last_status, "")),
+            "articles": (f"{feed.articles:>{widths.get('articles', 8)}}", ""),
+            "last error": (clean_title(feed.last_error or ""), "red"),
+            "fetched": (short_time(feed.last_fetch_at, now) if feed.last_fetch_at else "never", ""),
+            "next poll": (upcoming, ""),
+            "url": (clean_title(feed.url), ""),
+        }
+        return [cell(*every[label], width=width) for label, width in widths.items()]
 
     def on_poll_batch(self, message: PollBatch) -> None:
         self.load()

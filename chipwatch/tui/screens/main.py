@@ -8,16 +8,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from chipwatch.query.match import watched_terms
 from chipwatch.store import views
+from chipwatch.textsafe import clean_title
+from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import (
     AlertChosen,
@@ -35,6 +36,7 @@ from chipwatch.tui.messages import (
 )
 from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
+from chipwatch.tui.screens.main_filter import SEARCH_PLACEHOLDER, MainFilter
 from chipwatch.tui.screens.main_loads import MainLoads
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane
@@ -50,7 +52,7 @@ SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
-class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
+class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp
@@ -60,14 +62,27 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
     AUTO_FOCUS = "#timeline"
 
     BINDINGS = [
-        Binding("slash", "search", "Filter", id="search", tooltip="Filter with the query language"),
+        Binding(
+            "slash",
+            "search",
+            "Filter",
+            id="search",
+            tooltip="Filter with the query language (applies as you type)",
+        ),
+        Binding(
+            "b",
+            "toggle_side_panes",
+            "Panes",
+            id="side_panes",
+            tooltip="Show or hide the entities and alerts panes (folded below 120 columns)",
+        ),
         Binding(
             "escape",
             "clear_filters",
             "Clear",
             show=False,
             id="clear_filters",
-            tooltip="Clear the query and entity filters",
+            tooltip="Close the query box; elsewhere clear the query and entity filters",
         ),
         Binding("o", "open_link", "Open", id="open", tooltip="Open the article in the browser"),
         Binding(
@@ -147,14 +162,17 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
         self.entities = EntitiesPane(id="entities")
         self.alerts = AlertsPane(clock=clock, id="alerts")
         self.status = StatusBar(clock=clock, id="status")
-        self.search_input = Input(
-            placeholder="filter: @H20 AND (export OR licence~)  · enter to apply · esc to close",
-            id="search",
-        )
+        self.search_input = Input(placeholder=SEARCH_PLACEHOLDER, id="search")
         self.search_input.display = False
         self.filters = sw.Filters()
+        """The filters the timeline shows (the status bar's)."""
+        self.wanted = self.filters
+        """The filters last asked for (loading, or shown once valid)."""
         self.store_filter = views.TimelineFilter()
         self.generation = 0
+        self._select_after_load: int | None = None
+        self._to_list_when_applied = False
+        self._filter_timer: Timer | None = None
         self.merge_from: int | None = None
         self._syncing = False
         self._sync_wanted: set[int] | None = None  # ids waiting for the running sync
@@ -166,9 +184,12 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
         return self.app.clock()
 
     def compose(self) -> ComposeResult:
+        for pane in (self.timeline, self.detail, self.entities, self.alerts):
+            pane.add_class("pane")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield self.search_input
+                yield Static("", id="search-error")
                 yield self.timeline
                 yield self.detail
             with Vertical(id="right"):
@@ -182,7 +203,7 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
         self.entities.border_title = "Entities"
         self.alerts.border_title = "Alerts"
         self.search_input.display = False
-        self.filters = sw.Filters(window=self.app.config.ui.window)
+        self.filters = self.wanted = sw.Filters(window=self.app.config.ui.window)
         self.detail.watched = watched_terms(w.query for w in self.app.config.watches)
         self.watch(self.timeline, "new_count", self._new_count_changed)
         self.first_paint = FirstPaint(self.app)
@@ -195,13 +216,37 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
 
     # ------------------------------------------------------------------ loading
 
-    def reload(self) -> None:
-        """Reload everything for the current filters (a fresh first page)."""
+    def reload(self, filters: sw.Filters | None = None, *, select: int | None = None) -> None:
+        """Load a fresh first page for ``filters`` (default: the current ones). They
+        become the current filters once the page is in (a query that does not parse
+        never does); ``select`` keeps the cursor on that story if it is on the page."""
         self.generation += 1
-        self.status.window = self.filters.window
-        self.status.filter_text = self.filters.describe()
-        self.entities.active = self.filters.entity
-        self.load_first_page(self.filters, self.generation)
+        self.wanted = filters or self.filters
+        self._select_after_load = select
+        self.load_first_page(self.wanted, self.generation)
+
+    def _filters_applied(self, filters: sw.Filters, store_filter: views.TimelineFilter) -> None:
+        self.filters = filters
+        self.store_filter = store_filter
+        self.status.window = filters.window
+        self.status.filter_text = filters.describe()
+        self.entities.set_active(filters.entity)
+        self.filter_applied()
+
+    def action_toggle_side_panes(self) -> None:
+        """Show or hide the entities and alerts panes (below 120 columns they start
+        folded; shown there, they stack under the story)."""
+        right = self.query_one("#right")
+        shown = bool(right.display)
+        self.set_class(shown, "-side-hidden")
+        self.set_class(not shown, "-side-shown")
+        if shown:
+            if self.focused is not None and right in self.focused.ancestors:
+                self.timeline.focus()
+            self.notify("Entities and alerts hidden · b shows them.", timeout=3)
+        else:
+            self.call_after_refresh(self.entities.focus)
+            self.notify("Entities and alerts shown · b hides them.", timeout=3)
 
     def sync(self, story_ids: set[int] | None = None) -> None:
         """Pick up what a poll (ours or another process's) wrote.
@@ -251,7 +296,10 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
     def _show_first_page(self, message: TimelineLoaded, has_more: bool) -> None:
         gate = self._gate()
         starting = not gate.done  # the side panes are already loading
-        self.timeline.set_rows(message.rows, has_more=has_more)
+        if message.filters is not None and message.store_filter is not None:
+            self._filters_applied(message.filters, message.store_filter)
+        select, self._select_after_load = self._select_after_load, None
+        self.timeline.set_rows(message.rows, has_more=has_more, select=select)
         self.status.stories = message.total
         if not message.rows:
             self.detail.show(None)
@@ -337,34 +385,24 @@ class MainScreen(MainActions, MainLoads, sw.ReportsWorkerErrors, Screen):
         self.load_more(message.before, self.generation)
 
     def on_entity_chosen(self, message: EntityChosen) -> None:
-        self.filters = sw.Filters(self.filters.window, message.name, self.filters.query)
-        self.reload()
+        self.reload(replace(self.filters, entity=message.name))
 
     def on_alert_chosen(self, message: AlertChosen) -> None:
-        if message.alert.story_id is not None:
-            self.load_detail(message.alert.story_id)
-            if message.alert.state == "new":
-                self.change_alert(message.alert.id, "seen")
+        """Show the alert's story (and put the timeline's cursor on it when it is
+        loaded); an alert about a feed has no story: its text and time are told."""
+        alert = message.alert
+        if alert.story_id is not None:
+            self.timeline.select_story(alert.story_id)
+            self.load_detail(alert.story_id)
+        else:
+            raised = full_when(from_iso(alert.created_at))
+            self.notify(f"{clean_title(alert.title)} · raised {raised}", timeout=8)
+        if alert.state == "new":
+            self.change_alert(alert.id, "seen")
 
     def on_alert_state_wanted(self, message: AlertStateWanted) -> None:
         self.change_alert(message.alert_id, message.state)
 
-    @on(Input.Submitted, "#search")
-    def apply_search(self, event: Input.Submitted) -> None:
-        self.filters = sw.Filters(self.filters.window, self.filters.entity, event.value.strip())
-        self.search_input.remove_class("error")
-        self.search_input.display = bool(self.filters.query)
-        self.reload()
-        self.timeline.focus()
-
     def _new_count_changed(self, count: int) -> None:
         self.status.new_count = count
         self.timeline.border_subtitle = f"+{count} new · n to jump" if count else ""
-
-    def _query_failed(self, message: str) -> None:
-        self._gate().release()
-        self.load_dashboard()
-        self.search_input.display = True
-        self.search_input.add_class("error")
-        self.search_input.focus()
-        self.notify(message, title="Query error", severity="error", timeout=8)

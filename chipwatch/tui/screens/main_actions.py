@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -11,6 +12,7 @@ from chipwatch.store import views
 from chipwatch.textsafe import safe_url
 from chipwatch.timeutil import WINDOWS
 from chipwatch.tui import store_workers as sw
+from chipwatch.tui.words import plural
 
 if TYPE_CHECKING:
     from chipwatch.tui.screens.main import MainScreen
@@ -21,35 +23,19 @@ class MainActions:
 
     # ------------------------------------------------------------------ filters
 
-    def action_search(self: MainScreen) -> None:
-        """Show the query input, pre-filled with the current query."""
-        self.search_input.display = True
-        self.search_input.value = self.filters.query
-        self.search_input.focus()
-
-    def action_clear_filters(self: MainScreen) -> None:
-        """Clear the query and entity filters (or just close an open search box)."""
-        if self.search_input.has_focus and not self.filters.query:
-            self.search_input.display = False
-            self.timeline.focus()
-            return
-        if not self.filters.query and not self.filters.entity:
-            self.timeline.focus()  # esc from another pane goes back to the timeline
-            return
-        self.filters = sw.Filters(window=self.filters.window)
-        self.search_input.value = ""
-        self.search_input.display = False
-        self.search_input.remove_class("error")
-        self.reload()
-        self.timeline.focus()
-
     def action_cycle_window(self: MainScreen) -> None:
         """24h → 7d → 30d → all → 24h."""
         current = self.filters.window
         index = WINDOWS.index(current) if current in WINDOWS else 0
         window = WINDOWS[(index + 1) % len(WINDOWS)]
-        self.filters = sw.Filters(window, self.filters.entity, self.filters.query)
-        self.reload()
+        self.reload(replace(self.filters, window=window), select=self._selected_id())
+
+    def _selected_id(self: MainScreen) -> int | None:
+        row = self.timeline.selected
+        return row.id if row is not None else None
+
+    def _no_story(self: MainScreen) -> None:
+        self.notify("No story selected.", severity="warning", timeout=3)
 
     def action_newest(self: MainScreen) -> None:
         """Jump to the newest story; the new counter resets."""
@@ -76,17 +62,33 @@ class MainActions:
 
     @work(thread=True, exit_on_error=False, group="browser")
     def open_in_browser(self: MainScreen, url: str) -> None:
-        """Call the app's opener (webbrowser.open unless a test replaced it)."""
-        opened = self.app.open_url(url)
-        note = "Opened in the browser." if opened else "No browser could be started."
-        self.app.call_from_thread(self.notify, note, timeout=3)
+        """Call the app's opener (webbrowser.open unless a test replaced it); when no
+        browser starts, show the link so it can be opened by hand."""
+        if self.app.open_url(url):
+            self.app.call_from_thread(self.notify, f"Opened in the browser: {url}", timeout=4)
+        else:
+            note = f"No browser could be started. The link: {url}"
+            self.app.call_from_thread(self.notify, note, severity="warning", timeout=15)
 
     def action_copy_link(self: MainScreen) -> None:
-        """Copy the selected article's link (OSC 52)."""
+        """Copy the selected article's link: with a clipboard program when one is there
+        (then we know it worked), else by OSC 52, which some terminals ignore."""
         url = self._selected_url()
         if url:
-            self.app.copy_to_clipboard(url)
-            self.notify("Link copied.", timeout=3)
+            self.copy_link(url)
+
+    @work(thread=True, exit_on_error=False, group="clipboard")
+    def copy_link(self: MainScreen, url: str) -> None:
+        """Try the clipboard programs (in a thread: they are processes), else OSC 52."""
+        from chipwatch.tui.clipboard import copy_with_program
+
+        program = copy_with_program(url)
+        if program:
+            self.app.call_from_thread(self.notify, f"Link copied ({program}).", timeout=3)
+            return
+        self.app.call_from_thread(self.app.copy_to_clipboard, url)
+        note = f"Link sent to the terminal's clipboard (OSC 52; some terminals ignore it): {url}"
+        self.app.call_from_thread(self.notify, note, timeout=8)
 
     def action_next_article(self: MainScreen) -> None:
         self.detail.move_article(1)
@@ -99,34 +101,45 @@ class MainActions:
     def action_toggle_read(self: MainScreen) -> None:
         """Flip the selected story between read and unread."""
         row = self.timeline.selected
-        if row is not None:
-            self.set_read([row.id], not row.read)
+        if row is None:
+            self._no_story()
+        else:
+            self.set_read([row.id], not row.read, say=True)
 
     def action_all_read(self: MainScreen) -> None:
-        """Mark every story the window and filters match read."""
-        self.mark_all_read(self.store_filter)
+        """Mark every story the window and filters match read (the cursor stays)."""
+        self.mark_all_read(self.store_filter, [r.id for r in self.timeline.rows])
 
     def action_pin(self: MainScreen) -> None:
         row = self.timeline.selected
-        if row is not None:
+        if row is None:
+            self._no_story()
+        else:
             self.toggle_pin(row.id)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def set_read(self: MainScreen, story_ids: list[int], read: bool) -> None:
-        """Write read state, then refresh those rows."""
+    def set_read(self: MainScreen, story_ids: list[int], read: bool, say: bool = False) -> None:
+        """Write read state, then refresh those rows in place."""
         sw.write(self.app.db_path, lambda db: views.set_story_read(db, story_ids, read))
         self._refresh_rows(story_ids)
+        if say:
+            note = "Marked read." if read else "Marked unread."
+            self.app.call_from_thread(self.notify, note, timeout=2)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def mark_all_read(self: MainScreen, flt: views.TimelineFilter) -> None:
+    def mark_all_read(self: MainScreen, flt: views.TimelineFilter, loaded: list[int]) -> None:
+        """Mark them read, then refresh the loaded rows in place (no reload: the cursor
+        and the story shown stay where they were)."""
         count = sw.write(self.app.db_path, lambda db: views.mark_all_read(db, flt))
-        self.app.call_from_thread(self.notify, f"Marked {count} stories read.", timeout=3)
-        self.app.call_from_thread(self.reload)
+        self._refresh_rows(loaded)
+        note = f"Marked {plural(count, 'story', 'stories')} read."
+        self.app.call_from_thread(self.notify, note, timeout=3)
 
     @work(thread=True, exit_on_error=False, group="write")
     def toggle_pin(self: MainScreen, story_id: int) -> None:
-        sw.write(self.app.db_path, lambda db: views.toggle_pinned(db, story_id))
+        pinned = sw.write(self.app.db_path, lambda db: views.toggle_pinned(db, story_id))
         self._refresh_rows([story_id])
+        self.app.call_from_thread(self.notify, "Pinned." if pinned else "Unpinned.", timeout=2)
 
     def _refresh_rows(self: MainScreen, story_ids: list[int]) -> None:
         rows = sw.read(self.app.db_path, lambda db: views.timeline_rows(db, story_ids))
@@ -142,6 +155,8 @@ class MainActions:
     def change_alert(self: MainScreen, alert_id: int, state: str) -> None:
         sw.write(self.app.db_path, lambda db: views.set_alert_state(db, alert_id, state))
         self.app.call_from_thread(self.load_dashboard)
+        note = "Alert dismissed." if state == "dismissed" else "Alert marked seen."
+        self.app.call_from_thread(self.notify, note, timeout=2)
 
     # ------------------------------------------------------------------ corrections
 
@@ -149,6 +164,7 @@ class MainActions:
         """Move the selected article of the shown story into a story of its own."""
         story, article = self.detail.story, self.detail.article
         if story is None or article is None:
+            self._no_story()
             return
         if len(story.articles) < 2:
             self.notify("A story with one article cannot be split.", severity="warning")
@@ -159,6 +175,7 @@ class MainActions:
         """First press marks the story; a second press on another merges them."""
         row = self.timeline.selected
         if row is None:
+            self._no_story()
             return
         if self.merge_from is None or self.merge_from == row.id:
             self.merge_from = None if self.merge_from == row.id else row.id
@@ -186,10 +203,28 @@ class MainActions:
             return stories.merge_stories(db, subject, target, now=now, languages=languages)
 
         try:
-            sw.write(self.app.db_path, apply)
+            made = sw.write(self.app.db_path, apply)
         except UserError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
             return
-        done = "Article split into its own story." if kind == "split" else "Stories merged."
+        if kind == "split":
+            done = "Article split into a story of its own; the story it left is selected."
+            changed, gone = [target, int(made)], []
+        else:
+            done = "Stories merged; the merged story is selected."
+            changed, gone = [target], [subject]
+        flt = self.store_filter
+        rows = sw.read(self.app.db_path, lambda db: sw.changes_since(db, flt, None, set(changed)))
+        self.app.call_from_thread(self._corrected, rows, gone, target)
         self.app.call_from_thread(self.notify, done, timeout=4)
-        self.app.call_from_thread(self.reload)
+
+    def _corrected(
+        self: MainScreen, rows: list[views.TimelineRow], gone: list[int], keep: int
+    ) -> None:
+        """Show a split or merge in place: the cursor stays on the story it changed."""
+        removed = self.timeline.remove_rows(gone)
+        added = self.timeline.upsert_rows(rows, arrived=False)
+        if self.status.stories is not None:
+            self.status.stories += added - removed
+        self.timeline.select_story(keep)
+        self.load_detail(keep)

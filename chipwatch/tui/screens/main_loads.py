@@ -36,13 +36,21 @@ class MainLoads:
                 flt = sw.build_filter(db, filters, self.app.config, now)
                 rows, total = sw.first_page(db, flt)
         except UserError as exc:
-            self.app.call_from_thread(self._query_failed, str(exc))
+            self.app.call_from_thread(self.query_failed, str(exc), generation)
             return
         except Exception:
             self.app.call_from_thread(self.load_dashboard)
             raise
-        self.store_filter = flt
-        self.post_message(TimelineLoaded(rows, replace=True, total=total, generation=generation))
+        self.post_message(
+            TimelineLoaded(
+                rows,
+                replace=True,
+                total=total,
+                generation=generation,
+                filters=filters,
+                store_filter=flt,
+            )
+        )
 
     @work(thread=True, exclusive=True, group="more", exit_on_error=False)
     def load_more(self: MainScreen, before: tuple[str, int], generation: int) -> None:
@@ -74,6 +82,7 @@ class MainLoads:
             article_index=self.detail.article_index if keep else 0,
             watched=self.detail.watched,
             now=self._now(),
+            monochrome=self.app.no_color,
         )
         self.post_message(DetailLoaded(story, drawing))
 

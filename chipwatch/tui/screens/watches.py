@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
@@ -20,8 +20,9 @@ from chipwatch.store import views
 from chipwatch.textsafe import clean_title
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.search import search_story_ids
-from chipwatch.tui.widgets.detail import plural
+from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.timeline import short_time
+from chipwatch.tui.words import headline, plural
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
@@ -59,20 +60,28 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         self._preview_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Watches", classes="screen-title")
-        yield DataTable(id="watches-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = DataTable(
+            id="watches-table", cursor_type="row", zebra_stripes=True, classes="pane"
+        )
+        table.border_title = "Watches"
+        yield table
         with Horizontal(classes="form-row", id="watch-form"):
-            yield Input(placeholder="name", id="watch-name")
-            yield Input(placeholder="query, e.g. @H20 AND (export OR licence~)", id="watch-query")
-        yield Static("", classes="hint", id="preview-status")
-        yield OptionList(id="watch-preview")
-        yield Footer()
+            name = Input(placeholder="e.g. H20 exports", id="watch-name")
+            name.border_title = "New watch: name"
+            yield name
+            query = Input(placeholder="e.g. @H20 AND (export OR licence~)", id="watch-query")
+            query.border_title = "query (a preview shows below)"
+            yield query
+        preview = OptionList(id="watch-preview", classes="pane")
+        preview.border_title = "Preview: what the query would have matched"
+        yield preview
+        yield Static("", classes="status-line", id="preview-status")
+        yield CalmFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("name", "query", "notify")
         self.show_watches()
-        self.query_one("#watch-preview").border_title = "Preview: what it would have matched"
         table.focus()
 
     def show_watches(self) -> None:
@@ -88,7 +97,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
                 key=watch.name,
             )
         self.query_one("#preview-status", Static).update(
-            f"{len(self.app.config.watches)} watches · a add · x remove · esc back"
+            f"{plural(len(self.app.config.watches), 'watch', 'watches')}"
+            " · a add · x remove · esc back"
         )
 
     def action_back(self) -> None:
@@ -132,17 +142,18 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         status = self.query_one("#preview-status", Static)
         preview = self.query_one("#watch-preview", OptionList)
         preview.clear_options()
+        status.set_class(bool(error), "error")
         if error:
-            status.update(Text(error, style="bold red"))
+            status.update(Text(error))
             return
         status.update(
-            f"would have matched {total} stories in the archive"
+            f"would have matched {plural(total, 'story', 'stories')} in the archive"
             + (f" (newest {len(rows)} shown)" if total > len(rows) else "")
         )
         now = self.app.clock()
         for row in rows:
             line = Text(f"{short_time(row.last_updated, now):>8}  ", style="dim")
-            line.append(clean_title(row.title))
+            line.append(headline(row.title))
             line.append(f"  {plural(row.outlet_count, 'outlet')}", style="dim")
             preview.add_option(line)
 

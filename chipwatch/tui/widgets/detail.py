@@ -24,27 +24,44 @@ from textual.strip import Strip
 from chipwatch.clustering.explanation import Explanation, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
+from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui.widgets.strips import blank_strip, line_strip
 from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
+from chipwatch.tui.words import ALERTED, PINNED, SELECTED_ARTICLE, headline, plural, shown_languages
 
+# bright enough to read on the dark panes (7:1 and more on near-black)
 KIND_STYLES = {
-    "chip": "bold cyan",
-    "company": "bold magenta",
-    "agency": "bold yellow",
-    "person": "bold green",
-    "place": "bold blue",
-    "policy": "bold red",
+    "chip": "bold #5fd7ff",
+    "company": "bold #ff87d7",
+    "agency": "bold #ffd75f",
+    "person": "bold #87d787",
+    "place": "bold #87afff",
+    "policy": "bold #ff8787",
 }
 WATCH_STYLE = "black on yellow"
+LINK_COLOUR = "#87afff"
+
+
+@dataclass(frozen=True)
+class Highlights:
+    """How entities, watched words and links stand out. With NO_COLOR the monitor's
+    colours turn to greys by luminance, and a magenta or blue name on black became
+    near-invisible grey: there they stand out by weight and reverse video instead."""
+
+    kinds: tuple[tuple[str, str], ...]
+    watch: str
+    link: str
+
+    def kind(self, kind: str) -> str:
+        return dict(self.kinds).get(kind, "bold")
+
+
+COLOURED = Highlights(tuple(KIND_STYLES.items()), WATCH_STYLE, LINK_COLOUR)
+MONOCHROME = Highlights((), "reverse bold", "")
 WHY_STYLES = {"lead": "italic", "label": "", "names": "bold", "note": "yellow", "missing": "dim"}
 SUMMARY_LIMIT = 1200
 BODY_CACHE_SIZE = 128  # articles' drawn bodies kept: a few stories (draw_story runs in threads)
 _BODIES: dict[tuple[object, ...], tuple[Text, list[tuple[Segment, ...]]]] = {}
-
-
-def plural(count: int, word: str) -> str:
-    """``1 outlet``, ``3 outlets``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def highlighted(
@@ -55,6 +72,7 @@ def highlighted(
     *,
     single_line: bool,
     limit: int | None = None,
+    palette: Highlights = COLOURED,
 ) -> Text:
     """Clean feed text as a Text, with entity spans and watched words styled.
 
@@ -71,13 +89,13 @@ def highlighted(
         at = at if at >= 0 else text.find(needle)
         if at >= 0:
             style = (
-                WATCH_STYLE
+                palette.watch
                 if span.entity.lower() in watched_entities
-                else KIND_STYLES.get(span.kind, "bold")
+                else palette.kind(span.kind)
             )
             out.stylize(style, at, at + len(needle))
     for word in words:
-        out.highlight_regex(re.compile(re.escape(word), re.IGNORECASE), WATCH_STYLE)
+        out.highlight_regex(re.compile(re.escape(word), re.IGNORECASE), palette.watch)
     return out
 
 
@@ -111,9 +129,12 @@ def draw_story(
     article_index: int,
     watched: tuple[list[str], set[str]],
     now: datetime,
+    monochrome: bool = False,
 ) -> Drawing:
     """Lay a story out as lines ``width`` cells wide. Pure, so the detail worker runs it
-    in its thread: the event loop then only copies finished lines to the screen."""
+    in its thread: the event loop then only copies finished lines to the screen.
+    ``monochrome``: NO_COLOR is set (see :class:`Highlights`)."""
+    palette = MONOCHROME if monochrome else COLOURED
     console = Console(
         file=io.StringIO(),
         width=max(1, width),
@@ -140,7 +161,7 @@ def draw_story(
         rule = render(Rule(style="dim"))
         for index, article in enumerate(story.articles):
             head = article_head(story, index, article, index == article_index)
-            body, body_lines = _article_body(article, watched, width, render)
+            body, body_lines = _article_body(article, watched, width, render, palette)
             offsets.append(len(lines))
             lines += rule
             lines += render(head)
@@ -157,21 +178,25 @@ def draw_story(
 
 
 def story_header(story: StoryView, now: datetime) -> Text:
-    """The story's title, outlets, languages, times, pin and alert marks."""
-    head = Text(clean_title(story.title), style="bold")
+    """The story's title, outlets, languages, times, pin, and each alert it raised with
+    when it was raised (the alerts pane shows the story's own time)."""
+    first = story.articles[0] if story.articles else None
+    head = Text(headline(story.title, first.summary if first else ""), style="bold")
     head.append("\n")
-    langs = " ".join(story.languages)
-    head.append(
-        f"{plural(story.outlet_count, 'outlet')} · {langs} · first "
-        f"{short_time(story.first_seen, now)} · updated "
-        f"{short_time(story.last_updated, now)} UTC",
-        style="dim",
-    )
+    facts = [plural(story.outlet_count, "outlet"), " ".join(shown_languages(story.languages))]
+    facts += [
+        f"first {short_time(story.first_seen, now)}",
+        f"updated {short_time(story.last_updated, now)} UTC",
+    ]
+    head.append(" · ".join(f for f in facts if f), style="dim")
     if story.pinned:
-        head.append("  ★ pinned", style="yellow")
-    for watch in story.alerts:
-        head.append("  ! ", style="bold yellow")
+        head.append(f"  {PINNED} pinned", style="yellow")
+    raised = story.alerts_raised or ("",) * len(story.alerts)
+    for watch, when in zip(story.alerts, raised, strict=False):
+        head.append(f"\n{ALERTED} ", style="bold yellow")
         head.append(clean_title(watch), style="bold yellow")
+        if when:
+            head.append(f" · raised {full_when(from_iso(when))}", style="dim")
     return head
 
 
@@ -180,6 +205,7 @@ def _article_body(
     watched: tuple[list[str], set[str]],
     width: int,
     render: Callable[[RenderableType], list[tuple[Segment, ...]]],
+    palette: Highlights = COLOURED,
 ) -> tuple[Text, list[tuple[Segment, ...]]]:
     """An article's body and its lines, from the cache when it was drawn before at this
     width: a story growing in a live poll costs the new article's lines only."""
@@ -193,10 +219,11 @@ def _article_body(
         tuple(watched[0]),
         frozenset(watched[1]),
         width,
+        palette,
     )
     cached = _BODIES.get(key)
     if cached is None:
-        body = article_body(article, watched)
+        body = article_body(article, watched, palette)
         cached = (body, render(Padding(body, (0, 0, 0, 2))))
         if len(_BODIES) >= BODY_CACHE_SIZE:
             _BODIES.clear()
@@ -207,30 +234,45 @@ def _article_body(
 def article_head(story: StoryView, index: int, article: ArticleView, selected: bool) -> Text:
     """An article's heading line: outlet, language, time, its place in the story."""
     head = Text()
-    head.append("▶ " if selected else "  ", style="bold green")
+    head.append(f"{SELECTED_ARTICLE} " if selected else "  ", style="bold green")
     head.append(clean_title(article.feed_name), style="bold underline" if selected else "bold")
+    facts = [*shown_languages([article.lang]), full_when(from_iso(article.published))]
     head.append(
-        f" · {article.lang} · {article.published[:10]} {article.published[11:16]} UTC"
-        f"  ({index + 1}/{len(story.articles)})",
+        f" · {' · '.join(facts)}  ({index + 1}/{len(story.articles)})",
         style="dim",
     )
     return head
 
 
-def article_body(article: ArticleView, watched: tuple[list[str], set[str]]) -> Text:
+def article_body(
+    article: ArticleView, watched: tuple[list[str], set[str]], palette: Highlights = COLOURED
+) -> Text:
     """An article's title, link, summary and why it joined the story."""
     out = Text()
-    out.append_text(
-        highlighted(article.title, article.spans, "title", watched, single_line=True, limit=500)
+    title = highlighted(
+        article.title,
+        article.spans,
+        "title",
+        watched,
+        single_line=True,
+        limit=500,
+        palette=palette,
     )
+    out.append_text(title if title.plain.strip() else Text(headline("", article.summary)))
     url = safe_url(article.url)
     out.append("\n")
     out.append(
         url or clean_title(article.url) or "(no link)",
-        style=Style(color="blue", underline=bool(url), link=url or None),
+        style=Style(color=palette.link or None, underline=bool(url), link=url or None),
     )
     summary = highlighted(
-        article.summary, article.spans, "summary", watched, single_line=False, limit=SUMMARY_LIMIT
+        article.summary,
+        article.spans,
+        "summary",
+        watched,
+        single_line=False,
+        limit=SUMMARY_LIMIT,
+        palette=palette,
     )
     if summary.plain:
         out.append("\n")
@@ -319,6 +361,7 @@ class DetailPane(ScrollView, can_focus=True):
                 article_index=self.article_index,
                 watched=self.watched,
                 now=self._clock(),
+                monochrome=self.app.no_color,
             )
         assert drawing is not None
         self._drawing = drawing

@@ -61,7 +61,7 @@ class LineOptionList(OptionList):
         self._id_to_option.update((o.id, o) for o in options if o.id is not None)
         self._line_cache.clear()
         self._option_render_cache.clear()
-        self.highlighted = None
+        self.highlighted = 0 if options and self.has_focus else None
         self.scroll_y = 0
         if self.is_mounted:
             # a list sized by its content (height: auto) must be laid out again
@@ -84,6 +84,12 @@ class LineOptionList(OptionList):
         size = Size(width, len(lines))
         if size != self.virtual_size:
             set_virtual_size(self, size)
+
+    def on_focus(self) -> None:
+        """A focused list always has a selection: keys act on it without an arrow
+        press first."""
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._options) * self.OPTION_LINES

@@ -1,4 +1,8 @@
-"""The status bar: window, filter, story count, feed health, poller and next poll."""
+"""The status bar: window, filter, story count, feed health, poller and next poll.
+
+It never ends mid-word: each field has a priority, and when the line is too narrow the
+least important fields are left out whole; a field that must stay but still does not
+fit is cut at a word, with an ellipsis."""
 
 from __future__ import annotations
 
@@ -6,21 +10,77 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from chipwatch.textsafe import clean_title
-from chipwatch.timeutil import format_duration, from_iso
+from chipwatch.timeutil import countdown, from_iso
+from chipwatch.tui.words import plural
+
+SEPARATOR = " · "
+# lower is more important: these are the fields kept on a narrow line
+PRIORITY = {
+    "window": 0,
+    "filter": 1,
+    "stories": 2,
+    "new": 3,
+    "failing": 4,
+    "poller": 5,
+    "next_poll": 6,
+    "ok": 7,
+    "title": 8,
+    "last_error": 9,
+}
+
+
+def cut_at_word(text: Text, width: int) -> Text:
+    """``text`` cut to ``width`` cells at a word boundary, ending with an ellipsis."""
+    if cell_len(text.plain) <= width:
+        return text
+    cut = text.copy()
+    cut.truncate(max(0, width - 1), overflow="crop")
+    inside_a_word = not text.plain[len(cut.plain) : len(cut.plain) + 1].isspace()
+    space = cut.plain.rfind(" ")
+    if inside_a_word and space > 0:
+        cut = cut[:space]
+    cut.rstrip()
+    return cut + Text("…")
+
+
+def _joined(fields: list[tuple[str, Text]]) -> Text:
+    line = Text()
+    for index, (_name, text) in enumerate(fields):
+        if index:
+            line.append(SEPARATOR)
+        line.append_text(text)
+    return line
+
+
+def fit_fields(fields: list[tuple[str, Text]], width: int) -> Text:
+    """Join ``(name, text)`` fields into at most ``width`` cells, leaving out the least
+    important fields first (``PRIORITY``); the last one left is cut at a word."""
+    kept = list(fields)
+    line = _joined(kept)
+    while len(kept) > 1 and cell_len(line.plain) > width:
+        drop = max(range(len(kept)), key=lambda i: PRIORITY.get(kept[i][0], len(PRIORITY)))
+        del kept[drop]
+        line = _joined(kept)
+    return cut_at_word(line, width)
 
 
 class StatusBar(Static):
     """One line at the bottom; every field is a reactive set by the screen."""
 
+    # colours from the theme (app.tcss), readable on the bar's $panel background
+    COMPONENT_CLASSES = {"status--good", "status--bad", "status--quiet", "status--window"}
+
     window: reactive[str] = reactive("7d")
     """The timeline's window: 24h, 7d, 30d or all."""
     filter_text: reactive[str] = reactive("")
-    """The active query or entity filter, shown literally."""
+    """The active query or entity filter, as a valid query (``@"export controls"``)."""
     stories: reactive[int | None] = reactive(None)
     """How many stories match the window and filter."""
     new_count: reactive[int] = reactive(0)
@@ -34,37 +94,54 @@ class StatusBar(Static):
         super().__init__(id=id)
         self._clock = clock
 
-    def render(self) -> Text:
-        out = Text(no_wrap=True, overflow="ellipsis")
+    def fields(self) -> list[tuple[str, Text]]:
+        """Every field that has something to say, in display order."""
+        out: list[tuple[str, Text]] = []
         if self.app.sub_title:
-            out.append(f" {clean_title(self.app.sub_title)} ", style="bold")
-        out.append(f" {self.window} ", style="reverse bold")
+            out.append(("title", Text(clean_title(self.app.sub_title), style="bold")))
+        out.append(("window", Text(f" {self.window} ", style=self._style("window"))))
         if self.filter_text:
-            out.append("  filter ", style="dim")
-            out.append(clean_title(self.filter_text)[:60], style="bold")
+            line = Text("filter ", style=self._style("quiet"))
+            line.append(clean_title(self.filter_text), style="bold")
+            out.append(("filter", line))
         if self.stories is not None:
-            out.append(f"  {self.stories} {'story' if self.stories == 1 else 'stories'}")
+            out.append(("stories", Text(plural(self.stories, "story", "stories"))))
         if self.new_count:
-            out.append(f"  +{self.new_count} new", style="bold green")
-        self._health(out)
+            out.append(("new", Text(f"+{self.new_count} new", style=self._style("good"))))
+        out += self._health_fields()
         if self.poller:
-            out.append(f"  · {self.poller}", style="dim")
+            out.append(("poller", Text(self.poller, style=self._style("quiet"))))
         return out
 
-    def _health(self, out: Text) -> None:
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"status--{name}", partial=True)
+
+    def _health_fields(self) -> list[tuple[str, Text]]:
         health = self.health or {}
         if not health:
-            return
-        out.append(f"  · feeds {health.get('ok', 0)} ok", style="green")
-        failing = health.get("failing", 0)
+            return []
+        out: list[tuple[str, Text]] = []
+        ok = int(health.get("ok") or 0)
+        out.append(("ok", Text(f"{plural(ok, 'feed')} ok", style=self._style("good"))))
+        failing = int(health.get("failing") or 0)
         if failing:
-            out.append(f" / {failing} failing", style="bold red")
+            out.append(("failing", Text(f"{failing} failing", style=self._style("bad"))))
         next_poll = health.get("next_poll")
         if next_poll:
-            wait = from_iso(next_poll) - self._clock()
-            label = "due" if wait.total_seconds() <= 0 else f"in {format_duration(wait)}"
-            out.append(f"  · next poll {label}", style="dim")
+            label = countdown(from_iso(next_poll), self._clock())
+            out.append(("next_poll", Text(f"next poll {label}", style=self._style("quiet"))))
         last_error = health.get("last_error")
         if last_error:
-            out.append("  · last error: ", style="dim")
-            out.append(clean_title(last_error)[:80], style="red")
+            line = Text("last error: ", style=self._style("quiet"))
+            line.append(clean_title(last_error), style=self._style("bad"))
+            out.append(("last_error", line))
+        return out
+
+    def render(self) -> Text:
+        width = self.content_region.width or self.size.width or 80
+        line = fit_fields(self.fields(), max(1, width - 1))
+        line.no_wrap = True
+        return Text(" ") + line
+
+    def on_resize(self) -> None:
+        self.refresh()

@@ -28,26 +28,24 @@ from textual.strip import Strip
 
 from chipwatch.store.views import TimelineRow
 from chipwatch.textsafe import clean_title
-from chipwatch.timeutil import from_iso
+from chipwatch.timeutil import from_iso, short_when
 from chipwatch.tui.messages import MoreRowsWanted, StoryChosen, StoryHighlighted
 from chipwatch.tui.widgets.strips import blank_strip, text_strip
+from chipwatch.tui.words import ALERTED, PINNED, UNREAD, headline, languages_label
 
 HEADER_LINES = 1
 LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the end
 ENTITY_COLUMN_MIN_WIDTH = 96
 ENTITY_WIDTH = 26
-FIXED_WIDTH = 3 + 10 + 13  # marks, time, outlets and languages
+LANGS_WIDTH = 8  # "de fr en", "de fr +2"
+FIXED_WIDTH = 3 + 10 + 6 + LANGS_WIDTH  # marks, time, outlets, languages
+MIN_TITLE_WIDTH = 8
 STRIP_CACHE_SIZE = 400  # rendered rows kept (a few screens)
 
 
 def short_time(stamp: str, now: datetime) -> str:
-    """``10:05`` today, ``Jul 14`` this year, ``24-07-14`` before (all UTC)."""
-    moment = from_iso(stamp)
-    if moment.date() == now.date():
-        return moment.strftime("%H:%M")
-    if moment.year == now.year:
-        return moment.strftime("%b %d")
-    return moment.strftime("%y-%m-%d")
+    """A stored time as the monitor's lists show it (:func:`timeutil.short_when`)."""
+    return short_when(from_iso(stamp), now)
 
 
 def set_virtual_size(view: ScrollView, size: Size) -> None:
@@ -73,13 +71,50 @@ class Timeline(ScrollView, can_focus=True):
     """Stories newest first, with a cursor; posts messages, never loads by itself."""
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="timeline.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="timeline.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="timeline.page_up"),
-        Binding("home,g", "first", "Newest", show=False, id="timeline.first"),
-        Binding("end,G", "last", "Oldest loaded", show=False, id="timeline.last"),
-        Binding("enter", "choose", "Open", show=False, id="timeline.open"),
+        Binding(
+            "down,j", "cursor_down", "Down", show=False, id="timeline.down", tooltip="Next story"
+        ),
+        Binding("up,k", "cursor_up", "Up", show=False, id="timeline.up", tooltip="Previous story"),
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            id="timeline.page_down",
+            tooltip="A screen of older stories",
+        ),
+        Binding(
+            "pageup",
+            "page_up",
+            "Page up",
+            show=False,
+            id="timeline.page_up",
+            tooltip="A screen of newer stories",
+        ),
+        Binding(
+            "home,g",
+            "first",
+            "Newest",
+            show=False,
+            id="timeline.first",
+            tooltip="The newest story",
+        ),
+        Binding(
+            "end,G",
+            "last",
+            "Oldest loaded",
+            show=False,
+            id="timeline.last",
+            tooltip="The oldest story loaded so far",
+        ),
+        Binding(
+            "enter",
+            "choose",
+            "Open",
+            show=False,
+            id="timeline.open",
+            tooltip="Read the story: mark it read and move to the story pane",
+        ),
     ]
     COMPONENT_CLASSES = {
         "timeline--cursor",
@@ -115,8 +150,11 @@ class Timeline(ScrollView, can_focus=True):
         """The row under the cursor, if any."""
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
-    def set_rows(self, rows: list[TimelineRow], *, has_more: bool) -> None:
-        """Replace everything (a new window or filter): cursor back to the top."""
+    def set_rows(
+        self, rows: list[TimelineRow], *, has_more: bool, select: int | None = None
+    ) -> None:
+        """Replace everything (a new window or filter): the cursor goes back to the top,
+        or stays on the story ``select`` when it is among the rows."""
         self.rows = list(rows)
         self.has_more = has_more
         self.fresh.clear()
@@ -124,9 +162,37 @@ class Timeline(ScrollView, can_focus=True):
         self._asked_before = None
         self.following = True
         self._resize()
-        self.cursor = 0
         self.scroll_to(0, 0, animate=False, immediate=True)
+        if select is None or not self.select_story(select):
+            self.cursor = 0
         self._announce()
+
+    def select_story(self, story_id: int) -> bool:
+        """Put the cursor on a story if it is loaded (True), scrolled into view."""
+        index = next((i for i, r in enumerate(self.rows) if r.id == story_id), None)
+        if index is None:
+            return False
+        self.following = index == 0
+        self.set_reactive(Timeline.cursor, index)
+        self.scroll_to_region_line(index)
+        self.refresh()
+        return True
+
+    def remove_rows(self, story_ids: Iterable[int]) -> int:
+        """Drop stories (merged into another); the cursor stays on its story or, when
+        that one went, on the row that took its place. Returns how many went."""
+        gone = set(story_ids)
+        anchor = self.selected
+        before = len(self.rows)
+        self.rows = [r for r in self.rows if r.id not in gone]
+        self.fresh -= gone
+        if anchor is not None and anchor.id not in gone:
+            self.select_story(anchor.id)
+        else:
+            self.set_reactive(Timeline.cursor, self.validate_cursor(self.cursor))
+        self._resize()
+        self.refresh()
+        return before - len(self.rows)
 
     def append_rows(self, rows: list[TimelineRow], *, has_more: bool) -> None:
         """Add an older page below the loaded rows."""
@@ -136,9 +202,12 @@ class Timeline(ScrollView, can_focus=True):
         self._resize()
         self.refresh()
 
-    def upsert_rows(self, rows: Iterable[TimelineRow]) -> int:
+    def upsert_rows(self, rows: Iterable[TimelineRow], *, arrived: bool = True) -> int:
         """Insert new stories and refresh changed ones, keeping the selected story on the
-        same screen line. Returns how many stories were new to the timeline."""
+        same screen line. Returns how many stories were new to the timeline.
+
+        ``arrived``: the new ones came with a poll (counted and marked as new); a story
+        made by a split did not."""
         anchor = self.selected
         follow = self.at_top
         screen_line = self.cursor - round(self.scroll_offset.y)
@@ -150,12 +219,13 @@ class Timeline(ScrollView, can_focus=True):
                 if oldest is not None and row.sort_key < oldest:
                     continue  # it will arrive with its page
                 added += 1
-                self.fresh.add(row.id)
+                if arrived:
+                    self.fresh.add(row.id)
             by_id[row.id] = row
         self.rows = sorted(by_id.values(), key=lambda r: r.sort_key, reverse=True)
         self._resize()
         self._restore(anchor, 0 if follow else screen_line, follow=follow)
-        if added:
+        if added and arrived:
             self.new_count += added
         return added
 
@@ -311,14 +381,21 @@ class Timeline(ScrollView, can_focus=True):
         return style
 
     def _columns(self, width: int) -> tuple[int, int]:
-        """(title width, entity column width) for a line ``width`` cells wide."""
+        """(title width, entity column width) for a line ``width`` cells wide: the
+        headline takes what the fixed columns leave; entities only on wide lines."""
         ents = ENTITY_WIDTH if width >= ENTITY_COLUMN_MIN_WIDTH else 0
-        return max(8, width - FIXED_WIDTH - ents), ents
+        return max(MIN_TITLE_WIDTH, width - FIXED_WIDTH - ents), ents
 
     def header_text(self, width: int) -> Text:
         """Column names, aligned with :meth:`row_text`."""
         title_width, ents = self._columns(width)
-        text = " " * 3 + f" {'when':>8} " + "headline".ljust(title_width) + f" {'src':>3} langs    "
+        text = (
+            " " * 3
+            + f" {'when':>8} "
+            + "headline".ljust(title_width)
+            + f" {'src':>3} "
+            + " langs".ljust(LANGS_WIDTH + 1)
+        )
         if ents:
             text += " entities".ljust(ents)
         return Text(
@@ -328,31 +405,35 @@ class Timeline(ScrollView, can_focus=True):
         )
 
     def row_text(self, row: TimelineRow, width: int) -> Text:
-        """One row's cells, built from Text so feed text is never markup."""
+        """One row's cells, built from Text so feed text is never markup.
+
+        Marks (the legend in words.py): unread, alerted, pinned. A story that arrived
+        since the reader last looked at the top has its time drawn in the "new" style."""
         meta = self.get_component_rich_style("timeline--meta", partial=True)
+        new = self.get_component_rich_style("timeline--new", partial=True)
         title_width, ents_width = self._columns(width)
         marks = Text()
+        marks.append(UNREAD if not row.read else " ", new)
         marks.append(
-            "●" if row.id in self.fresh else ("•" if not row.read else " "),
-            self.get_component_rich_style("timeline--new", partial=True),
-        )
-        marks.append(
-            "!" if row.alerted else " ",
+            ALERTED if row.alerted else " ",
             self.get_component_rich_style("timeline--alert", partial=True),
         )
-        marks.append("★" if row.pinned else " ", meta)
-        when = Text(f" {short_time(row.last_updated, self._clock()):>8} ", style=meta)
-        title = Text(clean_title(row.title), no_wrap=True, overflow="ellipsis")
+        marks.append(PINNED if row.pinned else " ", meta)
+        fresh = row.id in self.fresh
+        when = Text(
+            f" {short_time(row.last_updated, self._clock()):>8} ", style=new if fresh else meta
+        )
+        title = Text(headline(row.title), no_wrap=True, overflow="ellipsis")
         title.truncate(title_width, overflow="ellipsis", pad=True)
-        sources = Text(f" {row.outlet_count:>3} {' '.join(row.languages[:3]):<8}", style=meta)
+        langs = languages_label(row.languages, room=LANGS_WIDTH)
+        sources = Text(f" {row.outlet_count:>3}  {langs:<{LANGS_WIDTH}}", style=meta)
         ents = Text()
         if ents_width:
             names = ", ".join(clean_title(e) for e in row.entities)
-            ents = Text(
-                " " + names,
-                no_wrap=True,
-                overflow="ellipsis",
-                style=self.get_component_rich_style("timeline--entities", partial=True),
-            )
+            # on the cursor's band the row's own colour reads; the entity colour did not
+            on_cursor = self.rows and row is self.selected
+            ents_style = self.get_component_rich_style("timeline--entities", partial=True)
+            style = Style() if on_cursor else ents_style
+            ents = Text(" " + names, no_wrap=True, overflow="ellipsis", style=style)
             ents.truncate(ents_width, overflow="ellipsis", pad=True)
         return Text.assemble(marks, when, title, sources, ents, no_wrap=True)
