@@ -180,7 +180,8 @@ class Fetcher:
                 kind=FetchKind.ERROR,
                 error=_redirected(reason.text, hops),
                 detail=reason.detail,
-                failure=reason.code,
+                # after a redirect a server was reached: this is no sign of the network
+                failure=reason.code if len(hops) == 1 else reasons.OTHER,
             )
 
     async def _follow(

@@ -204,6 +204,7 @@ def _feed_error_event(poll: FeedPoll, outcome: FeedOutcome) -> dict[str, Any]:
         "http": poll.result.status,
         "error": outcome.error,
         **({"error_detail": outcome.error_detail} if outcome.error_detail else {}),
+        **({"failure": outcome.failure} if outcome.failure else {}),
         "retry_at": outcome.retry_at,
     }
 
