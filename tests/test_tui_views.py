@@ -109,6 +109,7 @@ def test_feed_health_and_poll_summary(seed_db) -> None:
         "failing": 1,
         "next_poll": "2025-07-16T12:10:00Z",
         "last_error": "Chip Shimbun: HTTP 503 Service Unavailable",
+        "network": None,
     }
 
 

@@ -20,6 +20,7 @@ from chipwatch.tui.commands import ChipwatchCommands
 from chipwatch.tui.messages import PollBatch, PollerState
 from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
 from chipwatch.tui.screens.main import MainScreen
+from chipwatch.words import plural
 
 # Store reads run in thread workers; with CPython's default 5 ms switch interval the
 # event loop waits up to that long for the interpreter lock each time a worker holds it,
@@ -175,11 +176,21 @@ class ChipwatchApp(App[int]):
     def on_poll_batch(self, message: PollBatch) -> None:
         self.main_screen.sync(message.story_ids)
         self.main_screen.status.poller = "polled · " + (
-            f"{len(message.errors)} feed errors" if message.errors else "ok"
+            plural(len(message.errors), "feed error") if message.errors else "ok"
         )
         for screen in self.screen_stack:
             if hasattr(screen, "on_poll_batch") and screen is not self.main_screen:
                 screen.on_poll_batch(message)
+
+    def refresh_meaning(self) -> str:
+        """What ``r`` does now, in words (the empty story pane says it)."""
+        if self.poller is not None and not self.poller.ended:
+            return "polls every feed now"
+        if self.start_poller and self.poller is not None:
+            return "starts the poller again, and it polls every feed"
+        if self.start_poller:
+            return "re-reads the store (another chipwatch polls it) or starts polling"
+        return "re-reads the store"
 
     def on_poller_state(self, message: PollerState) -> None:
         text = {
@@ -188,6 +199,7 @@ class ChipwatchApp(App[int]):
             "failed": "poller failed · r restarts it",
         }.get(message.state, message.state)
         self.main_screen.status.poller = text
+        self.main_screen.refresh_empty()
         if message.state in ("ended", "failed") and message.detail:
             self.notify(message.detail, title="Poller", severity="error", timeout=10)
 

@@ -111,9 +111,11 @@ def draw_story(
     article_index: int,
     watched: tuple[list[str], set[str]],
     now: datetime,
+    empty: Text | None = None,
 ) -> Drawing:
     """Lay a story out as lines ``width`` cells wide. Pure, so the detail worker runs it
-    in its thread: the event loop then only copies finished lines to the screen."""
+    in its thread: the event loop then only copies finished lines to the screen.
+    ``empty``: what to say when there is no story (the empty timeline's guide)."""
     console = Console(
         file=io.StringIO(),
         width=max(1, width),
@@ -132,7 +134,7 @@ def draw_story(
         return [tuple(line) for line in console.render_lines(part, options, pad=False)]
 
     if story is None:
-        texts: list[Text] = [Text("Select a story.", style="dim")]
+        texts: list[Text] = [empty or Text("Select a story.", style="dim")]
         lines += render(texts[0])
     else:
         texts = [story_header(story, now)]
@@ -255,6 +257,7 @@ class DetailPane(ScrollView, can_focus=True):
         self.parts: list[Text] = []
         self._drawing: Drawing | None = None
         self._strips: dict[int, Strip] = {}
+        self.empty: Text | None = None  # shown with no story (set by the screen)
 
     @property
     def plain(self) -> str:
@@ -319,6 +322,7 @@ class DetailPane(ScrollView, can_focus=True):
                 article_index=self.article_index,
                 watched=self.watched,
                 now=self._clock(),
+                empty=self.empty,
             )
         assert drawing is not None
         self._drawing = drawing

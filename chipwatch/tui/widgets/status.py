@@ -65,6 +65,8 @@ class StatusBar(Static):
             label = "due" if wait.total_seconds() <= 0 else f"in {format_duration(wait)}"
             out.append(f"  · next poll {label}", style="dim")
         last_error = health.get("last_error")
-        if last_error:
+        if health.get("network"):  # one state for the feeds it failed, not their errors
+            out.append("  · network unreachable", style="bold red")
+        elif last_error:
             out.append("  · last error: ", style="dim")
             out.append(clean_title(last_error)[:80], style="red")
