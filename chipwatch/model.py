@@ -46,6 +46,7 @@ class AlertKind(StrEnum):
     WATCH = "watch"  # a query watch matched a story
     SPIKE = "spike"  # an entity's story count spiked
     FEED = "feed"  # a feed is failing or silent
+    NETWORK = "network"  # the network is unreachable (one alert, not one per feed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import httpx
 
 from chipwatch.config import PollConfig
 from chipwatch.config.paths import is_local
+from chipwatch.ingest import reasons
 from chipwatch.ingest.guard import (
     RedirectGuard,
     parse_max_age,
@@ -28,6 +29,7 @@ from chipwatch.ingest.guard import (
     short_url,
 )
 from chipwatch.ingest.localfile import fetch_file, unchanged_file
+from chipwatch.ingest.reasons import Reason
 from chipwatch.ingest.schedule import bounded_int
 from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult, too_large
 
@@ -157,12 +159,30 @@ class Fetcher:
                 async with asyncio.timeout(self.config.timeout):
                     return await self._follow(request, hops, now=now)
             except TimeoutError:
-                reason = f"timed out: no complete answer within {self.config.timeout:g}s"
+                reason = Reason(
+                    f"timed out: no complete answer within {self.config.timeout:g}s",
+                    f"no complete answer within [poll] timeout = {self.config.timeout:g}s",
+                    reasons.TIMEOUT,
+                )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                reason = _describe_http_error(exc, self.config)
-            except (OSError, ValueError, UnicodeError) as exc:
-                reason = f"fetch failed: {type(exc).__name__}: {exc}"[:300]
-            return _error(request, _redirected(reason, hops))
+                reason = reasons.http_failure(
+                    exc,
+                    _host(hops[-1]),
+                    connect_timeout=self.config.connect_timeout,
+                    timeout=self.config.timeout,
+                )
+            except OSError as exc:
+                reason = reasons.os_failure(exc, _host(hops[-1]))
+            except (ValueError, UnicodeError) as exc:
+                reason = Reason("not a usable feed URL", reasons.technical(exc), reasons.BAD_URL)
+            return FetchResult(
+                url=request.url,
+                kind=FetchKind.ERROR,
+                error=_redirected(reason.text, hops),
+                detail=reason.detail,
+                # after a redirect a server was reached: this is no sign of the network
+                failure=reason.code if len(hops) == 1 else reasons.OTHER,
+            )
 
     async def _follow(
         self, request: FetchRequest, hops: list[str], *, now: datetime
@@ -318,20 +338,8 @@ def _status_reason(response: httpx.Response) -> str:
     return text
 
 
-def _describe_http_error(exc: httpx.HTTPError | httpx.InvalidURL, config: PollConfig) -> str:
-    detail = " ".join(str(exc).split())[:200]
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"could not connect within {config.connect_timeout:g}s"
-    if isinstance(exc, httpx.ReadTimeout):
-        return f"the server stopped sending for {config.timeout:g}s"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out: {detail or type(exc).__name__}"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect: {detail or 'connection refused'}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke off: {detail or 'incomplete response'}"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"the connection was reset: {detail or type(exc).__name__}"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return f"bad feed URL: {detail}"
-    return f"{type(exc).__name__}: {detail}"
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -44,6 +44,10 @@ class FetchResult:
     final_url: str | None = None
     moved_to: str | None = None  # a permanent redirect: where the feed lives now
     error: str | None = None
+    # The technical detail of ``error`` (exception and cause), and its code
+    # (chipwatch.ingest.reasons: "dns", "refused", …), for --verbose and the poller.
+    detail: str | None = None
+    failure: str | None = None
     retry_after_s: float | None = None  # the server asked us to wait this long
     max_age_s: int | None = None  # Cache-Control max-age
 
@@ -77,6 +81,7 @@ class ParsedFeed:
     version: str = ""
     warning: str | None = None  # a bozo feed that still yielded entries
     error: str | None = None  # nothing usable: not a feed, empty, unreadable
+    detail: str | None = None  # the technical detail of error or warning (parser messages)
     # Per article (same order), its entity mentions and clustering features when a
     # worker computed them (chipwatch.pipeline.prepare.Prepared); empty otherwise.
     prepared: tuple[Any, ...] = ()

@@ -30,6 +30,8 @@ class FeedOutcome:
     name: str
     status: str
     error: str | None = None
+    error_detail: str | None = None  # the technical detail under ``error``
+    failure: str | None = None  # the fetch's failure code (chipwatch.ingest.reasons)
     http_status: int | None = None
     new_articles: int = 0
     updated_articles: int = 0
@@ -54,7 +56,7 @@ class FeedOutcome:
             "updated": self.updated_articles,
             "new_stories": self.new_stories,
         }
-        for key in ("error", "warning", "moved_to", "retry_at", "capped"):
+        for key in ("error", "error_detail", "warning", "moved_to", "retry_at", "capped"):
             if getattr(self, key):
                 line[key] = getattr(self, key)
         return line

@@ -28,6 +28,7 @@ from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
 from chipwatch.pipeline.lock import poller_running
+from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.workers import ParserPool
@@ -49,6 +50,7 @@ class PollReport:
     outcomes: list[FeedOutcome] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
+    network: Verdict = field(default_factory=lambda: Verdict(UNKNOWN))
 
     def count(self, *statuses: str) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -93,6 +95,8 @@ class Poller:
         self._notify = notify
         self._stop = stop
         self.notifier: Any = None
+        self.network = RoundNetwork()  # this round's fetches, for the network's verdict
+        self.last_verdict = Verdict(UNKNOWN)
 
     async def __aenter__(self) -> Self:
         self.parsers.start()  # before any thread of ours exists (see ParserPool.start)
@@ -166,10 +170,15 @@ class Poller:
     def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
         return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
 
-    def _health(self, now: datetime) -> list[Any]:
-        engine = self.services.alerts
-        with write_transaction(self.services.db):
-            return [*engine.check_feed_health(now=now), *engine.check_spikes(now=now)]
+    def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
+        """The round's network verdict, then feed-health and spike alerts, in one
+        transaction; returns the alerts and, when the network is down, since when."""
+        db, engine = self.services.db, self.services.alerts
+        with write_transaction(db):
+            raised, since, offline = settle_network(db, self.config, verdict, now=now)
+            raised += engine.check_feed_health(now=now, offline=offline)
+            raised += engine.check_spikes(now=now)
+            return raised, since
 
     # ---- polling
 
@@ -215,6 +224,7 @@ class Poller:
         return self.config.poll.interval
 
     def _emit(self, outcome: FeedOutcome) -> None:
+        self.network.record(outcome)
         for event in outcome.events:
             self.on_event(event)
         self.on_event(outcome.to_json())
@@ -222,8 +232,14 @@ class Poller:
             self.notifier.deliver_soon(outcome.alerts)
 
     async def check_health(self, now: datetime) -> list[dict[str, Any]]:
-        """Feed-health and spike alerts, after a round; returns their event lines."""
-        alerts = await self.write(self._health, now)
+        """After a round: the network's state, feed-health and spike alerts; returns
+        the alerts' event lines (a ``network`` line, when it is down, goes first to
+        ``on_event`` and into :attr:`last_verdict`)."""
+        verdict = self.network.take()
+        alerts, since = await self.write(self._health, now, verdict)
+        self.last_verdict = verdict
+        if verdict.down and since is not None:
+            self.on_event(verdict.to_json(since=since, now=now))
         lines = [alert.to_json() for alert in alerts]
         for line in lines:
             self.on_event(line)
@@ -258,6 +274,7 @@ class Poller:
                 raise outcome
         if not report.interrupted:
             report.alerts = await self.check_health(now)
+            report.network = self.last_verdict
         report.alerts = [
             a for o in report.outcomes for a in o.events if a.get("type") == "alert"
         ] + report.alerts

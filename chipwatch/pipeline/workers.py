@@ -28,6 +28,7 @@ from types import TracebackType
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.config import EntityConfig
 from chipwatch.ingest.parse.feed import parse_feed
+from chipwatch.ingest.reasons import parser_crash
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.pipeline.lifeline import worker_init
@@ -100,7 +101,8 @@ class ParserPool:
             )
         except Exception as exc:  # BrokenProcessPool, pickling trouble
             self.close()
-            return ParsedFeed(error=f"the parser failed: {type(exc).__name__}: {exc}"[:300])
+            reason = parser_crash(exc)
+            return ParsedFeed(error=reason.text, detail=reason.detail)
 
     def close(self) -> None:
         if self._executor is not None:

@@ -219,6 +219,13 @@ def m004_ingest_query_special_by_writer(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_ingest_feed_error_detail(db: Database) -> None:
+    # last_error is in plain words; the technical detail under it (the exception and
+    # its cause, the parser's message) is kept apart for `feeds list --verbose`.
+    db.execute("ALTER TABLE feeds ADD COLUMN last_error_detail TEXT")
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}

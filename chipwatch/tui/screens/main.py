@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,6 +21,7 @@ from chipwatch.store import views
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui import store_workers as sw
+from chipwatch.tui.empty_state import empty_state
 from chipwatch.tui.messages import (
     AlertChosen,
     AlertStateWanted,
@@ -302,6 +304,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         self.timeline.set_rows(message.rows, has_more=has_more, select=select)
         self.status.stories = message.total
         if not message.rows:
+            self.detail.empty = self.empty_text()
             self.detail.show(None)
             gate.skip("detail")
         if not starting:
@@ -342,6 +345,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
     def _show_dashboard(self, message: DashboardLoaded, *, spread: bool) -> None:
         self.entities.show(message.entities)
         self.status.health = message.health
+        self.refresh_empty()
         if spread:
             self.call_after_refresh(self.alerts.show, message.alerts)
         else:
@@ -349,6 +353,28 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
         self.status.health = message.summary
+        self.refresh_empty()
+
+    def empty_text(self) -> Text:
+        """The story pane's guide while the timeline is empty (tui/empty_state.py)."""
+        app = self.app
+        return empty_state(
+            app.config,
+            app.config_path,
+            health=self.status.health,
+            refresh=app.refresh_meaning(),
+            window=self.filters.window,
+            filtered=self.filters.describe() if self.filters.query or self.filters.entity else "",
+        )
+
+    def refresh_empty(self) -> None:
+        """Redraw the guide when what it says changed (the network, the poller)."""
+        if not self.is_mounted or self.timeline.rows or self.detail.story is not None:
+            return
+        text = self.empty_text()
+        if self.detail.empty is None or text.plain != self.detail.empty.plain:
+            self.detail.empty = text
+            self.detail.show(None)
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self._gate().apply("detail", lambda: self._show_detail(message))

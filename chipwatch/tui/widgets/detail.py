@@ -130,10 +130,12 @@ def draw_story(
     watched: tuple[list[str], set[str]],
     now: datetime,
     monochrome: bool = False,
+    empty: Text | None = None,
 ) -> Drawing:
     """Lay a story out as lines ``width`` cells wide. Pure, so the detail worker runs it
     in its thread: the event loop then only copies finished lines to the screen.
-    ``monochrome``: NO_COLOR is set (see :class:`Highlights`)."""
+    ``monochrome``: NO_COLOR is set (see :class:`Highlights`); ``empty``: what to say
+    when there is no story (the empty timeline's guide)."""
     palette = MONOCHROME if monochrome else COLOURED
     console = Console(
         file=io.StringIO(),
@@ -153,7 +155,7 @@ def draw_story(
         return [tuple(line) for line in console.render_lines(part, options, pad=False)]
 
     if story is None:
-        texts: list[Text] = [Text("Select a story.", style="dim")]
+        texts: list[Text] = [empty or Text("Select a story.", style="dim")]
         lines += render(texts[0])
     else:
         texts = [story_header(story, now)]
@@ -297,6 +299,7 @@ class DetailPane(ScrollView, can_focus=True):
         self.parts: list[Text] = []
         self._drawing: Drawing | None = None
         self._strips: dict[int, Strip] = {}
+        self.empty: Text | None = None  # shown with no story (set by the screen)
 
     @property
     def plain(self) -> str:
@@ -362,6 +365,7 @@ class DetailPane(ScrollView, can_focus=True):
                 watched=self.watched,
                 now=self._clock(),
                 monochrome=self.app.no_color,
+                empty=self.empty,
             )
         assert drawing is not None
         self._drawing = drawing
