@@ -175,7 +175,7 @@ def _all_polled_after(session: DemoSession, stamp: str) -> bool:
     except StoreError:
         return False  # the poller is still making the store
     try:
-        feeds = [f for f in feed_health(conn) if f.enabled]  # type: ignore[arg-type]
+        feeds = [f for f in feed_health(conn) if f.enabled]
     except sqlite3.Error:
         return False
     finally:
