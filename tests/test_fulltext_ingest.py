@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chipwatch.config import Config, FeedConfig, PollConfig
+from chipwatch.config import Config, FeedConfig, PollConfig, WatchConfig
 from chipwatch.pipeline.fulltext import MAX_PAGES_PER_POLL
 from chipwatch.pipeline.poller import poll_once
 from chipwatch.store.clustering import clustered_articles
@@ -219,3 +219,18 @@ def test_full_text_must_be_true_or_false() -> None:
         parse_config(text)
     assert str(error.value) == "<config>:3: feeds[0].full_text: must be true or false, not a string"
     assert parse_config(text.replace('"yes"', "true")).feeds[0].full_text is True
+
+
+def test_an_entity_watch_fires_on_a_teaser_whose_page_names_the_entity(
+    server: FeedServer, db_path: Path
+) -> None:
+    url = serve_teaser(server)
+    for full_text in (False, True):
+        cfg = dataclasses.replace(
+            config(url, full_text=full_text),
+            watches=(WatchConfig(name="H20", query="@H20"),),
+        )
+        path = db_path.with_name(f"{full_text}.db")
+        poll(path, cfg)
+        alerts = rows(path, "SELECT watch FROM alerts WHERE kind = 'watch'")
+        assert alerts == ([("H20",)] if full_text else [])
