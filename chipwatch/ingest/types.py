@@ -28,6 +28,15 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     feed_id: int | None = None
+    # An article's web page rather than a feed: the URL of the feed that links to it.
+    # The page is asked for as HTML, under PAGE_MAX_BYTES, and a feed on a public
+    # address cannot send it to a private one (ingest/guard.py).
+    page_of: str | None = None
+
+    @property
+    def what(self) -> str:
+        """``feed`` or ``page``, as error messages name it."""
+        return "page" if self.page_of is not None else "feed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +73,20 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def too_large(max_bytes: int) -> str:
+# An article page larger than this is refused even when [poll] max_bytes allows more:
+# a page is read whole for its text, and the extractor's time grows with its size.
+PAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def body_limit(max_bytes: int, what: str = "feed") -> int:
+    """The largest body accepted: ``[poll] max_bytes``, and at most PAGE_MAX_BYTES for a page."""
+    return min(max_bytes, PAGE_MAX_BYTES) if what == "page" else max_bytes
+
+
+def too_large(max_bytes: int, what: str = "feed") -> str:
     """The reason a body over ``[poll] max_bytes`` is refused (HTTP and local files)."""
+    if what == "page":
+        return f"page too large: over {describe_size(body_limit(max_bytes, what))}"
     return f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)"
 
 

@@ -36,6 +36,7 @@ from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.write import store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
+from chipwatch.store.fulltext import mark_analysed, save_texts
 from chipwatch.timeutil import iso
 
 
@@ -110,6 +111,9 @@ def _write(
         _succeeded(services.db, poll, outcome, now=now)
     else:
         outcome.warning = parsed.warning
+        if poll.texts or poll.analysed:  # a full_text feed's pages, with its articles
+            save_texts(services.db, poll.texts, analysed=False)
+            mark_analysed(services.db, poll.analysed)
         store_articles(services, poll, parsed, outcome, now=now)
         _succeeded(services.db, poll, outcome, now=now)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from chipwatch.ingest.types import FetchResult, ParsedFeed
-from chipwatch.model import FeedState, feed_label
+from chipwatch.model import ArticleText, FeedState, feed_label
 
 # Outcome statuses shown in the poll report (feeds.last_status uses FeedStatus).
 OK, NOT_MODIFIED, UNCHANGED, FAILED, GONE, SKIPPED = (
@@ -76,6 +76,10 @@ class FeedPoll:
     result: FetchResult
     parsed: ParsedFeed | None = None  # None: not parsed (error, 304 or unchanged body)
     identity: str = ""  # the URL that scopes article keys (configured URL)
+    # A full_text feed (pipeline/fulltext.py): the pages fetched now, and the URLs of
+    # every page text tagging and clustering saw in this poll.
+    texts: tuple[ArticleText, ...] = ()
+    analysed: tuple[str, ...] = ()
 
 
 def label(poll: FeedPoll) -> str:

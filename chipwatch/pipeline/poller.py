@@ -27,6 +27,7 @@ from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.fulltext import Enriched, FullText
 from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
@@ -97,6 +98,9 @@ class Poller:
         self.notifier: Any = None
         self.network = RoundNetwork()  # this round's fetches, for the network's verdict
         self.last_verdict = Verdict(UNKNOWN)
+        self.full_text = FullText(
+            self.fetcher, self.parsers, on_writer=self.write, db=lambda: self.services.db
+        )
 
     async def __aenter__(self) -> Self:
         self.parsers.start()  # before any thread of ours exists (see ParserPool.start)
@@ -207,15 +211,31 @@ class Poller:
                 now,
                 feed.label,
             )
+        pages = Enriched(parsed) if parsed is not None else None
+        if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
+            pages = await self.full_text.enrich(parsed, feed_url=feed.url, now=now)
         if stop is not None and stop.is_set():
             return None
-        poll = FeedPoll(feed, self._interval(feed, identity), result, parsed, identity)
+        poll = FeedPoll(
+            feed,
+            self._interval(feed, identity),
+            result,
+            pages.parsed if pages else None,
+            identity,
+            texts=pages.texts if pages else (),
+            analysed=pages.analysed if pages else (),
+        )
         if parsed is None:  # no articles: grouped with other feeds' state updates
             outcome = await self._batch.add(poll, now)
         else:
             outcome = await self.write(self._ingest, poll, now)
         self._emit(outcome)
         return outcome
+
+    def _configured(self, feed: FeedState, identity: str, key: str) -> Any:
+        """A key of the feed's ``[[feeds]]`` table (None for a feed no longer configured)."""
+        configured = self._by_url.get(identity) or self._by_url.get(feed.url)
+        return getattr(configured, key) if configured is not None else None
 
     def _interval(self, feed: FeedState, identity: str) -> Any:
         configured = self._by_url.get(identity) or self._by_url.get(feed.url)

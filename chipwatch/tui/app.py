@@ -330,14 +330,18 @@ def plain_reason(error: BaseException) -> str:
 def binding_groups() -> Iterator[tuple[str, list[Binding]]]:
     """(where, bindings) for every part of the monitor, in reading order (the help screen)."""
     from chipwatch.tui.screens.feeds import FeedsScreen
+    from chipwatch.tui.screens.reader import ReaderScreen
     from chipwatch.tui.screens.watches import WatchesScreen
     from chipwatch.tui.widgets.alerts import AlertsPane
+    from chipwatch.tui.widgets.detail import DetailPane
     from chipwatch.tui.widgets.timeline import Timeline
 
     for where, owner in (
         ("everywhere", ChipwatchApp),
         ("main", MainScreen),
         ("timeline", Timeline),
+        ("story", DetailPane),
+        ("reader", ReaderScreen),
         ("alerts", AlertsPane),
         ("feeds", FeedsScreen),
         ("watches", WatchesScreen),

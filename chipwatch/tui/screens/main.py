@@ -30,6 +30,7 @@ from chipwatch.tui.messages import (
     EntityChosen,
     MoreRowsWanted,
     PollBatch,
+    ReaderWanted,
     StatusLoaded,
     StoryChosen,
     StoryHighlighted,
@@ -87,6 +88,14 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
             tooltip="Close the query box; elsewhere clear the query and entity filters",
         ),
         Binding("o", "open_link", "Open", id="open", tooltip="Open the article in the browser"),
+        Binding(
+            "v",
+            "read_article",
+            "Full text",
+            show=False,
+            id="read_article",
+            tooltip="Read the selected article's full text in the monitor",
+        ),
         Binding(
             "c",
             "copy_link",
@@ -406,6 +415,27 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         self.load_detail(message.story_id)
         self.set_read([message.story_id], True)
         self.detail.focus()
+
+    def on_reader_wanted(self, message: ReaderWanted) -> None:
+        self.action_read_article()
+
+    def action_read_article(self) -> None:
+        """The reader for the story pane's selected article; back on Esc, with the
+        article read last selected. The story counts as read."""
+        from chipwatch.tui.screens.reader import ReaderScreen
+
+        story = self.detail.story
+        if story is None or not story.articles:
+            self.notify("No article selected.", severity="warning")
+            return
+        reader = ReaderScreen(story, self.detail.article_index, self.detail.watched)
+        self.app.push_screen(reader, callback=self._reader_closed)
+        if not story.read:
+            self.set_read([story.id], True)
+
+    def _reader_closed(self, index: int | None) -> None:
+        if index is not None and self.detail.story is not None:
+            self.detail.move_article(index - self.detail.article_index)
 
     def on_more_rows_wanted(self, message: MoreRowsWanted) -> None:
         self.load_more(message.before, self.generation)

@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -25,6 +26,7 @@ from chipwatch.clustering.explanation import Explanation, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.timeutil import from_iso, full_when
+from chipwatch.tui.messages import ReaderWanted
 from chipwatch.tui.widgets.strips import blank_strip, line_strip
 from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
 from chipwatch.tui.words import ALERTED, PINNED, SELECTED_ARTICLE, headline, plural, shown_languages
@@ -289,6 +291,20 @@ class DetailPane(ScrollView, can_focus=True):
 
     Drawn as finished lines (see :func:`draw_story`), so showing a story never asks the
     screen for a layout pass, and a story redrawn by a poll costs one repaint."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "read",
+            "Full text",
+            show=False,
+            id="detail.read",
+            tooltip="Read the selected article's full text",
+        ),
+    ]
+
+    def action_read(self) -> None:
+        self.post_message(ReaderWanted())
 
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
