@@ -175,3 +175,27 @@ async def test_entity_sparklines_keep_their_newest_days_after_a_live_resize(seed
             for entity, line in zip(pane.entities, lines, strict=False):
                 newest = sparkline(entity.spark)[-1]
                 assert line.rstrip().endswith(newest), (size, entity.name, line)
+
+
+@pytest.mark.parametrize("size", [SMALL, TINY], ids=["80x24", "60x20"])
+@pytest.mark.parametrize("keys", [[], ["f"], ["W"], ["v"]], ids=["main", "feeds", "watch", "read"])
+async def test_footer_shows_no_key_cut_by_the_palette_key(seeded, size, keys) -> None:
+    """At 80 columns the feeds screen's footer ended "f F▏^p Commands": a key half hidden
+    under the command palette's key. Keys that do not fit are left out whole."""
+    app = build(seeded)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(app, pilot)
+        await pilot.pause()
+        footer_keys = list(app.screen.query("FooterKey"))
+        palette = next(k for k in footer_keys if k.has_class("-command-palette"))
+        shown = [k for k in footer_keys if k.display and k is not palette]
+        assert shown, "the footer shows at least one key"
+        for key in shown:
+            label = key.render().plain
+            blank = len(label) - len(label.rstrip())
+            assert key.region.right - blank <= palette.region.x, key.description
+        widths = sum(k.region.width for k in shown)
+        assert widths == shown[-1].region.right  # nothing hidden between shown keys
