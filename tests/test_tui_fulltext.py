@@ -270,3 +270,23 @@ async def test_a_failed_reload_keeps_the_stored_text_and_says_why(
         assert "Could not reload the page: HTTP 500" in shown.plain and lead(first) in shown.plain
     stored = query_store(seeded[1], "SELECT status FROM article_texts")
     assert stored == [("ok",)]
+
+
+async def test_reader_c_never_says_copied_when_only_the_terminal_was_asked(
+    seeded, monkeypatch
+) -> None:
+    """The reader said "Link copied." after OSC 52 alone, which many terminals ignore;
+    it now says what the main screen says, and copies with a clipboard program first."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    app = build(seeded, opener=lambda url: False)
+    async with app.run_test(size=SMALL) as pilot:
+        shown = await open_reader(app, pilot)
+        url = shown.article.url
+        await pilot.press("c")
+        await wait_until(app, pilot, lambda: app.clipboard == url)
+        await wait_until(app, pilot, lambda: any("OSC 52" in n.message for n in app._notifications))
+        assert not any("Link copied" in n.message for n in app._notifications)
+        await pilot.press("o")
+        note = f"No browser could be started. The link: {url}"
+        await wait_until(app, pilot, lambda: any(n.message == note for n in app._notifications))

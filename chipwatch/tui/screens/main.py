@@ -22,6 +22,7 @@ from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.empty_state import empty_state
+from chipwatch.tui.links import LinkActions
 from chipwatch.tui.messages import (
     AlertChosen,
     AlertStateWanted,
@@ -55,7 +56,7 @@ SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
-class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Screen):
+class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp

@@ -60,35 +60,12 @@ class MainActions:
         if url:
             self.open_in_browser(url)
 
-    @work(thread=True, exit_on_error=False, group="browser")
-    def open_in_browser(self: MainScreen, url: str) -> None:
-        """Call the app's opener (webbrowser.open unless a test replaced it); when no
-        browser starts, show the link so it can be opened by hand."""
-        if self.app.open_url(url):
-            self.app.call_from_thread(self.notify, f"Opened in the browser: {url}", timeout=4)
-        else:
-            note = f"No browser could be started. The link: {url}"
-            self.app.call_from_thread(self.notify, note, severity="warning", timeout=15)
-
     def action_copy_link(self: MainScreen) -> None:
         """Copy the selected article's link: with a clipboard program when one is there
         (then we know it worked), else by OSC 52, which some terminals ignore."""
         url = self._selected_url()
         if url:
             self.copy_link(url)
-
-    @work(thread=True, exit_on_error=False, group="clipboard")
-    def copy_link(self: MainScreen, url: str) -> None:
-        """Try the clipboard programs (in a thread: they are processes), else OSC 52."""
-        from chipwatch.tui.clipboard import copy_with_program
-
-        program = copy_with_program(url)
-        if program:
-            self.app.call_from_thread(self.notify, f"Link copied ({program}).", timeout=3)
-            return
-        self.app.call_from_thread(self.app.copy_to_clipboard, url)
-        note = f"Link sent to the terminal's clipboard (OSC 52; some terminals ignore it): {url}"
-        self.app.call_from_thread(self.notify, note, timeout=8)
 
     def action_next_article(self: MainScreen) -> None:
         self.detail.move_article(1)

@@ -30,6 +30,7 @@ from chipwatch.store.fulltext import get_text, save_texts
 from chipwatch.store.views import ArticleView, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.tui import store_workers as sw
+from chipwatch.tui.links import LinkActions
 from chipwatch.tui.widgets.detail import SUMMARY_LIMIT, highlighted
 from chipwatch.tui.widgets.footer import CalmFooter
 
@@ -47,7 +48,7 @@ class Shown:
     note: str = ""  # e.g. a reload that failed while the stored text is shown
 
 
-class ReaderScreen(sw.ReportsWorkerErrors, Screen[int]):
+class ReaderScreen(LinkActions, sw.ReportsWorkerErrors, Screen[int]):
     """An article's full text; dismissed with the index of the article shown last."""
 
     app: ChipwatchApp
@@ -245,17 +246,10 @@ class ReaderScreen(sw.ReportsWorkerErrors, Screen[int]):
             return
         self.open_in_browser(url)
 
-    @work(thread=True, exit_on_error=False, group="browser")
-    def open_in_browser(self, url: str) -> None:
-        opened = self.app.open_url(url)
-        note = "Opened in the browser." if opened else f"No browser could be started: {url}"
-        self.app.call_from_thread(self.notify, note, timeout=5)
-
     def action_copy_link(self) -> None:
         url = safe_url(self.article.url)
         if url:
-            self.app.copy_to_clipboard(url)
-            self.notify("Link copied.", timeout=3)
+            self.copy_link(url)
 
 
 def _source(text: ArticleText) -> str:
