@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import load_config
+from tests.feedserver import FeedServer
 from tests.test_tui import SIZE, build, query_store, settle, wait_until
 from tests.tui_seed import build_seed_store, seed_config
 from tests.waiting import PATIENCE, eventually
@@ -19,8 +20,19 @@ def seeded(tmp_path: Path) -> tuple[Path, Path]:
     return seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db")
 
 
-async def test_feeds_screen_shows_health_adds_and_removes(seeded) -> None:
+ATOM_FR = Path(__file__).parent / "data" / "feeds" / "atom_fr.xml"
+
+
+@pytest.fixture
+def feed_url():
+    """A real feed on a server on 127.0.0.1 (the feeds screen fetches what it adds)."""
+    with FeedServer() as server:
+        yield server.add("/new.atom", ATOM_FR.read_bytes(), content_type="application/atom+xml")
+
+
+async def test_feeds_screen_shows_health_adds_and_removes(seeded, feed_url) -> None:
     config_path, db_path = seeded
+    new = feed_url
     app = build(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -34,22 +46,20 @@ async def test_feeds_screen_shows_health_adds_and_removes(seeded) -> None:
         status = list(screen.widths).index("status")
         assert str(table.get_row_at(0)[status]).startswith("error 503")  # failing feeds first
         await pilot.press("a")
-        await pilot.press(*"https://new.example/rss")
+        await pilot.press(*new)
         await pilot.press("enter")
-        await settle(app, pilot)
-        assert "https://new.example/rss" in [f.url for f in load_config(config_path).feeds]
+        await wait_until(app, pilot, lambda: table.row_count == 6)
+        assert new in [f.url for f in load_config(config_path).feeds]
         assert table.row_count == 6
         table.focus()
-        table.move_cursor(row=[f.url for f in screen.feeds].index("https://new.example/rss"))
+        table.move_cursor(row=[f.url for f in screen.feeds].index(new))
         await pilot.press("x")
         await settle(app, pilot)
         assert len(load_config(config_path).feeds) == 6  # the first press only arms
         await pilot.press("x")
         await settle(app, pilot)
-        assert "https://new.example/rss" not in [f.url for f in load_config(config_path).feeds]
-        enabled = query_store(
-            db_path, "SELECT enabled FROM feeds WHERE url = ?", ["https://new.example/rss"]
-        )
+        assert new not in [f.url for f in load_config(config_path).feeds]
+        enabled = query_store(db_path, "SELECT enabled FROM feeds WHERE url = ?", [new])
         assert enabled == [(0,)]  # kept in the store (its articles stay), disabled
         await pilot.press("escape")
         assert app.screen is app.main_screen
@@ -66,6 +76,41 @@ async def test_feed_add_keeps_comments_and_rejects_duplicates(seeded) -> None:
         assert len(load_config(config_path).feeds) == 5
         assert config_path.read_text().startswith("# my feeds, annotated\n")
         assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("not a url", "not a url: not an http(s):// or file:// URL, and no such file"),
+        ("missing.xml", "missing.xml: no such file"),
+        ("notes.txt", "notes.txt: not a feed: plain text"),
+    ],
+)
+async def test_feeds_screen_refuses_what_is_not_a_feed_instead_of_saying_added(
+    seeded, monkeypatch, typed: str, said: str
+) -> None:
+    """The feeds screen added 'not a url' and said "Feed added: not a url"; it now checks
+    the address as `chipwatch feeds add` does and says why it is not a feed."""
+    config_path, _ = seeded
+    (config_path.parent / "notes.txt").write_text("hello\n", encoding="utf-8")
+    monkeypatch.chdir(config_path.parent)
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f", "a", *typed, "enter")
+        await wait_until(app, pilot, lambda: any(said in n.message for n in app._notifications))
+        assert not any("added" in n.message for n in app._notifications)
+        assert len(load_config(config_path).feeds) == 5
+        assert app.screen.query_one("#feed-form").display  # kept open to correct it
+
+
+async def test_feeds_screen_add_says_the_feeds_title_language_and_items(seeded, feed_url) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f", "a", *feed_url, "enter")
+        added = 'Feed added: "Puces & Politique" · language fr · 2 items'
+        await wait_until(app, pilot, lambda: any(n.message == added for n in app._notifications))
 
 
 def _status(screen) -> str:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from chipwatch.config.editor import DuplicateFeed, add_feed, normalize_feed_url, same_feed_key
-from chipwatch.config.paths import is_local, local_path
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
-from chipwatch.ingest.check import FeedCheck, check_feed_now
+from chipwatch.ingest.check import FeedCheck, check_feed_now, refusal_reason
 from chipwatch.store import queries
 from chipwatch.store.db import write_transaction
 from chipwatch.textsafe import clean_title
@@ -54,23 +53,13 @@ def _added(url: str, config_path: Path, check: FeedCheck | None) -> str:
 
 
 def _refusal(raw: str, url: str, check: FeedCheck) -> UserError | WorkFailed:
-    shown = clean_title(raw.strip()) or "''"
-    problem = clean_title(check.problem)
-    if is_local(url) and "://" not in raw and not local_path(url).exists():
-        if _looks_like_a_path(raw):
-            return UserError(f"{shown}: no such file")
-        return UserError(f"{shown}: not an http(s):// or file:// URL, and no such file")
+    reason = refusal_reason(raw, url, check)
     if check.suggestion:
         link = clean_title(check.suggestion)
-        return UserError(f"{shown}: {problem}; it links to a feed: chipwatch feeds add {link}")
+        return UserError(f"{reason}; it links to a feed: chipwatch feeds add {link}")
     if check.mistake:
-        return UserError(f"{shown}: {problem}")
-    return WorkFailed(f"{shown}: {problem}; check the address, or add it unread with --no-check")
-
-
-def _looks_like_a_path(raw: str) -> bool:
-    text = raw.strip()
-    return "/" in text or "\\" in text or text.startswith(("~", ".")) or Path(text).suffix != ""
+        return UserError(reason)
+    return WorkFailed(f"{reason}; check the address, or add it unread with --no-check")
 
 
 def _already(ctx: Context, url: str) -> int:

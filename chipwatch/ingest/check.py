@@ -15,13 +15,15 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from chipwatch.config import PollConfig
-from chipwatch.config.paths import is_local
+from chipwatch.config.paths import is_local, local_path
 from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.parse.discover import feed_links
 from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult
+from chipwatch.textsafe import clean_title
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +94,20 @@ def _failed(url: str, result: FetchResult) -> FeedCheck:
         detail=result.detail or "",
         mistake=mistake,
     )
+
+
+def refusal_reason(raw: str, url: str, check: FeedCheck) -> str:
+    """Why the address the user typed (``raw``, normalized to ``url``) is not added, in
+    plain words, starting with what they typed: the one wording of ``feeds add`` and
+    the monitor's feeds screen (each adds its own way forward)."""
+    shown = clean_title(raw.strip()) or "''"
+    if is_local(url) and "://" not in raw and not local_path(url).exists():
+        if _looks_like_a_path(raw):
+            return f"{shown}: no such file"
+        return f"{shown}: not an http(s):// or file:// URL, and no such file"
+    return f"{shown}: {clean_title(check.problem)}"
+
+
+def _looks_like_a_path(raw: str) -> bool:
+    text = raw.strip()
+    return "/" in text or "\\" in text or text.startswith(("~", ".")) or Path(text).suffix != ""

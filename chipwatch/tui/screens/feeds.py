@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Static
 
 from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
+from chipwatch.ingest.check import check_feed_now, refusal_reason
 from chipwatch.store import views
 from chipwatch.store.queries import sync_feeds
 from chipwatch.textsafe import clean_title
@@ -227,6 +228,7 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         url = self.query_one("#feed-url", Input).value.strip()
         name = self.query_one("#feed-name", Input).value.strip()
         if url:
+            self.notify(f"Fetching {clean_title(url)} to check it is a feed…", timeout=3)
             self.change_feeds("add", url, name)
 
     def action_remove(self) -> None:
@@ -243,8 +245,10 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
     @work(thread=True, exclusive=True, group="feed-edit", exit_on_error=False)
     def change_feeds(self, kind: str, url: str, name: str) -> None:
         """Edit the config, then make the store reflect it (in a thread)."""
+        said = f"Feed removed: {clean_title(url)}"
         try:
             if kind == "add":
+                url, said = self._checked(url)
                 configedit.add_feed(self.app.config_path, url, name)
             elif not configedit.remove_feed(self.app.config_path, url):
                 raise UserError(f"{url} is not in the config")
@@ -254,12 +258,29 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             return
         now = self.app.clock()
         sw.write(self.app.db_path, lambda db: sync_feeds(db, self.app.config.feeds, now=now))
-        self.app.call_from_thread(self._edited, kind, url)
+        self.app.call_from_thread(self._edited, said)
 
-    def _edited(self, kind: str, url: str) -> None:
-        self.notify(
-            f"Feed {'added' if kind == 'add' else 'removed'}: {clean_title(url)}", timeout=4
-        )
+    def _checked(self, raw: str) -> tuple[str, str]:
+        """Fetch and parse ``raw`` as ``chipwatch feeds add`` does (in the worker's
+        thread): (the URL to add, what to say), or a UserError saying why not."""
+        url = configedit.normalize_feed_url(raw)
+        if any(
+            configedit.same_feed_key(f.url) == configedit.same_feed_key(url)
+            for f in self.app.config.feeds
+        ):
+            raise UserError(f"{clean_title(url)} is already in the config")
+        check = check_feed_now(url, self.app.config.poll, now=self.app.clock())
+        if not check.ok:
+            reason = refusal_reason(raw, url, check)
+            if check.suggestion:
+                reason += f"; it links to a feed: {clean_title(check.suggestion)}"
+            raise UserError(reason)
+        title = f'"{clean_title(check.title)}"' if check.title else clean_title(url)
+        lang = f"language {check.lang}" if check.lang else "language unknown"
+        return url, f"Feed added: {title} · {lang} · {plural(check.items, 'item')}"
+
+    def _edited(self, said: str) -> None:
+        self.notify(said, timeout=6)
         for field_id in ("#feed-url", "#feed-name"):
             self.query_one(field_id, Input).value = ""
         self.query_one("#feed-form").display = False
