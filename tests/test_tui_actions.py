@@ -138,6 +138,23 @@ async def test_the_filter_applies_as_you_type_and_errors_show_inline(seeded) -> 
         assert screen.status.filter_text == ""
 
 
+async def test_a_query_error_shows_the_query_literally_with_the_caret_under_its_column(
+    seeded,
+) -> None:
+    """The error under the box was read as markup: '[b]' vanished from the query shown
+    and the caret stood three columns right of the stray quote."""
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        screen = app.main_screen
+        await pilot.press("slash", *'@H20 [b]x "open')
+        await wait_until(app, pilot, lambda: screen.search_input.has_class("error"))
+        error = screen.query_one("#search-error")
+        lines = ["".join(s.text for s in error.render_line(y)) for y in range(3)]
+        assert lines[1].strip() == '@H20 [b]x "open'
+        assert lines[2].index("^") == lines[1].index('"')
+
+
 async def test_an_entity_filter_is_shown_as_a_valid_query(seeded) -> None:
     from chipwatch.query.grammar import parse_tree
 

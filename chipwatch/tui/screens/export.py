@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -151,7 +152,7 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
         self.app.call_from_thread(self._written, path)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#export-status", Static).update(message)
+        self.query_one("#export-status", Static).update(Text(message))  # may quote the query
         self.notify(message, title="Export", severity="error", timeout=8)
 
     def _written(self, path: Path) -> None:

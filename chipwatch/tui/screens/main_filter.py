@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -73,7 +74,7 @@ class MainFilter:
     def show_query_error(self: MainScreen, message: str) -> None:
         """Show (or clear, with "") the error under the query box."""
         error = self.query_one("#search-error", Static)
-        error.update(message)
+        error.update(Text(message))  # the query is the user's text, never markup
         error.set_class(bool(message), "shown")
         self.search_input.set_class(bool(message), "error")
 
