@@ -199,3 +199,18 @@ async def test_footer_shows_no_key_cut_by_the_palette_key(seeded, size, keys) ->
             assert key.region.right - blank <= palette.region.x, key.description
         widths = sum(k.region.width for k in shown)
         assert widths == shown[-1].region.right  # nothing hidden between shown keys
+
+
+async def test_status_bar_says_when_it_polled_not_a_bare_polled(seeded) -> None:
+    """After a poll the status bar ended "· polled", which read like a cut word."""
+    from chipwatch.tui.messages import PollBatch
+
+    app = build(seeded)
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(app, pilot)
+        app.post_message(PollBatch(set(), alerts=0, feeds=5, errors=[]))
+        await settle(app, pilot)
+        assert app.main_screen.status.poller == "polled 12:00"  # the seed's clock
+        app.post_message(PollBatch(set(), alerts=0, feeds=5, errors=["Chip Shimbun: HTTP 503"]))
+        await settle(app, pilot)
+        assert app.main_screen.status.poller == "polled 12:00 · 1 feed error"

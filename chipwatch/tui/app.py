@@ -18,7 +18,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from chipwatch.config import Config, load_config
-from chipwatch.timeutil import utcnow
+from chipwatch.timeutil import short_when, utcnow
 from chipwatch.tui.commands import ChipwatchCommands
 from chipwatch.tui.messages import PollBatch, PollerState
 from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
@@ -233,8 +233,11 @@ class ChipwatchApp(App[int]):
 
     def on_poll_batch(self, message: PollBatch) -> None:
         self.main_screen.sync(message.story_ids)
+        now = self.clock()
+        polled = f"polled {short_when(now, now)}"  # "polled" alone read like a cut word
+        errors = len(message.errors)
         self.main_screen.status.poller = (
-            f"polled · {plural(len(message.errors), 'feed error')}" if message.errors else "polled"
+            f"{polled} · {plural(errors, 'feed error')}" if errors else polled
         )
         for screen in self.screen_stack:
             if hasattr(screen, "on_poll_batch") and screen is not self.main_screen:
