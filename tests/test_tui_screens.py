@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chipwatch.config import load_config
+from chipwatch.store.db import open_db, write_transaction
 from tests.feedserver import FeedServer
 from tests.test_tui import SIZE, build, query_store, settle, wait_until
 from tests.tui_seed import build_seed_store, seed_config
@@ -61,6 +62,9 @@ async def test_feeds_screen_shows_health_adds_and_removes(seeded, feed_url) -> N
         assert new not in [f.url for f in load_config(config_path).feeds]
         enabled = query_store(db_path, "SELECT enabled FROM feeds WHERE url = ?", [new])
         assert enabled == [(0,)]  # kept in the store (its articles stay), disabled
+        # and no longer listed: the screen said "Feed removed" and still showed it
+        await wait_until(app, pilot, lambda: table.row_count == 5)
+        assert new not in [f.url for f in screen.feeds]
         await pilot.press("escape")
         assert app.screen is app.main_screen
 
@@ -232,3 +236,20 @@ async def test_export_dialog_reports_failure(seeded, tmp_path) -> None:
         assert not (tmp_path / "x.md").exists()
         await pilot.press("escape")
         assert app.screen is app.main_screen
+
+
+async def test_a_304_reads_unchanged_not_a_cut_not_modif_at_80_columns(seeded) -> None:
+    _, db_path = seeded
+    db = open_db(db_path)
+    with write_transaction(db):
+        db.execute("UPDATE feeds SET last_status = 'not_modified' WHERE last_status = 'ok'")
+    db.close()
+    app = build(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        table = app.screen.query_one("#feeds-table")
+        status = list(app.screen.widths).index("status")
+        shown = [str(table.get_row_at(row)[status]) for row in range(table.row_count)]
+        assert shown.count("unchanged") == 4 and not any("…" in cell for cell in shown)

@@ -39,6 +39,8 @@ STATUS_STYLES = {
     "new": "dim",
     "disabled": "dim",
 }
+# 304 Not Modified is a healthy fetch: "not modified" was cut to "not modif…" at 80 columns
+STATUS_WORDS = {"not_modified": "unchanged"}
 # (label, narrowest, widest, priority: lower is kept longer), in display order
 COLUMNS = (
     ("name", 10, 24, 0),
@@ -146,7 +148,12 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         self.post_message(FeedsLoaded(sw.read(self.app.db_path, views.feed_health)))
 
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
-        self.feeds = message.feeds
+        # a removed feed stays in the store, disabled, for its articles: it is no longer
+        # one of "your feeds" (a feed disabled by 410 Gone is still in the config: shown)
+        configured = {configedit.same_feed_key(f.url) for f in self.app.config.feeds}
+        self.feeds = [
+            f for f in message.feeds if f.enabled or configedit.same_feed_key(f.url) in configured
+        ]
         self._fill()
         failing = sum(1 for f in self.feeds if f.last_status == "error" and f.enabled)
         hint = f"{plural(len(self.feeds), 'feed')} · {failing} failing · "
@@ -194,7 +201,10 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         upcoming = countdown(from_iso(feed.next_poll_at), now) if feed.next_poll_at else "—"
         every = {
             "name": (clean_title(feed.name), "" if feed.enabled else "dim"),
-            "status": (status.replace("_", " "), STATUS_STYLES.get(feed.last_status, "")),
+            "status": (
+                STATUS_WORDS.get(status, status.replace("_", " ")),
+                STATUS_STYLES.get(feed.last_status, ""),
+            ),
             "articles": (f"{feed.articles:>{widths.get('articles', 8)}}", ""),
             "last error": (clean_title(feed.last_error or ""), "red"),
             "fetched": (short_time(feed.last_fetch_at, now) if feed.last_fetch_at else "never", ""),
