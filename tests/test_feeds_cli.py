@@ -191,8 +191,11 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_list_shows_whole_urls_when_piped_and_an_ellipsis_on_a_terminal(three, capsys) -> None:
+def test_list_shows_whole_urls_when_piped_and_an_ellipsis_on_a_terminal(
+    three, capsys, monkeypatch
+) -> None:
     config, db = three
+    monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = cli(capsys, config, db, "feeds", "list")  # captured: not a terminal
     assert code == 0 and LONG in out
     header = out.splitlines()[0].split()
@@ -202,6 +205,23 @@ def test_list_shows_whole_urls_when_piped_and_an_ellipsis_on_a_terminal(three, c
     assert run_list(Context(args=args, stdout=terminal)) == 0
     shown = terminal.getvalue()
     assert LONG not in shown and LONG[:59] + "…" in shown
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_list_on_a_narrow_terminal_fits_its_width_instead_of_wrapping_every_row(
+    three, monkeypatch, columns: int
+) -> None:
+    """At 100 columns each row of `feeds list` was about 150 wide and wrapped in two."""
+    config, db = three
+    monkeypatch.setenv("COLUMNS", str(columns))
+    terminal = _Terminal()
+    args = argparse.Namespace(config=str(config), db=str(db), json=False, verbose=False)
+    assert run_list(Context(args=args, stdout=terminal)) == 0
+    lines = terminal.getvalue().splitlines()
+    assert len(lines) == 4 and all(len(line) <= columns for line in lines)
+    assert lines[0].split()[:2] == ["#", "name"] and "Fab Weekly" in lines[3]
+    if "url" in lines[0]:  # left out only when nothing else makes the line fit
+        assert "…" in lines[2]  # the long URL cut, shown cut
 
 
 def test_list_verbose_shows_the_technical_detail(three, capsys) -> None:

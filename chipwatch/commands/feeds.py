@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from rich.cells import cell_len, set_cell_size
 
 from chipwatch.config import FeedConfig
 from chipwatch.config.editor import add_feeds, normalize_feed_url, remove_feed, same_feed_key
@@ -25,6 +28,8 @@ COLUMNS = ("#", "name", "url", "last fetch", "status", "articles", "next poll", 
 # Cut at these widths on a terminal (with an ellipsis); piped or redirected output
 # keeps every character (a script, or `feeds remove`, gets the whole URL).
 CUTS = {"name": 40, "url": 60, "last error": 80}
+# ... and narrowed to these, in this order, when the terminal is narrower than the table
+NARROWEST = {"last error": 16, "url": 24, "name": 16}
 
 
 def run_list(ctx: Context) -> int:
@@ -88,26 +93,60 @@ def _feed_row(feed: FeedConfig, row: dict[str, Any] | None) -> dict[str, Any]:
 def _print_table(ctx: Context, rows: list[dict[str, Any]]) -> None:
     now, cut = ctx.now, _is_terminal(ctx)
     verbose = bool(getattr(ctx.args, "verbose", False))
-    cells = [
+    cuts = dict(CUTS)
+    if verbose:
+        cuts.pop("last error")
+    lines = [list(COLUMNS)] + [
         [
             str(r["index"]),
-            _cell(r["name"] or "-", CUTS["name"], cut),
-            _cell(r["url"], CUTS["url"], cut),
+            clean_title(r["name"] or "-"),
+            clean_title(r["url"]),
             _ago(r["last_fetch"], now),
             r["status"],
             str(r["articles"]),
             _when(r["next_poll"], now),
-            _cell(r["last_error"] or "", CUTS["last error"], cut and not verbose),
+            clean_title(r["last_error"] or ""),
         ]
         for r in rows
     ]
-    widths = [max(len(c[i]) for c in [list(COLUMNS), *cells]) for i in range(len(COLUMNS))]
-    for line, row in zip([list(COLUMNS), *cells], [None, *rows], strict=True):
-        ctx.out(
-            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        )
+    widths = [max(cell_len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    if cut:  # on a terminal: the long columns cut, then narrowed to fit its width
+        widths = _fit(widths, cuts, shutil.get_terminal_size().columns)
+    for line, row in zip(lines, [None, *rows], strict=True):
+        cells = [
+            _cell(text, width) if cut else text for text, width in zip(line, widths, strict=True)
+        ]
+        shown = [_pad(c, w) for c, w in zip(cells, widths, strict=True) if w]
+        ctx.out("  ".join(shown).rstrip())
         if verbose and row is not None and row.get("last_error_detail"):
             ctx.out(f"    detail: {clean_title(row['last_error_detail'])}")
+
+
+def _fit(widths: list[int], cuts: dict[str, int], columns: int) -> list[int]:
+    """Each column's width on a terminal ``columns`` wide (0: left out): the long columns
+    at most their cut, then the last error, the URL and the name narrowed (to their
+    least) in that order until a line fits, else the URL left out (a table wider than
+    the terminal wrapped every row)."""
+    natural, widths = widths, list(widths)
+    for name, most in cuts.items():
+        index = COLUMNS.index(name)
+        widths[index] = min(widths[index], most)
+    for name, least in NARROWEST.items():
+        index = COLUMNS.index(name)
+        over = _line_width(widths) - columns
+        if over > 0:
+            widths[index] = max(min(least, widths[index]), widths[index] - over)
+    if _line_width(widths) > columns:  # still too wide: the URL gives way (# names the feed)
+        widths[COLUMNS.index("url")] = 0
+        error = COLUMNS.index("last error")  # and the last error takes the room there is
+        wanted = min(natural[error], cuts.get("last error", natural[error]))
+        widths[error] = max(8, min(wanted, widths[error] + columns - _line_width(widths)))
+    return widths
+
+
+def _line_width(widths: list[int]) -> int:
+    shown = [width for width in widths if width]
+    return sum(shown) + 2 * (len(shown) - 1)
 
 
 def _is_terminal(ctx: Context) -> bool:
@@ -115,10 +154,15 @@ def _is_terminal(ctx: Context) -> bool:
     return bool(isatty and isatty())
 
 
-def _cell(text: str, width: int, cut: bool) -> str:
-    """Clean text; on a terminal, at most ``width`` characters, an ellipsis showing a cut."""
-    text = clean_title(text)
-    return text[: width - 1] + "…" if cut and len(text) > width else text
+def _cell(text: str, width: int) -> str:
+    """At most ``width`` cells, an ellipsis showing a cut."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)).rstrip() + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
 
 
 def _ago(value: str | None, now: datetime) -> str:
