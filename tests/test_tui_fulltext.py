@@ -290,3 +290,14 @@ async def test_reader_c_never_says_copied_when_only_the_terminal_was_asked(
         await pilot.press("o")
         note = f"No browser could be started. The link: {url}"
         await wait_until(app, pilot, lambda: any(n.message == note for n in app._notifications))
+
+
+async def test_reader_link_has_its_own_line_no_dot_left_dangling(seeded) -> None:
+    """The date line ended "UTC · " and a long link wrapped to the next line, leaving
+    the dot at the end of the date."""
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        shown = await open_reader(app, pilot)
+        lines = shown.plain.splitlines()
+        assert lines[1] == "2025-07-16 08:00 UTC"
+        assert lines[2] == shown.article.url

@@ -29,6 +29,7 @@ from chipwatch.model import ArticleText
 from chipwatch.store.fulltext import get_text, save_texts
 from chipwatch.store.views import ArticleView, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
+from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.links import LinkActions
 from chipwatch.tui.widgets.detail import SUMMARY_LIMIT, highlighted
@@ -162,10 +163,13 @@ class ReaderScreen(LinkActions, sw.ReportsWorkerErrors, Screen[int]):
         article, shown = self.article, self.shown
         out = Text()
         out.append(clean_title(article.title) or "(untitled)", style="bold")
-        out.append(f"\n{article.published[:10]} {article.published[11:16]} UTC · ", style="dim")
+        # the link on a line of its own: after "UTC · " a long one wrapped, leaving the dot
+        out.append(f"\n{full_when(from_iso(article.published))}\n", style="dim")
         url = safe_url(article.url)
-        out.append(url or "(no link)", style=Style(underline=bool(url), link=url or None))
-        out.append("\n\n")
+        if url:  # without one, the note below says so
+            out.append(url, style=Style(underline=True, link=url))
+            out.append("\n")
+        out.append("\n")
         text = shown.text
         if text is not None and text.ok:
             out.append(_source(text), style="dim italic")
