@@ -22,6 +22,11 @@ BAD_CONFIGS: list[tuple[str, str, tuple[str, ...]]] = [
     ("duplicate-key", '[poll]\ninterval = "1m"\ninterval = "2m"\n', ("{path}:3:", "invalid TOML")),
     ("bare-string", "[poll]\nuser_agent = chipwatch\n", ("{path}:2:", "invalid TOML")),
     ("interval-word", '[poll]\ninterval = "soon"\n', ("{path}:2", "poll.interval")),
+    (  # the line of [ui.keymap], not of [ui] three lines above it
+        "keymap-value-not-a-string-in-its-own-table",
+        '[ui]\nwindow = "7d"\n\n[ui.keymap]\nrefresh = 5\n',
+        ("{path}:4:", "ui.keymap"),
+    ),
     ("interval-negative", '[poll]\ninterval = "-5m"\n', ("{path}:2", "poll.interval")),
     ("concurrency-zero", "[poll]\nconcurrency = 0\n", ("{path}:2", "poll.concurrency", "0")),
     ("concurrency-text", '[poll]\nconcurrency = "many"\n', ("{path}:2", "poll.concurrency")),

@@ -300,6 +300,12 @@ def _find_line(
     lines: list[str], section: str | None, key: str | None, index: int | None
 ) -> int | None:
     """Best-effort line number of ``key`` inside ``section`` (the n-th one for arrays)."""
+    if section and key and index is None:  # a key that is a table of its own: [ui.keymap]
+        name = re.escape(f"{section.strip('[]')}.{key}")
+        table = re.compile(r"^\s*\[\s*" + name + r"\s*\]\s*(#.*)?$")
+        found = next((n + 1 for n, line in enumerate(lines) if table.match(line)), None)
+        if found is not None:
+            return found
     start = 0
     if section:
         header = re.compile(
