@@ -253,3 +253,23 @@ async def test_a_304_reads_unchanged_not_a_cut_not_modif_at_80_columns(seeded) -
         status = list(app.screen.widths).index("status")
         shown = [str(table.get_row_at(row)[status]) for row in range(table.row_count)]
         assert shown.count("unchanged") == 4 and not any("…" in cell for cell in shown)
+
+
+async def test_watch_preview_cuts_a_long_headline_instead_of_wrapping_it(seeded) -> None:
+    """At 80 columns a preview row wrapped its headline and its outlet count onto a
+    second line; it is one line a story, like the timeline."""
+    _, db_path = seeded
+    long_title = "US lets NVIDIA restart H20 shipments to China " + "after a long review " * 5
+    db = open_db(db_path)
+    with write_transaction(db):
+        db.execute("UPDATE stories SET title = ? WHERE title LIKE 'US lets%'", [long_title])
+    db.close()
+    app = build(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W", "a", *"x", "tab", *"@China")
+        preview = app.screen.query_one("#watch-preview")
+        await wait_until(app, pilot, lambda: preview.option_count == 4)
+        lines = ["".join(s.text for s in preview.render_line(y)) for y in range(4)]
+        assert "3 outlets" in lines[0] and "US lets NVIDIA" in lines[0] and "…" in lines[0]
+        assert "1 outlet" in lines[1]  # the next story, not the rest of the first

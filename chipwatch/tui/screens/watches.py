@@ -151,10 +151,14 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
             + (f" (newest {len(rows)} shown)" if total > len(rows) else "")
         )
         now = self.app.clock()
+        width = max(20, preview.scrollable_content_region.width - 1)
         for row in rows:
-            line = Text(f"{short_time(row.last_updated, now):>8}  ", style="dim")
+            # one line a story, like the timeline: a long headline is cut, not wrapped
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(f"{short_time(row.last_updated, now):>8}  ", style="dim")
+            line.append(f"{plural(row.outlet_count, 'outlet'):>10}  ", style="dim")
             line.append(headline(row.title))
-            line.append(f"  {plural(row.outlet_count, 'outlet')}", style="dim")
+            line.truncate(width, overflow="ellipsis")
             preview.add_option(line)
 
     @on(Input.Submitted)
