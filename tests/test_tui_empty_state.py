@@ -122,3 +122,28 @@ async def test_r_polls_now_and_offline_keeps_the_next_poll_close(tmp_path: Path)
         for due in _next_polls(db_path):
             assert from_iso(due) <= latest + timedelta(minutes=5)
         await pilot.press("q")
+
+
+async def test_offline_at_80x24_network_unreachable_is_on_screen_not_cut_away(
+    tmp_path: Path,
+) -> None:
+    """At 80x24 the status bar kept "2 failing" and "2 feed errors" and left out
+    "network unreachable" (the least important field), and the story pane's guide put it
+    below its eighth line, out of sight: offline, a first run never said why."""
+    from chipwatch.tui.messages import PollBatch
+    from tests.test_tui import screen_lines
+
+    config, db_path = two_feeds(tmp_path / "config.toml"), tmp_path / "s.db"
+    db = open_db(db_path)
+    with write_transaction(db):
+        mark_network_down(db, since="2025-07-16T11:58:00Z", reason="no host name could be resolved")
+    db.close()
+    app = build((config, db_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.post_message(PollBatch(set(), alerts=0, feeds=2, errors=["a: dns", "b: dns"]))
+        await settle(app, pilot)
+        bar = screen_lines(app.main_screen.status)[0]
+        assert "network unreachable" in bar
+        shown = "\n".join(screen_lines(app.main_screen.detail))
+        assert "Network unreachable since 11:58 UTC" in shown

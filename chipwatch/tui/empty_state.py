@@ -34,6 +34,7 @@ def empty_state(
         out.append("escape clears the filter; w widens the window.\n")
         return out
     out.append(f"No stories in the window ({window}) yet.\n\n", style="bold")
+    _network(out, health)  # first: at 80x24 the pane shows its first eight lines
     feeds = len(config.feeds)
     out.append("Your config: ", style="dim")
     out.append(f"{clean_title(str(config_path))}\n")
@@ -47,7 +48,6 @@ def empty_state(
     out.append(" (or f for the feeds screen, then a)\n")
     out.append("r ", style="bold")
     out.append(f"{refresh}; w widens the window; ? lists every key.\n")
-    _network(out, health)
     return out
 
 
@@ -60,6 +60,6 @@ def _network(out: Text, health: dict[str, Any] | None) -> None:
     if not network:
         return
     since = from_iso(str(network.get("since") or "")).strftime("%H:%M UTC")
-    out.append("\nNetwork unreachable", style="bold yellow")
+    out.append("Network unreachable", style="bold yellow")
     out.append(f" since {since}: {clean_title(str(network.get('reason') or ''))}.\n")
-    out.append("Check the connection; chipwatch tries again every few minutes, r at once.\n")
+    out.append("Check the connection; chipwatch tries again every few minutes, r at once.\n\n")

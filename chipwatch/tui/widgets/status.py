@@ -26,6 +26,7 @@ PRIORITY = {
     "window": 0,
     "filter": 1,
     "stories": 2,
+    "network": 3,  # offline, the one reason for every failing feed: kept before the counts
     "new": 3,
     "failing": 4,
     "poller": 5,
@@ -132,7 +133,7 @@ class StatusBar(Static):
             out.append(("next_poll", Text(f"next poll {label}", style=self._style("quiet"))))
         last_error = health.get("last_error")
         if health.get("network"):  # one state for the feeds it failed, not their errors
-            out.append(("last_error", Text("network unreachable", style=self._style("bad"))))
+            out.append(("network", Text("network unreachable", style=self._style("bad"))))
         elif last_error:
             line = Text("last error: ", style=self._style("quiet"))
             line.append(clean_title(last_error), style=self._style("bad"))
