@@ -273,3 +273,30 @@ async def test_watch_preview_cuts_a_long_headline_instead_of_wrapping_it(seeded)
         lines = ["".join(s.text for s in preview.render_line(y)) for y in range(4)]
         assert "3 outlets" in lines[0] and "US lets NVIDIA" in lines[0] and "…" in lines[0]
         assert "1 outlet" in lines[1]  # the next story, not the rest of the first
+
+
+LONG_WATCH = (
+    '\n[[watch]]\nname = "H20 licences"\nnotify = ["bell"]\n'
+    'query = \'@H20 AND (export~ OR licence~ OR @"export controls" OR @"export licence")\'\n'
+)
+
+
+async def test_a_long_watch_query_is_cut_with_an_ellipsis_and_notify_stays_on_screen(
+    tmp_path: Path,
+) -> None:
+    """At 80 columns a long query pushed the notify column off the screen and ended
+    mid-word at the border ('@"expor')."""
+    from tests.test_tui import screen_lines
+
+    seeded = (
+        seed_config(tmp_path / "config.toml", extra=LONG_WATCH),
+        build_seed_store(tmp_path / "seed.db"),
+    )
+    app = build(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W")
+        await settle(app, pilot)
+        lines = screen_lines(app.screen.query_one("#watches-table"))
+        row = next(line for line in lines if "H20 licences" in line)
+        assert "…" in row and row.rstrip().endswith("bell")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -84,18 +85,27 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         self.show_watches()
         table.focus()
 
+    def on_resize(self) -> None:
+        self.show_watches()
+
     def show_watches(self) -> None:
         """Fill the table from the config."""
         table = self.query_one(DataTable)
+        if not table.columns:  # a resize before the columns were made
+            return
         table.clear()
-        for watch in self.app.config.watches:
-            query = watch.query or f"spike of {watch.entity or 'any entity'}"
-            table.add_row(
-                Text(clean_title(watch.name), style="bold"),
-                Text(query),
-                ", ".join(watch.notify) or "—",
-                key=watch.name,
-            )
+        watches = self.app.config.watches
+        names = [clean_title(w.name) for w in watches]
+        notifies = [", ".join(w.notify) or "—" for w in watches]
+        # the query takes the room the name and notify columns leave (each cell is padded
+        # by one on either side, the pane's border and scrollbar take four): a long one
+        # is cut with an ellipsis, not pushed, with the notify column, off the screen
+        room = self.app.size.width - 6 - max(map(cell_len, ["name", *names])) - 2
+        room -= max(map(cell_len, ["notify", *notifies])) + 2
+        for watch, name, notify in zip(watches, names, notifies, strict=True):
+            query = Text(watch.query or f"spike of {watch.entity or 'any entity'}")
+            query.truncate(max(12, room), overflow="ellipsis")
+            table.add_row(Text(name, style="bold"), query, notify, key=watch.name)
         self.query_one("#preview-status", Static).update(
             f"{plural(len(self.app.config.watches), 'watch', 'watches')}"
             " · a add · x remove · esc back"
