@@ -366,7 +366,10 @@ def test_a_failing_article_rolls_back_its_feed_only(tmp_path, monkeypatch, now) 
         poll = FeedPoll(feeds[url], timedelta(minutes=15), result, parsed, url)
         outcomes[url] = ingest(services, poll, now=now, rng=random.Random(1))
     assert outcomes[WIRE].status == "ok" and outcomes[WIRE].new_articles == 3
-    assert outcomes[POST].status == "failed" and "disk gremlin" in (outcomes[POST].error or "")
+    assert outcomes[POST].status == "failed"
+    # plain words for the user, the exception kept as the detail (feeds list --verbose)
+    assert "could not store" in (outcomes[POST].error or "")
+    assert "disk gremlin" in (outcomes[POST].error_detail or "")
     keys = {row[0] for row in db.execute("SELECT key FROM articles")}
     assert keys == {"w1", "w2", "w3"}
     assert _listed(db) == {row[0] for row in db.execute("SELECT id FROM articles WHERE key='w2'")}

@@ -143,7 +143,7 @@ def test_list_shows_queries_channels_and_alert_counts(
     assert run(config_path, db_path, "watch", "list") == 0
     out = capsys.readouterr().out
     assert "H20 exports\n    query: @H20 AND (export~" in out
-    assert "notify: bell" in out and "alerts: 2 (2 new, 0 seen, 0 dismissed)" in out
+    assert "notify: bell" in out and "2 alerts (2 new, 0 seen, 0 dismissed)" in out
     assert "BIS rules" in out and "notify: monitor only" in out
 
 
