@@ -74,11 +74,13 @@ class TimelineLoaded(Message):
 @dataclass
 class TimelineUpdated(Message):
     """A worker found new or changed stories (after a poll or a write). ``matched``:
-    stories the active query newly matches, to add to the filter."""
+    stories the active query newly matches, to add to the filter; ``muted``: stories a
+    mute rule now matches, to take out of the timeline."""
 
     rows: list[TimelineRow]
     generation: int = 0
     matched: frozenset[int] = frozenset()
+    muted: frozenset[int] = frozenset()
 
 
 @dataclass

@@ -325,6 +325,12 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         if message.matched and self.store_filter.story_ids is not None:
             ids = self.store_filter.story_ids | message.matched
             self.store_filter = replace(self.store_filter, story_ids=ids)
+        if message.muted:
+            hidden = self.store_filter.hidden | message.muted
+            self.store_filter = replace(self.store_filter, hidden=hidden)
+            removed = self.timeline.remove_rows(message.muted)
+            if removed and self.status.stories is not None:
+                self.status.stories -= removed
         if message.rows:
             added = self.timeline.upsert_rows(message.rows)
             if added and self.status.stories is not None:
