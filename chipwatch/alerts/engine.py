@@ -114,7 +114,11 @@ class AlertEngine:
         already = store.story_alert_watches(self.db, story_id)
         doc = self._doc(article, matches)
         wanted = [w for w in self.watches if w.config.name in already or w.query.matches(doc)]
-        if not wanted or self._muted(story_id, doc):
+        if not wanted:
+            return []
+        if self._muted(story_id, doc):
+            if already:  # raised before the article that mutes the story came
+                store.dismiss_story_alerts(self.db, story_id)
             return []
         return [self._story_alert(watch, story_id, now) for watch in wanted]
 

@@ -38,6 +38,7 @@ from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.screens.main_filter import SEARCH_PLACEHOLDER, MainFilter
 from chipwatch.tui.screens.main_loads import MainLoads
+from chipwatch.tui.screens.main_unread import UNREAD_BINDINGS, MainUnread
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane
 from chipwatch.tui.widgets.entities import EntitiesPane
@@ -52,7 +53,7 @@ SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
-class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Screen):
+class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp
@@ -152,6 +153,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
             id="newest",
             tooltip="Jump to the newest story and clear the new counter",
         ),
+        *UNREAD_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -229,6 +231,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         self.filters = filters
         self.store_filter = store_filter
         self.status.window = filters.window
+        self.status.view = filters.view
         self.status.filter_text = filters.describe()
         self.entities.set_active(filters.entity)
         self.filter_applied()
@@ -301,6 +304,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         select, self._select_after_load = self._select_after_load, None
         self.timeline.set_rows(message.rows, has_more=has_more, select=select)
         self.status.stories = message.total
+        self.status.unread = message.unread
         if not message.rows:
             self.detail.show(None)
             gate.skip("detail")
@@ -339,6 +343,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
             if current and any(sw.story_changed(current, r) for r in message.rows):
                 self.load_detail(current.id)
             self.dashboard_soon()
+            self.count_unread(self.store_filter)
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         gate = self._gate()

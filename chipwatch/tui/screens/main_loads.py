@@ -35,6 +35,7 @@ class MainLoads:
             with sw.connection(self.app.db_path) as db:
                 flt = sw.build_filter(db, filters, self.app.config, now)
                 rows, total = sw.first_page(db, flt)
+                unread = views.timeline_count(db, replace(flt, unread_only=True))
         except UserError as exc:
             self.app.call_from_thread(self.query_failed, str(exc), generation)
             return
@@ -46,6 +47,7 @@ class MainLoads:
                 rows,
                 replace=True,
                 total=total,
+                unread=unread,
                 generation=generation,
                 filters=filters,
                 store_filter=flt,
