@@ -270,3 +270,14 @@ async def test_a_muted_story_arriving_live_is_not_shown(muted) -> None:
         await wait_until(app, pilot, lambda: "Intel ships a new Xeon" in titles(app))
         assert "TSMC opens a plant in Kumamoto" not in titles(app)
         assert len(titles(app)) == len(before) + 1
+
+
+def test_the_new_keys_are_in_the_help_and_the_readme() -> None:
+    from chipwatch.tui.app import binding_groups
+    from chipwatch.tui.screens.help import display_key
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    keys = {b.id: b.key for _where, bindings in binding_groups() for b in bindings}
+    for binding_id in ("unread_only", "next_unread", "prev_unread", "pinned_view"):
+        assert f"`{binding_id}`" in readme and f"`{display_key(keys[binding_id])}`" in readme
+    assert "feeds.stories" in keys and "`enter` shows a feed's stories" in readme
