@@ -173,9 +173,9 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         self.unread = message.unread
         self._fill()
         failing = sum(1 for f in self.feeds if f.last_status == "error" and f.enabled)
-        hint = f"{plural(len(self.feeds), 'feed')} · {failing} failing · unread: {self.window} · "
+        hint = f"{plural(len(self.feeds), 'feed')} · {failing} failing · unread in {self.window}"
         self.query_one("#feeds-hint", Static).update(
-            hint + "enter stories · a add · x remove · r refresh · esc back"
+            hint + " · enter shows a feed's stories · esc back"
         )
 
     def _fill(self) -> None:
