@@ -142,8 +142,27 @@ def _add_feeds(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         actions, "list", "feeds with their health: status, last fetch, error", "feeds.list"
     )
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    add = _command(actions, "add", "add a feed to the config (comments are kept)", "feeds.add")
+    listing.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the technical detail of each feed's last error, and errors uncut",
+    )
+    add = _command(
+        actions,
+        "add",
+        "fetch a feed, show its title, language and items, and add it to the config",
+        "feeds.add",
+        "Fetch and parse the feed as a poll would, show its title, language and item "
+        "count, and add it to the config (comments are kept). What is not a feed (a "
+        "missing file, a text file, a web page) is refused; a web page that links to "
+        "its feed names it.",
+    )
     add.add_argument("url", metavar="URL", help="http(s)://…, file://… or a local path")
+    add.add_argument(
+        "--no-check",
+        action="store_true",
+        help="add it without fetching it first (for a feed that cannot be reached now)",
+    )
     add.add_argument("--name", metavar="N", help="display name (default: the feed's title)")
     add.add_argument(
         "--tag",
@@ -155,7 +174,11 @@ def _add_feeds(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove = _command(
         actions, "remove", "remove a feed from the config (articles are kept)", "feeds.remove"
     )
-    remove.add_argument("url", metavar="URL", help="the feed's URL as listed by `feeds list`")
+    remove.add_argument(
+        "url",
+        metavar="URL|NAME|N",
+        help="the feed's URL, its name, or its number (#) in `feeds list`",
+    )
     imp = _command(
         actions, "import", "add the feeds of an OPML file; categories become tags", "feeds.import"
     )
@@ -287,7 +310,7 @@ HANDLERS = {
     "demo": "demo:run",
     "poll": "poll:run",
     "feeds.list": "feeds:run_list",
-    "feeds.add": "feeds:run_add",
+    "feeds.add": "feeds_add:run_add",
     "feeds.remove": "feeds:run_remove",
     "feeds.import": "feeds:run_import",
     "feeds.export": "feeds:run_export",

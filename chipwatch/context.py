@@ -29,7 +29,14 @@ class Context:
 
     @cached_property
     def config_path(self) -> Path:
-        return resolve_config_path(getattr(self.args, "config", None))
+        return resolve_config_path(getattr(self.args, "config", None), created=self._first_run)
+
+    def _first_run(self, path: Path) -> None:
+        """One line, once: the run that made the user's config says where it is."""
+        self.err(
+            f"chipwatch: created the default config at {path}; edit it, or add a feed with "
+            "`chipwatch feeds add URL`"
+        )
 
     @cached_property
     def db_path(self) -> Path:

@@ -6,7 +6,7 @@ strings ending in ``Z`` (see :func:`chipwatch.timeutil.iso`), which sort as text
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -46,6 +46,7 @@ class AlertKind(StrEnum):
     WATCH = "watch"  # a query watch matched a story
     SPIKE = "spike"  # an entity's story count spiked
     FEED = "feed"  # a feed is failing or silent
+    NETWORK = "network"  # the network is unreachable (one alert, not one per feed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ class EntityMatch(NamedTuple):
 
     entity: str
     kind: str
-    field: str  # "title" or "summary"
+    field: str  # "title", "summary", or "body" (a full_text page: model.BODY_FIELD)
     start: int
     end: int
     text: str
@@ -203,3 +204,79 @@ def feed_label(name: str | None, title: str | None, url: str) -> str:
     (a test holds the two together).
     """
     return name or title or url
+
+
+class TextStatus(StrEnum):
+    """What fetching an article's page gave (``article_texts.status``)."""
+
+    OK = "ok"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """An article page's main text (the reader view; ``full_text`` feeds), or why there
+    is none. Kept per page URL in the store's ``article_texts``; ``text`` is clean plain
+    text (paragraphs on their own lines), never markup."""
+
+    url: str
+    status: str  # TextStatus
+    fetched_at: datetime
+    extractor: str  # e.g. "trafilatura 2.3.1": text from another one is extracted again
+    text: str = ""
+    error: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == TextStatus.OK and bool(self.text)
+
+
+# How much of a page's text tagging and clustering see, after the feed's own summary:
+# enough for the paragraphs that name what a teaser leaves out, while tagging an
+# article stays a matter of microseconds.
+BODY_FOR_ANALYSIS = 4000
+BODY_FIELD = "body"  # EntityMatch.field of a mention found in the page's text
+_BODY_JOIN = "\n\n"
+
+
+def with_body(article: Article, body: str) -> Article:
+    """The article as tagging and clustering see it when its page's text is known: the
+    feed's summary, then the first BODY_FOR_ANALYSIS characters of the page. Only for
+    analysis: the stored summary stays the feed's (digests, the detail pane, search)."""
+    if not body:
+        return article
+    excerpt = body[:BODY_FOR_ANALYSIS]
+    summary = f"{article.summary}{_BODY_JOIN}{excerpt}" if article.summary else excerpt
+    return replace(article, summary=summary)
+
+
+def body_offset(summary: str) -> int:
+    """Where the page's text starts in :func:`with_body`'s summary for ``summary``."""
+    return len(summary) + len(_BODY_JOIN) if summary else 0
+
+
+def split_body_matches(matches: list[EntityMatch], summary: str) -> list[EntityMatch]:
+    """Mentions found in :func:`with_body`'s summary, as stored: those in the page's
+    text become field ``body``, with offsets into the page's text."""
+    start = body_offset(summary)
+    return [
+        m._replace(field=BODY_FIELD, start=m.start - start, end=m.end - start)
+        if m.field == "summary" and m.start >= start
+        else m
+        for m in matches
+    ]
+
+
+def join_body_matches(matches: list[EntityMatch], summary: str) -> list[EntityMatch]:
+    """The inverse of :func:`split_body_matches` (an article read back for clustering)."""
+    start = body_offset(summary)
+    return [
+        m._replace(field="summary", start=m.start + start, end=m.end + start)
+        if m.field == BODY_FIELD
+        else m
+        for m in matches
+    ]

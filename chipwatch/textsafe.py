@@ -67,12 +67,60 @@ def clean_title(text: str) -> str:
     return clean_text(text, limit=MAX_TITLE_CHARS, single_line=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+# Markdown escaping: only where a CommonMark or GitHub renderer would read syntax, so a
+# digest stays readable and diffable ("11.7×", "(EN)", "rare-earth" stay as written).
+# Anywhere in the text: backslash, code, emphasis (* always; _ unless inside a word),
+# link and image brackets, HTML and autolinks (<), strikethrough (~), entity
+# references (&name; &#12;), GitHub's bare-URL, www. and e-mail autolinks (the first
+# "/" of "://", the "." of "www.", an "@" between word characters), and a closing run
+# of # at the end (it would be cut from a heading). At the start only: what opens a
+# block (#, >, -, +, "1." / "1)" lists).
+_MD_INLINE = re.compile(
+    # the lookahead first: a position that cannot start a match fails at once (3x faster)
+    r"(?=[\\`*\[\]<~_&/.@#])(?:"
+    r"[\\`*\[\]<~]"
+    r"|_"
+    r"|&(?=#[0-9]{1,7}(?:;|$)|#[xX][0-9a-fA-F]{1,6}(?:;|$)|[A-Za-z][A-Za-z0-9]{0,31}(?:;|$))"
+    r"|(?<=:)/(?=/)"
+    r"|(?<![^\W_][Ww]{3})(?<=[Ww]{3})\."
+    r"|(?<=[^\W_])@(?=[^\W_])"
+    r"|(?:(?<= )|^)#(?=#*$)"
+    r")"
+)
+_MD_BLOCK_START = re.compile(r"[-+>]|#{1,6}(?= |$)|[0-9]{1,9}(?=[.)](?: |$))")
+
+
+def _md_inline(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "_":
+        text, at = match.string, match.start()
+        if 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum():
+            return char  # inside a word: never emphasis (rare_earth, snake_case)
+    return "\\" + char
+
+
+def md_escape_clean(text: str) -> str:
+    """:func:`md_escape` of text that is already one clean line (the digest's fast path)."""
+    parts: list[str] = []
+    done = 0
+    start = _MD_BLOCK_START.match(text)
+    if start is not None:
+        done = start.end() + 1 if start.group()[0].isdigit() else 1
+        marker = done - 1  # "-" → "\-"; "1." → "1\." (not a list item)
+        parts += [text[:marker], "\\", text[marker]]
+    for match in _MD_INLINE.finditer(text, done):
+        parts += [text[done : match.start()], _md_inline(match)]
+        done = match.end()
+    if not parts:
+        return text  # most titles: nothing a renderer would misread
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def md_escape(text: str) -> str:
-    """Literal text in Markdown: no links, emphasis, HTML or headings can be injected."""
-    return _MD_SPECIAL.sub(r"\\\1", clean_text(text, single_line=True))
+    """Literal text in Markdown: no links, emphasis, HTML, headings or lists can be
+    injected, and nothing is escaped that a renderer would read as written."""
+    return md_escape_clean(clean_text(text, single_line=True))
 
 
 def md_url(url: str) -> str:

@@ -164,8 +164,8 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, address: tuple[str, int] = ("127.0.0.1", 0)) -> None:
+        super().__init__(address, _Handler)
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
@@ -190,10 +190,12 @@ class _Server(ThreadingHTTPServer):
 
 
 class FeedServer:
-    """Starts on a free port of 127.0.0.1 in a background thread; stop() or ``with``."""
+    """Starts on a free port of 127.0.0.1 in a background thread; stop() or ``with``.
+    ``host`` and ``port`` put it elsewhere on the loopback (another 127.x address, a
+    port a test reserved)."""
 
-    def __init__(self) -> None:
-        self._server = _Server()
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = _Server((host, port))
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

@@ -130,4 +130,4 @@ def test_human_report_lists_the_alert_once_not_once_per_article(
     alert_lines = [line for line in out.splitlines() if line.strip().startswith("alert ")]
     assert len(alert_lines) == 1, out
     assert "[H20]" in alert_lines[0]
-    assert "1 alerts" in out
+    assert "2 stories, 1 alert\n" in out  # counted once, and in the singular

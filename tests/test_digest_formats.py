@@ -99,11 +99,23 @@ def test_no_terminal_escapes_or_controls_in_any_format(outputs, fmt) -> None:
     assert not CONTROL.search(text), repr(CONTROL.search(text))
 
 
-def test_markdown_renders_hostile_titles_literally(outputs) -> None:
-    rendered = MarkdownIt("commonmark").render(outputs["md"])
+def test_markdown_renders_hostile_titles_literally(outputs, digest) -> None:
+    # CommonMark plus GitHub's additions (tables, strikethrough, bare-URL autolinks)
+    renderer = MarkdownIt("commonmark", {"linkify": True}).enable(
+        ["linkify", "table", "strikethrough"]
+    )
+    renderer.linkify.set({"fuzzy_link": False})
+    rendered = renderer.render(outputs["md"])
     assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
     hrefs = re.findall(r'href="([^"]*)"', rendered)
     assert hrefs and all(href.startswith(("http://", "https://")) for href in hrefs)
+    # the only links are the citations: none comes from feed text (the hostile alert's
+    # =HYPERLINK("https://evil.example/x", …) stays text)
+    cited = [a.url for story in digest.stories for a in story.articles if a.url]
+    assert len(hrefs) == len(cited) and "https://evil.example/x" not in hrefs
+    # emphasis only where the digest writes it: "_(earlier)_"
+    assert rendered.count("<em>") == outputs["md"].count("_(earlier)_")
+    assert "<s>" not in rendered and "<del>" not in rendered and "<code>" not in rendered
     text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
     assert seed.HOSTILE_TITLE_CLEAN in text
     assert seed.HOSTILE_FORMULA in text

@@ -219,7 +219,7 @@ def test_a_charset_that_disagrees_with_the_bytes_is_left_to_feedparser() -> None
     headers = {"Content-Type": "text/xml"}  # RFC 3023: us-ascii, whatever the document says
     assert fast_parse(body.encode(), response_headers(headers, URL)) is None
     fast = parse_feed(body.encode(), headers, URL, NOW)
-    assert fast.warning and "CharacterEncodingOverride" in fast.warning
+    assert fast.warning and "CharacterEncodingOverride" in (fast.detail or "")
 
 
 @pytest.mark.parametrize(

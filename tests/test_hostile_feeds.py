@@ -248,7 +248,7 @@ def test_opml_import_refuses_etc_passwd_and_file_urls_without_allow_local(
     base = ["--config", str(config), "--db", str(tmp_path / "s.db"), "feeds", "import", str(opml)]
     assert main(base) == 0
     out = capsys.readouterr().out
-    assert "imported 1 feeds" in out and "3 with unusable URLs" in out
+    assert "imported 1 feed from" in out and "3 with unusable URLs" in out
     assert "skipped /etc/passwd: a local file (import it with --allow-local" in out
     assert "skipped javascript:alert(1): not an http(s) URL" in out
     assert [f.url for f in load_config(config).feeds] == ["https://web.example/feed.xml"]

@@ -6,9 +6,12 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipwatch.errors import UserError
 from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
+from chipwatch.textsafe import clean_title
 
 OPML1 = b"""<?xml version="1.0"?>
 <opml version="1.0"><head><title>Old reader export</title></head><body>
@@ -74,12 +77,61 @@ def test_export_is_valid_opml2_and_round_trips() -> None:
     root = ET.fromstring(text.encode())
     assert root.tag == "opml" and root.get("version") == "2.0"
     assert root.find("head/dateCreated").text == "Wed, 16 Jul 2025 12:00:00 GMT"
-    outlines = root.findall("body/outline")
-    assert outlines[0].get("xmlUrl") == "https://a.example/feed?x=1&y=2"
-    assert outlines[0].get("text") == "A <&> feed" and outlines[0].get("type") == "rss"
-    assert parse_opml(text.encode()) == [
-        OpmlFeed(
-            "https://a.example/feed?x=1&y=2", "A <&> feed", ("policy", "us"), "https://a.example/"
+    [feed] = root.findall("body/outline/outline/outline")  # in folder policy > us
+    assert feed.get("xmlUrl") == "https://a.example/feed?x=1&y=2"
+    assert feed.get("text") == "A <&> feed" and feed.get("type") == "rss"
+    assert parse_opml(text.encode()) == feeds
+
+
+NESTED = b"""<?xml version="1.0"?><opml version="2.0"><head/><body>
+<outline text="Chips"><outline text="Policy">
+  <outline text="BIS" type="rss" xmlUrl="https://bis.example/rss"/>
+  <outline text="Register" type="rss" xmlUrl="https://reg.example/rss"/>
+</outline>
+<outline text="Fabs" type="rss" xmlUrl="https://fabs.example/rss"/></outline>
+<outline text="Loose" type="rss" xmlUrl="https://loose.example/rss"/>
+</body></opml>"""
+
+
+def _tree(element: ET.Element) -> list[object]:
+    """Folders as (name, children), feeds as their URL: the file's shape."""
+    shape: list[object] = []
+    for outline in element.findall("outline"):
+        url = outline.get("xmlUrl")
+        shape.append(url if url else (outline.get("text"), _tree(outline)))
+    return shape
+
+
+def test_export_keeps_the_folders_an_import_read() -> None:
+    feeds = parse_opml(NESTED)
+    assert [f.tags for f in feeds] == [("Chips", "Policy"), ("Chips", "Policy"), ("Chips",), ()]
+    text = export_opml(feeds, now=datetime(2025, 7, 16, 12, 0, tzinfo=UTC))
+    assert _tree(ET.fromstring(text.encode()).find("body")) == _tree(
+        ET.fromstring(NESTED).find("body")
+    )
+    assert parse_opml(text.encode()) == feeds
+
+
+_TAG = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["https://a.example/rss", "https://b.example/f", "https://c.example/x"]
+            ),
+            st.lists(_TAG, max_size=4, unique=True),
         ),
-        OpmlFeed("https://b.example/rss", "https://b.example/rss"),
-    ]
+        max_size=6,
+        unique_by=lambda pair: pair[0],
+    )
+)
+def test_export_then_import_gives_the_same_feeds_and_tags(pairs) -> None:
+    feeds = [OpmlFeed(url, tags=tuple(clean_title(t) for t in tags)) for url, tags in pairs]
+    feeds = [f for f in feeds if all(f.tags) and len(set(f.tags)) == len(f.tags)]
+    text = export_opml(feeds, now=datetime(2025, 7, 16, 12, 0, tzinfo=UTC))
+    assert parse_opml(text.encode()) == feeds

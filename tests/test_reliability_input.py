@@ -184,7 +184,7 @@ def test_an_opml_file_nested_1000_deep_imports_without_a_recursion_error(
     )
     result = chipwatch(empty_config, tmp_path / "s.db", "feeds", "import", str(opml))
     assert result.returncode == 0, result.stderr
-    assert "imported 1 feeds" in result.stdout
+    assert "imported 1 feed from" in result.stdout
     (feed,) = parse_config(empty_config.read_text()).feeds
     assert feed.url == "https://deep.example/feed"
     assert feed.tags == tuple(f"folder {i}" for i in range(8))  # the outermost folders

@@ -105,7 +105,7 @@ def test_sigterm_during_poll_once_leaves_the_undelivered_webhook_pending(
         proctree.kill_all([process.pid, *proctree.live_tagged(tag)])
     assert process.returncode == 0, err
     assert "Traceback" not in err
-    assert "new: 6 articles" in out and "1 alerts" in out  # the poll itself completed
+    assert "new: 6 articles" in out and "1 alert\n" in out  # the poll itself completed
     (row,) = deliveries(db_path)
     assert (row["status"], row["attempts"]) == ("pending", 1)
     assert row["last_error"] == NOT_SENT

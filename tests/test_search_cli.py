@@ -98,7 +98,7 @@ def test_since_and_limit(config_path: Path, db_path: Path, stories: dict[str, in
     assert run(config_path, db_path, "@Huawei OR @NVIDIA", "--limit", "1") == 0
     captured = capsys.readouterr()
     assert "Huawei" not in captured.out
-    assert "1 more stories match; raise --limit" in captured.err
+    assert "1 more story matches; raise --limit" in captured.err
 
 
 def test_nothing_found_says_so(

@@ -7,6 +7,7 @@ import html
 import io
 import re
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -171,7 +172,13 @@ def test_console_output_of_clean_text_has_no_escape_sequences(text: str) -> None
 
 # --------------------------------------------------------------------------- Markdown
 
-_markdown = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+# CommonMark, plus what GitHub adds: tables, strikethrough, and bare URL and e-mail
+# autolinks (linkify without fuzzy domains: GitHub links "https://…", "www.…" and
+# e-mail addresses, not a bare "nvidia.com").
+_markdown = MarkdownIt("commonmark", {"linkify": True}).enable(
+    ["linkify", "table", "strikethrough"]
+)
+_markdown.linkify.set({"fuzzy_link": False})
 
 
 @settings(deadline=None)  # a loaded CI machine must not make these flaky
@@ -190,6 +197,77 @@ def test_md_escape_renders_as_the_literal_text(text: str) -> None:
     inner = rendered[len("<p>") : -len("</p>\n")]
     assert "<" not in inner  # no tag: no link, image, emphasis or raw HTML
     assert html.unescape(inner) == cleaned
+
+
+# Where the digest puts feed text: a paragraph, a heading, a quote, a link's text, a
+# list item after our own words. In each, the text must come out as written.
+_CONTEXTS = [
+    ("{}", "<p>{}</p>\n"),
+    ("### 1. {}", "<h3>1. {}</h3>\n"),
+    ("> {}", "<blockquote>\n<p>{}</p>\n</blockquote>\n"),
+    ("[{}](<https://x.example/a>)", '<p><a href="https://x.example/a">{}</a></p>\n'),
+    ("- 08:00 · **{}** (en): x", "<ul>\n<li>08:00 · <strong>{}</strong> (en): x</li>\n</ul>\n"),
+]
+_HOSTILE = [
+    "[click](javascript:alert(1))",
+    "![img](http://x)",
+    "<img src=x onerror=y>",
+    "<https://evil.example>",
+    "https://evil.example/x and www.evil.example",
+    "press@evil.example",
+    "**bold** __bold__ *em* _em_",
+    "# heading",
+    "Breaking #",
+    "1. item",
+    "2) item",
+    "- item",
+    "+ item",
+    "> quote",
+    "---",
+    "***",
+    "~~gone~~ ~gone~",
+    "`code` ``code``",
+    "&copy; &#169; &#xA9; &amp",
+    "a\\",
+    "[ref]: https://evil.example",
+    "| a | b |",
+]
+
+
+# Short strings of Markdown's own characters: every combination a renderer might read.
+_MARKDOWN_SOUP = st.text(alphabet="*_[]()<>#!`~&;@:/.w -+>|\\=1ax\u00e9", max_size=24)
+
+
+@settings(deadline=None, max_examples=400)
+@given(st.one_of(any_text, st.sampled_from(_HOSTILE), _MARKDOWN_SOUP))
+@example("Breaking ##")
+@example("foo_")
+def test_md_escape_stays_literal_wherever_the_digest_puts_it(text: str) -> None:
+    cleaned = clean_text(text, single_line=True)
+    if not cleaned:
+        return
+    for template, shape in _CONTEXTS:
+        rendered = _markdown.render(template.format(md_escape(text)))
+        expected = shape.format(html.escape(cleaned, quote=False))
+        assert html.unescape(rendered) == html.unescape(expected), (template, rendered)
+        tags = re.findall(r"<(/?[a-z0-9]+)", rendered)
+        assert tags == re.findall(r"<(/?[a-z0-9]+)", shape), (template, rendered)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TSMC's 2nm yields hit 11.7× the 2023 figure (EN)",
+        "U.S. tightens rare-earth and HBM export rules; AI chips +15%",
+        "Nvidia H20: China sales resume – what changes? (FR/EN)",
+        "snake_case_name and C# and 3.5-inch wafers, 50/50 split",
+        "AT&T signs 5G deal; Q2 revenue $1.2bn {guidance} | analysts!",
+    ],
+)
+def test_md_escape_leaves_ordinary_news_text_as_written(text: str) -> None:
+    # Nothing here could be misread by a Markdown renderer: escaping it made the digest
+    # hard to read and to diff (`11\.7×`, `\(EN\)`, `rare\-earth`).
+    assert md_escape(text) == text
 
 
 @settings(deadline=None)  # a loaded CI machine must not make these flaky

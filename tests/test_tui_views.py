@@ -12,7 +12,7 @@ from chipwatch.store import views
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.tui.messages import PollBatch
 from chipwatch.tui.poller import PollerChild
-from chipwatch.tui.widgets.detail import highlighted
+from chipwatch.tui.widgets.detail import KIND_STYLES, highlighted
 from chipwatch.tui.widgets.entities import sparkline
 from chipwatch.tui.widgets.timeline import short_time
 from tests.tui_seed import SEED_NOW, build_large_store, build_seed_store
@@ -109,6 +109,7 @@ def test_feed_health_and_poll_summary(seed_db) -> None:
         "failing": 1,
         "next_poll": "2025-07-16T12:10:00Z",
         "last_error": "Chip Shimbun: HTTP 503 Service Unavailable",
+        "network": None,
     }
 
 
@@ -146,7 +147,7 @@ def test_watched_terms_and_highlighting_survive_cleaning() -> None:
     text = highlighted(raw, spans, "title", (words, entities), single_line=True)
     assert text.plain == "NVIDIA ships H20 under licence"
     styled = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
-    assert styled["NVIDIA"] == "bold magenta"
+    assert styled["NVIDIA"] == KIND_STYLES["company"]  # an entity in its kind's colour
     assert styled["H20"] == "black on yellow"  # a watched entity
     assert styled["licence"] == "black on yellow"  # a watched word
 

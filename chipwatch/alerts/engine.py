@@ -21,6 +21,7 @@ from chipwatch.model import AlertKind, Article, Assignment, EntityMatch
 from chipwatch.query.match import Query, QueryDoc, QuerySyntaxError, parse_query
 from chipwatch.store import alerts as store
 from chipwatch.timeutil import format_duration, from_iso, iso
+from chipwatch.words import plural
 
 FEED_HEALTH_WATCH = "feed health"
 SPIKE_WINDOW = timedelta(hours=24)
@@ -191,10 +192,13 @@ class AlertEngine:
 
     # ---- feed health
 
-    def check_feed_health(self, *, now: datetime) -> list[AlertEvent]:
+    def check_feed_health(self, *, now: datetime, offline: bool = False) -> list[AlertEvent]:
         """Feed alerts: gone (HTTP 410, no longer polled), failing ``feed_failures`` times
         in a row, or a ``must_not_miss`` feed with no new article for longer than its
-        allowance."""
+        allowance. None while the network is unreachable (``offline``): that is one
+        problem, the network alert's (:mod:`chipwatch.alerts.network`), not each feed's."""
+        if offline:
+            return []
         events: list[AlertEvent] = []
         for feed in store.feed_health_rows(self.db):
             for problem in self._feed_problems(feed, now):
@@ -215,7 +219,11 @@ class AlertEngine:
                 f"HTTP {feed['last_http_status']}" if feed["last_http_status"] else "error"
             )
             problems.append(
-                ("failing", since, f"failing: {failures} fetches in a row ({_one_line(reason)})")
+                (
+                    "failing",
+                    since,
+                    f"failing: {plural(failures, 'fetch')} in a row ({_one_line(reason)})",
+                )
             )
         allowance = self._must_not_miss.get(feed["url"])
         if allowance is not None:
@@ -375,14 +383,14 @@ def _outlets_detail(outlets: Iterable[str]) -> str:
     if not names:
         return ""
     shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-    return f"{len(names)} outlet{'s' if len(names) != 1 else ''}: {shown}"
+    return f"{plural(len(names), 'outlet')}: {shown}"
 
 
 def _spike_detail(recent: int, average: float) -> str:
     if average == 0:
-        return f"{recent} stories in 24h (none in the 7 days before)"
+        return f"{plural(recent, 'story')} in 24h (none in the 7 days before)"
     return (
-        f"{recent} stories in 24h, {recent / average:.1f}× the daily average "
+        f"{plural(recent, 'story')} in 24h, {recent / average:.1f}× the daily average "
         f"of {average:.1f} over the 7 days before"
     )
 

@@ -25,6 +25,7 @@ from chipwatch.demo.content import ANCHOR, load_outlets
 from chipwatch.demo.session import MAX_SPEED, DemoSession, replay_seconds
 from chipwatch.errors import UserError, WorkFailed
 from chipwatch.timeutil import iso, utcnow
+from chipwatch.words import plural
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
@@ -62,7 +63,8 @@ def intro(session: DemoSession) -> str:
     """One line saying what is being replayed, where and how fast."""
     assert session.server is not None
     return (
-        f"chipwatch demo: {len(load_outlets())} feeds on {session.server.base_url}, replaying "
+        f"chipwatch demo: {plural(len(load_outlets()), 'feed')} on {session.server.base_url}, "
+        "replaying "
         f"news of 2023-2025 with dates moved so {ANCHOR:%d %b %Y %H:%M} UTC is now; "
         f"speed {session.speed:g}x, new articles for {replay_seconds(session.speed):.0f}s"
     )
@@ -175,7 +177,7 @@ def _all_polled_after(session: DemoSession, stamp: str) -> bool:
     except StoreError:
         return False  # the poller is still making the store
     try:
-        feeds = [f for f in feed_health(conn) if f.enabled]  # type: ignore[arg-type]
+        feeds = [f for f in feed_health(conn) if f.enabled]
     except sqlite3.Error:
         return False
     finally:
@@ -236,13 +238,13 @@ def summary_lines(session: DemoSession) -> list[str]:
         alerts = alert_store.list_alerts(db)
         stories = timeline_count(db, TimelineFilter())
         lines = [
-            f"demo finished: {article_count(db)} articles in {stories} stories, "
-            f"{len(alerts)} alerts"
+            f"demo finished: {plural(article_count(db), 'article')} in "
+            f"{plural(stories, 'story')}, {plural(len(alerts), 'alert')}"
         ]
         for alert in alerts:
             story = get_story(db, alert.story_id) if alert.story_id else None
             where = (
-                f" ({story.outlet_count} outlets; {', '.join(story.languages)})"
+                f" ({plural(story.outlet_count, 'outlet')}; {', '.join(story.languages)})"
                 if story and alert.kind == "watch"
                 else ""
             )

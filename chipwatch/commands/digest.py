@@ -15,6 +15,7 @@ from typing import Any
 
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
+from chipwatch.words import plural
 
 
 def run(ctx: Context) -> int:
@@ -47,6 +48,8 @@ def run(ctx: Context) -> int:
     text = render(digest, output_format(args.format, args.output))
     if args.output:
         write_file(Path(args.output), text)
+        # one line on stderr, as every command that writes a file (stdout stays data)
+        ctx.err(f"wrote {plural(len(digest.stories), 'story')} to {args.output}")
     else:
         _write_stdout(ctx, text)
     return 0

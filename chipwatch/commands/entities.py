@@ -13,6 +13,7 @@ from chipwatch.entities.tagger import build_tagger
 from chipwatch.errors import UserError
 from chipwatch.model import ENTITY_KINDS, Entity, EntityMatch
 from chipwatch.textsafe import clean_text
+from chipwatch.words import plural
 
 MAX_CELL = 48
 
@@ -45,7 +46,7 @@ def run_list(ctx: Context) -> int:
     header = ["ENTITY", "KIND", "PARENT", "ALIASES", *(by.upper() for by in COUNTS)]
     _table(ctx, header, rows, numeric={3, 4, 5, 6})
     tagged = sum(1 for e in entities if counts["articles"].get(e.name))
-    ctx.out(f"\n{len(entities)} entities, {tagged} mentioned in the store")
+    ctx.out(f"\n{plural(len(entities), 'entity')}, {tagged} mentioned in the store")
     return 0
 
 
@@ -85,7 +86,9 @@ def run_test(ctx: Context) -> int:
     rows = [[f"{m.start}-{m.end}", m.entity, m.kind, _cell(m.text), m.rule] for m in matches]
     _table(ctx, ["SPAN", "ENTITY", "KIND", "TEXT", "RULE"], rows)
     names = list(dict.fromkeys(m.entity for m in matches))
-    ctx.out(f"\n{len(matches)} matches of {len(names)} entities: {', '.join(names)}")
+    ctx.out(
+        f"\n{plural(len(matches), 'match')} of {plural(len(names), 'entity')}: {', '.join(names)}"
+    )
     return 0
 
 

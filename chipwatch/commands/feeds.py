@@ -1,4 +1,6 @@
-"""chipwatch feeds list | add URL | remove URL | import OPML | export [-o FILE]."""
+"""chipwatch feeds list | remove URL|NAME|N | import OPML | export [-o FILE].
+
+(``feeds add`` checks the feed first: :mod:`chipwatch.commands.feeds_add`.)"""
 
 from __future__ import annotations
 
@@ -8,23 +10,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chipwatch.config.editor import (
-    DuplicateFeed,
-    add_feed,
-    add_feeds,
-    normalize_feed_url,
-    remove_feed,
-)
+from chipwatch.config import FeedConfig
+from chipwatch.config.editor import add_feeds, normalize_feed_url, remove_feed, same_feed_key
 from chipwatch.context import Context
 from chipwatch.errors import UserError, WorkFailed
 from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
 from chipwatch.model import feed_label
 from chipwatch.store import queries
-from chipwatch.store.db import write_transaction
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import format_duration, from_iso
+from chipwatch.words import plural
 
-COLUMNS = ("name", "url", "last fetch", "status", "articles", "next poll", "last error")
+COLUMNS = ("#", "name", "url", "last fetch", "status", "articles", "next poll", "last error")
+# Cut at these widths on a terminal (with an ellipsis); piped or redirected output
+# keeps every character (a script, or `feeds remove`, gets the whole URL).
+CUTS = {"name": 40, "url": 60, "last error": 80}
 
 
 def run_list(ctx: Context) -> int:
@@ -55,29 +55,28 @@ def feed_table(ctx: Context) -> list[dict[str, Any]]:
     finally:
         db.close()
     return [
-        _feed_row(feed.url, feed.name, feed.enabled, feed.tags, stored.get(feed.url))
-        for feed in ctx.config.feeds
+        {"index": index, **_feed_row(feed, stored.get(feed.url))}
+        for index, feed in enumerate(ctx.config.feeds, start=1)
     ]
 
 
-def _feed_row(
-    url: str, name: str, enabled: bool, tags: tuple[str, ...], row: dict[str, Any] | None
-) -> dict[str, Any]:
+def _feed_row(feed: FeedConfig, row: dict[str, Any] | None) -> dict[str, Any]:
     row = row or {}
     status = row.get("last_status") or "new"
-    if not enabled:
+    if not feed.enabled:
         status = "off"
     return {
-        "name": feed_label(name, row.get("title"), ""),  # the URL has its own column
-        "url": row.get("url") or url,
-        "config_url": url,
-        "tags": list(tags),
-        "enabled": enabled,
+        "name": feed_label(feed.name, row.get("title"), ""),  # the URL has its own column
+        "url": row.get("url") or feed.url,
+        "config_url": feed.url,
+        "tags": list(feed.tags),
+        "enabled": feed.enabled,
         "status": status,
         "http": row.get("last_http_status"),
         "last_fetch": row.get("last_fetch_at"),
         "last_ok": row.get("last_ok_at"),
         "last_error": row.get("last_error"),
+        "last_error_detail": row.get("last_error_detail"),
         "error_count": row.get("error_count") or 0,
         "articles": row.get("articles") or 0,
         "next_poll": row.get("next_poll_at"),
@@ -87,24 +86,39 @@ def _feed_row(
 
 
 def _print_table(ctx: Context, rows: list[dict[str, Any]]) -> None:
-    now = ctx.now
+    now, cut = ctx.now, _is_terminal(ctx)
+    verbose = bool(getattr(ctx.args, "verbose", False))
     cells = [
         [
-            clean_title(r["name"] or "-")[:40],
-            clean_title(r["url"])[:60],
+            str(r["index"]),
+            _cell(r["name"] or "-", CUTS["name"], cut),
+            _cell(r["url"], CUTS["url"], cut),
             _ago(r["last_fetch"], now),
             r["status"],
             str(r["articles"]),
             _when(r["next_poll"], now),
-            clean_title(r["last_error"] or "")[:80],
+            _cell(r["last_error"] or "", CUTS["last error"], cut and not verbose),
         ]
         for r in rows
     ]
     widths = [max(len(c[i]) for c in [list(COLUMNS), *cells]) for i in range(len(COLUMNS))]
-    for line in [list(COLUMNS), *cells]:
+    for line, row in zip([list(COLUMNS), *cells], [None, *rows], strict=True):
         ctx.out(
             "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         )
+        if verbose and row is not None and row.get("last_error_detail"):
+            ctx.out(f"    detail: {clean_title(row['last_error_detail'])}")
+
+
+def _is_terminal(ctx: Context) -> bool:
+    isatty = getattr(ctx.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _cell(text: str, width: int, cut: bool) -> str:
+    """Clean text; on a terminal, at most ``width`` characters, an ellipsis showing a cut."""
+    text = clean_title(text)
+    return text[: width - 1] + "…" if cut and len(text) > width else text
 
 
 def _ago(value: str | None, now: datetime) -> str:
@@ -120,51 +134,53 @@ def _when(value: str | None, now: datetime) -> str:
     return "due" if delta.total_seconds() <= 0 else f"in {format_duration(delta)}"
 
 
-def run_add(ctx: Context) -> int:
-    """Add one feed to the config (a feed disabled by 410 Gone gets another chance)."""
-    url = normalize_feed_url(ctx.args.url)
-    ctx.config  # validate the config before editing it  # noqa: B018
-    try:
-        add_feed(ctx.config_path, url, ctx.args.name or "", ctx.args.tag or [])
-    except DuplicateFeed:
-        revived = _revive(ctx, url)
-        ctx.out(
-            f"{url} is already in {ctx.config_path}"
-            + ("; it was disabled (410 Gone) and will be polled again" if revived else "")
-        )
-        return 0
-    ctx.out(f"added {url} to {ctx.config_path}")
-    return 0
-
-
-def _revive(ctx: Context, url: str) -> bool:
-    if not Path(ctx.db_path).exists():
-        return False
-    db = ctx.open_db()
-    try:
-        feed_id = queries.find_feed(db, url)
-        state = queries.get_feed(db, feed_id) if feed_id is not None else None
-        if state is None or not state.disabled_reason:
-            return False
-        with write_transaction(db):
-            queries.clear_feed_disabled(db, state.id)
-        return True
-    finally:
-        db.close()
-
-
 def run_remove(ctx: Context) -> int:
-    """Remove a feed from the config; its articles stay in the archive."""
-    url = ctx.args.url.strip()
-    candidates = {url, normalize_feed_url(url)}
-    candidates |= _moved_aliases(ctx, candidates)
-    removed = remove_feed(ctx.config_path, *sorted(candidates))
+    """Remove a feed from the config, named by its URL, its name or its number in
+    ``feeds list``; its articles stay in the archive."""
+    wanted = ctx.args.url.strip()
+    feed = _find_feed(ctx, wanted)
+    removed = remove_feed(ctx.config_path, feed.url) if feed is not None else None
     if removed is None:
         raise UserError(
-            f"{ctx.config_path}: no [[feeds]] with url {url!r} (see `chipwatch feeds list`)"
+            f"{ctx.config_path}: no feed with the URL, name or number {wanted!r} "
+            "(see `chipwatch feeds list`)"
         )
     ctx.out(f"removed {removed} from {ctx.config_path} (its articles stay in the store)")
     return 0
+
+
+def _find_feed(ctx: Context, wanted: str) -> FeedConfig | None:
+    """The configured feed ``wanted`` names: its number in ``feeds list``, its URL (as
+    configured, as written, or where a permanent redirect moved it), its name or its
+    own title. Two feeds answering to one name is a :class:`UserError`."""
+    feeds = ctx.config.feeds
+    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(feeds):
+        return feeds[int(wanted) - 1]
+    try:
+        urls = {wanted, normalize_feed_url(wanted)}
+    except UserError:
+        urls = {wanted}
+    urls |= _moved_aliases(ctx, urls)
+    keys = {same_feed_key(url) for url in urls}
+    for feed in feeds:
+        if feed.url in urls or same_feed_key(feed.url) in keys:
+            return feed
+    titles = _titles(ctx)
+    named = [
+        (index, feed)
+        for index, feed in enumerate(feeds, start=1)
+        if wanted.casefold()
+        in (feed.name.casefold(), feed_label(feed.name, titles.get(feed.url), "").casefold())
+    ]
+    if len(named) > 1:
+        listed = ", ".join(f"{index} ({clean_title(feed.url)})" for index, feed in named)
+        raise UserError(f"{wanted!r} names {len(named)} feeds: {listed}; remove one by number")
+    return named[0][1] if named else None
+
+
+def _titles(ctx: Context) -> dict[str, str]:
+    """Each configured URL's own feed title, from the store (when there is one)."""
+    return {url: title for url, (_site, title) in _site_urls(ctx).items()}
 
 
 def _moved_aliases(ctx: Context, urls: set[str]) -> set[str]:
@@ -197,7 +213,7 @@ def run_import(ctx: Context) -> int:
         ctx.config_path, [{"url": f.url, "name": f.name, "tags": list(f.tags)} for f in valid]
     )
     ctx.out(
-        f"imported {len(added)} feeds from {path} into {ctx.config_path}; "
+        f"imported {plural(len(added), 'feed')} from {path} into {ctx.config_path}; "
         f"{len(duplicates)} already there, {len(feeds) - len(valid)} with unusable URLs"
     )
     for feed in feeds:
@@ -245,7 +261,7 @@ def run_export(ctx: Context) -> int:
         ctx.stdout.write(text)
         return 0
     _write_atomically(Path(output).expanduser(), text)
-    ctx.err(f"wrote {len(feeds)} feeds to {output}")
+    ctx.err(f"wrote {plural(len(feeds), 'feed')} to {output}")
     return 0
 
 

@@ -18,11 +18,21 @@ from typing import Any
 
 from chipwatch.context import Context
 from chipwatch.errors import WorkFailed
+from chipwatch.ingest.reasons import BEFORE_ANY_SERVER
 from chipwatch.pipeline.lock import poll_lock
 from chipwatch.pipeline.loop import Signals, install_signal_handlers, run_forever
-from chipwatch.pipeline.outcome import FAILED, GONE, NOT_MODIFIED, OK, SKIPPED, UNCHANGED
+from chipwatch.pipeline.outcome import (
+    FAILED,
+    GONE,
+    NOT_MODIFIED,
+    OK,
+    SKIPPED,
+    UNCHANGED,
+    FeedOutcome,
+)
 from chipwatch.pipeline.poller import Poller, PollReport, run_main
 from chipwatch.textsafe import clean_title
+from chipwatch.words import plural
 
 MAX_LISTED = 20
 
@@ -58,7 +68,8 @@ def _run(
             return _status(report)
         if not as_json:
             ctx.err(
-                f"chipwatch: polling {len(config.feeds)} feeds into {ctx.db_path}; Ctrl-C stops"
+                f"chipwatch: polling {plural(len(config.feeds), 'feed')} into {ctx.db_path}; "
+                "Ctrl-C stops"
             )
         asyncio.run(_forever(ctx, sink, signals))
     return 0
@@ -124,15 +135,31 @@ def _json_sink(ctx: Context, signals: Signals) -> Callable[[dict[str, Any]], Non
 def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
     """Forever mode prints new stories and alerts as they come; --once prints a report."""
     once = bool(getattr(ctx.args, "once", False))
+    offline = False  # the network is down: its per-feed failures are the one line's
 
     def sink(event: dict[str, Any]) -> None:
+        nonlocal offline
         if once:
             return
         kind = event.get("type")
-        if kind == "story" and event.get("new"):
+        if kind == "network":
+            if not offline:
+                ctx.out(
+                    f"network unreachable: {plural(int(event.get('feeds') or 0), 'feed')} "
+                    f"could not be reached ({clean_title(str(event.get('reason')))}); "
+                    "trying again every few minutes"
+                )
+            offline = True
+        elif kind == "alert" and event.get("kind") == "network":
+            if event.get("state") == "dismissed":  # cleared: the network is back
+                offline = False
+                ctx.out(f"network back: {clean_title(str(event.get('title')))}")
+        elif kind == "story" and event.get("new"):
             ctx.out(f"story  {clean_title(str(event.get('title', '')))}")
         elif kind == "alert" and event.get("created"):
             ctx.out(_alert_line(event))
+        elif kind == "feed_error" and offline and event.get("failure") in BEFORE_ANY_SERVER:
+            return
         elif kind == "feed_error":
             ctx.out(
                 f"failed {clean_title(str(event.get('name')))}: "
@@ -144,8 +171,9 @@ def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
             ctx.out(_moved_line(event))
         if kind == "feed" and event.get("capped"):
             ctx.out(
-                f"capped {clean_title(str(event.get('name')))}: {event.get('capped')} new "
-                "articles over [poll] max_new_per_feed left out; the newest were stored"
+                f"capped {clean_title(str(event.get('name')))}: "
+                f"{plural(int(event.get('capped') or 0), 'new article')} over [poll] "
+                "max_new_per_feed left out; the newest were stored"
             )
 
     return sink
@@ -175,19 +203,45 @@ def _moved_line(event: dict[str, Any]) -> str:
 
 
 def print_report(ctx: Context, report: PollReport) -> None:
-    """The short human report of one round."""
-    ok = report.count(OK)
-    same = report.count(NOT_MODIFIED, UNCHANGED)
-    failed = report.count(FAILED, GONE)
-    skipped = report.count(SKIPPED)
+    """The short human report of one round. A round that found the network unreachable
+    is ONE line for all the feeds it could not reach (pipeline/network.py), not one each."""
     if not report.outcomes and not ctx.config.feeds:
         ctx.out(f"no feeds in {ctx.config_path}; add one with `chipwatch feeds add URL`")
         return
+    outcomes = report.outcomes
+    if report.network.down:
+        unreached = set(report.network.feeds)
+        outcomes = [o for o in outcomes if o.feed_id not in unreached]
+        fetched = any(o.status not in (FAILED, GONE, SKIPPED) for o in outcomes)
+        ctx.out(report.network.line(nothing_fetched=not fetched))
+        if not outcomes:
+            _interrupted(ctx, report)
+            return
+    _feed_lines(ctx, report, outcomes)
+    # the network's alert is the one line above, not an alert line
+    raised = [a for a in report.alerts if a.get("kind") != "network"]
+    created = sum(1 for a in raised if a.get("created"))
+    alerts = _distinct_alerts(raised)
     ctx.out(
-        f"polled {len(report.outcomes)} feeds: {ok} ok, {same} not modified, "
-        f"{failed} failed, {skipped} skipped"
+        f"new: {plural(report.new_articles, 'article')}, "
+        f"{plural(report.new_stories, 'story')}, {plural(created, 'alert')}"
     )
-    for outcome in report.outcomes:
+    _list_stories(ctx, report)
+    for alert in alerts[:MAX_LISTED]:
+        ctx.out("  " + _alert_line(alert))
+    _interrupted(ctx, report)
+
+
+def _feed_lines(ctx: Context, report: PollReport, outcomes: list[FeedOutcome]) -> None:
+    def count(*statuses: str) -> int:
+        return sum(1 for o in outcomes if o.status in statuses)
+
+    ctx.out(
+        f"polled {plural(len(outcomes), 'feed')}: {count(OK)} ok, "
+        f"{count(NOT_MODIFIED, UNCHANGED)} not modified, {count(FAILED, GONE)} failed, "
+        f"{count(SKIPPED)} skipped"
+    )
+    for outcome in outcomes:
         name = clean_title(outcome.name)
         if outcome.status in (FAILED, GONE):
             retry = f" (retry after {outcome.retry_at})" if outcome.retry_at else ""
@@ -204,16 +258,12 @@ def print_report(ctx: Context, report: PollReport) -> None:
             ctx.out(f"  warning  {name}: {clean_title(outcome.warning)}")
         if outcome.capped:
             ctx.out(
-                f"  capped   {name}: {outcome.capped} more new articles than [poll] "
+                f"  capped   {name}: {plural(outcome.capped, 'more new article')} than [poll] "
                 f"max_new_per_feed = {ctx.config.poll.max_new_per_feed}; the newest were stored"
             )
-    ctx.out(
-        f"new: {report.new_articles} articles, {report.new_stories} stories, "
-        f"{sum(1 for a in report.alerts if a.get('created'))} alerts"
-    )
-    _list_stories(ctx, report)
-    for alert in _distinct_alerts(report.alerts)[:MAX_LISTED]:
-        ctx.out("  " + _alert_line(alert))
+
+
+def _interrupted(ctx: Context, report: PollReport) -> None:
     if report.interrupted:
         ctx.out("interrupted: feeds not yet written were left for the next poll")
 
@@ -225,4 +275,4 @@ def _list_stories(ctx: Context, report: PollReport) -> None:
     for event in stories[:MAX_LISTED]:
         ctx.out(f"  story  {clean_title(str(event.get('title', '')))}")
     if len(stories) > MAX_LISTED:
-        ctx.out(f"  … and {len(stories) - MAX_LISTED} more stories")
+        ctx.out(f"  … and {plural(len(stories) - MAX_LISTED, 'more story', 'more stories')}")

@@ -20,6 +20,7 @@ from chipwatch.store.alerts import story_alert_names
 from chipwatch.store.search import matching_articles, newest_first
 from chipwatch.store.stories import get_story, story_articles
 from chipwatch.textsafe import clean_title
+from chipwatch.words import plural
 
 
 def run(ctx: Context) -> int:
@@ -41,7 +42,9 @@ def run(ctx: Context) -> int:
     if not ids:
         ctx.err(f"no stories match {ctx.args.query!r}" + _window_note(ctx.args.since))
     elif len(ids) > len(shown):
-        ctx.err(f"{len(ids) - len(shown)} more stories match; raise --limit to see them")
+        more = len(ids) - len(shown)
+        verb = "matches" if more == 1 else "match"
+        ctx.err(f"{plural(more, 'more story', 'more stories')} {verb}; raise --limit to see them")
     return 0
 
 
@@ -94,7 +97,7 @@ def _outlets(articles: list[Any]) -> list[str]:
 def _outlet_text(outlets: list[str]) -> str:
     count = len(outlets)
     shown = ", ".join(outlets[:3]) + (f" +{count - 3}" if count > 3 else "")
-    return f"{count} outlet{'s' if count != 1 else ''}: {shown}"
+    return f"{plural(count, 'outlet')}: {shown}"
 
 
 def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int]) -> None:

@@ -15,6 +15,7 @@ from chipwatch.config import WatchConfig
 from chipwatch.context import Context
 from chipwatch.errors import UserError
 from chipwatch.textsafe import clean_title
+from chipwatch.words import plural
 
 MAX_TESTED = 50
 
@@ -41,7 +42,7 @@ def run_list(ctx: Context) -> int:
         ctx.out(f"    {watch.kind}: {clean_title(what)}")
         ctx.out(f"    notify: {channels}" + (f" → {watch.webhook}" if watch.webhook else ""))
         ctx.out(
-            f"    alerts: {total} ({states.get('new', 0)} new, {states.get('seen', 0)} seen, "
+            f"    {plural(total, 'alert')} ({states.get('new', 0)} new, {states.get('seen', 0)} seen, "
             f"{states.get('dismissed', 0)} dismissed)"
         )
     return 0
@@ -109,8 +110,8 @@ def run_test(ctx: Context) -> int:
     ids = newest_first(db, set(matched.values()))
     window = "the whole archive" if since is None else f"since {ctx.args.since}"
     ctx.out(
-        f"{len(ids)} {'story' if len(ids) == 1 else 'stories'} would have alerted "
-        f"({len(matched)} matching article{'s' if len(matched) != 1 else ''}, {window})"
+        f"{plural(len(ids), 'story')} would have alerted "
+        f"({plural(len(matched), 'matching article')}, {window})"
     )
     print_stories(ctx, db, ids[:MAX_TESTED], set(matched))
     if len(ids) > MAX_TESTED:

@@ -261,6 +261,7 @@ FEED_SPEC: dict[str, Check] = {
     "enabled": boolean,
     "tags": string_list,
     "must_not_miss": duration,
+    "full_text": boolean,
 }
 WATCH_SPEC: dict[str, Check] = {
     "name": non_empty_string,

@@ -5,6 +5,8 @@ the shipped default on first run), and the file a local feed URL names."""
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -30,24 +32,47 @@ def user_db_path() -> Path:
     return Path(user_data_dir("chipwatch", appauthor=False)) / "chipwatch.db"
 
 
-def resolve_config_path(cli_value: str | None) -> Path:
-    """``--config`` > ``$CHIPWATCH_CONFIG`` > the user config dir (created on first run)."""
+def resolve_config_path(
+    cli_value: str | None, *, created: Callable[[Path], None] | None = None
+) -> Path:
+    """``--config`` > ``$CHIPWATCH_CONFIG`` > the user config dir (created on first run;
+    ``created(path)`` is called then, by the one process that made it)."""
     if cli_value:
         return Path(cli_value).expanduser()
     env = os.environ.get("CHIPWATCH_CONFIG")
     if env:
         return Path(env).expanduser()
     path = user_config_path()
-    if not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(default_config_text(), encoding="utf-8")
-        except OSError as exc:  # e.g. $XDG_CONFIG_HOME names a file
-            raise ConfigError(
-                f"{path}: cannot create the default config ({exc.strerror}); "
-                "check $XDG_CONFIG_HOME, or pass --config FILE"
-            ) from exc
+    if not path.exists() and _create_default(path) and created is not None:
+        created(path)
     return path
+
+
+def _create_default(path: Path) -> bool:
+    """Write the shipped default at ``path`` whole, unless another process just did:
+    a complete temporary file hard-linked into place (never half a file, never two
+    creators). True when this call created it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)
+    except OSError as exc:  # e.g. $XDG_CONFIG_HOME names a file
+        raise ConfigError(
+            f"{path}: cannot create the default config ({exc.strerror}); "
+            "check $XDG_CONFIG_HOME, or pass --config FILE"
+        ) from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(default_config_text())
+        os.link(temp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot create the default config ({exc.strerror}); pass --config FILE"
+        ) from exc
+    finally:
+        Path(temp).unlink(missing_ok=True)
 
 
 def resolve_db_path(cli_value: str | None) -> Path:

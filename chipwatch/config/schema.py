@@ -65,6 +65,9 @@ class FeedConfig:
     """Free labels; OPML categories become tags."""
     must_not_miss: timedelta | None = None
     """A feed silent (no new article) longer than this raises a feed-health alert."""
+    full_text: bool = False
+    """Fetch each new article's web page at ingest, so tagging and clustering see its
+    text too (for feeds that ship only a teaser); see docs/fulltext.md."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from chipwatch.textsafe import clean_text
 from chipwatch.timeutil import from_iso
+from chipwatch.words import plural as plural  # the digest renderers import it from here
 
 DIGEST_SCHEMA_VERSION = 1
 
@@ -251,11 +252,6 @@ def human_dates(digest: Digest) -> str:
 def language_name(code: str) -> str:
     """An English name for a language code, or the code itself."""
     return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 story``, ``2 stories``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def _parse(value: str) -> datetime:

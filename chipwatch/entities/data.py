@@ -293,8 +293,9 @@ class Pattern:
 
 
 def is_word_char(char: str) -> bool:
-    """Letters and digits of spaced scripts; CJK, kana and Hangul need no boundary."""
-    return char.isalnum() and ord(char) < 0x2E80
+    """Letters and digits of spaced scripts; CJK, kana and Hangul (from U+2E80) need no
+    boundary. (Comparing the character is quicker than ``ord``: the tagger calls this.)"""
+    return char.isalnum() and char < "\u2e80"
 
 
 def patterns_for(entity: Entity) -> Iterator[tuple[str, Pattern]]:

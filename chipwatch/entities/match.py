@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from typing import Final
 
 from chipwatch.entities.data import Pattern
 from chipwatch.model import EntityMatch
 
 CJK = "\u2e80"  # from here on (CJK, kana, Hangul) no word boundary is needed
 
-# Pattern tuples in the automaton (tuples index faster than attributes in the hot loop).
-LEFT, RIGHT, CASED, REQUIRES, ENTITY, KIND, ALIAS, RULE, TAGS = range(9)
+# Pattern tuples in the automaton: plain tuples, because the hot loop reads a few fields
+# of every hit, and on CPython 3.11 a NamedTuple's fields (by name, or by index: a tuple
+# subclass is not specialised) take about a third longer per read. The positions are
+# Final literals, so the type checker knows p[ALIAS] is a str.
+LEFT: Final = 0  # bool: a Latin letter or digit before the spelling rejects it
+RIGHT: Final = 1  # bool: the same after it
+CASED: Final = 2  # bool: written as the alias, or in capitals
+REQUIRES: Final = 3  # frozenset[str]: the gate (empty: none)
+ENTITY: Final = 4  # str
+KIND: Final = 5  # str
+ALIAS: Final = 6  # str: the spelling as written in the dictionary
+RULE: Final = 7  # str: why it matched (EntityMatch.rule)
+TAGS: Final = 8  # tuple[str, ...]: entity, kind and ancestors (they open gates)
 PatternTuple = tuple[bool, bool, bool, frozenset[str], str, str, str, str, tuple[str, ...]]
 # (folded start, -(folded length), pattern): sorts by start, longest first
 Found = tuple[int, int, PatternTuple]
@@ -42,6 +54,22 @@ def as_tuple(pattern: Pattern, ancestors: tuple[str, ...]) -> PatternTuple:
         rule,
         (pattern.entity, pattern.kind, *ancestors),
     )
+
+
+def opened(p: PatternTuple, opener: str) -> PatternTuple:
+    """A gated pattern whose gate ``opener`` opened: its rule is closed with it."""
+    rule = f"{p[RULE]}; found {opener})"
+    return (p[LEFT], p[RIGHT], p[CASED], p[REQUIRES], p[ENTITY], p[KIND], p[ALIAS], rule, p[TAGS])
+
+
+def end_of(found: Found) -> int:
+    """Where a candidate ends (folded offset)."""
+    return found[0] - found[1]
+
+
+def may_hide(span: str) -> bool:
+    """Whether another spelling could start or end inside this rejected span."""
+    return not span.isalnum() or max(span) >= CJK
 
 
 def longest(found: list[Found]) -> list[Found]:

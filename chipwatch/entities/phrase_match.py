@@ -2,7 +2,8 @@
 
 The tagger hands over the anchor words it found, in text order, and the entities it
 tagged. For each anchor, its sentence is delimited; the words of the other terms of the
-rules that may match are found there (one more automaton, :class:`WordFinder`), tagged
+rules that may match are found there (the plan's
+:class:`~chipwatch.entities.phrases.WordFinder`, one more automaton), tagged
 entities join the classes that hold them ("to China", any chip), and each rule's terms
 are chained within their gaps. Words are counted only between spans close enough to
 matter: in spaced text a gap of N words holds at most N + 1 spaces; Chinese and
@@ -13,10 +14,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from chipwatch.entities.data import is_word_char, spelling_variants
+from chipwatch.entities.data import is_word_char
 from chipwatch.entities.match import ENTITY, KIND, Found
 from chipwatch.entities.phrases import (
     _CHARS_PER_WORD,
@@ -27,47 +28,6 @@ from chipwatch.entities.phrases import (
     Rule,
     WordClass,
 )
-
-
-class WordFinder:
-    """The words of some classes in a stretch of text: one more automaton, run only
-    around anchors, and only for the classes of the rules that may match there."""
-
-    def __init__(self, classes: Sequence[WordClass], numbers: Iterable[int]) -> None:
-        from chipwatch.entities.automaton import Automaton
-
-        infos: dict[str, list[tuple[int, bool, bool]]] = {}
-        for number in sorted(set(numbers)):
-            for word in (w for ws in classes[number].words.values() for w in ws):
-                stem = word.endswith("*")
-                for key in spelling_variants(word.rstrip("*"), part_number=False):
-                    info = (number, is_word_char(key[0]), not stem and is_word_char(key[-1]))
-                    if info not in infos.setdefault(key, []):
-                        infos[key].append(info)
-        self._keys = list(infos)
-        self._infos = [tuple(infos[k]) for k in self._keys]
-        self._automaton = Automaton(self._keys)
-
-    def find(self, folded: str, low: int, high: int) -> dict[int, list[tuple[int, int]]]:
-        """Class number -> sorted (start, end) of its words in ``folded[low:high]``; a
-        stem ("restrict*") reads to the end of its word ("restrictions")."""
-        found: dict[int, list[tuple[int, int]]] = {}
-        size = len(folded)
-        for key, start, end in self._automaton.find_longest(folded[low:high]):
-            start += low
-            end += low
-            before = folded[start - 1] if start else " "
-            after = folded[end] if end < size else " "
-            joined_left = before.isalnum() and before < CJK
-            joined_right = after.isalnum() and after < CJK
-            taken = -1
-            for number, left, right in self._infos[key]:
-                if (left and joined_left) or (right and joined_right) or number == taken:
-                    continue
-                stop = word_end(folded, end) if joined_right else end
-                found.setdefault(number, []).append((start, stop))
-                taken = number
-        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +62,8 @@ def find_phrases(
     spans_of: dict[int, list[tuple[int, int]]] = {}
     finder = plan.finder
     for low, high in distinct:
-        for number, spans in finder.find(folded, low, high).items():
-            spans_of.setdefault(number, []).extend(spans)
+        for number, words in finder.find(folded, low, high).items():
+            spans_of.setdefault(number, []).extend(words)
     mask = 0
     for number in spans_of:
         mask |= 1 << number
@@ -329,7 +289,7 @@ def _in_context(word_class: WordClass, folded: str, start: int, end: int) -> boo
     for word in word_class.before:
         if before.endswith(word):
             edge = len(before) - len(word) - 1
-            if word[0] >= CJK or edge < 0 or not _is_word_char(before[edge]):
+            if word[0] >= CJK or edge < 0 or not is_word_char(before[edge]):
                 return True
     after = folded[end : end + 6]
     return any(after.startswith(word) for word in word_class.after)
@@ -342,17 +302,7 @@ def word_count(gap: str) -> int:
     return len(_SPACED_WORD.findall(gap)) + (len(_CJK_CHAR.findall(gap)) + 1) // 2
 
 
-def word_end(folded: str, end: int) -> int:
-    """Where the word running on at ``end`` ends (letters and digits of spaced scripts)."""
-    return _WORD_TAIL.match(folded, end).end()  # type: ignore[union-attr]
-
-
-_WORD_TAIL = re.compile(r"[^\W_\u2e80-\U0010ffff]*")
 _ASCII_WORD = re.compile(r"[^\sA-Za-z0-9]*[A-Za-z0-9]\S*")
 # A token of a spaced script (with a letter or digit below U+2E80), and a CJK character.
 _SPACED_WORD = re.compile(r"[^\s\w]*[^\W_\u2e80-\U0010ffff][^\s\u2e80-\U0010ffff]*")
 _CJK_CHAR = re.compile(r"[^\W_\u0000-\u2e7f]")
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() and char < CJK

@@ -35,7 +35,7 @@ from importlib import resources
 from typing import Any
 
 from chipwatch.config import ConfigError
-from chipwatch.entities.data import fold
+from chipwatch.entities.data import fold, is_word_char, spelling_variants
 
 GRAMMAR_FILE = "phrases.toml"
 # The eleven languages of the dictionary, and Ukrainian and Russian, which the press
@@ -141,15 +141,13 @@ class Grammar:
             )
         return cache[key]
 
-    def finder(self, rules: tuple[Rule, ...]) -> Any:
+    def finder(self, rules: tuple[Rule, ...]) -> WordFinder:
         """The finder of the words of ``rules``' terms after their anchors (compiled on
         first use: there are only a few sets of rules)."""
         later = frozenset(n for rule in rules for term in rule.terms[1:] for n in term)
-        finders: dict[frozenset[int], Any] = self.__dict__.setdefault("_finders", {})
+        finders: dict[frozenset[int], WordFinder] = self.__dict__.setdefault("_finders", {})
         found = finders.get(later)
         if found is None:
-            from chipwatch.entities.phrase_match import WordFinder
-
             found = finders[later] = WordFinder(self.classes, later)
         return found
 
@@ -172,8 +170,58 @@ class Plan:
 
     rules: tuple[Rule, ...]
     reach: int
-    finder: Any
+    finder: WordFinder
     moot_all: frozenset[str] = frozenset()  # entities that make every rule moot
+
+
+class WordFinder:
+    """The words of some classes in a stretch of text: one more automaton, run only
+    around anchors, and only for the classes of the rules that may match there."""
+
+    def __init__(self, classes: Sequence[WordClass], numbers: Iterable[int]) -> None:
+        from chipwatch.entities.automaton import Automaton
+
+        infos: dict[str, list[tuple[int, bool, bool]]] = {}
+        for number in sorted(set(numbers)):
+            for word in (w for ws in classes[number].words.values() for w in ws):
+                stem = word.endswith("*")
+                for key in spelling_variants(word.rstrip("*"), part_number=False):
+                    info = (number, is_word_char(key[0]), not stem and is_word_char(key[-1]))
+                    if info not in infos.setdefault(key, []):
+                        infos[key].append(info)
+        self._keys = list(infos)
+        self._infos = [tuple(infos[k]) for k in self._keys]
+        self._automaton = Automaton(self._keys)
+
+    def find(self, folded: str, low: int, high: int) -> dict[int, list[tuple[int, int]]]:
+        """Class number -> sorted (start, end) of its words in ``folded[low:high]``; a
+        stem ("restrict*") reads to the end of its word ("restrictions")."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        size = len(folded)
+        for key, start, end in self._automaton.find_longest(folded[low:high]):
+            start += low
+            end += low
+            before = folded[start - 1] if start else " "
+            after = folded[end] if end < size else " "
+            joined_left = before.isalnum() and before < CJK
+            joined_right = after.isalnum() and after < CJK
+            taken = -1
+            for number, left, right in self._infos[key]:
+                if (left and joined_left) or (right and joined_right) or number == taken:
+                    continue
+                stop = word_end(folded, end) if joined_right else end
+                found.setdefault(number, []).append((start, stop))
+                taken = number
+        return found
+
+
+def word_end(folded: str, end: int) -> int:
+    """Where the word running on at ``end`` ends (letters and digits of spaced scripts)."""
+    tail = _WORD_TAIL.match(folded, end)  # never None: the pattern matches nothing too
+    return end if tail is None else tail.end()
+
+
+_WORD_TAIL = re.compile(r"[^\W_\u2e80-\U0010ffff]*")
 
 
 def _moot_all(rules: Sequence[Rule]) -> frozenset[str]:

@@ -1,9 +1,10 @@
 """The tagger's scans of a text: the fast leftmost-longest one and the exhaustive one.
 
-:class:`Scan` is the half of :class:`~chipwatch.entities.tagger.Tagger` that turns the
-automaton's hits into candidates; the tables it reads are built in
-:mod:`~chipwatch.entities.tables`, the hits that are more than an alias (model
-triggers, phrase anchors) are handled in :mod:`~chipwatch.entities.special`.
+:class:`Scan` is the part of :class:`~chipwatch.entities.tagger.Tagger` (its base
+class) that turns the automaton's hits into candidates; the tables it reads are built
+in :mod:`~chipwatch.entities.tables`, the hits that are more than an alias (model
+triggers, phrase anchors) are handled by its own base,
+:class:`~chipwatch.entities.special.Special`.
 
 The fast path keeps the leftmost-longest hits; when a rejected hit could hide a valid
 overlapping spelling it yields to the exhaustive path, which looks at every hit and
@@ -30,29 +31,26 @@ from chipwatch.entities.match import (
     Found,
     Overlaps,
     PatternTuple,
+    end_of,
     longest,
+    may_hide,
+    opened,
 )
+from chipwatch.entities.special import Special
 
 if TYPE_CHECKING:
     from chipwatch.entities.automaton import Automaton
-    from chipwatch.entities.tables import ModelInfo, WordInfo
 
 
-class Scan:
-    """Candidates from the automaton's hits (attributes are set by the Tagger)."""
+class Scan(Special):
+    """Candidates from the automaton's hits (the Tagger sets the tables declared here
+    and in :class:`Special`)."""
 
     _automaton: Automaton
-    _patterns: list[tuple[PatternTuple, ...]]
-    _overlappable: list[tuple[tuple[int, tuple[str, ...]], ...]]
-    _shadowed: list[bool]
     _risky: list[bool]
     _special: list[int]
     _fast_patterns: list[tuple[PatternTuple, ...]]
     _fast_overlappable: list[tuple[tuple[int, tuple[str, ...]], ...]]
-    _words: list[WordInfo | None]
-    _triggers: list[ModelInfo | None]
-    _extends: list[tuple[str, ...]]
-    _word_masks: list[int]
 
     def _leftmost_longest(
         self, text: str, folded: str, index: list[int] | None
@@ -60,7 +58,7 @@ class Scan:
         """The fast path: leftmost-longest hits, already in order and never overlapping.
 
         Returns None when a rejected hit could hide a valid overlapping spelling (see
-        ``_may_hide``) or a longer spelling starts inside a hit (see ``_overlappable``);
+        ``may_hide``) or a longer spelling starts inside a hit (see ``_overlappable``);
         the caller then takes the exhaustive path, which gives the same
         result as this one whenever this one answers.
         """
@@ -134,7 +132,7 @@ class Scan:
                     anchored = True
                 if done > end:
                     reads.append((start, done))
-            elif _may_hide(folded[start:end]):
+            elif may_hide(folded[start:end]):
                 return None
         if reads and not _drop_inside(reads, kept, gated, words):
             return None
@@ -151,16 +149,14 @@ class Scan:
         """Insert the gated candidates whose gate opens; False when the fast path must yield."""
         starts = {item[0] for item in kept}
         ungated = list(kept)
-        for start, negative_length, p, opened in _resolve_gates(gated, ungated):
+        for start, negative_length, p, opener in _resolve_gates(gated, ungated):
             if start in starts:  # an ungated spelling of the same span already won
                 continue
-            if opened is None:
-                if _may_hide(folded[start : start - negative_length]):
+            if opener is None:
+                if may_hide(folded[start : start - negative_length]):
                     return False
                 continue
-            rule = f"{p[RULE]}; found {opened})"
-            bisect.insort(kept, (start, negative_length, (*p[:RULE], rule, *p[RULE + 1 :])),
-                          key=_start)  # fmt: skip
+            bisect.insort(kept, (start, negative_length, opened(p, opener)), key=_start)
             starts.add(start)
         return True
 
@@ -174,10 +170,9 @@ class Scan:
             words = _outermost([w for w in words if not under(w[1], w[2])])
             plain += self._phrases(folded, words, longest(list(plain)), plain + gated)
         ungated = list(plain)
-        for start, negative_length, p, opened in _resolve_gates(gated, ungated):
-            if opened is not None:
-                rule = f"{p[RULE]}; found {opened})"
-                plain.append((start, negative_length, (*p[:RULE], rule, *p[RULE + 1 :])))
+        for start, negative_length, p, opener in _resolve_gates(gated, ungated):
+            if opener is not None:
+                plain.append((start, negative_length, opened(p, opener)))
         return longest(plain)
 
     def _candidates(self, text: str, folded: str, index: list[int] | None) -> list[Found]:
@@ -286,30 +281,12 @@ def _drop_inside(
         for item in list(items):
             for low, high in reads:
                 if low < item[0] < high and not item[2][RULE].startswith("model of "):
-                    if _end(item) > high:
+                    if end_of(item) > high:
                         return False
                     items.remove(item)
     words[:] = [w for w in words if not any(low <= w[1] < high for low, high in reads)]
     return True
 
 
-def _add(models: list[Found], kept: list[Found], gated: list[Found]) -> None:
-    for model in models:
-        (gated if model[2][REQUIRES] else kept).append(model)
-
-
-def _end(found: Found) -> int:
-    return found[0] - found[1]
-
-
-def _word_char(char: str) -> bool:
-    return char.isalnum() and char < CJK
-
-
 def _start(found: Found) -> int:
     return found[0]
-
-
-def _may_hide(span: str) -> bool:
-    """Whether another spelling could start or end inside this rejected span."""
-    return not span.isalnum() or max(span) >= CJK

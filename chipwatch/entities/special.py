@@ -1,9 +1,10 @@
 """Hits that are more than an alias: model triggers and phrase anchors.
 
-:class:`Special` is the half of :class:`~chipwatch.entities.tagger.Tagger` that reads a
-product family's model where its trigger was found
-(:mod:`~chipwatch.entities.models`) and runs the phrase rules around the anchor
-words found (:mod:`~chipwatch.entities.phrases`).
+:class:`Special` is the part of :class:`~chipwatch.entities.tagger.Tagger` (the base of
+its scans, :class:`~chipwatch.entities.scan.Scan`) that reads a product family's model
+where its trigger was found (:mod:`~chipwatch.entities.models`) and runs the phrase
+rules around the anchor words found (:mod:`~chipwatch.entities.phrases`). It declares
+the tables both read; the Tagger sets them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from chipwatch.entities.data import is_word_char
 from chipwatch.entities.fold import case_ok
 from chipwatch.entities.match import (
     ALIAS,
@@ -25,10 +27,11 @@ from chipwatch.entities.match import (
     Found,
     Overlaps,
     PatternTuple,
+    end_of,
+    may_hide,
 )
-from chipwatch.entities.phrase_match import find_phrases, word_end
-from chipwatch.entities.phrases import Grammar
-from chipwatch.entities.scan import _add, _end, _may_hide, _word_char
+from chipwatch.entities.phrase_match import find_phrases
+from chipwatch.entities.phrases import Grammar, word_end
 from chipwatch.model import Entity
 
 if TYPE_CHECKING:
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
 
 
 class Special:
-    """Model triggers and phrase anchors (attributes are set by the Tagger)."""
+    """Model triggers and phrase anchors (the Tagger sets the tables declared here)."""
 
     entities: Mapping[str, Entity]
     _patterns: list[tuple[PatternTuple, ...]]
@@ -90,16 +93,16 @@ class Special:
             )
         ):
             models = self._model_hits(trigger, text, folded, index, start)
-            if models and _end(models[0]) > end:  # the model is longer: it wins
+            if models and end_of(models[0]) > end:  # the model is longer: it wins
                 if any(folded.startswith(k, start + cut) for cut, k in self._overlappable[number]):
                     return None
                 _add(models, kept, gated)
-                return _end(models[-1])
+                return end_of(models[-1])
         taken = pending = False
         for p in own:
-            if p[LEFT] and start and _word_char(folded[start - 1]):
+            if p[LEFT] and start and is_word_char(folded[start - 1]):
                 continue
-            if p[RIGHT] and end < size and _word_char(folded[end]):
+            if p[RIGHT] and end < size and is_word_char(folded[end]):
                 continue
             if p[CASED] and not case_ok(text, index, start, end, p[ALIAS]):
                 continue
@@ -113,26 +116,26 @@ class Special:
             models = [m for m in models if m[0] >= end] if taken or pending else models
             if models:
                 _add(models, kept, gated)
-                return max(end, _end(models[-1]))
+                return max(end, end_of(models[-1]))
         if self._words[number] is not None and not taken:
             words.append((number, start, end))  # a gated alias may stay shut: a word too
         if taken or pending:
             hidden = any(folded.startswith(k, start + cut) for cut, k in self._overlappable[number])
             return None if hidden else -1
         if own:
-            return None if _may_hide(folded[start:end]) else -1
+            return None if may_hide(folded[start:end]) else -1
         return None if self._hides(number, folded, start) else -1
 
     def _model_hits(
         self, trigger: ModelInfo, text: str, folded: str, index: list[int] | None, start: int
     ) -> list[Found]:
         """The models a family pattern reads at ``start`` (the longest reading wins)."""
-        if start and _word_char(folded[start - 1]) and _word_char(folded[start]):
+        if start and is_word_char(folded[start - 1]) and is_word_char(folded[start]):
             return []
         best: list[Found] = []
         for number, alone in trigger:
             found = self._models.at(number, text, folded, index, start, alone)
-            if found and (not best or _end(found[0]) > _end(best[0])):
+            if found and (not best or end_of(found[0]) > end_of(best[0])):
                 best = found
         return best
 
@@ -174,8 +177,8 @@ class Special:
         words = []
         size = len(folded)
         for number, start, end in hits:
-            joined_left = start > 0 and _word_char(folded[start - 1])
-            joined_right = end < size and _word_char(folded[end])
+            joined_left = start > 0 and is_word_char(folded[start - 1])
+            joined_right = end < size and is_word_char(folded[end])
             classes = frozenset(
                 n
                 for n, left, right in self._words[number] or ()
@@ -189,10 +192,10 @@ class Special:
             return []
         del words[_MOST_ANCHORS:]  # hostile text bound: no article has more
         found: list[Found] = []
-        hits = find_phrases(self._grammar, plan, folded, words, entities, tagged)
-        if hits:
+        matched = find_phrases(self._grammar, plan, folded, words, entities, tagged)
+        if matched:
             overlaps = Overlaps(blockers)
-            for hit in hits:
+            for hit in matched:
                 start, end = hit.start, hit.end
                 if overlaps(start, end):
                     start, end = hit.words[0]  # its anchor word alone
@@ -210,6 +213,11 @@ class Special:
                        text, tags)  # fmt: skip
             self._phrase_patterns[rule_id] = pattern
         return pattern
+
+
+def _add(models: list[Found], kept: list[Found], gated: list[Found]) -> None:
+    for model in models:
+        (gated if model[2][REQUIRES] else kept).append(model)
 
 
 # Anchor words looked at in one article: a news item has a few dozen at most; a 20,000-

@@ -54,7 +54,6 @@ from chipwatch.entities.match import (
 from chipwatch.entities.models import ModelSpec
 from chipwatch.entities.phrases import Grammar, builtin_grammar
 from chipwatch.entities.scan import _ALIAS_TRIGGER, Scan, _code
-from chipwatch.entities.special import Special
 from chipwatch.entities.tables import build_tables
 from chipwatch.model import Entity, EntityMatch
 
@@ -62,7 +61,7 @@ if TYPE_CHECKING:
     from chipwatch.config import Config, EntityConfig
 
 
-class Tagger(Scan, Special):
+class Tagger(Scan):
     """A compiled entity dictionary: tags text and resolves names.
 
     ``backend`` picks the matcher ("ahocorasick_rs" or "pyahocorasick"); results are

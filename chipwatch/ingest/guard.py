@@ -11,6 +11,11 @@
   169.254.169.254), RFC 1918 and the like. A feed configured on such an address itself
   (an intranet feed, the tests, the demo) follows its redirects as before.
 
+An article page (``FetchRequest.page_of``) starts from where its feed lives: a feed on
+a public address (or a public-looking name) cannot make chipwatch ask a private address
+for a page, by link or by redirect; a feed on a private address or a one-word intranet
+name, or a local file, can.
+
 Addresses are judged by the connection itself when the transport reports it (httpx's
 ``network_stream``), so a public name that resolves to a private address is caught too
 (its answer is refused: the request was already sent); without that, by the literal
@@ -132,22 +137,59 @@ def peer_address(response: httpx.Response) -> Address | None:
         return None
 
 
-class RedirectGuard:
-    """Watches one fetch's chain of answers and redirects (see the module's doc)."""
+# Name endings that are never public (RFC 6762, 8375 and common intranet use).
+_LOCAL_SUFFIXES = (".local", ".lan", ".internal", ".intranet", ".home.arpa", ".corp")
 
-    def __init__(self) -> None:
-        self.public: bool | None = None  # where the chain started; set at the first answer
+
+def origin_public(feed_url: str | None) -> bool | None:
+    """Whether a page linked from ``feed_url`` starts from the public internet: True for
+    a public address or a dotted public-looking name, False for a private address, None
+    (judged at the first answer, as for a feed) for a local file, a one-word or
+    intranet name, or no feed."""
+    if not feed_url or "://" not in feed_url or feed_url.lower().startswith("file:"):
+        return None
+    host = _host(feed_url).lower().rstrip(".")
+    private = host_is_private(host)
+    if private is not None:
+        return not private
+    if "." not in host or host.endswith(_LOCAL_SUFFIXES):
+        return None
+    return True
+
+
+class RedirectGuard:
+    """Watches one fetch's chain of answers and redirects (see the module's doc).
+
+    ``public``: where the chain starts from (an article page: its feed's
+    :func:`origin_public`); None, decided by the first answer."""
+
+    def __init__(self, public: bool | None = None) -> None:
+        self.public = public
+        self._answers = 0
+
+    def may_request(self, url: str) -> str | None:
+        """Before the first request: a page of a public feed on a private address
+        literal is refused without asking it."""
+        if self.public and host_is_private(_host(url)):
+            return f"refused a page on a private network address: {short_url(url)}"
+        return None
 
     def answered(self, url: str, response: httpx.Response) -> str | None:
         """Call for every answer; a reason to refuse it, or None."""
         peer = peer_address(response)
         private = is_private(peer) if peer is not None else host_is_private(_host(url))
+        first, self._answers = self._answers == 0, self._answers + 1
         if self.public is None:
             self.public = not private
             return None
         if self.public and private:
             where = f" ({peer})" if peer is not None else ""
-            return f"refused a redirect from a public address into a private network: {short_url(url)}{where}"
+            what = (
+                "a page on a private network address"
+                if first
+                else "a redirect from a public address into a private network"
+            )
+            return f"refused {what}: {short_url(url)}{where}"
         return None
 
     def may_follow(self, target: str) -> str | None:

@@ -20,16 +20,19 @@ import httpx
 
 from chipwatch.config import PollConfig
 from chipwatch.config.paths import is_local
+from chipwatch.ingest import reasons
 from chipwatch.ingest.guard import (
     RedirectGuard,
+    origin_public,
     parse_max_age,
     parse_retry_after,
     sendable,
     short_url,
 )
 from chipwatch.ingest.localfile import fetch_file, unchanged_file
+from chipwatch.ingest.reasons import Reason
 from chipwatch.ingest.schedule import bounded_int
-from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult, too_large
+from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult, body_limit, too_large
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -43,6 +46,8 @@ KEPT_HEADERS = (
     "cache-control",
 )
 CHUNK = 64 * 1024
+# An article page (FetchRequest.page_of) is asked for as a web page.
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
 
 
 class BodyTooLarge(Exception):
@@ -142,6 +147,10 @@ class Fetcher:
 
     async def fetch(self, request: FetchRequest, *, now: datetime) -> FetchResult:
         """Fetch one feed. Never raises except for cancellation."""
+        if request.page_of is not None and not request.url.lower().startswith(
+            ("http://", "https://")
+        ):  # a page link in a feed never names a file on this machine
+            return _error(request, f"not a web address: {short_url(request.url)}")
         if is_local(request.url):
             unchanged = unchanged_file(request)  # one stat, no thread hop
             if unchanged is not None:
@@ -157,20 +166,45 @@ class Fetcher:
                 async with asyncio.timeout(self.config.timeout):
                     return await self._follow(request, hops, now=now)
             except TimeoutError:
-                reason = f"timed out: no complete answer within {self.config.timeout:g}s"
+                reason = Reason(
+                    f"timed out: no complete answer within {self.config.timeout:g}s",
+                    f"no complete answer within [poll] timeout = {self.config.timeout:g}s",
+                    reasons.TIMEOUT,
+                )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                reason = _describe_http_error(exc, self.config)
-            except (OSError, ValueError, UnicodeError) as exc:
-                reason = f"fetch failed: {type(exc).__name__}: {exc}"[:300]
-            return _error(request, _redirected(reason, hops))
+                reason = reasons.http_failure(
+                    exc,
+                    _host(hops[-1]),
+                    connect_timeout=self.config.connect_timeout,
+                    timeout=self.config.timeout,
+                )
+            except OSError as exc:
+                reason = reasons.os_failure(exc, _host(hops[-1]))
+            except (ValueError, UnicodeError) as exc:
+                reason = Reason("not a usable feed URL", reasons.technical(exc), reasons.BAD_URL)
+            return FetchResult(
+                url=request.url,
+                kind=FetchKind.ERROR,
+                error=_redirected(reason.text, hops),
+                detail=reason.detail,
+                # after a redirect a server was reached: this is no sign of the network
+                failure=reason.code if len(hops) == 1 else reasons.OTHER,
+            )
 
     async def _follow(
         self, request: FetchRequest, hops: list[str], *, now: datetime
     ) -> FetchResult:
-        client, guard = self._http(), RedirectGuard()
+        client = self._http()
+        guard = RedirectGuard(origin_public(request.page_of) if request.page_of else None)
         url, permanent = request.url, True
+        refused = guard.may_request(url)
+        if refused is not None:
+            return _error(request, refused)
+        headers = _conditional(request)
+        if request.page_of is not None:
+            headers["Accept"] = PAGE_ACCEPT
         for _ in range(self.config.max_redirects + 1):
-            async with client.stream("GET", url, headers=_conditional(request)) as response:
+            async with client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 refused = guard.answered(url, response)
                 if refused is None and status in REDIRECT_CODES and "location" in response.headers:
@@ -224,7 +258,8 @@ class Fetcher:
             return FetchResult(
                 kind=FetchKind.GONE,
                 error=_redirected(
-                    "HTTP 410 Gone: the server says this feed was removed for good", hops
+                    f"HTTP 410 Gone: the server says this {request.what} was removed for good",
+                    hops,
                 ),
                 **common,
             )
@@ -242,14 +277,14 @@ class Fetcher:
             )
             return FetchResult(
                 kind=FetchKind.ERROR,
-                error=_redirected(_status_reason(response), hops),
+                error=_redirected(_status_reason(response, request.what), hops),
                 retry_after_s=retry,
                 **common,
             )
         try:
-            body = await self._read(response)
+            body = await self._read(response, body_limit(self.config.max_bytes, request.what))
         except BodyTooLarge:
-            reason = too_large(self.config.max_bytes)
+            reason = too_large(self.config.max_bytes, request.what)
             return _error(request, _redirected(reason, hops), status=status)
         except (ValueError, zlib.error) as exc:
             reason = f"corrupt compressed body: {exc}"
@@ -264,15 +299,15 @@ class Fetcher:
             **common,
         )
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: httpx.Response, limit: int) -> bytes:
         if response.is_stream_consumed:  # pre-read (httpx.MockTransport): already decoded
-            if len(response.content) > self.config.max_bytes:
+            if len(response.content) > limit:
                 raise BodyTooLarge
             return response.content
         encoding = response.headers.get("content-encoding", "")
-        inflater = _Inflater(encoding.split(",")[-1] if encoding else "", self.config.max_bytes)
-        declared = bounded_int(response.headers.get("content-length"), self.config.max_bytes + 1)
-        if not encoding and declared is not None and declared > self.config.max_bytes:
+        inflater = _Inflater(encoding.split(",")[-1] if encoding else "", limit)
+        declared = bounded_int(response.headers.get("content-length"), limit + 1)
+        if not encoding and declared is not None and declared > limit:
             raise BodyTooLarge
         parts: list[bytes] = []
         async for chunk in response.aiter_raw(CHUNK):
@@ -303,7 +338,7 @@ def _error(request: FetchRequest, reason: str, *, status: int | None = None) -> 
     return FetchResult(url=request.url, kind=FetchKind.ERROR, status=status, error=reason)
 
 
-def _status_reason(response: httpx.Response) -> str:
+def _status_reason(response: httpx.Response, what: str = "feed") -> str:
     phrase = response.reason_phrase or ""
     status = response.status_code
     text = f"HTTP {status} {phrase}".strip()
@@ -314,24 +349,12 @@ def _status_reason(response: httpx.Response) -> str:
     if status in (401, 403):
         return f"{text}: access refused"
     if status == 404:
-        return f"{text}: no feed at this address"
+        return f"{text}: no {what} at this address"
     return text
 
 
-def _describe_http_error(exc: httpx.HTTPError | httpx.InvalidURL, config: PollConfig) -> str:
-    detail = " ".join(str(exc).split())[:200]
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"could not connect within {config.connect_timeout:g}s"
-    if isinstance(exc, httpx.ReadTimeout):
-        return f"the server stopped sending for {config.timeout:g}s"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out: {detail or type(exc).__name__}"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect: {detail or 'connection refused'}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke off: {detail or 'incomplete response'}"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"the connection was reset: {detail or type(exc).__name__}"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return f"bad feed URL: {detail}"
-    return f"{type(exc).__name__}: {detail}"
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

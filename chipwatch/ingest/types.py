@@ -28,6 +28,15 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     feed_id: int | None = None
+    # An article's web page rather than a feed: the URL of the feed that links to it.
+    # The page is asked for as HTML, under PAGE_MAX_BYTES, and a feed on a public
+    # address cannot send it to a private one (ingest/guard.py).
+    page_of: str | None = None
+
+    @property
+    def what(self) -> str:
+        """``feed`` or ``page``, as error messages name it."""
+        return "page" if self.page_of is not None else "feed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,10 @@ class FetchResult:
     final_url: str | None = None
     moved_to: str | None = None  # a permanent redirect: where the feed lives now
     error: str | None = None
+    # The technical detail of ``error`` (exception and cause), and its code
+    # (chipwatch.ingest.reasons: "dns", "refused", …), for --verbose and the poller.
+    detail: str | None = None
+    failure: str | None = None
     retry_after_s: float | None = None  # the server asked us to wait this long
     max_age_s: int | None = None  # Cache-Control max-age
 
@@ -60,8 +73,20 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def too_large(max_bytes: int) -> str:
+# An article page larger than this is refused even when [poll] max_bytes allows more:
+# a page is read whole for its text, and the extractor's time grows with its size.
+PAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def body_limit(max_bytes: int, what: str = "feed") -> int:
+    """The largest body accepted: ``[poll] max_bytes``, and at most PAGE_MAX_BYTES for a page."""
+    return min(max_bytes, PAGE_MAX_BYTES) if what == "page" else max_bytes
+
+
+def too_large(max_bytes: int, what: str = "feed") -> str:
     """The reason a body over ``[poll] max_bytes`` is refused (HTTP and local files)."""
+    if what == "page":
+        return f"page too large: over {describe_size(body_limit(max_bytes, what))}"
     return f"feed too large: over {describe_size(max_bytes)} ([poll] max_bytes)"
 
 
@@ -77,6 +102,7 @@ class ParsedFeed:
     version: str = ""
     warning: str | None = None  # a bozo feed that still yielded entries
     error: str | None = None  # nothing usable: not a feed, empty, unreadable
+    detail: str | None = None  # the technical detail of error or warning (parser messages)
     # Per article (same order), its entity mentions and clustering features when a
     # worker computed them (chipwatch.pipeline.prepare.Prepared); empty otherwise.
     prepared: tuple[Any, ...] = ()

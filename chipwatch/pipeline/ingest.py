@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from chipwatch.ingest.guard import sendable
+from chipwatch.ingest.reasons import technical
 from chipwatch.ingest.schedule import NextPoll, after_failure, after_success
 from chipwatch.ingest.types import FetchKind, ParsedFeed
 from chipwatch.model import FeedState, FeedStatus
@@ -35,6 +36,7 @@ from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.write import store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
+from chipwatch.store.fulltext import mark_analysed, save_texts
 from chipwatch.timeutil import iso
 
 
@@ -54,9 +56,10 @@ def ingest(services: Services, poll: FeedPoll, *, now: datetime, rng: random.Ran
         return _record_failure(
             services,
             poll,
-            f"could not store the feed's articles: {type(exc).__name__}: {exc}",
+            "could not store the feed's articles: an internal error (`feeds list --verbose` shows it)",
             now=now,
             rng=rng,
+            detail=technical(exc),
         )
     return outcome
 
@@ -100,12 +103,17 @@ def _write(
         _gone(services.db, poll, outcome, now)
     elif result.kind == FetchKind.ERROR or (parsed is not None and not parsed.ok):
         reason = result.error or (parsed.error if parsed else None) or "unknown error"
+        outcome.error_detail = result.detail or (parsed.detail if parsed else None)
+        outcome.failure = result.failure
         _failed(services.db, poll, outcome, reason, now=now, rng=rng)
     elif result.kind == FetchKind.NOT_MODIFIED or parsed is None:
         outcome.status = NOT_MODIFIED if result.kind == FetchKind.NOT_MODIFIED else UNCHANGED
         _succeeded(services.db, poll, outcome, now=now)
     else:
         outcome.warning = parsed.warning
+        if poll.texts or poll.analysed:  # a full_text feed's pages, with its articles
+            save_texts(services.db, poll.texts, analysed=False)
+            mark_analysed(services.db, poll.analysed)
         store_articles(services, poll, parsed, outcome, now=now)
         _succeeded(services.db, poll, outcome, now=now)
 
@@ -118,6 +126,7 @@ def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datet
         "last_status": FeedStatus.OK if outcome.status == OK else FeedStatus.NOT_MODIFIED,
         "last_http_status": result.status,
         "last_error": _warning(parsed),
+        "last_error_detail": parsed.detail if parsed is not None and parsed.warning else None,
         "error_count": 0,
         "last_fetch_at": iso(now),
         "last_ok_at": iso(now),
@@ -163,6 +172,7 @@ def _failed(
         last_status=FeedStatus.ERROR,
         last_http_status=poll.result.status,
         last_error=reason,
+        last_error_detail=outcome.error_detail,
         error_count=failures,
         last_fetch_at=iso(now),
         next_poll_at=iso(plan.next_poll_at or now),
@@ -197,15 +207,28 @@ def _feed_error_event(poll: FeedPoll, outcome: FeedOutcome) -> dict[str, Any]:
         "status": outcome.status,
         "http": poll.result.status,
         "error": outcome.error,
+        **({"error_detail": outcome.error_detail} if outcome.error_detail else {}),
+        **({"failure": outcome.failure} if outcome.failure else {}),
         "retry_at": outcome.retry_at,
     }
 
 
 def _record_failure(
-    services: Services, poll: FeedPoll, reason: str, *, now: datetime, rng: random.Random
+    services: Services,
+    poll: FeedPoll,
+    reason: str,
+    *,
+    now: datetime,
+    rng: random.Random,
+    detail: str | None = None,
 ) -> FeedOutcome:
     outcome = FeedOutcome(
-        poll.feed.id, poll.feed.url, poll.feed.label, FAILED, http_status=poll.result.status
+        poll.feed.id,
+        poll.feed.url,
+        poll.feed.label,
+        FAILED,
+        http_status=poll.result.status,
+        error_detail=detail,
     )
     with write_transaction(services.db):
         _failed(services.db, poll, outcome, reason, now=now, rng=rng)

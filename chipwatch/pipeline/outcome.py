@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from chipwatch.ingest.types import FetchResult, ParsedFeed
-from chipwatch.model import FeedState, feed_label
+from chipwatch.model import ArticleText, FeedState, feed_label
 
 # Outcome statuses shown in the poll report (feeds.last_status uses FeedStatus).
 OK, NOT_MODIFIED, UNCHANGED, FAILED, GONE, SKIPPED = (
@@ -30,6 +30,8 @@ class FeedOutcome:
     name: str
     status: str
     error: str | None = None
+    error_detail: str | None = None  # the technical detail under ``error``
+    failure: str | None = None  # the fetch's failure code (chipwatch.ingest.reasons)
     http_status: int | None = None
     new_articles: int = 0
     updated_articles: int = 0
@@ -54,7 +56,7 @@ class FeedOutcome:
             "updated": self.updated_articles,
             "new_stories": self.new_stories,
         }
-        for key in ("error", "warning", "moved_to", "retry_at", "capped"):
+        for key in ("error", "error_detail", "warning", "moved_to", "retry_at", "capped"):
             if getattr(self, key):
                 line[key] = getattr(self, key)
         return line
@@ -74,6 +76,10 @@ class FeedPoll:
     result: FetchResult
     parsed: ParsedFeed | None = None  # None: not parsed (error, 304 or unchanged body)
     identity: str = ""  # the URL that scopes article keys (configured URL)
+    # A full_text feed (pipeline/fulltext.py): the pages fetched now, and the URLs of
+    # every page text tagging and clustering saw in this poll.
+    texts: tuple[ArticleText, ...] = ()
+    analysed: tuple[str, ...] = ()
 
 
 def label(poll: FeedPoll) -> str:

@@ -27,7 +27,9 @@ from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.fulltext import Enriched, FullText
 from chipwatch.pipeline.lock import poller_running
+from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.workers import ParserPool
@@ -49,6 +51,7 @@ class PollReport:
     outcomes: list[FeedOutcome] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
+    network: Verdict = field(default_factory=lambda: Verdict(UNKNOWN))
 
     def count(self, *statuses: str) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -93,6 +96,11 @@ class Poller:
         self._notify = notify
         self._stop = stop
         self.notifier: Any = None
+        self.network = RoundNetwork()  # this round's fetches, for the network's verdict
+        self.last_verdict = Verdict(UNKNOWN)
+        self.full_text = FullText(
+            self.fetcher, self.parsers, on_writer=self.write, db=lambda: self.services.db
+        )
 
     async def __aenter__(self) -> Self:
         self.parsers.start()  # before any thread of ours exists (see ParserPool.start)
@@ -166,10 +174,15 @@ class Poller:
     def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
         return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
 
-    def _health(self, now: datetime) -> list[Any]:
-        engine = self.services.alerts
-        with write_transaction(self.services.db):
-            return [*engine.check_feed_health(now=now), *engine.check_spikes(now=now)]
+    def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
+        """The round's network verdict, then feed-health and spike alerts, in one
+        transaction; returns the alerts and, when the network is down, since when."""
+        db, engine = self.services.db, self.services.alerts
+        with write_transaction(db):
+            raised, since, offline = settle_network(db, self.config, verdict, now=now)
+            raised += engine.check_feed_health(now=now, offline=offline)
+            raised += engine.check_spikes(now=now)
+            return raised, since
 
     # ---- polling
 
@@ -198,15 +211,31 @@ class Poller:
                 now,
                 feed.label,
             )
+        pages = Enriched(parsed) if parsed is not None else None
+        if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
+            pages = await self.full_text.enrich(parsed, feed_url=feed.url, now=now)
         if stop is not None and stop.is_set():
             return None
-        poll = FeedPoll(feed, self._interval(feed, identity), result, parsed, identity)
+        poll = FeedPoll(
+            feed,
+            self._interval(feed, identity),
+            result,
+            pages.parsed if pages else None,
+            identity,
+            texts=pages.texts if pages else (),
+            analysed=pages.analysed if pages else (),
+        )
         if parsed is None:  # no articles: grouped with other feeds' state updates
             outcome = await self._batch.add(poll, now)
         else:
             outcome = await self.write(self._ingest, poll, now)
         self._emit(outcome)
         return outcome
+
+    def _configured(self, feed: FeedState, identity: str, key: str) -> Any:
+        """A key of the feed's ``[[feeds]]`` table (None for a feed no longer configured)."""
+        configured = self._by_url.get(identity) or self._by_url.get(feed.url)
+        return getattr(configured, key) if configured is not None else None
 
     def _interval(self, feed: FeedState, identity: str) -> Any:
         configured = self._by_url.get(identity) or self._by_url.get(feed.url)
@@ -215,6 +244,7 @@ class Poller:
         return self.config.poll.interval
 
     def _emit(self, outcome: FeedOutcome) -> None:
+        self.network.record(outcome)
         for event in outcome.events:
             self.on_event(event)
         self.on_event(outcome.to_json())
@@ -222,8 +252,14 @@ class Poller:
             self.notifier.deliver_soon(outcome.alerts)
 
     async def check_health(self, now: datetime) -> list[dict[str, Any]]:
-        """Feed-health and spike alerts, after a round; returns their event lines."""
-        alerts = await self.write(self._health, now)
+        """After a round: the network's state, feed-health and spike alerts; returns
+        the alerts' event lines (a ``network`` line, when it is down, goes first to
+        ``on_event`` and into :attr:`last_verdict`)."""
+        verdict = self.network.take()
+        alerts, since = await self.write(self._health, now, verdict)
+        self.last_verdict = verdict
+        if verdict.down and since is not None:
+            self.on_event(verdict.to_json(since=since, now=now))
         lines = [alert.to_json() for alert in alerts]
         for line in lines:
             self.on_event(line)
@@ -258,6 +294,7 @@ class Poller:
                 raise outcome
         if not report.interrupted:
             report.alerts = await self.check_health(now)
+            report.network = self.last_verdict
         report.alerts = [
             a for o in report.outcomes for a in o.events if a.get("type") == "alert"
         ] + report.alerts

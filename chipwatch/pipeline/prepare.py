@@ -10,12 +10,12 @@ A writer that gets no prepared values (a test, an older caller) computes them it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from chipwatch.clustering.features import DocFeatures, doc_features
 from chipwatch.config import EntityConfig
-from chipwatch.model import Article, EntityMatch
+from chipwatch.model import Article, EntityMatch, split_body_matches, with_body
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +27,26 @@ class Prepared:
 
 
 def prepare_articles(
-    articles: Sequence[Article], entities: tuple[EntityConfig, ...]
+    articles: Sequence[Article],
+    entities: tuple[EntityConfig, ...],
+    bodies: Mapping[str, str] | None = None,
 ) -> tuple[Prepared, ...]:
     """Tag and featurize ``articles`` with the tagger for ``entities`` (the config's
-    ``[entities.NAME]`` tables, already validated by the writer's own tagger)."""
+    ``[entities.NAME]`` tables, already validated by the writer's own tagger).
+
+    ``bodies``: page texts by article URL (a full_text feed). An article with one is
+    tagged and featurized as :func:`~chipwatch.model.with_body` extends it; its
+    mentions in the page's text come back as field ``body`` (as stored)."""
     from chipwatch.entities.tagger import _build_cached
 
     tagger = _build_cached(entities)  # compiled once per worker and entity tables
     prepared = []
     for article in articles:
-        matches = tagger.tag(article.title, article.summary)
-        prepared.append(Prepared(tuple(matches), doc_features(article, matches)))
+        body = bodies.get(article.url, "") if bodies and article.url else ""
+        seen = with_body(article, body)
+        matches = tagger.tag(seen.title, seen.summary)
+        features = doc_features(seen, matches)
+        if body:
+            matches = split_body_matches(matches, article.summary)
+        prepared.append(Prepared(tuple(matches), features))
     return tuple(prepared)

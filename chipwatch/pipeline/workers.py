@@ -20,7 +20,7 @@ import functools
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
@@ -28,8 +28,9 @@ from types import TracebackType
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.config import EntityConfig
 from chipwatch.ingest.parse.feed import parse_feed
-from chipwatch.ingest.types import ParsedFeed
-from chipwatch.model import Article
+from chipwatch.ingest.reasons import parser_crash
+from chipwatch.ingest.types import FetchResult, ParsedFeed
+from chipwatch.model import Article, ArticleText, TextStatus
 from chipwatch.pipeline.lifeline import worker_init
 from chipwatch.pipeline.prepare import Prepared, prepare_articles
 
@@ -100,7 +101,43 @@ class ParserPool:
             )
         except Exception as exc:  # BrokenProcessPool, pickling trouble
             self.close()
-            return ParsedFeed(error=f"the parser failed: {type(exc).__name__}: {exc}"[:300])
+            reason = parser_crash(exc)
+            return ParsedFeed(error=reason.text, detail=reason.detail)
+
+    async def read_page(
+        self, result: FetchResult, cached: ArticleText | None, now: datetime
+    ) -> ArticleText:
+        """An article page's text (:func:`chipwatch.ingest.pages.page_text`) in a worker:
+        extraction takes milliseconds to a second of CPU, which the writer's thread
+        must not share. A crashed worker becomes the page's error."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._start(), _page_job, result, cached, now)
+        except Exception as exc:  # BrokenProcessPool, pickling trouble
+            self.close()
+            return ArticleText(
+                url=result.url,
+                status=TextStatus.ERROR,
+                fetched_at=now,
+                extractor="",
+                error=f"the page reader failed: {type(exc).__name__}: {exc}"[:300],
+            )
+
+    async def prepare(
+        self, articles: Sequence[Article], bodies: Mapping[str, str]
+    ) -> tuple[Prepared, ...] | None:
+        """Tags and features of ``articles`` with their pages' ``bodies`` (by URL), in a
+        worker; None when the pool has no entity tables or the job failed (the writer
+        then tags the feed's text alone)."""
+        if self.entities is None:
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._start(), prepare_articles, tuple(articles), self.entities, dict(bodies)
+            )
+        except Exception:
+            return None
 
     def close(self) -> None:
         if self._executor is not None:
@@ -151,6 +188,12 @@ def _parse_job(
     except Exception:  # the writer tags for itself: never lose a feed over this
         return parsed
     return dataclasses.replace(parsed, prepared=prepared)
+
+
+def _page_job(result: FetchResult, cached: ArticleText | None, now: datetime) -> ArticleText:
+    from chipwatch.ingest.pages import page_text
+
+    return page_text(result, cached=cached, now=now)
 
 
 _BY_FIELDS: set[type] = set()

@@ -4,7 +4,8 @@ A child's mention counts for its ancestors: ``@"export controls"`` matches an ar
 that only names an export ban, ``@Huawei`` one that only names the Ascend 950PR. The
 dictionary's descendants are listed when the query is parsed; models created on the
 fly (there is no end to them) are recognised by their ancestors when an article is
-matched in memory, and through the store's ``entities`` rows in SQL.
+matched in memory, and in SQL through the parents of the store's ``entities`` rows
+(:mod:`chipwatch.store.search`: the query room runs no SQL).
 """
 
 from __future__ import annotations
@@ -80,18 +81,6 @@ def entity_names(tagger: Any, name: str) -> EntityNames:
     return EntityNames(
         {name, *descendants(tagger, name)}, ancestors if callable(ancestors) else None
     )
-
-
-def entity_sql(names: Iterable[str]) -> tuple[str, list[str]]:
-    """A condition on ``articles a`` true for articles tagged with one of ``names`` or
-    with an entity recorded below one of them (a model created on the fly)."""
-    ordered = sorted(names)
-    values = ",".join("(?)" for _ in ordered)
-    below = (
-        f"WITH RECURSIVE below(name) AS (VALUES {values} UNION "
-        "SELECT x.name FROM entities x JOIN below b ON x.parent = b.name) SELECT name FROM below"
-    )
-    return f"a.id IN (SELECT article_id FROM article_entities WHERE entity IN ({below}))", ordered
 
 
 def suggest(tagger: Any, name: str, *, limit: int = 3) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from chipwatch.model import Article, EntityMatch
+from chipwatch.model import Article, EntityMatch, join_body_matches, with_body
 from chipwatch.store.story_rows import refresh_story
 from chipwatch.timeutil import from_iso, iso
 
@@ -63,7 +63,9 @@ def clustered_articles(
     db: Database, *, since: datetime, until: datetime | None = None, limit: int | None = None
 ) -> tuple[list[ClusteredRow], dict[int, list[EntityMatch]]]:
     """The clustered articles published in ``[since, until]``, oldest first (at most
-    ``limit``), and their entity mentions by article id."""
+    ``limit``), and their entity mentions by article id. An article whose page text
+    tagging and clustering saw (a full_text feed) comes back as they saw it
+    (:func:`chipwatch.model.with_body`)."""
     where = "a.published >= ? AND a.story_id IS NOT NULL"
     params: list[Any] = [iso(since)]
     if until is not None:
@@ -72,11 +74,14 @@ def clustered_articles(
     tail = f" LIMIT {int(limit)}" if limit else ""
     rows = db.execute(
         "SELECT a.id, a.story_id, a.feed_id, a.lang, a.published, a.title, a.summary, "
-        f"a.url, a.guid FROM articles a WHERE {where} ORDER BY a.published{tail}",
+        "a.url, a.guid, t.text FROM articles a LEFT JOIN article_texts t "
+        "ON t.url = a.url AND a.url != '' AND t.analysed = 1 AND t.status = 'ok' "
+        f"WHERE {where} ORDER BY a.published{tail}",
         params,
     ).fetchall()
     articles = []
-    for aid, sid, fid, lang, published, title, summary, url, guid in rows:
+    bodies: dict[int, str] = {}
+    for aid, sid, fid, lang, published, title, summary, url, guid, body in rows:
         article = Article(
             key="",
             feed_url="",
@@ -88,8 +93,15 @@ def clustered_articles(
             guid=guid,
             lang=lang,
         )
+        if body:
+            bodies[aid] = summary
+            article = with_body(article, body)
         articles.append((aid, sid, fid, article))
-    return articles, _matches_for(db, where, params)
+    matches = _matches_for(db, where, params)
+    for aid, summary in bodies.items():
+        if aid in matches:
+            matches[aid] = join_body_matches(matches[aid], summary)
+    return articles, matches
 
 
 def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[EntityMatch]]:

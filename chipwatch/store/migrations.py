@@ -219,6 +219,40 @@ def m004_ingest_query_special_by_writer(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_ingest_feed_error_detail(db: Database) -> None:
+    # last_error is in plain words; the technical detail under it (the exception and
+    # its cause, the parser's message) is kept apart for `feeds list --verbose`.
+    db.execute("ALTER TABLE feeds ADD COLUMN last_error_detail TEXT")
+
+
+@migrations()
+def m006_article_texts(db: Database) -> None:
+    # The main text of an article's web page (the reader view; full_text feeds), one row
+    # per page URL as feeds link it, so a page is fetched once: its text or why there is
+    # none, the validators for a conditional GET, and the extractor that made the text
+    # (text from another extractor version is fetched again). analysed = 1 when tagging
+    # and clustering saw the text (a full_text feed's article): the clusterer's index
+    # reads it back with the article.
+    db.executescript(
+        """
+        CREATE TABLE article_texts (
+            url TEXT PRIMARY KEY,
+            status TEXT NOT NULL,                   -- ok | error
+            text TEXT NOT NULL DEFAULT '',          -- plain text, a blank line between paragraphs
+            error TEXT,
+            http_status INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            final_url TEXT,
+            extractor TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            analysed INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}

@@ -166,7 +166,7 @@ def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
     """Set fetch-state columns of one feed (names as in the feeds table)."""
     if not values:
         return
-    unknown = set(values) - _FEED_STATE_FIELDS - {"title", "site_url"}
+    unknown = set(values) - _FEED_STATE_FIELDS - {"title", "site_url", "last_error_detail"}
     if unknown - {"moved_from"}:
         raise ValueError(f"unknown feed columns: {sorted(unknown)}")
     columns = ", ".join(f"[{name}] = ?" for name in values)

@@ -293,15 +293,24 @@ class Vocabulary:
 
 def _entity_condition(ref: EntityRef) -> Condition:
     if ref.names:
-        from chipwatch.query.entities import entity_sql
-
-        sql, names = entity_sql(ref.names)  # with the entities recorded below them
-        return Condition(sql, names, exact=True)
+        names = sorted(ref.names)
+        return Condition(_tagged_at_or_below(len(names)), names, exact=True)
     if not ref.name.isascii():
         return _ANY
     # Without a tagger names compare folded in memory; NOCASE only narrows.
     sql = "a.id IN (SELECT article_id FROM article_entities WHERE entity = ? COLLATE NOCASE)"
     return Condition(sql, [ref.name])
+
+
+def _tagged_at_or_below(count: int) -> str:
+    """True for articles tagged with one of ``count`` names (the parameters) or with an
+    entity recorded below one of them through ``parent`` (a model created on the fly)."""
+    values = ",".join("(?)" for _ in range(count))
+    below = (
+        f"WITH RECURSIVE below(name) AS (VALUES {values} UNION "
+        "SELECT x.name FROM entities x JOIN below b ON x.parent = b.name) SELECT name FROM below"
+    )
+    return f"a.id IN (SELECT article_id FROM article_entities WHERE entity IN ({below}))"
 
 
 def _field_condition(node: FieldFilter) -> Condition:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
+from chipwatch.store.network import network_down
 
 if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
     from chipwatch.store.db import AnyConnection as Database
@@ -98,7 +99,8 @@ def feed_health(db: Database) -> list[FeedHealth]:
 
 
 def poll_summary(db: Database) -> dict[str, Any]:
-    """Status-bar figures: feeds ok / failing, the last error, the next poll time."""
+    """Status-bar figures: feeds ok / failing, the last error, the next poll time, and
+    the network's state when it is unreachable."""
     row = db.execute(
         "SELECT sum(last_status != 'error'), sum(last_status = 'error'), min(next_poll_at) "
         "FROM feeds WHERE enabled = 1"
@@ -107,11 +109,14 @@ def poll_summary(db: Database) -> dict[str, Any]:
         f"SELECT {feed_label_sql('feeds')}, last_error FROM feeds WHERE enabled = 1 "
         "AND last_status = 'error' ORDER BY last_fetch_at DESC LIMIT 1"
     ).fetchone()
+    down = network_down(db)
     return {
         "ok": int(row[0] or 0),
         "failing": int(row[1] or 0),
         "next_poll": row[2],
         "last_error": f"{last[0]}: {last[1]}" if last else None,
+        # the network is unreachable (store/network.py): one state, not each feed's error
+        "network": {"since": down.since, "reason": down.reason} if down else None,
     }
 
 

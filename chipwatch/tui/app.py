@@ -23,7 +23,7 @@ from chipwatch.tui.commands import ChipwatchCommands
 from chipwatch.tui.messages import PollBatch, PollerState
 from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
 from chipwatch.tui.screens.main import MainScreen
-from chipwatch.tui.words import plural
+from chipwatch.words import plural
 
 SCREENSHOT = "chipwatch-screenshot"  # our deliveries' name: Textual's own handlers skip it
 
@@ -246,6 +246,16 @@ class ChipwatchApp(App[int]):
             if hasattr(screen, "on_poll_batch") and screen is not self.main_screen:
                 screen.on_poll_batch(message)
 
+    def refresh_meaning(self) -> str:
+        """What ``r`` does now, in words (the empty story pane says it)."""
+        if self.poller is not None and not self.poller.ended:
+            return "polls every feed now"
+        if self.start_poller and self.poller is not None:
+            return "starts the poller again, and it polls every feed"
+        if self.start_poller:
+            return "re-reads the store (another chipwatch polls it) or starts polling"
+        return "re-reads the store"
+
     def on_poller_state(self, message: PollerState) -> None:
         text = {
             "running": "polling in the background",
@@ -253,6 +263,7 @@ class ChipwatchApp(App[int]):
             "failed": "poller failed · r restarts it",
         }.get(message.state, message.state)
         self.main_screen.status.poller = text
+        self.main_screen.refresh_empty()
         if message.state in ("ended", "failed") and message.detail:
             self.notify(message.detail, title="Poller", severity="error", timeout=10)
 
@@ -325,14 +336,18 @@ def plain_reason(error: BaseException) -> str:
 def binding_groups() -> Iterator[tuple[str, list[Binding]]]:
     """(where, bindings) for every part of the monitor, in reading order (the help screen)."""
     from chipwatch.tui.screens.feeds import FeedsScreen
+    from chipwatch.tui.screens.reader import ReaderScreen
     from chipwatch.tui.screens.watches import WatchesScreen
     from chipwatch.tui.widgets.alerts import AlertsPane
+    from chipwatch.tui.widgets.detail import DetailPane
     from chipwatch.tui.widgets.timeline import Timeline
 
     for where, owner in (
         ("everywhere", ChipwatchApp),
         ("main", MainScreen),
         ("timeline", Timeline),
+        ("story", DetailPane),
+        ("reader", ReaderScreen),
         ("alerts", AlertsPane),
         ("feeds", FeedsScreen),
         ("watches", WatchesScreen),

@@ -136,6 +136,10 @@ class PollerState(Message):
         self.detail = detail
 
 
+class ReaderWanted(Message):
+    """The user asked to read the selected article's full text (Enter on the story pane)."""
+
+
 @dataclass
 class AlertStateWanted(Message):
     """The user marked an alert seen or dismissed it."""

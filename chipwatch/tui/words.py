@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chipwatch.textsafe import clean_title, first_sentence
+from chipwatch.words import (
+    plural as plural,
+)  # one rule for counted nouns, re-exported for the widgets
 
 UNKNOWN_LANGUAGE = "und"  # BCP 47 "undetermined": stored, never shown
 
@@ -50,11 +53,6 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("Jul 2024", "a month longer ago"),
     ("in 10m", "when something scheduled happens (the next poll)"),
 )
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 outlet``, ``3 outlets``; ``many`` for irregular words (story → stories)."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def shown_languages(languages: Iterable[str]) -> list[str]:

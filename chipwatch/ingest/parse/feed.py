@@ -27,6 +27,7 @@ from chipwatch.ingest.parse.normalize import (
     web_url,
     year_as_written,
 )
+from chipwatch.ingest.reasons import Reason, parse_problem, parser_crash
 from chipwatch.ingest.schedule import MAX_HINT_S, bounded_int
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
@@ -74,7 +75,8 @@ def parse_feed(
     try:
         return _parse(body, headers, feed_url, fetched_at, feed_name, fast)
     except Exception as exc:  # feedparser and odd input can fail in many ways
-        return ParsedFeed(error=f"could not parse the feed: {type(exc).__name__}: {exc}"[:300])
+        reason = parser_crash(exc)
+        return ParsedFeed(error=reason.text, detail=reason.detail)
 
 
 def response_headers(headers: Mapping[str, str], feed_url: str) -> dict[str, str]:
@@ -114,9 +116,11 @@ def _parse(
         )
     feed = result.get("feed", {}) or {}
     entries = result.get("entries", []) or []
-    warning = _bozo_reason(result) if result.get("bozo") else None
+    problem = _bozo_reason(result, body, received) if result.get("bozo") else None
+    warning = problem.text if problem is not None else None
+    detail = problem.detail if problem is not None else None
     if not entries and not result.get("version"):
-        return ParsedFeed(error=_not_a_feed_reason(body, warning))
+        return ParsedFeed(error=_not_a_feed_reason(body, warning), detail=detail)
     feed_lang = normalize_lang(feed.get("language"))
     base = feed_url if feed_url.startswith(("http://", "https://")) else ""
     if not base and str(feed.get("link", "")).startswith(("http://", "https://")):
@@ -142,22 +146,32 @@ def _parse(
         min_interval_s=_interval_hint(feed),
         version=result.get("version", "") or "",
         warning=warning,
+        detail=detail,
     )
 
 
-def _bozo_reason(result: Any) -> str:
+def _bozo_reason(result: Any, body: bytes, headers: Mapping[str, str]) -> Reason | None:
+    """What feedparser flagged, in plain words (:mod:`chipwatch.ingest.reasons`); None
+    for a missing Content-Type where there is none to have (a local file)."""
     exc = result.get("bozo_exception")
-    text = " ".join(str(exc).split()) if exc is not None else "malformed feed"
-    return f"{type(exc).__name__ if exc is not None else 'bozo'}: {text}"[:300]
+    if type(exc).__name__ == "NonXMLContentType" and "content-type" not in headers:
+        return None
+    # feedparser writes its own XML declaration line above a document without one.
+    own_declaration = body.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml")
+    return parse_problem(exc, line_shift=0 if own_declaration else 1)
 
 
 def _not_a_feed_reason(body: bytes, warning: str | None) -> str:
-    head = body[:2048].lstrip().lower()
+    head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return "not a feed: the server sent an HTML page"
+        return "not a feed: an HTML page (a web page, not RSS, Atom, RDF or JSON Feed)"
     if head.startswith((b"{", b"[")):
         return "not a feed: JSON that is not a JSON Feed"
-    return f"not a feed: {warning or 'no RSS, Atom, RDF or JSON Feed found'}"
+    if not head.startswith(b"<"):
+        return "not a feed: plain text, not RSS, Atom, RDF or JSON Feed"
+    if warning and warning.startswith("broken XML"):
+        return f"not a feed: {warning}"
+    return "not a feed: no RSS, Atom, RDF or JSON Feed found"
 
 
 def _interval_hint(feed: Mapping[str, Any]) -> int | None:

@@ -2,7 +2,8 @@
 
 Import walks nested outlines (iteratively: any depth): an outline with ``xmlUrl`` is a
 feed; the folders above it (the outermost :data:`MAX_FOLDER_TAGS`) and its ``category``
-attribute become tags. Parsing uses xml.etree but refuses any
+attribute become tags. Export writes the tags back as nested folders, so the two
+round-trip. Parsing uses xml.etree but refuses any
 document with a DTD, so entity expansion ("billion laughs") and external entities
 never happen.
 """
@@ -81,6 +82,7 @@ def _walk(body: ET.Element) -> Iterator[OpmlFeed]:
         name = clean_title(attrs.get("title") or attrs.get("text") or "")
         url = (attrs.get("xmlurl") or "").strip()
         if url:
+            name = "" if name == clean_title(url) else name  # a URL standing in for a name
             tags = _tags(folders, attrs.get("category", ""))
             yield OpmlFeed(
                 url=url, name=name, tags=tags, site_url=(attrs.get("htmlurl") or "").strip()
@@ -104,13 +106,17 @@ def _local(tag: str) -> str:
 
 
 def export_opml(feeds: Iterable[OpmlFeed], *, now: datetime, title: str = "chipwatch feeds") -> str:
-    """A valid OPML 2.0 document listing ``feeds`` (tags in the ``category`` attribute)."""
+    """A valid OPML 2.0 document listing ``feeds``. A feed's tags are its folders, the
+    first outermost (as :func:`parse_opml` reads nested folders into tags, so a file
+    chipwatch imported comes back with its folders, and an export imports to the same
+    tags); feeds without tags sit at the top."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
     ET.SubElement(head, "dateCreated").text = format_datetime(now, usegmt=True)
     ET.SubElement(head, "docs").text = "https://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
+    folders: dict[tuple[str, ...], ET.Element] = {(): body}
     for feed in feeds:
         url = clean_title(feed.url)
         attrs = {"type": "rss", "text": feed.name or url, "xmlUrl": url}
@@ -118,8 +124,15 @@ def export_opml(feeds: Iterable[OpmlFeed], *, now: datetime, title: str = "chipw
             attrs["title"] = feed.name
         if feed.site_url:
             attrs["htmlUrl"] = clean_title(feed.site_url)
-        if feed.tags:
-            attrs["category"] = ",".join(t.replace(",", " ") for t in feed.tags)
-        ET.SubElement(body, "outline", attrs)
+        path = tuple(t for t in (clean_title(tag) for tag in feed.tags) if t)[:MAX_FOLDER_TAGS]
+        ET.SubElement(_folder(folders, path), "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _folder(folders: dict[tuple[str, ...], ET.Element], path: tuple[str, ...]) -> ET.Element:
+    """The outline of folder ``path``, made (with its parents) the first time it is met."""
+    if path not in folders:
+        parent = _folder(folders, path[:-1])
+        folders[path] = ET.SubElement(parent, "outline", {"text": path[-1], "title": path[-1]})
+    return folders[path]

@@ -26,7 +26,7 @@ from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import FeedsLoaded, PollBatch
 from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.timeline import short_time
-from chipwatch.tui.words import plural
+from chipwatch.words import plural
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,6 +21,7 @@ from chipwatch.store import views
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui import store_workers as sw
+from chipwatch.tui.empty_state import empty_state
 from chipwatch.tui.messages import (
     AlertChosen,
     AlertStateWanted,
@@ -28,6 +30,7 @@ from chipwatch.tui.messages import (
     EntityChosen,
     MoreRowsWanted,
     PollBatch,
+    ReaderWanted,
     StatusLoaded,
     StoryChosen,
     StoryHighlighted,
@@ -86,6 +89,14 @@ class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorke
             tooltip="Close the query box; elsewhere clear the query and entity filters",
         ),
         Binding("o", "open_link", "Open", id="open", tooltip="Open the article in the browser"),
+        Binding(
+            "v",
+            "read_article",
+            "Full text",
+            show=False,
+            id="read_article",
+            tooltip="Read the selected article's full text in the monitor",
+        ),
         Binding(
             "c",
             "copy_link",
@@ -306,6 +317,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorke
         self.status.stories = message.total
         self.status.unread = message.unread
         if not message.rows:
+            self.detail.empty = self.empty_text()
             self.detail.show(None)
             gate.skip("detail")
         if not starting:
@@ -353,6 +365,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorke
     def _show_dashboard(self, message: DashboardLoaded, *, spread: bool) -> None:
         self.entities.show(message.entities)
         self.status.health = message.health
+        self.refresh_empty()
         if spread:
             self.call_after_refresh(self.alerts.show, message.alerts)
         else:
@@ -360,6 +373,28 @@ class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorke
 
     def on_status_loaded(self, message: StatusLoaded) -> None:
         self.status.health = message.summary
+        self.refresh_empty()
+
+    def empty_text(self) -> Text:
+        """The story pane's guide while the timeline is empty (tui/empty_state.py)."""
+        app = self.app
+        return empty_state(
+            app.config,
+            app.config_path,
+            health=self.status.health,
+            refresh=app.refresh_meaning(),
+            window=self.filters.window,
+            filtered=self.filters.describe() if self.filters.query or self.filters.entity else "",
+        )
+
+    def refresh_empty(self) -> None:
+        """Redraw the guide when what it says changed (the network, the poller)."""
+        if not self.is_mounted or self.timeline.rows or self.detail.story is not None:
+            return
+        text = self.empty_text()
+        if self.detail.empty is None or text.plain != self.detail.empty.plain:
+            self.detail.empty = text
+            self.detail.show(None)
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self._gate().apply("detail", lambda: self._show_detail(message))
@@ -391,6 +426,27 @@ class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorke
         self.load_detail(message.story_id)
         self.set_read([message.story_id], True)
         self.detail.focus()
+
+    def on_reader_wanted(self, message: ReaderWanted) -> None:
+        self.action_read_article()
+
+    def action_read_article(self) -> None:
+        """The reader for the story pane's selected article; back on Esc, with the
+        article read last selected. The story counts as read."""
+        from chipwatch.tui.screens.reader import ReaderScreen
+
+        story = self.detail.story
+        if story is None or not story.articles:
+            self.notify("No article selected.", severity="warning")
+            return
+        reader = ReaderScreen(story, self.detail.article_index, self.detail.watched)
+        self.app.push_screen(reader, callback=self._reader_closed)
+        if not story.read:
+            self.set_read([story.id], True)
+
+    def _reader_closed(self, index: int | None) -> None:
+        if index is not None and self.detail.story is not None:
+            self.detail.move_article(index - self.detail.article_index)
 
     def on_more_rows_wanted(self, message: MoreRowsWanted) -> None:
         self.load_more(message.before, self.generation)

@@ -12,7 +12,7 @@ from chipwatch.store import views
 from chipwatch.textsafe import safe_url
 from chipwatch.timeutil import WINDOWS
 from chipwatch.tui import store_workers as sw
-from chipwatch.tui.words import plural
+from chipwatch.words import plural
 
 if TYPE_CHECKING:
     from chipwatch.tui.screens.main import MainScreen

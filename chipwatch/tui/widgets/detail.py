@@ -17,6 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -25,6 +26,7 @@ from chipwatch.clustering.explanation import Explanation, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.timeutil import from_iso, full_when
+from chipwatch.tui.messages import ReaderWanted
 from chipwatch.tui.widgets.strips import blank_strip, line_strip
 from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
 from chipwatch.tui.words import ALERTED, PINNED, SELECTED_ARTICLE, headline, plural, shown_languages
@@ -130,10 +132,12 @@ def draw_story(
     watched: tuple[list[str], set[str]],
     now: datetime,
     monochrome: bool = False,
+    empty: Text | None = None,
 ) -> Drawing:
     """Lay a story out as lines ``width`` cells wide. Pure, so the detail worker runs it
     in its thread: the event loop then only copies finished lines to the screen.
-    ``monochrome``: NO_COLOR is set (see :class:`Highlights`)."""
+    ``monochrome``: NO_COLOR is set (see :class:`Highlights`); ``empty``: what to say
+    when there is no story (the empty timeline's guide)."""
     palette = MONOCHROME if monochrome else COLOURED
     console = Console(
         file=io.StringIO(),
@@ -153,7 +157,7 @@ def draw_story(
         return [tuple(line) for line in console.render_lines(part, options, pad=False)]
 
     if story is None:
-        texts: list[Text] = [Text("Select a story.", style="dim")]
+        texts: list[Text] = [empty or Text("Select a story.", style="dim")]
         lines += render(texts[0])
     else:
         texts = [story_header(story, now)]
@@ -288,6 +292,20 @@ class DetailPane(ScrollView, can_focus=True):
     Drawn as finished lines (see :func:`draw_story`), so showing a story never asks the
     screen for a layout pass, and a story redrawn by a poll costs one repaint."""
 
+    BINDINGS = [
+        Binding(
+            "enter",
+            "read",
+            "Full text",
+            show=False,
+            id="detail.read",
+            tooltip="Read the selected article's full text",
+        ),
+    ]
+
+    def action_read(self) -> None:
+        self.post_message(ReaderWanted())
+
     def __init__(self, *, clock: Callable[[], datetime], id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
@@ -297,6 +315,7 @@ class DetailPane(ScrollView, can_focus=True):
         self.parts: list[Text] = []
         self._drawing: Drawing | None = None
         self._strips: dict[int, Strip] = {}
+        self.empty: Text | None = None  # shown with no story (set by the screen)
 
     @property
     def plain(self) -> str:
@@ -362,6 +381,7 @@ class DetailPane(ScrollView, can_focus=True):
                 watched=self.watched,
                 now=self._clock(),
                 monochrome=self.app.no_color,
+                empty=self.empty,
             )
         assert drawing is not None
         self._drawing = drawing

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import countdown, from_iso
-from chipwatch.tui.words import plural
+from chipwatch.words import plural
 
 SEPARATOR = " · "
 # lower is more important: these are the fields kept on a narrow line
@@ -142,7 +142,9 @@ class StatusBar(Static):
             label = countdown(from_iso(next_poll), self._clock())
             out.append(("next_poll", Text(f"next poll {label}", style=self._style("quiet"))))
         last_error = health.get("last_error")
-        if last_error:
+        if health.get("network"):  # one state for the feeds it failed, not their errors
+            out.append(("last_error", Text("network unreachable", style=self._style("bad"))))
+        elif last_error:
             line = Text("last error: ", style=self._style("quiet"))
             line.append(clean_title(last_error), style=self._style("bad"))
             out.append(("last_error", line))
