@@ -106,6 +106,16 @@ def story_alert_watches(db: Database, story_id: int) -> set[str]:
     return {row[0] for row in rows}
 
 
+def dismiss_story_alerts(db: Database, story_id: int) -> int:
+    """Dismiss the watch alerts of a story a mute rule now matches; how many changed."""
+    cursor = db.execute(
+        "UPDATE alerts SET state = 'dismissed' WHERE kind = 'watch' AND story_id = ? "
+        "AND state != 'dismissed'",
+        [story_id],
+    )
+    return int(cursor.rowcount or 0)
+
+
 def list_alerts(
     db: Database,
     *,

@@ -41,6 +41,7 @@ from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.screens.main_filter import SEARCH_PLACEHOLDER, MainFilter
 from chipwatch.tui.screens.main_loads import MainLoads
+from chipwatch.tui.screens.main_unread import UNREAD_BINDINGS, MainUnread
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane
 from chipwatch.tui.widgets.entities import EntitiesPane
@@ -55,7 +56,7 @@ SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
-class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Screen):
+class MainScreen(MainActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorkerErrors, Screen):
     """What the user sees all day."""
 
     app: ChipwatchApp
@@ -163,6 +164,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
             id="newest",
             tooltip="Jump to the newest story and clear the new counter",
         ),
+        *UNREAD_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -240,6 +242,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         self.filters = filters
         self.store_filter = store_filter
         self.status.window = filters.window
+        self.status.view = filters.view
         self.status.filter_text = filters.describe()
         self.entities.set_active(filters.entity)
         self.filter_applied()
@@ -312,6 +315,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         select, self._select_after_load = self._select_after_load, None
         self.timeline.set_rows(message.rows, has_more=has_more, select=select)
         self.status.stories = message.total
+        self.status.unread = message.unread
         if not message.rows:
             self.detail.empty = self.empty_text()
             self.detail.show(None)
@@ -337,6 +341,12 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
         if message.matched and self.store_filter.story_ids is not None:
             ids = self.store_filter.story_ids | message.matched
             self.store_filter = replace(self.store_filter, story_ids=ids)
+        if message.muted:
+            hidden = self.store_filter.hidden | message.muted
+            self.store_filter = replace(self.store_filter, hidden=hidden)
+            removed = self.timeline.remove_rows(message.muted)
+            if removed and self.status.stories is not None:
+                self.status.stories -= removed
         if message.rows:
             added = self.timeline.upsert_rows(message.rows)
             if added and self.status.stories is not None:
@@ -345,6 +355,7 @@ class MainScreen(MainActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Scr
             if current and any(sw.story_changed(current, r) for r in message.rows):
                 self.load_detail(current.id)
             self.dashboard_soon()
+            self.count_unread(self.store_filter)
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         gate = self._gate()

@@ -142,10 +142,20 @@ class MainActions:
         self.app.call_from_thread(self.notify, "Pinned." if pinned else "Unpinned.", timeout=2)
 
     def _refresh_rows(self: MainScreen, story_ids: list[int]) -> None:
-        rows = sw.read(self.app.db_path, lambda db: views.timeline_rows(db, story_ids))
-        self.app.call_from_thread(self._replace_rows, rows)
+        """Re-read rows the user changed, and the status bar's unread count."""
+        unread = replace(self.store_filter, unread_only=True)
 
-    def _replace_rows(self: MainScreen, rows: list[views.TimelineRow]) -> None:
+        def both(db: Any) -> tuple[list[views.TimelineRow], int]:
+            return views.timeline_rows(db, story_ids), views.timeline_count(db, unread)
+
+        rows, count = sw.read(self.app.db_path, both)
+        self.app.call_from_thread(self._replace_rows, rows, count)
+
+    def _replace_rows(
+        self: MainScreen, rows: list[views.TimelineRow], unread: int | None = None
+    ) -> None:
+        if unread is not None:
+            self.status.unread = unread
         for row in rows:
             self.timeline.replace_row(row)
         if self.detail.story and any(r.id == self.detail.story.id for r in rows):
