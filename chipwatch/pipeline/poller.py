@@ -30,6 +30,7 @@ from chipwatch.pipeline import ingest as ingest_mod
 from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
+from chipwatch.pipeline.settle_round import Settled, settle_round
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -49,6 +50,7 @@ class PollReport:
     outcomes: list[FeedOutcome] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
+    settled: Settled = field(default_factory=Settled)
 
     def count(self, *statuses: str) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -59,7 +61,9 @@ class PollReport:
 
     @property
     def new_stories(self) -> int:
-        return sum(o.new_stories for o in self.outcomes)
+        """Stories the round made, after its settle pass merged some away."""
+        made = sum(o.new_stories for o in self.outcomes)
+        return made + self.settled.created - self.settled.emptied
 
 
 class Poller:
@@ -166,6 +170,9 @@ class Poller:
     def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
         return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
 
+    def _settle(self, now: datetime) -> Settled:
+        return settle_round(self.services, now=now)
+
     def _health(self, now: datetime) -> list[Any]:
         engine = self.services.alerts
         with write_transaction(self.services.db):
@@ -221,6 +228,16 @@ class Poller:
         if self.notifier is not None and outcome.alerts:
             self.notifier.deliver_soon(outcome.alerts)
 
+    async def settle(self, now: datetime) -> Settled:
+        """The round's end: the settle pass and the watches (:mod:`.settle_round`);
+        its event lines go out, its new alerts are notified."""
+        settled = await self.write(self._settle, now)
+        for event in settled.events:
+            self.on_event(event)
+        if self.notifier is not None and settled.alerts:
+            self.notifier.deliver_soon(settled.alerts)
+        return settled
+
     async def check_health(self, now: datetime) -> list[dict[str, Any]]:
         """Feed-health and spike alerts, after a round; returns their event lines."""
         alerts = await self.write(self._health, now)
@@ -257,9 +274,10 @@ class Poller:
             else:
                 raise outcome
         if not report.interrupted:
+            report.settled = await self.settle(now)
             report.alerts = await self.check_health(now)
         report.alerts = [
-            a for o in report.outcomes for a in o.events if a.get("type") == "alert"
+            a for a in report.settled.events if a.get("type") == "alert"
         ] + report.alerts
         return report
 
