@@ -72,6 +72,53 @@ def test_the_april_2025_licence_requirement_is_a_separate_event() -> None:
     assert any("MI308" in a.title + a.summary for a in april)
 
 
+EVENT_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*-20[0-9]{2}-[01][0-9]$")
+
+
+def test_every_article_is_labelled_with_its_event() -> None:
+    """The labels the demo replay is compared with (benchmarks/demo_set.py)."""
+    articles = all_articles()
+    by_event: dict[str, list] = {}
+    for article in articles:
+        assert EVENT_ID.match(article.event), (article.slug, article.event)
+        by_event.setdefault(article.event, []).append(article)
+    multi = {e: group for e, group in by_event.items() if len({a.outlet for a in group}) > 1}
+    assert len(multi) >= 15
+    # One event is one story whatever the language: the resumption is told in six.
+    assert len({a.lang for a in by_event["h20-sales-resume-2025-07"]}) >= 6
+    for event, group in by_event.items():
+        span = max(a.published for a in group) - min(a.published for a in group)
+        assert span.days <= 3, event  # the articles of one event come within days
+        first = min(a.published for a in group)
+        assert first.strftime("%Y-%m") == event[-7:], event  # named after its month
+
+
+def test_neighbouring_developments_are_labelled_apart() -> None:
+    """What the demo shows on 15-16 July 2025: the H20 resumption and what followed."""
+    event = {a.slug: a.event for a in all_articles()}
+    resumption = event["nvidia-resume-h20-sales-china-licences"]
+    assert event["yingweida-huifu-h20-xiaoshou"] == resumption  # the Chinese report too
+    for later in (
+        "lutnick-h20-rare-earths-fourth-best",
+        "commerce-secretary-h20-rare-earth-magnets",
+        "lutnick-fourth-best-chip-examined",
+        "nvidia-record-high-china-reopening",
+        "amd-restart-mi308-shipments-china",
+        "huang-praises-chinese-ai-models-beijing-expo",
+    ):
+        assert event[later] != resumption, later
+    assert event["amd-huifu-mi308-chukou"] == event["amd-restart-mi308-shipments-china"]
+    expo = {
+        event[s]
+        for s in (
+            "huangrenxun-lianbohui-zhongguo-moxing",
+            "huang-pekin-supply-chain-hakurankai",
+            "jensen-huang-elogia-modelos-ia-chinos",
+        )
+    }
+    assert expo == {event["huang-praises-chinese-ai-models-beijing-expo"]}
+
+
 @pytest.mark.parametrize(
     "needle",
     [

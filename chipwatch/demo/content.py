@@ -2,8 +2,10 @@
 
 Each outlet file holds an ``[outlet]`` table and ``[[article]]`` tables. An article's
 ``release`` is the number of seconds after the demo starts (at speed 1) at which the
-feed server starts listing it; ``published`` is the real date of the event's report.
-The texts were written for chipwatch; the events are real, the outlets invented.
+feed server starts listing it; ``published`` is the real date of the event's report;
+``event`` names the real-world event the article reports (articles of one event are one
+story: the labels ``benchmarks/demo_set.py`` compares a replay of the demo with). The
+texts were written for chipwatch; the events are real, the outlets invented.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class DemoArticle:
     published: datetime
     release: float
     lang: str
+    event: str = ""  # the labelled event (not shown: clustering must find it on its own)
 
     @property
     def guid(self) -> str:
@@ -122,4 +125,5 @@ def _article(outlet: str, lang: str, raw: dict[str, Any]) -> DemoArticle:
         published=published.astimezone(UTC),
         release=float(raw["release"]),
         lang=raw.get("lang", lang),
+        event=str(raw.get("event", "")),
     )
