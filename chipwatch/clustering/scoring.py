@@ -63,10 +63,11 @@ ACTION_WITHOUT_OBJECT = 0.3
 # event told twice.
 PLANNED_GAP = 24 * 3600.0
 PLANNED_PENALTY = 0.15
-# What makes a shared feature distinctive (an anchor): a chip this rare; a figure; a
-# shared action on a shared object.
-ANCHOR_CHIP_RARITY = 0.5
-ANCHOR_KINDS = frozenset(["chip"])
+# What the two share distinctively (an anchor): the weight of shared entities other
+# than places, the rarity of shared names, a shared figure (FIGURE_ANCHOR) and the
+# shared action, summed; at least ANCHOR_MIN makes an anchor.
+ANCHOR_MIN = 0.45
+FIGURE_ANCHOR = 0.7
 
 
 @dataclass(slots=True)
@@ -202,7 +203,9 @@ def score_pair(
     base = _base(weights, entities, words, time, title, cross)
     action, shared_action, conflict, planned = _action_evidence(new, old, distinct, gap)
     figures = any(not key.startswith("n:") for key in common)
-    anchor = same_title or figures or distinct[1] or (action >= 0.5)
+    named = sum(shared_names[1]) if shared_names[1] else 0.0
+    distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else 0.0) + action
+    anchor = same_title or distinctive >= ANCHOR_MIN
     score = base + weights["numbers"] * numbers + weights["names"] * names
     score += weights["action"] * action
     if conflict is not None and conflict in rules.conflicts:
@@ -286,15 +289,15 @@ def _title_part(a: str, b: str) -> float:
 
 def _entity_overlap(
     new: Doc, old: Doc, index: CandidateIndex
-) -> tuple[float, Shared, tuple[float, bool]]:
+) -> tuple[float, Shared, tuple[float, float]]:
     """Entity evidence, the shared entities, and (the weight of the shared entities
-    that can be an action's object, whether one is a rare chip: an anchor)."""
+    that can be an action's object, the weight of those that are not places)."""
     ours = new.entities
     if not ours or not old.entities:
-        return 0.0, NOTHING_SHARED, (0.0, False)
+        return 0.0, NOTHING_SHARED, (0.0, 0.0)
     shared = ours.keys() & old.entities.keys()
     if not shared:
-        return 0.0, NOTHING_SHARED, (0.0, False)
+        return 0.0, NOTHING_SHARED, (0.0, 0.0)
     known, compute, prior = index.entity_rarity.get, index.rarity_of_entity, KIND_PRIOR.get
     rarities = [known(name) or compute(name, ours[name]) for name in shared]
     weight = [
@@ -304,19 +307,17 @@ def _entity_overlap(
     top = sum(weight)
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
-    objects = 0.0
-    chip = False
+    objects = things = 0.0
     for name, rarity, w in zip(shared, rarities, weight, strict=True):
-        kind = ours[name]
-        if rarity >= OBJECT_RARITY and kind != "place":
-            objects += w
-        if kind in ANCHOR_KINDS and rarity >= ANCHOR_CHIP_RARITY:
-            chip = True
-    return _cosine(top, left, right) * strength, (shared, weight), (objects, chip)
+        if ours[name] != "place":
+            things += w
+            if rarity >= OBJECT_RARITY:
+                objects += w
+    return _cosine(top, left, right) * strength, (shared, weight), (objects, things)
 
 
 def _action_evidence(
-    new: Doc, old: Doc, distinct: tuple[float, bool], gap: float
+    new: Doc, old: Doc, distinct: tuple[float, float], gap: float
 ) -> tuple[float, Act | None, tuple[str, str] | None, bool]:
     """(the shared-action evidence 0..1, the shared action, a pair of main actions that
     may conflict (checked against the table by the caller), planned vs done apart)."""

@@ -1,26 +1,27 @@
-"""The settle pass: the round's articles decided again, whatever order they came in.
+"""The settle pass: the open stories decided again, whatever order articles came in.
 
 At ingest each article is placed provisionally, in the order feeds happen to finish.
 At the end of a round this pass takes every article placed since the last one (the
-store's ``unsettled`` rows) and decides again:
+store's ``unsettled`` rows) and the stories they touch, and decides again:
 
 1. one snapshot of the rarities (:meth:`~.docfreq.DocumentFrequencies.freeze`);
-2. each article's candidates on the final index, in a canonical order (published time,
-   then the article's key), every pair scored once;
-3. the stories settled before stay whole (a settled story is never split by this pass);
-   the round's articles start alone;
+2. the round's articles and every article of the stories their candidates belong to
+   (the *open* stories) start alone; a story a user placed articles in, or one
+   reaching out of the index's span, is kept whole;
+3. each placed article's candidates on the final index, in a canonical order
+   (published time, then the article's key), every pair scored once;
 4. pairs at or above the threshold are taken strongest first (ties by the articles'
-   keys) and join their two groups unless the groups hold conflicting actions (a
-   pair of their articles reports, say, licences granted against sales halted), or
-   the link is weak (under ``STRONG``) and the groups' other pairs do not support it
-   (their mean under ``LINK_MIN``). Two stories settled earlier merge only through a
-   strong link (a *bridge*) and never when a user placed articles in either;
-5. the groups are mapped to story ids by overlap: a group keeps its largest settled
-   story's id (the others are merged into it), or the id most of its articles were
-   given provisionally; only what changed is written.
+   keys) and join their two groups, unless a pair between the groups reports
+   conflicting actions (licences granted against sales halted: neighbouring
+   developments), or the link is weak (under ``STRONG``) and the groups' pairs do not
+   support it (their mean under ``LINK_MIN``). Two stories kept whole merge only
+   through a strong link (a *bridge*), and never when a user placed articles in one;
+5. the groups are mapped to story ids by overlap (:mod:`.settle_write`): each keeps the
+   id of the story most of its articles were in, so ids are stable; only what changed
+   is written.
 
-The result depends on the set of articles and the stories settled before, not on the
-order they arrived in (:mod:`.settle_write` writes it; docs/clustering.md has the rest).
+The result depends on the articles and the stories kept whole, not on the order the
+articles arrived in, nor on how feeds finished within a round.
 """
 
 from __future__ import annotations
@@ -54,17 +55,19 @@ if TYPE_CHECKING:
 
 # Candidates looked up per article in the pass.
 SETTLE_CANDIDATES = 12
-# A link this strong joins two groups on its own (and may bridge two settled stories).
+# A link this strong joins two groups on its own (and may bridge two whole stories).
 STRONG = 0.60
 # A weaker link needs the groups' scored pairs to average at least this much.
 LINK_MIN = 0.30
 # Groups this small (the product of their sizes) have every pair between them scored.
-FULL_LINKAGE = 36
+FULL_LINKAGE = 64
+# A story of more articles than this is kept whole rather than reopened.
+MAX_REOPEN = 200
 
 
 def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
-    """Decide again for every unsettled article; write what changed (in the caller's
-    transaction)."""
+    """Decide again for every unsettled article and the stories it touches; write what
+    changed (in the caller's transaction)."""
     db = clusterer.db
     ids = unsettled_ids(db)
     if not ids:
@@ -74,8 +77,9 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
     free = {i: d for i, d in docs.items() if i not in locked}
     clusterer.df.freeze()
     index = _index_for(clusterer, docs)
-    plan = _Pass(clusterer, index, free, locked).run()
+    plan, pairs = _Pass(clusterer, index, free).run()
     result = write_plan(clusterer, plan, ids, now=now)
+    result.pairs = pairs
     for article_id in locked & docs.keys():  # a user's placement stands
         if docs[article_id].story_id:
             result.placed[article_id] = docs[article_id].story_id
@@ -94,7 +98,7 @@ def _round_docs(clusterer: Clusterer, ids: list[int]) -> dict[int, Doc]:
 def _index_for(clusterer: Clusterer, docs: dict[int, Doc]) -> CandidateIndex:
     """The live index when it covers every neighbour the round's articles may have;
     else one loaded for their time spans (an import of old articles)."""
-    reach = clusterer.rules.long_window
+    reach = 2 * clusterer.rules.long_window  # a neighbour's neighbours, for reopening
     live = clusterer.index
     if all(live.covers(d.published - reach) for d in docs.values()):
         for doc in docs.values():
@@ -129,28 +133,24 @@ def _utc(seconds: float) -> datetime:
 
 
 class _Pass:
-    """One settle pass over a round's articles (see the module doc)."""
+    """One settle pass (see the module doc)."""
 
-    def __init__(
-        self,
-        clusterer: Clusterer,
-        index: CandidateIndex,
-        free: dict[int, Doc],
-        locked: set[int],
-    ) -> None:
+    def __init__(self, clusterer: Clusterer, index: CandidateIndex, free: dict[int, Doc]) -> None:
         self.clusterer = clusterer
         self.index = index
-        self.free = free
-        self.locked = locked
+        self.round = set(free)
+        self.free = dict(free)  # articles placed by the pass
         self.threshold = clusterer.threshold
         self.pairs: dict[PairKey, PairScore] = {}
+        self.adjacent: dict[int, list[tuple[int, PairScore]]] = {}
         self.parent: dict[Node, Node] = {}
         self.members: dict[Node, list[int]] = {}  # root -> article ids with a doc
-        self.stories: dict[Node, set[int]] = {}  # root -> settled story ids
-        self.story_of: dict[int, int] = {}  # settled article -> its story
+        self.whole: dict[Node, set[int]] = {}  # root -> stories kept whole in it
+        self.story_of: dict[int, int] = {}  # article of a whole story -> the story
+        self.user_placed: set[int] = set()  # whole stories a user placed articles in
+        self.sizes: dict[int, int] = {}  # whole story -> its articles
+        self.current: dict[int, int | None] = {i: d.story_id or None for i, d in free.items()}
         self.bridges: dict[int, list[tuple[int, float]]] = {}
-        self.adjacent: dict[int, list[tuple[int, PairScore]]] = {}
-        self.sizes: dict[int, int] = {}  # settled story -> its settled articles
 
     # ---- pairs
     def doc(self, article_id: int) -> Doc | None:
@@ -168,14 +168,73 @@ class _Pass:
             self.adjacent.setdefault(key[1], []).append((key[0], found))
         return found
 
-    def _collect(self) -> None:
+    def _collect(self, docs: Iterable[Doc]) -> set[int]:
+        """Score each doc with its candidates (those the index covers); the
+        candidates' ids."""
         window = self.clusterer.rules.long_window
-        for doc in sorted(self.free.values(), key=canonical):
-            for other_id in self.index.iter_candidates(
+        index = self.index
+        found: set[int] = set()
+        for doc in sorted(docs, key=canonical):
+            for other_id in index.iter_candidates(
                 doc, window_seconds=window, limit=SETTLE_CANDIDATES
             ):
-                other = self.index.docs[other_id]
-                self.pair(doc, other)
+                other = index.docs[other_id]
+                if index.covers(other.published):
+                    self.pair(doc, other)
+                    found.add(other_id)
+        return found
+
+    # ---- which articles the pass places
+    def _open(self, reached: set[int]) -> None:
+        """The stories the round's candidates belong to are reopened: their articles
+        are placed again, unless a user placed one, one is out of the index's reach,
+        or the story is too big; then the story is kept whole."""
+        db = self.clusterer.db
+        outside = sorted(reached - self.free.keys())
+        stories = sorted(set(current_stories(db, outside).values()))
+        members = story_members(db, stories)
+        locked = locked_articles(db, [i for s in stories for i in members[s]])
+        reopened: list[Doc] = []
+        for story_id in stories:
+            ids = [i for i in members[story_id] if i not in self.free]
+            docs = [self.index.docs.get(i) for i in ids]
+            if (
+                len(ids) > MAX_REOPEN
+                or any(i in locked for i in ids)
+                or any(d is None or not self.index.covers(d.published) for d in docs)
+            ):
+                continue
+            for doc in docs:
+                assert doc is not None
+                self.free[doc.article_id] = doc
+                self.current[doc.article_id] = story_id
+                reopened.append(doc)
+        self._collect(reopened)
+
+    def _keep_whole(self) -> None:
+        """Every story an endpoint of a pair belongs to, not placed by the pass, is a
+        node of its own (whole)."""
+        db = self.clusterer.db
+        outside = sorted({i for key in self.pairs for i in key if i not in self.free})
+        self.story_of = current_stories(db, outside)
+        stories = sorted(set(self.story_of.values()))
+        members = story_members(db, stories)
+        locked = locked_articles(db, [i for s in stories for i in members[s]])
+        self.user_placed = {s for s in stories if any(i in locked for i in members[s])}
+        for story_id in stories:
+            node: Node = ("s", story_id)
+            ids = [i for i in members[story_id] if i not in self.free]
+            self.sizes[story_id] = len(ids)
+            for i in ids:
+                self.story_of[i] = story_id
+            self.parent[node] = node
+            self.members[node] = [i for i in ids if self.doc(i) is not None]
+            self.whole[node] = {story_id}
+        for article_id in self.free:
+            node = ("a", article_id)
+            self.parent[node] = node
+            self.members[node] = [article_id]
+            self.whole[node] = set()
 
     # ---- groups
     def node(self, article_id: int) -> Node:
@@ -192,36 +251,19 @@ class _Pass:
             parent[node], node = root, parent[node]
         return root
 
-    def _groups_start(self) -> None:
-        """Each free article alone; each settled story the pairs reach, whole."""
-        outside = {i for key in self.pairs for i in key if i not in self.free}
-        current = current_stories(self.clusterer.db, sorted(outside))
-        self.story_of = dict(current)
-        for article_id in self.free:
-            node: Node = ("a", article_id)
-            self.parent[node] = node
-            self.members[node] = [article_id]
-            self.stories[node] = set()
-        story_ids = sorted(set(current.values()))
-        for story_id, ids in story_members(self.clusterer.db, story_ids).items():
-            node = ("s", story_id)
-            self.parent[node] = node
-            settled = [i for i in ids if i not in self.free]
-            self.sizes[story_id] = len(settled)
-            for i in settled:
-                self.story_of.setdefault(i, story_id)
-            self.members[node] = [i for i in settled if self.doc(i) is not None]
-            self.stories[node] = {story_id}
-
-    def run(self) -> Plan:
-        self._collect()
-        self._groups_start()
+    def run(self) -> tuple[Plan, int]:
+        reached = self._collect(self.free.values())
+        self._open(reached)
+        self._keep_whole()
         edges = []
-        known = self.free.keys() | self.story_of.keys()
         for (a, b), pair in self.pairs.items():
             # Rounded: a last-digit difference of a sum must not reorder two links.
             score = round(pair.score, 6)
-            if not pair.allowed or score < self.threshold or a not in known or b not in known:
+            if not pair.allowed or score < self.threshold:
+                continue
+            if a not in self.free and a not in self.story_of:
+                continue
+            if b not in self.free and b not in self.story_of:
                 continue
             first, second = self.doc(a), self.doc(b)
             if first is None or second is None or self.node(a) == self.node(b):
@@ -230,15 +272,15 @@ class _Pass:
         edges.sort()
         for negative, _, _, a, b in edges:
             self._link(a, b, -negative)
-        return self._plan()
+        return self._plan(), len(self.pairs)
 
     def _link(self, a: int, b: int, score: float) -> None:
         left, right = self.find(self.node(a)), self.find(self.node(b))
         if left == right:
             return
-        settled = self.stories[left], self.stories[right]
-        bridge = bool(settled[0] and settled[1])
-        if bridge and (score < STRONG or self._user_placed(settled[0] | settled[1])):
+        whole = self.whole[left], self.whole[right]
+        bridge = bool(whole[0] and whole[1])
+        if bridge and (score < STRONG or (whole[0] | whole[1]) & self.user_placed):
             return
         cross = [p for p in self._cross(left, right) if p.allowed]
         if any(p.conflict is not None for p in cross):
@@ -250,14 +292,11 @@ class _Pass:
         if bridge:
             for i in (a, b):
                 if i in self.free:
-                    other = settled[1] if self.find(self.node(i)) == left else settled[0]
+                    other = whole[1] if self.find(self.node(i)) == left else whole[0]
                     self.bridges.setdefault(i, []).extend((s, score) for s in sorted(other))
         self.parent[right] = left
         self.members[left] += self.members.pop(right)
-        self.stories[left] |= self.stories.pop(right)
-
-    def _user_placed(self, story_ids: set[int]) -> bool:
-        return any(self.story_of.get(i) in story_ids for i in self.locked)
+        self.whole[left] |= self.whole.pop(right)
 
     def _cross(self, left: Node, right: Node) -> list[PairScore]:
         """The scored pairs between two groups: all of them for small groups, else the
@@ -280,23 +319,17 @@ class _Pass:
         for node in self.parent:
             groups.setdefault(self.find(node), []).append(node)
         ordered = sorted(groups.values(), key=self._group_order)
-        current = {i: d.story_id or None for i, d in self.free.items()}
-        plan = Plan(self.free, current, ordered, settled_sizes=self.sizes)
+        plan = Plan(self.free, self.current, self.round, ordered, whole_sizes=self.sizes)
         for group in ordered:
             self._place(plan, group)
         return plan
 
     def _group_order(self, nodes: list[Node]) -> tuple[float, str, int]:
-        firsts = [
-            canonical(d)
-            for n in nodes
-            for i in (self.members.get(n) or self.members.get(self.find(n)) or [])
-            if (d := self.doc(i)) is not None
-        ]
+        firsts = [canonical(d) for i in self.members[self.find(nodes[0])] if (d := self.doc(i))]
         return min(firsts) if firsts else (0.0, "", 0)
 
     def _place(self, plan: Plan, group: list[Node]) -> None:
-        """The deciding pair of each of the group's round articles: its strongest pair
+        """The deciding pair of each article the group places: its strongest pair
         inside the group, or for one left alone its closest miss."""
         inside = set(self.members[self.find(group[0])])
         for article_id in (n[1] for n in group if n[0] == "a"):
@@ -314,7 +347,6 @@ class _Pass:
                     closest = ranked
             chosen = best or closest
             plan.placements[article_id] = Placement(
-                0,
                 chosen[3] if chosen else None,
                 chosen[2] if chosen else None,
                 joined=best is not None,

@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from chipwatch.clustering.candidates import Doc
 from chipwatch.clustering.scoring import PairScore
 
-Node = tuple[str, int]  # ("a", article id) for a round's article, ("s", story id)
+# ("a", article id) for an article the pass places; ("s", story id) for a story it
+# keeps whole (a user placed articles in it, or part of it is out of reach).
+Node = tuple[str, int]
 PairKey = tuple[int, int]
 
 
 @dataclass
 class Placement:
-    """Where the pass put one of the round's articles, and the pair that decided."""
+    """The pair that decided where the pass put one article (its closest miss when it
+    is alone), and the settled stories it brought together."""
 
-    story_id: int  # the final story (0 until the writer gives a new group its id)
     matched: Doc | None = None
     pair: PairScore | None = None
     joined: bool = False
@@ -24,19 +26,26 @@ class Placement:
 
 @dataclass
 class Plan:
-    """What the pass decided, for :mod:`.settle_write`."""
+    """What the pass decided, for :mod:`.settle_write`.
 
-    docs: dict[int, Doc]  # the round's free articles
-    current: dict[int, int | None]  # their story before the pass
-    groups: list[list[Node]]  # each final group's nodes, canonical order
+    ``docs``: every article it placed (the round's and those of the stories it
+    reopened); ``current``: their story before the pass; ``round``: the round's own
+    articles (the others belonged to settled stories); ``groups``: each final group's
+    nodes, in canonical order.
+    """
+
+    docs: dict[int, Doc]
+    current: dict[int, int | None]
+    round: set[int]
+    groups: list[list[Node]]
     placements: dict[int, Placement] = field(default_factory=dict)
-    settled_sizes: dict[int, int] = field(default_factory=dict)  # story -> settled members
+    whole_sizes: dict[int, int] = field(default_factory=dict)  # kept-whole story -> size
 
 
 @dataclass
 class SettleResult:
-    """What the pass changed: the final story of each of the round's articles, the
-    stories merged (``(story, into)``), the stories whose rows changed, the stories it
+    """What the pass changed: the final story of each article it placed, the stories
+    merged away (``(story, into)``), the stories whose rows changed, the stories it
     created and the provisional ones it emptied."""
 
     placed: dict[int, int] = field(default_factory=dict)
@@ -45,6 +54,7 @@ class SettleResult:
     touched: set[int] = field(default_factory=set)
     created: list[int] = field(default_factory=list)
     emptied: list[int] = field(default_factory=list)
+    pairs: int = 0  # pairs scored
 
 
 def canonical(doc: Doc) -> tuple[float, str, int]:

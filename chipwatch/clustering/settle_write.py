@@ -1,22 +1,28 @@
 """Writing what a settle pass decided (:mod:`.settle`): groups → story ids by overlap,
 then only what changed.
 
-A group that holds stories settled before keeps the id of the largest (ties: the
-smallest id); the others are merged into it (``merged_into``, their articles moved). A
-group of the round's articles only keeps the provisional story most of them were given
-at ingest, if no other group took it, else gets a new story. A provisional story left
-empty points at where most of its articles went, so a link or an alert on it still
-leads somewhere.
+Ids are kept by overlap, so a story keeps its id (and its alerts, its read and pinned
+marks) however the pass regroups around it:
+
+1. a group holding stories kept whole keeps the largest one's id (ties: the smallest
+   id); the others are merged into it;
+2. the other groups take the settled story most of their articles were in (the
+   biggest overlaps first, each story once);
+3. a group of the round's articles only takes the provisional story most of them were
+   given at ingest, when no group took it, else gets a new story.
+
+A story left with no article points (``merged_into``) at the story most of its
+articles went to, so a link or an alert on it still leads somewhere.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from chipwatch.clustering.explain_pair import explanation_of
-from chipwatch.clustering.settle_plan import Node, Plan, SettleResult, canonical
+from chipwatch.clustering.settle_plan import Plan, SettleResult, canonical
 from chipwatch.store.clustering import (
     clear_unsettled,
     merge_story_rows,
@@ -34,28 +40,25 @@ def write_plan(clusterer: Clusterer, plan: Plan, ids: list[int], *, now: datetim
     """Map the plan's groups to story ids and write the changes."""
     db = clusterer.db
     result = SettleResult()
-    free = plan.docs
-    before = {s for s in plan.current.values() if s}
-    members = story_members(db, sorted(before))
-    settled_count = {s: sum(1 for m in ids_ if m not in free) for s, ids_ in members.items()}
-    claimed: set[int] = set()
+    before = sorted({s for s in plan.current.values() if s})
+    members = story_members(db, before)
+    settled = {s for s in before if any(m not in plan.round for m in members[s])}
+    ids_of = _story_ids(clusterer, plan, settled, result, now=now)
     final: dict[int, int] = {}
-    for group in plan.groups:
-        keep = _story_for(clusterer, plan, group, settled_count, claimed, result, now=now)
-        if keep is None:
+    for group, story_id in zip(plan.groups, ids_of, strict=True):
+        if story_id is None:
             continue
-        claimed.add(keep)
         for kind, value in group:
             if kind == "a":
-                final[value] = keep
-            elif value != keep:
-                result.merges.append((value, keep))
+                final[value] = story_id
+            elif value != story_id:
+                result.merges.append((value, story_id))
     for story, into in result.merges:
         move_story_articles(db, story, into)
         clusterer.index.move_story(story, into)
         result.touched.update((story, into))
     _place_articles(clusterer, plan, final, result)
-    _empty_left_behind(db, plan, final, settled_count, claimed, result)
+    _point_the_emptied(plan, members, final, settled, set(ids_of), result)
     merge_story_rows(db, result.merges)
     for story_id in sorted(result.touched):
         refresh_story(db, story_id, languages=clusterer.languages)
@@ -65,41 +68,51 @@ def write_plan(clusterer: Clusterer, plan: Plan, ids: list[int], *, now: datetim
     return result
 
 
-def _story_for(
-    clusterer: Clusterer,
-    plan: Plan,
-    group: list[Node],
-    settled_count: dict[int, int],
-    claimed: set[int],
-    result: SettleResult,
-    *,
-    now: datetime,
-) -> int | None:
-    """The story id a group lives on as (None: a settled story alone, nothing to do)."""
-    settled = sorted(value for kind, value in group if kind == "s")
-    articles = [value for kind, value in group if kind == "a"]
-    if not articles and len(settled) <= 1:
-        return None
-    if settled:
-        sizes = plan.settled_sizes
-        return max(settled, key=lambda s: (sizes.get(s, 0), -s))
-    votes = Counter(
-        s
-        for a in articles
-        if (s := plan.current.get(a)) and settled_count.get(s, 0) == 0 and s not in claimed
-    )
-    if votes:
-        return min(votes, key=lambda s: (-votes[s], s))
-    earliest = min((plan.docs[a] for a in articles), key=canonical)
-    created = create_story(db=clusterer.db, published=_time(earliest.published), now=now)
-    result.created.append(created)
-    return created
+def _story_ids(
+    clusterer: Clusterer, plan: Plan, settled: set[int], result: SettleResult, *, now: datetime
+) -> list[int | None]:
+    """The story id of each group (None: a whole story alone, nothing to write)."""
+    chosen: list[int | None] = [None] * len(plan.groups)
+    taken: set[int] = set()
+    overlaps: list[tuple[int, int, int]] = []  # (-overlap, story, group)
+    for position, group in enumerate(plan.groups):
+        whole = sorted(value for kind, value in group if kind == "s")
+        articles = [value for kind, value in group if kind == "a"]
+        if whole:
+            if articles or len(whole) > 1:
+                sizes = plan.whole_sizes
+                chosen[position] = max(whole, key=lambda s: (sizes.get(s, 0), -s))
+            taken.update(whole)
+            continue
+        votes = Counter(s for a in articles if (s := plan.current.get(a)) in settled)
+        overlaps += [(-count, story, position) for story, count in votes.items()]
+    for _, story, position in sorted(overlaps):
+        if chosen[position] is None and story not in taken:
+            chosen[position] = story
+            taken.add(story)
+    for position, group in enumerate(plan.groups):
+        articles = [value for kind, value in group if kind == "a"]
+        if chosen[position] is not None or not articles:
+            continue
+        votes = Counter(
+            s for a in articles if (s := plan.current.get(a)) and s not in settled | taken
+        )
+        if votes:
+            story = min(votes, key=lambda s: (-votes[s], s))
+        else:
+            earliest = min((plan.docs[a] for a in articles), key=canonical)
+            published = datetime.fromtimestamp(earliest.published, UTC)
+            story = create_story(clusterer.db, published=published, now=now)
+            result.created.append(story)
+        chosen[position] = story
+        taken.add(story)
+    return chosen
 
 
 def _place_articles(
     clusterer: Clusterer, plan: Plan, final: dict[int, int], result: SettleResult
 ) -> None:
-    """Each round article's story and explanation."""
+    """Each placed article's story and explanation."""
     rows = []
     for article_id, story_id in final.items():
         doc = plan.docs[article_id]
@@ -131,32 +144,27 @@ def _place_articles(
     move_articles(clusterer.db, rows)
 
 
-def _empty_left_behind(
-    db: object,
+def _point_the_emptied(
     plan: Plan,
+    members: dict[int, list[int]],
     final: dict[int, int],
-    settled_count: dict[int, int],
-    claimed: set[int],
+    settled: set[int],
+    kept: set[int | None],
     result: SettleResult,
 ) -> None:
-    """Provisional stories no group kept now hold nothing: each points at the story
-    most of its articles went to."""
-    went: dict[int, Counter[int]] = {}
-    for article_id, previous in plan.current.items():
-        if previous and article_id in final:
-            went.setdefault(previous, Counter())[final[article_id]] += 1
-    for story_id in sorted(went):
-        if story_id in claimed or settled_count.get(story_id, 0):
+    """A story the pass left with no article points at the story most of its articles
+    went to."""
+    for story_id in sorted(members):
+        if story_id in kept:
             continue
-        targets = went[story_id]
+        left = [m for m in members[story_id] if final.get(m, story_id) == story_id]
+        if left:
+            continue
+        targets = Counter(final[m] for m in members[story_id] if m in final)
+        if not targets:
+            continue
         into = min(targets, key=lambda s: (-targets[s], s))
-        if into != story_id:
-            result.merges.append((story_id, into))
+        result.merges.append((story_id, into))
+        result.touched.add(story_id)
+        if story_id not in settled:
             result.emptied.append(story_id)
-            result.touched.add(story_id)
-
-
-def _time(seconds: float) -> datetime:
-    from datetime import UTC
-
-    return datetime.fromtimestamp(seconds, UTC)
