@@ -286,8 +286,9 @@ def _matched(ex: Explanation, ctx: Context) -> list[tuple[str, str]]:
             (f" ({when})" if when else "", "label"),
         ]
     title = clean_title(matched.title)
-    if len(title) > TITLE_CHARS:
-        title = title[: TITLE_CHARS - 1].rstrip() + "…"
+    if len(title) > TITLE_CHARS:  # cut at a word when there is one
+        cut = title[: TITLE_CHARS - 1]
+        title = (cut.rsplit(" ", 1)[0] if " " in cut[TITLE_CHARS // 2 :] else cut).rstrip() + "…"
     shown = f'"{title}"' if not matched.title_derived else f'the untitled "{title}"'
     where = ", ".join(part for part in (clean_title(matched.feed), when) if part)
     out = [(shown, "names"), (f" ({where})" if where else "", "label")]
