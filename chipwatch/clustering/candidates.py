@@ -23,8 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, repeat
 
+from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.docfreq import DocumentFrequencies
-from chipwatch.clustering.features import Act
+from chipwatch.clustering.features import action_key
 
 # Counter's own C loop (count into a dict from an iterable): not public, but the hot
 # loop of candidate lookup (benchmarks/bench_cluster.py).
@@ -78,7 +79,8 @@ class Doc:
     names: frozenset[str] = frozenset()  # name-like words the tagger does not know
     norms: tuple[int, float, float] = (-(1 << 40), 0.0, 0.0)  # (stamp, words, entities)
     key: str = ""  # the article's identity (guid, URL or hash): ties are broken by it
-    actions: tuple[Act, ...] = ()
+    actions: tuple[ActionMention, ...] = ()  # what happened
+    primary: tuple[ActionMention, ...] = ()  # of which, what the article is about
     slack: float = 0.0  # seconds the published time may be off
     credit: str = ""  # wire service credited
     host: str = ""  # the link's host
@@ -86,7 +88,7 @@ class Doc:
     @property
     def action_keys(self) -> tuple[str, ...]:
         """The actions as indexed keys (``class|object``), each once."""
-        return tuple(dict.fromkeys(act.key for act in self.actions))
+        return tuple(dict.fromkeys(action_key(mention) for mention in self.actions))
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -130,6 +132,7 @@ class Doc:
             self.names,
             key=self.key,
             actions=self.actions,
+            primary=self.primary,
             slack=self.slack,
             credit=self.credit,
             host=self.host,

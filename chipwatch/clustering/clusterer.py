@@ -109,7 +109,6 @@ class Clusterer:
             long_window=max(self.window, LONG_WINDOW.total_seconds()),
             time_scale=self.window * 4 / 3,
             threshold=self.threshold,
-            conflicts=_conflicts(),
         )
         self.horizon = max(2 * self.window, HORIZON.total_seconds())
         self.df = DocumentFrequencies()
@@ -342,17 +341,3 @@ def _load_frequencies(db: Database) -> DocumentFrequencies:
             loaded = load_feature_df(db)
     counts, total = loaded if loaded is not None else ({}, 0)
     return DocumentFrequencies(counts, total)
-
-
-def _conflicts() -> frozenset[tuple[str, str]]:
-    """The action table's conflicting pairs, both orders (none without a table)."""
-    import importlib
-
-    try:
-        actions = importlib.import_module("chipwatch.clustering.actions")
-    except ImportError:  # no action table in this build
-        return frozenset()
-    pairs: set[tuple[str, str]] = set()
-    for a, b in actions.conflict_pairs():
-        pairs.update(((a, b), (b, a)))
-    return frozenset(pairs)

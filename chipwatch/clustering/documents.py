@@ -44,6 +44,7 @@ def build_doc(
         names=f.names,
         key=key if key is not None else article.key,
         actions=f.actions,
+        primary=f.primary,
         slack=f.slack,
         credit=f.credit,
         host=f.host,

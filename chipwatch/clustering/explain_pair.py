@@ -31,9 +31,7 @@ def explanation_of(
     decision = JOINED if joined else STARTED
     if pair is None or matched is None:
         return Explanation(decision=decision, threshold=threshold, via=via)
-    action = None
-    if pair.shared_action is not None:
-        action = (pair.shared_action.cls, pair.shared_action.obj)
+    action = pair.shared_action
     return Explanation(
         decision=decision,
         score=pair.score,

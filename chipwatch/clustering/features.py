@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from chipwatch.clustering.actions import ActionMention, find_actions, primary
 from chipwatch.clustering.credits import link_host, wire_credit
 from chipwatch.clustering.numbers import number_keys
 from chipwatch.clustering.text import (
@@ -26,20 +26,9 @@ _UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORE
 DATE_SLACK_SECONDS = 24 * 3600.0
 
 
-class Act(NamedTuple):
-    """One action an article reports (what happened): its class, its object (a
-    canonical entity name, "" when none), how prominently (1.0 in the title or the
-    opening sentence, 0.5 elsewhere) and whether it is only planned."""
-
-    cls: str
-    obj: str
-    weight: float
-    planned: bool = False
-
-    @property
-    def key(self) -> str:
-        """The indexed key: ``class|object``."""
-        return f"{self.cls}|{self.obj}"
+def action_key(mention: ActionMention) -> str:
+    """An action as an indexed (and counted) key: ``class|object``."""
+    return f"{mention.action}|{mention.object or ''}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +44,8 @@ class DocFeatures:
     words: frozenset[str]
     numbers: frozenset[str]
     names: frozenset[str]
-    actions: tuple[Act, ...] = ()
+    actions: tuple[ActionMention, ...] = ()  # what happened (:mod:`.actions`)
+    primary: tuple[ActionMention, ...] = ()  # those that say what the article is about
     slack: float = 0.0  # seconds of uncertainty of the published time
     credit: str = ""  # the wire service credited (:mod:`.credits`)
     host: str = ""  # the link's host
@@ -93,6 +83,7 @@ def doc_features(article: Article, matches: Sequence[EntityMatch]) -> DocFeature
         names |= name_words(article.title, _spans(matches, "title"))
     names -= {fold(name) for name in entities}
     lang = (article.lang or "und").split("-")[0].lower()
+    mentions = find_actions(title, article.summary, article.lang or "und", matches)
     return DocFeatures(
         lang=lang,
         title=masked_title(title, matches) if titled else "",
@@ -103,7 +94,8 @@ def doc_features(article: Article, matches: Sequence[EntityMatch]) -> DocFeature
         words=frozenset(content_words(text)),
         numbers=frozenset(number_keys(text, article.lang or "und")),
         names=frozenset(names),
-        actions=(),
+        actions=mentions,
+        primary=primary(mentions, titled=titled),
         slack=DATE_SLACK_SECONDS if date_is_imprecise(article) else 0.0,
         credit=wire_credit(article.summary),
         host=link_host(article.url),

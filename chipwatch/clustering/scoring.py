@@ -39,8 +39,8 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from chipwatch.clustering import actions as what
 from chipwatch.clustering.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
-from chipwatch.clustering.features import Act
 from chipwatch.clustering.numbers import shared_number_score
 from chipwatch.clustering.text import title_similarity
 
@@ -52,12 +52,10 @@ TITLE_FLOOR = 0.35
 ENTITY_SATURATION = 0.8
 # Summed rarity of shared name-like words needed for full "names" evidence.
 NAMES_SATURATION = 1.5
-# An action counts fully only with its object: a shared object, or a shared entity at
-# least this rare (not a place) weighing this much. Without, it counts this share: two
-# different "curbs imposed" a day apart must not join on the verb.
+# An action said elsewhere than in the title or the lead counts this share.
+SECONDARY = 0.5
+# Shared entities at least this rare (not places) make the distinctive weight.
 OBJECT_RARITY = 0.2
-OBJECT_MIN_WEIGHT = 0.15
-ACTION_WITHOUT_OBJECT = 0.3
 # A planned action and the same action done, further apart than this: a small penalty
 # ("considering approving" two weeks before "approved"); on the same day they are one
 # event told twice.
@@ -68,19 +66,20 @@ PLANNED_PENALTY = 0.15
 # shared action, summed; at least ANCHOR_MIN makes an anchor.
 ANCHOR_MIN = 0.45
 FIGURE_ANCHOR = 0.7
+# A chip at least this rare names an event beyond the window.
+RARE_CHIP = 0.5
 
 
 @dataclass(slots=True)
 class Rules:
     """What a pair score needs besides the two articles (:class:`~.clusterer.Clusterer`
-    builds it from the config): the windows in seconds, the threshold, the action
-    conflicts, the feeds known to be aggregators."""
+    builds it from the config): the windows in seconds, the threshold, the feeds known
+    to be aggregators."""
 
     window: float  # pairs up to this far apart (after slack) are always allowed
     long_window: float  # and up to this far with a distinctive anchor
     time_scale: float  # time evidence reaches 0 at this gap (after slack)
     threshold: float
-    conflicts: frozenset[tuple[str, str]] = frozenset()  # both orders listed
     aggregators: set[int] = field(default_factory=set)
     cap_cross_language: bool = True
 
@@ -126,8 +125,9 @@ class PairScore:
     name_overlap: Shared = NOTHING_SHARED
     shared_numbers: list[str] = field(default_factory=list)
     action: float = 0.0
-    shared_action: Act | None = None  # the shared action (its object when shared)
+    shared_action: tuple[str, str] | None = None  # (class, object "" when none) both report
     conflict: tuple[str, str] | None = None  # (this one's action, the other's)
+    vetoes: bool = False  # the conflict is one of listed classes: the groups stay apart
     anchor: bool = False  # a distinctive shared feature (see the module doc)
     allowed: bool = True  # within the windows
     cross_language: bool = False
@@ -201,17 +201,18 @@ def score_pair(
     if not cross and new.title and old.title:
         title = _title_part(new.title, old.title)
     base = _base(weights, entities, words, time, title, cross)
-    action, shared_action, conflict, planned = _action_evidence(new, old, distinct, gap)
+    action, shared_action, conflict, vetoes, planned = _action_evidence(new, old, gap)
     figures = any(not key.startswith("n:") for key in common)
     named = sum(shared_names[1]) if shared_names[1] else 0.0
     distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else 0.0) + action
     anchor = same_title or distinctive >= ANCHOR_MIN
+    # Beyond the window only what names the event itself will do: the same action as
+    # the news on a shared object, a figure, a rare chip.
+    beyond = same_title or figures or action >= 0.5 or distinct[2]
     score = base + weights["numbers"] * numbers + weights["names"] * names
     score += weights["action"] * action
-    if conflict is not None and conflict in rules.conflicts:
+    if conflict is not None:
         score -= weights["conflict"]
-    else:
-        conflict = None
     if planned:
         score -= PLANNED_PENALTY
     same_feed = None
@@ -228,7 +229,7 @@ def score_pair(
         score, capped = rules.threshold - 0.01, True
     if same_title:
         score = 1.0
-    allowed = fuzzy_gap <= rules.window or (gap <= rules.long_window and anchor and not planned)
+    allowed = fuzzy_gap <= rules.window or (gap <= rules.long_window and beyond and not planned)
     return PairScore(
         max(0.0, min(1.0, score)) if allowed else 0.0,
         entities,
@@ -247,6 +248,7 @@ def score_pair(
         action,
         shared_action,
         conflict,
+        vetoes,
         anchor,
         allowed,
         cross,
@@ -289,15 +291,16 @@ def _title_part(a: str, b: str) -> float:
 
 def _entity_overlap(
     new: Doc, old: Doc, index: CandidateIndex
-) -> tuple[float, Shared, tuple[float, float]]:
+) -> tuple[float, Shared, tuple[float, float, bool]]:
     """Entity evidence, the shared entities, and (the weight of the shared entities
-    that can be an action's object, the weight of those that are not places)."""
+    that can be an action's object, the weight of those that are not places, whether
+    one is a rare chip)."""
     ours = new.entities
     if not ours or not old.entities:
-        return 0.0, NOTHING_SHARED, (0.0, 0.0)
+        return 0.0, NOTHING_SHARED, (0.0, 0.0, False)
     shared = ours.keys() & old.entities.keys()
     if not shared:
-        return 0.0, NOTHING_SHARED, (0.0, 0.0)
+        return 0.0, NOTHING_SHARED, (0.0, 0.0, False)
     known, compute, prior = index.entity_rarity.get, index.rarity_of_entity, KIND_PRIOR.get
     rarities = [known(name) or compute(name, ours[name]) for name in shared]
     weight = [
@@ -308,48 +311,52 @@ def _entity_overlap(
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
     objects = things = 0.0
+    chip = False
     for name, rarity, w in zip(shared, rarities, weight, strict=True):
         if ours[name] != "place":
             things += w
             if rarity >= OBJECT_RARITY:
                 objects += w
-    return _cosine(top, left, right) * strength, (shared, weight), (objects, things)
+        chip = chip or (ours[name] == "chip" and rarity >= RARE_CHIP)
+    return _cosine(top, left, right) * strength, (shared, weight), (objects, things, chip)
 
 
 def _action_evidence(
-    new: Doc, old: Doc, distinct: tuple[float, float], gap: float
-) -> tuple[float, Act | None, tuple[str, str] | None, bool]:
-    """(the shared-action evidence 0..1, the shared action, a pair of main actions that
-    may conflict (checked against the table by the caller), planned vs done apart)."""
+    new: Doc, old: Doc, gap: float
+) -> tuple[float, tuple[str, str] | None, tuple[str, str] | None, bool, bool]:
+    """(how much both report the same action, 0..1; that action as (class, object);
+    a pair of main actions telling different developments (conflicting classes, or a
+    reaction or a meeting against the act itself); whether that conflict is between
+    listed classes (a veto); planned on one side and done on the other more than
+    ``PLANNED_GAP`` apart)."""
     if not new.actions or not old.actions:
-        return 0.0, None, None, False
-    theirs: dict[str, list[Act]] = {}
-    for act in old.actions:
-        theirs.setdefault(act.cls, []).append(act)
+        return 0.0, None, None, False, False
     best, shared = 0.0, None
-    planned = False
-    object_ok = distinct[0] >= OBJECT_MIN_WEIGHT
-    for act in new.actions:
-        for other in theirs.get(act.cls, ()):
-            with_object = (act.obj and act.obj == other.obj) or object_ok
-            value = min(act.weight, other.weight) * (1.0 if with_object else ACTION_WITHOUT_OBJECT)
+    for mine in new.actions:
+        prominence = 1.0 if mine in new.primary else SECONDARY
+        for theirs in old.actions:
+            evidence = what.same_event_evidence(mine, theirs)
+            if evidence <= 0.0:
+                continue
+            value = evidence * min(prominence, 1.0 if theirs in old.primary else SECONDARY)
             if value > best:
-                best = value
-                shared = act if act.obj and act.obj == other.obj else Act(act.cls, "", value)
-            if act.planned != other.planned and gap > PLANNED_GAP:
-                planned = True
-    conflict = None
-    ours_main = [a.cls for a in new.actions if a.weight >= 1.0]
-    theirs_main = [a.cls for a in old.actions if a.weight >= 1.0]
-    ours_all = {a.cls for a in new.actions}
-    for mine in ours_main:
-        for other_cls in theirs_main:
-            if other_cls not in ours_all and mine not in theirs:
-                conflict = (mine, other_cls)
-                break
-        if conflict:
-            break
-    return best, shared, conflict, planned and best < 1.0
+                obj = mine.object if mine.object and mine.object == theirs.object else ""
+                best, shared = value, (mine.action, obj)
+    conflict, vetoes, planned = None, False, False
+    ours = {m.action for m in new.actions}
+    others = {m.action for m in old.actions}
+    for mine in new.primary:
+        for theirs in old.primary:
+            why = what.conflict(mine, theirs)
+            if why == "modality":
+                planned = planned or gap > PLANNED_GAP
+            elif not why or theirs.action in ours or mine.action in others:
+                continue  # one of them reports the other's action too
+            elif why == "frame":  # a reaction or a meeting against the act: a penalty
+                conflict = conflict or (mine.action, theirs.action)
+            else:  # listed classes: different developments, the groups stay apart
+                conflict, vetoes = (mine.action, theirs.action), True
+    return best, shared, conflict, vetoes, planned
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:

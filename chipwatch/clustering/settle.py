@@ -42,6 +42,7 @@ from chipwatch.clustering.settle_plan import (
     SettleResult,
     canonical,
 )
+from chipwatch.clustering.settle_profile import Profile
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import (
     current_stories,
@@ -151,6 +152,7 @@ class _Pass:
         self.sizes: dict[int, int] = {}  # whole story -> its articles
         self.current: dict[int, int | None] = {i: d.story_id or None for i, d in free.items()}
         self.bridges: dict[int, list[tuple[int, float]]] = {}
+        self.profile: dict[Node, Profile] = {}  # root -> what its articles report
 
     # ---- pairs
     def doc(self, article_id: int) -> Doc | None:
@@ -230,11 +232,13 @@ class _Pass:
             self.parent[node] = node
             self.members[node] = [i for i in ids if self.doc(i) is not None]
             self.whole[node] = {story_id}
-        for article_id in self.free:
+            self.profile[node] = Profile.of(d for i in self.members[node] if (d := self.doc(i)))
+        for article_id, doc in self.free.items():
             node = ("a", article_id)
             self.parent[node] = node
             self.members[node] = [article_id]
             self.whole[node] = set()
+            self.profile[node] = Profile.of((doc,))
 
     # ---- groups
     def node(self, article_id: int) -> Node:
@@ -282,8 +286,10 @@ class _Pass:
         bridge = bool(whole[0] and whole[1])
         if bridge and (score < STRONG or (whole[0] | whole[1]) & self.user_placed):
             return
+        if self.profile[left].conflicts(self.profile[right]):
+            return
         cross = [p for p in self._cross(left, right) if p.allowed]
-        if any(p.conflict is not None for p in cross):
+        if any(p.vetoes for p in cross):
             return
         if score < STRONG:
             scores = [p.score for p in cross]
@@ -297,6 +303,7 @@ class _Pass:
         self.parent[right] = left
         self.members[left] += self.members.pop(right)
         self.whole[left] |= self.whole.pop(right)
+        self.profile[left] = self.profile[left].joined(self.profile.pop(right))
 
     def _cross(self, left: Node, right: Node) -> list[PairScore]:
         """The scored pairs between two groups: all of them for small groups, else the
