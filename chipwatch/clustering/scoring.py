@@ -66,6 +66,8 @@ PLANNED_PENALTY = 0.15
 # shared action, summed; at least ANCHOR_MIN makes an anchor.
 ANCHOR_MIN = 0.45
 FIGURE_ANCHOR = 0.7
+# Shared names at least this rare tie two reports whose actions were read differently.
+NAMED = 0.5
 # A chip at least this rare names an event beyond the window.
 RARE_CHIP = 0.5
 
@@ -202,13 +204,14 @@ def score_pair(
         title = _title_part(new.title, old.title)
     base = _base(weights, entities, words, time, title, cross)
     action, shared_action, conflict, vetoes, planned = _action_evidence(new, old, gap)
+    disagree = bool(new.primary and old.primary) and not _news_agrees(new, old)
     figures = any(not key.startswith("n:") for key in common)
     named = sum(shared_names[1]) if shared_names[1] else 0.0
     distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else 0.0) + action
     anchor = same_title or distinctive >= ANCHOR_MIN
     # Beyond the window only what names the event itself will do: the same action as
     # the news on a shared object, a figure, a rare chip.
-    beyond = same_title or figures or action >= 0.5 or distinct[2]
+    beyond = same_title or figures or action >= 1.0 or distinct[2]
     score = base + weights["numbers"] * numbers + weights["names"] * names
     score += weights["action"] * action
     if conflict is not None:
@@ -225,7 +228,15 @@ def score_pair(
         same_feed = -weights["same_feed"]
         score += same_feed
     capped = False
-    if cross and rules.cap_cross_language and not anchor and score >= rules.threshold:
+    if (
+        cross
+        and rules.cap_cross_language
+        and score >= rules.threshold
+        and (not anchor or (disagree and not figures and named < NAMED))
+    ):
+        # Across languages only distinctive evidence joins; and two reports whose
+        # news (their primary actions) differ are two events, however many names
+        # they share, unless figures or rare names tie them.
         score, capped = rules.threshold - 0.01, True
     if same_title:
         score = 1.0
@@ -357,6 +368,15 @@ def _action_evidence(
             else:  # listed classes: different developments, the groups stay apart
                 conflict, vetoes = (mine.action, theirs.action), True
     return best, shared, conflict, vetoes, planned
+
+
+def _news_agrees(new: Doc, old: Doc) -> bool:
+    """Some primary action of one is the same event as some primary action of the other."""
+    return any(
+        what.same_event_evidence(mine, theirs) > 0.0
+        for mine in new.primary
+        for theirs in old.primary
+    )
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:

@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 SETTLE_CANDIDATES = 12
 # A link this strong joins two groups on its own (and may bridge two whole stories).
 STRONG = 0.60
+# A link this strong is not vetoed by the groups' main actions (a pair that shares the
+# chip, the figures and the names says more than one misread verb).
+DECISIVE = 0.75
 # A weaker link needs the groups' scored pairs to average at least this much.
 LINK_MIN = 0.30
 # Groups this small (the product of their sizes) have every pair between them scored.
@@ -286,10 +289,10 @@ class _Pass:
         bridge = bool(whole[0] and whole[1])
         if bridge and (score < STRONG or (whole[0] | whole[1]) & self.user_placed):
             return
-        if self.profile[left].conflicts(self.profile[right]):
-            return
         cross = [p for p in self._cross(left, right) if p.allowed]
-        if any(p.vetoes for p in cross):
+        if score < DECISIVE and (
+            self.profile[left].conflicts(self.profile[right]) or any(p.vetoes for p in cross)
+        ):
             return
         if score < STRONG:
             scores = [p.score for p in cross]
