@@ -289,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sets",
         default=None,
         help=f"sets to replay, comma-separated, of {', '.join(quality_orders.SET_NAMES)} "
-        "(default: labelled, demo; plus realnews with --realnews)",
+        "(default: labelled, week, demo; plus realnews with --realnews)",
     )
     parser.add_argument("--realnews", action="store_true", help="add the realnews set")
     parser.add_argument(

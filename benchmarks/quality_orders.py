@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 ORDER_NAMES = ("published", "reverse", "shuffled", "poll")
-SET_NAMES = ("labelled", "demo", "realnews")
+SET_NAMES = ("labelled", "week", "demo", "realnews")
 
 
 def parse_orders(text: str) -> list[str]:
@@ -133,8 +133,9 @@ def summary_line(name: str, runs: Sequence[Any]) -> str:
     )
     seeds = [r for r in runs if r.seed_joined is not None]
     if seeds:
-        joined = [r.order for r in seeds if r.seed_joined]
-        line += f"; seed pair joined in {len(joined)}/{len(seeds)}"
+        joined = sum(1 for r in seeds if r.seed_joined)
+        alone = sum(1 for r in seeds if r.seed_alone)
+        line += f"; seed pair joined in {joined}/{len(seeds)} (alone in {alone})"
     return line
 
 
@@ -145,6 +146,8 @@ def print_detail(runs: Sequence[Any], out: Any = sys.stdout) -> None:
         feats = ", ".join(f"{k} ({v.items}) {v.f1:.3f}" for k, v in sorted(run.features.items()))
         print(f"  {run.order}: parts: {parts or '-'}", file=out)
         print(f"  {run.order}: phenomena: {feats or '-'}", file=out)
+        if run.seed_joined is not None:
+            print(f"  {run.order}: seed pair: {seed_line(run)}", file=out)
         for pair in run.score.merged:
             flag = " (lenient)" if pair.lenient else ""
             print(f"    merged{flag}: {pair.a} + {pair.b}", file=out)
@@ -156,7 +159,7 @@ def print_detail(runs: Sequence[Any], out: Any = sys.stdout) -> None:
 
 
 def chosen_sets(text: str | None, realnews: bool) -> list[str]:
-    names = [n.strip() for n in text.split(",")] if text else ["labelled", "demo"]
+    names = [n.strip() for n in text.split(",")] if text else ["labelled", "week", "demo"]
     unknown = [n for n in names if n not in SET_NAMES]
     if unknown:
         raise SystemExit(f"unknown set {', '.join(unknown)}; sets: {', '.join(SET_NAMES)}")
@@ -190,6 +193,7 @@ def runs_json(runs: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
                     "parts": {k: score(v) for k, v in r.parts.items()},
                     "phenomena": {k: score(v) for k, v in r.features.items()},
                     "seed_joined": r.seed_joined,
+                    "seed_alone": r.seed_alone,
                     "rounds": r.replay.rounds,
                     "seconds": round(r.replay.seconds, 2),
                 }
@@ -198,3 +202,26 @@ def runs_json(runs: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
         }
         for name, set_runs in runs.items()
     }
+
+
+def seed_line(run: Any) -> str:
+    """How the seed pair fared: together (alone or not), and the later one's decision."""
+    import json
+
+    keys = sorted(
+        (k for k, e in run.replay.ids.items() if k in run.seed_keys), key=run.replay.ids.get
+    )
+    state = "joined" if run.seed_joined else "split"
+    if run.seed_joined:
+        state += ", alone" if run.seed_alone else ", with other events"
+    if len(keys) < 2:
+        return state
+    try:
+        why = json.loads(run.replay.explanations.get(keys[1]) or "{}")
+    except ValueError:
+        why = {}
+    first = run.replay.ids[keys[0]]
+    matched = why.get("matched_article_id") or why.get("closest_article_id")
+    score = why.get("score") if why.get("matched_article_id") else why.get("closest_score")
+    target = "the other seed report" if matched == first else f"article {matched}"
+    return f"{state}; the later one's best match: {target} at {score} (threshold {why.get('threshold')})"

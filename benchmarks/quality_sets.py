@@ -82,7 +82,9 @@ class OrderRun:
     features: dict[str, PartitionScore]
     partition: Partition
     replay: Replay
-    seed_joined: bool | None = None
+    seed_joined: bool | None = None  # the seed pair in one story
+    seed_alone: bool | None = None  # …holding no article of another event
+    seed_keys: tuple[str, ...] = ()
     splits: list[tuple[str, list[list[str]]]] = field(default_factory=list)  # event, pieces
 
 
@@ -109,10 +111,12 @@ def score_replay(qs: QualitySet, order: str, run: Replay) -> OrderRun:
     features = {
         name: _score(qs.gold, predicted, qs.pairs, keys) for name, keys in qs.features.items()
     }
-    seed = None
+    seed = alone = None
     if qs.seed_pair is not None:
         a, b = qs.seed_pair
         seed = a in predicted and predicted.get(a) == predicted.get(b)
+        event = qs.gold[a]
+        alone = seed and all(qs.gold[k] == event for k, s in predicted.items() if s == predicted[a])
     return OrderRun(
         qs.name,
         order,
@@ -122,6 +126,8 @@ def score_replay(qs: QualitySet, order: str, run: Replay) -> OrderRun:
         partition(predicted),
         run,
         seed_joined=seed,
+        seed_alone=alone,
+        seed_keys=tuple(qs.seed_pair or ()),
         splits=split_events(qs.gold, predicted, qs.titles),
     )
 

@@ -76,6 +76,8 @@ class Replay:
     rounds: int
     seconds: float
     events: list[dict[str, Any]] = field(default_factory=list)
+    explanations: dict[str, str] = field(default_factory=dict)  # url key → cluster_explain JSON
+    ids: dict[str, int] = field(default_factory=dict)  # url key → article id
 
 
 def url_key(url: str) -> str:
@@ -268,18 +270,25 @@ async def _replay(
                 clock = moment if clock is None else max(clock, moment)
             await poller.poll_round(listed, now=clock if live and clock else now)
         seconds = time.perf_counter() - started
-        story_of, alerts = await poller.write(_read_back, poller.services.db)
-    return Replay(story_of, alerts, len(rounds), seconds, events)
+        story_of, alerts, explanations, ids = await poller.write(_read_back, poller.services.db)
+    return Replay(story_of, alerts, len(rounds), seconds, events, explanations, ids)
 
 
-def _read_back(db: Any) -> tuple[dict[str, int], list[tuple[str, int]]]:
-    """Every article's live story (by URL) and every watch alert's live story."""
+def _read_back(
+    db: Any,
+) -> tuple[dict[str, int], list[tuple[str, int]], dict[str, str], dict[str, int]]:
+    """Every article's live story (by URL), its explanation and id; every watch alert's
+    live story."""
     from chipwatch.store.merged import resolve_story_id
 
-    story_of = {}
-    for url, story in db.execute("SELECT url, story_id FROM articles").fetchall():
+    story_of, explanations, ids = {}, {}, {}
+    rows = db.execute("SELECT id, url, story_id, cluster_explain FROM articles").fetchall()
+    for article_id, url, story, explain in rows:
+        key = url_key(url)
+        ids[key] = int(article_id)
+        explanations[key] = explain or ""
         if story is not None:
-            story_of[url_key(url)] = resolve_story_id(db, int(story))
+            story_of[key] = resolve_story_id(db, int(story))
     alerts = [
         (watch, resolve_story_id(db, int(story)))
         for watch, story in db.execute(
@@ -287,4 +296,4 @@ def _read_back(db: Any) -> tuple[dict[str, int], list[tuple[str, int]]]:
             " AND state != 'merged'"
         ).fetchall()
     ]
-    return story_of, alerts
+    return story_of, alerts, explanations, ids

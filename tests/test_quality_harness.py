@@ -222,6 +222,7 @@ def test_the_summary_line_says_whether_the_partitions_are_identical() -> None:
             self.score = type("S", (), {"f1": f1, "strict_merged": strict})()
             self.partition = part
             self.seed_joined = None
+            self.seed_alone = None
             self.order = "x"
 
     one = frozenset({frozenset({"a"})})
