@@ -104,12 +104,7 @@ class Clusterer:
         self.window = config.window.total_seconds()
         self.weights = merged_weights(config.weights)
         self.threshold = config.threshold
-        self.rules = Rules(
-            window=self.window,
-            long_window=max(self.window, LONG_WINDOW.total_seconds()),
-            time_scale=self.window * 4 / 3,
-            threshold=self.threshold,
-        )
+        self.rules = rules_for(config)
         self.horizon = max(2 * self.window, HORIZON.total_seconds())
         self.df = DocumentFrequencies()
         self.index = CandidateIndex(horizon_seconds=self.horizon, df=self.df)
@@ -329,6 +324,18 @@ class Clusterer:
             leave_story(self.db, previous, assignment.story_id, languages=self.languages)
         doc.story_id = assignment.story_id
         self._remember(doc)
+
+
+def rules_for(config: ClusterConfig) -> Rules:
+    """The scoring rules of a config: the window, the long window (a day past it with
+    slack, up to 7 days with a distinctive anchor), the time scale, the threshold."""
+    window = config.window.total_seconds()
+    return Rules(
+        window=window,
+        long_window=max(window, LONG_WINDOW.total_seconds()),
+        time_scale=window * 4 / 3,
+        threshold=config.threshold,
+    )
 
 
 def _load_frequencies(db: Database) -> DocumentFrequencies:
