@@ -84,6 +84,7 @@ class Doc:
     slack: float = 0.0  # seconds the published time may be off
     credit: str = ""  # wire service credited
     host: str = ""  # the link's host
+    actors: frozenset[str] = frozenset()  # who its headline names
 
     @property
     def action_keys(self) -> tuple[str, ...]:
@@ -136,6 +137,7 @@ class Doc:
             slack=self.slack,
             credit=self.credit,
             host=self.host,
+            actors=self.actors,
         )
 
 

@@ -48,6 +48,7 @@ def build_doc(
         slack=f.slack,
         credit=f.credit,
         host=f.host,
+        actors=f.actors,
     )
 
 

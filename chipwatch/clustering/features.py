@@ -21,6 +21,9 @@ from chipwatch.clustering.text import (
 from chipwatch.model import Article, EntityMatch
 
 _UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)
+# Who an article is about: the entities of these kinds its headline names (a derived
+# title is its opening sentence, which names them as well).
+ACTORS = frozenset(["company", "person", "agency"])
 # A date the feed did not really give (estimated by the parser, or a bare day written as
 # midnight or noon) may be a day or two off: each such side gets this much slack.
 DATE_SLACK_SECONDS = 24 * 3600.0
@@ -49,6 +52,7 @@ class DocFeatures:
     slack: float = 0.0  # seconds of uncertainty of the published time
     credit: str = ""  # the wire service credited (:mod:`.credits`)
     host: str = ""  # the link's host
+    actors: frozenset[str] = frozenset()  # companies, people, agencies its headline names
 
 
 def canonical_url(url: str) -> str:
@@ -99,6 +103,7 @@ def doc_features(article: Article, matches: Sequence[EntityMatch]) -> DocFeature
         slack=DATE_SLACK_SECONDS if date_is_imprecise(article) else 0.0,
         credit=wire_credit(article.summary),
         host=link_host(article.url),
+        actors=frozenset(m.entity for m in matches if m.field == "title" and m.kind in ACTORS),
     )
 
 

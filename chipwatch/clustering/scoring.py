@@ -205,6 +205,10 @@ def score_pair(
     base = _base(weights, entities, words, time, title, cross)
     action, shared_action, conflict, vetoes, planned = _action_evidence(new, old, gap)
     disagree = bool(new.primary and old.primary) and not _news_agrees(new, old)
+    # Each headline names a company or a person the other article never mentions:
+    # "Samsung launches HBM4" and "Micron launches HBM4" are two events.
+    if (new.actors - old.entities.keys()) and (old.actors - new.entities.keys()):
+        conflict, vetoes = conflict or ("actor", "actor"), True
     figures = any(not key.startswith("n:") for key in common)
     named = sum(shared_names[1]) if shared_names[1] else 0.0
     distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else 0.0) + action
