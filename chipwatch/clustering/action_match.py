@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from chipwatch.clustering.action_grammar import (
     CJK,
+    IGNORE,
     LANGUAGES,
     NEG,
     PLAN,
@@ -84,6 +85,7 @@ class ActionMatcher:
         self.order = {rule.id: number for number, rule in enumerate(grammar.rules)}
         self.plan = grammar.index[PLAN]
         self.neg = grammar.index[NEG]
+        self.ignore = grammar.index.get(IGNORE, -1)
         infos: dict[str, dict[tuple[int, bool, bool, bool], int]] = {}
         for number, word_class in enumerate(grammar.classes):
             for lang, words in word_class.words.items():
@@ -142,6 +144,9 @@ class ActionMatcher:
         for spans in found.values():
             if len(spans) > 1:
                 spans.sort()
+        ignored = found.pop(self.ignore, None)
+        if ignored:
+            _drop_inside(found, ignored)
         return found
 
     def find(
@@ -413,6 +418,16 @@ def _folded_offset(article: _Article, mention: ActionMention) -> int:
     if article.index is not None:
         at = bisect.bisect_left(article.index, at)
     return at
+
+
+def _drop_inside(found: dict[int, list[tuple[int, int]]], ignored: list[tuple[int, int]]) -> None:
+    """Drop the words that lie inside an IGNORE phrase ("developing countries")."""
+    for number, spans in list(found.items()):
+        kept = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in ignored)]
+        if kept:
+            found[number] = kept
+        else:
+            del found[number]
 
 
 def _resolved(
