@@ -23,7 +23,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-MODULES = ("startup", "ingest", "parse", "poll", "tagging", "entities", "cluster", "digest", "tui")
+MODULES = (
+    "startup",
+    "ingest",
+    "parse",
+    "poll",
+    "tagging",
+    "entities",
+    "actions",
+    "cluster",
+    "digest",
+    "tui",
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 COLUMNS = ("name", "value", "unit", "target", "baseline", "ratio", "met")
 _TARGET = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*([0-9.eE+-]+)\s*([x×])?\s*$")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -86,10 +86,9 @@ class ActionRule:
     # also fill it (a quick test of whether the rule can match an article at all).
     needs: tuple[tuple[int, frozenset[str]], ...] = ()
 
-    def may_match(self, present: int, tagged: Iterable[str]) -> bool:
+    def may_match(self, present: int, tagged: set[str]) -> bool:
         """Whether every later term has a word (``present``, a class mask) or an entity."""
-        names = set(tagged)
-        return all(present & mask or not fills.isdisjoint(names) for mask, fills in self.needs)
+        return all(present & mask or not fills.isdisjoint(tagged) for mask, fills in self.needs)
 
 
 @dataclass(frozen=True)
