@@ -29,6 +29,8 @@ from chipwatch.clustering.action_words import (
     BIT,
     Spans,
     WordScanner,
+    cjk_comma_free,
+    drop_inside,
     fold_with_map,
     language_mask,
     sentence_of,
@@ -39,6 +41,11 @@ from chipwatch.model import EntityMatch
 _CHARS_PER_WORD = 12  # no word in a gap is longer, on average (a space included)
 NEG_WORDS = 2  # a negation counts within this many words before (or after) a match
 PLAN_WORDS = 4  # ... and a plan word within this many
+LEAD_WORDS = 3  # a shorter first sentence is a dateline, not the lead
+# Words inside these names are part of the name ("Regulation" in the State
+# Administration for Market Regulation); inside a policy's name they count ("export
+# licence", "AI diffusion rule").
+_NAME_KINDS = frozenset({"agency", "company", "person", "place"})
 MAX_OBJECTS = 4
 
 
@@ -103,11 +110,10 @@ class ActionMatcher:
         split = len(title) if title else -1
         folded, index = fold_with_map(text)
         found = self.scanner.scan(folded, language_mask(lang))
-        anchors = [n for n in found if n in self.anchors]
-        if not anchors:
+        if not any(n in self.anchors for n in found):
             return []
         article = _Article(self, folded, index, split, lang, found, matches)
-        return article.mentions(sorted(anchors))
+        return article.mentions(sorted(n for n in article.found if n in self.anchors))
 
 
 class _Article:
@@ -128,15 +134,24 @@ class _Article:
         self.index = index
         self.split = split
         self.verb_final: bool | None = matcher.verb_final(lang)
+        # Where negation and modality words are looked for: before the verb, after it
+        # (Japanese, Korean), or both (Chinese: 拟 before, 受阻 after; unknown languages).
+        self.before = self.verb_final is not True
+        self.after = self.verb_final is not False or lang.split("-")[0].lower() == "zh"
+        self.before_weight = 1 if self.verb_final else 3
         # Where the summary starts in the folded text (its first sentence is the lead).
         self.summary_start = split + 1
         if index is not None and split >= 0:
             self.summary_start = bisect.bisect_left(index, split + 1)
+        self.entities = _entities(matches, split, index)
+        names = [(s, e) for s, e, _, kind in self.entities if kind in _NAME_KINDS]
+        if names:  # "Market Regulation" in an agency's name is no rule
+            drop_inside(found, names)
         self.found = found
         self.present = sum(1 << n for n in found)
-        self.entities = _entities(matches, split, index)
         self.entity_starts = [e[0] for e in self.entities]
         self._tagged: set[str] | None = None
+        self._lead: tuple[int, int] | None = None
         self._sentences: dict[int, tuple[int, int]] = {}
         self._spans: dict[frozenset[int], list[tuple[int, int]]] = {}
 
@@ -228,6 +243,8 @@ class _Article:
                 continue
             if gap_high - gap_low > reach or any(s < b and a < e for a, b in chain):
                 continue
+            if not cjk_comma_free(self.folded, gap_low, gap_high):
+                continue  # Chinese and Japanese clauses: terms stay in one
             if self.words_between(gap_low, gap_high) > limit:
                 continue
             found = self._chain(rule, [*chain, span], lists, sentence)
@@ -238,6 +255,25 @@ class _Article:
     def words_between(self, low: int, high: int) -> int:
         """Words in ``folded[low:high]``: spaced tokens, plus CJK characters / 2."""
         return word_count(self.folded[low:high]) if high > low else 0
+
+    def lead(self) -> tuple[int, int]:
+        """The summary's lead sentence: its first one of three words or more (not a
+        dateline such as "Amsterdam." or "(Bloomberg) --")."""
+        if self._lead is None:
+            bounds = self.sentence(self.summary_start)
+            while word_count(self.folded[bounds[0] : bounds[1]]) < LEAD_WORDS:
+                following = bounds[1] + 1
+                if following >= len(self.folded):
+                    break
+                bounds = self.sentence(following)
+            self._lead = bounds
+        return self._lead
+
+    def one_clause(self, a: _Draft, b: _Draft) -> bool:
+        """Whether no comma lies between two matches of one sentence."""
+        low, high = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+        gap = self.folded[low:high]
+        return "," not in gap and "\uff0c" not in gap
 
     def tagged(self) -> set[str]:
         """The names and kinds of the tagged entities."""
@@ -278,30 +314,38 @@ class _Article:
             action,
             label,
             self._objects(action, start, end, sentence),
+            tuple(chain),
         )
 
     def _mention(self, draft: _Draft, frame: str) -> ActionMention:
-        start, end, sentence, _, action, label, objects = draft
+        start, end, sentence, _, action, label, objects, chain = draft
         plan = self.m.plan
-        planned = plan in self.found and self._near(plan, start, end, sentence, PLAN_WORDS)
+        planned = plan in self.found and self._near(plan, start, end, sentence, PLAN_WORDS, chain)
         field, a, b = self._field_span(start, end)
-        lead = field == "title" or sentence[0] == self.summary_start
+        lead = field == "title" or sentence == self.lead()
         first = objects[0][0] if objects else None
         return ActionMention(action, first, planned, field, a, b, label, objects, lead, frame)
 
     def _near(
-        self, number: int, start: int, end: int, sentence: tuple[int, int], words: int
+        self,
+        number: int,
+        start: int,
+        end: int,
+        sentence: tuple[int, int],
+        words: int,
+        own: Sequence[tuple[int, int]] = (),
     ) -> bool:
         """Whether a word of class ``number`` lies inside the match or next to it (before
-        it; after it in a verb-final language), within ``words`` words of its clause."""
+        it; after it in a verb-final language), within ``words`` words of its clause;
+        not one of the match's ``own`` words ("reveals plans": plans is the object)."""
         for s, e in self.found.get(number, ()):
-            if s < sentence[0] or e > sentence[1]:
+            if s < sentence[0] or e > sentence[1] or (s, e) in own:
                 continue
             if start <= s < end:
                 return True
-            if self.verb_final is not True and e <= start and self._close(e, start, words):
+            if self.before and e <= start and self._close(e, start, words):
                 return True
-            if self.verb_final is not False and s >= end and self._close(end, s, words):
+            if self.after and s >= end and self._close(end, s, words):
                 return True
         return False
 
@@ -328,7 +372,12 @@ class _Article:
             rank = ranks.get(kind)
             if rank is None or e > high or name in generic:
                 continue
-            distance = 0 if s < end and e > start else min(abs(s - end), abs(start - e))
+            if s < end and e > start:
+                distance = 0
+            elif s >= end:
+                distance = s - end
+            else:  # before the verb: more often its subject than its object
+                distance = (start - e) * self.before_weight
             ranked.append((rank, distance, name, kind))
         if not ranked:
             return ()
@@ -346,14 +395,25 @@ class _Article:
         return ("title" if self.split >= 0 else "summary"), start, end
 
 
-# (start, end, sentence, rule rank, action, rule label, objects), in folded offsets
-_Draft = tuple[int, int, tuple[int, int], int, str, str, tuple[tuple[str, str], ...]]
+# (start, end, sentence, rule rank, action, rule label, objects, the match's words), in
+# folded offsets
+_Draft = tuple[
+    int,
+    int,
+    tuple[int, int],
+    int,
+    str,
+    str,
+    tuple[tuple[str, str], ...],
+    tuple[tuple[int, int], ...],
+]
 
 
 def _frames(article: _Article, drafts: list[_Draft]) -> list[str]:
     """The frame each action's sentence puts it in ("" for none): a reaction, a meeting
     or a report governs the actions of its sentence; a meeting only those after it (or
-    before it, in a verb-final language)."""
+    before it, in a verb-final language) in its clause ("after meeting Trump, Commerce
+    issued licences": the licences are the news)."""
     actions = article.m.grammar.actions
     frames = [d for d in drafts if actions[d[4]].frame]
     if not frames:
@@ -367,7 +427,9 @@ def _frames(article: _Article, drafts: list[_Draft]) -> list[str]:
                 if candidate[2] != draft[2]:
                     continue
                 scope = actions[candidate[4]].frame
-                if scope == "sentence" or (candidate[0] > draft[0]) == verb_final:
+                if scope == "sentence" or (
+                    (candidate[0] > draft[0]) == verb_final and article.one_clause(candidate, draft)
+                ):
                     frame = candidate[4]
                     if actions[frame].context:
                         break
@@ -377,7 +439,7 @@ def _frames(article: _Article, drafts: list[_Draft]) -> list[str]:
 
 def _resolved(grammar: ActionGrammar, drafts: list[_Draft]) -> list[_Draft]:
     """Per sentence: one mention per action and object (the first), and of two
-    conflicting actions on one object, the one of the earlier rule."""
+    conflicting actions read from the same words, the one of the earlier rule."""
     kept: list[_Draft] = []
     for draft in drafts:
         clash = None
@@ -387,7 +449,10 @@ def _resolved(grammar: ActionGrammar, drafts: list[_Draft]) -> list[_Draft]:
             if other[4] == draft[4]:
                 clash = -1
                 break
-            if draft[4] in grammar.actions[other[4]].conflicts:
+            # Two readings of the same words: "the ban on exports was eased" is not
+            # also a ban imposed.
+            overlap = draft[0] < other[1] and other[0] < draft[1]
+            if overlap and draft[4] in grammar.actions[other[4]].conflicts:
                 clash = at if draft[3] < other[3] else -1
                 break
         if clash is None:

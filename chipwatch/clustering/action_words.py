@@ -129,7 +129,7 @@ class WordScanner:
                 spans.sort()
         ignored = found.pop(self._ignore, None)
         if ignored:
-            _drop_inside(found, ignored)
+            drop_inside(found, ignored)
         return found
 
 
@@ -137,8 +137,9 @@ def _nothing(text: str) -> list[tuple[int, int, int]]:
     return []
 
 
-def _drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
-    """Drop the words that lie inside an IGNORE phrase ("developing countries")."""
+def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
+    """Drop the words that lie inside one of ``ignored`` (an IGNORE phrase such as
+    "developing countries", a name such as "State Administration for Market Regulation")."""
     for number, spans in list(found.items()):
         kept = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in ignored)]
         if kept:
@@ -211,7 +212,7 @@ def sentence_of(folded: str, at: int) -> tuple[int, int]:
         found = folded.rfind(mark, low, at)
         if found >= 0:
             low = found + 1
-    stop = folded.rfind(". ", low, at)
+    stop = folded.rfind(". ", low, at + 1)  # at + 1: ``at`` may be the space after it
     while stop >= 0 and _abbreviation(folded, stop):
         stop = folded.rfind(". ", low, stop)
     if stop >= 0:
@@ -227,6 +228,12 @@ def sentence_of(folded: str, at: int) -> tuple[int, int]:
     if stop >= 0:
         high = stop
     return low, high
+
+
+def cjk_comma_free(folded: str, low: int, high: int) -> bool:
+    """No full-width comma in ``folded[low:high]``: in Chinese it ends a clause (the
+    Japanese 、 does not, always: "株、一時18%安" is one statement)."""
+    return folded.find("\uff0c", low, high) < 0
 
 
 def word_count(gap: str) -> int:
