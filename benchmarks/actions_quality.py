@@ -28,7 +28,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_entities import realnews_path, realnews_items
+from benchmarks.bench_entities import realnews_items, realnews_path
 from chipwatch.clustering.actions import (
     article_conflict,
     article_evidence,
