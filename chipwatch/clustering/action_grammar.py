@@ -34,8 +34,9 @@ LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja
 VERB_FINAL = frozenset({"ja", "ko"})
 # Classes with a role rather than a rule: PLAN marks a plan or promise (modality),
 # NEG a negation. Words of both are found in the same pass as every other word.
-# IGNORE lists phrases whose words never count ("developing countries", "rule of law").
-PLAN, NEG, IGNORE = "PLAN", "NEG", "IGNORE"
+# IGNORE lists phrases whose words never count ("developing countries", "rule of law");
+# SUBORD the words that open a subordinate clause ("after", "nachdem").
+PLAN, NEG, IGNORE, SUBORD = "PLAN", "NEG", "IGNORE", "SUBORD"
 FRAME_SCOPES = ("", "sentence", "following")
 CJK = "\u2e80"
 _GAP = re.compile(r"^(\^?)(~|\.\.)(\d+)$")
@@ -263,7 +264,7 @@ def _rule(
             gaps.append((int(gap.group(3)), gap.group(2) == "..", gap.group(1) == "^"))
             continue
         names = part.split("|")
-        unknown = [n for n in names if n not in index or n in (PLAN, NEG, IGNORE)]
+        unknown = [n for n in names if n not in index or n in (PLAN, NEG, IGNORE, SUBORD)]
         if unknown:
             raise ActionGrammarError(f"{where}.match: unknown class {unknown[0]!r}")
         terms.append(frozenset(index[n] for n in names))

@@ -20,6 +20,7 @@ from chipwatch.clustering.action_grammar import (
     IGNORE,
     NEG,
     PLAN,
+    SUBORD,
     VERB_FINAL,
     ActionGrammar,
     ActionRule,
@@ -81,6 +82,7 @@ class ActionMatcher:
         self.anchors = grammar.anchors
         self.order = {rule.id: number for number, rule in enumerate(grammar.rules)}
         self.plan = grammar.index[PLAN]
+        self.subord = grammar.index.get(SUBORD, -1)
         self.neg = grammar.index[NEG]
         self.scanner = WordScanner(grammar, grammar.index.get(IGNORE, -1))
         self.object_ranks = {
@@ -269,11 +271,17 @@ class _Article:
             self._lead = bounds
         return self._lead
 
-    def one_clause(self, a: _Draft, b: _Draft) -> bool:
-        """Whether no comma lies between two matches of one sentence."""
-        low, high = (a[1], b[0]) if a[0] < b[0] else (b[1], a[0])
+    def governs(self, frame: _Draft, action: _Draft) -> bool:
+        """Whether a meeting governs an action after it (before it, in a verb-final
+        language): in one clause, or beyond a comma when a subordinator opens the
+        action's clause ("visits Beijing, after being barred"; not "after meeting
+        Trump, Commerce issued licences")."""
+        low, high = (frame[1], action[0]) if frame[0] < action[0] else (action[1], frame[0])
         gap = self.folded[low:high]
-        return "," not in gap and "\uff0c" not in gap
+        comma = max(gap.rfind(","), gap.rfind("\uff0c"))
+        if comma < 0:
+            return True
+        return any(low + comma < s < high for s, _ in self.found.get(self.m.subord, ()))
 
     def tagged(self) -> set[str]:
         """The names and kinds of the tagged entities."""
@@ -350,10 +358,14 @@ class _Article:
         return False
 
     def _close(self, low: int, high: int, words: int) -> bool:
-        """At most ``words`` words between, and no comma: "Nvidia, which did not
-        comment, will resume sales" resumes them."""
+        """At most ``words`` words between, and no comma inside: "Nvidia, which did not
+        comment, will resume sales" resumes them; a comma right after the word is no
+        bar ("erwägt, den Verkauf zu erlauben")."""
         gap = self.folded[low:high]
-        return "," not in gap and "\uff0c" not in gap and self.words_between(low, high) <= words
+        gap = gap.replace("\uff0c", ",")
+        if "," in gap.strip(" ,"):
+            return False  # a comma inside: another clause ("erwägt, ... zu erlauben" is one)
+        return self.words_between(low, high) <= words
 
     def _objects(
         self, action: str, start: int, end: int, sentence: tuple[int, int]
@@ -428,7 +440,7 @@ def _frames(article: _Article, drafts: list[_Draft]) -> list[str]:
                     continue
                 scope = actions[candidate[4]].frame
                 if scope == "sentence" or (
-                    (candidate[0] > draft[0]) == verb_final and article.one_clause(candidate, draft)
+                    (candidate[0] > draft[0]) == verb_final and article.governs(candidate, draft)
                 ):
                     frame = candidate[4]
                     if actions[frame].context:
