@@ -248,8 +248,11 @@ _ALL_MARKS = (*_MARKS, "\u3002", "\uff01", "\uff1f", "\uff1b")
 
 
 def _abbreviation(folded: str, at: int) -> bool:
-    """Whether the full stop at ``at`` ends "U.S.", "Corp.", "Jan." or an initial."""
+    """Whether the full stop at ``at`` ends "U.S.", "Corp.", "Jan.", an initial or an
+    ordinal number."""
     token = folded[folded.rfind(" ", max(0, at - 12), at) + 1 : at]
+    if token.isdigit():  # an ordinal ("15. Mai", "3. Quartal"), not a year ("in 2025.")
+        return len(token) <= 2
     return "." in token or token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 
