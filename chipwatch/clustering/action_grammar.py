@@ -39,7 +39,8 @@ VERB_FINAL = frozenset({"ja", "ko"})
 PLAN, NEG, IGNORE, SUBORD = "PLAN", "NEG", "IGNORE", "SUBORD"
 FRAME_SCOPES = ("", "sentence", "following")
 CJK = "\u2e80"
-_GAP = re.compile(r"^(\^?)(~|\.\.)(\d+)$")
+_GAP = re.compile(r"^(\^?)(~|\.\.|<<)(\d+)$")
+_DIRECTION = {"~": 0, "..": 1, "<<": -1}  # either side, after, before
 _ACTION_ID = re.compile(r"^[a-z]+(\.[a-z_]+)?$")
 _ACTION_KEYS = {"label", "objects", "conflicts", "kin", "frame", "context"}
 _RULE_KEYS = {"id", "action", "match", "negated", "not"}
@@ -80,7 +81,9 @@ class ActionRule:
     action: str
     text: str
     terms: tuple[frozenset[int], ...]
-    gaps: tuple[tuple[int, bool, bool], ...]  # per later term: (words, forward, from anchor)
+    # Per later term: (words at most, direction: 0 either side, 1 after, -1 before, and
+    # whether counted from the anchor rather than the previous term)
+    gaps: tuple[tuple[int, int, bool], ...]
     negated: str = ""  # what a negated match says ("" : nothing)
     negators: tuple[int, ...] = ()  # classes that negate it (``not``; NEG by default)
     # Per later term: the bit mask of its classes and the entity names and kinds that
@@ -259,9 +262,9 @@ def _rule(
             gap = _GAP.match(part)
             if not gap:
                 raise ActionGrammarError(
-                    f"{where}.match: {part!r} is not a gap (~N, ..N, ^~N, ^..N)"
+                    f"{where}.match: {part!r} is not a gap (~N, ..N, <<N, ^~N, ^..N, ^<<N)"
                 )
-            gaps.append((int(gap.group(3)), gap.group(2) == "..", gap.group(1) == "^"))
+            gaps.append((int(gap.group(3)), _DIRECTION[gap.group(2)], gap.group(1) == "^"))
             continue
         names = part.split("|")
         unknown = [n for n in names if n not in index or n in (PLAN, NEG, IGNORE, SUBORD)]

@@ -226,10 +226,10 @@ class _Article:
         depth = len(chain) - 1
         if depth == len(lists):
             return chain
-        limit, forward, from_anchor = rule.gaps[depth]
+        limit, direction, from_anchor = rule.gaps[depth]
         start, end = chain[0] if from_anchor else chain[-1]
         reach = _CHARS_PER_WORD * (limit + 1)
-        low = end if forward else max(sentence[0], start - reach - _CHARS_PER_WORD * 4)
+        low = end if direction == 1 else max(sentence[0], start - reach - _CHARS_PER_WORD * 4)
         spans = lists[depth]
         for at in range(bisect.bisect_left(spans, (low,)), len(spans)):
             s, e = span = spans[at]
@@ -238,8 +238,10 @@ class _Article:
             if e > sentence[1] or s < sentence[0]:
                 continue
             if s >= end:
+                if direction == -1:
+                    break
                 gap_low, gap_high = end, s
-            elif e <= start and not forward:
+            elif e <= start and direction != 1:
                 gap_low, gap_high = e, start
             else:
                 continue
