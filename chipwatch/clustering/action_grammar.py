@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -34,10 +34,13 @@ LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "zh-Hans", "zh-Hant", "ja
 VERB_FINAL = frozenset({"ja", "ko"})
 # Classes with a role rather than a rule: PLAN marks a plan or promise (modality),
 # NEG a negation. Words of both are found in the same pass as every other word.
-PLAN, NEG = "PLAN", "NEG"
+# IGNORE lists phrases whose words never count ("developing countries", "rule of law");
+# SUBORD the words that open a subordinate clause ("after", "nachdem").
+PLAN, NEG, IGNORE, SUBORD = "PLAN", "NEG", "IGNORE", "SUBORD"
 FRAME_SCOPES = ("", "sentence", "following")
 CJK = "\u2e80"
-_GAP = re.compile(r"^(\^?)(~|\.\.)(\d+)$")
+_GAP = re.compile(r"^(\^?)(~|\.\.|<<)(\d+)$")
+_DIRECTION = {"~": 0, "..": 1, "<<": -1}  # either side, after, before
 _ACTION_ID = re.compile(r"^[a-z]+(\.[a-z_]+)?$")
 _ACTION_KEYS = {"label", "objects", "conflicts", "kin", "frame", "context"}
 _RULE_KEYS = {"id", "action", "match", "negated", "not"}
@@ -78,17 +81,18 @@ class ActionRule:
     action: str
     text: str
     terms: tuple[frozenset[int], ...]
-    gaps: tuple[tuple[int, bool, bool], ...]  # per later term: (words, forward, from anchor)
+    # Per later term: (words at most, direction: 0 either side, 1 after, -1 before, and
+    # whether counted from the anchor rather than the previous term)
+    gaps: tuple[tuple[int, int, bool], ...]
     negated: str = ""  # what a negated match says ("" : nothing)
     negators: tuple[int, ...] = ()  # classes that negate it (``not``; NEG by default)
     # Per later term: the bit mask of its classes and the entity names and kinds that
     # also fill it (a quick test of whether the rule can match an article at all).
     needs: tuple[tuple[int, frozenset[str]], ...] = ()
 
-    def may_match(self, present: int, tagged: Iterable[str]) -> bool:
+    def may_match(self, present: int, tagged: set[str]) -> bool:
         """Whether every later term has a word (``present``, a class mask) or an entity."""
-        names = set(tagged)
-        return all(present & mask or not fills.isdisjoint(names) for mask, fills in self.needs)
+        return all(present & mask or not fills.isdisjoint(tagged) for mask, fills in self.needs)
 
 
 @dataclass(frozen=True)
@@ -258,12 +262,12 @@ def _rule(
             gap = _GAP.match(part)
             if not gap:
                 raise ActionGrammarError(
-                    f"{where}.match: {part!r} is not a gap (~N, ..N, ^~N, ^..N)"
+                    f"{where}.match: {part!r} is not a gap (~N, ..N, <<N, ^~N, ^..N, ^<<N)"
                 )
-            gaps.append((int(gap.group(3)), gap.group(2) == "..", gap.group(1) == "^"))
+            gaps.append((int(gap.group(3)), _DIRECTION[gap.group(2)], gap.group(1) == "^"))
             continue
         names = part.split("|")
-        unknown = [n for n in names if n not in index or n in (PLAN, NEG)]
+        unknown = [n for n in names if n not in index or n in (PLAN, NEG, IGNORE, SUBORD)]
         if unknown:
             raise ActionGrammarError(f"{where}.match: unknown class {unknown[0]!r}")
         terms.append(frozenset(index[n] for n in names))

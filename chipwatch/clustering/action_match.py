@@ -13,31 +13,41 @@ nearest tagged entity of a kind the action takes.
 from __future__ import annotations
 
 import bisect
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chipwatch.clustering.action_grammar import (
-    CJK,
-    LANGUAGES,
+    IGNORE,
     NEG,
     PLAN,
+    SUBORD,
     VERB_FINAL,
     ActionGrammar,
     ActionRule,
-    fold,
-    is_word_char,
-    word_spellings,
+)
+from chipwatch.clustering.action_words import (
+    ALL_LANGUAGES,
+    BIT,
+    Spans,
+    WordScanner,
+    cjk_comma_free,
+    drop_inside,
+    fold_with_map,
+    language_mask,
+    sentence_of,
+    word_count,
 )
 from chipwatch.model import EntityMatch
 
 _CHARS_PER_WORD = 12  # no word in a gap is longer, on average (a space included)
 NEG_WORDS = 2  # a negation counts within this many words before (or after) a match
 PLAN_WORDS = 4  # ... and a plan word within this many
+LEAD_WORDS = 3  # a shorter first sentence is a dateline, not the lead
+# Words inside these names are part of the name ("Regulation" in the State
+# Administration for Market Regulation); inside a policy's name they count ("export
+# licence", "AI diffusion rule").
+_NAME_KINDS = frozenset({"agency", "company", "person", "place"})
 MAX_OBJECTS = 4
-ALL_LANGUAGES = (1 << len(LANGUAGES)) - 1
-_BIT = {lang: 1 << n for n, lang in enumerate(LANGUAGES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,85 +74,33 @@ class ActionMention:
     framed: str = ""
 
 
-def language_mask(lang: str) -> int:
-    """The tables an article in ``lang`` is read with: its own (both Chinese scripts
-    for any Chinese), or every table for a language the dictionary does not cover."""
-    base = lang.split("-")[0].split("_")[0].lower()
-    if base == "zh":
-        return _BIT["zh-Hans"] | _BIT["zh-Hant"]
-    return _BIT.get(base, ALL_LANGUAGES)
-
-
 class ActionMatcher:
     """A grammar compiled: the automaton of every word and the rules by anchor class."""
 
     def __init__(self, grammar: ActionGrammar) -> None:
-        import ahocorasick_rs
-
         self.grammar = grammar
         self.anchors = grammar.anchors
         self.order = {rule.id: number for number, rule in enumerate(grammar.rules)}
         self.plan = grammar.index[PLAN]
+        self.subord = grammar.index.get(SUBORD, -1)
         self.neg = grammar.index[NEG]
-        infos: dict[str, dict[tuple[int, bool, bool, bool], int]] = {}
-        for number, word_class in enumerate(grammar.classes):
-            for lang, words in word_class.words.items():
-                for word in words:
-                    for key in word_spellings(word):
-                        left = not word.startswith("*") and is_word_char(key[0])
-                        stem = word.endswith("*")
-                        right = not stem and is_word_char(key[-1])
-                        flags = (number, left, right, stem and is_word_char(key[-1]))
-                        by_flags = infos.setdefault(key, {})
-                        by_flags[flags] = by_flags.get(flags, 0) | _BIT[lang]
-        self.keys = list(infos)
-        self.infos = [
-            tuple(
-                (n, bits, len(key), left, right, stem)
-                for (n, left, right, stem), bits in infos[key].items()
-            )
-            for key in self.keys
-        ]
-        automaton = ahocorasick_rs.AhoCorasick(
-            self.keys,
-            matchkind=ahocorasick_rs.MatchKind.Standard,
-            implementation=ahocorasick_rs.Implementation.DFA,
-        )
-        self._search = automaton.find_matches_as_indexes
-        self._entity_classes = {
+        self.scanner = WordScanner(grammar, grammar.index.get(IGNORE, -1))
+        self.object_ranks = {
+            action.id: {kind: rank for rank, kind in enumerate(action.objects)}
+            for action in grammar.actions.values()
+        }
+        self._verb_final: dict[str, bool | None] = {}
+        self.entity_classes = {
             n: (c.kinds, c.entities) for n, c in enumerate(grammar.classes) if c.kinds or c.entities
         }
 
-    def words(self, folded: str, mask: int) -> dict[int, list[tuple[int, int]]]:
-        """Class number -> sorted spans of its words in ``folded`` (of the languages in
-        ``mask``, with their word boundaries; a stem reads to the end of its word)."""
-        found: dict[int, list[tuple[int, int]]] = {}
-        size = len(folded)
-        infos = self.infos
-        for key, start, _ in self._search(folded, overlapping=True):
-            for number, bits, length, left, right, stem in infos[key]:
-                if not bits & mask:
-                    continue
-                if left and start:
-                    before = folded[start - 1]
-                    if before.isalnum() and before < CJK:
-                        continue
-                end = start + length
-                if end < size and (right or stem):
-                    after = folded[end]
-                    if after.isalnum() and after < CJK:
-                        if right:
-                            continue
-                        end = _WORD_TAIL.match(folded, end).end()  # type: ignore[union-attr]
-                spans = found.get(number)
-                if spans is None:
-                    found[number] = [(start, end)]
-                elif spans[-1] != (start, end):
-                    spans.append((start, end))
-        for spans in found.values():
-            if len(spans) > 1:
-                spans.sort()
-        return found
+    def verb_final(self, lang: str) -> bool | None:
+        """True for Japanese and Korean, False for the others, None when unknown."""
+        known = self._verb_final.get(lang, 0)
+        if known != 0:
+            return known  # type: ignore[return-value]
+        self._verb_final[lang] = value = _verb_final(lang)
+        return value
 
     def find(
         self, title: str, summary: str, lang: str, matches: Sequence[EntityMatch]
@@ -153,43 +111,50 @@ class ActionMatcher:
         text = f"{title}\n{summary}" if title and summary else title or summary
         split = len(title) if title else -1
         folded, index = fold_with_map(text)
-        found = self.words(folded, language_mask(lang))
-        anchors = [n for n in found if n in self.anchors]
-        if not anchors:
+        found = self.scanner.scan(folded, language_mask(lang))
+        if not any(n in self.anchors for n in found):
             return []
-        article = _Article(self, folded, index, text, split, lang, found, matches)
-        return article.mentions(sorted(anchors))
+        article = _Article(self, folded, index, split, lang, found, matches)
+        return article.mentions(sorted(n for n in article.found if n in self.anchors))
 
 
 class _Article:
-    """One article being read: its words, sentences and entities (built on demand)."""
+    """One article being read: its words, sentences and entities."""
 
     def __init__(
         self,
         matcher: ActionMatcher,
         folded: str,
         index: list[int] | None,
-        text: str,
         split: int,
         lang: str,
-        found: dict[int, list[tuple[int, int]]],
+        found: Spans,
         matches: Sequence[EntityMatch],
     ) -> None:
         self.m = matcher
         self.folded = folded
         self.index = index
-        self.text = text
         self.split = split
-        self.verb_final: bool | None = _verb_final(lang)
+        self.verb_final: bool | None = matcher.verb_final(lang)
+        # Where negation and modality words are looked for: before the verb, after it
+        # (Japanese, Korean), or both (Chinese: 拟 before, 受阻 after; unknown languages).
+        self.before = self.verb_final is not True
+        self.after = self.verb_final is not False or lang.split("-")[0].lower() == "zh"
+        self.before_weight = 1 if self.verb_final else 3
         # Where the summary starts in the folded text (its first sentence is the lead).
         self.summary_start = split + 1
         if index is not None and split >= 0:
             self.summary_start = bisect.bisect_left(index, split + 1)
+        self.entities = _entities(matches, split, index)
+        names = [(s, e) for s, e, _, kind in self.entities if kind in _NAME_KINDS]
+        if names:  # "Market Regulation" in an agency's name is no rule
+            drop_inside(found, names)
         self.found = found
         self.present = sum(1 << n for n in found)
-        self.entities = _entities(matches, split, index)
-        self.tagged = {x for _, _, name, kind in self.entities for x in (name, kind)}
-        self._breaks: list[int] | None = None
+        self.entity_starts = [e[0] for e in self.entities]
+        self._tagged: set[str] | None = None
+        self._lead: tuple[int, int] | None = None
+        self._sentences: dict[int, tuple[int, int]] = {}
         self._spans: dict[frozenset[int], list[tuple[int, int]]] = {}
 
     # ----------------------------------------------------------------- rules
@@ -203,12 +168,18 @@ class _Article:
         order = self.m.order
         for number in anchors:
             for rule in self.m.anchors[number]:
-                if not rule.may_match(self.present, self.tagged):
+                rank = order[rule.id]
+                if not rule.needs:  # one word says it
+                    for anchor in self.found[number]:
+                        held = best.get(anchor)
+                        if held is None or rank < held[0]:
+                            best[anchor] = (rank, rule, [anchor])
+                    continue
+                if not rule.may_match(self.present, self.tagged()):
                     continue
                 lists = [self._term(term) for term in rule.terms[1:]]
                 if not all(lists):
                     continue
-                rank = order[rule.id]
                 for anchor in self.found[number]:
                     held = best.get(anchor)
                     if held is not None and held[0] < rank:
@@ -216,12 +187,15 @@ class _Article:
                     chain = self._chain(rule, [anchor], lists, self.sentence(anchor[0]))
                     if chain is not None:
                         best[anchor] = (rank, rule, chain)
-        built: list[tuple[ActionMention, int, tuple[int, int]]] = []
-        for rank, rule, chain in sorted(best.values(), key=lambda b: min(s for s, _ in b[2])):
-            mention = self._mention(rule, chain)
-            if mention is not None:
-                built.append((mention, rank, self.sentence(chain[0][0])))
-        return _framed(self, _resolved(self.m.grammar, built))
+        drafts = []
+        for rank, rule, chain in best.values():
+            draft = self._draft(rank, rule, chain)
+            if draft is not None:
+                drafts.append(draft)
+        drafts.sort()
+        kept = _resolved(self.m.grammar, drafts)
+        frames = _frames(self, kept)
+        return [self._mention(draft, frame) for draft, frame in zip(kept, frames, strict=True)]
 
     def _term(self, term: frozenset[int]) -> list[tuple[int, int]]:
         """Sorted spans of a term: its classes' words and tagged entities."""
@@ -230,7 +204,7 @@ class _Article:
             collected: set[tuple[int, int]] = set()
             for number in term:
                 collected.update(self.found.get(number, ()))
-                kinds_names = self.m._entity_classes.get(number)
+                kinds_names = self.m.entity_classes.get(number)
                 if kinds_names:
                     kinds, names = kinds_names
                     collected.update(
@@ -252,26 +226,30 @@ class _Article:
         depth = len(chain) - 1
         if depth == len(lists):
             return chain
-        limit, forward, from_anchor = rule.gaps[depth]
+        limit, direction, from_anchor = rule.gaps[depth]
         start, end = chain[0] if from_anchor else chain[-1]
         reach = _CHARS_PER_WORD * (limit + 1)
-        low = end if forward else max(sentence[0], start - reach - _CHARS_PER_WORD * 4)
+        low = end if direction == 1 else max(sentence[0], start - reach - _CHARS_PER_WORD * 4)
         spans = lists[depth]
         for at in range(bisect.bisect_left(spans, (low,)), len(spans)):
-            span = spans[at]
-            if span[0] >= sentence[1] or span[0] > end + reach:
+            s, e = span = spans[at]
+            if s >= sentence[1] or s > end + reach:
                 break
-            if span[1] > sentence[1] or span[0] < sentence[0]:
+            if e > sentence[1] or s < sentence[0]:
                 continue
-            if span[0] >= end:
-                gap = (end, span[0])
-            elif span[1] <= start and not forward:
-                gap = (span[1], start)
+            if s >= end:
+                if direction == -1:
+                    break
+                gap_low, gap_high = end, s
+            elif e <= start and direction != 1:
+                gap_low, gap_high = e, start
             else:
                 continue
-            if gap[1] - gap[0] > reach or any(_overlap(span, held) for held in chain):
+            if gap_high - gap_low > reach or any(s < b and a < e for a, b in chain):
                 continue
-            if self.words_between(*gap) > limit:
+            if not cjk_comma_free(self.folded, gap_low, gap_high):
+                continue  # Chinese and Japanese clauses: terms stay in one
+            if self.words_between(gap_low, gap_high) > limit:
                 continue
             found = self._chain(rule, [*chain, span], lists, sentence)
             if found:
@@ -280,76 +258,145 @@ class _Article:
 
     def words_between(self, low: int, high: int) -> int:
         """Words in ``folded[low:high]``: spaced tokens, plus CJK characters / 2."""
-        if high <= low:
-            return 0
-        gap = self.folded[low:high]
-        if gap.isascii():
-            return len(_ASCII_WORD.findall(gap))
-        return len(_SPACED_WORD.findall(gap)) + (len(_CJK_CHAR.findall(gap)) + 1) // 2
+        return word_count(self.folded[low:high]) if high > low else 0
 
-    # ----------------------------------------------------------------- sentences
+    def lead(self) -> tuple[int, int]:
+        """The summary's lead sentence: its first one of three words or more (not a
+        dateline such as "Amsterdam." or "(Bloomberg) --")."""
+        if self._lead is None:
+            bounds = self.sentence(self.summary_start)
+            while word_count(self.folded[bounds[0] : bounds[1]]) < LEAD_WORDS:
+                following = bounds[1] + 1
+                if following >= len(self.folded):
+                    break
+                bounds = self.sentence(following)
+            self._lead = bounds
+        return self._lead
+
+    def governs(self, frame: _Draft, action: _Draft) -> bool:
+        """Whether a meeting governs an action after it (before it, in a verb-final
+        language): in one clause, or beyond a comma when a subordinator opens the
+        action's clause ("visits Beijing, after being barred"; not "after meeting
+        Trump, Commerce issued licences")."""
+        low, high = (frame[1], action[0]) if frame[0] < action[0] else (action[1], frame[0])
+        gap = self.folded[low:high]
+        comma = max(gap.rfind(","), gap.rfind("\uff0c"))
+        if comma < 0:
+            return True
+        return any(low + comma < s < high for s, _ in self.found.get(self.m.subord, ()))
+
+    def tagged(self) -> set[str]:
+        """The names and kinds of the tagged entities."""
+        if self._tagged is None:
+            self._tagged = {x for _, _, name, kind in self.entities for x in (name, kind)}
+        return self._tagged
 
     def sentence(self, at: int) -> tuple[int, int]:
-        """The bounds of the sentence holding offset ``at``."""
-        breaks = self._breaks
-        if breaks is None:
-            breaks = self._breaks = _sentence_breaks(self.folded)
-        i = bisect.bisect_right(breaks, at)
-        low = breaks[i - 1] + 1 if i else 0
-        return low, breaks[i] if i < len(breaks) else len(self.folded)
+        """The bounds of the sentence holding offset ``at`` (cached per offset)."""
+        bounds = self._sentences.get(at)
+        if bounds is None:
+            bounds = self._sentences[at] = sentence_of(self.folded, at)
+        return bounds
 
     # ----------------------------------------------------------------- mentions
 
-    def _mention(self, rule: ActionRule, chain: list[tuple[int, int]]) -> ActionMention | None:
-        start = min(s for s, _ in chain)
-        end = max(e for _, e in chain)
+    def _draft(self, rank: int, rule: ActionRule, chain: list[tuple[int, int]]) -> _Draft | None:
+        """A match read as an action (negation applied, objects found), or None."""
+        if len(chain) == 1:
+            start, end = chain[0]
+        else:
+            start = min(s for s, _ in chain)
+            end = max(e for _, e in chain)
         sentence = self.sentence(chain[0][0])
         action, label = rule.action, rule.id
-        if any(self._near(n, start, end, sentence, NEG_WORDS) for n in rule.negators):
+        found = self.found
+        if any(
+            n in found and self._near(n, start, end, sentence, NEG_WORDS) for n in rule.negators
+        ):
             if not rule.negated:
                 return None
             action, label = rule.negated, f"{rule.id} negated"
-        planned = self._near(self.m.plan, start, end, sentence, PLAN_WORDS)
-        objects = self._objects(action, start, end, sentence)
-        field, a, b = self._field_span(start, end)
-        lead = field == "title" or sentence[0] == self.summary_start
-        return ActionMention(
-            action, objects[0][0] if objects else None, planned, field, a, b, label, objects, lead
+        return (
+            start,
+            end,
+            sentence,
+            rank,
+            action,
+            label,
+            self._objects(action, start, end, sentence),
+            tuple(chain),
         )
 
+    def _mention(self, draft: _Draft, frame: str) -> ActionMention:
+        start, end, sentence, _, action, label, objects, chain = draft
+        plan = self.m.plan
+        planned = plan in self.found and self._near(plan, start, end, sentence, PLAN_WORDS, chain)
+        field, a, b = self._field_span(start, end)
+        lead = field == "title" or sentence == self.lead()
+        first = objects[0][0] if objects else None
+        return ActionMention(action, first, planned, field, a, b, label, objects, lead, frame)
+
     def _near(
-        self, number: int, start: int, end: int, sentence: tuple[int, int], words: int
+        self,
+        number: int,
+        start: int,
+        end: int,
+        sentence: tuple[int, int],
+        words: int,
+        own: Sequence[tuple[int, int]] = (),
     ) -> bool:
         """Whether a word of class ``number`` lies inside the match or next to it (before
-        it; after it in a verb-final language), within ``words`` words of its clause."""
+        it; after it in a verb-final language), within ``words`` words of its clause;
+        not one of the match's ``own`` words ("reveals plans": plans is the object)."""
         for s, e in self.found.get(number, ()):
-            if s < sentence[0] or e > sentence[1]:
+            if s < sentence[0] or e > sentence[1] or (s, e) in own:
                 continue
             if start <= s < end:
                 return True
-            if self.verb_final is not True and e <= start and self._close(e, start, words):
+            if self.before and e <= start and self._close(e, start, words):
                 return True
-            if self.verb_final is not False and s >= end and self._close(end, s, words):
+            if self.after and s >= end and self._close(end, s, words):
                 return True
         return False
 
     def _close(self, low: int, high: int, words: int) -> bool:
-        """At most ``words`` words between, and no comma: "Nvidia, which did not
-        comment, will resume sales" resumes them."""
+        """At most ``words`` words between, and no comma inside: "Nvidia, which did not
+        comment, will resume sales" resumes them; a comma right after the word is no
+        bar ("erwägt, den Verkauf zu erlauben")."""
         gap = self.folded[low:high]
-        return "," not in gap and "，" not in gap and self.words_between(low, high) <= words
+        gap = gap.replace("\uff0c", ",")
+        if "," in gap.strip(" ,"):
+            return False  # a comma inside: another clause ("erwägt, ... zu erlauben" is one)
+        return self.words_between(low, high) <= words
 
     def _objects(
         self, action: str, start: int, end: int, sentence: tuple[int, int]
     ) -> tuple[tuple[str, str], ...]:
-        kinds = self.m.grammar.actions[action].objects
+        """(name, kind) of the entities of the sentence the action takes, best first:
+        by the order of the action's kinds, then nearest."""
+        ranks = self.m.object_ranks[action]
         generic = self.m.grammar.generic
         ranked = []
-        for s, e, name, kind in self.entities:
-            if s < sentence[0] or e > sentence[1] or kind not in kinds or name in generic:
+        entities = self.entities
+        low, high = sentence
+        for at in range(bisect.bisect_left(self.entity_starts, low), len(entities)):
+            s, e, name, kind = entities[at]
+            if s >= high:
+                break
+            rank = ranks.get(kind)
+            if rank is None or e > high or name in generic:
                 continue
-            distance = 0 if s < end and e > start else min(abs(s - end), abs(start - e))
-            ranked.append((kinds.index(kind), distance, name, kind))
+            if s < end and e > start:
+                distance = 0
+            elif s >= end:
+                distance = s - end
+            else:  # before the verb: more often its subject than its object
+                distance = (start - e) * self.before_weight
+            ranked.append((rank, distance, name, kind))
+        if not ranked:
+            return ()
+        if len(ranked) == 1:
+            return ((ranked[0][2], ranked[0][3]),)
         ranked.sort()
         return tuple(dict.fromkeys((name, kind) for _, _, name, kind in ranked))[:MAX_OBJECTS]
 
@@ -362,89 +409,75 @@ class _Article:
         return ("title" if self.split >= 0 else "summary"), start, end
 
 
-def _framed(article: _Article, mentions: list[ActionMention]) -> list[ActionMention]:
-    """Mark each action with the frame its sentence puts it in (a reaction, a meeting or
-    a report governs the actions of its sentence; a meeting only those after it, or
-    before it in a verb-final language)."""
+# (start, end, sentence, rule rank, action, rule label, objects, the match's words), in
+# folded offsets
+_Draft = tuple[
+    int,
+    int,
+    tuple[int, int],
+    int,
+    str,
+    str,
+    tuple[tuple[str, str], ...],
+    tuple[tuple[int, int], ...],
+]
+
+
+def _frames(article: _Article, drafts: list[_Draft]) -> list[str]:
+    """The frame each action's sentence puts it in ("" for none): a reaction, a meeting
+    or a report governs the actions of its sentence; a meeting only those after it (or
+    before it, in a verb-final language) in its clause ("after meeting Trump, Commerce
+    issued licences": the licences are the news)."""
     actions = article.m.grammar.actions
-    frames = [m for m in mentions if actions[m.action].frame]
+    frames = [d for d in drafts if actions[d[4]].frame]
     if not frames:
-        return mentions
+        return [""] * len(drafts)
     out = []
-    for mention in mentions:
-        if actions[mention.action].frame:
-            out.append(mention)
-            continue
-        where = article.sentence(_folded_offset(article, mention))
+    verb_final = article.verb_final is True
+    for draft in drafts:
         frame = ""
-        for candidate in frames:
-            if article.sentence(_folded_offset(article, candidate)) != where:
-                continue
-            scope = actions[candidate.action].frame
-            after = candidate.start > mention.start
-            if scope == "sentence" or after == (article.verb_final is True):
-                frame = candidate.action
-                if actions[frame].context:
-                    break
-        out.append(_replace_framed(mention, frame) if frame else mention)
+        if not actions[draft[4]].frame:
+            for candidate in frames:
+                if candidate[2] != draft[2]:
+                    continue
+                scope = actions[candidate[4]].frame
+                if scope == "sentence" or (
+                    (candidate[0] > draft[0]) == verb_final and article.governs(candidate, draft)
+                ):
+                    frame = candidate[4]
+                    if actions[frame].context:
+                        break
+        out.append(frame)
     return out
 
 
-def _replace_framed(mention: ActionMention, frame: str) -> ActionMention:
-    return ActionMention(
-        mention.action,
-        mention.object,
-        mention.planned,
-        mention.field,
-        mention.start,
-        mention.end,
-        mention.rule,
-        mention.objects,
-        mention.lead,
-        frame,
-    )
-
-
-def _folded_offset(article: _Article, mention: ActionMention) -> int:
-    """A mention's start back in the folded "title\\nsummary" (for its sentence)."""
-    at = mention.start + (
-        article.split + 1 if mention.field == "summary" and article.split >= 0 else 0
-    )
-    if article.index is not None:
-        at = bisect.bisect_left(article.index, at)
-    return at
-
-
-def _resolved(
-    grammar: ActionGrammar, built: list[tuple[ActionMention, int, tuple[int, int]]]
-) -> list[ActionMention]:
+def _resolved(grammar: ActionGrammar, drafts: list[_Draft]) -> list[_Draft]:
     """Per sentence: one mention per action and object (the first), and of two
-    conflicting actions on one object, the one of the earlier rule."""
-    kept: list[tuple[ActionMention, int, tuple[int, int]]] = []
-    for mention, rank, sentence in built:
+    conflicting actions read from the same words, the one of the earlier rule."""
+    kept: list[_Draft] = []
+    for draft in drafts:
         clash = None
-        for at, (other, other_rank, where) in enumerate(kept):
-            if where != sentence or not _objects_agree(mention, other):
+        for at, other in enumerate(kept):
+            if other[2] != draft[2] or not _agree(draft[6], other[6]):
                 continue
-            if other.action == mention.action:
+            if other[4] == draft[4]:
                 clash = -1
                 break
-            if mention.action in grammar.actions[other.action].conflicts:
-                clash = at if rank < other_rank else -1
+            # Two readings of the same words: "the ban on exports was eased" is not
+            # also a ban imposed.
+            overlap = draft[0] < other[1] and other[0] < draft[1]
+            if overlap and draft[4] in grammar.actions[other[4]].conflicts:
+                clash = at if draft[3] < other[3] else -1
                 break
         if clash is None:
-            kept.append((mention, rank, sentence))
+            kept.append(draft)
         elif clash >= 0:
-            kept[clash] = (mention, rank, sentence)
-    return [mention for mention, _, _ in kept]
+            kept[clash] = draft
+    return kept
 
 
-def _objects_agree(a: ActionMention, b: ActionMention) -> bool:
-    return not a.objects or not b.objects or not set(a.objects).isdisjoint(b.objects)
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _agree(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bool:
+    return not a or not b or not set(a).isdisjoint(b)
 
 
 def _verb_final(lang: str) -> bool | None:
@@ -452,13 +485,23 @@ def _verb_final(lang: str) -> bool | None:
     mask = language_mask(lang)
     if mask == ALL_LANGUAGES:
         return None
-    return any(mask & _BIT[v] for v in VERB_FINAL)
+    return any(mask & BIT[v] for v in VERB_FINAL)
 
 
 def _entities(
     matches: Sequence[EntityMatch], split: int, index: list[int] | None
 ) -> list[tuple[int, int, str, str]]:
     """(start, end, name, kind) of each tagged entity in the folded combined text."""
+    if index is None:
+        shift = split + 1 if split >= 0 else 0
+        out = [
+            (m.start + shift, m.end + shift, m.entity, m.kind)
+            if m.field == "summary"
+            else (m.start, m.end, m.entity, m.kind)
+            for m in matches
+        ]
+        out.sort()
+        return out
     out = []
     for m in matches:
         shift = split + 1 if m.field == "summary" and split >= 0 else 0
@@ -468,87 +511,3 @@ def _entities(
         out.append((start, end, m.entity, m.kind))
     out.sort()
     return out
-
-
-# --------------------------------------------------------------------------- text
-
-
-def fold_with_map(text: str) -> tuple[str, list[int] | None]:
-    """Folded text and, when folding changed its length, each folded character's offset
-    in ``text`` (None when offsets are shared, which is nearly always)."""
-    if text.isascii():
-        return text.lower(), None
-    if unicodedata.is_normalized("NFKC", text):
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            return lowered, None
-    pieces: list[str] = []
-    index: list[int] = []
-    for offset, char in enumerate(text):
-        piece = "" if unicodedata.combining(char) else fold(char)
-        pieces.append(piece)
-        index.extend([offset] * len(piece))
-    folded = "".join(pieces)
-    if len(folded) == len(text):
-        return folded, None
-    return folded, index
-
-
-def _sentence_breaks(folded: str) -> list[int]:
-    """Offsets of the marks that end a sentence: line breaks, ! ? ; and CJK stops, and a
-    full stop before a space (not after "U.S." or "Corp.")."""
-    breaks = []
-    for match in _BREAK.finditer(folded):
-        at = match.start()
-        if folded[at] == "." and _abbreviation(folded, at):
-            continue
-        breaks.append(at)
-    return breaks
-
-
-def _abbreviation(folded: str, at: int) -> bool:
-    token = folded[folded.rfind(" ", max(0, at - 12), at) + 1 : at]
-    return "." in token or token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
-
-
-_BREAK = re.compile(r"[\n!?;。！？；]|\.(?=\s)")
-_ABBREVIATIONS = frozenset(
-    [
-        "corp",
-        "inc",
-        "co",
-        "ltd",
-        "llc",
-        "plc",
-        "bhd",
-        "no",
-        "nr",
-        "mr",
-        "ms",
-        "mrs",
-        "dr",
-        "st",
-        "vs",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "gov",
-        "sen",
-        "rep",
-        "dept",
-    ]
-)
-_WORD_TAIL = re.compile(r"[^\W_\u2e80-\U0010ffff]*")
-_ASCII_WORD = re.compile(r"[^\sA-Za-z0-9]*[A-Za-z0-9]\S*")
-_SPACED_WORD = re.compile(r"[^\s\w]*[^\W_\u2e80-\U0010ffff][^\s\u2e80-\U0010ffff]*")
-_CJK_CHAR = re.compile(r"[^\W_\u0000-\u2e7f]")

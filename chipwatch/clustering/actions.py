@@ -18,7 +18,9 @@ For clustering, three readings of two mentions (see docs/actions.md):
   object (listed class pairs, planned vs done, a reaction or meeting vs the act);
 - :func:`same_event_evidence`: how much the two say the *same* thing (0..1);
 - :func:`primary`: the mentions that say what an article is about (its title, or its
-  first sentence when it has no title), frames taken into account.
+  first sentence when it has no title), frames taken into account;
+- :func:`article_conflict` / :func:`article_evidence`: the same readings for two
+  whole articles (primaries, and what each reports anywhere).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from chipwatch.model import EntityMatch
 __all__ = [
     "ActionMention",
     "action_class",
+    "article_conflict",
+    "article_evidence",
     "conflict",
     "conflicts",
     "find_actions",
@@ -49,10 +53,15 @@ __all__ = [
 
 # same_event_evidence: how far a shared object, kinship and modality count.
 KIN = 0.5  # kin classes (licences granted ~ sales resumed) tell one event less surely
-PLACE_ONLY = 0.5  # the objects share only a place (China)
-UNKNOWN_OBJECT = 0.5  # one side has no object: the class alone, as far as it goes
+# A class shared without object evidence (the object a place, an unknown side) counts
+# 0.3: two "curbs imposed" a day apart, the US's on HBM and China's on gallium, must not
+# join on the verb.
+PLACE_ONLY = 0.3  # the object is a place (China), or that is all they share
+SHARED_NAME = 0.5  # they share a name that is not the first object of both
+UNKNOWN_OBJECT = 0.3  # one side has no object
 MODALITY = 0.5  # planned on one side, done on the other
 CONTEXT = 0.5  # one side is framed as context (a reaction to it, a visit around it)
+PASSING = 0.5  # an action one article reports in passing (not in its lead)
 
 
 @cache
@@ -129,12 +138,12 @@ def conflicts(a: ActionMention, b: ActionMention) -> bool:
 def same_event_evidence(a: ActionMention, b: ActionMention) -> float:
     """How much ``a`` and ``b`` say the same thing happened, from 0 to 1.
 
-    1.0: one class, a shared object (not only a place), the same modality, neither
-    framed as context. Less: kin classes (x0.5: "licences granted" and "sales
-    resumed" often tell one event), objects sharing only a place or unknown on a side
-    (x0.5), planned vs done (x0.5), one side context of a reaction or a meeting (x0.5).
-    0: different unrelated classes, conflicting ones, objects that differ, or a report
-    frame (that something was reported says nothing about what).
+    1.0: one class, one object (not a place), the same modality, neither framed as
+    context. Less: kin classes (x0.5: "licences granted" and "sales resumed" often
+    tell one event); objects (see ``_object_weight``: a name shared in passing x0.5, a
+    place or an unknown side x0.3); planned vs done (x0.5); one side context of a
+    reaction or a meeting (x0.5). 0: unrelated or conflicting classes, different objects of one
+    kind, or a report frame (that something was reported says nothing about what).
     """
     one = action_class(a.action)
     if conflict(a, b) and a.action != b.action:
@@ -171,6 +180,65 @@ def primary(mentions: Iterable[ActionMention], *, titled: bool = True) -> tuple[
     return tuple(m for m in lead if not _is_context(m))
 
 
+# --------------------------------------------------------------------------- articles
+
+
+def article_conflict(
+    a: Sequence[ActionMention],
+    b: Sequence[ActionMention],
+    *,
+    titled_a: bool = True,
+    titled_b: bool = True,
+) -> tuple[ActionMention, ActionMention, str] | None:
+    """Why two articles tell different developments, or None.
+
+    A primary of each in conflict (:func:`conflict`) is a different development only
+    when neither article reports the other's class anywhere: "Nvidia to resume H20
+    sales after lawmakers' letter" reports both and may be either story. A frame (a
+    reaction, a meeting) counts only for an article whose lead states no act outright
+    ("US to lift H20 curbs; lawmakers seek clarity" is about the curbs). A "class" or
+    "frame" conflict is returned first; "modality" (promised vs done) last, since on
+    the same day it is often one event told before and after.
+    """
+    classes_a = {m.action for m in a}
+    classes_b = {m.action for m in b}
+    pa, pb = primary(a, titled=titled_a), primary(b, titled=titled_b)
+    # A frame is what an article is about only when its lead says no act outright.
+    framed_a = not any(not action_class(m.action).frame for m in pa)
+    framed_b = not any(not action_class(m.action).frame for m in pb)
+    modality = None
+    for x in pa:
+        for y in pb:
+            reason = conflict(x, y)
+            if reason == "modality":
+                modality = modality or (x, y, reason)
+            elif reason == "frame" and not (framed_a or framed_b):
+                continue
+            elif reason and y.action not in classes_a and x.action not in classes_b:
+                return x, y, reason
+    return modality
+
+
+def article_evidence(
+    a: Sequence[ActionMention],
+    b: Sequence[ActionMention],
+    *,
+    titled_a: bool = True,
+    titled_b: bool = True,
+) -> float:
+    """How much two articles say the same thing happened (0..1): the best
+    :func:`same_event_evidence` between their primaries, or half the best between a
+    primary of one and an action the other reports in passing."""
+    pa, pb = primary(a, titled=titled_a), primary(b, titled=titled_b)
+    best = max((same_event_evidence(x, y) for x in pa for y in pb), default=0.0)
+    passing = max(
+        [same_event_evidence(x, y) for x in pa for y in b]
+        + [same_event_evidence(x, y) for x in a for y in pb],
+        default=0.0,
+    )
+    return max(best, PASSING * passing)
+
+
 def _is_context(mention: ActionMention) -> bool:
     return bool(mention.framed) and action_class(mention.framed).context
 
@@ -180,9 +248,17 @@ def _objects_agree(a: ActionMention, b: ActionMention) -> bool:
 
 
 def _object_weight(a: ActionMention, b: ActionMention) -> float:
+    """How far two mentions' objects say one thing: the same object 1 (0.3 for a
+    place); two different objects of one kind 0 (the H20 vs the H200); otherwise what
+    they share, a name 0.5, only places 0.09, nothing 0; no object on a side 0.3."""
     if not a.objects or not b.objects:
         return UNKNOWN_OBJECT
-    shared = set(a.objects) & set(b.objects)
-    if not shared:
+    first, other = a.objects[0], b.objects[0]
+    if first == other:
+        return PLACE_ONLY if first[1] == "place" else 1.0
+    if first[1] == other[1] != "place":
         return 0.0
-    return 1.0 if any(kind != "place" for _, kind in shared) else PLACE_ONLY
+    shared = set(a.objects) & set(b.objects)
+    if any(kind != "place" for _, kind in shared):
+        return SHARED_NAME
+    return PLACE_ONLY * PLACE_ONLY if shared else 0.0
