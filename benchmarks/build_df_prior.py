@@ -42,7 +42,7 @@ def _articles() -> Iterator[tuple[str, str, str, datetime]]:
         published = item["published"]
         if published.tzinfo is None:
             published = published.replace(tzinfo=UTC)
-        yield item["title"], item["summary"], item["lang"], published
+        yield item.get("title") or "", item["summary"], item["lang"], published
     for article in all_articles():
         yield article.title, article.summary, article.lang, article.published
     for synth in generate_articles(SYNTHETIC, seed=18, start=START, span=timedelta(days=30)):

@@ -52,8 +52,6 @@ TITLE_FLOOR = 0.35
 ENTITY_SATURATION = 0.8
 # Summed rarity of shared name-like words needed for full "names" evidence.
 NAMES_SATURATION = 1.5
-# An action said elsewhere than in the title or the lead counts this share.
-SECONDARY = 0.5
 # Shared entities at least this rare (not places) make the distinctive weight.
 OBJECT_RARITY = 0.2
 # A planned action and the same action done, further apart than this: a small penalty
@@ -205,9 +203,14 @@ def score_pair(
     base = _base(weights, entities, words, time, title, cross)
     action, shared_action, conflict, vetoes, planned = _action_evidence(new, old, gap)
     disagree = bool(new.primary and old.primary) and not _news_agrees(new, old)
-    # Each headline names a company or a person the other article never mentions:
+    # Each (real) headline names a company or a person the other article never mentions:
     # "Samsung launches HBM4" and "Micron launches HBM4" are two events.
-    if (new.actors - old.entities.keys()) and (old.actors - new.entities.keys()):
+    if (
+        new.title
+        and old.title
+        and (new.actors - old.entities.keys())
+        and (old.actors - new.entities.keys())
+    ):
         conflict, vetoes = conflict or ("actor", "actor"), True
     figures = any(not key.startswith("n:") for key in common)
     named = sum(shared_names[1]) if shared_names[1] else 0.0
@@ -340,38 +343,40 @@ def _action_evidence(
     new: Doc, old: Doc, gap: float
 ) -> tuple[float, tuple[str, str] | None, tuple[str, str] | None, bool, bool]:
     """(how much both report the same action, 0..1; that action as (class, object);
-    a pair of main actions telling different developments (conflicting classes, or a
-    reaction or a meeting against the act itself); whether that conflict is between
-    listed classes (a veto); planned on one side and done on the other more than
+    a pair of primary actions telling different developments (conflicting classes, or
+    a reaction or a meeting against the act itself), read by
+    :func:`~chipwatch.clustering.actions.article_conflict`; whether it keeps the two
+    apart (a veto); planned on one side and done on the other more than
     ``PLANNED_GAP`` apart)."""
     if not new.actions or not old.actions:
         return 0.0, None, None, False, False
-    best, shared = 0.0, None
+    titled = bool(new.title), bool(old.title)
+    evidence = what.article_evidence(
+        new.actions, old.actions, titled_a=titled[0], titled_b=titled[1]
+    )
+    shared = _shared_action(new, old) if evidence > 0.0 else None
+    found = what.article_conflict(new.actions, old.actions, titled_a=titled[0], titled_b=titled[1])
+    if found is None:
+        return evidence, shared, None, False, False
+    mine, theirs, reason = found
+    if reason == "modality":
+        return evidence, shared, None, False, gap > PLANNED_GAP
+    return evidence, shared, (mine.action, theirs.action), True, False
+
+
+def _shared_action(new: Doc, old: Doc) -> tuple[str, str] | None:
+    """The action both report, for the explanation: the best-matching pair, primary
+    ones first; with its object when both name the same."""
+    best: tuple[float, str, str] | None = None
     for mine in new.actions:
-        prominence = 1.0 if mine in new.primary else SECONDARY
         for theirs in old.actions:
-            evidence = what.same_event_evidence(mine, theirs)
-            if evidence <= 0.0:
-                continue
-            value = evidence * min(prominence, 1.0 if theirs in old.primary else SECONDARY)
-            if value > best:
+            value = what.same_event_evidence(mine, theirs)
+            if mine in new.primary and theirs in old.primary:
+                value += 1.0
+            if value > 0.0 and (best is None or value > best[0]):
                 obj = mine.object if mine.object and mine.object == theirs.object else ""
-                best, shared = value, (mine.action, obj)
-    conflict, vetoes, planned = None, False, False
-    ours = {m.action for m in new.actions}
-    others = {m.action for m in old.actions}
-    for mine in new.primary:
-        for theirs in old.primary:
-            why = what.conflict(mine, theirs)
-            if why == "modality":
-                planned = planned or gap > PLANNED_GAP
-            elif not why or theirs.action in ours or mine.action in others:
-                continue  # one of them reports the other's action too
-            elif why == "frame":  # a reaction or a meeting against the act: a penalty
-                conflict = conflict or (mine.action, theirs.action)
-            else:  # listed classes: different developments, the groups stay apart
-                conflict, vetoes = (mine.action, theirs.action), True
-    return best, shared, conflict, vetoes, planned
+                best = (value, mine.action, obj or "")
+    return (best[1], best[2]) if best is not None else None
 
 
 def _news_agrees(new: Doc, old: Doc) -> bool:
