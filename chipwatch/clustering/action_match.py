@@ -353,20 +353,19 @@ class _Article:
                 continue
             if start <= s < end:
                 return True
-            if self.before and e <= start and self._close(e, start, words):
+            if self.before and e <= start and self._close(e, start, words, before=True):
                 return True
-            if self.after and s >= end and self._close(end, s, words):
+            if self.after and s >= end and self._close(end, s, words, before=False):
                 return True
         return False
 
-    def _close(self, low: int, high: int, words: int) -> bool:
-        """At most ``words`` words between, and no comma inside: "Nvidia, which did not
-        comment, will resume sales" resumes them; a comma right after the word is no
-        bar ("erwägt, den Verkauf zu erlauben")."""
-        gap = self.folded[low:high]
-        gap = gap.replace("\uff0c", ",")
-        if "," in gap.strip(" ,"):
-            return False  # a comma inside: another clause ("erwägt, ... zu erlauben" is one)
+    def _close(self, low: int, high: int, words: int, *, before: bool) -> bool:
+        """At most ``words`` words between, and no comma: "Nvidia, which did not
+        comment, will resume sales" resumes them. Only a comma right after a word
+        before the match is no bar ("erwägt, den Verkauf zu erlauben")."""
+        gap = self.folded[low:high].replace("\uff0c", ",")
+        if "," in (gap.lstrip(" ,") if before else gap):
+            return False  # another clause
         return self.words_between(low, high) <= words
 
     def _objects(
