@@ -257,8 +257,25 @@ class _Article:
         return None
 
     def words_between(self, low: int, high: int) -> int:
-        """Words in ``folded[low:high]``: spaced tokens, plus CJK characters / 2."""
-        return word_count(self.folded[low:high]) if high > low else 0
+        """Words in ``folded[low:high]``: spaced tokens, plus CJK characters / 2; a
+        tagged name counts as one word ("Advanced Micro Devices", "ウィングテック")."""
+        if high <= low:
+            return 0
+        starts = self.entity_starts
+        at = bisect.bisect_left(starts, low)
+        if at == len(starts) or starts[at] >= high:
+            return word_count(self.folded[low:high])
+        pieces = []
+        cursor = low
+        for s, e, _, _ in self.entities[at:]:
+            if s >= high:
+                break
+            if s >= cursor and e <= high:
+                pieces.append(self.folded[cursor:s])
+                pieces.append("x")
+                cursor = e
+        pieces.append(self.folded[cursor:high])
+        return word_count("".join(pieces))
 
     def lead(self) -> tuple[int, int]:
         """The summary's lead sentence: its first one of three words or more (not a
