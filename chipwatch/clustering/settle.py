@@ -26,6 +26,7 @@ articles arrived in, nor on how feeds finished within a round.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import product
@@ -76,8 +77,11 @@ MAX_SETTLE = 5000
 # with the rarities of a younger store is decided again with today's.
 DRIFT = 0.05
 # A store of at most this many articles is its whole open range (a young store's
-# rarities move fast); a bigger one's open range is what the live index holds.
+# rarities move fast); a bigger one's open range is what the live index holds, its
+# newest this many articles.
 FULL_STORE = 5000
+# Settled articles near a round decided again with it, at most (the nearest in time).
+MAX_NEAR = 2000
 
 
 def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
@@ -114,22 +118,44 @@ def _round_docs(clusterer: Clusterer, ids: list[int]) -> dict[int, Doc]:
 
 def _near(clusterer: Clusterer, docs: dict[int, Doc]) -> dict[int, datetime]:
     """The settled articles decided again with the round's: those published within the
-    long window of one of them, so that every story near the round is judged on
-    today's pairs and not on the shape an earlier round gave it; the whole open range
-    when the rarities have drifted since it was last decided (see ``DRIFT``)."""
+    long window of one of them (the ``MAX_NEAR`` nearest in time), so that every story
+    near the round is judged on today's pairs and not on the shape an earlier round
+    gave it; the open range when the rarities have drifted since it was last decided
+    (see ``DRIFT``; its newest ``FULL_STORE`` articles)."""
     db, df = clusterer.db, clusterer.df
+    times = sorted(d.published for d in docs.values())
     population = df.total + df.prior_mass
     if population >= clusterer.settled_population * (1 + DRIFT):
         clusterer.settled_population = population
         live = clusterer.index
-        if clustered_count(db) <= FULL_STORE or live.newest == float("-inf"):
-            return dict(settled_near(db, since=datetime.min.replace(tzinfo=UTC)))
-        return dict(settled_near(db, since=_utc(live.newest - live.horizon)))
+        since = datetime.min.replace(tzinfo=UTC)
+        if clustered_count(db) > FULL_STORE and live.newest != float("-inf"):
+            since = _utc(live.newest - live.horizon)
+        found = settled_near(db, since=since)
+        newest = [max(t for _, t in found).timestamp()] if found else []
+        return dict(_nearest(found, newest, FULL_STORE))
     reach = clusterer.rules.long_window
-    found: dict[int, datetime] = {}
-    for start, end in _spans(sorted(d.published for d in docs.values()), reach):
-        found.update(settled_near(db, since=_utc(start), until=_utc(end)))
-    return found
+    near: list[tuple[int, datetime]] = []
+    for start, end in _spans(times, reach):
+        near += settled_near(db, since=_utc(start), until=_utc(end))
+    return dict(_nearest(near, times, MAX_NEAR))
+
+
+def _nearest(
+    found: list[tuple[int, datetime]], times: list[float], limit: int
+) -> list[tuple[int, datetime]]:
+    """At most ``limit`` of ``found``: the nearest in time to one of ``times`` (sorted),
+    ties by id, so that a busy week costs a bounded pass."""
+    if len(found) <= limit:
+        return found
+
+    def distance(item: tuple[int, datetime]) -> tuple[float, int]:
+        t = item[1].timestamp()
+        i = bisect_left(times, t)
+        gaps = [abs(times[j] - t) for j in (i - 1, i) if 0 <= j < len(times)]
+        return min(gaps), item[0]
+
+    return sorted(found, key=distance)[:limit]
 
 
 def _index_for(clusterer: Clusterer, docs: dict[int, Doc], times: list[float]) -> CandidateIndex:
