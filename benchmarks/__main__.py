@@ -30,6 +30,7 @@ MODULES = (
     "poll",
     "tagging",
     "entities",
+    "actions",
     "cluster",
     "quality",
     "digest",

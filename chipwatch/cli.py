@@ -298,6 +298,11 @@ def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     digest.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     digest.add_argument(
+        "--explain",
+        action="store_true",
+        help="say for each article why it is in its story (as search --explain does)",
+    )
+    digest.add_argument(
         "--now", metavar="T", help="the time the digest is made (ISO 8601); fixes output for diffs"
     )
 

@@ -32,6 +32,7 @@ from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
+from chipwatch.pipeline.settle_round import Settled, settle_round
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -52,6 +53,7 @@ class PollReport:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
     network: Verdict = field(default_factory=lambda: Verdict(UNKNOWN))
+    settled: Settled = field(default_factory=Settled)
 
     def count(self, *statuses: str) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -62,7 +64,9 @@ class PollReport:
 
     @property
     def new_stories(self) -> int:
-        return sum(o.new_stories for o in self.outcomes)
+        """Stories the round made, after its settle pass merged some away."""
+        made = sum(o.new_stories for o in self.outcomes)
+        return made + self.settled.created - self.settled.emptied
 
 
 class Poller:
@@ -174,6 +178,9 @@ class Poller:
     def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
         return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
 
+    def _settle(self, now: datetime) -> Settled:
+        return settle_round(self.services, now=now)
+
     def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
         """The round's network verdict, then feed-health and spike alerts, in one
         transaction; returns the alerts and, when the network is down, since when."""
@@ -251,6 +258,16 @@ class Poller:
         if self.notifier is not None and outcome.alerts:
             self.notifier.deliver_soon(outcome.alerts)
 
+    async def settle(self, now: datetime) -> Settled:
+        """The round's end: the settle pass and the watches (:mod:`.settle_round`);
+        its event lines go out, its new alerts are notified."""
+        settled = await self.write(self._settle, now)
+        for event in settled.events:
+            self.on_event(event)
+        if self.notifier is not None and settled.alerts:
+            self.notifier.deliver_soon(settled.alerts)
+        return settled
+
     async def check_health(self, now: datetime) -> list[dict[str, Any]]:
         """After a round: the network's state, feed-health and spike alerts; returns
         the alerts' event lines (a ``network`` line, when it is down, goes first to
@@ -293,10 +310,11 @@ class Poller:
             else:
                 raise outcome
         if not report.interrupted:
+            report.settled = await self.settle(now)
             report.alerts = await self.check_health(now)
             report.network = self.last_verdict
         report.alerts = [
-            a for o in report.outcomes for a in o.events if a.get("type") == "alert"
+            a for a in report.settled.events if a.get("type") == "alert"
         ] + report.alerts
         return report
 

@@ -26,6 +26,8 @@ class Services:
         self.tagger = build_tagger(config)
         self.alerts = AlertEngine(db, config, self.tagger)
         self._clusterer: Any = None
+        # The round's articles placed provisionally, for the watches at the settle pass.
+        self.unsettled: dict[int, tuple[Any, list[Any]]] = {}
 
     @property
     def clusterer(self) -> Any:
@@ -42,3 +44,4 @@ class Services:
         """The clusterer's in-memory index must forget what the rollback undid."""
         if self._clusterer is not None:
             self._clusterer.reload()
+        self.unsettled.clear()  # what was rolled back is gone; the rest is in the store

@@ -316,6 +316,7 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
 
 
 def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
+    from chipwatch.store.explain import explanation_contexts
     from chipwatch.store.feed_label import FEED_LABEL_SQL
 
     sql = (
@@ -326,6 +327,8 @@ def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
     )
     rows = db.execute(sql, [story_id]).fetchall()
     spans = _spans(db, [int(r[0]) for r in rows])
+    # What saying why needs: the matched article as it is now, the corrections.
+    contexts = explanation_contexts(db, [int(r[0]) for r in rows])
     return [
         ArticleView(
             id=int(r[0]),
@@ -338,7 +341,7 @@ def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
             feed_url=r[7],
             read=bool(r[8]),
             spans=spans.get(int(r[0]), ()),
-            explain=_json_dict(r[9]),
+            explain=contexts.get(int(r[0])) or _json_dict(r[9]),
             cluster_score=r[10],
         )
         for r in rows

@@ -209,7 +209,14 @@ class MainActions:
 
         def apply(db: Any) -> Any:
             if kind == "split":
-                return stories.split_article(db, subject, now=now, languages=languages)
+                from chipwatch.clustering.reexplain import refresh_explanations
+
+                left = db.execute("SELECT story_id FROM articles WHERE id = ?", [subject])
+                old = (left.fetchone() or [None])[0]
+                result = stories.split_article(db, subject, now=now, languages=languages)
+                if old is not None:  # who joined through the article says so no more
+                    refresh_explanations(db, old, self.app.config.cluster)
+                return result
             return stories.merge_stories(db, subject, target, now=now, languages=languages)
 
         try:
