@@ -74,6 +74,11 @@ class FeedPoll:
     result: FetchResult
     parsed: ParsedFeed | None = None  # None: not parsed (error, 304 or unchanged body)
     identity: str = ""  # the URL that scopes article keys (configured URL)
+    digest: str = ""  # body_hash of the body, kept when the body was dropped after parsing
+
+    @property
+    def body_hash(self) -> str:
+        return self.digest or body_hash(self.result.body)
 
 
 def label(poll: FeedPoll) -> str:
