@@ -103,9 +103,11 @@ def cluster_labelled(
     threshold: float | None = None,
     weights: Mapping[str, float] | None = None,
     languages: Sequence[str] = ("en", "fr"),
+    round_size: int = 1,
 ) -> tuple[dict[int, int], Any]:
-    """Run ingest (tag, store, cluster) over the set, one article per round (each
-    placed provisionally, then the round's settle pass); article index -> story id."""
+    """Run ingest (tag, store, cluster) over the set, ``round_size`` articles per round
+    (each placed provisionally, then the round's settle pass); article index -> story
+    id."""
     from chipwatch.clustering.clusterer import Clusterer
     from chipwatch.clustering.settle import settle
     from chipwatch.config import ClusterConfig
@@ -136,6 +138,8 @@ def cluster_labelled(
             predicted[position] = clusterer.assign(article_id, article, matches, now=now).story_id
             clusterer.end_batch()
             ids[position] = article_id
+        if (position + 1) % round_size and position + 1 < len(labelled.articles):
+            continue
         with write_transaction(db):
             settle(clusterer, now=now)
     final = dict(db.execute("SELECT id, story_id FROM articles").fetchall())

@@ -257,8 +257,25 @@ class _Article:
         return None
 
     def words_between(self, low: int, high: int) -> int:
-        """Words in ``folded[low:high]``: spaced tokens, plus CJK characters / 2."""
-        return word_count(self.folded[low:high]) if high > low else 0
+        """Words in ``folded[low:high]``: spaced tokens, plus CJK characters / 2; a
+        tagged name counts as one word ("Advanced Micro Devices", "ウィングテック")."""
+        if high <= low:
+            return 0
+        starts = self.entity_starts
+        at = bisect.bisect_left(starts, low)
+        if at == len(starts) or starts[at] >= high:
+            return word_count(self.folded[low:high])
+        pieces = []
+        cursor = low
+        for s, e, _, _ in self.entities[at:]:
+            if s >= high:
+                break
+            if s >= cursor and e <= high:
+                pieces.append(self.folded[cursor:s])
+                pieces.append("x")
+                cursor = e
+        pieces.append(self.folded[cursor:high])
+        return word_count("".join(pieces))
 
     def lead(self) -> tuple[int, int]:
         """The summary's lead sentence: its first one of three words or more (not a
@@ -353,20 +370,19 @@ class _Article:
                 continue
             if start <= s < end:
                 return True
-            if self.before and e <= start and self._close(e, start, words):
+            if self.before and e <= start and self._close(e, start, words, before=True):
                 return True
-            if self.after and s >= end and self._close(end, s, words):
+            if self.after and s >= end and self._close(end, s, words, before=False):
                 return True
         return False
 
-    def _close(self, low: int, high: int, words: int) -> bool:
-        """At most ``words`` words between, and no comma inside: "Nvidia, which did not
-        comment, will resume sales" resumes them; a comma right after the word is no
-        bar ("erwägt, den Verkauf zu erlauben")."""
-        gap = self.folded[low:high]
-        gap = gap.replace("\uff0c", ",")
-        if "," in gap.strip(" ,"):
-            return False  # a comma inside: another clause ("erwägt, ... zu erlauben" is one)
+    def _close(self, low: int, high: int, words: int, *, before: bool) -> bool:
+        """At most ``words`` words between, and no comma: "Nvidia, which did not
+        comment, will resume sales" resumes them. Only a comma right after a word
+        before the match is no bar ("erwägt, den Verkauf zu erlauben")."""
+        gap = self.folded[low:high].replace("\uff0c", ",")
+        if "," in (gap.lstrip(" ,") if before else gap):
+            return False  # another clause
         return self.words_between(low, high) <= words
 
     def _objects(

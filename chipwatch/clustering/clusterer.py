@@ -115,6 +115,9 @@ class Clusterer:
         )
         # Articles placed since the last settle pass (or not placed yet), by id.
         self.pending: dict[int, Doc] = {}
+        # The rarities' population at the last settle pass that decided the whole open
+        # range again (:mod:`.settle`); 0 until one has (after a start: the first pass).
+        self.settled_population = 0.0
         self.reload()
 
     # ---- index

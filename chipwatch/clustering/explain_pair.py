@@ -49,7 +49,25 @@ def explanation_of(
         if flipped and pair.conflict is not None
         else pair.conflict,
         bridged=tuple(bridged),
+        also=_also(doc, matched, action),
     )
+
+
+def _also(doc: Doc, matched: Doc, action: tuple[str, str] | None) -> tuple[str, ...]:
+    """Other classes of news both articles report of the shared action's object (the
+    seed pair: sales resumed, and licences granted for the H20), at most two."""
+    if action is None:
+        return ()
+    cls, obj = action
+
+    def classes(d: Doc) -> set[str]:
+        return {
+            m.action
+            for m in d.actions
+            if (not obj or obj in (o for o, _ in m.objects)) and not m.action.startswith("frame.")
+        }
+
+    return tuple(sorted(classes(doc) & classes(matched) - {cls})[:2])
 
 
 def _figure_order(key: str) -> tuple[int, str]:

@@ -62,6 +62,7 @@ class Explanation:
     conflict: tuple[str, str] | None = None  # (this one's action, the other's)
     bridged: tuple[tuple[int, float], ...] = ()  # stories it brought in, and the score
     locked: bool = False
+    also: tuple[str, ...] = ()  # other action classes both report of that object
 
     @property
     def new_story(self) -> bool:
@@ -84,6 +85,8 @@ class Explanation:
             }
         if self.action is not None:
             data["action"] = {"shared": self.action[0], "object": self.action[1]}
+            if self.also:
+                data["action"]["also"] = list(self.also)
         if self.conflict is not None:
             data["conflict"] = list(self.conflict)
         shared = {
@@ -145,6 +148,7 @@ class Explanation:
                 if isinstance(b, Mapping) and (s := _int(b.get("story_id"))) is not None
             ),
             locked=bool(data.get("locked") or data.get("corrected")),
+            also=_strings(action.get("also")),
         )
 
 
@@ -316,7 +320,8 @@ def _shared_action(ex: Explanation) -> str:
     if ex.action is None or not ex.action[0]:
         return ""
     cls, obj = ex.action
-    label = action_label(cls)
+    labels = [action_label(c) for c in (cls, *ex.also)]
+    label = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
     return f"{label} for {clean_title(obj)}" if obj else label
 
 

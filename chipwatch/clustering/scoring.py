@@ -205,12 +205,7 @@ def score_pair(
     disagree = bool(new.primary and old.primary) and not _news_agrees(new, old)
     # Each (real) headline names a company or a person the other article never mentions:
     # "Samsung launches HBM4" and "Micron launches HBM4" are two events.
-    if (
-        new.title
-        and old.title
-        and (new.actors - old.entities.keys())
-        and (old.actors - new.entities.keys())
-    ):
+    if new.title and old.title and _other_actors(new, old):
         conflict, vetoes = conflict or ("actor", "actor"), True
     figures = any(not key.startswith("n:") for key in common)
     named = sum(shared_names[1]) if shared_names[1] else 0.0
@@ -377,6 +372,17 @@ def _shared_action(new: Doc, old: Doc) -> tuple[str, str] | None:
                 obj = mine.object if mine.object and mine.object == theirs.object else ""
                 best = (value, mine.action, obj or "")
     return (best[1], best[2]) if best is not None else None
+
+
+def _other_actors(new: Doc, old: Doc) -> bool:
+    """Each headline names an actor of one kind (two companies, two people, two
+    agencies) that the other article never mentions. Of two kinds (the agency that
+    issues a rule, the company it hits) they are two sides of one event."""
+    mine = {new.entities.get(name) for name in new.actors - old.entities.keys()}
+    if not mine:
+        return False
+    theirs = {old.entities.get(name) for name in old.actors - new.entities.keys()}
+    return not mine.isdisjoint(theirs)
 
 
 def _news_agrees(new: Doc, old: Doc) -> bool:

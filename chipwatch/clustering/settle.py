@@ -26,6 +26,7 @@ articles arrived in, nor on how feeds finished within a round.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import product
@@ -45,8 +46,10 @@ from chipwatch.clustering.settle_plan import (
 from chipwatch.clustering.settle_profile import Profile
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import (
+    clustered_count,
     current_stories,
     locked_articles,
+    settled_near,
     story_members,
     unsettled_ids,
 )
@@ -67,6 +70,18 @@ LINK_MIN = 0.30
 FULL_LINKAGE = 64
 # A story of more articles than this is kept whole rather than reopened.
 MAX_REOPEN = 200
+# Reopening through links stops growing once the pass places this many articles.
+MAX_SETTLE = 5000
+# When the rarities' population has grown by this fraction since the last pass that
+# decided the whole open range again, the next pass does so again: a story decided
+# with the rarities of a younger store is decided again with today's.
+DRIFT = 0.05
+# A store of at most this many articles is its whole open range (a young store's
+# rarities move fast); a bigger one's open range is what the live index holds, its
+# newest this many articles.
+FULL_STORE = 5000
+# Settled articles near a round decided again with it, at most (the nearest in time).
+MAX_NEAR = 2000
 
 
 def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
@@ -80,8 +95,10 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
     locked = locked_articles(db, ids)
     free = {i: d for i, d in docs.items() if i not in locked}
     clusterer.df.freeze()
-    index = _index_for(clusterer, docs)
-    plan, pairs = _Pass(clusterer, index, free).run()
+    near = _near(clusterer, docs)
+    times = [d.published for d in docs.values()] + [t.timestamp() for t in near.values()]
+    index = _index_for(clusterer, docs, times)
+    plan, pairs = _Pass(clusterer, index, free).run(set(near))
     result = write_plan(clusterer, plan, ids, now=now)
     result.pairs = pairs
     for article_id in locked & docs.keys():  # a user's placement stands
@@ -99,18 +116,61 @@ def _round_docs(clusterer: Clusterer, ids: list[int]) -> dict[int, Doc]:
     return docs
 
 
-def _index_for(clusterer: Clusterer, docs: dict[int, Doc]) -> CandidateIndex:
-    """The live index when it covers every neighbour the round's articles may have;
-    else one loaded for their time spans (an import of old articles)."""
+def _near(clusterer: Clusterer, docs: dict[int, Doc]) -> dict[int, datetime]:
+    """The settled articles decided again with the round's: those published within the
+    long window of one of them (the ``MAX_NEAR`` nearest in time), so that every story
+    near the round is judged on today's pairs and not on the shape an earlier round
+    gave it; the open range when the rarities have drifted since it was last decided
+    (see ``DRIFT``; its newest ``FULL_STORE`` articles)."""
+    db, df = clusterer.db, clusterer.df
+    times = sorted(d.published for d in docs.values())
+    population = df.total + df.prior_mass
+    if population >= clusterer.settled_population * (1 + DRIFT):
+        clusterer.settled_population = population
+        live = clusterer.index
+        since = datetime.min.replace(tzinfo=UTC)
+        if clustered_count(db) > FULL_STORE and live.newest != float("-inf"):
+            since = _utc(live.newest - live.horizon)
+        found = settled_near(db, since=since)
+        newest = [max(t for _, t in found).timestamp()] if found else []
+        return dict(_nearest(found, newest, FULL_STORE))
+    reach = clusterer.rules.long_window
+    near: list[tuple[int, datetime]] = []
+    for start, end in _spans(times, reach):
+        near += settled_near(db, since=_utc(start), until=_utc(end))
+    return dict(_nearest(near, times, MAX_NEAR))
+
+
+def _nearest(
+    found: list[tuple[int, datetime]], times: list[float], limit: int
+) -> list[tuple[int, datetime]]:
+    """At most ``limit`` of ``found``: the nearest in time to one of ``times`` (sorted),
+    ties by id, so that a busy week costs a bounded pass."""
+    if len(found) <= limit:
+        return found
+
+    def distance(item: tuple[int, datetime]) -> tuple[float, int]:
+        t = item[1].timestamp()
+        i = bisect_left(times, t)
+        gaps = [abs(times[j] - t) for j in (i - 1, i) if 0 <= j < len(times)]
+        return min(gaps), item[0]
+
+    return sorted(found, key=distance)[:limit]
+
+
+def _index_for(clusterer: Clusterer, docs: dict[int, Doc], times: list[float]) -> CandidateIndex:
+    """The live index when it covers every neighbour the pass's articles (``times``:
+    when they were published) may have; else one loaded for their time spans (an
+    import of old articles)."""
     reach = 2 * clusterer.rules.long_window  # a neighbour's neighbours, for reopening
     live = clusterer.index
-    if all(live.covers(d.published - reach) for d in docs.values()):
+    if all(live.covers(t - reach) for t in times):
         for doc in docs.values():
             if doc.article_id not in live.docs:
                 live.add(doc)
         return live
     index = CandidateIndex(horizon_seconds=float("inf"), df=clusterer.df)
-    for start, end in _spans(sorted(d.published for d in docs.values()), reach):
+    for start, end in _spans(sorted(times), reach):
         for doc in load_docs(clusterer.db, since=_utc(start), until=_utc(end), settled_only=True):
             index.add(doc)
     for doc in docs.values():
@@ -193,10 +253,24 @@ class _Pass:
     def _open(self, reached: set[int]) -> None:
         """The stories the round's candidates belong to are reopened: their articles
         are placed again, unless a user placed one, one is out of the index's reach,
-        or the story is too big; then the story is kept whole."""
+        or the story is too big; then the story is kept whole. Reopening goes on
+        through every link at or above the threshold from a reopened article to
+        another story, so no story joins on a neighbour's old shape."""
+        tried: set[int] = set()
+        frontier = reached
+        while frontier and len(self.free) < MAX_SETTLE:
+            reopened = self._reopen(frontier, tried)
+            if not reopened:
+                return
+            self._collect(reopened)
+            frontier = self._linked_outside(reopened)
+
+    def _reopen(self, reached: set[int], tried: set[int]) -> list[Doc]:
+        """Reopen the stories of ``reached`` not tried yet; their articles."""
         db = self.clusterer.db
         outside = sorted(reached - self.free.keys())
-        stories = sorted(set(current_stories(db, outside).values()))
+        stories = sorted(set(current_stories(db, outside).values()) - tried)
+        tried.update(stories)
         members = story_members(db, stories)
         locked = locked_articles(db, [i for s in stories for i in members[s]])
         reopened: list[Doc] = []
@@ -214,7 +288,16 @@ class _Pass:
                 self.free[doc.article_id] = doc
                 self.current[doc.article_id] = story_id
                 reopened.append(doc)
-        self._collect(reopened)
+        return reopened
+
+    def _linked_outside(self, docs: list[Doc]) -> set[int]:
+        """The articles outside the pass that ``docs`` link to at the threshold."""
+        found: set[int] = set()
+        for doc in docs:
+            for other_id, pair in self.adjacent.get(doc.article_id, ()):
+                if other_id not in self.free and pair.allowed and pair.score >= self.threshold:
+                    found.add(other_id)
+        return found
 
     def _keep_whole(self) -> None:
         """Every story an endpoint of a pair belongs to, not placed by the pass, is a
@@ -258,7 +341,9 @@ class _Pass:
             parent[node], node = root, parent[node]
         return root
 
-    def run(self) -> tuple[Plan, int]:
+    def run(self, near: set[int]) -> tuple[Plan, int]:
+        """``near``: settled articles whose stories are decided again with the round."""
+        self._reopen(near, set())
         reached = self._collect(self.free.values())
         self._open(reached)
         self._keep_whole()

@@ -208,3 +208,23 @@ def current_stories(db: Database, ids: Sequence[int]) -> dict[int, int]:
 def move_story_articles(db: Database, story_id: int, into: int) -> None:
     """Every article of ``story_id`` now belongs to ``into`` (a merge)."""
     db.conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [into, story_id])
+
+
+def settled_near(
+    db: Database, *, since: datetime, until: datetime | None = None
+) -> list[tuple[int, datetime]]:
+    """The settled articles in a story published in ``[since, until]``: (id, published)."""
+    where = "published >= ? AND story_id IS NOT NULL"
+    params: list[Any] = [iso(since)]
+    if until is not None:
+        where += " AND published <= ?"
+        params.append(iso(until))
+    where += " AND id NOT IN (SELECT article_id FROM unsettled)"
+    rows = db.execute(f"SELECT id, published FROM articles WHERE {where}", params)
+    return [(int(r[0]), from_iso(r[1])) for r in rows]
+
+
+def clustered_count(db: Database) -> int:
+    """How many articles are in a story."""
+    row = db.execute("SELECT count(*) FROM articles WHERE story_id IS NOT NULL").fetchone()
+    return int(row[0]) if row else 0
