@@ -30,7 +30,7 @@ from benchmarks.synth import write_feeds
 
 CORPORA = {"spread": (timedelta(days=700), 100), "burst": (timedelta(days=2), 100)}
 PEERS = ("newsboat", "reader", "feedparser", "chipwatch")
-SIZES = {"small": (1_000,), "full": (1_000, 10_000, 50_000, 100_000)}
+SIZES = {"small": (300,), "full": (1_000, 10_000, 50_000, 100_000)}
 
 
 def write_corpus(directory: Path, count: int, corpus: str) -> list[Path]:
