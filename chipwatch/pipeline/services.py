@@ -45,6 +45,10 @@ class Services:
             self._tagger = build_tagger(self.config)
         return self._tagger
 
+    @tagger.setter
+    def tagger(self, tagger: Any) -> None:
+        self._tagger = tagger
+
     def keep_unsettled(self, article_id: int, article: Any, matches: list[Any]) -> None:
         """Keep a provisionally placed article for the watches at the round's end, when
         there are watches and fewer than ``MAX_UNSETTLED_KEPT`` are kept; the settle
