@@ -28,6 +28,7 @@ MODULES = (
     "ingest",
     "parse",
     "poll",
+    "peers",
     "tagging",
     "entities",
     "actions",

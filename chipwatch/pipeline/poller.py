@@ -11,6 +11,7 @@ notifications follow. :func:`poll_once` polls every enabled feed now;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.backlog import Backlog
 from chipwatch.pipeline.fulltext import Enriched, FullText
 from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
@@ -93,6 +95,7 @@ class Poller:
         self.parsers = ParserPool(config.poll.workers, entities=tuple(config.entities))
         self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
         self._batch = _StateBatch(self)
+        self._backlog = Backlog(Backlog.limit_for(config.poll.concurrency, self.parsers.workers))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
         self._checkpointer = Checkpointer(self.db_path)
         self._services: Services | None = None
@@ -204,26 +207,44 @@ class Poller:
     async def poll_feed(
         self, feed: FeedState, identity: str, *, now: datetime, stop: asyncio.Event | None = None
     ) -> FeedOutcome | None:
-        """Fetch, parse and store one feed. None when ``stop`` was set before writing."""
+        """Fetch, parse and store one feed. None when ``stop`` was set before writing.
+        The feed holds a place in the backlog (:mod:`.backlog`) until it is written."""
+        await self._backlog.admit()  # the writer is behind: fetch nothing more for now
+        try:
+            poll = await self._fetch_and_parse(feed, identity, now)
+            if poll.parsed is not None:
+                if stop is not None and stop.is_set():
+                    return None
+                outcome = await self.write(self._ingest, poll, now)
+                self._emit(outcome)
+                return outcome
+        finally:
+            self._backlog.release()
+        if stop is not None and stop.is_set():
+            return None
+        outcome = await self._batch.add(poll, now)  # grouped with other feeds' states
+        self._emit(outcome)
+        return outcome
+
+    async def _fetch_and_parse(self, feed: FeedState, identity: str, now: datetime) -> FeedPoll:
+        """The feed fetched, and parsed unless its body is the one last stored. The body
+        is dropped once parsed (its hash kept): a big feed is not held twice."""
         request = FetchRequest(
             feed.url, etag=feed.etag, last_modified=feed.last_modified, feed_id=feed.id
         )
         result = await self.fetcher.fetch(request, now=now)
+        digest = body_hash(result.body) if result.kind == FetchKind.OK else ""
         parsed = None
-        if result.kind == FetchKind.OK and body_hash(result.body) != feed.body_hash:
+        if digest and digest != feed.body_hash:
+            body, result = result.body, dataclasses.replace(result, body=b"")
             parsed = await self.parsers.parse(
-                result.body,
-                result.headers,
-                identity or feed.url,
-                now,
-                feed.label,
+                body, result.headers, identity or feed.url, now, feed.label
             )
+            del body
         pages = Enriched(parsed) if parsed is not None else None
         if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
             pages = await self.full_text.enrich(parsed, feed_url=feed.url, now=now)
-        if stop is not None and stop.is_set():
-            return None
-        poll = FeedPoll(
+        return FeedPoll(
             feed,
             self._interval(feed, identity),
             result,
@@ -231,13 +252,8 @@ class Poller:
             identity,
             texts=pages.texts if pages else (),
             analysed=pages.analysed if pages else (),
+            digest=digest,
         )
-        if parsed is None:  # no articles: grouped with other feeds' state updates
-            outcome = await self._batch.add(poll, now)
-        else:
-            outcome = await self.write(self._ingest, poll, now)
-        self._emit(outcome)
-        return outcome
 
     def _configured(self, feed: FeedState, identity: str, key: str) -> Any:
         """A key of the feed's ``[[feeds]]`` table (None for a feed no longer configured)."""
@@ -254,6 +270,9 @@ class Poller:
         self.network.record(outcome)
         for event in outcome.events:
             self.on_event(event)
+        # Handed out: the report keeps only the new stories' lines (it lists them), so
+        # a round's report does not grow by two lines an article.
+        outcome.events = [e for e in outcome.events if e.get("type") == "story" and e.get("new")]
         self.on_event(outcome.to_json())
         if self.notifier is not None and outcome.alerts:
             self.notifier.deliver_soon(outcome.alerts)

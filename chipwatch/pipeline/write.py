@@ -133,7 +133,7 @@ def _cluster(
     assert article.id is not None
     matches, features = tagged
     assignment = services.clusterer.assign(article.id, article, matches, now=now, features=features)
-    services.unsettled[article.id] = (article, list(matches))
+    services.keep_unsettled(article.id, article, list(matches))
     if change == "new":
         outcome.new_articles += 1
     else:
