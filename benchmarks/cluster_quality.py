@@ -103,9 +103,13 @@ def cluster_labelled(
     threshold: float | None = None,
     weights: Mapping[str, float] | None = None,
     languages: Sequence[str] = ("en", "fr"),
+    round_size: int = 1,
 ) -> tuple[dict[int, int], Any]:
-    """Run ingest (tag, store, cluster) over the set; article index -> story id."""
+    """Run ingest (tag, store, cluster) over the set, ``round_size`` articles per round
+    (each placed provisionally, then the round's settle pass); article index -> story
+    id."""
     from chipwatch.clustering.clusterer import Clusterer
+    from chipwatch.clustering.settle import settle
     from chipwatch.config import ClusterConfig
     from chipwatch.entities.tagger import build_tagger
     from chipwatch.store.db import open_db, write_transaction
@@ -132,7 +136,12 @@ def cluster_labelled(
             matches = tagger.tag(article.title, article.summary)
             save_matches(db, article_id, matches)
             predicted[position] = clusterer.assign(article_id, article, matches, now=now).story_id
+            clusterer.end_batch()
             ids[position] = article_id
+        if (position + 1) % round_size and position + 1 < len(labelled.articles):
+            continue
+        with write_transaction(db):
+            settle(clusterer, now=now)
     final = dict(db.execute("SELECT id, story_id FROM articles").fetchall())
     return {pos: final[aid] for pos, aid in ids.items()}, (tmp, db, ids)
 

@@ -71,6 +71,9 @@ class Article:
     feed_name: str = ""
     id: int | None = None
     story_id: int | None = None
+    # The feed gave no title: ``title`` is the summary's first sentence, for display.
+    # Clustering compares no title then, only the text.
+    title_derived: bool = False
 
     @property
     def text(self) -> str:

@@ -384,7 +384,10 @@ TABLE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
             ["La diffusion du match est interdite par la règle"],
         ),
         "de": (
-            ["Die Regeln zur KI-Diffusion werden gestrichen"],
+            [
+                "Die Regeln zur KI-Diffusion werden gestrichen",
+                "Die Regel zur Verbreitung von KI wird gestrichen",
+            ],
             ["Die Diffusion von Gasen folgt einer Regel"],
         ),
         "es": (

@@ -85,6 +85,8 @@ class AlertEngine:
         self.config = config
         self.tagger = tagger
         self.watches = [_compile(w, tagger) for w in config.watches if w.kind == "query"]
+        self.mute = _compile_mute(config, tagger)
+        """Every ``[[mute]]`` rule as one query: its stories raise no alert."""
         self.spikes = [w for w in config.watches if w.kind == "spike"]
         # resolved now, so an unknown entity stops polling at start, not mid-round
         self._spike_names = {w.name: self._entity_names(w) for w in self.spikes}
@@ -111,15 +113,37 @@ class AlertEngine:
             return []
         story_id = assignment.story_id
         already = store.story_alert_watches(self.db, story_id)
-        doc: QueryDoc | None = None
-        events: list[AlertEvent] = []
-        for watch in self.watches:
-            if watch.config.name not in already:
-                doc = doc or self._doc(article, matches)
-                if not watch.query.matches(doc):
-                    continue
-            events.append(self._story_alert(watch, story_id, now))
-        return events
+        doc = self._doc(article, matches)
+        wanted = [w for w in self.watches if w.config.name in already or w.query.matches(doc)]
+        if not wanted:
+            return []
+        if self._muted(story_id, doc):
+            if already:  # raised before the article that mutes the story came
+                store.dismiss_story_alerts(self.db, story_id)
+            return []
+        return [self._story_alert(watch, story_id, now) for watch in wanted]
+
+    def _muted(self, story_id: int, doc: QueryDoc) -> bool:
+        """Whether a mute rule matches the article, or any stored article of its story
+        (a story is muted when one of its articles matches, as a watch alerts)."""
+        if self.mute is None:
+            return False
+        return self.mute.matches(doc) or bool(self.muted_stories([story_id]))
+
+    def muted_stories(self, story_ids: Iterable[int]) -> set[int]:
+        """Which of the stories a mute rule matches (by their stored articles)."""
+        from chipwatch.store.views_status import article_docs
+
+        ids = frozenset(story_ids)
+        if self.mute is None or not ids:
+            return set()
+        return {
+            d.story_id
+            for d in article_docs(self.db, ids, since=None)
+            if self.mute.matches(
+                QueryDoc(d.title, d.summary, d.feed_name, d.feed_url, d.lang, d.entities, d.kinds)
+            )
+        }
 
     def _doc(self, article: Article, matches: Sequence[EntityMatch]) -> QueryDoc:
         doc = QueryDoc.from_article(article, matches)
@@ -272,6 +296,10 @@ class AlertEngine:
         recent = store.entity_stories(self.db, names, start=start, end=now)
         baseline_start = start - timedelta(days=SPIKE_BASELINE_DAYS)
         previous = store.entity_stories(self.db, names, start=baseline_start, end=start)
+        muted = self.muted_stories([*recent, *previous])  # muted stories neither count nor lead
+        if muted:
+            recent = [s for s in recent if s not in muted]
+            previous = [s for s in previous if s not in muted]
         return recent, len(previous)
 
     def _spike(self, watch: WatchConfig, now: datetime) -> AlertEvent | None:
@@ -337,6 +365,17 @@ def _compile(watch: WatchConfig, tagger: Any) -> _Watch:
         return _Watch(watch, parse_query(watch.query, tagger))
     except QuerySyntaxError as exc:
         raise UserError(f"watch {watch.name!r}: {exc}") from exc
+
+
+def _compile_mute(config: Config, tagger: Any) -> Query | None:
+    """The mute rules as one query (their entities resolved, so an unknown one stops
+    polling at start, naming the rule); None when there are none."""
+    for mute in config.mutes:
+        try:
+            parse_query(mute.query, tagger)
+        except QuerySyntaxError as exc:
+            raise UserError(f"mute {mute.name or mute.query!r}: {exc}") from exc
+    return parse_query(config.mute_query, tagger) if config.mutes else None
 
 
 def _outlets_detail(outlets: Iterable[str]) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.docfreq import DocumentFrequencies
 
 # Indexed articles kept over all cached buckets (an article sits in about five of them):
 # some 100 MB at most, and a month of a few hundred articles a day.
@@ -34,8 +35,11 @@ class BackfillIndexes:
     ``[start, end]``. ``loads`` counts the loads (one per bucket first used).
     """
 
-    def __init__(self, window_seconds: float, loader: Loader) -> None:
+    def __init__(
+        self, window_seconds: float, loader: Loader, df: DocumentFrequencies | None = None
+    ) -> None:
         self.window = window_seconds
+        self.df = df
         self.bucket_seconds = max(window_seconds / 2, 1.0)
         self.loader = loader
         self.loads = 0
@@ -57,7 +61,7 @@ class BackfillIndexes:
             self._buckets.move_to_end(bucket)
             return index
         start, end = self._bounds(bucket)
-        index = CandidateIndex(horizon_seconds=float("inf"))
+        index = CandidateIndex(horizon_seconds=float("inf"), df=self.df)
         for doc in self.loader(_utc(start), _utc(end)):
             index.add(doc)
         self.loads += 1

@@ -1,25 +1,31 @@
 """The candidate index: which recent articles could tell the same event as a new one.
 
 Every indexed article is a :class:`Doc` (its comparable features). An inverted index maps
-each feature (an entity, a content word, a figure, a URL, a title key) to the articles in
-the time window that have it. Candidates for a new article come from its rarest features
-only (common ones such as "China" or "NVIDIA" are skipped as blocking keys), so the cost
-of one lookup depends on the window's density, never on the size of the archive.
+each feature (an entity, an action, a figure, a name, a content word, a URL, a title key)
+to the articles in the time window that have it. Candidates for a new article come from
+its rarest features, with slots kept for each kind (entities, actions, figures, names,
+then words), so an outlet's boilerplate words cannot crowd out the chip it names; a
+feature shared by too many indexed articles is never looked up. The cost of one lookup
+depends on the window's density, never on the size of the archive.
 
-Document frequencies over the window double as rarity weights: "H20" and "licence" say
-more than "China" and "NVIDIA".
+Rarity comes from the store-wide document frequencies (:mod:`.docfreq`), shared by every
+index of one clusterer: "H20" and "licence" say more than "China" and "NVIDIA" whatever
+the index holds. Ties are broken by the articles' keys (their feed identity), never by
+the order they arrived in.
 """
 
 from __future__ import annotations
 
 import collections
 import heapq
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, repeat
+
+from chipwatch.clustering.actions import ActionMention
+from chipwatch.clustering.docfreq import DocumentFrequencies
+from chipwatch.clustering.features import action_key
 
 # Counter's own C loop (count into a dict from an iterable): not public, but the hot
 # loop of candidate lookup (benchmarks/bench_cluster.py).
@@ -36,24 +42,21 @@ KIND_PRIOR: dict[str, float] = {
     "place": 0.35,
 }
 DEFAULT_KIND_PRIOR = 0.6
-# Rarity is measured against at least this many documents, so a nearly empty window does
-# not call every word rare.
-MIN_RARITY_POPULATION = 200
-# Blocking: at most this many of an article's rarest features are looked up, and a
-# feature shared by more than this many indexed articles is too common to block on.
-MAX_BLOCKING_FEATURES = 10
-MAX_POSTINGS = 100
-# Rarities are memoized and recomputed every this many additions: they drift slowly,
-# and computing a logarithm per word per pair would dominate an assignment.
-RARITY_REFRESH = 64
+# Blocking: how many keys of each kind are looked up (entities, actions, figures, names;
+# words fill the rest up to MAX_BLOCKING_FEATURES), and a feature shared by more than
+# MAX_POSTINGS indexed articles is too common to block on.
+BLOCKING_SLOTS = (("e", 4), ("a", 2), ("n", 2), ("p", 2))
+MAX_BLOCKING_FEATURES = 12
+MAX_POSTINGS = 150
+# A blocking key counts for its rarity, in quarters (1..4): a shared chip outranks two
+# shared ordinary words. Identity features (URL, guid, title) count as ten keys.
+_QUARTERS = 4
+_IDENTITY = 10 * _QUARTERS
 # Index changes after which a doc's cached weight totals are recomputed.
 NORM_REFRESH = 4096
 # Candidates whose blocking score is below this share of the best one's are not scored:
 # they share only a feature or two of many.
 MIN_RELATIVE_BLOCKING = 0.3
-# Blocking features are ranked by postings size, then by ``kind:text`` (kind prefixes
-# are all two characters, so comparing (kind, text) compares ``kind:text``).
-_BLOCKING_ORDER = itemgetter(0, 1, 2)
 _WORDS = 6  # index of the words' postings in CandidateIndex.kinds
 
 
@@ -66,7 +69,7 @@ class Doc:
     feed_id: int
     lang: str
     published: float  # POSIX seconds
-    title: str  # normalized, entities masked to canonical names
+    title: str  # normalized, entities masked to canonical names ("" when none was given)
     title_key: str
     url: str
     guid: str
@@ -74,12 +77,25 @@ class Doc:
     words: frozenset[str]
     numbers: frozenset[str]
     names: frozenset[str] = frozenset()  # name-like words the tagger does not know
-    norms: tuple[int, float, float] = (-1, 0.0, 0.0)  # (generation, words, entities)
+    norms: tuple[int, float, float] = (-(1 << 40), 0.0, 0.0)  # (stamp, words, entities)
+    key: str = ""  # the article's identity (guid, URL or hash): ties are broken by it
+    actions: tuple[ActionMention, ...] = ()  # what happened
+    primary: tuple[ActionMention, ...] = ()  # of which, what the article is about
+    slack: float = 0.0  # seconds the published time may be off
+    credit: str = ""  # wire service credited
+    host: str = ""  # the link's host
+    actors: frozenset[str] = frozenset()  # who its headline names
+
+    @property
+    def action_keys(self) -> tuple[str, ...]:
+        """The actions as indexed keys (``class|object``), each once."""
+        return tuple(dict.fromkeys(action_key(mention) for mention in self.actions))
 
     @property
     def features(self) -> tuple[str, ...]:
         """Every indexed feature, each as ``kind:text`` (``u:`` URL, ``g:`` guid,
-        ``t:`` title key, ``e:`` entity, ``n:`` figure, ``p:`` name, ``w:`` word)."""
+        ``t:`` title key, ``e:`` entity, ``n:`` figure, ``p:`` name, ``w:`` word,
+        ``a:`` action)."""
         return tuple(
             prefix + key
             for prefix, keys in zip(_PREFIXES, self.keyed(), strict=True)
@@ -96,6 +112,7 @@ class Doc:
             self.numbers,
             self.names,
             self.words,
+            self.action_keys,
         )
 
     def copy(self) -> Doc:
@@ -114,11 +131,18 @@ class Doc:
             self.words,
             self.numbers,
             self.names,
+            key=self.key,
+            actions=self.actions,
+            primary=self.primary,
+            slack=self.slack,
+            credit=self.credit,
+            host=self.host,
+            actors=self.actors,
         )
 
 
 # Feature kinds: identities (always looked up), then the blocking kinds.
-_PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:")
+_PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:", "a:")
 
 
 class CandidateIndex:
@@ -126,9 +150,11 @@ class CandidateIndex:
 
     The postings are kept per feature kind, keyed by the bare text (one dict per kind
     of :data:`_PREFIXES`), so neither indexing nor lookup builds ``kind:text`` strings.
+    ``df``: the store-wide frequencies, shared by every index of a clusterer (which
+    counts the articles it stores); an index made without one counts what it indexes.
     """
 
-    def __init__(self, *, horizon_seconds: float) -> None:
+    def __init__(self, *, horizon_seconds: float, df: DocumentFrequencies | None = None) -> None:
         self.horizon = horizon_seconds
         self.docs: dict[int, Doc] = {}
         self.times: dict[int, float] = {}  # article id -> published, for the window test
@@ -138,19 +164,15 @@ class CandidateIndex:
         self.stories: dict[int, set[int]] = defaultdict(set)
         self._expiry: list[tuple[float, int]] = []
         self.newest = float("-inf")
-        # Entity and name frequencies over every article seen (not only the window):
-        # "China" is common in this field even when the window is nearly empty.
-        self.entity_seen: Counter[str] = Counter()
-        self.name_seen: Counter[str] = Counter()
-        self.seen_total = 0
-        # Rarity of a feature changes only when the index does: memoized until then,
-        # words, entities and names by their bare text (the hot lookups of scoring),
-        # any other feature by itself. All four are cleared together.
-        self._rarity: dict[str, float] = {}
-        self.word_rarity: dict[str, float] = {}
-        self.entity_rarity: dict[str, float] = {}
-        self.name_rarity: dict[str, float] = {}
-        self.generation = 0
+        self.counting = df is None
+        self.df = df if df is not None else DocumentFrequencies()
+        # The frequencies' memoized rarities, by bare text (the hot lookups of scoring).
+        self.word_rarity = self.df.word_rarity
+        self.entity_rarity = self.df.entity_rarity
+        self.name_rarity = self.df.name_rarity
+        self.rarity_of_word = self.df.rarity_of_word
+        self.rarity_of_entity = self.df.rarity_of_entity
+        self.rarity_of_name = self.df.rarity_of_name
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -165,39 +187,21 @@ class CandidateIndex:
         """Index ``doc`` (replacing an older version of the same article)."""
         article_id = doc.article_id
         if article_id in self.docs:
-            self.remove(article_id)
-        self.generation += 1
-        if self.generation % RARITY_REFRESH == 0 or len(self.docs) < MIN_RARITY_POPULATION:
-            self._forget_rarity()
+            old = self.remove(article_id)
+            if old is not None and self.counting:
+                self.df.remove(old)
         self.docs[article_id] = doc
         self.times[article_id] = doc.published
         for postings, keys in zip(self.kinds, doc.keyed(), strict=True):
             for key in keys:
                 postings[key].add(article_id)
-        self.seen_total += 1
-        _count_elements(self.entity_seen, doc.entities)
-        _count_elements(self.name_seen, doc.names)
+        if self.counting:
+            self.df.add(doc)
         self.stories[doc.story_id].add(article_id)
         heapq.heappush(self._expiry, (doc.published, article_id))
         if doc.published > self.newest:
             self.newest = doc.published
             self.evict()
-
-    def _forget_rarity(self) -> None:
-        self._rarity.clear()
-        self.word_rarity.clear()
-        self.entity_rarity.clear()
-        self.name_rarity.clear()
-
-    def count_seen(self, features: Iterable[str]) -> None:
-        """Count one more article having ``features`` (``e:`` entities and ``p:``
-        names) in the long-run frequencies."""
-        self.seen_total += 1
-        for feature in features:
-            if feature.startswith("e:"):
-                self.entity_seen[feature[2:]] += 1
-            elif feature.startswith("p:"):
-                self.name_seen[feature[2:]] += 1
 
     def remove(self, article_id: int) -> Doc | None:
         """Forget one article (it stays in the expiry heap until it is popped)."""
@@ -230,6 +234,11 @@ class CandidateIndex:
         doc.story_id = story_id
         self.stories[story_id].add(article_id)
 
+    def move_story(self, story_id: int, into: int) -> None:
+        """Record that every indexed article of ``story_id`` now belongs to ``into``."""
+        for article_id in list(self.stories.get(story_id, ())):
+            self.move(article_id, into)
+
     def evict(self) -> None:
         """Drop articles published more than the horizon before the newest one."""
         limit = self.newest - self.horizon
@@ -239,143 +248,116 @@ class CandidateIndex:
             if doc is not None and doc.published == published:
                 self.remove(article_id)
 
+    def covers(self, published: float) -> bool:
+        """Every stored article published at ``published`` or later is indexed here
+        (when the index holds what was loaded and assigned since)."""
+        return published >= self.newest - self.horizon
+
     # ---- rarity
     def rarity(self, feature: str) -> float:
-        """0..1: 1 for a feature no other article has, near 0 for ubiquitous ones.
-
-        Entities and names use the long-run frequencies; words the window's.
-        """
-        kind, text = feature[:2], feature[2:]
-        if kind == "w:":
-            return self.word_rarity.get(text) or self.rarity_of_word(text)
-        if kind == "e:":
-            return self.entity_rarity.get(text) or self.rarity_of_entity(text)
-        if kind == "p:":
-            return self.name_rarity.get(text) or self.rarity_of_name(text)
-        cached = self._rarity.get(feature)
-        if cached is None:
-            postings = self.kinds[_PREFIXES.index(kind)] if kind in _PREFIXES else {}
-            cached = self._rarity[feature] = self._window_rarity(postings, text)
-        return cached
-
-    # A rarity is never 0 (log1p of a positive number), so ``cache.get(x) or ...``
-    # computes only what is not memoized.
-    def rarity_of_word(self, word: str) -> float:
-        """:meth:`rarity` of ``"w:" + word``, computed and memoized."""
-        value = self.word_rarity[word] = self._window_rarity(self.kinds[_WORDS], word)
-        return value
-
-    def rarity_of_entity(self, name: str) -> float:
-        """:meth:`rarity` of ``"e:" + name``, computed and memoized."""
-        value = self.entity_rarity[name] = self._long_run_rarity(self.entity_seen, name)
-        return value
-
-    def rarity_of_name(self, name: str) -> float:
-        """:meth:`rarity` of ``"p:" + name``, computed and memoized."""
-        value = self.name_rarity[name] = self._long_run_rarity(self.name_seen, name)
-        return value
-
-    def _window_rarity(self, postings: Mapping[str, set[int]], key: str) -> float:
-        population = max(len(self.docs), MIN_RARITY_POPULATION)
-        df = len(postings.get(key, ()))
-        return math.log1p(population / (df + 1)) / math.log1p(population)
-
-    def _long_run_rarity(self, seen: Mapping[str, int], key: str) -> float:
-        population = max(self.seen_total, MIN_RARITY_POPULATION)
-        df = seen.get(key, 0)
-        return math.log1p(population / (df + 1)) / math.log1p(population)
+        """0..1: 1 for a feature no other article has, near 0 for ubiquitous ones
+        (store-wide: :mod:`.docfreq`). URL, guid and title keys are always rare."""
+        kind = feature[:2]
+        if kind in ("e:", "w:", "p:", "n:", "a:"):
+            return self.df.rarity(kind[0], feature[2:])
+        return 1.0
 
     def entity_weight(self, name: str, kind: str) -> float:
         """How much sharing this entity says: kind prior times rarity."""
-        rarity = self.entity_rarity.get(name) or self.rarity_of_entity(name)
+        rarity = self.entity_rarity.get(name) or self.rarity_of_entity(name, kind)
         return KIND_PRIOR.get(kind, DEFAULT_KIND_PRIOR) * rarity
 
     def doc_norms(self, doc: Doc) -> tuple[float, float]:
         """Total rarity weight of a doc's words and of its entities.
 
-        Cached on the doc and refreshed every ``NORM_REFRESH`` index changes: rarity
+        Cached on the doc and refreshed every ``NORM_REFRESH`` changes of the
+        frequencies (and at once after :meth:`DocumentFrequencies.freeze`): rarity
         drifts slowly, and summing it over every word of every candidate for every
         new article would dominate the cost of an assignment.
         """
-        generation, words, entities = doc.norms
-        if generation < 0 or self.generation - generation >= NORM_REFRESH:
+        stamp, words, entities = doc.norms
+        if self.df.stamp - stamp >= NORM_REFRESH:
             known, word = self.word_rarity.get, self.rarity_of_word
             words = sum([known(w) or word(w) for w in doc.words])
-            known, entity = self.entity_rarity.get, self.rarity_of_entity
+            known_e, entity = self.entity_rarity.get, self.rarity_of_entity
             prior = KIND_PRIOR.get
             entities = sum(
                 [
-                    prior(k, DEFAULT_KIND_PRIOR) * (known(n) or entity(n))
+                    prior(k, DEFAULT_KIND_PRIOR) * (known_e(n) or entity(n, k))
                     for n, k in doc.entities.items()
                 ]
             )
-            doc.norms = (self.generation, words, entities)
+            doc.norms = (self.df.stamp, words, entities)
         return words, entities
 
     # ---- lookup
     def candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> list[int]:
         """Up to ``limit`` indexed article ids that share rare features with ``doc`` and
-        were published within the window of it, most shared rare features first.
-
-        Identity features (URL, guid, title) count as ten shared features.
-        """
+        were published within the window of it, the most (and rarest) shared first;
+        ties by article key."""
         return list(self.iter_candidates(doc, window_seconds=window_seconds, limit=limit))
 
     def iter_candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> Iterator[int]:
         """:meth:`candidates`, one at a time: the window is checked only for those
         asked for (an assignment often stops at the first)."""
-        identity, rare = self._blocking_features(doc)
         shared: dict[int, int] = {}
-        _count_elements(shared, chain.from_iterable(rare))  # counted in C: the hot loop
-        for postings in identity:
-            for article_id in postings:
-                shared[article_id] = shared.get(article_id, 0) + 10
+        _count_elements(shared, self._blocking_stream(doc))  # counted in C: the hot loop
         shared.pop(doc.article_id, None)
         if not shared:
             return
-        # Most shared first, ties in the order first seen (a stable sort). Those under
-        # the floor (a share of the best) are not ranked: most candidates share one
-        # feature of many.
-        ranked = sorted(shared.items(), key=itemgetter(1), reverse=True)
-        floor = ranked[0][1] * MIN_RELATIVE_BLOCKING
+        # Those under the floor (a share of the best) are not ranked: most candidates
+        # share one feature of many.
+        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
+        docs = self.docs
+        ranked = [(-count, docs[i].key, i) for i, count in shared.items() if count >= floor]
+        ranked.sort()
         found = 0
         times = self.times
         published = doc.published
-        for article_id, count in ranked[: limit * 3]:
-            if count < floor:
-                return
+        for _, _, article_id in ranked[: limit * 3]:
             if abs(times[article_id] - published) <= window_seconds:
                 yield article_id
                 found += 1
                 if found == limit:
                     return
 
-    def _blocking_features(self, doc: Doc) -> tuple[list[set[int]], list[set[int]]]:
-        """The postings of the doc's identity features (all that have any), and of its
-        rarest other features: ranked by postings size, then ``kind:text``."""
-        urls, guids, titles, entities, numbers, names, words = self.kinds
-        identity = []
-        if doc.url and (postings := urls.get(doc.url)):
-            identity.append(postings)
-        if doc.guid and (postings := guids.get(doc.guid)):
-            identity.append(postings)
-        if doc.title_key and (postings := titles.get(doc.title_key)):
-            identity.append(postings)
-        ranked = [
-            (len(postings), prefix, key, postings)
-            for prefix, get, keys in (
-                ("e:", entities.get, doc.entities),
-                ("n:", numbers.get, doc.numbers),
-                ("p:", names.get, doc.names),
-                ("w:", words.get, doc.words),
-            )
-            for key in keys
-            if (postings := get(key)) and len(postings) <= MAX_POSTINGS
-        ]
-        if len(ranked) > 1:
-            ranked.sort(key=_BLOCKING_ORDER)
-        return identity, [item[3] for item in ranked[:MAX_BLOCKING_FEATURES]]
+    def _blocking_stream(self, doc: Doc) -> Iterable[int]:
+        """Article ids of the postings of the doc's blocking keys, each repeated by its
+        weight (identities: ten keys; others: their rarity in quarters)."""
+        urls, guids, titles, entities, numbers, names, words, actions = self.kinds
+        parts: list[Iterable[int]] = []
+        for key, postings_of in ((doc.url, urls), (doc.guid, guids), (doc.title_key, titles)):
+            if key and (postings := postings_of.get(key)):
+                parts.extend(repeat(postings, _IDENTITY))
+        df = self.df
+        chosen = 0
+        for kind, keys, postings_of, cap in (
+            ("e", doc.entities, entities, 4),
+            ("a", doc.action_keys, actions, 2),
+            ("n", doc.numbers, numbers, 2),
+            ("p", doc.names, names, 2),
+            ("w", doc.words, words, MAX_BLOCKING_FEATURES),
+        ):
+            ranked = [
+                (-df.rarity(kind, key), len(postings), key, postings)
+                for key in keys
+                if (postings := postings_of.get(key)) and len(postings) <= MAX_POSTINGS
+            ]
+            if not ranked:
+                continue
+            ranked.sort(key=_first_three)
+            room = min(cap, MAX_BLOCKING_FEATURES - chosen)
+            for negative, _, _, postings in ranked[:room]:
+                parts.extend(repeat(postings, max(1, round(-negative * _QUARTERS))))
+            chosen += min(room, len(ranked))
+            if chosen >= MAX_BLOCKING_FEATURES:
+                break
+        return chain.from_iterable(parts)
 
     def story_docs(self, story_id: int) -> Iterable[Doc]:
         """Indexed articles of one story."""
         return (self.docs[a] for a in self.stories.get(story_id, ()) if a in self.docs)
+
+
+def _first_three(item: tuple[float, int, str, set[int]]) -> tuple[float, int, str]:
+    return item[0], item[1], item[2]

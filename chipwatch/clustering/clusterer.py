@@ -1,17 +1,23 @@
 """Stories: each new article joins the story of the event it tells, or starts one.
 
-:class:`Clusterer` is incremental: :meth:`Clusterer.assign` runs at ingest, inside the
-caller's write transaction, once per article. It compares the article only with the
-candidates an index over the time window proposes (rare entities, words, figures,
-URLs; see :mod:`chipwatch.clustering.candidates`), scores each pair
-(:mod:`chipwatch.clustering.scoring`), and joins the best story when the score reaches
-``[cluster] threshold``. Why it joined (or why it did not) is stored with the article.
+Two steps. At ingest, inside the feed's write transaction, :meth:`Clusterer.assign`
+places each article *provisionally*: it compares the article with the candidates an
+index over the recent past proposes (:mod:`.candidates`), scores each pair
+(:mod:`.scoring`) and joins the best story when the score reaches ``[cluster]
+threshold``, so the monitor shows it at once. At the end of each polling round the
+*settle* pass (:func:`.settle.settle`) decides again, for every
+article placed since the last one, on one snapshot of the rarities and in an order that
+does not depend on which feed finished first: the same articles give the same stories.
+The pass reads what the clusterer keeps (its index, its frequencies, the articles
+placed since the last pass, :attr:`Clusterer.pending`).
 
 Articles a user placed by hand (``story_locked``) are never moved.
 
 :meth:`Clusterer.assign` is :meth:`Clusterer.decide` (read-only: candidates, scores,
 the story to join) then :meth:`Clusterer.record` (the writes and index upkeep); the
-benchmark times the two apart.
+benchmark times the two apart. Rarities come from one store-wide table of document
+frequencies (:mod:`.docfreq`); :meth:`Clusterer.end_batch` writes its changes in the
+feed's transaction.
 """
 
 from __future__ import annotations
@@ -24,21 +30,23 @@ from sqlite_utils import Database
 
 from chipwatch.clustering.backfill import BackfillIndexes
 from chipwatch.clustering.candidates import CandidateIndex, Doc
-from chipwatch.clustering.documents import StoryEvidence
+from chipwatch.clustering.docfreq import KINDS, DocumentFrequencies, shipped_prior
 from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
-from chipwatch.clustering.explanation import Explanation
+from chipwatch.clustering.explain_pair import explanation_of
 from chipwatch.clustering.features import DocFeatures
-from chipwatch.clustering.scoring import PairScore, score_pair
+from chipwatch.clustering.scoring import PairScore, Rules, score_pair
 from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (
     leave_story,
+    mark_unsettled,
     newest_clustered,
     placement,
     record_assignment,
 )
+from chipwatch.store.feature_df import load_feature_df, seed_feature_df, write_feature_df
 from chipwatch.store.merged import live_story_id
 from chipwatch.store.stories import (
     StoryState,
@@ -49,17 +57,18 @@ from chipwatch.store.stories import (
 )
 from chipwatch.textsafe import first_sentence
 
-# Candidates proposed per article, and pairs actually scored: the blocking score ranks
-# the rest out, and a story's best two candidates speak for it.
+# Candidates proposed per article, and pairs actually scored at ingest.
 MAX_CANDIDATES = 24
 MAX_PAIRS = 6
-PAIRS_PER_STORY = 2
 # A same-language pair scoring this much ends the search: nothing else will do better
 # enough to matter, and most arrivals that join a story have such a pair.
 CERTAIN = 0.85
-# The index keeps twice the window, so an article published up to one window before
-# the newest still sees every neighbour on both sides.
-HORIZON_WINDOWS = 2
+# Pairs further apart than the window may still be one event (a late follow-up, an
+# estimated date) when they share something distinctive, up to this far.
+LONG_WINDOW = timedelta(days=7)
+# The index keeps the long window and a day more, so the settle pass of a round of
+# recent articles finds every neighbour they may have in it.
+HORIZON = LONG_WINDOW + timedelta(days=1)
 # How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
 
@@ -95,20 +104,32 @@ class Clusterer:
         self.window = config.window.total_seconds()
         self.weights = merged_weights(config.weights)
         self.threshold = config.threshold
-        self._alone = Explanation(threshold=self.threshold).to_json()
-        self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
+        self.rules = rules_for(config)
+        self.horizon = max(2 * self.window, HORIZON.total_seconds())
+        self.df = DocumentFrequencies()
+        self.index = CandidateIndex(horizon_seconds=self.horizon, df=self.df)
         self.backfill = BackfillIndexes(
             self.window,
             lambda start, end: load_docs(self.db, since=start, until=end, limit=MAX_BACKFILL),
+            df=self.df,
         )
+        # Articles placed since the last settle pass (or not placed yet), by id.
+        self.pending: dict[int, Doc] = {}
+        # The rarities' population at the last settle pass that decided the whole open
+        # range again (:mod:`.settle`); 0 until one has (after a start: the first pass).
+        self.settled_population = 0.0
         self.reload()
 
     # ---- index
     def reload(self) -> None:
-        """Rebuild the index from the store: the articles within the horizon of the
-        newest one. Call it after a transaction that ran :meth:`assign` rolled back."""
-        self.index = CandidateIndex(horizon_seconds=HORIZON_WINDOWS * self.window)
+        """Rebuild the index and the frequencies from the store: the articles within
+        the horizon of the newest one. Call it after a transaction that ran
+        :meth:`assign` rolled back."""
+        self.df = _load_frequencies(self.db)
+        self.index = CandidateIndex(horizon_seconds=self.horizon, df=self.df)
+        self.backfill.df = self.df
         self.backfill.clear()
+        self.pending.clear()
         newest = newest_clustered(self.db)
         if newest is None:
             return
@@ -127,6 +148,13 @@ class Clusterer:
         """An assigned article joins the live index and any backfill bucket covering it."""
         self.index.add(doc)
         self.backfill.add(doc)
+
+    def end_batch(self) -> None:
+        """Write the frequency changes of the articles assigned since the last call
+        (in the caller's transaction: the feed's)."""
+        changes, total = self.df.take_changes()
+        if changes or total:
+            write_feature_df(self.db, changes, total)
 
     # ---- assignment
     def assign(
@@ -155,8 +183,9 @@ class Clusterer:
         """Choose the story a stored article belongs to, writing nothing (the index may
         drop articles of stories that no longer exist). Pass the result to
         :meth:`record` before deciding for another article."""
-        current, locked, feed_id = placement(self.db, article_id)
-        doc = build_doc(article_id, current or 0, feed_id, article, matches, features)
+        current, locked, feed_id, key = placement(self.db, article_id)
+        doc = build_doc(article_id, current or 0, feed_id, article, matches, features, key=key)
+        self._count(doc, current)
         decision = Decision(doc, article, current)
         if locked and current:
             decision.locked = True
@@ -164,9 +193,19 @@ class Clusterer:
             self._best_story(decision, self._index_for(doc))
         return decision
 
+    def _count(self, doc: Doc, current: int | None) -> None:
+        """The article's features join the frequencies (an edited one's replace its
+        old ones, when the old ones are at hand)."""
+        old = self.pending.get(doc.article_id) or self.index.docs.get(doc.article_id)
+        if old is not None:
+            self.df.remove(old)
+        elif current is not None:
+            return  # edited, old features unknown: counted as they were
+        self.df.add(doc)
+
     def record(self, decision: Decision, *, now: datetime) -> Assignment:
         """Write what :meth:`decide` chose: the article's story and explanation, the
-        story row; then index the article."""
+        story row; then index the article. The placement waits for the settle pass."""
         doc, best = decision.doc, decision.best
         if decision.locked:
             assert decision.previous is not None
@@ -176,35 +215,33 @@ class Clusterer:
         else:
             assignment = self._start(decision, best, now=now)
         self._record(decision, assignment)
+        mark_unsettled(self.db, doc.article_id)
+        self.pending[doc.article_id] = doc
         return assignment
 
     def _best_story(self, decision: Decision, index: CandidateIndex) -> None:
         doc = decision.doc
-        by_story: dict[int, StoryEvidence] = {}
-        scored = 0
-        docs, weights, window, lang = index.docs, self.weights, self.window, doc.lang
-        for candidate_id in index.iter_candidates(doc, window_seconds=window, limit=MAX_CANDIDATES):
+        best: tuple[float, str, PairScore, Doc] | None = None
+        docs, weights, rules, lang = index.docs, self.weights, self.rules, doc.lang
+        candidates = index.iter_candidates(
+            doc, window_seconds=rules.long_window, limit=MAX_CANDIDATES
+        )
+        for scored, candidate_id in enumerate(candidates, start=1):
             other = docs[candidate_id]
-            evidence = by_story.get(other.story_id)
-            if evidence is None:
-                evidence = by_story[other.story_id] = StoryEvidence()
-            elif evidence.pairs >= PAIRS_PER_STORY:
-                continue
-            pair = score_pair(doc, other, index, weights, window)
-            evidence.add(pair, other, lang)
-            scored += 1
+            pair = score_pair(doc, other, index, weights, rules)
+            if pair.allowed and (best is None or (pair.score, other.key) > best[:2]):
+                best = (pair.score, other.key, pair, other)
             if scored >= MAX_PAIRS or (pair.score >= CERTAIN and other.lang == lang):
                 break
-        ranked = sorted(by_story.items(), key=lambda kv: -kv[1].score())
-        for story_id, evidence in ranked:
-            live = self._live_story(decision, story_id, joining=evidence.score() >= self.threshold)
-            if live is None:
-                for stale in list(index.story_docs(story_id)):
-                    index.remove(stale.article_id)
-                continue
-            decision.story_id, decision.best = live, evidence.best()
-            decision.matched = evidence.matched()
+        if best is None:
             return
+        _, _, pair, other = best
+        live = self._live_story(decision, other.story_id, joining=pair.score >= self.threshold)
+        if live is None:
+            for stale in list(index.story_docs(other.story_id)):
+                index.remove(stale.article_id)
+            return
+        decision.story_id, decision.best, decision.matched = live, pair, other
 
     def _live_story(self, decision: Decision, story_id: int, *, joining: bool) -> int | None:
         """The story's current id (following merges), or None if its row is gone
@@ -255,22 +292,6 @@ class Clusterer:
         refresh_story(self.db, story_id, languages=self.languages)  # its title may be new
         return Assignment(story_id=story_id, new_story=False, score=1.0, parts={"locked": 1.0})
 
-    def _explain(self, decision: Decision, assignment: Assignment) -> str:
-        """The stored explanation (JSON) of an assignment."""
-        best = decision.best
-        if best is None and assignment.new_story and not assignment.parts:
-            # A story started with no candidate at all: always the same explanation.
-            return self._alone
-        closest = best if best is not None and assignment.new_story else None
-        matched = decision.matched if closest is not None else None
-        return Explanation.of(
-            assignment,
-            threshold=self.threshold,
-            shared_numbers=tuple(best.shared_numbers) if best is not None else None,
-            closest_score=closest.score if closest is not None else None,
-            closest_article_id=matched.article_id if matched is not None else None,
-        ).to_json()
-
     def _record(self, decision: Decision, assignment: Assignment) -> None:
         doc, article = decision.doc, decision.article
         previous = decision.previous
@@ -279,7 +300,14 @@ class Clusterer:
             doc.article_id,
             assignment.story_id,
             score=assignment.score,
-            explanation=self._explain(decision, assignment),
+            explanation=explanation_of(
+                doc,
+                decision.matched,
+                decision.best,
+                joined=not assignment.new_story,
+                threshold=self.threshold,
+                via="assign",
+            ).to_json(),
         )
         if previous == assignment.story_id:
             refresh_story(self.db, assignment.story_id, languages=self.languages)
@@ -299,3 +327,27 @@ class Clusterer:
             leave_story(self.db, previous, assignment.story_id, languages=self.languages)
         doc.story_id = assignment.story_id
         self._remember(doc)
+
+
+def rules_for(config: ClusterConfig) -> Rules:
+    """The scoring rules of a config: the window, the long window (a day past it with
+    slack, up to 7 days with a distinctive anchor), the time scale, the threshold."""
+    window = config.window.total_seconds()
+    return Rules(
+        window=window,
+        long_window=max(window, LONG_WINDOW.total_seconds()),
+        time_scale=window * 4 / 3,
+        threshold=config.threshold,
+    )
+
+
+def _load_frequencies(db: Database) -> DocumentFrequencies:
+    """The store's frequency table (seeded first for a store made before it)."""
+    loaded = load_feature_df(db)
+    if loaded is None:
+        has_articles = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+        if has_articles:
+            seed_feature_df(db, shipped_prior(), KINDS)
+            loaded = load_feature_df(db)
+    counts, total = loaded if loaded is not None else ({}, 0)
+    return DocumentFrequencies(counts, total)

@@ -4,20 +4,33 @@ The weighted signals (names, defaults and meaning in :mod:`.signals`, overridden
 ``[cluster.weights]``; see docs/clustering.md):
 
 - ``title``: rapidfuzz likeness of the titles, entities masked to canonical names;
-  only when both articles are in the same language.
+  only when both articles are in the same language and both have a real title (a title
+  the parser derived from the summary is no headline: the text is compared instead).
 - ``words``: shared content words of title and summary, weighted by rarity.
 - ``entities``: shared entities weighted by kind and rarity.
+- ``time``: published close together; a soft decay, with slack for imprecise dates.
 - ``numbers``: shared amounts, percentages and counts, normalized across locales; a
   bonus added on top (most articles have none, and their absence says nothing).
 - ``names``: shared name-like words the tagger does not know; a bonus too.
-- ``time``: published close together inside the window.
-- ``same_feed``: a penalty; one feed rarely tells one event twice.
+- ``action``: both report the same action (what happened) about the same object; a
+  bonus, in every language pair: the cross-language evidence paraphrases lack.
+- ``conflict``: their main actions conflict (licences promised vs revoked, a probe
+  opened vs its ruling); a penalty.
+- ``same_feed``: a penalty for one outlet's repeat (one feed, one wire credit, not an
+  aggregator).
 
 And two that decide alone: ``exact`` (same canonical URL or guid: the same article,
 score 1) and ``same_title`` (identical normalized title of four words or more: score 1).
 
-Across languages the title cannot be compared word for word, so its weight is left
-out and the rest is renormalized: entities, figures and time carry the decision.
+Across languages titles and words cannot be compared word for word, so their weight is
+left out and the rest is renormalized: entities and time, plus the bonuses. A pair
+across languages with no distinctive anchor (a shared action on a shared object, a
+rare chip, a figure) is kept just under the threshold: it can support a story, never
+make a link on its own.
+
+Pairs further apart than the window (plus the slack of imprecise dates) are allowed
+only up to the long window and only with a distinctive anchor; others score 0 and are
+marked not allowed.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from chipwatch.clustering import actions as what
 from chipwatch.clustering.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
 from chipwatch.clustering.numbers import shared_number_score
 from chipwatch.clustering.text import title_similarity
@@ -38,6 +52,36 @@ TITLE_FLOOR = 0.35
 ENTITY_SATURATION = 0.8
 # Summed rarity of shared name-like words needed for full "names" evidence.
 NAMES_SATURATION = 1.5
+# Shared entities at least this rare (not places) make the distinctive weight.
+OBJECT_RARITY = 0.2
+# A planned action and the same action done, further apart than this: a small penalty
+# ("considering approving" two weeks before "approved"); on the same day they are one
+# event told twice.
+PLANNED_GAP = 24 * 3600.0
+PLANNED_PENALTY = 0.15
+# What the two share distinctively (an anchor): the weight of shared entities other
+# than places, the rarity of shared names, a shared figure (FIGURE_ANCHOR) and the
+# shared action, summed; at least ANCHOR_MIN makes an anchor.
+ANCHOR_MIN = 0.45
+FIGURE_ANCHOR = 0.7
+# Shared names at least this rare tie two reports whose actions were read differently.
+NAMED = 0.5
+# A chip at least this rare names an event beyond the window.
+RARE_CHIP = 0.5
+
+
+@dataclass(slots=True)
+class Rules:
+    """What a pair score needs besides the two articles (:class:`~.clusterer.Clusterer`
+    builds it from the config): the windows in seconds, the threshold, the feeds known
+    to be aggregators."""
+
+    window: float  # pairs up to this far apart (after slack) are always allowed
+    long_window: float  # and up to this far with a distinctive anchor
+    time_scale: float  # time evidence reaches 0 at this gap (after slack)
+    threshold: float
+    aggregators: set[int] = field(default_factory=set)
+    cap_cross_language: bool = True
 
 
 # What two articles share of one kind: the items in the shared set's order, and their
@@ -60,12 +104,10 @@ def ranked(shared: Shared) -> list[str]:
 @dataclass(slots=True)
 class PairScore:
     """The score of one (new article, indexed article) pair, and why: each signal
-    (0..1; ``same_feed`` a negative penalty) and what the two share.
+    (0..1; ``same_feed`` and ``conflict`` negative penalties) and what the two share.
 
-    One flat class, built with its fields in order: up to six pairs are scored per
-    arriving article, and building this costs what skipping ``__init__`` did (0.36 µs
-    by timeit, against 1.5 µs with the signals and each shared set as named tuples of
-    their own; score_pair itself takes 15-20 µs, bench_cluster's "decide" row the sum).
+    One flat class, built with its fields in order: many pairs are scored per arriving
+    article, and a class of its own per signal group cost several times more.
     """
 
     score: float
@@ -74,7 +116,7 @@ class PairScore:
     time: float = 0.0
     numbers: float = 0.0  # the int 0 when no figure is shared, as a sum over none is
     names: float = 0.0
-    title: float | None = None  # None across languages: words are not part of the score
+    title: float | None = None  # None across languages or without two real titles
     same_feed: float | None = None  # None for two feeds
     same_title: bool = False
     exact: bool = False  # the same article (URL or guid): nothing else was measured
@@ -82,6 +124,14 @@ class PairScore:
     word_overlap: Shared = NOTHING_SHARED
     name_overlap: Shared = NOTHING_SHARED
     shared_numbers: list[str] = field(default_factory=list)
+    action: float = 0.0
+    shared_action: tuple[str, str] | None = None  # (class, object "" when none) both report
+    conflict: tuple[str, str] | None = None  # (this one's action, the other's)
+    vetoes: bool = False  # the conflict is one of listed classes: the groups stay apart
+    anchor: bool = False  # a distinctive shared feature (see the module doc)
+    allowed: bool = True  # within the windows
+    cross_language: bool = False
+    capped: bool = False  # cross-language without an anchor: kept under the threshold
 
     @property
     def parts(self) -> dict[str, float]:
@@ -89,11 +139,15 @@ class PairScore:
         if self.exact:
             return {"exact": 1.0}
         parts: dict[str, float] = {"entities": self.entities}
-        if self.title is not None:
+        if not self.cross_language:
             parts["words"] = self.words
         parts.update(time=self.time, numbers=self.numbers, names=self.names)
         if self.title is not None:
             parts["title"] = self.title
+        if self.action:
+            parts["action"] = self.action
+        if self.conflict is not None:
+            parts["conflict"] = 1.0
         if self.same_feed is not None:
             parts["same_feed"] = self.same_feed
         if self.same_title:
@@ -126,61 +180,71 @@ class PairScore:
         return ranked(self.word_overlap)
 
 
-def _ranked(weights: Mapping[str, float]) -> list[str]:
-    """Names heaviest first; equal weights keep their order (the sort is stable)."""
-    return sorted(weights, key=weights.__getitem__, reverse=True)
-
-
 def score_pair(
-    new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], window_seconds: float
+    new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], rules: Rules
 ) -> PairScore:
     """How strongly ``new`` and ``old`` look like reports of one event (0..1)."""
     if (new.url and new.url == old.url) or (new.guid and new.guid == old.guid):
-        return PairScore(1.0, exact=True)
+        return PairScore(1.0, exact=True, anchor=True)
     same_title = bool(new.title_key) and new.title_key == old.title_key
-    entities, shared_entities = _entity_overlap(new, old, index)
+    entities, shared_entities, distinct = _entity_overlap(new, old, index)
     words, shared_words = _word_overlap(new, old, index)
     common = new.numbers & old.numbers
     # No shared figure scores the int 0, as the sum over none does (the stored part).
     numbers, shared_numbers = shared_number_score(common, common) if common else (0, [])
     names, shared_names = _names_overlap(new, old, index)
     gap = abs(new.published - old.published)
-    time = max(0.0, 1.0 - gap / window_seconds) if window_seconds else 0.0
-    # The weighted mean of the signals the pair can use, plus the figure and name
-    # bonuses; written out (not summed over a list) in the order a sum would add them.
-    if new.lang == old.lang:
-        title_part = _title_part(new.title, old.title)
-        title: float | None = title_part
-        w_title, w_words, w_entities, w_time = (
-            weights["title"],
-            weights["words"],
-            weights["entities"],
-            weights["time"],
-        )
-        total = 0.0 + w_title + w_words + w_entities + w_time
-        base = (
-            (0.0 + w_title * title_part + w_words * words + w_entities * entities + w_time * time)
-            / total
-            if total
-            else 0.0
-        )
-    else:
-        # Words of two languages rarely coincide: across languages only language-neutral
-        # evidence (entities, names, figures, time) is averaged; shared words are
-        # still shown.
-        title = None
-        w_entities, w_time = weights["entities"], weights["time"]
-        total = 0.0 + w_entities + w_time
-        base = (0.0 + w_entities * entities + w_time * time) / total if total else 0.0
+    fuzzy_gap = max(0.0, gap - new.slack - old.slack)
+    time = max(0.0, 1.0 - fuzzy_gap / rules.time_scale) if rules.time_scale else 0.0
+    cross = new.lang != old.lang
+    title: float | None = None
+    if not cross and new.title and old.title:
+        title = _title_part(new.title, old.title)
+    base = _base(weights, entities, words, time, title, cross)
+    action, shared_action, conflict, vetoes, planned = _action_evidence(new, old, gap)
+    disagree = bool(new.primary and old.primary) and not _news_agrees(new, old)
+    # Each (real) headline names a company or a person the other article never mentions:
+    # "Samsung launches HBM4" and "Micron launches HBM4" are two events.
+    if new.title and old.title and _other_actors(new, old):
+        conflict, vetoes = conflict or ("actor", "actor"), True
+    figures = any(not key.startswith("n:") for key in common)
+    named = sum(shared_names[1]) if shared_names[1] else 0.0
+    distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else 0.0) + action
+    anchor = same_title or distinctive >= ANCHOR_MIN
+    # Beyond the window only what names the event itself will do: the same action as
+    # the news on a shared object, a figure, a rare chip.
+    beyond = same_title or figures or action >= 1.0 or distinct[2]
     score = base + weights["numbers"] * numbers + weights["names"] * names
+    score += weights["action"] * action
+    if conflict is not None:
+        score -= weights["conflict"]
+    if planned:
+        score -= PLANNED_PENALTY
     same_feed = None
-    if new.feed_id == old.feed_id:
+    if (
+        new.feed_id == old.feed_id
+        and new.credit == old.credit
+        and new.host == old.host
+        and new.feed_id not in rules.aggregators
+    ):
         same_feed = -weights["same_feed"]
         score += same_feed
+    capped = False
+    if (
+        cross
+        and rules.cap_cross_language
+        and score >= rules.threshold
+        and (not anchor or (disagree and not figures and named < NAMED))
+    ):
+        # Across languages only distinctive evidence joins; and two reports whose
+        # news (their primary actions) differ are two events, however many names
+        # they share, unless figures or rare names tie them.
+        score, capped = rules.threshold - 0.01, True
     if same_title:
         score = 1.0
+    allowed = fuzzy_gap <= rules.window or (gap <= rules.long_window and beyond and not planned)
     return PairScore(
-        max(0.0, min(1.0, score)),
+        max(0.0, min(1.0, score)) if allowed else 0.0,
         entities,
         words,
         time,
@@ -194,7 +258,37 @@ def score_pair(
         shared_words,
         shared_names,
         shared_numbers,
+        action,
+        shared_action,
+        conflict,
+        vetoes,
+        anchor,
+        allowed,
+        cross,
+        capped,
     )
+
+
+def _base(
+    weights: Mapping[str, float],
+    entities: float,
+    words: float,
+    time: float,
+    title: float | None,
+    cross: bool,
+) -> float:
+    """The weighted mean of the signals the pair can use. Across languages only
+    language-neutral evidence (entities, time) is averaged; shared words are still
+    shown. Without two real titles, the title's weight is left out."""
+    w_entities, w_time = weights["entities"], weights["time"]
+    if cross:
+        total = w_entities + w_time
+        return (w_entities * entities + w_time * time) / total if total else 0.0
+    w_words = weights["words"]
+    w_title = weights["title"] if title is not None else 0.0
+    total = w_title + w_words + w_entities + w_time
+    mean = w_title * (title or 0.0) + w_words * words + w_entities * entities + w_time * time
+    return mean / total if total else 0.0
 
 
 def _title_part(a: str, b: str) -> float:
@@ -203,25 +297,101 @@ def _title_part(a: str, b: str) -> float:
 
 
 # Each overlap returns its evidence (0..1) and what is shared, with the weights.
-# Rarities are read from the index's memo (``get(x) or compute(x)``: a rarity is never
-# 0), in the order of the shared set, so the sums add the same numbers in the same order.
+# Rarities are read from the frequencies' memo (``get(x) or compute(x)``: a rarity is
+# never 0), in the order of the shared set, so the sums add the same numbers in the
+# same order.
 
 
-def _entity_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
+def _entity_overlap(
+    new: Doc, old: Doc, index: CandidateIndex
+) -> tuple[float, Shared, tuple[float, float, bool]]:
+    """Entity evidence, the shared entities, and (the weight of the shared entities
+    that can be an action's object, the weight of those that are not places, whether
+    one is a rare chip)."""
     ours = new.entities
     if not ours or not old.entities:
-        return 0.0, NOTHING_SHARED
+        return 0.0, NOTHING_SHARED, (0.0, 0.0, False)
     shared = ours.keys() & old.entities.keys()
     if not shared:
-        return 0.0, NOTHING_SHARED
+        return 0.0, NOTHING_SHARED, (0.0, 0.0, False)
     known, compute, prior = index.entity_rarity.get, index.rarity_of_entity, KIND_PRIOR.get
+    rarities = [known(name) or compute(name, ours[name]) for name in shared]
     weight = [
-        prior(ours[name], DEFAULT_KIND_PRIOR) * (known(name) or compute(name)) for name in shared
+        prior(ours[name], DEFAULT_KIND_PRIOR) * rarity
+        for name, rarity in zip(shared, rarities, strict=True)
     ]
     top = sum(weight)
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
-    return _cosine(top, left, right) * strength, (shared, weight)
+    objects = things = 0.0
+    chip = False
+    for name, rarity, w in zip(shared, rarities, weight, strict=True):
+        if ours[name] != "place":
+            things += w
+            if rarity >= OBJECT_RARITY:
+                objects += w
+        chip = chip or (ours[name] == "chip" and rarity >= RARE_CHIP)
+    return _cosine(top, left, right) * strength, (shared, weight), (objects, things, chip)
+
+
+def _action_evidence(
+    new: Doc, old: Doc, gap: float
+) -> tuple[float, tuple[str, str] | None, tuple[str, str] | None, bool, bool]:
+    """(how much both report the same action, 0..1; that action as (class, object);
+    a pair of primary actions telling different developments (conflicting classes, or
+    a reaction or a meeting against the act itself), read by
+    :func:`~chipwatch.clustering.actions.article_conflict`; whether it keeps the two
+    apart (a veto); planned on one side and done on the other more than
+    ``PLANNED_GAP`` apart)."""
+    if not new.actions or not old.actions:
+        return 0.0, None, None, False, False
+    titled = bool(new.title), bool(old.title)
+    evidence = what.article_evidence(
+        new.actions, old.actions, titled_a=titled[0], titled_b=titled[1]
+    )
+    shared = _shared_action(new, old) if evidence > 0.0 else None
+    found = what.article_conflict(new.actions, old.actions, titled_a=titled[0], titled_b=titled[1])
+    if found is None:
+        return evidence, shared, None, False, False
+    mine, theirs, reason = found
+    if reason == "modality":
+        return evidence, shared, None, False, gap > PLANNED_GAP
+    return evidence, shared, (mine.action, theirs.action), True, False
+
+
+def _shared_action(new: Doc, old: Doc) -> tuple[str, str] | None:
+    """The action both report, for the explanation: the best-matching pair, primary
+    ones first; with its object when both name the same."""
+    best: tuple[float, str, str] | None = None
+    for mine in new.actions:
+        for theirs in old.actions:
+            value = what.same_event_evidence(mine, theirs)
+            if mine in new.primary and theirs in old.primary:
+                value += 1.0
+            if value > 0.0 and (best is None or value > best[0]):
+                obj = mine.object if mine.object and mine.object == theirs.object else ""
+                best = (value, mine.action, obj or "")
+    return (best[1], best[2]) if best is not None else None
+
+
+def _other_actors(new: Doc, old: Doc) -> bool:
+    """Each headline names an actor of one kind (two companies, two people, two
+    agencies) that the other article never mentions. Of two kinds (the agency that
+    issues a rule, the company it hits) they are two sides of one event."""
+    mine = {new.entities.get(name) for name in new.actors - old.entities.keys()}
+    if not mine:
+        return False
+    theirs = {old.entities.get(name) for name in old.actors - new.entities.keys()}
+    return not mine.isdisjoint(theirs)
+
+
+def _news_agrees(new: Doc, old: Doc) -> bool:
+    """Some primary action of one is the same event as some primary action of the other."""
+    return any(
+        what.same_event_evidence(mine, theirs) > 0.0
+        for mine in new.primary
+        for theirs in old.primary
+    )
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:

@@ -24,10 +24,12 @@ SIGNALS: dict[str, Signal] = {
     "title": Signal(0.30, "title likeness (rapidfuzz), entity names masked; same language only"),
     "words": Signal(0.25, "shared content words of title and summary, rare ones count more"),
     "entities": Signal(0.35, "shared entities, weighted by kind and rarity"),
-    "time": Signal(0.10, "published close together inside the window"),
+    "time": Signal(0.10, "published close together (soft decay, slack for imprecise dates)"),
     "numbers": Signal(0.25, "bonus: shared amounts, percentages and counts, across locales"),
     "names": Signal(0.20, "bonus: shared name-like words the tagger does not know"),
-    "same_feed": Signal(0.25, "penalty: one feed rarely tells one event twice"),
+    "action": Signal(0.20, "bonus: both report the same action (licences granted, sales halted)"),
+    "conflict": Signal(0.35, "penalty: they report conflicting actions (granted vs revoked)"),
+    "same_feed": Signal(0.10, "penalty: one outlet's repeat (same feed and wire, no aggregator)"),
 }
 DEFAULT_WEIGHTS: dict[str, float] = {name: signal.default for name, signal in SIGNALS.items()}
 

@@ -368,3 +368,20 @@ def _is_name(word: str, text: str, start: int) -> bool:
         return False
     before = text[:start].rstrip()
     return bool(before) and before[-1] not in '.!?:;«"“\n'
+
+
+def surface_forms(text: str) -> dict[str, str]:
+    """Each compared word of ``text`` (folded and stemmed, as :func:`content_words`
+    gives it) mapped to the first spelling the text used: what an explanation shows
+    instead of a stem. CJK pairs map to themselves."""
+    forms: dict[str, str] = {}
+    for raw in _WORD.findall(text):
+        folded = fold(raw)
+        if _CJK.search(folded):
+            for part in _split_cjk(folded):
+                forms.setdefault(part, part)
+            continue
+        if folded in _STOPWORDS or folded.isdigit():
+            continue
+        forms.setdefault(_stem(folded), raw)
+    return forms

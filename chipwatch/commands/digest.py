@@ -42,6 +42,7 @@ def run(ctx: Context) -> int:
             query=query,
             tagger=tagger,
             min_outlets=min_outlets,
+            explain=bool(getattr(args, "explain", False)),
         )
     finally:
         db.close()

@@ -269,9 +269,15 @@ def _interrupted(ctx: Context, report: PollReport) -> None:
 
 
 def _list_stories(ctx: Context, report: PollReport) -> None:
-    stories = [
-        e for o in report.outcomes for e in o.events if e.get("type") == "story" and e.get("new")
-    ]
+    gone = report.settled.merged  # provisional stories the settle pass merged away
+    seen: set[Any] = set()
+    stories = []
+    events = [e for o in report.outcomes for e in o.events] + report.settled.events
+    for event in events:
+        story = event.get("id")
+        if event.get("type") == "story" and event.get("new") and story not in gone | seen:
+            seen.add(story)
+            stories.append(event)
     for event in stories[:MAX_LISTED]:
         ctx.out(f"  story  {clean_title(str(event.get('title', '')))}")
     if len(stories) > MAX_LISTED:

@@ -101,7 +101,7 @@ def _outlet_text(outlets: list[str]) -> str:
 
 
 def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int]) -> None:
-    from chipwatch.clustering.explanation import Explanation, describe
+    from chipwatch.clustering.explanation import Explanation, context_of, describe
     from chipwatch.store.stories import explain_article
 
     for article in articles:
@@ -109,7 +109,8 @@ def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int])
         when = article.published.strftime("%Y-%m-%d %H:%M")
         feed = clean_title(article.feed_name or article.feed_url)
         ctx.out(f"      {mark} a{article.id} {when}  {feed}: {clean_title(article.title)}")
-        why = describe(Explanation.from_json(explain_article(db, article.id)))
+        info = explain_article(db, article.id)
+        why = describe(Explanation.from_json(info), context_of(info))
         ctx.out(f"          {why.line}")
         if why.signals:
             ctx.out(f"            {why.signals}")

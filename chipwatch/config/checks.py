@@ -231,7 +231,7 @@ def toml_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-TOP_KEYS = ("poll", "feeds", "watch", "cluster", "alerts", "entities", "ui")
+TOP_KEYS = ("poll", "feeds", "watch", "mute", "cluster", "alerts", "entities", "ui")
 POLL_SPEC: dict[str, Check] = {
     "interval": duration,
     "concurrency": int_between(1, 512),
@@ -272,6 +272,10 @@ WATCH_SPEC: dict[str, Check] = {
     "entity": non_empty_string,
     "factor": bounded("factor"),
     "min_stories": int_between(1, 100000),
+}
+MUTE_SPEC: dict[str, Check] = {
+    "query": non_empty_string,
+    "name": non_empty_string,
 }
 ENTITY_SPEC: dict[str, Check] = {
     "kind": choice(ENTITY_KINDS),

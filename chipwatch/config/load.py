@@ -25,6 +25,7 @@ from chipwatch.config.schema import (
     ConfigError,
     EntityConfig,
     FeedConfig,
+    MuteConfig,
     PollConfig,
     UIConfig,
     WatchConfig,
@@ -127,12 +128,14 @@ class _Validator:
         ui = self.ui(data.get("ui", {}))
         feeds = tuple(self.feeds(data.get("feeds", [])))
         watches = tuple(self.watches(data.get("watch", [])))
+        mutes = tuple(self.mutes(data.get("mute", [])))
         entities = tuple(self.entities(data.get("entities", {})))
         return Config(
             path=path,
             poll=poll,
             feeds=feeds,
             watches=watches,
+            mutes=mutes,
             cluster=cluster,
             alerts=alerts,
             entities=entities,
@@ -265,8 +268,25 @@ class _Validator:
             names.add(values["name"])
             yield WatchConfig(**values)
 
-    def check_query(self, query: str, keypath: str, index: int) -> None:
-        """A watch's query must parse (entities are checked when the tagger is built)."""
+    def mutes(self, raw: Any) -> Iterator[MuteConfig]:
+        for index, table in enumerate(self.array(raw, "mute")):
+            keypath = f"mute[{index}]"
+            self.unknown(table, set(checks.MUTE_SPEC), f"{keypath}.", "[mute]", index)
+            values = {
+                k: self.value(table, k, c, keypath, "[mute]", index)
+                for k, c in checks.MUTE_SPEC.items()
+                if k in table
+            }
+            if not values.get("query"):
+                raise self.fail(keypath, "a mute rule needs a 'query'", "[mute]", None, index)
+            self.check_query(values["query"], keypath, index, section="[mute]")
+            yield MuteConfig(**values)
+
+    def check_query(
+        self, query: str, keypath: str, index: int, *, section: str = "[watch]"
+    ) -> None:
+        """A watch's or mute rule's query must parse (entities are checked when the
+        tagger is built)."""
         from chipwatch.query.grammar import QuerySyntaxError, parse_tree, query_excerpt
 
         try:
@@ -276,7 +296,7 @@ class _Validator:
             raise self.fail(
                 f"{keypath}.query",
                 f"{exc.message} at column {exc.column} of {shown!r}",
-                "[watch]",
+                section,
                 "query",
                 index,
             ) from exc

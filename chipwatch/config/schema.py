@@ -93,6 +93,17 @@ class WatchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MuteConfig:
+    """One ``[[mute]]`` table: a query whose stories are hidden and never alert."""
+
+    query: str
+    """The query language (docs/query.md); a story is muted when one of its articles
+    matches, the same rule as watches and search."""
+    name: str = ""
+    """A label for the rule (shown when the monitor adds one); defaults to the query."""
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterConfig:
     """``[cluster]``: the time window, the join threshold and signal weight overrides."""
 
@@ -165,9 +176,17 @@ class Config:
     poll: PollConfig = field(default_factory=PollConfig)
     feeds: tuple[FeedConfig, ...] = ()
     watches: tuple[WatchConfig, ...] = ()
+    mutes: tuple[MuteConfig, ...] = ()
+    """The ``[[mute]]`` rules: their stories are hidden from the monitor and raise no
+    alert (:attr:`mute_query` joins them)."""
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     entities: tuple[EntityConfig, ...] = ()
     ui: UIConfig = field(default_factory=UIConfig)
     warnings: tuple[str, ...] = ()
     """Unknown keys and ignored duplicates, one line each (the file is still used)."""
+
+    @property
+    def mute_query(self) -> str:
+        """Every mute rule as one query (``(a) OR (b)``); empty when there are none."""
+        return " OR ".join(f"({m.query})" for m in self.mutes)

@@ -15,6 +15,7 @@ up to ``until``: earlier ones are kept for context, marked ``in_window = False``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -66,6 +67,7 @@ def build_digest(
     query: Any = None,
     tagger: Any = None,
     min_outlets: int = 1,
+    explain: bool = False,
 ) -> Digest:
     """Read the digest of ``[since, until]`` from the store.
 
@@ -73,7 +75,9 @@ def build_digest(
     query (``chipwatch.query.match``); ``tagger`` resolves its ``@Entity`` terms. Alerts
     come first: watch alerts of the digest's stories, plus (without a query) entity
     spikes and feed-health alerts active in the window (with a query, only those
-    pointing at a story shown); dismissed alerts are left out.
+    pointing at a story shown); dismissed alerts are left out. ``explain``: each
+    article says why it is in its story (the sentence of the detail pane and
+    ``search --explain``).
     """
     if since is not None and since >= until:
         raise UserError(f"--since ({iso(since)}) must be before --until ({iso(until)})")
@@ -87,6 +91,8 @@ def build_digest(
         story_alerts = digests.story_alert_rows(db, params)
         stories = _load_stories(db, params, story_alerts, min_outlets=max(1, min_outlets))
         alerts = _load_alerts(db, params, story_alerts, stories, include_unlinked=query is None)
+        if explain:
+            stories = _explained(db, stories)
     return Digest(
         generated_at=iso(now),
         since=iso(since) if since else None,
@@ -139,6 +145,24 @@ def _load_stories(
     stories.sort(key=lambda s: s.last_updated, reverse=True)
     stories.sort(key=lambda s: s.outlets, reverse=True)
     return tuple(stories)
+
+
+def _explained(db: Database, stories: tuple[DigestStory, ...]) -> tuple[DigestStory, ...]:
+    """The stories with each article's ``why`` filled in."""
+    from chipwatch.clustering.explanation import Explanation, context_of, describe
+    from chipwatch.store.explain import explanation_contexts
+
+    contexts = explanation_contexts(db, [a.id for s in stories for a in s.articles])
+
+    def why(article: DigestArticle) -> DigestArticle:
+        info = contexts.get(article.id, {})
+        line = describe(Explanation.from_json(info), context_of(info)).line
+        return dataclasses.replace(article, why=line)
+
+    return tuple(
+        dataclasses.replace(story, articles=tuple(why(a) for a in story.articles))
+        for story in stories
+    )
 
 
 def _load_articles(

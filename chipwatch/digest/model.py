@@ -65,6 +65,7 @@ class DigestArticle:
     lang: str
     entities: tuple[str, ...] = ()
     in_window: bool = True
+    why: str = ""  # why it is in its story (``digest --explain``), else ""
 
 
 @dataclass(frozen=True, slots=True)

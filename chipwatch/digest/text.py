@@ -147,7 +147,8 @@ def _article_json(article: DigestArticle) -> str:
         f'"url": {_text(article.url)}, "feed": {_text(article.feed)}, '
         f'"published": {_text(article.published)}, "lang": {_text(article.lang)}, '
         f'"entities": {_texts(article.entities)}, '
-        f'"in_window": {"true" if article.in_window else "false"}}}'
+        f'"in_window": {"true" if article.in_window else "false"}'
+        + (f', "why": {_text(article.why)}}}' if article.why else "}")
     )
 
 
@@ -195,6 +196,7 @@ def _article_dict(article: DigestArticle) -> dict[str, Any]:
         "lang": article.lang,
         "entities": list(article.entities),
         "in_window": article.in_window,
+        **({"why": article.why} if article.why else {}),  # digest --explain
     }
 
 
@@ -353,4 +355,5 @@ def _md_citation(article: DigestArticle) -> str:
         f"- {human_time(article.published)} · **{_md_short(article.feed)}** "
         f"({_md_short(article.lang)}): {linked}"
     )
-    return line if article.in_window else line + " _(earlier)_"
+    line = line if article.in_window else line + " _(earlier)_"
+    return f"{line}\n  - why: {md_text(article.why)}" if article.why else line

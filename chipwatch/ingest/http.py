@@ -10,6 +10,7 @@ chunk (a gzip bomb never expands in memory).
 from __future__ import annotations
 
 import asyncio
+import ssl
 import zlib
 from datetime import datetime
 from types import TracebackType
@@ -104,7 +105,7 @@ class Fetcher:
     ) -> None:
         self.config = config
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._clients: dict[bool, httpx.AsyncClient] = {}  # by "is https"
         self._overall: asyncio.Semaphore | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -112,28 +113,37 @@ class Fetcher:
         self._overall = asyncio.Semaphore(self.config.concurrency)
         return self
 
-    def _http(self) -> httpx.AsyncClient:
-        """The shared client, made on the first HTTP fetch: making one loads the system's
-        certificates (~20 ms), which a poll of local files or of unchanged files skips."""
-        if self._client is None:
-            config = self.config
-            timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
-            limits = httpx.Limits(
-                max_connections=config.concurrency, max_keepalive_connections=config.concurrency
-            )
-            self._client = httpx.AsyncClient(
-                timeout=timeout,
-                limits=limits,
-                follow_redirects=False,
-                transport=self._transport,
-                headers={
-                    "User-Agent": config.user_agent,
-                    "Accept-Encoding": "gzip, deflate",
-                    "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
-                    " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
-                },
-            )
-        return self._client
+    def _http(self, url: str) -> httpx.AsyncClient:
+        """The shared client for ``url``'s scheme, made on its first fetch. The https
+        client loads the system's certificates (20 ms idle, 0.5 s measured on a busy
+        machine); plain http needs none, so a poll of http feeds never builds a TLS
+        context it does not use (its client gets an empty one: it never makes TLS
+        connections, and if it did they would fail verification, never skip it)."""
+        secure = url[:7].lower() != "http://"
+        client = self._clients.get(secure)
+        if client is None:
+            client = self._clients[secure] = self._make_client(secure)
+        return client
+
+    def _make_client(self, secure: bool) -> httpx.AsyncClient:
+        config = self.config
+        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+        limits = httpx.Limits(
+            max_connections=config.concurrency, max_keepalive_connections=config.concurrency
+        )
+        return httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+            transport=self._transport,
+            verify=True if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+            headers={
+                "User-Agent": config.user_agent,
+                "Accept-Encoding": "gzip, deflate",
+                "Accept": "application/rss+xml, application/atom+xml, application/feed+json,"
+                " application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+            },
+        )
 
     async def __aexit__(
         self,
@@ -141,9 +151,9 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
     async def fetch(self, request: FetchRequest, *, now: datetime) -> FetchResult:
         """Fetch one feed. Never raises except for cancellation."""
@@ -194,7 +204,6 @@ class Fetcher:
     async def _follow(
         self, request: FetchRequest, hops: list[str], *, now: datetime
     ) -> FetchResult:
-        client = self._http()
         guard = RedirectGuard(origin_public(request.page_of) if request.page_of else None)
         url, permanent = request.url, True
         refused = guard.may_request(url)
@@ -204,7 +213,7 @@ class Fetcher:
         if request.page_of is not None:
             headers["Accept"] = PAGE_ACCEPT
         for _ in range(self.config.max_redirects + 1):
-            async with client.stream("GET", url, headers=headers) as response:
+            async with self._http(url).stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 refused = guard.answered(url, response)
                 if refused is None and status in REDIRECT_CODES and "location" in response.headers:

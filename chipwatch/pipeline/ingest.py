@@ -29,7 +29,6 @@ from chipwatch.pipeline.outcome import (
     UNCHANGED,
     FeedOutcome,
     FeedPoll,
-    body_hash,
     label,
 )
 from chipwatch.pipeline.services import Services
@@ -140,7 +139,7 @@ def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datet
     if parsed is not None:
         values.update(
             min_interval_s=parsed.min_interval_s,
-            body_hash=body_hash(result.body),
+            body_hash=poll.body_hash,
             title=parsed.title,
             site_url=parsed.site_url or None,
         )

@@ -126,6 +126,7 @@ async def _schedule(
             if not in_flight and (
                 finished or last_health is None or now - last_health >= HEALTH_EVERY
             ):
+                await poller.settle(now)  # the round's stories, then its alerts
                 await poller.check_health(now)
                 last_health, finished = now, False
             await _sleep(signals, await _until_next(poller, clock, max_sleep))

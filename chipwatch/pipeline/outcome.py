@@ -80,6 +80,11 @@ class FeedPoll:
     # every page text tagging and clustering saw in this poll.
     texts: tuple[ArticleText, ...] = ()
     analysed: tuple[str, ...] = ()
+    digest: str = ""  # body_hash of the body, kept when the body was dropped after parsing
+
+    @property
+    def body_hash(self) -> str:
+        return self.digest or body_hash(self.result.body)
 
 
 def label(poll: FeedPoll) -> str:

@@ -11,6 +11,7 @@ notifications follow. :func:`poll_once` polls every enabled feed now;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,11 +28,13 @@ from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
+from chipwatch.pipeline.backlog import Backlog
 from chipwatch.pipeline.fulltext import Enriched, FullText
 from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
+from chipwatch.pipeline.settle_round import Settled, settle_round
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -52,6 +55,7 @@ class PollReport:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     interrupted: bool = False
     network: Verdict = field(default_factory=lambda: Verdict(UNKNOWN))
+    settled: Settled = field(default_factory=Settled)
 
     def count(self, *statuses: str) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -62,7 +66,9 @@ class PollReport:
 
     @property
     def new_stories(self) -> int:
-        return sum(o.new_stories for o in self.outcomes)
+        """Stories the round made, after its settle pass merged some away."""
+        made = sum(o.new_stories for o in self.outcomes)
+        return made + self.settled.created - self.settled.emptied
 
 
 class Poller:
@@ -89,6 +95,7 @@ class Poller:
         self.parsers = ParserPool(config.poll.workers, entities=tuple(config.entities))
         self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
         self._batch = _StateBatch(self)
+        self._backlog = Backlog(Backlog.limit_for(config.poll.concurrency, self.parsers.workers))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
         self._checkpointer = Checkpointer(self.db_path)
         self._services: Services | None = None
@@ -174,6 +181,9 @@ class Poller:
     def _ingest_states(self, polls: list[tuple[FeedPoll, datetime]]) -> list[FeedOutcome]:
         return ingest_mod.ingest_states(self.services, polls, rng=self.rng)
 
+    def _settle(self, now: datetime) -> Settled:
+        return settle_round(self.services, now=now)
+
     def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
         """The round's network verdict, then feed-health and spike alerts, in one
         transaction; returns the alerts and, when the network is down, since when."""
@@ -197,26 +207,44 @@ class Poller:
     async def poll_feed(
         self, feed: FeedState, identity: str, *, now: datetime, stop: asyncio.Event | None = None
     ) -> FeedOutcome | None:
-        """Fetch, parse and store one feed. None when ``stop`` was set before writing."""
+        """Fetch, parse and store one feed. None when ``stop`` was set before writing.
+        The feed holds a place in the backlog (:mod:`.backlog`) until it is written."""
+        await self._backlog.admit()  # the writer is behind: fetch nothing more for now
+        try:
+            poll = await self._fetch_and_parse(feed, identity, now)
+            if poll.parsed is not None:
+                if stop is not None and stop.is_set():
+                    return None
+                outcome = await self.write(self._ingest, poll, now)
+                self._emit(outcome)
+                return outcome
+        finally:
+            self._backlog.release()
+        if stop is not None and stop.is_set():
+            return None
+        outcome = await self._batch.add(poll, now)  # grouped with other feeds' states
+        self._emit(outcome)
+        return outcome
+
+    async def _fetch_and_parse(self, feed: FeedState, identity: str, now: datetime) -> FeedPoll:
+        """The feed fetched, and parsed unless its body is the one last stored. The body
+        is dropped once parsed (its hash kept): a big feed is not held twice."""
         request = FetchRequest(
             feed.url, etag=feed.etag, last_modified=feed.last_modified, feed_id=feed.id
         )
         result = await self.fetcher.fetch(request, now=now)
+        digest = body_hash(result.body) if result.kind == FetchKind.OK else ""
         parsed = None
-        if result.kind == FetchKind.OK and body_hash(result.body) != feed.body_hash:
+        if digest and digest != feed.body_hash:
+            body, result = result.body, dataclasses.replace(result, body=b"")
             parsed = await self.parsers.parse(
-                result.body,
-                result.headers,
-                identity or feed.url,
-                now,
-                feed.label,
+                body, result.headers, identity or feed.url, now, feed.label
             )
+            del body
         pages = Enriched(parsed) if parsed is not None else None
         if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
             pages = await self.full_text.enrich(parsed, feed_url=feed.url, now=now)
-        if stop is not None and stop.is_set():
-            return None
-        poll = FeedPoll(
+        return FeedPoll(
             feed,
             self._interval(feed, identity),
             result,
@@ -224,13 +252,8 @@ class Poller:
             identity,
             texts=pages.texts if pages else (),
             analysed=pages.analysed if pages else (),
+            digest=digest,
         )
-        if parsed is None:  # no articles: grouped with other feeds' state updates
-            outcome = await self._batch.add(poll, now)
-        else:
-            outcome = await self.write(self._ingest, poll, now)
-        self._emit(outcome)
-        return outcome
 
     def _configured(self, feed: FeedState, identity: str, key: str) -> Any:
         """A key of the feed's ``[[feeds]]`` table (None for a feed no longer configured)."""
@@ -247,9 +270,22 @@ class Poller:
         self.network.record(outcome)
         for event in outcome.events:
             self.on_event(event)
+        # Handed out: the report keeps only the new stories' lines (it lists them), so
+        # a round's report does not grow by two lines an article.
+        outcome.events = [e for e in outcome.events if e.get("type") == "story" and e.get("new")]
         self.on_event(outcome.to_json())
         if self.notifier is not None and outcome.alerts:
             self.notifier.deliver_soon(outcome.alerts)
+
+    async def settle(self, now: datetime) -> Settled:
+        """The round's end: the settle pass and the watches (:mod:`.settle_round`);
+        its event lines go out, its new alerts are notified."""
+        settled = await self.write(self._settle, now)
+        for event in settled.events:
+            self.on_event(event)
+        if self.notifier is not None and settled.alerts:
+            self.notifier.deliver_soon(settled.alerts)
+        return settled
 
     async def check_health(self, now: datetime) -> list[dict[str, Any]]:
         """After a round: the network's state, feed-health and spike alerts; returns
@@ -293,10 +329,11 @@ class Poller:
             else:
                 raise outcome
         if not report.interrupted:
+            report.settled = await self.settle(now)
             report.alerts = await self.check_health(now)
             report.network = self.last_verdict
         report.alerts = [
-            a for o in report.outcomes for a in o.events if a.get("type") == "alert"
+            a for a in report.settled.events if a.get("type") == "alert"
         ] + report.alerts
         return report
 

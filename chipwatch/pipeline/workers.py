@@ -24,15 +24,16 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from chipwatch.clustering.features import DocFeatures
-from chipwatch.config import EntityConfig
-from chipwatch.ingest.parse.feed import parse_feed
 from chipwatch.ingest.reasons import parser_crash
 from chipwatch.ingest.types import FetchResult, ParsedFeed
 from chipwatch.model import Article, ArticleText, TextStatus
 from chipwatch.pipeline.lifeline import worker_init
-from chipwatch.pipeline.prepare import Prepared, prepare_articles
+
+if TYPE_CHECKING:
+    from chipwatch.config import EntityConfig
+    from chipwatch.pipeline.prepare import Prepared
 
 
 def worker_count(configured: int) -> int:
@@ -59,8 +60,8 @@ class ParserPool:
         """
         if self.workers > 1 and self._executor is None and threading.active_count() == 1:
             executor = self._start()
-            for _ in range(self.workers):  # each worker builds its tagger meanwhile
-                executor.submit(_warm_up, self.entities)
+            for _ in range(self.workers):
+                executor.submit(_warm_up)
 
     def _start(self) -> Executor:
         if self._executor is None:
@@ -134,7 +135,7 @@ class ParserPool:
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
-                self._start(), prepare_articles, tuple(articles), self.entities, dict(bodies)
+                self._start(), _prepare_job, tuple(articles), self.entities, dict(bodies)
             )
         except Exception:
             return None
@@ -164,11 +165,18 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _warm_up(entities: tuple[EntityConfig, ...] | None = None) -> None:
-    """Makes the pool launch its workers, and builds the tagger they will use."""
+def _warm_up() -> None:
+    """Makes the pool launch its workers (forked now, while it is cheap). Nothing else:
+    the parser, the tagger and the features are imported and built by a worker's first
+    job, so a poll that parses nothing (all 304) never pays for them."""
+
+
+def _register_pickling() -> None:
+    from chipwatch.clustering.features import DocFeatures
+    from chipwatch.model import Article
+    from chipwatch.pipeline.prepare import Prepared
+
     pickle_by_fields(ParsedFeed, Article, Prepared, DocFeatures)
-    if entities is not None:
-        prepare_articles((), entities)
 
 
 def _parse_job(
@@ -179,7 +187,10 @@ def _parse_job(
     feed_name: str,
     entities: tuple[EntityConfig, ...] | None = None,
 ) -> ParsedFeed:
-    pickle_by_fields(ParsedFeed, Article, Prepared, DocFeatures)
+    from chipwatch.ingest.parse.feed import parse_feed
+    from chipwatch.pipeline.prepare import prepare_articles
+
+    _register_pickling()
     parsed = parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
     if entities is None or not parsed.articles:
         return parsed
@@ -188,6 +199,15 @@ def _parse_job(
     except Exception:  # the writer tags for itself: never lose a feed over this
         return parsed
     return dataclasses.replace(parsed, prepared=prepared)
+
+
+def _prepare_job(
+    articles: tuple[Article, ...], entities: tuple[EntityConfig, ...], bodies: dict[str, str]
+) -> tuple[Prepared, ...]:
+    from chipwatch.pipeline.prepare import prepare_articles
+
+    _register_pickling()
+    return prepare_articles(articles, entities, bodies)
 
 
 def _page_job(result: FetchResult, cached: ArticleText | None, now: datetime) -> ArticleText:

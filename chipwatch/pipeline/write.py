@@ -12,7 +12,8 @@ same rows, ids, stories, events and alerts — in a few statements per feed:
 - an edited article is written at its place in the feed: its story may be re-read while
   an earlier article is clustered. The new articles after it are saved after it, so even
   the order of ``article_entities`` rows is the one-by-one order;
-- clustering, the watches and the events stay per article, in order.
+- clustering (provisional: the round's settle pass decides) and the events stay per
+  article, in order; the watches are checked at the settle pass.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def store_articles(
             items = [(plan.ids[articles[i].key], tagged[i][0]) for i in runs[position]]
             save_matches_many(db, items, parents=parents)
         stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
-        _cluster_alert(services, stored, change, outcome, now=now, tagged=(matches, features))
+        _cluster(services, stored, change, outcome, now=now, tagged=(matches, features))
+    services.clusterer.end_batch()  # the rarity table's changes, in this transaction
 
 
 def _newest(
@@ -116,7 +118,7 @@ def _new_runs(changes: Sequence[str]) -> dict[int, list[int]]:
     return runs
 
 
-def _cluster_alert(
+def _cluster(
     services: Services,
     article: Article,
     change: str,
@@ -125,11 +127,13 @@ def _cluster_alert(
     now: datetime,
     tagged: Tagged,
 ) -> None:
-    """Cluster a stored, tagged article, check the watches, and record its events."""
+    """Place a stored, tagged article provisionally and record its events. The watches
+    are checked at the round's settle pass (:mod:`.settle_round`), on its final story:
+    one alert per event, whatever order the feeds came in."""
     assert article.id is not None
     matches, features = tagged
     assignment = services.clusterer.assign(article.id, article, matches, now=now, features=features)
-    alerts = services.alerts.on_article(article.id, article, matches, assignment, now=now)
+    services.keep_unsettled(article.id, article, list(matches))
     if change == "new":
         outcome.new_articles += 1
     else:
@@ -137,5 +141,3 @@ def _cluster_alert(
     outcome.new_stories += int(assignment.new_story)
     outcome.events.append(article_event(article, change, assignment.story_id, matches))
     outcome.events.append(story_event(services.db, assignment.story_id, assignment.new_story))
-    outcome.alerts.extend(alerts)
-    outcome.events.extend(alert.to_json() for alert in alerts)

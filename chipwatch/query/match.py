@@ -240,6 +240,26 @@ def _field(node: FieldFilter, doc: QueryDoc) -> bool:
     return wanted in _squash(fold(doc.feed_name)) or wanted in fold(doc.feed_url)
 
 
+def feed_term(name: str, url: str, feeds: Iterable[tuple[str, str]]) -> str:
+    """The ``feed:`` filter that selects this feed alone among ``feeds`` ((name, URL)
+    pairs, this one included): its name when no other feed's name or URL contains it
+    (``feed:"Wire East"``), else its URL. A ``"`` cannot be quoted in a phrase, so a
+    value holding one is not used (and a URL is the last resort)."""
+    others = list(feeds)
+    for value in (name, url):
+        if not value or '"' in value:
+            continue
+        node = FieldFilter("feed", value, 0)
+        hits = [f for f in others if _field(node, QueryDoc("", "", f[0], f[1]))]
+        if len(hits) <= 1:
+            return _feed_value(value)
+    return _feed_value(url.replace('"', ""))
+
+
+def _feed_value(value: str) -> str:
+    return f"feed:{value}" if value.isalnum() else f'feed:"{value}"'
+
+
 # --------------------------------------------------------------------------- entities
 
 

@@ -106,6 +106,16 @@ def story_alert_watches(db: Database, story_id: int) -> set[str]:
     return {row[0] for row in rows}
 
 
+def dismiss_story_alerts(db: Database, story_id: int) -> int:
+    """Dismiss the watch alerts of a story a mute rule now matches; how many changed."""
+    cursor = db.execute(
+        "UPDATE alerts SET state = 'dismissed' WHERE kind = 'watch' AND story_id = ? "
+        "AND state != 'dismissed'",
+        [story_id],
+    )
+    return int(cursor.rowcount or 0)
+
+
 def list_alerts(
     db: Database,
     *,
@@ -302,3 +312,35 @@ def entity_stories(
         [*wanted, iso(start), iso(end)],
     ).fetchall()
     return [int(row[0]) for row in rows]
+
+
+def follow_merges(db: Database, merges: Iterable[tuple[int, int]]) -> list[int]:
+    """Alerts follow their stories into the stories they were merged into: one alert per
+    (watch, story) stays true. For each ``(story, into)``, a watch's alert on ``story``
+    moves to ``into``; when the watch already alerted on ``into`` too, the two are one
+    event told twice: the alert on ``into`` is kept (with the earlier creation time and
+    the other's deliveries) and the other row goes. Returns the ids of the alerts kept
+    or moved."""
+    changed: list[int] = []
+    for story, into in merges:
+        rows = db.execute(
+            "SELECT id, watch, created_at FROM alerts WHERE kind = 'watch' AND story_id = ?",
+            [story],
+        ).fetchall()
+        for alert_id, watch, created_at in rows:
+            kept = get_alert(db, watch, f"story:{into}")
+            if kept is None:
+                db.execute(
+                    "UPDATE alerts SET subject = ?, story_id = ? WHERE id = ?",
+                    [f"story:{into}", into, alert_id],
+                )
+                changed.append(int(alert_id))
+                continue
+            db.execute("UPDATE deliveries SET alert_id = ? WHERE alert_id = ?", [kept.id, alert_id])
+            db.execute(
+                "UPDATE alerts SET created_at = min(created_at, ?) WHERE id = ?",
+                [created_at, kept.id],
+            )
+            db.execute("DELETE FROM alerts WHERE id = ?", [alert_id])
+            changed.append(kept.id)
+    return changed

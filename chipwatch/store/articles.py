@@ -30,9 +30,9 @@ UpsertOutcome = Literal["new", "updated", "same"]
 _CHUNK = 500  # bound parameters per IN (...) list, rows per INSERT
 _INSERT = (
     "INSERT INTO articles (key, feed_id, guid, url, title, summary, author, lang, "
-    "published, published_estimated, fetched_at, updated_at, content_hash)"
+    "published, published_estimated, fetched_at, updated_at, content_hash, title_derived)"
 )
-_COLUMNS = 13
+_COLUMNS = 14
 _ROW_MARKS = "(" + ",".join("?" * _COLUMNS) + ")"
 
 
@@ -118,6 +118,7 @@ def insert_new_articles(
             iso(article.fetched_at),
             stamp,
             digest,
+            int(article.title_derived),
         )
         for article, change, digest in zip(articles, plan.changes, plan.digests, strict=True)
         if change == "new"
@@ -157,7 +158,7 @@ def update_article(
     """Write an edited article's text (``digest``: its :func:`content_hash`)."""
     db.conn.execute(
         "UPDATE articles SET title = ?, summary = ?, url = ?, author = ?, lang = ?, "
-        "content_hash = ?, updated_at = ? WHERE id = ?",
+        "content_hash = ?, updated_at = ?, title_derived = ? WHERE id = ?",
         [
             article.title,
             article.summary,
@@ -166,6 +167,7 @@ def update_article(
             article.lang,
             digest,
             iso(now),
+            int(article.title_derived),
             article_id,
         ],
     )

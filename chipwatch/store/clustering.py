@@ -17,7 +17,7 @@ from chipwatch.model import Article, EntityMatch, join_body_matches, with_body
 from chipwatch.store.story_rows import refresh_story
 from chipwatch.timeutil import from_iso, iso
 
-_PLACEMENT = "SELECT story_id, story_locked, feed_id FROM articles WHERE id = ?"
+_PLACEMENT = "SELECT story_id, story_locked, feed_id, key FROM articles WHERE id = ?"
 _ASSIGN = "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?"
 
 
@@ -27,13 +27,13 @@ def newest_clustered(db: Database) -> datetime | None:
     return None if row is None or row[0] is None else from_iso(row[0])
 
 
-def placement(db: Database, article_id: int) -> tuple[int | None, bool, int]:
-    """``(story id, placed by hand, feed id)`` of a stored article."""
+def placement(db: Database, article_id: int) -> tuple[int | None, bool, int, str]:
+    """``(story id, placed by hand, feed id, key)`` of a stored article."""
     row = db.conn.execute(_PLACEMENT, [article_id]).fetchone()
     if row is None:
         raise ValueError(f"article {article_id} is not in the store")
-    story_id, locked, feed_id = row
-    return story_id, bool(locked), int(feed_id)
+    story_id, locked, feed_id, key = row
+    return story_id, bool(locked), int(feed_id), str(key)
 
 
 def record_assignment(
@@ -57,51 +57,88 @@ def leave_story(db: Database, old_story: int, new_story: int, *, languages: Sequ
 
 
 ClusteredRow = tuple[int, int, int, Article]  # (article id, story id, feed id, article)
+_COLUMNS = (
+    "SELECT a.id, a.story_id, a.feed_id, a.lang, a.published, a.title, a.summary, "
+    "a.url, a.guid, a.key, a.published_estimated, a.title_derived, t.text FROM articles a "
+    "LEFT JOIN article_texts t "
+    "ON t.url = a.url AND a.url != '' AND t.analysed = 1 AND t.status = 'ok'"
+)
 
 
 def clustered_articles(
-    db: Database, *, since: datetime, until: datetime | None = None, limit: int | None = None
+    db: Database,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    limit: int | None = None,
+    settled_only: bool = False,
 ) -> tuple[list[ClusteredRow], dict[int, list[EntityMatch]]]:
     """The clustered articles published in ``[since, until]``, oldest first (at most
-    ``limit``), and their entity mentions by article id. An article whose page text
-    tagging and clustering saw (a full_text feed) comes back as they saw it
+    ``limit``), and their entity mentions by article id. ``settled_only``: leave out
+    the articles waiting for the settle pass. An article whose page text tagging and
+    clustering saw (a full_text feed) comes back as they saw it
     (:func:`chipwatch.model.with_body`)."""
     where = "a.published >= ? AND a.story_id IS NOT NULL"
     params: list[Any] = [iso(since)]
     if until is not None:
         where += " AND a.published <= ?"
         params.append(iso(until))
+    if settled_only:
+        where += " AND a.id NOT IN (SELECT article_id FROM unsettled)"
     tail = f" LIMIT {int(limit)}" if limit else ""
-    rows = db.execute(
-        "SELECT a.id, a.story_id, a.feed_id, a.lang, a.published, a.title, a.summary, "
-        "a.url, a.guid, t.text FROM articles a LEFT JOIN article_texts t "
-        "ON t.url = a.url AND a.url != '' AND t.analysed = 1 AND t.status = 'ok' "
-        f"WHERE {where} ORDER BY a.published{tail}",
-        params,
-    ).fetchall()
-    articles = []
+    return _read(db, where, params, f" ORDER BY a.published{tail}")
+
+
+def articles_for_clustering(
+    db: Database, ids: Sequence[int]
+) -> tuple[list[tuple[int, int | None, int, Article]], dict[int, list[EntityMatch]]]:
+    """The given articles (story id None when not placed yet) and their mentions."""
+    rows: list[tuple[int, int | None, int, Article]] = []
+    matches: dict[int, list[EntityMatch]] = {}
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        got, found = _read(db, f"a.id IN ({','.join('?' * len(part))})", part, "")
+        rows += got
+        matches.update(found)
+    return rows, matches
+
+
+def _read(
+    db: Database, where: str, params: Sequence[Any], tail: str
+) -> tuple[list[Any], dict[int, list[EntityMatch]]]:
+    """Rows and mentions for ``where``; a page text clustering saw joins its article
+    (and its mentions, which were found in the summary and the body together)."""
+    rows = []
     bodies: dict[int, str] = {}
-    for aid, sid, fid, lang, published, title, summary, url, guid, body in rows:
-        article = Article(
-            key="",
-            feed_url="",
-            title=title,
-            summary=summary,
-            url=url,
-            published=from_iso(published),
-            fetched_at=from_iso(published),
-            guid=guid,
-            lang=lang,
-        )
-        if body:
-            bodies[aid] = summary
-            article = with_body(article, body)
-        articles.append((aid, sid, fid, article))
-    matches = _matches_for(db, where, params)
+    for row in db.execute(f"{_COLUMNS} WHERE {where}{tail}", list(params)).fetchall():
+        aid, sid, fid, article = _row(row[:-1])
+        if row[-1]:
+            bodies[aid] = article.summary
+            article = with_body(article, row[-1])
+        rows.append((aid, sid, fid, article))
+    matches = _matches_for(db, where, list(params))
     for aid, summary in bodies.items():
         if aid in matches:
             matches[aid] = join_body_matches(matches[aid], summary)
-    return articles, matches
+    return rows, matches
+
+
+def _row(row: Sequence[Any]) -> tuple[int, Any, int, Article]:
+    aid, sid, fid, lang, published, title, summary, url, guid, key, estimated, derived = row
+    article = Article(
+        key=key,
+        feed_url="",
+        title=title,
+        summary=summary,
+        url=url,
+        published=from_iso(published),
+        fetched_at=from_iso(published),
+        guid=guid,
+        lang=lang,
+        published_estimated=bool(estimated),
+        title_derived=bool(derived),
+    )
+    return aid, sid, fid, article
 
 
 def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[EntityMatch]]:
@@ -114,3 +151,103 @@ def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[
     for aid, entity, kind, field, start, end in rows:
         found.setdefault(aid, []).append(EntityMatch(entity, kind, field, start, end, ""))
     return found
+
+
+# ---- the settle pass's bookkeeping
+
+
+def mark_unsettled(db: Database, article_id: int) -> None:
+    """The article was placed provisionally (or not yet): the settle pass decides."""
+    db.conn.execute("INSERT OR IGNORE INTO unsettled (article_id) VALUES (?)", [article_id])
+
+
+def has_unsettled(db: Database) -> bool:
+    """Some article waits for the settle pass."""
+    return db.conn.execute("SELECT 1 FROM unsettled LIMIT 1").fetchone() is not None
+
+
+def unsettled_ids(db: Database) -> list[int]:
+    """Articles waiting for the settle pass."""
+    return [int(row[0]) for row in db.conn.execute("SELECT article_id FROM unsettled")]
+
+
+def clear_unsettled(db: Database, ids: Sequence[int]) -> None:
+    """The settle pass placed these."""
+    db.conn.executemany("DELETE FROM unsettled WHERE article_id = ?", [(i,) for i in ids])
+
+
+def story_members(db: Database, story_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Article ids of each story, by story id."""
+    found: dict[int, list[int]] = {sid: [] for sid in story_ids}
+    for start in range(0, len(story_ids), 500):
+        part = list(story_ids[start : start + 500])
+        sql = f"SELECT story_id, id FROM articles WHERE story_id IN ({','.join('?' * len(part))})"
+        for sid, aid in db.conn.execute(sql, part):
+            found[int(sid)].append(int(aid))
+    return found
+
+
+def locked_articles(db: Database, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` a user placed by hand."""
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        sql = f"SELECT id FROM articles WHERE story_locked = 1 AND id IN ({','.join('?' * len(part))})"
+        found.update(int(row[0]) for row in db.conn.execute(sql, part))
+    return found
+
+
+def move_articles(db: Database, moves: Sequence[tuple[int, int, float, str]]) -> None:
+    """``(article id, story id, score, explanation)`` for each article the settle pass
+    placed (moved or only re-explained)."""
+    db.conn.executemany(
+        "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?",
+        [(story, round(score, 4), why, article) for article, story, score, why in moves],
+    )
+
+
+def merge_story_rows(db: Database, merges: Sequence[tuple[int, int]]) -> None:
+    """Each ``(story, into)``: the story now lives on as ``into`` (its row stays, so
+    links to it lead there), and so do the stories merged into it before."""
+    for story, into in merges:
+        db.conn.execute("UPDATE stories SET merged_into = ? WHERE id = ?", [into, story])
+        db.conn.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [into, story])
+
+
+def current_stories(db: Database, ids: Sequence[int]) -> dict[int, int]:
+    """The story each of the (placed) articles is in now."""
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        sql = (
+            "SELECT id, story_id FROM articles WHERE story_id IS NOT NULL "
+            f"AND id IN ({','.join('?' * len(part))})"
+        )
+        for aid, sid in db.conn.execute(sql, part):
+            found[int(aid)] = int(sid)
+    return found
+
+
+def move_story_articles(db: Database, story_id: int, into: int) -> None:
+    """Every article of ``story_id`` now belongs to ``into`` (a merge)."""
+    db.conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [into, story_id])
+
+
+def settled_near(
+    db: Database, *, since: datetime, until: datetime | None = None
+) -> list[tuple[int, datetime]]:
+    """The settled articles in a story published in ``[since, until]``: (id, published)."""
+    where = "published >= ? AND story_id IS NOT NULL"
+    params: list[Any] = [iso(since)]
+    if until is not None:
+        where += " AND published <= ?"
+        params.append(iso(until))
+    where += " AND id NOT IN (SELECT article_id FROM unsettled)"
+    rows = db.execute(f"SELECT id, published FROM articles WHERE {where}", params)
+    return [(int(r[0]), from_iso(r[1])) for r in rows]
+
+
+def clustered_count(db: Database) -> int:
+    """How many articles are in a story."""
+    row = db.execute("SELECT count(*) FROM articles WHERE story_id IS NOT NULL").fetchone()
+    return int(row[0]) if row else 0

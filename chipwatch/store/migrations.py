@@ -253,6 +253,31 @@ def m006_article_texts(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_clustering_settle_and_rarity(db: Database) -> None:
+    # Issue 18. ``title_derived``: the parser filled the title from the summary's first
+    # sentence (the feed gave none); clustering then compares no title, only the text.
+    # ``feature_df``: ONE store-wide document-frequency table of the clustering features
+    # (e entity, w word, p name, n figure, a action key), kept by the writer per feed
+    # transaction, so rarity does not depend on arrival order; its total is the meta
+    # row ``df_total`` (absent: the clusterer seeds the table on first use).
+    # ``unsettled``: articles placed provisionally, waiting for the round-end settle pass.
+    db.executescript(
+        """
+        ALTER TABLE articles ADD COLUMN title_derived INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE feature_df (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            df INTEGER NOT NULL,
+            PRIMARY KEY (kind, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE unsettled (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        );
+        """
+    )
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}

@@ -192,6 +192,7 @@ def row_to_article(row: dict[str, Any], *, feed_url: str = "", feed_name: str = 
         fetched_at=from_iso(row["fetched_at"]),
         guid=row.get("guid"),
         published_estimated=bool(row.get("published_estimated")),
+        title_derived=bool(row.get("title_derived")),
         lang=row["lang"],
         author=row.get("author") or "",
         feed_name=row.get("feed_name", feed_name),

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from chipwatch.errors import UserError
 from chipwatch.model import Article, Story
-from chipwatch.store.feed_label import FEED_LABEL_SQL
+from chipwatch.store.explain import explanation_contexts
 from chipwatch.store.merged import resolve_story_id
 from chipwatch.store.queries import articles_by_ids
 from chipwatch.store.story_rows import (  # re-exported: the story row's upkeep
@@ -103,36 +103,18 @@ def story_entities(db: Database, story_id: int) -> list[tuple[str, str, int]]:
 
 
 def explain_article(db: Database, article_id: int) -> dict[str, Any]:
-    """Why an article is in its story: the stored score and parts, plus corrections."""
-    row = db.execute(
-        "SELECT story_id, story_locked, cluster_score, cluster_explain FROM articles WHERE id = ?",
-        [article_id],
-    ).fetchone()
-    if row is None:
+    """Why an article is in its story: the stored explanation, with what saying it
+    needs (:func:`chipwatch.store.explain.explanation_contexts`: the matched article as
+    it is now, the corrections that touched the article) and its story, lock, score."""
+    found = explanation_contexts(db, [article_id]).get(article_id)
+    if found is None:
         raise UserError(f"no article with id {article_id}")
-    story_id, locked, score, raw = row
-    explanation: dict[str, Any] = json.loads(raw) if raw else {}
-    explanation.update(
-        {"article_id": article_id, "story_id": story_id, "locked": bool(locked), "score": score}
-    )
-    corrections = db.execute(
-        "SELECT kind, story_id, into_story_id, created_at FROM corrections "
-        "WHERE article_id = ? ORDER BY id",
-        [article_id],
-    ).fetchall()
-    matched = explanation.get("matched_article_id")
+    score = db.execute("SELECT cluster_score FROM articles WHERE id = ?", [article_id]).fetchone()
+    found["score"] = score[0] if score and score[0] is not None else found.get("score", 0.0)
+    matched = found.get("matched_info")
     if matched:
-        found = db.execute(
-            f"SELECT a.title, {FEED_LABEL_SQL} FROM articles a "
-            "JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
-            [matched],
-        ).fetchone()
-        if found:
-            explanation["matched_title"], explanation["matched_feed"] = found
-    explanation["corrections"] = [
-        {"kind": k, "story_id": s, "into_story_id": i, "at": at} for k, s, i, at in corrections
-    ]
-    return explanation
+        found["matched_title"], found["matched_feed"] = matched["title"], matched["feed"]
+    return found
 
 
 # --------------------------------------------------------------------------- derived row

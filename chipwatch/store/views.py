@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the m
     article_docs,
     entity_story_ids,
     feed_health,
+    feed_unread_counts,
     list_alert_rows,
     poll_summary,
     set_alert_state,
@@ -64,11 +65,16 @@ class TimelineRow:
 
 @dataclass(frozen=True, slots=True)
 class TimelineFilter:
-    """What narrows the timeline: a window start, an entity, a query's story ids."""
+    """What narrows the timeline: a window start, an entity, a query's story ids, the
+    unread-only or pinned view, and the stories the mute rules hide."""
 
     since: str | None = None
     entity: str | None = None
     story_ids: frozenset[int] | None = None
+    unread_only: bool = False
+    pinned_only: bool = False
+    hidden: frozenset[int] = frozenset()
+    """Stories a mute rule matches: never shown, whatever the other filters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +142,12 @@ def _filter_sql(flt: TimelineFilter) -> tuple[str, list[Any]]:
     if flt.story_ids is not None:
         ids = sorted(flt.story_ids) or [-1]
         clauses.append(f"s.id IN ({','.join(str(int(i)) for i in ids)})")
+    if flt.unread_only:
+        clauses.append("s.read = 0")
+    if flt.pinned_only:
+        clauses.append("s.pinned = 1")
+    if flt.hidden:
+        clauses.append(f"s.id NOT IN ({_id_list(sorted(flt.hidden))})")
     return " AND ".join(clauses), params
 
 
@@ -192,6 +204,21 @@ def story_ids_after(
     sql = f"SELECT s.id FROM stories s WHERE {where} ORDER BY s.last_updated DESC LIMIT ?"
     rows = db.execute(sql, [*params, after[0], after[0], after[1], limit]).fetchall()
     return frozenset(int(r[0]) for r in rows)
+
+
+def next_unread_key(
+    db: Database, flt: TimelineFilter, before: tuple[str, int]
+) -> tuple[str, int] | None:
+    """The sort key of the newest unread story older than ``before`` within the filter
+    (the next unread below the loaded rows), or None when there is none."""
+    where, params = _filter_sql(replace(flt, unread_only=True))
+    row = db.execute(
+        f"SELECT s.last_updated, s.id FROM stories s WHERE {where} "
+        "AND (s.last_updated < ? OR (s.last_updated = ? AND s.id < ?)) "
+        "ORDER BY s.last_updated DESC, s.id DESC LIMIT 1",
+        [*params, before[0], before[0], before[1]],
+    ).fetchone()
+    return (str(row[0]), int(row[1])) if row else None
 
 
 def timeline_rows(db: Database, ids: Sequence[int]) -> list[TimelineRow]:
@@ -289,6 +316,7 @@ def story_view(db: Database, story_id: int) -> StoryView | None:
 
 
 def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
+    from chipwatch.store.explain import explanation_contexts
     from chipwatch.store.feed_label import FEED_LABEL_SQL
 
     sql = (
@@ -299,6 +327,8 @@ def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
     )
     rows = db.execute(sql, [story_id]).fetchall()
     spans = _spans(db, [int(r[0]) for r in rows])
+    # What saying why needs: the matched article as it is now, the corrections.
+    contexts = explanation_contexts(db, [int(r[0]) for r in rows])
     return [
         ArticleView(
             id=int(r[0]),
@@ -311,7 +341,7 @@ def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
             feed_url=r[7],
             read=bool(r[8]),
             spans=spans.get(int(r[0]), ()),
-            explain=_json_dict(r[9]),
+            explain=contexts.get(int(r[0])) or _json_dict(r[9]),
             cluster_score=r[10],
         )
         for r in rows

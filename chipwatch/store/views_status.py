@@ -197,3 +197,23 @@ def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) 
         )
         for r in rows
     ]
+
+
+def feed_unread_counts(
+    db: Database, *, since: str | None, hidden: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """``{feed id: unread stories}``: the live, unread stories with an article of the
+    feed published since ``since`` (what Enter on the feed shows, less the read ones),
+    leaving out the ``hidden`` (muted) ones."""
+    where = ["s.read = 0", "s.merged_into IS NULL"]
+    params: list[Any] = []
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if hidden:
+        where.append(f"s.id NOT IN ({','.join(str(int(i)) for i in sorted(hidden))})")
+    sql = (
+        "SELECT a.feed_id, count(DISTINCT s.id) FROM articles a "
+        f"JOIN stories s ON s.id = a.story_id WHERE {' AND '.join(where)} GROUP BY a.feed_id"
+    )
+    return {int(feed): int(n) for feed, n in db.execute(sql, params).fetchall()}

@@ -60,7 +60,13 @@ class ChipwatchApp(App[int]):
             tooltip="Every key with its id, and the symbols",
         ),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Poll every feed now"),
-        Binding("f", "feeds", "Feeds", id="feeds", tooltip="Feed health; add, remove, refresh"),
+        Binding(
+            "f",
+            "feeds",
+            "Feeds",
+            id="feeds",
+            tooltip="Feed health and unread counts; enter shows a feed's stories",
+        ),
         Binding(
             "W",
             "watches",

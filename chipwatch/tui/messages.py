@@ -7,7 +7,7 @@ widgets are only ever updated on the event loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -64,6 +64,8 @@ class TimelineLoaded(Message):
     rows: list[TimelineRow]
     replace: bool
     total: int | None = None
+    unread: int | None = None
+    """A first page: how many of the ``total`` stories are unread."""
     generation: int = 0
     filters: Any = None
     """A first page: the user's filters it was read for (``store_workers.Filters``)."""
@@ -74,11 +76,13 @@ class TimelineLoaded(Message):
 @dataclass
 class TimelineUpdated(Message):
     """A worker found new or changed stories (after a poll or a write). ``matched``:
-    stories the active query newly matches, to add to the filter."""
+    stories the active query newly matches, to add to the filter; ``muted``: stories a
+    mute rule now matches, to take out of the timeline."""
 
     rows: list[TimelineRow]
     generation: int = 0
     matched: frozenset[int] = frozenset()
+    muted: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -108,6 +112,8 @@ class StatusLoaded(Message):
 @dataclass
 class FeedsLoaded(Message):
     feeds: list[FeedHealth]
+    unread: dict[int, int] = field(default_factory=dict)
+    """``{feed id: unread stories}`` in the monitor's window, muted ones left out."""
 
 
 class PollBatch(Message):

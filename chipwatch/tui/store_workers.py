@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -62,10 +62,12 @@ class Filters:
     window: str = "7d"
     entity: str | None = None
     query: str = ""
+    view: str = "all"
+    """Which stories: ``all``, ``unread`` (U) or ``pinned`` (*, of any age)."""
 
     def since(self, now: datetime) -> datetime | None:
-        """The window's start."""
-        return parse_window(self.window, now=now)
+        """The window's start (the pinned view has none: a pin is kept for later)."""
+        return None if self.view == "pinned" else parse_window(self.window, now=now)
 
     def describe(self) -> str:
         """For the status bar: a query that means the same (``@"export controls"``)."""
@@ -81,14 +83,45 @@ def build_filter(
     db: Database, filters: Filters, config: Config, now: datetime
 ) -> views.TimelineFilter:
     """The store filter for the user's filters; runs the query search if there is one."""
+    from chipwatch.tui.search import search_story_ids
+
     since = filters.since(now)
     story_ids = None
     if filters.query:
-        from chipwatch.tui.search import search_story_ids
-
         story_ids = search_story_ids(db, filters.query, config, since=since)
     since_iso = views.iso(since) if since else None
-    return views.TimelineFilter(since=since_iso, entity=filters.entity, story_ids=story_ids)
+    return views.TimelineFilter(
+        since=since_iso,
+        entity=filters.entity,
+        story_ids=story_ids,
+        unread_only=filters.view == "unread",
+        pinned_only=filters.view == "pinned",
+        hidden=muted_ids(db, config, since=since),
+    )
+
+
+def muted_ids(db: Database, config: Config, *, since: datetime | None) -> frozenset[int]:
+    """The stories the ``[[mute]]`` rules match in the window (hidden everywhere)."""
+    if not config.mutes:
+        return frozenset()
+    from chipwatch.errors import UserError
+    from chipwatch.tui.search import search_story_ids
+
+    try:
+        return search_story_ids(db, config.mute_query, config, since=since)
+    except UserError as exc:  # an unknown @entity: the rules parsed when the config loaded
+        raise UserError(f"[[mute]] rules in the config: {exc}") from exc
+
+
+def muted_among(
+    db: Database, config: Config, story_ids: frozenset[int], *, since: datetime | None
+) -> frozenset[int]:
+    """Which of ``story_ids`` (stories a poll brought or changed) a mute rule matches."""
+    if not config.mutes or not story_ids:
+        return frozenset()
+    from chipwatch.tui.search import stories_matching
+
+    return stories_matching(db, config.mute_query, config, story_ids, since=since)
 
 
 def first_page(db: Database, flt: views.TimelineFilter) -> tuple[list[views.TimelineRow], int]:
@@ -105,7 +138,7 @@ def changes_since(
         ids = set(story_ids)
         if flt.story_ids is not None:
             ids &= flt.story_ids
-        touched = views.TimelineFilter(since=flt.since, entity=flt.entity, story_ids=frozenset(ids))
+        touched = replace(flt, story_ids=frozenset(ids))
         rows += views.timeline_page(db, touched, limit=len(ids) or 1)
     return rows
 
@@ -124,7 +157,7 @@ def recheck_query(
     filter did not hold yet (a query's story ids are fixed when it is applied)."""
     if not filters.query or flt.story_ids is None:
         return frozenset()
-    open_flt = views.TimelineFilter(since=flt.since, entity=flt.entity)
+    open_flt = replace(flt, story_ids=None)
     candidates = set(story_ids)
     if top is not None:
         candidates |= views.story_ids_after(db, open_flt, top)

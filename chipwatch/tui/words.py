@@ -30,9 +30,13 @@ KIND_MARKS = {
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 
 LEGEND: tuple[tuple[str, str], ...] = (
-    (UNREAD, "unread: a story you have not opened, an alert you have not seen"),
+    (
+        UNREAD,
+        "unread: a story you have not opened (U shows only these, N and P jump to them), "
+        "an alert you have not seen",
+    ),
     (ALERTED, "the story raised an alert (a watch matched it, or an entity spiked)"),
-    (PINNED, "pinned (p)"),
+    (PINNED, "pinned (p; * lists the pinned stories)"),
     ("+3 new", "stories that arrived since you last looked (their time in bold; n jumps there)"),
     ("src 3", "how many outlets carry the story"),
     ("de fr +2", "the story's languages: two shown, two more hidden"),

@@ -280,7 +280,8 @@ class _EntryContext:
             limit=MAX_SUMMARY_CHARS,
         )
         title = clean_title(_plain(_get(entry, "title", ""), _get(entry, "title_detail")))
-        if not title:
+        derived = not title
+        if derived:
             title = clean_title(first_sentence(summary))
         guid = str(_get(entry, "id", "") or "").strip() or None
         if guid in self.unstable_guids or guid == self.feed_url:
@@ -301,6 +302,7 @@ class _EntryContext:
             fetched_at=self.fetched_at,
             guid=guid,
             published_estimated=estimated,
+            title_derived=derived and bool(title),
             lang=self._lang(entry, title, summary),
             author=clean_title(str(_get(entry, "author", "") or "")),
             feed_name=self.feed_name,

@@ -44,12 +44,13 @@ STATUS_WORDS = {"not_modified": "unchanged"}
 # (label, narrowest, widest, priority: lower is kept longer), in display order
 COLUMNS = (
     ("name", 10, 24, 0),
-    ("status", 10, 12, 1),
-    ("articles", 8, 8, 2),
-    ("last error", 24, 90, 3),
-    ("fetched", 7, 8, 4),
-    ("next poll", 9, 9, 5),
-    ("url", 16, 60, 6),
+    ("unread", 6, 6, 1),
+    ("status", 10, 12, 2),
+    ("articles", 8, 8, 3),
+    ("last error", 24, 90, 4),
+    ("fetched", 7, 8, 5),
+    ("next poll", 9, 9, 6),
+    ("url", 16, 60, 7),
 )
 CELL_PADDING = 2  # DataTable pads each cell by one cell on either side
 GROW_ORDER = ("name", "last error", "url")  # who gets the room left over, in turn
@@ -93,6 +94,13 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="feeds.back", tooltip="Back to the monitor"),
+        Binding(
+            "enter",
+            "show_feed",
+            "Stories",
+            id="feeds.stories",
+            tooltip="Show the feed's stories in the timeline (a feed: filter; esc clears it)",
+        ),
         Binding("a", "add", "Add feed", id="feeds.add", tooltip="Add a feed by URL"),
         Binding(
             "x,delete",
@@ -109,6 +117,8 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.feeds: list[views.FeedHealth] = []
+        self.unread: dict[int, int] = {}
+        """Unread stories per feed id, in the monitor's window."""
         self.armed_remove: str | None = None
         self.widths: dict[str, int] = {}
         """The columns shown and their widths (see :func:`fit_columns`)."""
@@ -142,10 +152,24 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         table = self.query_one(DataTable)
         return max(20, (table.scrollable_content_region.width or self.size.width - 3) - 1)
 
+    @property
+    def window(self) -> str:
+        """The monitor's window, which the unread counts are for."""
+        return self.app.main_screen.filters.window
+
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
     def load(self) -> None:
-        """Read the health table (in a thread)."""
-        self.post_message(FeedsLoaded(sw.read(self.app.db_path, views.feed_health)))
+        """Read the health table and the unread counts (in a thread)."""
+        since = sw.Filters(window=self.window).since(self.app.clock())
+        config = self.app.config
+
+        def read(db) -> FeedsLoaded:
+            hidden = sw.muted_ids(db, config, since=since)
+            start = views.iso(since) if since else None
+            counts = views.feed_unread_counts(db, since=start, hidden=hidden)
+            return FeedsLoaded(views.feed_health(db), counts)
+
+        self.post_message(sw.read(self.app.db_path, read))
 
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         # a removed feed stays in the store, disabled, for its articles: it is no longer
@@ -154,11 +178,12 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         self.feeds = [
             f for f in message.feeds if f.enabled or configedit.same_feed_key(f.url) in configured
         ]
+        self.unread = message.unread
         self._fill()
         failing = sum(1 for f in self.feeds if f.last_status == "error" and f.enabled)
-        hint = f"{plural(len(self.feeds), 'feed')} · {failing} failing · "
+        hint = f"{plural(len(self.feeds), 'feed')} · {failing} failing · unread in {self.window}"
         self.query_one("#feeds-hint", Static).update(
-            hint + "a add · x remove · r refresh · esc back"
+            hint + " · enter shows a feed's stories · esc back"
         )
 
     def _fill(self) -> None:
@@ -193,14 +218,14 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             "url": longest([f.url for f in self.feeds]),
         }
 
-    @staticmethod
-    def _cells(feed: views.FeedHealth, now, widths: dict[str, int]) -> list[Text]:
+    def _cells(self, feed: views.FeedHealth, now, widths: dict[str, int]) -> list[Text]:
         status = feed.last_status if feed.enabled else "disabled"
         if feed.last_http_status and status == "error":
             status = f"error {feed.last_http_status}"
         upcoming = countdown(from_iso(feed.next_poll_at), now) if feed.next_poll_at else "—"
         every = {
             "name": (clean_title(feed.name), "" if feed.enabled else "dim"),
+            "unread": self._unread_cell(feed, widths.get("unread", 6)),
             "status": (
                 STATUS_WORDS.get(status, status.replace("_", " ")),
                 STATUS_STYLES.get(feed.last_status, ""),
@@ -212,6 +237,10 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             "url": (clean_title(feed.url), ""),
         }
         return [cell(*every[label], width=width) for label, width in widths.items()]
+
+    def _unread_cell(self, feed: views.FeedHealth, width: int) -> tuple[str, str]:
+        count = self.unread.get(feed.id, 0)
+        return f"{count:>{width}}", "bold" if count else "dim"
 
     def on_poll_batch(self, message: PollBatch) -> None:
         self.load()
@@ -228,6 +257,26 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             self.query_one(DataTable).focus()
             return
         self.app.pop_screen()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row (the table takes the key first)."""
+        event.stop()
+        self.action_show_feed()
+
+    def action_show_feed(self) -> None:
+        """Back to the timeline, filtered to this feed's stories (a `feed:` query,
+        shown in the query box and the status bar; esc clears it)."""
+        feed = self.selected
+        if feed is None:
+            self.notify("No feed selected.", severity="warning", timeout=3)
+            return
+        from chipwatch.query.match import feed_term
+
+        query = feed_term(feed.name, feed.url, [(f.name, f.url) for f in self.feeds])
+        count = self.unread.get(feed.id, 0)
+        note = f"{clean_title(feed.name)}: its stories ({count} unread) · esc clears the filter."
+        self.app.pop_screen()
+        self.app.main_screen.show_query(query, note)
 
     def action_add(self) -> None:
         self.query_one("#feed-form").display = True

@@ -24,6 +24,7 @@ INTRO = (
 KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
+    "asterisk": "*",
     "right_square_bracket": "]",
     "left_square_bracket": "[",
     "backslash": "\\",

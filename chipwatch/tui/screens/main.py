@@ -42,6 +42,7 @@ from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
 from chipwatch.tui.screens.main_filter import SEARCH_PLACEHOLDER, MainFilter
 from chipwatch.tui.screens.main_loads import MainLoads
+from chipwatch.tui.screens.main_unread import UNREAD_BINDINGS, MainUnread
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane
 from chipwatch.tui.widgets.entities import EntitiesPane
@@ -56,7 +57,9 @@ SYNC_SECONDS = 5.0
 DASHBOARD_SECONDS = 2.0  # during a flood of poll batches, side panes refresh this often
 
 
-class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWorkerErrors, Screen):
+class MainScreen(
+    MainActions, LinkActions, MainFilter, MainLoads, MainUnread, sw.ReportsWorkerErrors, Screen
+):
     """What the user sees all day."""
 
     app: ChipwatchApp
@@ -164,6 +167,7 @@ class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWork
             id="newest",
             tooltip="Jump to the newest story and clear the new counter",
         ),
+        *UNREAD_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -241,6 +245,7 @@ class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWork
         self.filters = filters
         self.store_filter = store_filter
         self.status.window = filters.window
+        self.status.view = filters.view
         self.status.filter_text = filters.describe()
         self.entities.set_active(filters.entity)
         self.filter_applied()
@@ -313,6 +318,7 @@ class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWork
         select, self._select_after_load = self._select_after_load, None
         self.timeline.set_rows(message.rows, has_more=has_more, select=select)
         self.status.stories = message.total
+        self.status.unread = message.unread
         if not message.rows:
             self.detail.empty = self.empty_text()
             self.detail.show(None)
@@ -338,6 +344,12 @@ class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWork
         if message.matched and self.store_filter.story_ids is not None:
             ids = self.store_filter.story_ids | message.matched
             self.store_filter = replace(self.store_filter, story_ids=ids)
+        if message.muted:
+            hidden = self.store_filter.hidden | message.muted
+            self.store_filter = replace(self.store_filter, hidden=hidden)
+            removed = self.timeline.remove_rows(message.muted)
+            if removed and self.status.stories is not None:
+                self.status.stories -= removed
         if message.rows:
             added = self.timeline.upsert_rows(message.rows)
             if added and self.status.stories is not None:
@@ -346,6 +358,7 @@ class MainScreen(MainActions, LinkActions, MainFilter, MainLoads, sw.ReportsWork
             if current and any(sw.story_changed(current, r) for r in message.rows):
                 self.load_detail(current.id)
             self.dashboard_soon()
+            self.count_unread(self.store_filter)
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         gate = self._gate()

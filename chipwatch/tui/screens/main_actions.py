@@ -119,10 +119,20 @@ class MainActions:
         self.app.call_from_thread(self.notify, "Pinned." if pinned else "Unpinned.", timeout=2)
 
     def _refresh_rows(self: MainScreen, story_ids: list[int]) -> None:
-        rows = sw.read(self.app.db_path, lambda db: views.timeline_rows(db, story_ids))
-        self.app.call_from_thread(self._replace_rows, rows)
+        """Re-read rows the user changed, and the status bar's unread count."""
+        unread = replace(self.store_filter, unread_only=True)
 
-    def _replace_rows(self: MainScreen, rows: list[views.TimelineRow]) -> None:
+        def both(db: Any) -> tuple[list[views.TimelineRow], int]:
+            return views.timeline_rows(db, story_ids), views.timeline_count(db, unread)
+
+        rows, count = sw.read(self.app.db_path, both)
+        self.app.call_from_thread(self._replace_rows, rows, count)
+
+    def _replace_rows(
+        self: MainScreen, rows: list[views.TimelineRow], unread: int | None = None
+    ) -> None:
+        if unread is not None:
+            self.status.unread = unread
         for row in rows:
             self.timeline.replace_row(row)
         if self.detail.story and any(r.id == self.detail.story.id for r in rows):
@@ -176,7 +186,14 @@ class MainActions:
 
         def apply(db: Any) -> Any:
             if kind == "split":
-                return stories.split_article(db, subject, now=now, languages=languages)
+                from chipwatch.clustering.reexplain import refresh_explanations
+
+                left = db.execute("SELECT story_id FROM articles WHERE id = ?", [subject])
+                old = (left.fetchone() or [None])[0]
+                result = stories.split_article(db, subject, now=now, languages=languages)
+                if old is not None:  # who joined through the article says so no more
+                    refresh_explanations(db, old, self.app.config.cluster)
+                return result
             return stories.merge_stories(db, subject, target, now=now, languages=languages)
 
         try:

@@ -35,6 +35,7 @@ class MainLoads:
             with sw.connection(self.app.db_path) as db:
                 flt = sw.build_filter(db, filters, self.app.config, now)
                 rows, total = sw.first_page(db, flt)
+                unread = views.timeline_count(db, replace(flt, unread_only=True))
         except UserError as exc:
             self.app.call_from_thread(self.query_failed, str(exc), generation)
             return
@@ -46,6 +47,7 @@ class MainLoads:
                 rows,
                 replace=True,
                 total=total,
+                unread=unread,
                 generation=generation,
                 filters=filters,
                 store_filter=flt,
@@ -92,19 +94,26 @@ class MainLoads:
         top = self.timeline.rows[0].sort_key if self.timeline.rows else ("", 0)
         flt, filters, config, now = self.store_filter, self.filters, self.app.config, self._now()
 
-        def changes(db) -> tuple[list[views.TimelineRow], frozenset[int]]:
+        def changes(db) -> tuple[list[views.TimelineRow], frozenset[int], frozenset[int]]:
             matched = sw.recheck_query(db, flt, filters, config, now, top=top, story_ids=story_ids)
+            wider = flt
             if matched and flt.story_ids is not None:
                 wider = replace(flt, story_ids=flt.story_ids | matched)
-                return sw.changes_since(db, wider, top, story_ids | matched), matched
-            return sw.changes_since(db, flt, top, story_ids), matched
+            rows = sw.changes_since(db, wider, top, story_ids | matched)
+            # a story a poll brought or changed may now match a mute rule: it goes
+            seen = frozenset(r.id for r in rows) | frozenset(story_ids)
+            muted = sw.muted_among(db, config, seen, since=filters.since(now))
+            return [r for r in rows if r.id not in muted], matched, muted
 
         rows: list[views.TimelineRow] = []
         matched: frozenset[int] = frozenset()
+        muted: frozenset[int] = frozenset()
         try:
-            rows, matched = sw.read(self.app.db_path, changes)
+            rows, matched, muted = sw.read(self.app.db_path, changes)
         finally:  # always answer, so the next sync is never held back by a failed one
-            self.post_message(TimelineUpdated(rows, generation=generation, matched=matched))
+            self.post_message(
+                TimelineUpdated(rows, generation=generation, matched=matched, muted=muted)
+            )
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def load_health(self: MainScreen) -> None:

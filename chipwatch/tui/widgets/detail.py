@@ -22,7 +22,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from chipwatch.clustering.explanation import Explanation, describe
+from chipwatch.clustering.explanation import Explanation, context_of, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.timeutil import from_iso, full_when
@@ -103,7 +103,7 @@ def highlighted(
 
 def explain_text(article: ArticleView) -> Text:
     """Why the article is in its story, in one or two short lines."""
-    why = describe(Explanation.from_json(article.explain))
+    why = describe(Explanation.from_json(article.explain), context_of(article.explain))
     out = Text("why: ", style="dim italic")
     for text, role in why.pieces:
         out.append(text, style=WHY_STYLES[role])

@@ -24,9 +24,11 @@ SEPARATOR = " · "
 # lower is more important: these are the fields kept on a narrow line
 PRIORITY = {
     "window": 0,
+    "view": 1,
     "filter": 1,
     "stories": 2,
     "network": 3,  # offline, the one reason for every failing feed: kept before the counts
+    "unread": 3,
     "new": 3,
     "failing": 4,
     "poller": 5,
@@ -80,10 +82,14 @@ class StatusBar(Static):
 
     window: reactive[str] = reactive("7d")
     """The timeline's window: 24h, 7d, 30d or all."""
+    view: reactive[str] = reactive("all")
+    """Which stories the timeline shows: all, unread (U) or pinned (*)."""
     filter_text: reactive[str] = reactive("")
     """The active query or entity filter, as a valid query (``@"export controls"``)."""
     stories: reactive[int | None] = reactive(None)
     """How many stories match the window and filter."""
+    unread: reactive[int | None] = reactive(None)
+    """How many of those are unread."""
     new_count: reactive[int] = reactive(0)
     """Stories that arrived since the user last looked."""
     poller: reactive[str] = reactive("")
@@ -100,13 +106,18 @@ class StatusBar(Static):
         out: list[tuple[str, Text]] = []
         if self.app.sub_title:
             out.append(("title", Text(clean_title(self.app.sub_title), style="bold")))
-        out.append(("window", Text(f" {self.window} ", style=self._style("window"))))
+        window = "pinned" if self.view == "pinned" else self.window
+        out.append(("window", Text(f" {window} ", style=self._style("window"))))
+        if self.view == "unread":
+            out.append(("view", Text("unread only", style="bold")))
         if self.filter_text:
             line = Text("filter ", style=self._style("quiet"))
             line.append(clean_title(self.filter_text), style="bold")
             out.append(("filter", line))
         if self.stories is not None:
             out.append(("stories", Text(plural(self.stories, "story", "stories"))))
+        if self.unread and self.view != "unread":
+            out.append(("unread", Text(f"{self.unread} unread")))
         if self.new_count:
             out.append(("new", Text(f"+{self.new_count} new", style=self._style("good"))))
         out += self._health_fields()

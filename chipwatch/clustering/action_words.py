@@ -1,0 +1,297 @@
+"""Finding the action grammar's words in one pass: folding, keys and one automaton per language.
+
+Every spelling of every word of the grammar is a key. An article is read with the
+automaton of its language only (both Chinese scripts for Chinese, every table for an
+unknown language), built on first use: a language's automaton holds about a tenth of
+the keys, so it scans faster and reports no hit of another language's words. Hits are
+leftmost-longest (no overlaps: far fewer hits than every occurrence); a key that holds
+other keys ("export licence" holds "licence", "許可し" holds "許可") carries their
+classes too, at their offsets, so no word is hidden by a longer one that starts with
+it or contains it. Word boundaries are checked on the hits (Latin-script words need
+them, Chinese, Japanese and Korean ones do not), and a stem reads to its word's end.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from chipwatch.clustering.action_grammar import (
+    CJK,
+    LANGUAGES,
+    ActionGrammar,
+    fold,
+    is_word_char,
+    word_spellings,
+)
+
+ALL_LANGUAGES = (1 << len(LANGUAGES)) - 1
+BIT = {lang: 1 << n for n, lang in enumerate(LANGUAGES)}
+# A key's class at an offset: (class number, offset, length, left boundary, right
+# boundary, stem: reads on to its word's end).
+Info = tuple[int, int, int, bool, bool, bool]
+Spans = dict[int, list[tuple[int, int]]]
+
+
+def language_mask(lang: str) -> int:
+    """The tables an article in ``lang`` is read with: its own (both Chinese scripts
+    for any Chinese), or every table for a language the dictionary does not cover."""
+    base = lang.split("-")[0].split("_")[0].lower()
+    if base == "zh":
+        return BIT["zh-Hans"] | BIT["zh-Hant"]
+    return BIT.get(base, ALL_LANGUAGES)
+
+
+class WordScanner:
+    """The grammar's words, compiled; :meth:`scan` finds them in folded text."""
+
+    def __init__(self, grammar: ActionGrammar, ignore: int) -> None:
+        # key -> {(class, left, right, stem): language bits}
+        self._keys: dict[str, dict[tuple[int, bool, bool, bool], int]] = {}
+        for number, word_class in enumerate(grammar.classes):
+            for lang, words in word_class.words.items():
+                for word in words:
+                    stem = word.endswith("*")
+                    for key in word_spellings(word):
+                        left = not word.startswith("*") and is_word_char(key[0])
+                        flags = (number, left, not stem and is_word_char(key[-1]), stem)
+                        held = self._keys.setdefault(key, {})
+                        held[flags] = held.get(flags, 0) | BIT[lang]
+        self._ignore = ignore
+        self._by_mask: dict[int, tuple[Callable[[str], list[tuple[int, int, int]]], list[tuple[Info, ...]]]] = {}  # fmt: skip
+
+    @property
+    def size(self) -> int:
+        """How many keys (spellings) the grammar has, over every language."""
+        return len(self._keys)
+
+    def _compiled(
+        self, mask: int
+    ) -> tuple[Callable[[str], list[tuple[int, int, int]]], list[tuple[Info, ...]]]:
+        """The automaton of the languages in ``mask`` and each key's infos (built once)."""
+        compiled = self._by_mask.get(mask)
+        if compiled is not None:
+            return compiled
+        import ahocorasick_rs
+
+        own = {
+            key: [(n, 0, len(key), left, right, stem)
+                  for (n, left, right, stem), bits in held.items() if bits & mask]
+            for key, held in self._keys.items()
+        }  # fmt: skip
+        keys = [key for key, infos in own.items() if infos]
+        every = ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
+        infos: list[tuple[Info, ...]] = []
+        for key in keys:
+            held = list(own[key])
+            for inner, start, _ in every.find_matches_as_indexes(key, overlapping=True):
+                if keys[inner] != key or start:
+                    held += [(n, start, length, left, right, stem)
+                             for n, _, length, left, right, stem in own[keys[inner]]]  # fmt: skip
+            infos.append(tuple(dict.fromkeys(held)))
+        search: Callable[[str], list[tuple[int, int, int]]] = _nothing
+        if keys:
+            search = ahocorasick_rs.AhoCorasick(
+                keys,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            ).find_matches_as_indexes
+        self._by_mask[mask] = (search, infos)
+        return search, infos
+
+    def scan(self, folded: str, mask: int) -> Spans:
+        """Class number -> sorted spans of its words in ``folded`` (languages of ``mask``)."""
+        search, infos = self._compiled(mask)
+        found: Spans = {}
+        size = len(folded)
+        for key, at, _ in search(folded):
+            for number, offset, length, left, right, stem in infos[key]:
+                start = at + offset
+                if left and start:
+                    before = folded[start - 1]
+                    if before.isalnum() and before < CJK:
+                        continue
+                end = start + length
+                if (right or stem) and end < size:
+                    after = folded[end]
+                    if after.isalnum() and after < CJK:
+                        if right:
+                            continue
+                        end = _WORD_TAIL.match(folded, end).end()  # type: ignore[union-attr]
+                spans = found.get(number)
+                if spans is None:
+                    found[number] = [(start, end)]
+                elif spans[-1] != (start, end):
+                    spans.append((start, end))
+        for spans in found.values():
+            if len(spans) > 1:
+                spans.sort()
+        ignored = found.pop(self._ignore, None)
+        if ignored:
+            drop_inside(found, ignored)
+        return found
+
+
+def _nothing(text: str) -> list[tuple[int, int, int]]:
+    return []
+
+
+def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
+    """Drop the words that lie inside one of ``ignored`` (an IGNORE phrase such as
+    "developing countries", a name such as "State Administration for Market Regulation")."""
+    for number, spans in list(found.items()):
+        kept = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in ignored)]
+        if kept:
+            found[number] = kept
+        else:
+            del found[number]
+
+
+_WORD_TAIL = re.compile(r"[^\W_\u2e80-\U0010ffff]*")
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Folded text and, when folding changed its length, each folded character's offset
+    in ``text`` (None when offsets are shared, which is nearly always).
+
+    Three speeds, as the entity tagger's: ASCII is lowered in C; text whose characters
+    each fold to one character goes through one ``str.translate``; only text with
+    ligatures or combining marks pays for a loop and an index map.
+    """
+    if text.isascii():
+        return text.lower(), None
+    if unicodedata.is_normalized("NFKC", text):
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            return lowered, None
+    folded = text.translate(_ONE_TO_ONE)
+    if _IRREGULAR not in folded:
+        return folded, None
+    pieces: list[str] = []
+    index: list[int] = []
+    for offset, char in enumerate(text):
+        piece = "" if unicodedata.combining(char) else fold(char)
+        pieces.append(piece)
+        index.extend([offset] * len(piece))
+    return "".join(pieces), index
+
+
+_IRREGULAR = "\x00"
+
+
+class _OneToOne(dict[int, str]):
+    """``str.translate`` table: a character's fold when it is one character, else a
+    marker (filled lazily: each distinct character is folded once per process)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = "" if unicodedata.combining(char) else fold(char)
+        value = folded if len(folded) == 1 and code else _IRREGULAR
+        self[code] = value
+        return value
+
+
+_ONE_TO_ONE = _OneToOne()
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def sentence_of(folded: str, at: int) -> tuple[int, int]:
+    """The bounds of the sentence around offset ``at``: after the last mark that ends
+    one (a line break, ! ? ; and CJK stops, a full stop before a space, not after
+    "U.S." or "Corp.") up to the next. ``str.rfind``/``str.find`` per mark: a regular
+    expression over the whole text cost more than these few calls per anchor."""
+    marks = _MARKS if folded.isascii() else _ALL_MARKS
+    low = 0
+    for mark in marks:
+        found = folded.rfind(mark, low, at)
+        if found >= 0:
+            low = found + 1
+    stop = folded.rfind(". ", low, at + 1)  # at + 1: ``at`` may be the space after it
+    while stop >= 0 and _abbreviation(folded, stop):
+        stop = folded.rfind(". ", low, stop)
+    if stop >= 0:
+        low = stop + 2
+    high = len(folded)
+    for mark in marks:
+        found = folded.find(mark, at, high)
+        if found >= 0:
+            high = found
+    stop = folded.find(". ", at, high)
+    while stop >= 0 and _abbreviation(folded, stop):
+        stop = folded.find(". ", stop + 2, high)
+    if stop >= 0:
+        high = stop
+    return low, high
+
+
+def cjk_comma_free(folded: str, low: int, high: int) -> bool:
+    """No full-width comma in ``folded[low:high]``: in Chinese it ends a clause (the
+    Japanese 、 does not, always: "株、一時18%安" is one statement)."""
+    return folded.find("\uff0c", low, high) < 0
+
+
+def word_count(gap: str) -> int:
+    """Words in a gap: spaced tokens with a letter or digit, plus CJK characters / 2."""
+    if gap.isascii():
+        return len(_ASCII_WORD.findall(gap))
+    return len(_SPACED_WORD.findall(gap)) + (len(_CJK_CHAR.findall(gap)) + 1) // 2
+
+
+_MARKS = ("\n", "!", "?", ";")
+_ALL_MARKS = (*_MARKS, "\u3002", "\uff01", "\uff1f", "\uff1b")
+
+
+def _abbreviation(folded: str, at: int) -> bool:
+    """Whether the full stop at ``at`` ends "U.S.", "Corp.", "Jan.", an initial or an
+    ordinal number."""
+    token = folded[folded.rfind(" ", max(0, at - 12), at) + 1 : at]
+    if token.isdigit():  # an ordinal ("15. Mai", "3. Quartal"), not a year ("in 2025.")
+        return len(token) <= 2
+    return "." in token or token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+_ABBREVIATIONS = frozenset(
+    [
+        "corp",
+        "inc",
+        "co",
+        "ltd",
+        "llc",
+        "plc",
+        "bhd",
+        "no",
+        "nr",
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+        "st",
+        "vs",
+        "etc",
+        "gov",
+        "sen",
+        "rep",
+        "dept",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+_ASCII_WORD = re.compile(r"[^\sA-Za-z0-9]*[A-Za-z0-9]\S*")
+_SPACED_WORD = re.compile(r"[^\s\w]*[^\W_\u2e80-\U0010ffff][^\s\u2e80-\U0010ffff]*")
+_CJK_CHAR = re.compile(r"[^\W_\u0000-\u2e7f]")

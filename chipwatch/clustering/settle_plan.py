@@ -1,0 +1,62 @@
+"""The values a settle pass (:mod:`.settle`) hands to its writer (:mod:`.settle_write`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chipwatch.clustering.candidates import Doc
+from chipwatch.clustering.scoring import PairScore
+
+# ("a", article id) for an article the pass places; ("s", story id) for a story it
+# keeps whole (a user placed articles in it, or part of it is out of reach).
+Node = tuple[str, int]
+PairKey = tuple[int, int]
+
+
+@dataclass
+class Placement:
+    """The pair that decided where the pass put one article (its closest miss when it
+    is alone), and the settled stories it brought together."""
+
+    matched: Doc | None = None
+    pair: PairScore | None = None
+    joined: bool = False
+    bridged: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What the pass decided, for :mod:`.settle_write`.
+
+    ``docs``: every article it placed (the round's and those of the stories it
+    reopened); ``current``: their story before the pass; ``round``: the round's own
+    articles (the others belonged to settled stories); ``groups``: each final group's
+    nodes, in canonical order.
+    """
+
+    docs: dict[int, Doc]
+    current: dict[int, int | None]
+    round: set[int]
+    groups: list[list[Node]]
+    placements: dict[int, Placement] = field(default_factory=dict)
+    whole_sizes: dict[int, int] = field(default_factory=dict)  # kept-whole story -> size
+
+
+@dataclass
+class SettleResult:
+    """What the pass changed: the final story of each article it placed, the stories
+    merged away (``(story, into)``), the stories whose rows changed, the stories it
+    created and the provisional ones it emptied."""
+
+    placed: dict[int, int] = field(default_factory=dict)
+    moved: dict[int, tuple[int | None, int]] = field(default_factory=dict)
+    merges: list[tuple[int, int]] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)
+    created: list[int] = field(default_factory=list)
+    emptied: list[int] = field(default_factory=list)
+    pairs: int = 0  # pairs scored
+
+
+def canonical(doc: Doc) -> tuple[float, str, int]:
+    """The order of the pass: published time, then the article's key."""
+    return doc.published, doc.key, doc.article_id

@@ -1,0 +1,117 @@
+"""The end of a round: the settle pass, then the watches, in ONE write transaction.
+
+Feeds are written as they finish, each article placed provisionally
+(:mod:`chipwatch.pipeline.write`). When the round's feeds are all written, the settle
+pass (:func:`chipwatch.clustering.settle.settle`) decides again for every article placed
+since the last pass, in an order that does not depend on which feed finished first;
+then the watches are checked for those articles, on their final stories, and alerts
+follow the stories the pass merged (:func:`chipwatch.store.alerts.follow_merges`). So a
+round raises one alert per (watch, event), whatever the order. Events (``poll --json``
+lines) go out after the commit: a ``story`` line for each story the pass changed, one
+with ``merged_into`` for each story it merged away, and the alert lines.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chipwatch.model import Article, Assignment, EntityMatch
+from chipwatch.pipeline.events import story_event
+from chipwatch.store.alerts import follow_merges
+from chipwatch.store.clustering import has_unsettled
+from chipwatch.store.db import StoreError, write_transaction
+from chipwatch.store.queries import articles_by_ids
+from chipwatch.store.tags import article_matches
+
+if TYPE_CHECKING:
+    from chipwatch.pipeline.services import Services
+
+
+@dataclass
+class Settled:
+    """What a round's end did: its event lines, the alerts to notify, the counts."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)  # AlertEvent values
+    created: int = 0  # stories the pass made
+    emptied: int = 0  # provisional stories it merged away
+    merged: set[int] = field(default_factory=set)  # every story merged away
+
+
+def settle_round(services: Services, *, now: datetime) -> Settled:
+    """Settle the round's articles and check the watches; a failure rolls back and is
+    reported as a warning line (the articles stay waiting for the next round)."""
+    db = services.db
+    if not has_unsettled(db):
+        return Settled()
+    try:
+        with write_transaction(db):
+            return _settle(services, now=now)
+    except sqlite3.OperationalError as exc:  # the store itself: full, read-only, I/O
+        raise StoreError(f"cannot write to the store: {exc}") from exc
+    except Exception as exc:
+        services.after_rollback()
+        message = f"could not settle the round's stories: {type(exc).__name__}: {exc}"
+        return Settled(events=[{"type": "warning", "message": message}])
+
+
+def _settle(services: Services, *, now: datetime) -> Settled:
+    from chipwatch.clustering.settle import settle
+
+    db = services.db
+    result = settle(services.clusterer, now=now)
+    follow_merges(db, result.merges)  # first: an alert already raised is not raised again
+    alerts = _check_watches(services, result.placed, now=now)
+    settled = Settled(
+        created=len(result.created),
+        emptied=len(result.emptied),
+        merged={story for story, _ in result.merges},
+    )
+    for story, into in result.merges:
+        settled.events.append({**story_event(db, story, False), "merged_into": into})
+    created = set(result.created)
+    for story in sorted(result.touched - settled.merged):
+        settled.events.append(story_event(db, story, story in created))
+    settled.alerts = _distinct(alerts)
+    settled.events.extend(alert.to_json() for alert in settled.alerts)
+    services.unsettled.clear()
+    return settled
+
+
+def _check_watches(services: Services, placed: dict[int, int], *, now: datetime) -> list[Any]:
+    """The watches, for each settled article in its final story, in published order."""
+    if not services.alerts.watches or not placed:
+        return []
+    known = services.unsettled
+    missing = [i for i in placed if i not in known]
+    loaded: dict[int, tuple[Article, list[EntityMatch]]] = {
+        article.id: (article, article_matches(services.db, article.id))
+        for article in articles_by_ids(services.db, missing)
+        if article.id is not None
+    }
+    articles = {**loaded, **{i: known[i] for i in placed if i in known}}
+    order = sorted(articles, key=lambda i: (articles[i][0].published, articles[i][0].key, i))
+    alerts: list[Any] = []
+    for article_id in order:
+        article, matches = articles[article_id]
+        assignment = Assignment(story_id=placed[article_id], new_story=False)
+        alerts += services.alerts.on_article(article_id, article, matches, assignment, now=now)
+    return alerts
+
+
+def _distinct(alerts: list[Any]) -> list[Any]:
+    """One event per alert: the last, marked created if any of them created it."""
+    import dataclasses
+
+    latest: dict[int, Any] = {}
+    created: set[int] = set()
+    for alert in alerts:
+        latest[alert.alert_id] = alert
+        if alert.created:
+            created.add(alert.alert_id)
+    return [
+        dataclasses.replace(alert, created=alert.alert_id in created) for alert in latest.values()
+    ]

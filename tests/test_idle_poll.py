@@ -1,0 +1,85 @@
+"""An unchanged poll (all 304) builds only what it needs."""
+
+from __future__ import annotations
+
+import random
+import ssl
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipwatch.config import Config, FeedConfig
+from chipwatch.entities import tagger as tagger_mod
+from chipwatch.pipeline.poller import poll_once
+from chipwatch.pipeline.workers import ParserPool
+from tests.faultserver import rss
+from tests.feedserver import FeedServer
+from tests.test_pipeline import NOW, POLL
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+    calls: list[int] = []
+    original = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_unchanged_poll_of_http_feeds_builds_no_tagger_and_no_tls_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The regression: every poll built a TLS context (certificates loaded: 20 ms idle,
+    0.5 s on a busy machine) for plain-http feeds, and the writer's tagger, even when
+    every feed answered 304."""
+    with FeedServer() as server:
+        items = [("g1", "TSMC raises prices", "Wafer prices rise.")]
+        urls = [server.add(f"/f{n}.xml", rss("Feed", items), etag=f'"v{n}"') for n in range(3)]
+        config = Config(poll=POLL, feeds=tuple(FeedConfig(url=u) for u in urls))
+        db = tmp_path / "store.db"
+        poll_once(db, config, now=NOW, rng=random.Random(1), notify=False)
+        contexts = _counting(monkeypatch, ssl, "create_default_context")
+        taggers = _counting(monkeypatch, tagger_mod, "build_tagger")
+        report = poll_once(db, config, now=NOW, rng=random.Random(1), notify=False)
+    assert report.count("not_modified") == 3
+    assert (contexts, taggers) == ([], [])
+
+
+async def test_https_feeds_still_get_a_verifying_client() -> None:
+    from chipwatch.ingest.http import Fetcher
+
+    async with Fetcher(POLL) as fetcher:
+        secure = fetcher._http("https://example.com/feed.xml")
+        plain = fetcher._http("http://example.com/feed.xml")
+        assert secure is not plain
+        assert fetcher._http("HTTPS://example.com/other.xml") is secure
+        for client in (secure, plain):  # neither skips verification
+            pool = client._transport._pool  # type: ignore[attr-defined]
+            assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
+
+
+def _built_taggers() -> int:
+    return tagger_mod._build_cached.cache_info().misses
+
+
+def test_started_workers_build_no_tagger_before_their_first_feed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers used to build their tagger at start (0.2 s of CPU each) on every poll,
+    even one where no feed had anything to parse."""
+    from chipwatch.pipeline import workers
+
+    monkeypatch.setattr(workers.threading, "active_count", lambda: 1)  # as in the poller
+    before = _built_taggers()
+    pool = ParserPool(2, entities=())
+    try:
+        pool.start()
+        executor = pool._start()
+        built = {executor.submit(_built_taggers).result(timeout=60) for _ in range(4)}
+        assert built == {before}  # forked: the parent's count, nothing built since
+    finally:
+        pool.close()
