@@ -129,8 +129,10 @@ async def test_detail_lists_every_outlet_with_merge_explanation(seeded) -> None:
             "Halbleiter Heute",
         }
         body = app.main_screen.detail.plain
-        assert "started this story" in body
-        assert "shared entities NVIDIA, H20" in body
+        assert "Started a new story" in body
+        # the later reports name the article they joined (the first one) and what they share
+        assert 'Joined "Nvidia darf H20 wieder nach China liefern" (Halbleiter Heute' in body
+        assert "share NVIDIA, H20" in body and "since moved" not in body
         assert body.count("https://news.example/") == 3
 
 

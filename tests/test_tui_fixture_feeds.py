@@ -53,7 +53,7 @@ async def test_monitor_over_the_fixture_feeds(filled) -> None:
         story = screen.detail.story
         assert story is not None and story.id == biggest.id
         assert len({a.feed_name for a in story.articles}) == biggest.outlet_count
-        assert "joined with score" in screen.detail.plain  # the merge explanation
+        assert "Joined " in screen.detail.plain and "(threshold " in screen.detail.plain
         assert any(
             a.watch == "H20 exports" and a.story_id == story.id for a in screen.alerts.alerts
         )

@@ -187,15 +187,21 @@ def build_seed_store(path: Path, *, now: datetime = SEED_NOW) -> Path:
         feed_ids = [_insert_feed(db, name, url, now) for name, url in FEEDS]
         stories: dict[str, int] = {}
         starters: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+        starter_ids: dict[str, int] = {}
         for hours, feed, lang, title, summary, ents, key in reversed(ARTICLES):
             published = now - timedelta(hours=hours)
             story_id = stories.get(key) or _insert_story(db, title, published, now)
             stories[key] = story_id
             first = starters.setdefault(key, (title + " " + summary, ents))
-            explain = None if first[1] is ents else _explain(first, title + " " + summary, ents)
+            explain = (
+                None
+                if first[1] is ents
+                else _explain(first, title + " " + summary, ents, starter_ids[key])
+            )
             article_id = _insert_article(
                 db, feed_ids[feed], story_id, lang, title, summary, published, now, explain
             )
+            starter_ids.setdefault(key, article_id)
             _insert_spans(db, article_id, title, summary, ents)
         for story_id in stories.values():
             _refresh_story(db, story_id)
@@ -250,9 +256,13 @@ def _insert_story(db, title: str, published: datetime, now: datetime) -> int:
 
 
 def _explain(
-    first: tuple[str, list[tuple[str, str]]], text: str, ents: list[tuple[str, str]]
+    first: tuple[str, list[tuple[str, str]]],
+    text: str,
+    ents: list[tuple[str, str]],
+    matched: int,
 ) -> dict:
-    """A plausible clustering explanation: shared entities and shared long words."""
+    """A plausible clustering explanation: shared entities and shared long words, the
+    match being the article that started the story (``matched``)."""
     shared = [name for name, _ in ents if name in {n for n, _ in first[1]}]
     words = sorted(
         {w.strip(".,;'").lower() for w in text.split() if len(w) > 5}
@@ -265,7 +275,7 @@ def _explain(
         "parts": {"entities": round(min(1.0, 0.3 * len(shared)), 2), "title": 0.6, "time": 0.95},
         "shared_entities": shared,
         "shared_words": words[:4],
-        "matched_article_id": 1,
+        "matched_article_id": matched,
     }
 
 
