@@ -40,6 +40,7 @@ from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (
+    has_articles,
     leave_story,
     mark_unsettled,
     newest_clustered,
@@ -344,10 +345,8 @@ def rules_for(config: ClusterConfig) -> Rules:
 def _load_frequencies(db: Database) -> DocumentFrequencies:
     """The store's frequency table (seeded first for a store made before it)."""
     loaded = load_feature_df(db)
-    if loaded is None:
-        has_articles = db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
-        if has_articles:
-            seed_feature_df(db, shipped_prior(), KINDS)
-            loaded = load_feature_df(db)
+    if loaded is None and has_articles(db):
+        seed_feature_df(db, shipped_prior(), KINDS)
+        loaded = load_feature_df(db)
     counts, total = loaded if loaded is not None else ({}, 0)
     return DocumentFrequencies(counts, total)

@@ -9,6 +9,7 @@ from textual import work
 
 from chipwatch.errors import UserError
 from chipwatch.store import views
+from chipwatch.store.clustering import story_of
 from chipwatch.textsafe import safe_url
 from chipwatch.timeutil import WINDOWS
 from chipwatch.tui import store_workers as sw
@@ -188,8 +189,7 @@ class MainActions:
             if kind == "split":
                 from chipwatch.clustering.reexplain import refresh_explanations
 
-                left = db.execute("SELECT story_id FROM articles WHERE id = ?", [subject])
-                old = (left.fetchone() or [None])[0]
+                old = story_of(db, subject)
                 result = stories.split_article(db, subject, now=now, languages=languages)
                 if old is not None:  # who joined through the article says so no more
                     refresh_explanations(db, old, self.app.config.cluster)
