@@ -16,15 +16,8 @@ from chipwatch.query.match import feed_term, parse_query
 from chipwatch.store.alerts import list_alerts
 from chipwatch.store.db import open_db
 
-DATA = Path(__file__).parent / "data" / "alerts"
-OUTLETS = {
-    "wire.xml": "Chip Wire",
-    "register.xml": "Silicon Register",
-    "lemonde.xml": "Économie Tech",
-    "echos.xml": "Les Puces",
-    "caixin.xml": "芯片日报",
-}
-NOW = "2025-07-15T12:00:00Z"
+# the alert tests' five outlets and their clock: one definition
+from tests.test_alerts_poll import DATA, NOW, OUTLETS
 
 
 @pytest.fixture
