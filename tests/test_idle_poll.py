@@ -83,3 +83,63 @@ def test_started_workers_build_no_tagger_before_their_first_feed(
         assert built == {before}  # forked: the parent's count, nothing built since
     finally:
         pool.close()
+
+
+# Built only when a feed brings articles (or the round has some to settle); an unchanged
+# poll that imported them paid ~0.1 s of CPU for nothing.
+ARTICLE_PATH_MODULES = (
+    "chipwatch.pipeline.write",
+    "chipwatch.pipeline.events",
+    "chipwatch.store.stories",
+    "chipwatch.query.match",
+    "chipwatch.clustering.clusterer",
+    "chipwatch.clustering.settle",
+    "chipwatch.entities.tagger",
+    "chipwatch.ingest.parse.feed",
+    "feedparser",
+    "rapidfuzz",
+)
+
+_POLL_AND_LIST_MODULES = """
+import contextlib, io, json, sys
+from chipwatch.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    status = main(sys.argv[1:])
+print(json.dumps({"status": status, "report": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def _poll_in_child(config: Path, db: Path) -> dict[str, Any]:
+    import json
+    import subprocess
+    import sys
+
+    argv = ["--config", str(config), "--db", str(db), "poll", "--once"]
+    done = subprocess.run(
+        [sys.executable, "-c", _POLL_AND_LIST_MODULES, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=db.parent,  # not the checkout: `-c` puts the working folder first on sys.path
+    )
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def test_unchanged_poll_imports_nothing_of_the_article_path(tmp_path: Path) -> None:
+    """The real command in a fresh interpreter: the first poll stores articles (so the
+    article path is imported then), the second finds every feed unchanged and imports
+    none of the writer, clusterer, tagger, query or parser modules."""
+    with FeedServer() as server:
+        items = [("g1", "TSMC raises prices", "Wafer prices rise.")]
+        urls = [server.add(f"/f{n}.xml", rss("Feed", items), etag=f'"v{n}"') for n in range(3)]
+        config = tmp_path / "config.toml"
+        feeds = "".join(f'[[feeds]]\nurl = "{url}"\n' for url in urls)
+        config.write_text(f'[poll]\nworkers = 2\ntimeout = "10s"\n{feeds}', encoding="utf-8")
+        db = tmp_path / "store.db"
+        first = _poll_in_child(config, db)
+        second = _poll_in_child(config, db)
+    assert "3 ok" in first["report"] and "chipwatch.pipeline.write" in first["modules"]
+    assert "3 not modified" in second["report"], second["report"]
+    assert [m for m in ARTICLE_PATH_MODULES if m in second["modules"]] == []
