@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_poll import start_server
-from benchmarks.peers import available, run_peer
+from benchmarks.peers import ROOT, available, compiled_copy, run_peer
 from benchmarks.proctree import Measured
 from benchmarks.synth import write_feeds
 
@@ -84,6 +84,11 @@ def compare(
         paths = write_corpus(root / "feeds", count, corpus)
         server, port = start_server(root / "feeds", 0.0)
         urls = [f"http://127.0.0.1:{port}/{p.name}" for p in paths]
+        if "chipwatch" in peers:  # every checkout run from a copy with its bytecode
+            sources = {
+                label: compiled_copy(src or ROOT, root / f"src-{n}")
+                for n, (label, src) in enumerate(sources.items())
+            }
 
         def poll(label: str, peer: str, work: Path, src: Path | None) -> None:
             result = measured(peer, work, urls, src)
