@@ -9,9 +9,11 @@ from one loopback server and is measured as a whole process tree
 main process. Peers that are not installed are skipped with a note.
 
 ``python -m benchmarks.bench_peers --count 10000 --corpus spread --repeat 3
-[--peers chipwatch,feedparser] [--src base=/tmp/old-checkout] [--unchanged]`` prints
-medians; ``--src`` measures another checkout's chipwatch in the same run (old/new
-side by side on a shared, noisy machine).
+[--peers chipwatch,feedparser] [--src base=/tmp/old-checkout] [--unchanged
+[--idle-repeat 5]]`` prints medians; ``--src`` measures another checkout's chipwatch in
+the same run (old/new side by side on a shared, noisy machine). An unchanged poll is
+made on each store after its first poll (for newsboat after its second reload, the
+first that sends conditional requests), ``--idle-repeat`` times, alternating.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_poll import start_server
-from benchmarks.peers import available, run_peer
+from benchmarks.peers import ROOT, available, compiled_copy, run_peer
 from benchmarks.proctree import Measured
 from benchmarks.synth import write_feeds
 
@@ -69,28 +71,51 @@ def compare(
     sources: dict[str, Path | None],
     *,
     unchanged: bool = False,
+    idle_repeat: int = 1,
     verbose: bool = False,
 ) -> list[tuple[str, dict[str, float]]]:
     """Median figures of every peer (and every chipwatch source) on one corpus; runs
-    alternate between peers so that load from elsewhere falls on all of them."""
+    alternate between peers so that load from elsewhere falls on all of them.
+    ``unchanged``: then poll each store again ``idle_repeat`` times (all 304),
+    alternating, once newsboat has made its second reload."""
     table: dict[str, list[Measured]] = {}
     with tempfile.TemporaryDirectory(prefix="chipwatch-bench-peers-") as tmp:
         root = Path(tmp)
         paths = write_corpus(root / "feeds", count, corpus)
         server, port = start_server(root / "feeds", 0.0)
         urls = [f"http://127.0.0.1:{port}/{p.name}" for p in paths]
+        if "chipwatch" in peers:  # every checkout run from a copy with its bytecode
+            sources = {
+                label: compiled_copy(src or ROOT, root / f"src-{n}")
+                for n, (label, src) in enumerate(sources.items())
+            }
+
+        def poll(label: str, peer: str, work: Path, src: Path | None) -> None:
+            result = measured(peer, work, urls, src)
+            table.setdefault(label, []).append(result)
+            if verbose:
+                print(f"  {label}: {_brief(result)}", flush=True)
+
         try:
             for attempt in range(repeat):
+                stores: list[tuple[str, str, Path, Path | None]] = []
                 for peer in peers:
                     for label, src in sources.items() if peer == "chipwatch" else [(peer, None)]:
                         work = root / f"{label}-{attempt}"
-                        result = measured(peer, work, urls, src)
-                        table.setdefault(label, []).append(result)
-                        if verbose:
-                            print(f"  {label}: {_brief(result)}", flush=True)
-                        if unchanged and peer in ("chipwatch", "newsboat"):
-                            again = measured(peer, work, urls, src)
-                            table.setdefault(f"{label} unchanged", []).append(again)
+                        poll(label, peer, work, src)
+                        if peer in ("chipwatch", "newsboat"):
+                            stores.append((label, peer, work, src))
+                if not unchanged:
+                    continue
+                for label, peer, work, src in stores:
+                    if peer == "newsboat":
+                        # newsboat 2.21 stores a feed's ETag and Last-Modified only on its
+                        # second reload (newsboat#2734), which downloads everything again;
+                        # its conditional requests start with the third.
+                        poll(f"{label} second reload", peer, work, src)
+                for _ in range(idle_repeat):
+                    for label, peer, work, src in stores:
+                        poll(f"{label} unchanged", peer, work, src)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -196,6 +221,9 @@ def main() -> None:
     parser.add_argument("--src", action="append", default=[], metavar="LABEL=DIR")
     parser.add_argument("--unchanged", action="store_true", help="also poll again (all 304)")
     parser.add_argument(
+        "--idle-repeat", type=int, default=1, help="unchanged polls of each store, alternating"
+    )
+    parser.add_argument(
         "--no-current", action="store_true", help="only the --src checkouts' chipwatch"
     )
     args = parser.parse_args()
@@ -211,9 +239,18 @@ def main() -> None:
         label, _, directory = item.partition("=")
         sources[f"chipwatch[{label}]"] = Path(directory)
     results = compare(
-        args.count, args.corpus, peers, args.repeat, sources, unchanged=args.unchanged, verbose=True
+        args.count,
+        args.corpus,
+        peers,
+        args.repeat,
+        sources,
+        unchanged=args.unchanged,
+        idle_repeat=args.idle_repeat,
+        verbose=True,
     )
-    print(f"{args.count} articles, {args.corpus}, medians of {args.repeat}")
+    print(
+        f"{args.count} articles, {args.corpus}, medians of {args.repeat} (unchanged: ×{args.idle_repeat})"
+    )
     print(f"{'':28} {'wall s':>8} {'CPU s':>8} {'tree MB':>8} {'main MB':>8} {'ms/art':>7}")
     for label, f in results:
         print(

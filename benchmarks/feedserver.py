@@ -2,8 +2,11 @@
 
 ``python -m benchmarks.feedserver DIR [--delay 0.05]`` serves the files of ``DIR`` at
 ``/<name>`` on 127.0.0.1 (an ephemeral port, printed as the first line of stdout), with
-an ETag per file and ``304 Not Modified`` for a matching ``If-None-Match``. It runs in
-its own process so that serving does not compete with the poller for the GIL.
+an ETag and a Last-Modified (the file's mtime) per file, and ``304 Not Modified`` the
+way a real server answers a conditional request: for a matching ``If-None-Match``, or,
+when the request has none, for an ``If-Modified-Since`` not older than the file (some
+readers, newsboat among them, send only that). It runs in its own process so that
+serving does not compete with the poller for the GIL.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import asyncio
 import hashlib
 import sys
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
 
@@ -22,6 +26,9 @@ class FeedServer:
         self.delay = delay
         self.files = {f"/{p.name}": p.read_bytes() for p in directory.iterdir() if p.is_file()}
         self.etags = {k: f'"{hashlib.sha1(v).hexdigest()[:16]}"' for k, v in self.files.items()}
+        self.mtimes = {
+            f"/{p.name}": int(p.stat().st_mtime) for p in directory.iterdir() if p.is_file()
+        }
         self.requests = 0
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -49,14 +56,29 @@ class FeedServer:
         if body is None:
             return b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
         etag = self.etags[path]
-        if headers.get("if-none-match") == etag:
+        validators = f"etag: {etag}\r\nlast-modified: {formatdate(self.mtimes[path], usegmt=True)}"
+        if self.not_modified(headers, etag, self.mtimes[path]):
             return (
-                f"HTTP/1.1 304 Not Modified\r\netag: {etag}\r\ncontent-length: 0\r\n\r\n".encode()
+                f"HTTP/1.1 304 Not Modified\r\n{validators}\r\ncontent-length: 0\r\n\r\n".encode()
             )
         return (
-            f"HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\netag: {etag}\r\n"
+            f"HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\n{validators}\r\n"
             f"content-length: {len(body)}\r\n\r\n"
         ).encode() + body
+
+    @staticmethod
+    def not_modified(headers: dict[str, str], etag: str, mtime: int) -> bool:
+        """RFC 9110 section 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+        if "if-none-match" in headers:
+            tags = {tag.strip() for tag in headers["if-none-match"].split(",")}
+            return etag in tags or "*" in tags
+        since = headers.get("if-modified-since")
+        if not since:
+            return False
+        try:
+            return parsedate_to_datetime(since).timestamp() >= mtime
+        except (TypeError, ValueError):
+            return False
 
 
 async def serve(directory: Path, delay: float) -> None:

@@ -11,17 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from chipwatch.config import Config, WatchConfig
 from chipwatch.errors import UserError
 from chipwatch.model import AlertKind, Article, Assignment, EntityMatch
-from chipwatch.query.match import Query, QueryDoc, QuerySyntaxError, parse_query
 from chipwatch.store import alerts as store
 from chipwatch.timeutil import format_duration, from_iso, iso
 from chipwatch.words import plural
+
+if TYPE_CHECKING:  # imported where used: a config without watches or mutes needs none
+    from chipwatch.query.match import Query, QueryDoc
 
 FEED_HEALTH_WATCH = "feed health"
 SPIKE_WINDOW = timedelta(hours=24)
@@ -132,6 +134,7 @@ class AlertEngine:
 
     def muted_stories(self, story_ids: Iterable[int]) -> set[int]:
         """Which of the stories a mute rule matches (by their stored articles)."""
+        from chipwatch.query.match import QueryDoc
         from chipwatch.store.views_status import article_docs
 
         ids = frozenset(story_ids)
@@ -146,6 +149,8 @@ class AlertEngine:
         }
 
     def _doc(self, article: Article, matches: Sequence[EntityMatch]) -> QueryDoc:
+        from chipwatch.query.match import QueryDoc
+
         doc = QueryDoc.from_article(article, matches)
         if doc.feed_name or not article.feed_url:
             return doc
@@ -361,6 +366,8 @@ class AlertEngine:
 
 
 def _compile(watch: WatchConfig, tagger: Any) -> _Watch:
+    from chipwatch.query.match import QuerySyntaxError, parse_query
+
     try:
         return _Watch(watch, parse_query(watch.query, tagger))
     except QuerySyntaxError as exc:
@@ -370,12 +377,16 @@ def _compile(watch: WatchConfig, tagger: Any) -> _Watch:
 def _compile_mute(config: Config, tagger: Any) -> Query | None:
     """The mute rules as one query (their entities resolved, so an unknown one stops
     polling at start, naming the rule); None when there are none."""
+    if not config.mutes:
+        return None
+    from chipwatch.query.match import QuerySyntaxError, parse_query
+
     for mute in config.mutes:
         try:
             parse_query(mute.query, tagger)
         except QuerySyntaxError as exc:
             raise UserError(f"mute {mute.name or mute.query!r}: {exc}") from exc
-    return parse_query(config.mute_query, tagger) if config.mutes else None
+    return parse_query(config.mute_query, tagger)
 
 
 def _outlets_detail(outlets: Iterable[str]) -> str:

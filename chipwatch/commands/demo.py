@@ -9,7 +9,6 @@ Quitting, Ctrl-C, SIGTERM or an error stop the server and remove the temporary f
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -77,9 +76,7 @@ def run_monitor(ctx: Context, session: DemoSession) -> int:
     """Open the monitor on the demo's config and store; returns when the user quits."""
     from chipwatch.tui.app import run_app
 
-    app = build_monitor(ctx, session)
-    with _exit_app_on_terminate(app.exit):
-        return run_app(app)
+    return run_app(build_monitor(ctx, session))  # SIGTERM, SIGHUP: the app exits
 
 
 def build_monitor(ctx: Context, session: DemoSession) -> ChipwatchApp:
@@ -265,20 +262,6 @@ def _terminate_as_interrupt() -> Iterator[None]:
         raise KeyboardInterrupt
 
     with _signal_handler(signal.SIGTERM, interrupt), _signal_handler(signal.SIGHUP, interrupt):
-        yield
-
-
-@contextlib.contextmanager
-def _exit_app_on_terminate(exit_app: Callable[[], None]) -> Iterator[None]:
-    """While the monitor runs, SIGTERM or SIGHUP asks it to quit (it unwinds cleanly)."""
-
-    def quit_app(signum: int, frame: object) -> None:
-        try:
-            asyncio.get_running_loop().call_soon_threadsafe(exit_app)
-        except RuntimeError:
-            raise KeyboardInterrupt from None
-
-    with _signal_handler(signal.SIGTERM, quit_app), _signal_handler(signal.SIGHUP, quit_app):
         yield
 
 

@@ -32,10 +32,8 @@ from chipwatch.pipeline.outcome import (
     label,
 )
 from chipwatch.pipeline.services import Services
-from chipwatch.pipeline.write import store_articles
 from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
-from chipwatch.store.fulltext import mark_analysed, save_texts
 from chipwatch.timeutil import iso
 
 
@@ -109,6 +107,11 @@ def _write(
         outcome.status = NOT_MODIFIED if result.kind == FetchKind.NOT_MODIFIED else UNCHANGED
         _succeeded(services.db, poll, outcome, now=now)
     else:
+        # Imported here: the article path (tagging, clustering, story rows) costs an
+        # unchanged poll (all 304) nothing, not even its imports.
+        from chipwatch.pipeline.write import store_articles
+        from chipwatch.store.fulltext import mark_analysed, save_texts
+
         outcome.warning = parsed.warning
         if poll.texts or poll.analysed:  # a full_text feed's pages, with its articles
             save_texts(services.db, poll.texts, analysed=False)

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Article, Assignment, EntityMatch
-from chipwatch.pipeline.events import story_event
 from chipwatch.store.alerts import follow_merges
 from chipwatch.store.clustering import has_unsettled
 from chipwatch.store.db import StoreError, write_transaction
@@ -60,6 +59,7 @@ def settle_round(services: Services, *, now: datetime) -> Settled:
 
 def _settle(services: Services, *, now: datetime) -> Settled:
     from chipwatch.clustering.settle import settle
+    from chipwatch.pipeline.events import story_event
 
     db = services.db
     result = settle(services.clusterer, now=now)

@@ -23,6 +23,7 @@ from chipwatch.tui.commands import ChipwatchCommands
 from chipwatch.tui.messages import PollBatch, PollerState
 from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
 from chipwatch.tui.screens.main import MainScreen
+from chipwatch.tui.terminal import HANGUP_CHECK_SECONDS, exit_on_terminate, input_fd, terminal_gone
 from chipwatch.words import plural
 
 SCREENSHOT = "chipwatch-screenshot"  # our deliveries' name: Textual's own handlers skip it
@@ -125,6 +126,14 @@ class ChipwatchApp(App[int]):
             self.main_screen.status.poller = "poller off"
         else:
             self.start_poller_child()
+        terminal = None if self.is_headless else input_fd()
+        if terminal is not None:  # see chipwatch.tui.terminal
+            self.set_interval(HANGUP_CHECK_SECONDS, lambda: self._check_terminal(terminal))
+
+    def _check_terminal(self, fd: int) -> None:
+        """The terminal was hung up (closed) without a SIGHUP reaching us: exit."""
+        if terminal_gone(fd):
+            self.exit(self.return_code or 0)
 
     def start_poller_child(self) -> bool:
         """Start our poller child, unless another process polls this store (then the
@@ -383,5 +392,6 @@ def make_app(
 def run_app(app: ChipwatchApp, **run_options: object) -> int:
     """Run the monitor until it quits; its exit status. A crash is status 1: Textual
     prints the traceback and ``run()`` returns None, which read as success before."""
-    result = app.run(**run_options)  # type: ignore[arg-type]
+    with exit_on_terminate(app.exit):  # SIGTERM, SIGHUP: see chipwatch.tui.terminal
+        result = app.run(**run_options)  # type: ignore[arg-type]
     return app.return_code or int(result or 0)
