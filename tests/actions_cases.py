@@ -153,6 +153,10 @@ CASES["en"] = [
     ("Nvidia's share of the market rose", "!market.rally"),
     ("Huawei unveiled an object detection chip", "product.launch@Huawei !frame.reaction"),
     ("Nvidia's annual report lists its suppliers", "!frame.report"),
+    ("Huang spoke at the supply chain expo in Beijing", "setting.appearance"),
+    ("Speech recognition now runs on the H20", "!setting.appearance"),
+    ("The updated controls drop the interconnect bandwidth test", "!ban.lifted"),
+    ("Curbs on H20 exports eased by Washington", "ban.lifted@H20"),
 ]
 
 CASES["fr"] = [
@@ -293,6 +297,8 @@ CASES["fr"] = [
     # modality
     ("Les États-Unis sont prêts à autoriser les exportations de H200", "?licence.granted@H200"),
     ("La Maison Blanche prévoit d'imposer de nouvelles restrictions", "?ban.imposed"),
+    ("Jensen Huang a prononcé un discours au salon de Pékin", "setting.appearance"),
+    ("Nvidia expose sa stratégie aux analystes", "!setting.appearance"),
 ]
 
 CASES["de"] = [
@@ -435,6 +441,8 @@ CASES["de"] = [
         "?licence.granted@H200",
     ),
     ("Das Weiße Haus plant neue Exportbeschränkungen", "?ban.imposed"),
+    ("Huang hielt eine Keynote auf der Lieferketten-Messe in Peking", "setting.appearance"),
+    ("Nvidia misst die Rechenleistung neu", "!setting.appearance"),
 ]
 
 CASES["es"] = [
@@ -550,6 +558,8 @@ CASES["es"] = [
     # modality
     ("EEUU está dispuesto a autorizar las exportaciones del H200", "?licence.granted@H200"),
     ("La Casa Blanca planea imponer nuevas restricciones", "?ban.imposed"),
+    ("Jensen Huang pronunció un discurso en la feria de Pekín", "setting.appearance"),
+    ("La exposición de Nvidia a China preocupa a los inversores", "!setting.appearance"),
 ]
 
 CASES["pt"] = [
@@ -661,6 +671,8 @@ CASES["pt"] = [
     # modality
     ("Os EUA estão prontos para autorizar as exportações do H200", "?licence.granted@H200"),
     ("A Casa Branca planeja impor novas restrições", "?ban.imposed"),
+    ("Jensen Huang fez uma palestra em Pequim", "setting.appearance"),
+    ("A exposição da Nvidia à China preocupa investidores", "!setting.appearance"),
 ]
 
 CASES["it"] = [
@@ -788,6 +800,8 @@ CASES["it"] = [
     # modality
     ("Gli Usa sono pronti ad autorizzare l'export dell'H200", "?licence.granted@H200"),
     ("La Casa Bianca prevede nuove restrizioni sulle esportazioni", "?ban.imposed"),
+    ("Jensen Huang ha tenuto un discorso alla fiera di Pechino", "setting.appearance"),
+    ("L'esposizione di Nvidia alla Cina preoccupa gli investitori", "!setting.appearance"),
 ]
 
 CASES["nl"] = [
@@ -909,6 +923,8 @@ CASES["nl"] = [
     ("Nvidia reageerde snel op de vraag", "!frame.reaction !frame.meeting"),
     # modality
     ("Washington overweegt nieuwe exportbeperkingen op te leggen", "?ban.imposed"),
+    ("Jensen Huang hield een toespraak op de vakbeurs in Peking", "setting.appearance"),
+    ("De beurs in Amsterdam sloot hoger", "!setting.appearance"),
 ]
 
 CASES["zh-Hans"] = [
@@ -1012,6 +1028,8 @@ CASES["zh-Hans"] = [
     ("英伟达对需求反应迅速", "!frame.reaction !frame.meeting"),
     # modality
     ("白宫拟对华实施新的出口限制", "?ban.imposed"),
+    ("黄仁勋在链博会上发表演讲", "setting.appearance"),
+    ("英伟达的讲解视频很受欢迎", "!setting.appearance"),
 ]
 
 CASES["zh-Hant"] = [
@@ -1115,6 +1133,8 @@ CASES["zh-Hant"] = [
     ("輝達對需求反應迅速", "!frame.reaction !frame.meeting"),
     # modality
     ("路透社報導，美國擬下週對華祭出晶片出口禁令", "frame.report ?ban.imposed"),
+    ("黃仁勳在鏈博會上發表演講", "setting.appearance"),
+    ("輝達的講解影片很受歡迎", "!setting.appearance"),
 ]
 
 CASES["ja"] = [
@@ -1218,6 +1238,10 @@ CASES["ja"] = [
     ("エヌビディアは需要に素早く対応した", "!frame.reaction !frame.meeting"),
     # modality
     ("米政府はH20の輸出許可を出す見通しだ", "?licence.granted@H20"),
+    ("フアンCEOが北京の博覧会で講演した", "setting.appearance"),
+    ("エヌビディアの展望は明るい", "!setting.appearance"),
+    ("中国商務省は、ガリウムの米国向け輸出を許可しないと発表した", "ban.imposed"),
+    ("中国、ガリウムの対米輸出を禁止", "ban.imposed"),
 ]
 
 CASES["ko"] = [
@@ -1321,4 +1345,6 @@ CASES["ko"] = [
     ("엔비디아는 수요에 빠르게 대응했다", "!frame.reaction !frame.meeting"),
     # modality
     ("미국 정부가 H20 수출 허가를 내줄 전망이다", "?licence.granted@H20"),
+    ("젠슨 황 CEO가 베이징 박람회에서 연설했다", "setting.appearance"),
+    ("엔비디아의 전망은 밝다", "!setting.appearance"),
 ]

@@ -33,15 +33,33 @@ def test_no_watch_alerts_twice_on_one_story_in_any_order(replays) -> None:
         assert twice == [], order
 
 
+# Events the demo does not yet replay exactly (docs/clustering.md, "Limits"): the
+# policy brief of the October 2023 rules shares only BIS, China and the export licence
+# with the wire report (0.36); the analysis of Lutnick's "fourth-best chip" argument
+# reports no action and joins the H20 resumption on the names it shares with a
+# French report of it.
+OPEN = ("bis-ai-chip-rules-2023-10", "lutnick-h20-remarks-2025-07")
+
+
+def _differences(replays, order: str) -> list[str]:
+    qs, run = replays[order]
+    return compare(qs, run, expected_alerts()).lines()
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_every_other_demo_event_replays_to_exactly_its_story_and_one_alert(
+    replays, order: str
+) -> None:
+    assert [line for line in _differences(replays, order) if not any(e in line for e in OPEN)] == []
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="open: the Spanish AI-diffusion report names neither the rule nor a shared "
-    "figure; two October 2023 reports share too little; Huang's Beijing speech and the "
-    "record close share every name with the H20 resumption (docs/clustering.md)",
+    reason="open: the October 2023 rules' policy brief and the Lutnick analysis "
+    "(OPEN; docs/clustering.md, Limits)",
 )
 @pytest.mark.parametrize("order", ORDERS)
 def test_replaying_the_demo_gives_exactly_the_labelled_stories_and_one_alert_each(
     replays, order: str
 ) -> None:
-    qs, run = replays[order]
-    assert compare(qs, run, expected_alerts()).lines() == []
+    assert _differences(replays, order) == []

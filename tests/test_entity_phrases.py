@@ -373,15 +373,23 @@ TABLE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
             [
                 "The AI diffusion regime will be scrapped",
                 "Officials scrapped the regime for AI diffusion",
+                "Officials will scrap the so-called AI diffusion curbs",
             ],
             [
                 "A diffusion model generates images with AI",
                 "The rule of law and AI diffusion in society",
+                "Huang called for faster AI diffusion in industry",
             ],
         ),
         "fr": (
-            ["Les règles sur la diffusion de l'IA seront abrogées"],
-            ["La diffusion du match est interdite par la règle"],
+            [
+                "Les règles sur la diffusion de l'IA seront abrogées",
+                "La règle américaine dite de « diffusion de l'IA » entre en vigueur",
+            ],
+            [
+                "La diffusion du match est interdite par la règle",
+                "Huang a dit que la diffusion de l'IA va accélérer",
+            ],
         ),
         "de": (
             [

@@ -45,6 +45,7 @@ __all__ = [
     "conflict",
     "conflicts",
     "find_actions",
+    "is_development",
     "label",
     "primary",
     "same_event_evidence",
@@ -203,9 +204,10 @@ def article_conflict(
     classes_a = {m.action for m in a}
     classes_b = {m.action for m in b}
     pa, pb = primary(a, titled=titled_a), primary(b, titled=titled_b)
-    # A frame is what an article is about only when its lead says no act outright.
-    framed_a = not any(not action_class(m.action).frame for m in pa)
-    framed_b = not any(not action_class(m.action).frame for m in pb)
+    # A frame (or a setting: a speech, a trade show) is what an article is about only
+    # when its lead says no act outright.
+    framed_a = not any(is_development(m.action) for m in pa)
+    framed_b = not any(is_development(m.action) for m in pb)
     modality = None
     for x in pa:
         for y in pb:
@@ -237,6 +239,13 @@ def article_evidence(
         default=0.0,
     )
     return max(best, PASSING * passing)
+
+
+def is_development(action: str) -> bool:
+    """Whether ``action`` is something that happened: neither a frame (a reaction, a
+    meeting, a press report) nor a setting (a speech, a trade show)."""
+    found = action_class(action)
+    return not found.frame and not found.context
 
 
 def _is_context(mention: ActionMention) -> bool:

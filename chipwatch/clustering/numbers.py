@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from chipwatch.clustering.number_words import word_counts
+
 # Languages that write 4,5 for four and a half and 4.500 (or 4 500) for four thousand.
 COMMA_DECIMAL_LANGS = frozenset(
     [
@@ -141,6 +143,100 @@ _SUFFIX = re.compile(
 )
 
 
+# Counts from ten on: a smaller one says little ("three tiers"). Up to DAY_MAX a number
+# next to a month or a clock is a date or a time, not a count.
+COUNT_MIN = 10
+DAY_MAX = 32
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+        "januar",
+        "februar",
+        "märz",
+        "juni",
+        "juli",
+        "oktober",
+        "dezember",
+        "jän",
+        "feber",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "setiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "janeiro",
+        "fevereiro",
+        "março",
+        "maio",
+        "junho",
+        "julho",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+        "gennaio",
+        "febbraio",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "settembre",
+        "ottobre",
+        "dicembre",
+        "januari",
+        "februari",
+        "maart",
+        "mei",
+        "augustus",
+    ]
+)
+_NEXT_WORD = re.compile(r"\.?\s*(?:de |del |of |th )?([a-zà-ÿ]+)")
+_PREV_WORD = re.compile(r"([a-zà-ÿ]+)\.?,?\s*(?:the )?$")
+
+
 def normalize_for_numbers(text: str) -> str:
     """NFKC (full-width digits become ASCII) and lower case."""
     return unicodedata.normalize("NFKC", text).lower()
@@ -169,13 +265,15 @@ def parse_number(raw: str, lang: str) -> float | None:
 
 
 def number_keys(text: str, lang: str = "und") -> set[str]:
-    """The comparable figures in ``text``: amounts, percentages and large counts."""
+    """The comparable figures in ``text``: amounts, percentages and counts (from ten;
+    spelled out too: "eighteen allies" and "18 aliados" share ``n:18``)."""
     normalized = normalize_for_numbers(text)
     keys: set[str] = set()
     for match in _NUMBER.finditer(normalized):
         key = _key_for(match, normalized, lang)
         if key:
             keys.add(key)
+    keys.update(f"n:{n}" for n in word_counts(normalized, lang))
     return keys
 
 
@@ -199,7 +297,23 @@ def _key_for(match: re.Match[str], text: str, lang: str) -> str | None:
         if value < 1000 and not currency:
             return None
         return f"amt:{_round(value)}"
+    if value < DAY_MAX and _dated(text, start, end):
+        return None
     return _count_key(value)
+
+
+def _dated(text: str, start: int, end: int) -> bool:
+    """A number that may be a day of the month or a time: next to a month ("18 July",
+    "July 18", "18. Juli", "18 de julio", "7月18日"), a clock (10:30) or a hyphen
+    (COVID-19)."""
+    before, after = text[max(0, start - 1) : start], text[end : end + 1]
+    if after in ("日", "号", "號", ":") or before in ("月", ":", "-"):
+        return True
+    following = _NEXT_WORD.match(text, end)
+    if following is not None and following.group(1) in _MONTHS:
+        return True
+    preceding = _PREV_WORD.search(text[max(0, start - 24) : start])
+    return preceding is not None and preceding.group(1) in _MONTHS
 
 
 def _glued_to_word(text: str, start: int, end: int) -> bool:
@@ -215,7 +329,7 @@ def _glued_to_word(text: str, start: int, end: int) -> bool:
 
 
 def _count_key(value: float) -> str | None:
-    if value != int(value) or value < 32 or 1900 <= value <= 2100:
+    if value != int(value) or value < COUNT_MIN or 1900 <= value <= 2100:
         return None
     return f"n:{int(value)}"
 

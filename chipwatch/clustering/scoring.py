@@ -64,6 +64,9 @@ PLANNED_PENALTY = 0.15
 # shared action, summed; at least ANCHOR_MIN makes an anchor.
 ANCHOR_MIN = 0.45
 FIGURE_ANCHOR = 0.7
+# A shared count (of ten or more: "18 allies", "dieciocho aliados") is half a figure:
+# counts repeat more often than amounts.
+COUNT_ANCHOR = 0.35
 # Shared names at least this rare tie two reports whose actions were read differently.
 NAMED = 0.5
 # A chip at least this rare names an event beyond the window.
@@ -209,7 +212,8 @@ def score_pair(
         conflict, vetoes = conflict or ("actor", "actor"), True
     figures = any(not key.startswith("n:") for key in common)
     named = sum(shared_names[1]) if shared_names[1] else 0.0
-    distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else 0.0) + action
+    counted = COUNT_ANCHOR if common and not figures else 0.0
+    distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else counted) + action
     anchor = same_title or distinctive >= ANCHOR_MIN
     # Beyond the window only what names the event itself will do: the same action as
     # the news on a shared object, a figure, a rare chip.

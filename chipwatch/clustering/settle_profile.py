@@ -45,8 +45,11 @@ class Profile:
             seen = set()
             named: set[tuple[str, tuple[str, str]]] = set()
             first: set[tuple[str, tuple[str, str]]] = set()
+            # A setting (the trade show where a chip was launched) is what an article
+            # reports only when its lead says no act outright.
+            acts = any(what.is_development(m.action) for m in doc.primary)
             for mention in doc.primary:
-                if _says_nothing(mention.action):
+                if _says_nothing(mention.action) or (acts and _is_setting(mention.action)):
                     continue
                 named.update((mention.action, o) for o in mention.objects if o[1] != "place")
                 if mention.objects and mention.objects[0][1] != "place":
@@ -79,9 +82,11 @@ class Profile:
         return min(self.counts, key=lambda name: (-self.counts[name], name))
 
     def conflicts(self, other: Profile) -> bool:
-        """The two groups' main actions are different developments of one object, or
-        one development of two things of one kind; and neither group has as many as
-        half its articles saying the other's."""
+        """The two groups' main actions are different developments of one object (or
+        listed as different developments, whatever their objects: a record close of
+        NVIDIA's shares and AMD restarting MI308 sales), or one development of two
+        things of one kind; and neither group has as many as half its articles saying
+        the other's."""
         mine, theirs = self.main(), other.main()
         if mine is None or theirs is None:
             return False
@@ -91,6 +96,8 @@ class Profile:
             return False
         if 2 * self.counts[theirs] >= self.size or 2 * other.counts[mine] >= other.size:
             return False
+        if theirs in what.action_class(mine).conflicts:
+            return True
         return bool(what.conflict(self.mentions[mine], other.mentions[theirs]))
 
     def _main_object(self, action: str) -> tuple[str, str] | None:
@@ -116,6 +123,14 @@ def _kin(one: str, other: str) -> bool:
     except KeyError:
         return False
     return other in a.kin or one in b.kin
+
+
+def _is_setting(action: str) -> bool:
+    try:
+        found = what.action_class(action)
+    except KeyError:
+        return False
+    return not found.frame and found.context
 
 
 def _says_nothing(action: str) -> bool:
