@@ -237,3 +237,29 @@ def _runs_in(proc: Path, folder: Path) -> bool:
         return str(folder) in (proc / "cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return False
+
+
+def test_the_headless_demo_waits_for_the_rounds_settle_pass_not_only_the_feed_stamps(
+    tmp_path: Path,
+) -> None:
+    """Under load every feed's stamp passed the release long before the round's settle
+    pass (which raises the watch alerts) committed; the demo stopped its poller there and
+    summarized "0 alerts". Stamps alone are not the end of a round."""
+    from types import SimpleNamespace
+
+    from chipwatch.commands.demo import _all_polled_after
+    from chipwatch.store.clustering import mark_unsettled
+    from tests.tui_seed import build_seed_store
+
+    store = build_seed_store(tmp_path / "seed.db")
+    session = SimpleNamespace(db_path=store)
+    before = "2000-01-01T00:00:00+00:00"
+    assert _all_polled_after(session, before)  # type: ignore[arg-type]
+    db = open_db(store)
+    try:
+        article = int(db.execute("SELECT min(id) FROM articles").fetchone()[0])
+        with db.conn:
+            mark_unsettled(db, article)
+    finally:
+        db.close()
+    assert not _all_polled_after(session, before)  # type: ignore[arg-type]

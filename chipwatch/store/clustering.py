@@ -7,6 +7,8 @@ All of it runs inside the ingest transaction of the caller.
 
 from __future__ import annotations
 
+import sqlite3
+
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -174,7 +176,13 @@ def mark_unsettled(db: Database, article_id: int) -> None:
 
 def has_unsettled(db: Database) -> bool:
     """Some article waits for the settle pass."""
-    return db.conn.execute("SELECT 1 FROM unsettled LIMIT 1").fetchone() is not None
+    return settle_pending(db.conn)
+
+
+def settle_pending(conn: sqlite3.Connection) -> bool:
+    """:func:`has_unsettled` on a plain connection (a reader's): a round's articles are
+    written but its settle pass, and so its watch alerts, have not committed yet."""
+    return conn.execute("SELECT 1 FROM unsettled LIMIT 1").fetchone() is not None
 
 
 def unsettled_ids(db: Database) -> list[int]:
