@@ -8,7 +8,6 @@ All of it runs inside the ingest transaction of the caller.
 from __future__ import annotations
 
 import sqlite3
-
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
