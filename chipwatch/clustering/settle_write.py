@@ -65,6 +65,7 @@ def write_plan(clusterer: Clusterer, plan: Plan, ids: list[int], *, now: datetim
     clear_unsettled(db, ids)
     for article_id in ids:
         clusterer.pending.pop(article_id, None)
+        clusterer.unkept.discard(article_id)
     return result
 
 
