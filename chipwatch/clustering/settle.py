@@ -36,6 +36,7 @@ from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.documents import docs_by_ids, load_docs
 from chipwatch.clustering.scoring import PairScore, score_pair
 from chipwatch.clustering.settle_plan import (
+    Link,
     Node,
     PairKey,
     Placement,
@@ -205,8 +206,11 @@ class _Pass:
         self.round = set(free)
         self.free = dict(free)  # articles placed by the pass
         self.threshold = clusterer.threshold
-        self.pairs: dict[PairKey, PairScore] = {}
-        self.adjacent: dict[int, list[tuple[int, PairScore]]] = {}
+        self.pairs: dict[PairKey, Link] = {}
+        self.adjacent: dict[int, list[tuple[int, Link]]] = {}
+        self.full: dict[PairKey, PairScore] = {}  # the allowed pairs at the threshold
+        # article -> its closest allowed pair: (score, other's key, pair, other's id)
+        self.closest: dict[int, tuple[float, str, PairScore, int]] = {}
         self.parent: dict[Node, Node] = {}
         self.members: dict[Node, list[int]] = {}  # root -> article ids with a doc
         self.whole: dict[Node, set[int]] = {}  # root -> stories kept whole in it
@@ -221,17 +225,28 @@ class _Pass:
     def doc(self, article_id: int) -> Doc | None:
         return self.free.get(article_id) or self.index.docs.get(article_id)
 
-    def pair(self, a: Doc, b: Doc) -> PairScore:
+    def pair(self, a: Doc, b: Doc) -> Link:
         """The pair's score, computed once, always with the two in canonical order."""
         first, second = (a, b) if canonical(a) <= canonical(b) else (b, a)
         key = (first.article_id, second.article_id)
         found = self.pairs.get(key)
         if found is None:
             c = self.clusterer
-            found = self.pairs[key] = score_pair(first, second, self.index, c.weights, c.rules)
+            scored = score_pair(first, second, self.index, c.weights, c.rules)
+            found = self.pairs[key] = Link(scored.score, scored.allowed, scored.vetoes)
             self.adjacent.setdefault(key[0], []).append((key[1], found))
             self.adjacent.setdefault(key[1], []).append((key[0], found))
+            if scored.allowed:
+                if round(scored.score, 6) >= self.threshold:
+                    self.full[key] = scored
+                self._closer(first, second, scored)
+                self._closer(second, first, scored)
         return found
+
+    def _closer(self, doc: Doc, other: Doc, pair: PairScore) -> None:
+        known = self.closest.get(doc.article_id)
+        if known is None or (pair.score, other.key) > known[:2]:
+            self.closest[doc.article_id] = (pair.score, other.key, pair, other.article_id)
 
     def _collect(self, docs: Iterable[Doc]) -> set[int]:
         """Score each doc with its candidates (those the index covers); the
@@ -393,7 +408,7 @@ class _Pass:
         self.whole[left] |= self.whole.pop(right)
         self.profile[left] = self.profile[left].joined(self.profile.pop(right))
 
-    def _cross(self, left: Node, right: Node) -> list[PairScore]:
+    def _cross(self, left: Node, right: Node) -> list[Link]:
         """The scored pairs between two groups: all of them for small groups, else the
         ones the candidate lookup scored."""
         a, b = self.members[left], self.members[right]
@@ -428,22 +443,18 @@ class _Pass:
         inside the group, or for one left alone its closest miss."""
         inside = set(self.members[self.find(group[0])])
         for article_id in (n[1] for n in group if n[0] == "a"):
-            best: tuple[float, str, PairScore, Doc] | None = None
-            closest: tuple[float, str, PairScore, Doc] | None = None
-            for other_id, pair in self.adjacent.get(article_id, ()):
-                other = self.doc(other_id)
-                if other is None or not pair.allowed:
-                    continue
-                ranked = (pair.score, other.key, pair, other)
-                if other_id in inside:
-                    if best is None or ranked[:2] > best[:2]:
-                        best = ranked
-                elif closest is None or ranked[:2] > closest[:2]:
-                    closest = ranked
-            chosen = best or closest
-            plan.placements[article_id] = Placement(
-                chosen[3] if chosen else None,
-                chosen[2] if chosen else None,
-                joined=best is not None,
-                bridged=self.bridges.get(article_id, []),
-            )
+            best: tuple[float, str, int] | None = None
+            for other_id, link in self.adjacent.get(article_id, ()):
+                other = self.doc(other_id) if other_id in inside and link.allowed else None
+                if other is not None and (best is None or (link.score, other.key) > best[:2]):
+                    best = (link.score, other.key, other_id)
+            bridged = self.bridges.get(article_id, [])
+            if best is not None:  # joined through a pair at the threshold: kept whole
+                key = (article_id, best[2]) if (article_id, best[2]) in self.full else None
+                pair = self.full[key or (best[2], article_id)]
+                placed = Placement(self.doc(best[2]), pair, joined=True, bridged=bridged)
+            elif (closest := self.closest.get(article_id)) is not None:
+                placed = Placement(self.doc(closest[3]), closest[2], bridged=bridged)
+            else:
+                placed = Placement(bridged=bridged)
+            plan.placements[article_id] = placed

@@ -35,6 +35,9 @@ from chipwatch.store.stories import create_story, refresh_story
 if TYPE_CHECKING:
     from chipwatch.clustering.clusterer import Clusterer
 
+# Articles' new stories and explanations written per statement.
+WRITE_BATCH = 1000
+
 
 def write_plan(clusterer: Clusterer, plan: Plan, ids: list[int], *, now: datetime) -> SettleResult:
     """Map the plan's groups to story ids and write the changes."""
@@ -142,6 +145,9 @@ def _place_articles(
                 result.touched.add(previous)
         clusterer.index.move(article_id, story_id)
         doc.story_id = story_id
+        if len(rows) >= WRITE_BATCH:  # a first import's explanations, a batch at a time
+            move_articles(clusterer.db, rows)
+            rows.clear()
     move_articles(clusterer.db, rows)
 
 
