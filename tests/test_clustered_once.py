@@ -71,8 +71,10 @@ def test_a_first_import_clustered_once_gives_the_stories_of_provisional_placemen
     stories of the first): the same partition and the same alerts either way."""
     monkeypatch.setattr(Clusterer, "defer_old", False)
     monkeypatch.setattr(Clusterer, "max_pending", 10**9)
+    monkeypatch.setattr(Clusterer, "sweep", False)
     reference = _replay(tmp_path, "reference", feeds, rounds=rounds)
     monkeypatch.setattr(Clusterer, "defer_old", True)
+    monkeypatch.setattr(Clusterer, "sweep", True)
     monkeypatch.setattr(Clusterer, "max_pending", 150)  # most docs read back from the store
     once = _replay(tmp_path, "once", feeds, rounds=rounds)
     assert len(once.story_of) == len(reference.story_of) == COUNT

@@ -102,11 +102,14 @@ class Clusterer:
 
     ``defer_old``: :meth:`place` leaves an article older than the live index covers to
     the settle pass (False: every article is placed provisionally, the reference the
-    tests compare with); ``max_pending``: docs kept for the pass (see ``MAX_PENDING``).
+    tests compare with); ``max_pending``: docs kept for the pass (see ``MAX_PENDING``);
+    ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
+    False: at once, the reference).
     """
 
     defer_old = True
     max_pending = MAX_PENDING
+    sweep = True
 
     def __init__(
         self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)

@@ -45,10 +45,12 @@ from chipwatch.clustering.settle_plan import (
     canonical,
 )
 from chipwatch.clustering.settle_profile import Profile
+from chipwatch.clustering.settle_sweep import sweep
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import (
     clustered_count,
     current_stories,
+    has_settled,
     locked_articles,
     settled_near,
     story_members,
@@ -92,8 +94,12 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
     ids = unsettled_ids(db)
     if not ids:
         return SettleResult()
-    docs = _round_docs(clusterer, ids)
     locked = locked_articles(db, ids)
+    if clusterer.sweep and not locked and not has_settled(db):
+        clusterer.df.freeze()
+        drifted(clusterer)  # as the whole-round pass would note it
+        return sweep(clusterer, now=now, make_pass=_Pass, candidates=SETTLE_CANDIDATES)
+    docs = _round_docs(clusterer, ids)
     free = {i: d for i, d in docs.items() if i not in locked}
     clusterer.df.freeze()
     near = _near(clusterer, docs)
@@ -123,11 +129,9 @@ def _near(clusterer: Clusterer, docs: dict[int, Doc]) -> dict[int, datetime]:
     near the round is judged on today's pairs and not on the shape an earlier round
     gave it; the open range when the rarities have drifted since it was last decided
     (see ``DRIFT``; its newest ``FULL_STORE`` articles)."""
-    db, df = clusterer.db, clusterer.df
+    db = clusterer.db
     times = sorted(d.published for d in docs.values())
-    population = df.total + df.prior_mass
-    if population >= clusterer.settled_population * (1 + DRIFT):
-        clusterer.settled_population = population
+    if drifted(clusterer):
         live = clusterer.index
         since = datetime.min.replace(tzinfo=UTC)
         if clustered_count(db) > FULL_STORE and live.newest != float("-inf"):
@@ -140,6 +144,17 @@ def _near(clusterer: Clusterer, docs: dict[int, Doc]) -> dict[int, datetime]:
     for start, end in _spans(times, reach):
         near += settled_near(db, since=_utc(start), until=_utc(end))
     return dict(_nearest(near, times, MAX_NEAR))
+
+
+def drifted(clusterer: Clusterer) -> bool:
+    """The rarities' population grew by ``DRIFT`` since the last pass that decided the
+    whole open range again: this one does (and says so to the next)."""
+    df = clusterer.df
+    population = df.total + df.prior_mass
+    if population >= clusterer.settled_population * (1 + DRIFT):
+        clusterer.settled_population = population
+        return True
+    return False
 
 
 def _nearest(
@@ -209,8 +224,8 @@ class _Pass:
         self.pairs: dict[PairKey, Link] = {}
         self.adjacent: dict[int, list[tuple[int, Link]]] = {}
         self.full: dict[PairKey, PairScore] = {}  # the allowed pairs at the threshold
-        # article -> its closest allowed pair: (score, other's key, pair, other's id)
-        self.closest: dict[int, tuple[float, str, PairScore, int]] = {}
+        # article -> its closest allowed pair: (score, other's key, pair, other)
+        self.closest: dict[int, tuple[float, str, PairScore, Doc]] = {}
         self.parent: dict[Node, Node] = {}
         self.members: dict[Node, list[int]] = {}  # root -> article ids with a doc
         self.whole: dict[Node, set[int]] = {}  # root -> stories kept whole in it
@@ -246,7 +261,7 @@ class _Pass:
     def _closer(self, doc: Doc, other: Doc, pair: PairScore) -> None:
         known = self.closest.get(doc.article_id)
         if known is None or (pair.score, other.key) > known[:2]:
-            self.closest[doc.article_id] = (pair.score, other.key, pair, other.article_id)
+            self.closest[doc.article_id] = (pair.score, other.key, pair, other)
 
     def _collect(self, docs: Iterable[Doc]) -> set[int]:
         """Score each doc with its candidates (those the index covers); the
@@ -361,6 +376,10 @@ class _Pass:
         self._reopen(near, set())
         reached = self._collect(self.free.values())
         self._open(reached)
+        return self.decide()
+
+    def decide(self) -> tuple[Plan, int]:
+        """Link the scored pairs into groups (strongest first) and place them."""
         self._keep_whole()
         edges = []
         for (a, b), pair in self.pairs.items():
@@ -454,7 +473,7 @@ class _Pass:
                 pair = self.full[key or (best[2], article_id)]
                 placed = Placement(self.doc(best[2]), pair, joined=True, bridged=bridged)
             elif (closest := self.closest.get(article_id)) is not None:
-                placed = Placement(self.doc(closest[3]), closest[2], bridged=bridged)
+                placed = Placement(closest[3], closest[2], bridged=bridged)
             else:
                 placed = Placement(bridged=bridged)
             plan.placements[article_id] = placed
