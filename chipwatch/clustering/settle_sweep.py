@@ -249,20 +249,22 @@ class _Sweep:
             return
         inside = set(ids)
         batch = self.make_pass(self.clusterer, self.index, {i: self.docs[i] for i in ids})
+        done: list[PairKey] = []  # every pair of these articles: none is scored again
         for i in ids:
             for other, link in self.adjacent.pop(i, ()):
+                key = (i, other) if (i, other) in self.pairs else (other, i)
+                done.append(key)
                 if other in inside:
                     batch.adjacent.setdefault(i, []).append((other, link))
-                    key = (i, other) if (i, other) in self.pairs else (other, i)
                     batch.pairs[key] = link
                     if key in self.full:
                         batch.full[key] = self.full[key]
             if i in self.closest:
                 batch.closest[i] = self.closest.pop(i)
+        for key in done:
+            self.pairs.pop(key, None)
+            self.full.pop(key, None)
         for i in ids:
-            for key in ((i, o) for o, _ in batch.adjacent.get(i, ())):
-                self.pairs.pop(key, None)
-                self.full.pop(key, None)
             del self.docs[i], self.parent[i]
         plan, _ = batch.decide()
         written = write_plan(self.clusterer, plan, ids, now=self.now, taken=self.taken)
