@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from chipwatch.clustering.candidates import MAX_POSTINGS, CandidateIndex, Doc
 from chipwatch.clustering.docfreq import DocumentFrequencies
@@ -63,10 +63,7 @@ class RoundPostings(CandidateIndex):
 
     def add(self, doc: Doc) -> None:
         article_id = doc.article_id
-        self.docs[article_id] = Doc(
-            article_id, 0, 0, "", doc.published, "", "", "", "", {}, frozenset(), frozenset(),
-            key=doc.key,
-        )  # fmt: skip
+        self.docs[article_id] = cast(Doc, _Keyed(doc.key))  # blocking reads only its key
         self.times[article_id] = doc.published
         for position, (postings, keys) in enumerate(zip(self.lists, doc.keyed(), strict=True)):
             for key in keys:
@@ -92,6 +89,15 @@ class Deciding(Protocol):
 
 
 MakePass = Callable[["Clusterer", CandidateIndex, dict[int, Doc]], Deciding]
+
+
+class _Keyed:
+    """An article as blocking ranks it: by its key."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
 
 
 def sweep(
