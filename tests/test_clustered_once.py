@@ -92,3 +92,39 @@ def test_span_is_wider_than_the_live_index() -> None:
     times = [a.published for a in generate_articles(COUNT, span=SPAN)]
     assert max(times) - min(times) > timedelta(days=16)
     assert min(times) >= datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_articles_left_to_a_failed_settle_pass_are_placed_by_the_next_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: list[Path]
+) -> None:
+    """A round whose settle pass fails (as a killed poller's never runs) leaves the old
+    articles unsettled with no story; the next round's pass places them, from the
+    store alone, into the stories one clean round gives."""
+    import chipwatch.clustering.settle as settle_module
+
+    clean = _replay(tmp_path, "clean", feeds, rounds=1)
+    real = settle_module.settle
+    calls = []
+
+    def fails_once(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the poller died here")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(settle_module, "settle", fails_once)
+    newest = max(a.published for a in generate_articles(COUNT, span=SPAN))
+    files = [(path.name, path, newest) for path in feeds]
+    rounds = file_rounds(files, chunk=len(files))
+    run = replay(
+        [*rounds, *rounds],  # the second round finds every feed unchanged
+        feeds=[path.name for path in feeds],
+        now=newest + timedelta(hours=1),
+        extra_config=WATCH,
+        directory=tmp_path / "run",
+    )
+    assert len(calls) == 2
+    warnings = [e for e in run.events if e.get("type") == "warning"]
+    assert warnings and "the poller died here" in warnings[0]["message"]
+    assert _partition(run) == _partition(clean)
+    assert _alerted(run) == _alerted(clean)
