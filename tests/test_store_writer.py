@@ -358,14 +358,14 @@ def test_a_failing_article_rolls_back_its_feed_only(tmp_path, monkeypatch, now) 
     with write_transaction(db):
         queries.sync_feeds(db, config.feeds, now=now)
     feeds = {feed.url: feed for feed in queries.due_feeds(db)}
-    real = Clusterer.assign
+    real = Clusterer.place  # the pipeline's assign (old articles left to the settle pass)
 
     def flaky(self, article_id, article, *args, **kwargs):
         if article.key == "p3":
             raise RuntimeError("disk gremlin")
         return real(self, article_id, article, *args, **kwargs)
 
-    monkeypatch.setattr(Clusterer, "assign", flaky)
+    monkeypatch.setattr(Clusterer, "place", flaky)
     outcomes = {}
     for url, articles in _rounds()[0]:
         parsed = ParsedFeed(articles=tuple(articles))

@@ -32,6 +32,7 @@ from chipwatch.clustering.backfill import BackfillIndexes
 from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.docfreq import KINDS, DocumentFrequencies, shipped_prior
 from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
+from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
 from chipwatch.clustering.explain_pair import explanation_of
 from chipwatch.clustering.features import DocFeatures
@@ -72,6 +73,9 @@ LONG_WINDOW = timedelta(days=7)
 HORIZON = LONG_WINDOW + timedelta(days=1)
 # How many articles one backfill bucket (for late, old articles) may load.
 MAX_BACKFILL = 5000
+# Docs of the articles waiting for the settle pass kept in memory; the pass reads the
+# others back from the store (the same values). ~2.5 KB each.
+MAX_PENDING = 2000
 
 
 @dataclass(slots=True)
@@ -94,7 +98,18 @@ class Decision:
 
 
 class Clusterer:
-    """Assigns articles to stories; build one per store connection and keep it."""
+    """Assigns articles to stories; build one per store connection and keep it.
+
+    ``defer_old``: :meth:`place` leaves an article older than the live index covers to
+    the settle pass (False: every article is placed provisionally, the reference the
+    tests compare with); ``max_pending``: docs kept for the pass (see ``MAX_PENDING``);
+    ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
+    False: at once, the reference).
+    """
+
+    defer_old = True
+    max_pending = MAX_PENDING
+    sweep = True
 
     def __init__(
         self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)
@@ -114,8 +129,10 @@ class Clusterer:
             lambda start, end: load_docs(self.db, since=start, until=end, limit=MAX_BACKFILL),
             df=self.df,
         )
-        # Articles placed since the last settle pass (or not placed yet), by id.
+        # Articles placed since the last settle pass (or not placed yet), by id: at
+        # most ``max_pending`` docs; ``unkept``, the ids of the others.
         self.pending: dict[int, Doc] = {}
+        self.unkept: set[int] = set()
         # The rarities' population at the last settle pass that decided the whole open
         # range again (:mod:`.settle`); 0 until one has (after a start: the first pass).
         self.settled_population = 0.0
@@ -131,6 +148,7 @@ class Clusterer:
         self.backfill.df = self.df
         self.backfill.clear()
         self.pending.clear()
+        self.unkept.clear()
         newest = newest_clustered(self.db)
         if newest is None:
             return
@@ -138,10 +156,14 @@ class Clusterer:
         for doc in load_docs(self.db, since=since):
             self.index.add(doc)
 
+    def _is_live(self, doc: Doc) -> bool:
+        """The live index holds every neighbour of ``doc`` within the window."""
+        return doc.published >= self.index.newest - self.index.horizon + self.window
+
     def _index_for(self, doc: Doc) -> CandidateIndex:
         """The live index, or for an article older than it covers, its time bucket's
         backfill index (loaded once, then kept current; see :mod:`.backfill`)."""
-        if doc.published >= self.index.newest - self.index.horizon + self.window:
+        if self._is_live(doc):
             return self.index
         return self.backfill.index_for(doc.published)
 
@@ -184,15 +206,67 @@ class Clusterer:
         """Choose the story a stored article belongs to, writing nothing (the index may
         drop articles of stories that no longer exist). Pass the result to
         :meth:`record` before deciding for another article."""
+        decision = self._prepare(article_id, article, matches, features)
+        if not decision.locked:
+            self._best_story(decision, self._index_for(decision.doc))
+        return decision
+
+    def place(
+        self,
+        article_id: int,
+        article: Article,
+        matches: Sequence[EntityMatch],
+        *,
+        now: datetime,
+        features: DocFeatures | None = None,
+    ) -> Assignment | None:
+        """:meth:`assign` as the pipeline calls it, where a round's settle pass decides
+        every article of the round again: an article never placed and older than the
+        live index covers (the archive of a first import) is left to that pass, which
+        places it once (None; its ``story_id`` stays NULL until then). Recent articles
+        are placed at once, so the monitor shows today's news as it comes."""
+        decision = self._prepare(article_id, article, matches, features)
+        doc = decision.doc
+        if self.defer_old and decision.previous is None and not self._is_live(doc):
+            mark_unsettled(self.db, article_id)
+            self._keep(doc)
+            if self.index.covers(doc.published):
+                self.index.add(doc)  # story 0: not a candidate until placed
+            return None
+        if not decision.locked:
+            self._best_story(decision, self._index_for(doc))
+        return self.record(decision, now=now)
+
+    def before_edit(self, article_id: int) -> None:
+        """An article is about to be rewritten: when it waits for the settle pass and
+        its doc was not kept, read it now, while the store has its old text, so its
+        old features leave the frequencies (as a kept one's do)."""
+        if article_id in self.unkept:
+            self.unkept.discard(article_id)
+            for doc in docs_by_ids(self.db, [article_id]):
+                self.pending[article_id] = doc
+
+    def _prepare(
+        self,
+        article_id: int,
+        article: Article,
+        matches: Sequence[EntityMatch],
+        features: DocFeatures | None,
+    ) -> Decision:
+        """The article's doc, counted in the frequencies; where it was placed."""
         current, locked, feed_id, key = placement(self.db, article_id)
         doc = build_doc(article_id, current or 0, feed_id, article, matches, features, key=key)
         self._count(doc, current)
-        decision = Decision(doc, article, current)
-        if locked and current:
-            decision.locked = True
+        return Decision(doc, article, current, locked=bool(locked and current))
+
+    def _keep(self, doc: Doc) -> None:
+        """The doc waits for the settle pass: in memory while there is room."""
+        article_id = doc.article_id
+        if article_id in self.pending or len(self.pending) < self.max_pending:
+            self.pending[article_id] = doc
+            self.unkept.discard(article_id)
         else:
-            self._best_story(decision, self._index_for(doc))
-        return decision
+            self.unkept.add(article_id)
 
     def _count(self, doc: Doc, current: int | None) -> None:
         """The article's features join the frequencies (an edited one's replace its
@@ -217,7 +291,7 @@ class Clusterer:
             assignment = self._start(decision, best, now=now)
         self._record(decision, assignment)
         mark_unsettled(self.db, doc.article_id)
-        self.pending[doc.article_id] = doc
+        self._keep(doc)
         return assignment
 
     def _best_story(self, decision: Decision, index: CandidateIndex) -> None:
@@ -227,8 +301,12 @@ class Clusterer:
         candidates = index.iter_candidates(
             doc, window_seconds=rules.long_window, limit=MAX_CANDIDATES
         )
-        for scored, candidate_id in enumerate(candidates, start=1):
+        scored = 0
+        for candidate_id in candidates:
             other = docs[candidate_id]
+            if not other.story_id:
+                continue  # left to the settle pass (place), not placed yet
+            scored += 1
             pair = score_pair(doc, other, index, weights, rules)
             if pair.allowed and (best is None or (pair.score, other.key) > best[:2]):
                 best = (pair.score, other.key, pair, other)

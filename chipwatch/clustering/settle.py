@@ -36,6 +36,7 @@ from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.documents import docs_by_ids, load_docs
 from chipwatch.clustering.scoring import PairScore, score_pair
 from chipwatch.clustering.settle_plan import (
+    Link,
     Node,
     PairKey,
     Placement,
@@ -44,10 +45,12 @@ from chipwatch.clustering.settle_plan import (
     canonical,
 )
 from chipwatch.clustering.settle_profile import Profile
+from chipwatch.clustering.settle_sweep import sweep
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import (
     clustered_count,
     current_stories,
+    has_settled,
     locked_articles,
     settled_near,
     story_members,
@@ -91,8 +94,12 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
     ids = unsettled_ids(db)
     if not ids:
         return SettleResult()
-    docs = _round_docs(clusterer, ids)
     locked = locked_articles(db, ids)
+    if clusterer.sweep and not locked and not has_settled(db):
+        clusterer.df.freeze()
+        drifted(clusterer)  # as the whole-round pass would note it
+        return sweep(clusterer, now=now, make_pass=_Pass, candidates=SETTLE_CANDIDATES)
+    docs = _round_docs(clusterer, ids)
     free = {i: d for i, d in docs.items() if i not in locked}
     clusterer.df.freeze()
     near = _near(clusterer, docs)
@@ -122,11 +129,9 @@ def _near(clusterer: Clusterer, docs: dict[int, Doc]) -> dict[int, datetime]:
     near the round is judged on today's pairs and not on the shape an earlier round
     gave it; the open range when the rarities have drifted since it was last decided
     (see ``DRIFT``; its newest ``FULL_STORE`` articles)."""
-    db, df = clusterer.db, clusterer.df
+    db = clusterer.db
     times = sorted(d.published for d in docs.values())
-    population = df.total + df.prior_mass
-    if population >= clusterer.settled_population * (1 + DRIFT):
-        clusterer.settled_population = population
+    if drifted(clusterer):
         live = clusterer.index
         since = datetime.min.replace(tzinfo=UTC)
         if clustered_count(db) > FULL_STORE and live.newest != float("-inf"):
@@ -139,6 +144,17 @@ def _near(clusterer: Clusterer, docs: dict[int, Doc]) -> dict[int, datetime]:
     for start, end in _spans(times, reach):
         near += settled_near(db, since=_utc(start), until=_utc(end))
     return dict(_nearest(near, times, MAX_NEAR))
+
+
+def drifted(clusterer: Clusterer) -> bool:
+    """The rarities' population grew by ``DRIFT`` since the last pass that decided the
+    whole open range again: this one does (and says so to the next)."""
+    df = clusterer.df
+    population = df.total + df.prior_mass
+    if population >= clusterer.settled_population * (1 + DRIFT):
+        clusterer.settled_population = population
+        return True
+    return False
 
 
 def _nearest(
@@ -205,8 +221,11 @@ class _Pass:
         self.round = set(free)
         self.free = dict(free)  # articles placed by the pass
         self.threshold = clusterer.threshold
-        self.pairs: dict[PairKey, PairScore] = {}
-        self.adjacent: dict[int, list[tuple[int, PairScore]]] = {}
+        self.pairs: dict[PairKey, Link] = {}
+        self.adjacent: dict[int, list[tuple[int, Link]]] = {}
+        self.full: dict[PairKey, PairScore] = {}  # the allowed pairs at the threshold
+        # article -> its closest allowed pair: (score, other's key, pair, other)
+        self.closest: dict[int, tuple[float, str, PairScore, Doc]] = {}
         self.parent: dict[Node, Node] = {}
         self.members: dict[Node, list[int]] = {}  # root -> article ids with a doc
         self.whole: dict[Node, set[int]] = {}  # root -> stories kept whole in it
@@ -221,17 +240,28 @@ class _Pass:
     def doc(self, article_id: int) -> Doc | None:
         return self.free.get(article_id) or self.index.docs.get(article_id)
 
-    def pair(self, a: Doc, b: Doc) -> PairScore:
+    def pair(self, a: Doc, b: Doc) -> Link:
         """The pair's score, computed once, always with the two in canonical order."""
         first, second = (a, b) if canonical(a) <= canonical(b) else (b, a)
         key = (first.article_id, second.article_id)
         found = self.pairs.get(key)
         if found is None:
             c = self.clusterer
-            found = self.pairs[key] = score_pair(first, second, self.index, c.weights, c.rules)
+            scored = score_pair(first, second, self.index, c.weights, c.rules)
+            found = self.pairs[key] = Link(scored.score, scored.allowed, scored.vetoes)
             self.adjacent.setdefault(key[0], []).append((key[1], found))
             self.adjacent.setdefault(key[1], []).append((key[0], found))
+            if scored.allowed:
+                if round(scored.score, 6) >= self.threshold:
+                    self.full[key] = scored
+                self._closer(first, second, scored)
+                self._closer(second, first, scored)
         return found
+
+    def _closer(self, doc: Doc, other: Doc, pair: PairScore) -> None:
+        known = self.closest.get(doc.article_id)
+        if known is None or (pair.score, other.key) > known[:2]:
+            self.closest[doc.article_id] = (pair.score, other.key, pair, other)
 
     def _collect(self, docs: Iterable[Doc]) -> set[int]:
         """Score each doc with its candidates (those the index covers); the
@@ -346,6 +376,10 @@ class _Pass:
         self._reopen(near, set())
         reached = self._collect(self.free.values())
         self._open(reached)
+        return self.decide()
+
+    def decide(self) -> tuple[Plan, int]:
+        """Link the scored pairs into groups (strongest first) and place them."""
         self._keep_whole()
         edges = []
         for (a, b), pair in self.pairs.items():
@@ -393,7 +427,7 @@ class _Pass:
         self.whole[left] |= self.whole.pop(right)
         self.profile[left] = self.profile[left].joined(self.profile.pop(right))
 
-    def _cross(self, left: Node, right: Node) -> list[PairScore]:
+    def _cross(self, left: Node, right: Node) -> list[Link]:
         """The scored pairs between two groups: all of them for small groups, else the
         ones the candidate lookup scored."""
         a, b = self.members[left], self.members[right]
@@ -428,22 +462,18 @@ class _Pass:
         inside the group, or for one left alone its closest miss."""
         inside = set(self.members[self.find(group[0])])
         for article_id in (n[1] for n in group if n[0] == "a"):
-            best: tuple[float, str, PairScore, Doc] | None = None
-            closest: tuple[float, str, PairScore, Doc] | None = None
-            for other_id, pair in self.adjacent.get(article_id, ()):
-                other = self.doc(other_id)
-                if other is None or not pair.allowed:
-                    continue
-                ranked = (pair.score, other.key, pair, other)
-                if other_id in inside:
-                    if best is None or ranked[:2] > best[:2]:
-                        best = ranked
-                elif closest is None or ranked[:2] > closest[:2]:
-                    closest = ranked
-            chosen = best or closest
-            plan.placements[article_id] = Placement(
-                chosen[3] if chosen else None,
-                chosen[2] if chosen else None,
-                joined=best is not None,
-                bridged=self.bridges.get(article_id, []),
-            )
+            best: tuple[float, str, int] | None = None
+            for other_id, link in self.adjacent.get(article_id, ()):
+                other = self.doc(other_id) if other_id in inside and link.allowed else None
+                if other is not None and (best is None or (link.score, other.key) > best[:2]):
+                    best = (link.score, other.key, other_id)
+            bridged = self.bridges.get(article_id, [])
+            if best is not None:  # joined through a pair at the threshold: kept whole
+                key = (article_id, best[2]) if (article_id, best[2]) in self.full else None
+                pair = self.full[key or (best[2], article_id)]
+                placed = Placement(self.doc(best[2]), pair, joined=True, bridged=bridged)
+            elif (closest := self.closest.get(article_id)) is not None:
+                placed = Placement(closest[3], closest[2], bridged=bridged)
+            else:
+                placed = Placement(bridged=bridged)
+            plan.placements[article_id] = placed

@@ -13,6 +13,19 @@ Node = tuple[str, int]
 PairKey = tuple[int, int]
 
 
+@dataclass(slots=True)
+class Link:
+    """What the pass keeps of every scored pair: the score, whether the two are within
+    the windows, whether their actions veto a join. The full
+    :class:`~.scoring.PairScore` (what an explanation names) is kept only for the pairs
+    at the threshold and each article's closest pair: a big round scores ~10 pairs an
+    article, and the full values cost five times as much memory."""
+
+    score: float
+    allowed: bool
+    vetoes: bool
+
+
 @dataclass
 class Placement:
     """The pair that decided where the pass put one article (its closest miss when it

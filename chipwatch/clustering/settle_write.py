@@ -35,15 +35,27 @@ from chipwatch.store.stories import create_story, refresh_story
 if TYPE_CHECKING:
     from chipwatch.clustering.clusterer import Clusterer
 
+# Articles' new stories and explanations written per statement.
+WRITE_BATCH = 1000
 
-def write_plan(clusterer: Clusterer, plan: Plan, ids: list[int], *, now: datetime) -> SettleResult:
-    """Map the plan's groups to story ids and write the changes."""
+
+def write_plan(
+    clusterer: Clusterer,
+    plan: Plan,
+    ids: list[int],
+    *,
+    now: datetime,
+    taken: set[int] | None = None,
+) -> SettleResult:
+    """Map the plan's groups to story ids and write the changes. ``taken``: story ids
+    earlier plans of the same pass gave their groups (none is given twice); updated."""
     db = clusterer.db
     result = SettleResult()
     before = sorted({s for s in plan.current.values() if s})
     members = story_members(db, before)
     settled = {s for s in before if any(m not in plan.round for m in members[s])}
-    ids_of = _story_ids(clusterer, plan, settled, result, now=now)
+    taken = set() if taken is None else taken
+    ids_of = _story_ids(clusterer, plan, settled, result, taken, now=now)
     final: dict[int, int] = {}
     for group, story_id in zip(plan.groups, ids_of, strict=True):
         if story_id is None:
@@ -65,15 +77,21 @@ def write_plan(clusterer: Clusterer, plan: Plan, ids: list[int], *, now: datetim
     clear_unsettled(db, ids)
     for article_id in ids:
         clusterer.pending.pop(article_id, None)
+        clusterer.unkept.discard(article_id)
     return result
 
 
 def _story_ids(
-    clusterer: Clusterer, plan: Plan, settled: set[int], result: SettleResult, *, now: datetime
+    clusterer: Clusterer,
+    plan: Plan,
+    settled: set[int],
+    result: SettleResult,
+    taken: set[int],
+    *,
+    now: datetime,
 ) -> list[int | None]:
     """The story id of each group (None: a whole story alone, nothing to write)."""
     chosen: list[int | None] = [None] * len(plan.groups)
-    taken: set[int] = set()
     overlaps: list[tuple[int, int, int]] = []  # (-overlap, story, group)
     for position, group in enumerate(plan.groups):
         whole = sorted(value for kind, value in group if kind == "s")
@@ -141,6 +159,9 @@ def _place_articles(
                 result.touched.add(previous)
         clusterer.index.move(article_id, story_id)
         doc.story_id = story_id
+        if len(rows) >= WRITE_BATCH:  # a first import's explanations, a batch at a time
+            move_articles(clusterer.db, rows)
+            rows.clear()
     move_articles(clusterer.db, rows)
 
 

@@ -12,9 +12,10 @@ from chipwatch.timeutil import iso
 
 
 def article_event(
-    article: Article, change: str, story_id: int, matches: list[Any]
+    article: Article, change: str, story_id: int | None, matches: list[Any]
 ) -> dict[str, Any]:
-    """The ``{"type": "article", ...}`` event line of a stored article."""
+    """The ``{"type": "article", ...}`` event line of a stored article (``story``: null
+    for an old article left to the round's settle pass)."""
     return {
         "type": "article",
         "id": article.id,

@@ -68,6 +68,7 @@ def store_articles(
         matches, features = tagged[position]
         if change == "updated":
             digest = plan.digests[position]
+            services.clusterer.before_edit(article_id)  # while its old text is stored
             update_article(db, article_id, article, digest=digest, now=now)
             save_matches(db, article_id, matches, parents=parents)
         elif position in runs:
@@ -129,15 +130,19 @@ def _cluster(
 ) -> None:
     """Place a stored, tagged article provisionally and record its events. The watches
     are checked at the round's settle pass (:mod:`.settle_round`), on its final story:
-    one alert per event, whatever order the feeds came in."""
+    one alert per event, whatever order the feeds came in. An old article (the archive
+    of a first import) is left to that pass (``Clusterer.place``): its article line
+    has no story yet, and the pass's story lines report where it went."""
     assert article.id is not None
     matches, features = tagged
-    assignment = services.clusterer.assign(article.id, article, matches, now=now, features=features)
+    assignment = services.clusterer.place(article.id, article, matches, now=now, features=features)
     services.keep_unsettled(article.id, article, list(matches))
     if change == "new":
         outcome.new_articles += 1
     else:
         outcome.updated_articles += 1
-    outcome.new_stories += int(assignment.new_story)
-    outcome.events.append(article_event(article, change, assignment.story_id, matches))
-    outcome.events.append(story_event(services.db, assignment.story_id, assignment.new_story))
+    story_id = assignment.story_id if assignment is not None else None
+    outcome.events.append(article_event(article, change, story_id, matches))
+    if assignment is not None:
+        outcome.new_stories += int(assignment.new_story)
+        outcome.events.append(story_event(services.db, assignment.story_id, assignment.new_story))

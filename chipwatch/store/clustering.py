@@ -269,3 +269,21 @@ def clustered_count(db: Database) -> int:
     """How many articles are in a story."""
     row = db.execute("SELECT count(*) FROM articles WHERE story_id IS NOT NULL").fetchone()
     return int(row[0]) if row else 0
+
+
+def has_settled(db: Database) -> bool:
+    """Some article is in a story the settle pass decided (False: a first import)."""
+    row = db.conn.execute(
+        "SELECT 1 FROM articles WHERE story_id IS NOT NULL "
+        "AND id NOT IN (SELECT article_id FROM unsettled) LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
+def unsettled_by_time(db: Database) -> list[tuple[int, str]]:
+    """The articles waiting for the settle pass, (id, published as stored), oldest first."""
+    rows = db.conn.execute(
+        "SELECT a.id, a.published FROM unsettled u JOIN articles a ON a.id = u.article_id "
+        "ORDER BY a.published, a.id"
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]

@@ -1,0 +1,286 @@
+"""The settle pass of a first import, in windows of time (issue 20).
+
+When no article of the store was settled yet (a first import: every article is the
+round's own, nothing is reopened or kept whole), the pass of :mod:`.settle` reduces to:
+score each article with its candidates on the index of the whole round, link the pairs
+at the threshold strongest first, place. Holding the whole round for that (its docs, an
+index over them, every scored pair) grows with the import; this does the same in one
+sweep over the round in published order, holding a window of time:
+
+1. **Blocking as on the whole round.** Which candidates an article gets depends on the
+   whole index (a feature shared by more than ``MAX_POSTINGS`` articles, however far in
+   time, is never looked up; the ranking is cut before the window is checked), so the
+   round's postings are gathered first, read from the store a slice at a time:
+   :class:`RoundPostings` keeps only those (a common feature's as a stand-in of its
+   length), each article's key and time; no features.
+2. **Scoring in published order**, each article with its candidates (within the long
+   window of it: the docs ahead of it are loaded that far), every pair scored once.
+3. **A group is decided once nothing later can reach it.** Groups only form through
+   pairs at the threshold; a later article's candidates are within the long window of
+   it, so once the sweep is past the newest article of a connected set of pairs by more
+   than the long window, no pair will join it. Such sets are decided (the same linking
+   as the whole-round pass: :meth:`.settle._Pass.decide`) and written, a batch at a
+   time, and their docs and pairs dropped.
+
+Linking decisions only look at the two groups being linked, which lie in one connected
+set, so deciding the sets apart gives the partition of the whole-round pass (proved on
+the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, cast
+
+from chipwatch.clustering.candidates import MAX_POSTINGS, CandidateIndex, Doc
+from chipwatch.clustering.docfreq import DocumentFrequencies
+from chipwatch.clustering.documents import docs_by_ids
+from chipwatch.clustering.scoring import PairScore, score_pair
+from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, canonical
+from chipwatch.clustering.settle_write import write_plan
+from chipwatch.store.clustering import unsettled_by_time
+
+if TYPE_CHECKING:
+    from chipwatch.clustering.clusterer import Clusterer
+
+# Articles read from the store at a time, and decided (written) at a time.
+SLICE = 1000
+BATCH = 2000
+_IDENTITIES = 3  # url, guid, title: never too common to look up
+
+
+class RoundPostings(CandidateIndex):
+    """The blocking half of the whole round's :class:`CandidateIndex`: the same
+    postings (as lists, a feature past ``MAX_POSTINGS`` as a stand-in of that length,
+    since blocking never reads it), each article as a stand-in holding its key and time.
+    :meth:`iter_candidates` on it gives what it gives on the whole round's index."""
+
+    def __init__(self, df: DocumentFrequencies) -> None:
+        super().__init__(horizon_seconds=float("inf"), df=df)
+        self.lists: tuple[dict[str, list[int] | range], ...] = tuple({} for _ in self.kinds)
+        self.kinds = self.lists  # type: ignore[assignment]  # read the same way
+
+    def add(self, doc: Doc) -> None:
+        article_id = doc.article_id
+        self.docs[article_id] = cast(Doc, _Keyed(doc.key))  # blocking reads only its key
+        self.times[article_id] = doc.published
+        for position, (postings, keys) in enumerate(zip(self.lists, doc.keyed(), strict=True)):
+            for key in keys:
+                found = postings.get(key)
+                if found is None:
+                    postings[key] = [article_id]
+                elif isinstance(found, list):
+                    if position >= _IDENTITIES and len(found) >= MAX_POSTINGS:
+                        postings[key] = range(MAX_POSTINGS + 1)
+                    else:
+                        found.append(article_id)
+
+
+class Deciding(Protocol):
+    """The whole-round pass (:class:`.settle._Pass`), handed the pairs it decides."""
+
+    pairs: dict[PairKey, Link]
+    full: dict[PairKey, PairScore]
+    adjacent: dict[int, list[tuple[int, Link]]]
+    closest: dict[int, tuple[float, str, PairScore, Doc]]
+
+    def decide(self) -> tuple[Plan, int]: ...
+
+
+MakePass = Callable[["Clusterer", CandidateIndex, dict[int, Doc]], Deciding]
+
+
+class _Keyed:
+    """An article as blocking ranks it: by its key."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def sweep(
+    clusterer: Clusterer, *, now: datetime, make_pass: MakePass, candidates: int
+) -> SettleResult:
+    """Settle a first import (see the module doc); the rarities are frozen already.
+    ``make_pass`` builds the whole-round pass over some docs; ``candidates``: looked up
+    per article."""
+    order = unsettled_by_time(clusterer.db)
+    postings = RoundPostings(clusterer.df)
+    for doc in _docs(clusterer, order):
+        postings.add(doc)
+    return _Sweep(clusterer, postings, now, make_pass, candidates).run(order)
+
+
+def _docs(clusterer: Clusterer, order: list[tuple[int, str]]) -> Iterator[Doc]:
+    """The round's docs in canonical order, read a slice at a time (a slice never
+    splits one published time, so sorting each slice sorts the whole)."""
+    start = 0
+    while start < len(order):
+        end = min(start + SLICE, len(order))
+        while end < len(order) and order[end][1] == order[end - 1][1]:
+            end += 1
+        ids = [i for i, _ in order[start:end]]
+        kept = {i: clusterer.pending[i] for i in ids if i in clusterer.pending}
+        missing = [i for i in ids if i not in kept]
+        loaded = docs_by_ids(clusterer.db, missing) if missing else []
+        yield from sorted([*kept.values(), *loaded], key=canonical)
+        start = end
+
+
+class _Sweep:
+    """Scoring and deciding in published order, a window of time in memory."""
+
+    def __init__(
+        self,
+        clusterer: Clusterer,
+        postings: RoundPostings,
+        now: datetime,
+        make_pass: MakePass,
+        candidates: int,
+    ) -> None:
+        self.clusterer = clusterer
+        self.make_pass = make_pass
+        self.candidates = candidates
+        self.postings = postings
+        self.now = now
+        self.reach = clusterer.rules.long_window
+        self.threshold = clusterer.threshold
+        # Scoring reads rarities and cached weight totals only: an index without docs.
+        self.index = CandidateIndex(horizon_seconds=float("inf"), df=clusterer.df)
+        self.docs: dict[int, Doc] = {}  # loaded, not decided yet
+        self.pairs: dict[PairKey, Link] = {}
+        self.full: dict[PairKey, PairScore] = {}
+        self.adjacent: dict[int, list[tuple[int, Link]]] = {}
+        self.closest: dict[int, tuple[float, str, PairScore, Doc]] = {}
+        self.parent: dict[int, int] = {}  # connected sets of pairs at the threshold
+        self.newest: dict[int, float] = {}  # root -> its newest article's time
+        self.members: dict[int, list[int]] = {}  # root -> its articles
+        self.done: list[int] = []  # articles whose set is complete, to decide
+        self.taken: set[int] = set()
+        self.result = SettleResult()
+
+    def run(self, order: list[tuple[int, str]]) -> SettleResult:
+        waiting: list[Doc] = []  # loaded, not scored yet (canonical order)
+        for doc in _docs(self.clusterer, order):
+            self._load(doc)
+            waiting.append(doc)
+            if waiting[0].published + self.reach < doc.published:
+                waiting = self._score_until(waiting, doc.published - self.reach)
+        self._score_until(waiting, float("inf"))
+        self._close(float("inf"))
+        self._decide()
+        return self.result
+
+    def _load(self, doc: Doc) -> None:
+        article_id = doc.article_id
+        self.docs[article_id] = doc
+        self.parent[article_id] = article_id
+        self.newest[article_id] = doc.published
+        self.members[article_id] = [article_id]
+
+    def _score_until(self, waiting: list[Doc], before: float) -> list[Doc]:
+        """Score the waiting docs published before ``before`` (every candidate they
+        may have is loaded), then decide the sets nothing can reach any more."""
+        position = 0
+        for position, doc in enumerate(waiting):  # noqa: B007
+            if doc.published >= before:
+                break
+            self._collect(doc)
+        else:
+            position = len(waiting)
+        if position:
+            self._close(waiting[position - 1].published)
+        return waiting[position:]
+
+    def _collect(self, doc: Doc) -> None:
+        for other_id in self.postings.iter_candidates(
+            doc, window_seconds=self.reach, limit=self.candidates
+        ):
+            self._pair(doc, self.docs[other_id])
+
+    def _pair(self, a: Doc, b: Doc) -> None:
+        first, second = (a, b) if canonical(a) <= canonical(b) else (b, a)
+        key = (first.article_id, second.article_id)
+        if key in self.pairs:
+            return
+        c = self.clusterer
+        scored = score_pair(first, second, self.index, c.weights, c.rules)
+        link = self.pairs[key] = Link(scored.score, scored.allowed, scored.vetoes)
+        self.adjacent.setdefault(key[0], []).append((key[1], link))
+        self.adjacent.setdefault(key[1], []).append((key[0], link))
+        self.result.pairs += 1
+        if not scored.allowed:
+            return
+        for doc, other in ((first, second), (second, first)):
+            known = self.closest.get(doc.article_id)
+            if known is None or (scored.score, other.key) > known[:2]:
+                self.closest[doc.article_id] = (scored.score, other.key, scored, other)
+        if round(scored.score, 6) >= self.threshold:
+            self.full[key] = scored
+            self._union(*key)
+
+    def _find(self, article_id: int) -> int:
+        parent = self.parent
+        while parent[article_id] != article_id:
+            parent[article_id] = parent[parent[article_id]]
+            article_id = parent[article_id]
+        return article_id
+
+    def _union(self, a: int, b: int) -> None:
+        left, right = self._find(a), self._find(b)
+        if left == right:
+            return
+        if len(self.members[left]) < len(self.members[right]):
+            left, right = right, left
+        self.parent[right] = left
+        self.members[left] += self.members.pop(right)
+        self.newest[left] = max(self.newest[left], self.newest.pop(right))
+
+    def _close(self, scored_to: float) -> None:
+        """Every set whose newest article is more than the long window before the
+        newest scored article is complete: decided, a batch at a time."""
+        limit = scored_to - self.reach
+        for root in [r for r, t in self.newest.items() if t < limit]:
+            del self.newest[root]
+            self.done += self.members.pop(root)
+        if len(self.done) >= BATCH or (self.done and scored_to == float("inf")):
+            self._decide()
+
+    def _decide(self) -> None:
+        """Decide the complete sets as the whole-round pass would, write, forget."""
+        ids, self.done = self.done, []
+        if not ids:
+            return
+        inside = set(ids)
+        batch = self.make_pass(self.clusterer, self.index, {i: self.docs[i] for i in ids})
+        done: list[PairKey] = []  # every pair of these articles: none is scored again
+        for i in ids:
+            for other, link in self.adjacent.pop(i, ()):
+                key = (i, other) if (i, other) in self.pairs else (other, i)
+                done.append(key)
+                if other in inside:
+                    batch.adjacent.setdefault(i, []).append((other, link))
+                    batch.pairs[key] = link
+                    if key in self.full:
+                        batch.full[key] = self.full[key]
+            if i in self.closest:
+                batch.closest[i] = self.closest.pop(i)
+        for key in done:
+            self.pairs.pop(key, None)
+            self.full.pop(key, None)
+        for i in ids:
+            del self.docs[i], self.parent[i]
+        plan, _ = batch.decide()
+        written = write_plan(self.clusterer, plan, ids, now=self.now, taken=self.taken)
+        _merge(self.result, written)
+
+
+def _merge(into: SettleResult, part: SettleResult) -> None:
+    into.placed.update(part.placed)
+    into.moved.update(part.moved)
+    into.merges += part.merges
+    into.touched |= part.touched
+    into.created += part.created
+    into.emptied += part.emptied
