@@ -20,9 +20,10 @@ import collections
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, repeat
 
+from chipwatch.clustering.action_pairs import ActionPairs
 from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.docfreq import DocumentFrequencies
 from chipwatch.clustering.features import action_key
@@ -85,11 +86,20 @@ class Doc:
     credit: str = ""  # wire service credited
     host: str = ""  # the link's host
     actors: frozenset[str] = frozenset()  # who its headline names
+    # Computed once when first read (the actions never change): scoring's view of
+    # the actions (:mod:`.action_pairs`) and the action keys.
+    action_pairs: ActionPairs | None = field(default=None, compare=False, repr=False)
+    keys_of_actions: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def action_keys(self) -> tuple[str, ...]:
         """The actions as indexed keys (``class|object``), each once."""
-        return tuple(dict.fromkeys(action_key(mention) for mention in self.actions))
+        keys = self.keys_of_actions
+        if keys is None:
+            keys = self.keys_of_actions = tuple(
+                dict.fromkeys(action_key(mention) for mention in self.actions)
+            )
+        return keys
 
     @property
     def features(self) -> tuple[str, ...]:
