@@ -29,7 +29,7 @@ from chipwatch.clustering import actions as what
 from chipwatch.clustering.actions import ActionMention
 
 MAX_SIGNATURES = 1 << 15
-MAX_PAIRS = 1 << 16
+MAX_PAIRS = 1 << 17
 _SHIFT = 15  # a pair of signatures as one int key: first << _SHIFT | second
 
 # What a mention's readings depend on: class, objects, planned, frame.
