@@ -90,12 +90,18 @@ def _plain(new: Doc, old: Doc) -> tuple[object, ...]:
 def _memoized(new: Doc, old: Doc) -> tuple[object, ...]:
     a, b = action_pairs.pair_profiles(new, old)
     found = action_pairs.conflict_of(a, b)
-    return (
+    each = (
         action_pairs.evidence(a, b),
         None if found is None else (found[0].action, found[1].action, found[2]),
         action_pairs.shared_action(a, b),
         action_pairs.news_agrees(a, b),
     )
+    # The whole pair's readings, memoized by the two profiles, read the same (the
+    # shared action is looked for only when there is evidence, as score_pair does).
+    evidence, shared, conflict, agrees = action_pairs.readings(a, b)
+    assert (evidence, conflict, agrees) == (each[0], each[1], each[3])
+    assert shared == (each[2] if evidence > 0.0 else None)
+    return each
 
 
 def test_memoized_action_readings_equal_the_plain_ones_on_every_labelled_pair(docs):
@@ -119,6 +125,7 @@ def test_restarted_tables_read_the_same(docs, monkeypatch):
         doc.action_pairs = None  # as if never read
     monkeypatch.setattr(action_pairs, "MAX_SIGNATURES", max(len(d.actions) for d in some) + 1)
     monkeypatch.setattr(action_pairs, "MAX_PAIRS", 5)
+    monkeypatch.setattr(action_pairs, "MAX_PROFILES", 7)
     found = [_memoized(a, b) for a in some for b in some if a is not b]
     assert found == expected
     assert action_pairs._TABLES.generation > before + 10

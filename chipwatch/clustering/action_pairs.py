@@ -15,8 +15,13 @@ Each reading here returns exactly what its plain form returns
 :func:`evidence` is :func:`.actions.article_evidence`, :func:`conflict_of`
 :func:`.actions.article_conflict`, for articles whose real title is ``doc.title``.
 
-Memory: about ``MAX_SIGNATURES`` signatures (then every table starts again, and each
-doc's cached profile is rebuilt when next read; far more than one article's mentions) and ``MAX_PAIRS`` memoized readings
+A whole article's mentions get a number too (its *profile*: its signatures, which of
+them lead, which are primary), and everything ``score_pair`` reads of two profiles is
+memoized as well (:func:`readings`): retellings of one event often read alike.
+
+Memory: about ``MAX_SIGNATURES`` signatures and ``MAX_PROFILES`` profiles (then every
+table starts again, and each doc's cached profile is rebuilt when next read; far more
+than one article's mentions) and ``MAX_PAIRS`` memoized readings
 of each kind (then that table starts again).
 """
 
@@ -29,8 +34,10 @@ from chipwatch.clustering import actions as what
 from chipwatch.clustering.actions import ActionMention
 
 MAX_SIGNATURES = 1 << 15
+MAX_PROFILES = 1 << 15
 MAX_PAIRS = 1 << 17
 _SHIFT = 15  # a pair of signatures as one int key: first << _SHIFT | second
+_PROFILE_SHIFT = 32  # the same for two profiles' numbers (fewer than signatures)
 
 # What a mention's readings depend on: class, objects, planned, frame.
 _Signature = tuple[str, tuple[tuple[str, str], ...], bool, str]
@@ -55,6 +62,7 @@ class ActionPairs:
     """
 
     generation: int
+    key: int  # the profile's own number: profiles of one number read alike
     actions: tuple[ActionMention, ...]
     sigs: tuple[int, ...]
     lead: tuple[ActionMention, ...]
@@ -74,6 +82,8 @@ class _Tables:
         self.mentions: list[ActionMention] = []  # one mention of each signature
         self.evidence: dict[int, float] = {}
         self.conflicts: dict[int, str] = {}
+        self.profiles: dict[tuple[tuple[int, ...], ...], int] = {}
+        self.readings: dict[int, Readings] = {}
 
     def sig(self, mention: ActionMention) -> int:
         key = (mention.action, mention.objects, mention.planned, mention.framed)
@@ -90,6 +100,8 @@ class _Tables:
         self.mentions.clear()
         self.evidence.clear()
         self.conflicts.clear()
+        self.profiles.clear()
+        self.readings.clear()
 
 
 _TABLES = _Tables()
@@ -101,20 +113,29 @@ def profile(doc: _Actioned) -> ActionPairs:
     if found is not None and found.generation == _TABLES.generation:
         return found
     tables = _TABLES
-    if len(tables.ids) >= MAX_SIGNATURES:
+    if len(tables.ids) >= MAX_SIGNATURES or len(tables.profiles) >= MAX_PROFILES:
         tables.restart()
     lead = what.primary(doc.actions, titled=bool(doc.title))
     sig = tables.sig
+    sigs = tuple(sig(m) for m in doc.actions)
+    lead_sigs = tuple(sig(m) for m in lead)
+    in_primary = tuple(m in doc.primary for m in doc.actions)
+    primary_sigs = tuple(sig(m) for m in doc.primary)
+    # Everything the readings depend on: the classes and the frame flag follow from
+    # the signatures, and shared_action's ties from the order of the actions.
+    shape = (sigs, lead_sigs, tuple(int(x) for x in in_primary), primary_sigs)
+    number = tables.profiles.setdefault(shape, len(tables.profiles))
     found = doc.action_pairs = ActionPairs(
         tables.generation,
+        number,
         doc.actions,
-        tuple(sig(m) for m in doc.actions),
+        sigs,
         lead,
-        tuple(sig(m) for m in lead),
+        lead_sigs,
         frozenset(m.action for m in doc.actions),
         not any(not what.action_class(m.action).frame for m in lead),
-        tuple(m in doc.primary for m in doc.actions),
-        tuple(sig(m) for m in doc.primary),
+        in_primary,
+        primary_sigs,
     )
     return found
 
@@ -127,6 +148,32 @@ def pair_profiles(new: _Actioned, old: _Actioned) -> tuple[ActionPairs, ActionPa
         a = profile(new)  # (which now hold only ``old``'s few signatures)
     assert a.generation == b.generation
     return a, b
+
+
+# (evidence, the shared action, the conflict as (this one's class, the other's, why),
+# whether the news agrees): everything score_pair reads of two articles' actions.
+Readings = tuple[float, tuple[str, str] | None, tuple[str, str, str] | None, bool]
+
+
+def readings(a: ActionPairs, b: ActionPairs) -> Readings:
+    """:func:`evidence`, :func:`shared_action` (when there is evidence), :func:`conflict_of`
+    (its classes and reason) and :func:`news_agrees` of two profiles, memoized by the
+    profiles' numbers: retellings of one event often read alike."""
+    tables = _TABLES
+    key = a.key << _PROFILE_SHIFT | b.key
+    found = tables.readings.get(key)
+    if found is None:
+        if len(tables.readings) > MAX_PAIRS:
+            tables.readings.clear()
+        value = evidence(a, b)
+        conflict = conflict_of(a, b)
+        found = tables.readings[key] = (
+            value,
+            shared_action(a, b) if value > 0.0 else None,
+            None if conflict is None else (conflict[0].action, conflict[1].action, conflict[2]),
+            news_agrees(a, b),
+        )
+    return found
 
 
 def _evidence_table() -> tuple[dict[int, float], list[ActionMention]]:

@@ -345,16 +345,13 @@ def _action_evidence(
     ``PLANNED_GAP`` apart). Read through the memoized :mod:`.action_pairs`."""
     if not new.actions or not old.actions:
         return 0.0, None, None, False, False
-    mine_all, theirs_all = action_pairs.pair_profiles(new, old)
-    evidence = action_pairs.evidence(mine_all, theirs_all)
-    shared = action_pairs.shared_action(mine_all, theirs_all) if evidence > 0.0 else None
-    found = action_pairs.conflict_of(mine_all, theirs_all)
+    evidence, shared, found, _ = action_pairs.readings(*action_pairs.pair_profiles(new, old))
     if found is None:
         return evidence, shared, None, False, False
     mine, theirs, reason = found
     if reason == "modality":
         return evidence, shared, None, False, gap > PLANNED_GAP
-    return evidence, shared, (mine.action, theirs.action), True, False
+    return evidence, shared, (mine, theirs), True, False
 
 
 def _other_actors(new: Doc, old: Doc) -> bool:
@@ -370,7 +367,7 @@ def _other_actors(new: Doc, old: Doc) -> bool:
 
 def _news_agrees(new: Doc, old: Doc) -> bool:
     """Some primary action of one is the same event as some primary action of the other."""
-    return action_pairs.news_agrees(*action_pairs.pair_profiles(new, old))
+    return action_pairs.readings(*action_pairs.pair_profiles(new, old))[3]
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
