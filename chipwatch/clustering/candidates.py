@@ -341,15 +341,16 @@ class CandidateIndex:
                 parts.extend(repeat(postings, _IDENTITY))
         df = self.df
         chosen = 0
-        for kind, keys, postings_of, cap in (
-            ("e", doc.entities, entities, 4),
-            ("a", doc.action_keys, actions, 2),
-            ("n", doc.numbers, numbers, 2),
-            ("p", doc.names, names, 2),
-            ("w", doc.words, words, MAX_BLOCKING_FEATURES),
+        # Each kind's memoized rarity, else computed: what ``df.rarity(kind, key)`` does.
+        for keys, postings_of, cap, known, compute in (
+            (doc.entities, entities, 4, df.entity_rarity.get, df.rarity_of_entity),
+            (doc.action_keys, actions, 2, df.action_rarity.get, df.rarity_of_action),
+            (doc.numbers, numbers, 2, df.figure_rarity.get, df.rarity_of_figure),
+            (doc.names, names, 2, df.name_rarity.get, df.rarity_of_name),
+            (doc.words, words, MAX_BLOCKING_FEATURES, df.word_rarity.get, df.rarity_of_word),
         ):
             ranked = [
-                (-df.rarity(kind, key), len(postings), key, postings)
+                (-(known(key) or compute(key)), len(postings), key, postings)
                 for key in keys
                 if (postings := postings_of.get(key)) and len(postings) <= MAX_POSTINGS
             ]
