@@ -10,6 +10,7 @@ restarted in the middle.
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,3 +130,29 @@ def test_restarted_tables_read_the_same(docs, monkeypatch):
     found = [_memoized(a, b) for a in some for b in some if a is not b]
     assert found == expected
     assert action_pairs._TABLES.generation > before + 10
+
+
+def test_threads_reading_while_the_tables_restart_read_the_plain_values(docs, monkeypatch):
+    # A TUI's worker thread and a writer may score at once; a restart by one must not
+    # leave the other with signatures of forgotten tables.
+    some = docs[:40]
+    pairs = [(a, b) for a in some for b in some if a is not b]
+    expected = [_plain(a, b) for a, b in pairs]
+    monkeypatch.setattr(action_pairs, "MAX_SIGNATURES", max(len(d.actions) for d in some) + 1)
+    monkeypatch.setattr(action_pairs, "MAX_PROFILES", 3)
+    results: dict[int, list[tuple[object, ...]]] = {}
+
+    def run(number: int) -> None:
+        out = []
+        for a, b in pairs:
+            evidence, _, conflict, agrees = action_pairs.read(a, b)
+            out.append((evidence, conflict, agrees))
+        results[number] = out
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    plain = [(e[0], e[1], e[3]) for e in expected]
+    assert results == {n: plain for n in range(3)}

@@ -27,6 +27,7 @@ of each kind (then that table starts again).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,6 +39,11 @@ MAX_PROFILES = 1 << 15
 MAX_PAIRS = 1 << 17
 _SHIFT = 15  # a pair of signatures as one int key: first << _SHIFT | second
 _PROFILE_SHIFT = 32  # the same for two profiles' numbers (fewer than signatures)
+
+# (evidence, the shared action, the conflict as (this one's class, the other's, why),
+# whether the news agrees): everything score_pair reads of two articles' actions.
+Readings = tuple[float, tuple[str, str] | None, tuple[str, str, str] | None, bool]
+
 
 # What a mention's readings depend on: class, objects, planned, frame.
 _Signature = tuple[str, tuple[tuple[str, str], ...], bool, str]
@@ -105,6 +111,15 @@ class _Tables:
 
 
 _TABLES = _Tables()
+# The tables are shared by every thread of a process (a poller's writer, a TUI's worker):
+# a restart must not happen between reading a pair's profiles and using them.
+_LOCK = threading.Lock()
+
+
+def read(new: _Actioned, old: _Actioned) -> Readings:
+    """:func:`readings` of two docs (their profiles read under the tables' lock)."""
+    with _LOCK:
+        return readings(*pair_profiles(new, old))
 
 
 def profile(doc: _Actioned) -> ActionPairs:
@@ -148,11 +163,6 @@ def pair_profiles(new: _Actioned, old: _Actioned) -> tuple[ActionPairs, ActionPa
         a = profile(new)  # (which now hold only ``old``'s few signatures)
     assert a.generation == b.generation
     return a, b
-
-
-# (evidence, the shared action, the conflict as (this one's class, the other's, why),
-# whether the news agrees): everything score_pair reads of two articles' actions.
-Readings = tuple[float, tuple[str, str] | None, tuple[str, str, str] | None, bool]
 
 
 def readings(a: ActionPairs, b: ActionPairs) -> Readings:

@@ -345,7 +345,7 @@ def _action_evidence(
     ``PLANNED_GAP`` apart). Read through the memoized :mod:`.action_pairs`."""
     if not new.actions or not old.actions:
         return 0.0, None, None, False, False
-    evidence, shared, found, _ = action_pairs.readings(*action_pairs.pair_profiles(new, old))
+    evidence, shared, found, _ = action_pairs.read(new, old)
     if found is None:
         return evidence, shared, None, False, False
     mine, theirs, reason = found
@@ -367,7 +367,7 @@ def _other_actors(new: Doc, old: Doc) -> bool:
 
 def _news_agrees(new: Doc, old: Doc) -> bool:
     """Some primary action of one is the same event as some primary action of the other."""
-    return action_pairs.readings(*action_pairs.pair_profiles(new, old))[3]
+    return action_pairs.read(new, old)[3]
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
