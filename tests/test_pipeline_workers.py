@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.reduction import ForkingPickler
 
+from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
@@ -21,10 +22,18 @@ NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 def test_a_prepared_feed_round_trips_equal_through_its_constructors() -> None:
     parsed = _parse_job(FEED, {}, "https://example.org/feed", NOW, "Fab", ())
     assert parsed.prepared and all(p.matches is not None for p in parsed.prepared)
-    for cls in (ParsedFeed, Article, Prepared, DocFeatures):
+    for cls in (ParsedFeed, Article, Prepared, DocFeatures, ActionMention):
         assert cls in copyreg.dispatch_table  # the job registered them
     again = pickle.loads(ForkingPickler.dumps(parsed))
     assert again == parsed
+    # The actions came along, and primary ones are still the same objects as in actions.
+    features = [
+        (p.features, q.features) for p, q in zip(parsed.prepared, again.prepared, strict=True)
+    ]
+    assert any(mine.actions for mine, _ in features)
+    for mine, theirs in features:
+        assert theirs.actions == mine.actions and theirs.primary == mine.primary
+        assert all(any(m is a for a in theirs.actions) for m in theirs.primary)
     assert type(again.articles[0]) is Article and type(again.prepared[0].features) is DocFeatures
     assert again.prepared[0].features.words == parsed.prepared[0].features.words
 

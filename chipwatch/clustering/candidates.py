@@ -20,9 +20,10 @@ import collections
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, repeat
 
+from chipwatch.clustering.action_pairs import ActionPairs
 from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.docfreq import DocumentFrequencies
 from chipwatch.clustering.features import action_key
@@ -85,11 +86,20 @@ class Doc:
     credit: str = ""  # wire service credited
     host: str = ""  # the link's host
     actors: frozenset[str] = frozenset()  # who its headline names
+    # Computed once when first read (the actions never change): scoring's view of
+    # the actions (:mod:`.action_pairs`) and the action keys.
+    action_pairs: ActionPairs | None = field(default=None, compare=False, repr=False)
+    keys_of_actions: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def action_keys(self) -> tuple[str, ...]:
         """The actions as indexed keys (``class|object``), each once."""
-        return tuple(dict.fromkeys(action_key(mention) for mention in self.actions))
+        keys = self.keys_of_actions
+        if keys is None:
+            keys = self.keys_of_actions = tuple(
+                dict.fromkeys(action_key(mention) for mention in self.actions)
+            )
+        return keys
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -331,15 +341,16 @@ class CandidateIndex:
                 parts.extend(repeat(postings, _IDENTITY))
         df = self.df
         chosen = 0
-        for kind, keys, postings_of, cap in (
-            ("e", doc.entities, entities, 4),
-            ("a", doc.action_keys, actions, 2),
-            ("n", doc.numbers, numbers, 2),
-            ("p", doc.names, names, 2),
-            ("w", doc.words, words, MAX_BLOCKING_FEATURES),
+        # Each kind's memoized rarity, else computed: what ``df.rarity(kind, key)`` does.
+        for keys, postings_of, cap, known, compute in (
+            (doc.entities, entities, 4, df.entity_rarity.get, df.rarity_of_entity),
+            (doc.action_keys, actions, 2, df.action_rarity.get, df.rarity_of_action),
+            (doc.numbers, numbers, 2, df.figure_rarity.get, df.rarity_of_figure),
+            (doc.names, names, 2, df.name_rarity.get, df.rarity_of_name),
+            (doc.words, words, MAX_BLOCKING_FEATURES, df.word_rarity.get, df.rarity_of_word),
         ):
             ranked = [
-                (-df.rarity(kind, key), len(postings), key, postings)
+                (-(known(key) or compute(key)), len(postings), key, postings)
                 for key in keys
                 if (postings := postings_of.get(key)) and len(postings) <= MAX_POSTINGS
             ]

@@ -24,12 +24,16 @@ whole pass, so its scores do not depend on the order it visits articles in).
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol
+
+# Counter's own C loop (``d[k] = d.get(k, 0) + 1`` over an iterable), as in candidates.
+_count_elements = collections._count_elements  # type: ignore[attr-defined]
 
 KINDS = ("e", "w", "p", "n", "a")
 # Pseudo-articles the prior stands for: about what the old fixed floor of 200 did for
@@ -100,7 +104,8 @@ class DocumentFrequencies:
         self.prior = shipped_prior() if prior is None else prior
         self.prior_mass = prior_mass
         self.entity_kind: dict[str, str] = {}
-        self._changes: dict[tuple[str, str], int] = {}
+        # Unwritten changes by kind, then key (no (kind, key) tuple built per feature).
+        self._changes: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
         self._total_change = 0
         self.stamp = 0  # bumped at every change: cached weight totals compare it
         self._since_refresh = 0
@@ -125,10 +130,14 @@ class DocumentFrequencies:
             ("n", doc.numbers),
             ("a", doc.action_keys),
         ):
-            counts = self.counts[kind]
+            counts, changed = self.counts[kind], changes[kind]
+            if sign == 1:  # the common case, counted in C: ``d[k] = d.get(k, 0) + 1``
+                _count_elements(counts, keys)
+                _count_elements(changed, keys)
+                continue
             for key in keys:
                 counts[key] = counts.get(key, 0) + sign
-                changes[kind, key] = changes.get((kind, key), 0) + sign
+                changed[key] = changed.get(key, 0) + sign
         for name, kind in doc.entities.items():
             self.entity_kind.setdefault(name, kind)
         self.stamp += 1
@@ -143,13 +152,19 @@ class DocumentFrequencies:
     def take_changes(self) -> tuple[list[tuple[str, str, int]], int]:
         """The changes since the last call, as ``(kind, key, delta)``, and the change of
         the total; forgotten here (the caller writes them)."""
-        changes = [(k, key, d) for (k, key), d in self._changes.items() if d]
-        total, self._changes, self._total_change = self._total_change, {}, 0
+        changes = [
+            (kind, key, d)
+            for kind, changed in self._changes.items()
+            for key, d in changed.items()
+            if d
+        ]
+        total, self._total_change = self._total_change, 0
+        self._changes = {kind: {} for kind in KINDS}
         return changes, total
 
     def discard_changes(self) -> None:
         """Forget unwritten changes (their transaction rolled back: reload instead)."""
-        self._changes.clear()
+        self._changes = {kind: {} for kind in KINDS}
         self._total_change = 0
 
     # ---- rarity

@@ -39,7 +39,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from chipwatch.clustering import actions as what
+from chipwatch.clustering import action_pairs
 from chipwatch.clustering.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
 from chipwatch.clustering.numbers import shared_number_score
 from chipwatch.clustering.text import title_similarity
@@ -346,36 +346,16 @@ def _action_evidence(
     a reaction or a meeting against the act itself), read by
     :func:`~chipwatch.clustering.actions.article_conflict`; whether it keeps the two
     apart (a veto); planned on one side and done on the other more than
-    ``PLANNED_GAP`` apart)."""
+    ``PLANNED_GAP`` apart). Read through the memoized :mod:`.action_pairs`."""
     if not new.actions or not old.actions:
         return 0.0, None, None, False, False
-    titled = bool(new.title), bool(old.title)
-    evidence = what.article_evidence(
-        new.actions, old.actions, titled_a=titled[0], titled_b=titled[1]
-    )
-    shared = _shared_action(new, old) if evidence > 0.0 else None
-    found = what.article_conflict(new.actions, old.actions, titled_a=titled[0], titled_b=titled[1])
+    evidence, shared, found, _ = action_pairs.read(new, old)
     if found is None:
         return evidence, shared, None, False, False
     mine, theirs, reason = found
     if reason == "modality":
         return evidence, shared, None, False, gap > PLANNED_GAP
-    return evidence, shared, (mine.action, theirs.action), True, False
-
-
-def _shared_action(new: Doc, old: Doc) -> tuple[str, str] | None:
-    """The action both report, for the explanation: the best-matching pair, primary
-    ones first; with its object when both name the same."""
-    best: tuple[float, str, str] | None = None
-    for mine in new.actions:
-        for theirs in old.actions:
-            value = what.same_event_evidence(mine, theirs)
-            if mine in new.primary and theirs in old.primary:
-                value += 1.0
-            if value > 0.0 and (best is None or value > best[0]):
-                obj = mine.object if mine.object and mine.object == theirs.object else ""
-                best = (value, mine.action, obj or "")
-    return (best[1], best[2]) if best is not None else None
+    return evidence, shared, (mine, theirs), True, False
 
 
 def _other_actors(new: Doc, old: Doc) -> bool:
@@ -391,11 +371,7 @@ def _other_actors(new: Doc, old: Doc) -> bool:
 
 def _news_agrees(new: Doc, old: Doc) -> bool:
     """Some primary action of one is the same event as some primary action of the other."""
-    return any(
-        what.same_event_evidence(mine, theirs) > 0.0
-        for mine in new.primary
-        for theirs in old.primary
-    )
+    return action_pairs.read(new, old)[3]
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:

@@ -366,8 +366,12 @@ def _is_name(word: str, text: str, start: int) -> bool:
         return True
     if not word[0].isupper() or word[1:].isupper():
         return False
-    before = text[:start].rstrip()
-    return bool(before) and before[-1] not in '.!?:;«"“\n'
+    # The last character before it that is not a space (``text[:start].rstrip()[-1]``,
+    # without copying the text up to every word).
+    at = start - 1
+    while at >= 0 and text[at].isspace():
+        at -= 1
+    return at >= 0 and text[at] not in '.!?:;«"“\n'
 
 
 def surface_forms(text: str) -> dict[str, str]:

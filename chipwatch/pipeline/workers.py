@@ -172,11 +172,14 @@ def _warm_up() -> None:
 
 
 def _register_pickling() -> None:
+    from chipwatch.clustering.actions import ActionMention
     from chipwatch.clustering.features import DocFeatures
     from chipwatch.model import Article
     from chipwatch.pipeline.prepare import Prepared
 
-    pickle_by_fields(ParsedFeed, Article, Prepared, DocFeatures)
+    # ActionMention: a feature's actions (and its primary ones, the same objects,
+    # which pickle keeps shared): ~4 µs an article less on each side.
+    pickle_by_fields(ParsedFeed, Article, Prepared, DocFeatures, ActionMention)
 
 
 def _parse_job(
