@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import heapq
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -288,10 +289,10 @@ class CandidateIndex:
         stamp, words, entities = doc.norms
         if self.df.stamp - stamp >= NORM_REFRESH:
             known, word = self.word_rarity.get, self.rarity_of_word
-            words = sum([known(w) or word(w) for w in doc.words])
+            words = math.fsum([known(w) or word(w) for w in doc.words])  # exact: set order
             known_e, entity = self.entity_rarity.get, self.rarity_of_entity
             prior = KIND_PRIOR.get
-            entities = sum(
+            entities = math.fsum(
                 [
                     prior(k, DEFAULT_KIND_PRIOR) * (known_e(n) or entity(n, k))
                     for n, k in doc.entities.items()

@@ -211,7 +211,7 @@ def score_pair(
     if new.title and old.title and _other_actors(new, old):
         conflict, vetoes = conflict or ("actor", "actor"), True
     figures = any(not key.startswith("n:") for key in common)
-    named = sum(shared_names[1]) if shared_names[1] else 0.0
+    named = math.fsum(shared_names[1]) if shared_names[1] else 0.0
     counted = COUNT_ANCHOR if common and not figures else 0.0
     distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else counted) + action
     anchor = same_title or distinctive >= ANCHOR_MIN
@@ -324,18 +324,20 @@ def _entity_overlap(
         prior(ours[name], DEFAULT_KIND_PRIOR) * rarity
         for name, rarity in zip(shared, rarities, strict=True)
     ]
-    top = sum(weight)
+    top = math.fsum(weight)  # exact: the same whatever order the set gave (see _word_overlap)
     strength = min(1.0, top / ENTITY_SATURATION)
     left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
-    objects = things = 0.0
+    things_w: list[float] = []
+    objects_w: list[float] = []
     chip = False
     for name, rarity, w in zip(shared, rarities, weight, strict=True):
         if ours[name] != "place":
-            things += w
+            things_w.append(w)
             if rarity >= OBJECT_RARITY:
-                objects += w
+                objects_w.append(w)
         chip = chip or (ours[name] == "chip" and rarity >= RARE_CHIP)
-    return _cosine(top, left, right) * strength, (shared, weight), (objects, things, chip)
+    evidence = (math.fsum(objects_w), math.fsum(things_w), chip)
+    return _cosine(top, left, right) * strength, (shared, weight), evidence
 
 
 def _action_evidence(
@@ -380,7 +382,7 @@ def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Sh
         return 0.0, NOTHING_SHARED
     known, compute = index.name_rarity.get, index.rarity_of_name
     weight = [known(name) or compute(name) for name in shared]
-    return min(1.0, sum(weight) / NAMES_SATURATION), (shared, weight)
+    return min(1.0, math.fsum(weight) / NAMES_SATURATION), (shared, weight)
 
 
 def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
@@ -390,7 +392,10 @@ def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Sha
     known, compute = index.word_rarity.get, index.rarity_of_word
     weight = [known(word) or compute(word) for word in shared]
     left, right = index.doc_norms(new)[0], index.doc_norms(old)[0]
-    return _cosine(sum(weight), left, right), (shared, weight)
+    # A set's order follows the strings' hashes, which differ from one process to the
+    # next: a plain sum's last bits would too, and a tie at the threshold or between
+    # candidates would then fall differently from one poll to the next. fsum is exact.
+    return _cosine(math.fsum(weight), left, right), (shared, weight)
 
 
 def _cosine(shared: float, left: float, right: float) -> float:
