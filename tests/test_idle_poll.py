@@ -105,12 +105,7 @@ import contextlib, io, json, sys
 from chipwatch.cli import main
 with contextlib.redirect_stdout(io.StringIO()) as out:
     status = main(sys.argv[1:])
-tables = None  # whether the (shared, cached) tagger built its matching tables
-if "chipwatch.entities.tagger" in sys.modules:
-    from chipwatch.entities.tagger import _build_cached
-    tables = _build_cached(())._compiled
-print(json.dumps({"status": status, "report": out.getvalue(), "modules": sorted(sys.modules),
-                  "tables": tables}))
+print(json.dumps({"status": status, "report": out.getvalue(), "modules": sorted(sys.modules)}))
 """
 
 
@@ -132,60 +127,16 @@ def _poll_in_child(config: Path, db: Path) -> dict[str, Any]:
     return result
 
 
-def _served_config(
-    tmp_path: Path, server: FeedServer, extra: str = "", *, workers: int = 2
-) -> Path:
-    items = [("g1", "TSMC raises prices", "Wafer prices rise.")]
-    urls = [server.add(f"/f{n}.xml", rss("Feed", items), etag=f'"v{n}"') for n in range(3)]
-    config = tmp_path / "config.toml"
-    feeds = "".join(f'[[feeds]]\nurl = "{url}"\n' for url in urls)
-    config.write_text(
-        f'[poll]\nworkers = {workers}\ntimeout = "10s"\n{feeds}{extra}', encoding="utf-8"
-    )
-    return config
-
-
-def test_unchanged_poll_with_watches_builds_no_matching_tables(tmp_path: Path) -> None:
-    """The shipped config has watches: their @Entity names are resolved when a poll
-    starts (an unknown one stops it), which built the whole tagger, matching tables and
-    automaton (~0.3 s of CPU), on every poll, even one where every feed answered 304."""
-    watch = '[[watch]]\nname = "H20"\nquery = "@H20 AND export~"\n'
-    with FeedServer() as server:
-        config = _served_config(tmp_path, server, watch, workers=1)  # tags in this process
-        db = tmp_path / "store.db"
-        first = _poll_in_child(config, db)
-        second = _poll_in_child(config, db)
-    assert "3 ok" in first["report"] and first["tables"] is True  # it tagged articles
-    assert "3 not modified" in second["report"], second["report"]
-    assert second["tables"] is False  # the watch was resolved, nothing was tagged
-
-
-def test_an_unknown_entity_in_a_watch_still_stops_the_poll_at_start(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    watch = '[[watch]]\nname = "typo"\nquery = "@Nvidai"\n'
-    with FeedServer() as server:
-        config = _served_config(tmp_path, server, watch)
-        argv = ["--config", str(config), "--db", str(tmp_path / "s.db"), "poll", "--once"]
-        done = subprocess.run(
-            [sys.executable, "-m", "chipwatch", *argv],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
-        )
-    assert done.returncode == 2, done.stderr
-    assert "unknown entity" in done.stderr and "NVIDIA" in done.stderr, done.stderr
-    assert server.hits == []  # stopped before fetching anything
-
-
 def test_unchanged_poll_imports_nothing_of_the_article_path(tmp_path: Path) -> None:
     """The real command in a fresh interpreter: the first poll stores articles (so the
     article path is imported then), the second finds every feed unchanged and imports
     none of the writer, clusterer, tagger, query or parser modules."""
     with FeedServer() as server:
-        config = _served_config(tmp_path, server)
+        items = [("g1", "TSMC raises prices", "Wafer prices rise.")]
+        urls = [server.add(f"/f{n}.xml", rss("Feed", items), etag=f'"v{n}"') for n in range(3)]
+        config = tmp_path / "config.toml"
+        feeds = "".join(f'[[feeds]]\nurl = "{url}"\n' for url in urls)
+        config.write_text(f'[poll]\nworkers = 2\ntimeout = "10s"\n{feeds}', encoding="utf-8")
         db = tmp_path / "store.db"
         first = _poll_in_child(config, db)
         second = _poll_in_child(config, db)

@@ -29,7 +29,6 @@ How a match is decided:
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
@@ -93,56 +92,39 @@ class Tagger(Scan):
         self.entities: Mapping[str, Entity] = EntityTable(dictionary, self._models.entity)
         grammar = builtin_grammar() if grammar is None else grammar
         self._grammar = grammar.for_entities(dictionary)
-        self._dictionary = dictionary
-        self._backend = backend
-        # The matching tables and the automaton (most of the build: ~0.3 s) are made on
-        # the first tag(): resolving names (a watch's @Entity, checked when a poll
-        # starts) needs only the names above, so an unchanged poll never builds them.
-        self._compiled = False
-        self._compiling = threading.Lock()
+        ancestors = {name: self._ancestors(name) for name in dictionary}
+        tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
+        self._keys = tables.keys
+        self._patterns = tables.patterns
+        self._words = tables.words
+        self._triggers = tables.models
+        self._word_masks = tables.word_masks
+        self._extends = tables.extends
+        self._overlappable = tables.overlappable
+        self._shadowed = tables.shadowed
+        # Per key: 0 an alias only (the common case), _WORD a class word only,
+        # _ALIAS_TRIGGER an alias that is also a model trigger, _OTHER any other mix.
+        self._special = [
+            _code(bool(p), w is not None, t is not None)
+            for p, w, t in zip(self._patterns, self._words, self._triggers, strict=True)
+        ]
+        # The fast path's tables: a key that is more than an alias has no patterns
+        # there, but for an alias that is also a trigger, which carries (-1, extends)
+        # first among its overlappables (see Scan._leftmost_longest).
+        self._fast_patterns = [
+            p if code in (0, _ALIAS_TRIGGER) else ()
+            for p, code in zip(self._patterns, self._special, strict=True)
+        ]
+        self._fast_overlappable = [
+            ((-1, ext), *ov) if code == _ALIAS_TRIGGER else ov
+            for ov, ext, code in zip(self._overlappable, self._extends, self._special, strict=True)
+        ]
+        self._risky = [
+            sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)
+        ]
+        self._automaton = Automaton(self._keys, backend=backend)
+        self._empty = not self._keys
         self._phrase_patterns: dict[str, PatternTuple] = {}
-
-    def _compile(self) -> None:
-        """Build the matching tables and the automaton (once; the Tagger is shared)."""
-        with self._compiling:
-            if self._compiled:
-                return
-            dictionary, backend = self._dictionary, self._backend
-            ancestors = {name: self._ancestors(name) for name in dictionary}
-            tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
-            self._keys = tables.keys
-            self._patterns = tables.patterns
-            self._words = tables.words
-            self._triggers = tables.models
-            self._word_masks = tables.word_masks
-            self._extends = tables.extends
-            self._overlappable = tables.overlappable
-            self._shadowed = tables.shadowed
-            # Per key: 0 an alias only (the common case), _WORD a class word only,
-            # _ALIAS_TRIGGER an alias that is also a model trigger, _OTHER any other mix.
-            self._special = [
-                _code(bool(p), w is not None, t is not None)
-                for p, w, t in zip(self._patterns, self._words, self._triggers, strict=True)
-            ]
-            # The fast path's tables: a key that is more than an alias has no patterns
-            # there, but for an alias that is also a trigger, which carries (-1, extends)
-            # first among its overlappables (see Scan._leftmost_longest).
-            self._fast_patterns = [
-                p if code in (0, _ALIAS_TRIGGER) else ()
-                for p, code in zip(self._patterns, self._special, strict=True)
-            ]
-            self._fast_overlappable = [
-                ((-1, ext), *ov) if code == _ALIAS_TRIGGER else ov
-                for ov, ext, code in zip(
-                    self._overlappable, self._extends, self._special, strict=True
-                )
-            ]
-            self._risky = [
-                sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)
-            ]
-            self._automaton = Automaton(self._keys, backend=backend)
-            self._empty = not self._keys
-            self._compiled = True
 
     def _index_names(self, entity: Entity) -> None:
         keys = {fold_key(entity.name)}
@@ -213,11 +195,7 @@ class Tagger(Scan):
 
     def tag(self, title: str, summary: str = "") -> list[EntityMatch]:
         """Every entity mention in ``title`` and ``summary``, sorted by field then start."""
-        if not (title or summary):
-            return []
-        if not self._compiled:
-            self._compile()
-        if self._empty:
+        if self._empty or not (title or summary):
             return []
         # One pass over "title\nsummary": the newline is a word boundary no spelling
         # crosses, and ``split`` (the newline's offset) tells the fields apart.
