@@ -118,16 +118,13 @@ def test_span_is_wider_than_the_live_index() -> None:
     assert min(times) >= datetime(2025, 1, 1, tzinfo=UTC)
 
 
-@pytest.mark.audit
-def test_articles_left_to_a_failed_settle_pass_are_placed_by_the_next_round(
+def _replay_with_a_failed_settle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: list[Path]
-) -> None:
-    """A round whose settle pass fails (as a killed poller's never runs) leaves the old
-    articles unsettled with no story; the next round's pass places them, from the
-    store alone, into the stories one clean round gives."""
+) -> tuple[Replay, list[dict[str, object]], int]:
+    """A round whose settle pass fails (as a killed poller's never runs), then a round
+    that finds every feed unchanged: the run, its warnings, how often the pass ran."""
     import chipwatch.clustering.settle as settle_module
 
-    clean = _replay(tmp_path, "clean", feeds, rounds=1)
     real = settle_module.settle
     calls = []
 
@@ -148,8 +145,29 @@ def test_articles_left_to_a_failed_settle_pass_are_placed_by_the_next_round(
         extra_config=WATCH,
         directory=tmp_path / "run",
     )
-    assert len(calls) == 2
     warnings = [e for e in run.events if e.get("type") == "warning"]
-    assert warnings and "the poller died here" in warnings[0]["message"]
+    return run, warnings, len(calls)
+
+
+def test_articles_left_to_a_failed_settle_pass_are_all_placed_by_the_next_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: list[Path]
+) -> None:
+    """The old articles a failed pass left unsettled, with no story, are every one
+    placed by the next round's pass, from the store alone, and the watch alerts."""
+    run, warnings, calls = _replay_with_a_failed_settle(tmp_path, monkeypatch, feeds)
+    assert calls == 2
+    assert warnings and "the poller died here" in str(warnings[0]["message"])
+    assert len(run.ids) == COUNT
+    assert len(run.story_of) == COUNT, "an article was left without a story"
+    assert run.alerts, "the watch raised no alert after the next round's pass"
+
+
+@pytest.mark.audit
+def test_articles_left_to_a_failed_settle_pass_get_the_stories_of_one_clean_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: list[Path]
+) -> None:
+    """... and into the stories one clean round gives."""
+    clean = _replay(tmp_path, "clean", feeds, rounds=1)
+    run, _, _ = _replay_with_a_failed_settle(tmp_path, monkeypatch, feeds)
     assert _partition(run) == _partition(clean)
     assert _alerted(run) == _alerted(clean)
