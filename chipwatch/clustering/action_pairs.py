@@ -74,7 +74,7 @@ class ActionPairs:
     lead: tuple[ActionMention, ...]
     lead_sigs: tuple[int, ...]
     classes: frozenset[str]
-    framed: bool  # every lead mention is a frame (a reaction, a meeting, a report)
+    framed: bool  # no lead mention is a development (all frames or settings: what.is_development)
     in_primary: tuple[bool, ...]
     primary_sigs: tuple[int, ...]
 
@@ -148,7 +148,7 @@ def profile(doc: _Actioned) -> ActionPairs:
         lead,
         lead_sigs,
         frozenset(m.action for m in doc.actions),
-        not any(not what.action_class(m.action).frame for m in lead),
+        not any(what.is_development(m.action) for m in lead),
         in_primary,
         primary_sigs,
     )
