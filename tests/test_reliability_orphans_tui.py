@@ -12,6 +12,7 @@ every served article exactly once. Rounds: ``CHIPWATCH_KILL_ROUNDS`` (default 5)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -102,7 +103,11 @@ async def test_monitor_notices_its_killed_poller_and_r_starts_another(
                     pid = app.poller.process.pid
                     await wait_for_moment(pilot, pid, db_path, rng, number)
                     tree = proctree.descendants(pid)
-                    os.kill(pid, signal.SIGKILL)
+                    # Under load a child started by r can find the killed one's workers
+                    # still holding the poll lock and exit at once (the monitor reaps it):
+                    # it is gone either way, and the monitor must say so.
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                     await wait_for(
                         pilot,
                         lambda: "poller stopped" in app.main_screen.status.poller,
