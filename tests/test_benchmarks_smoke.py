@@ -83,6 +83,7 @@ def test_targets_are_judged(row: dict, met: bool | None) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a hang guard: every module's small run, ~190 s on a busy 2-core machine
 def test_a_small_run_prints_every_row_and_writes_json(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
