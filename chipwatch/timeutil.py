@@ -171,3 +171,22 @@ def countdown(moment: datetime, now: datetime) -> str:
     """A scheduled moment: ``in 10m``, or ``due`` once it has come."""
     wait = moment - now
     return "due" if wait.total_seconds() <= 0 else f"in {format_duration(wait)}"
+
+
+# Months as abbreviated in English datelines ("Jan. 5", "Sept 30"), folded: one list for
+# every reader of dates in text (a count next to one is a day; a full stop after one
+# does not end a sentence).
+MONTH_ABBREVIATIONS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+)

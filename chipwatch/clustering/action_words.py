@@ -25,6 +25,7 @@ from chipwatch.clustering.action_grammar import (
     is_word_char,
     word_spellings,
 )
+from chipwatch.timeutil import MONTH_ABBREVIATIONS
 
 ALL_LANGUAGES = (1 << len(LANGUAGES)) - 1
 BIT = {lang: 1 << n for n, lang in enumerate(LANGUAGES)}
@@ -278,18 +279,7 @@ _ABBREVIATIONS = frozenset(
         "sen",
         "rep",
         "dept",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
+        *MONTH_ABBREVIATIONS,
     ]
 )
 _ASCII_WORD = re.compile(r"[^\sA-Za-z0-9]*[A-Za-z0-9]\S*")

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from chipwatch.clustering.number_words import word_counts
+from chipwatch.timeutil import MONTH_ABBREVIATIONS
 
 # Languages that write 4,5 for four and a half and 4.500 (or 4 500) for four thousand.
 COMMA_DECIMAL_LANGS = frozenset(
@@ -161,18 +162,7 @@ _MONTHS = frozenset(
         "october",
         "november",
         "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
+        *MONTH_ABBREVIATIONS,
         "janvier",
         "février",
         "mars",

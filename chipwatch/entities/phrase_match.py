@@ -28,6 +28,7 @@ from chipwatch.entities.phrases import (
     Rule,
     WordClass,
 )
+from chipwatch.timeutil import MONTH_ABBREVIATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,18 +267,7 @@ _ABBREVIATIONS = frozenset(
         "st",
         "vs",
         "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
+        *MONTH_ABBREVIATIONS,
     ]
 )
 
