@@ -41,14 +41,18 @@ from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (
-    has_articles,
     leave_story,
     mark_unsettled,
     newest_clustered,
     placement,
     record_assignment,
 )
-from chipwatch.store.feature_df import load_feature_df, seed_feature_df, write_feature_df
+from chipwatch.store.feature_df import (
+    counted_articles,
+    load_feature_df,
+    seed_feature_df,
+    write_feature_df,
+)
 from chipwatch.store.merged import live_story_id
 from chipwatch.store.stories import (
     StoryState,
@@ -421,9 +425,14 @@ def rules_for(config: ClusterConfig) -> Rules:
 
 
 def _load_frequencies(db: Database) -> DocumentFrequencies:
-    """The store's frequency table (seeded first for a store made before it)."""
+    """The store's frequency table (seeded first for a store made before it).
+
+    The clusterer is built on first use, which may be inside the first feed's write
+    transaction, after that feed's articles were inserted: those are not counted yet
+    (the clusterer counts each as it places it), so a fresh store is not seeded from
+    them, whichever feed happened to be written first."""
     loaded = load_feature_df(db)
-    if loaded is None and has_articles(db):
+    if loaded is None and counted_articles(db):
         seed_feature_df(db, shipped_prior(), KINDS)
         loaded = load_feature_df(db)
     counts, total = loaded if loaded is not None else ({}, 0)

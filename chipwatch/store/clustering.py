@@ -28,11 +28,6 @@ def newest_clustered(db: Database) -> datetime | None:
     return None if row is None or row[0] is None else from_iso(row[0])
 
 
-def has_articles(db: Database) -> bool:
-    """Whether the store holds any article."""
-    return db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
-
-
 def story_of(db: Database, article_id: int) -> int | None:
     """The story an article is in (None: not placed, or no such article)."""
     row = db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()

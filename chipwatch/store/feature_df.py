@@ -14,6 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlite_utils import Database
 
 _TOTAL = "df_total"
+# The articles the frequencies count: those the clusterer has placed in a story or left
+# to the settle pass. A new article inserted by the open feed transaction is neither yet:
+# the clusterer counts it when it places it, so a seed must not count it as well.
+_COUNTED = "(story_id IS NOT NULL OR id IN (SELECT article_id FROM unsettled))"
 _UPSERT = (
     "INSERT INTO feature_df (kind, key, df) VALUES (?, ?, ?) "
     "ON CONFLICT (kind, key) DO UPDATE SET df = df + excluded.df"
@@ -46,6 +50,12 @@ def write_feature_df(db: Database, changes: Sequence[tuple[str, str, int]], tota
     )
 
 
+def counted_articles(db: Database) -> int:
+    """How many stored articles the clusterer has counted (placed, or waiting for the
+    settle pass): what a seed counts, and what makes a store need one."""
+    return int(db.execute(f"SELECT count(*) FROM articles WHERE {_COUNTED}").fetchone()[0])
+
+
 def seed_feature_df(
     db: Database, prior: Mapping[str, Mapping[str, float]], kinds: Iterable[str]
 ) -> None:
@@ -53,12 +63,14 @@ def seed_feature_df(
     the table existed, or filled by hand): entity frequencies are counted from the
     stored tags; the other ``kinds`` start at their prior rate times the number of
     articles, and count exactly from then on (computing every old article's words again
-    would take minutes at a million articles)."""
-    total = int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+    would take minutes at a million articles). Only the counted articles
+    (:func:`counted_articles`): the feed being written counts its own as it places them."""
+    total = counted_articles(db)
     db.execute("DELETE FROM feature_df")
     db.execute(
         "INSERT INTO feature_df (kind, key, df) SELECT 'e', entity, count(DISTINCT article_id) "
-        "FROM article_entities GROUP BY entity"
+        f"FROM article_entities WHERE article_id IN (SELECT id FROM articles WHERE {_COUNTED}) "
+        "GROUP BY entity"
     )
     seeded = [
         (kind, key, round(rate * total))
