@@ -18,7 +18,9 @@ Two ways to cut arrivals into rounds:
 
 A round with several feeds polls them concurrently, so their order within the round is
 whatever order fetch and parse finish in: one round holding every feed is what
-``chipwatch poll --once`` does on a fresh store.
+``chipwatch poll --once`` does on a fresh store. ``in_order=True`` writes a round's feeds
+one after another in the order the round lists them instead (then ends the round with
+its settle pass, as a poll round does), so a test can choose which feed finishes first.
 
 The clock: by default every round runs at one fixed ``now`` after the newest item (a
 store filled after the fact: only the order varies between runs). ``live=True`` moves
@@ -177,20 +179,21 @@ def replay(
     live: bool = False,
     extra_config: str = "",
     directory: Path | None = None,
+    in_order: bool = False,
 ) -> Replay:
     """Poll ``rounds`` one after another into a fresh store; what the store then holds.
 
     ``feeds``: every feed name the rounds use (the config lists them all from the start,
     as a user's config would). ``extra_config``: TOML merged into the config (watches,
     ``[cluster]`` settings). ``directory``: where the feed files and the store go (a
-    temporary directory, removed afterwards, when None).
+    temporary directory, removed afterwards, when None). ``in_order``: see the module doc.
     """
     from chipwatch.pipeline.poller import run_main
 
     owned = directory is None
     work = Path(tempfile.mkdtemp(prefix="cw-replay-")) if directory is None else directory
     try:
-        return run_main(_replay(rounds, feeds, now, live, extra_config, work))
+        return run_main(_replay(rounds, feeds, now, live, extra_config, work, in_order))
     finally:
         if owned:
             shutil.rmtree(work, ignore_errors=True)
@@ -246,6 +249,7 @@ async def _replay(
     live: bool,
     extra_config: str,
     work: Path,
+    in_order: bool = False,
 ) -> Replay:
     from chipwatch.config import parse_config
     from chipwatch.pipeline.poller import Poller
@@ -268,7 +272,16 @@ async def _replay(
             if live:
                 moment = round_.newest + LIVE_DELAY
                 clock = moment if clock is None else max(clock, moment)
-            await poller.poll_round(listed, now=clock if live and clock else now)
+            when = clock if live and clock else now
+            if in_order:
+                place = {
+                    str(feed_file(work, index[name])): i for i, name in enumerate(round_.files)
+                }
+                for feed, identity in sorted(listed, key=lambda pair: place[pair[0].url]):
+                    await poller.poll_feed(feed, identity, now=when)
+                await poller.settle(when)
+            else:
+                await poller.poll_round(listed, now=when)
         seconds = time.perf_counter() - started
         story_of, alerts, explanations, ids = await poller.write(_read_back, poller.services.db)
     return Replay(story_of, alerts, len(rounds), seconds, events, explanations, ids)
