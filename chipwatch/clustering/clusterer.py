@@ -42,6 +42,7 @@ from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (
     has_articles,
+    has_settled,
     leave_story,
     mark_unsettled,
     newest_clustered,
@@ -100,9 +101,10 @@ class Decision:
 class Clusterer:
     """Assigns articles to stories; build one per store connection and keep it.
 
-    ``defer_old``: :meth:`place` leaves an article older than the live index covers to
-    the settle pass (False: every article is placed provisionally, the reference the
-    tests compare with); ``max_pending``: docs kept for the pass (see ``MAX_PENDING``);
+    ``defer_old``: :meth:`place` leaves an article older than the live index covers,
+    and every article of a first import, to the settle pass (False: every article is
+    placed provisionally, the reference the tests compare with); ``max_pending``: docs
+    kept for the pass (see ``MAX_PENDING``);
     ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
     False: at once, the reference).
     """
@@ -136,6 +138,9 @@ class Clusterer:
         # The rarities' population at the last settle pass that decided the whole open
         # range again (:mod:`.settle`); 0 until one has (after a start: the first pass).
         self.settled_population = 0.0
+        # Whether the round being written is a first import (no settled article in the
+        # store): None until :meth:`place` asks, again after each settle pass.
+        self.first_import: bool | None = None
         self.reload()
 
     # ---- index
@@ -149,6 +154,7 @@ class Clusterer:
         self.backfill.clear()
         self.pending.clear()
         self.unkept.clear()
+        self.first_import = None
         newest = newest_clustered(self.db)
         if newest is None:
             return
@@ -221,13 +227,19 @@ class Clusterer:
         features: DocFeatures | None = None,
     ) -> Assignment | None:
         """:meth:`assign` as the pipeline calls it, where a round's settle pass decides
-        every article of the round again: an article never placed and older than the
-        live index covers (the archive of a first import) is left to that pass, which
-        places it once (None; its ``story_id`` stays NULL until then). Recent articles
-        are placed at once, so the monitor shows today's news as it comes."""
+        every article of the round again: an article never placed is left to that pass,
+        which places it once (None; its ``story_id`` stays NULL until then), when it is
+        older than the live index covers (an archive) or when the round is a first
+        import (:meth:`is_first_import`: the pass's sweep decides every article of it
+        from scratch, so a provisional story would be thrown away). Other recent
+        articles are placed at once, so the monitor shows today's news as it comes."""
         decision = self._prepare(article_id, article, matches, features)
         doc = decision.doc
-        if self.defer_old and decision.previous is None and not self._is_live(doc):
+        if (
+            self.defer_old
+            and decision.previous is None
+            and (not self._is_live(doc) or self.is_first_import())
+        ):
             mark_unsettled(self.db, article_id)
             self._keep(doc)
             if self.index.covers(doc.published):
@@ -236,6 +248,18 @@ class Clusterer:
         if not decision.locked:
             self._best_story(decision, self._index_for(doc))
         return self.record(decision, now=now)
+
+    def is_first_import(self) -> bool:
+        """No article of the store was settled yet: the round's settle pass will be the
+        first-import sweep, which places every article of the round once. Read from the
+        store once a round (:meth:`settled`): articles only become settled there."""
+        if self.first_import is None:
+            self.first_import = self.sweep and not has_settled(self.db)
+        return self.first_import
+
+    def settled(self) -> None:
+        """A settle pass ran: the next round asks the store again."""
+        self.first_import = None
 
     def before_edit(self, article_id: int) -> None:
         """An article is about to be rewritten: when it waits for the settle pass and
