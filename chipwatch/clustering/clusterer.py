@@ -36,6 +36,7 @@ from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
 from chipwatch.clustering.explain_pair import explanation_of
 from chipwatch.clustering.features import DocFeatures
+from chipwatch.clustering.first_window import FirstWindow
 from chipwatch.clustering.scoring import PairScore, Rules, score_pair
 from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
@@ -141,6 +142,7 @@ class Clusterer:
         # Whether the round being written is a first import (no settled article in the
         # store): None until :meth:`place` asks, again after each settle pass.
         self.first_import: bool | None = None
+        self.first_window = FirstWindow(self.rules.long_window)
         self.reload()
 
     # ---- index
@@ -154,7 +156,7 @@ class Clusterer:
         self.backfill.clear()
         self.pending.clear()
         self.unkept.clear()
-        self.first_import = None
+        self.settled()
         newest = newest_clustered(self.db)
         if newest is None:
             return
@@ -258,8 +260,10 @@ class Clusterer:
         return self.first_import
 
     def settled(self) -> None:
-        """A settle pass ran: the next round asks the store again."""
+        """A settle pass ran (or the index was reloaded): the next round asks the
+        store again, and its window starts afresh."""
         self.first_import = None
+        self.first_window = FirstWindow(self.rules.long_window)
 
     def before_edit(self, article_id: int) -> None:
         """An article is about to be rewritten: when it waits for the settle pass and
@@ -284,9 +288,18 @@ class Clusterer:
         return Decision(doc, article, current, locked=bool(locked and current))
 
     def _keep(self, doc: Doc) -> None:
-        """The doc waits for the settle pass: in memory while there is room."""
+        """The doc waits for the settle pass: in memory while there is room, or in a
+        first import while it lies where the sweep will hold it anyway
+        (:mod:`.first_window`)."""
         article_id = doc.article_id
-        if article_id in self.pending or len(self.pending) < self.max_pending:
+        first = self.is_first_import()
+        if first:
+            self.first_window.note(doc.published, self.pending, self.unkept)
+        if (
+            article_id in self.pending
+            or len(self.pending) < self.max_pending
+            or (first and self.first_window.admits(doc))
+        ):
             self.pending[article_id] = doc
             self.unkept.discard(article_id)
         else:
