@@ -80,10 +80,14 @@ def test_one_event_from_five_outlets_raises_one_alert(
     alert = raised[0]
     assert alert["watch"] == "H20" and alert["url"].startswith("https://")
     assert {a["story"] for a in alerts} == {alert["story"]}
-    h20_articles = [a for a in articles if a["story"] == alert["story"]]
+    # A first import: the articles are grouped at the round's end (their lines name
+    # no story); the store holds where they went.
+    assert all(a["story"] is None for a in articles)
+    db = open_db(db_path)
+    story_of = dict(db.execute("SELECT id, story_id FROM articles").fetchall())
+    h20_articles = [a for a in articles if story_of[a["id"]] == alert["story"]]
     assert len(h20_articles) == 5
 
-    db = open_db(db_path)
     (stored,) = list_alerts(db)
     assert stored.story_id == alert["story"] and stored.state == "new"
     assert stored.detail.startswith("5 outlets: ")

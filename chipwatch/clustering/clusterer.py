@@ -36,11 +36,13 @@ from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
 from chipwatch.clustering.explain_pair import explanation_of
 from chipwatch.clustering.features import DocFeatures
+from chipwatch.clustering.first_window import FirstWindow
 from chipwatch.clustering.scoring import PairScore, Rules, score_pair
 from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (
+    has_settled,
     leave_story,
     mark_unsettled,
     newest_clustered,
@@ -104,9 +106,10 @@ class Decision:
 class Clusterer:
     """Assigns articles to stories; build one per store connection and keep it.
 
-    ``defer_old``: :meth:`place` leaves an article older than the live index covers to
-    the settle pass (False: every article is placed provisionally, the reference the
-    tests compare with); ``max_pending``: docs kept for the pass (see ``MAX_PENDING``);
+    ``defer_old``: :meth:`place` leaves an article older than the live index covers,
+    and every article of a first import, to the settle pass (False: every article is
+    placed provisionally, the reference the tests compare with); ``max_pending``: docs
+    kept for the pass (see ``MAX_PENDING``);
     ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
     False: at once, the reference).
     """
@@ -140,6 +143,10 @@ class Clusterer:
         # The rarities' population at the last settle pass that decided the whole open
         # range again (:mod:`.settle`); 0 until one has (after a start: the first pass).
         self.settled_population = 0.0
+        # Whether the round being written is a first import (no settled article in the
+        # store): None until :meth:`place` asks, again after each settle pass.
+        self.first_import: bool | None = None
+        self.first_window = FirstWindow(self.rules.long_window)
         self.reload()
 
     # ---- index
@@ -153,6 +160,7 @@ class Clusterer:
         self.backfill.clear()
         self.pending.clear()
         self.unkept.clear()
+        self.settled()
         newest = newest_clustered(self.db)
         if newest is None:
             return
@@ -225,13 +233,19 @@ class Clusterer:
         features: DocFeatures | None = None,
     ) -> Assignment | None:
         """:meth:`assign` as the pipeline calls it, where a round's settle pass decides
-        every article of the round again: an article never placed and older than the
-        live index covers (the archive of a first import) is left to that pass, which
-        places it once (None; its ``story_id`` stays NULL until then). Recent articles
-        are placed at once, so the monitor shows today's news as it comes."""
+        every article of the round again: an article never placed is left to that pass,
+        which places it once (None; its ``story_id`` stays NULL until then), when it is
+        older than the live index covers (an archive) or when the round is a first
+        import (:meth:`is_first_import`: the pass's sweep decides every article of it
+        from scratch, so a provisional story would be thrown away). Other recent
+        articles are placed at once, so the monitor shows today's news as it comes."""
         decision = self._prepare(article_id, article, matches, features)
         doc = decision.doc
-        if self.defer_old and decision.previous is None and not self._is_live(doc):
+        if (
+            self.defer_old
+            and decision.previous is None
+            and (not self._is_live(doc) or self.is_first_import())
+        ):
             mark_unsettled(self.db, article_id)
             self._keep(doc)
             if self.index.covers(doc.published):
@@ -240,6 +254,20 @@ class Clusterer:
         if not decision.locked:
             self._best_story(decision, self._index_for(doc))
         return self.record(decision, now=now)
+
+    def is_first_import(self) -> bool:
+        """No article of the store was settled yet: the round's settle pass will be the
+        first-import sweep, which places every article of the round once. Read from the
+        store once a round (:meth:`settled`): articles only become settled there."""
+        if self.first_import is None:
+            self.first_import = self.sweep and not has_settled(self.db)
+        return self.first_import
+
+    def settled(self) -> None:
+        """A settle pass ran (or the index was reloaded): the next round asks the
+        store again, and its window starts afresh."""
+        self.first_import = None
+        self.first_window = FirstWindow(self.rules.long_window)
 
     def before_edit(self, article_id: int) -> None:
         """An article is about to be rewritten: when it waits for the settle pass and
@@ -264,9 +292,18 @@ class Clusterer:
         return Decision(doc, article, current, locked=bool(locked and current))
 
     def _keep(self, doc: Doc) -> None:
-        """The doc waits for the settle pass: in memory while there is room."""
+        """The doc waits for the settle pass: in memory while there is room, or in a
+        first import while it lies where the sweep will hold it anyway
+        (:mod:`.first_window`)."""
         article_id = doc.article_id
-        if article_id in self.pending or len(self.pending) < self.max_pending:
+        first = self.is_first_import()
+        if first:
+            self.first_window.note(doc.published, self.pending, self.unkept)
+        if (
+            article_id in self.pending
+            or len(self.pending) < self.max_pending
+            or (first and self.first_window.admits(doc))
+        ):
             self.pending[article_id] = doc
             self.unkept.discard(article_id)
         else:

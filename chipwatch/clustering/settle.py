@@ -91,6 +91,7 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
     """Decide again for every unsettled article and the stories it touches; write what
     changed (in the caller's transaction)."""
     db = clusterer.db
+    clusterer.settled()
     ids = unsettled_ids(db)
     if not ids:
         return SettleResult()

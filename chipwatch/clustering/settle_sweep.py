@@ -108,14 +108,28 @@ def sweep(
     per article."""
     order = unsettled_by_time(clusterer.db)
     postings = RoundPostings(clusterer.df)
+    # Docs read for the postings and published within the long window of the round's
+    # oldest: the scoring holds all of them at once before it decides anything, so
+    # keeping them from the first read costs no more memory and spares building each
+    # one again (a burst, every article within a few days, is read once).
+    early: dict[int, Doc] = {}
+    until: float | None = None
     for doc in _docs(clusterer, order):
         postings.add(doc)
-    return _Sweep(clusterer, postings, now, make_pass, candidates).run(order)
+        if until is None:
+            until = doc.published + clusterer.rules.long_window
+        if doc.published <= until and doc.article_id not in clusterer.pending:
+            early[doc.article_id] = doc
+    return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
 
 
-def _docs(clusterer: Clusterer, order: list[tuple[int, str]]) -> Iterator[Doc]:
+def _docs(
+    clusterer: Clusterer, order: list[tuple[int, str]], early: dict[int, Doc] | None = None
+) -> Iterator[Doc]:
     """The round's docs in canonical order, read a slice at a time (a slice never
-    splits one published time, so sorting each slice sorts the whole)."""
+    splits one published time, so sorting each slice sorts the whole). ``early``: docs
+    already read, each handed out once (then forgotten)."""
+    early = {} if early is None else early
     start = 0
     while start < len(order):
         end = min(start + SLICE, len(order))
@@ -123,6 +137,7 @@ def _docs(clusterer: Clusterer, order: list[tuple[int, str]]) -> Iterator[Doc]:
             end += 1
         ids = [i for i, _ in order[start:end]]
         kept = {i: clusterer.pending[i] for i in ids if i in clusterer.pending}
+        kept.update((i, early.pop(i)) for i in ids if i in early)
         missing = [i for i in ids if i not in kept]
         loaded = docs_by_ids(clusterer.db, missing) if missing else []
         yield from sorted([*kept.values(), *loaded], key=canonical)
@@ -161,9 +176,9 @@ class _Sweep:
         self.taken: set[int] = set()
         self.result = SettleResult()
 
-    def run(self, order: list[tuple[int, str]]) -> SettleResult:
+    def run(self, order: list[tuple[int, str]], early: dict[int, Doc]) -> SettleResult:
         waiting: list[Doc] = []  # loaded, not scored yet (canonical order)
-        for doc in _docs(self.clusterer, order):
+        for doc in _docs(self.clusterer, order, early):
             self._load(doc)
             waiting.append(doc)
             if waiting[0].published + self.reach < doc.published:
