@@ -245,7 +245,6 @@ class _Sweep:
 
 def _merge(into: SettleResult, part: SettleResult) -> None:
     into.placed.update(part.placed)
-    into.moved.update(part.moved)
     into.merges += part.merges
     into.touched |= part.touched
     into.created += part.created
