@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,10 @@ def write_corpus(directory: Path, count: int, corpus: str) -> list[Path]:
     return write_feeds(directory, count, seed=20, per_feed=per_feed, span=span, start=start)
 
 
-def measured(peer: str, work: Path, urls: list[str], src: Path | None) -> Measured:
-    result = run_peer(peer, work, urls, src=src)
+def measured(
+    peer: str, work: Path, urls: list[str], src: Path | None, poll: Sequence[str] = ()
+) -> Measured:
+    result = run_peer(peer, work, urls, src=src, poll=poll)
     if result.returncode != 0:
         raise RuntimeError(f"{peer} exited {result.returncode}: {result.stderr}")
     return result
@@ -73,6 +76,7 @@ def compare(
     unchanged: bool = False,
     idle_repeat: int = 1,
     verbose: bool = False,
+    poll_settings: Sequence[str] = (),
 ) -> list[tuple[str, dict[str, float]]]:
     """Median figures of every peer (and every chipwatch source) on one corpus; runs
     alternate between peers so that load from elsewhere falls on all of them.
@@ -91,7 +95,7 @@ def compare(
             }
 
         def poll(label: str, peer: str, work: Path, src: Path | None) -> None:
-            result = measured(peer, work, urls, src)
+            result = measured(peer, work, urls, src, poll_settings)
             table.setdefault(label, []).append(result)
             if verbose:
                 print(f"  {label}: {_brief(result)}", flush=True)
@@ -226,6 +230,13 @@ def main() -> None:
     parser.add_argument(
         "--no-current", action="store_true", help="only the --src checkouts' chipwatch"
     )
+    parser.add_argument(
+        "--poll",
+        action="append",
+        default=[],
+        metavar="SETTING",
+        help="a [poll] setting for chipwatch, e.g. 'max_bytes = \"64MiB\"' (repeatable)",
+    )
     args = parser.parse_args()
     peers = []
     for peer in args.peers.split(","):
@@ -247,6 +258,7 @@ def main() -> None:
         unchanged=args.unchanged,
         idle_repeat=args.idle_repeat,
         verbose=True,
+        poll_settings=args.poll,
     )
     print(
         f"{args.count} articles, {args.corpus}, medians of {args.repeat} (unchanged: ×{args.idle_repeat})"

@@ -24,6 +24,7 @@ import importlib.util
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,10 +68,12 @@ def write_urls(directory: Path, urls: list[str]) -> Path:
     return path
 
 
-def chipwatch_config(directory: Path, urls: list[str]) -> Path:
+def chipwatch_config(directory: Path, urls: list[str], poll: Sequence[str] = ()) -> Path:
     """A config polling ``urls``; every feed is on 127.0.0.1, so the per-host limit is
-    raised to the overall one (real feeds live on many hosts)."""
-    lines = ['[poll]\ninterval = "15m"\nconcurrency = 16\nper_host = 16\ntimeout = "60s"\n']
+    raised to the overall one (real feeds live on many hosts). ``poll``: more ``[poll]``
+    settings (``max_bytes = "64MiB"`` for a feed past the default's 20 MB)."""
+    more = "".join(f"{setting}\n" for setting in poll)
+    lines = [f'[poll]\ninterval = "15m"\nconcurrency = 16\nper_host = 16\ntimeout = "60s"\n{more}']
     lines += [f'[[feeds]]\nurl = "{url}"\n' for url in urls]
     path = directory / "config.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -78,7 +81,13 @@ def chipwatch_config(directory: Path, urls: list[str]) -> Path:
 
 
 def run_peer(
-    name: str, work: Path, urls: list[str], *, src: Path | None = None, db: Path | None = None
+    name: str,
+    work: Path,
+    urls: list[str],
+    *,
+    src: Path | None = None,
+    db: Path | None = None,
+    poll: Sequence[str] = (),
 ) -> Measured:
     """One measured first poll of ``urls`` by peer ``name`` (its store in ``work``);
     ``db``: an existing chipwatch store to poll again (an unchanged poll)."""
@@ -99,7 +108,7 @@ def run_peer(
     if name == "chipwatch":
         if src is not None:
             env["PYTHONPATH"] = f"{src}{os.pathsep}{ROOT}"
-        config = chipwatch_config(work, urls)
+        config = chipwatch_config(work, urls, poll)
         store = db or work / "chipwatch.db"
         argv = [sys.executable, "-m", "chipwatch", "--config", str(config), "--db", str(store)]
         return measure([*argv, "poll", "--once"], env=env, cwd=work)

@@ -82,3 +82,40 @@ def test_the_writer_does_not_tag_prepared_articles(
         assert db.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchone()[0] == 0
     finally:
         db.close()
+
+
+def test_a_feed_longer_than_max_new_per_feed_is_not_prepared_in_the_worker() -> None:
+    # Issue 20: a 100,000-item feed's prepared values cost ~5 KB an article in the
+    # poller, for articles of which the writer stores at most max_new_per_feed.
+    url = "https://example.org/feed"
+    full = _parse_job(FEED, {}, url, NOW, "feed", (), 3)
+    assert len(full.prepared) == len(full.articles) == 3
+    assert _parse_job(FEED, {}, url, NOW, "feed", (), 2).prepared == ()
+
+
+def test_a_long_feed_is_tagged_by_the_writer_only_for_the_articles_it_stores(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    feed = tmp_path / "a.xml"
+    feed.write_bytes(FEED)
+    calls: list[str] = []
+    original = ingest_mod.Services.__init__
+
+    def spy_init(self, db, config) -> None:  # type: ignore[no-untyped-def]
+        original(self, db, config)
+        real = self.tagger.tag
+        self.tagger = type("Spy", (), {"entities": self.tagger.entities})()
+        self.tagger.tag = lambda title, summary="": calls.append(title) or real(title, summary)
+
+    monkeypatch.setattr(ingest_mod.Services, "__init__", spy_init)
+    config = config_for(feed.as_uri())
+    config = Config(poll=PollConfig(workers=1, max_new_per_feed=2), feeds=config.feeds)
+    report = poll_once(tmp_path / "s.db", config, now=NOW, rng=random.Random(1), notify=False)
+    assert report.new_articles == 2
+    assert len(calls) == 2  # the two it stored, tagged by the writer
+    db = open_db(tmp_path / "s.db")
+    try:
+        tagged = db.execute("SELECT count(DISTINCT article_id) FROM article_entities").fetchone()
+        assert tagged[0] > 0
+    finally:
+        db.close()

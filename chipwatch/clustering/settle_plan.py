@@ -59,10 +59,10 @@ class Plan:
 class SettleResult:
     """What the pass changed: the final story of each article it placed, the stories
     merged away (``(story, into)``), the stories whose rows changed, the stories it
-    created and the provisional ones it emptied."""
+    created and the provisional ones it emptied. (Which articles moved is not kept:
+    nothing read it, and a first import's sweep would hold it for every article.)"""
 
     placed: dict[int, int] = field(default_factory=dict)
-    moved: dict[int, tuple[int | None, int]] = field(default_factory=dict)
     merges: list[tuple[int, int]] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
     created: list[int] = field(default_factory=list)

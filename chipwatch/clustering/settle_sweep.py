@@ -29,13 +29,14 @@ the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol
 
-from chipwatch.clustering.candidates import MAX_POSTINGS, CandidateIndex, Doc
-from chipwatch.clustering.docfreq import DocumentFrequencies
+from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.documents import docs_by_ids
+from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import PairScore, score_pair
 from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, canonical
 from chipwatch.clustering.settle_write import write_plan
@@ -47,34 +48,6 @@ if TYPE_CHECKING:
 # Articles read from the store at a time, and decided (written) at a time.
 SLICE = 1000
 BATCH = 2000
-_IDENTITIES = 3  # url, guid, title: never too common to look up
-
-
-class RoundPostings(CandidateIndex):
-    """The blocking half of the whole round's :class:`CandidateIndex`: the same
-    postings (as lists, a feature past ``MAX_POSTINGS`` as a stand-in of that length,
-    since blocking never reads it), each article as a stand-in holding its key and time.
-    :meth:`iter_candidates` on it gives what it gives on the whole round's index."""
-
-    def __init__(self, df: DocumentFrequencies) -> None:
-        super().__init__(horizon_seconds=float("inf"), df=df)
-        self.lists: tuple[dict[str, list[int] | range], ...] = tuple({} for _ in self.kinds)
-        self.kinds = self.lists  # type: ignore[assignment]  # read the same way
-
-    def add(self, doc: Doc) -> None:
-        article_id = doc.article_id
-        self.docs[article_id] = cast(Doc, _Keyed(doc.key))  # blocking reads only its key
-        self.times[article_id] = doc.published
-        for position, (postings, keys) in enumerate(zip(self.lists, doc.keyed(), strict=True)):
-            for key in keys:
-                found = postings.get(key)
-                if found is None:
-                    postings[key] = [article_id]
-                elif isinstance(found, list):
-                    if position >= _IDENTITIES and len(found) >= MAX_POSTINGS:
-                        postings[key] = range(MAX_POSTINGS + 1)
-                    else:
-                        found.append(article_id)
 
 
 class Deciding(Protocol):
@@ -88,16 +61,9 @@ class Deciding(Protocol):
     def decide(self) -> tuple[Plan, int]: ...
 
 
+# The round in published order: ids, and whether each shares the previous one's time.
+Order = tuple["array[int]", bytearray]
 MakePass = Callable[["Clusterer", CandidateIndex, dict[int, Doc]], Deciding]
-
-
-class _Keyed:
-    """An article as blocking ranks it: by its key."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: str) -> None:
-        self.key = key
 
 
 def sweep(
@@ -123,22 +89,21 @@ def sweep(
     return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
 
 
-def _docs(
-    clusterer: Clusterer, order: list[tuple[int, str]], early: dict[int, Doc] | None = None
-) -> Iterator[Doc]:
+def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = None) -> Iterator[Doc]:
     """The round's docs in canonical order, read a slice at a time (a slice never
     splits one published time, so sorting each slice sorts the whole). ``early``: docs
     already read, each handed out once (then forgotten)."""
     early = {} if early is None else early
+    ids, same = order
     start = 0
-    while start < len(order):
-        end = min(start + SLICE, len(order))
-        while end < len(order) and order[end][1] == order[end - 1][1]:
+    while start < len(ids):
+        end = min(start + SLICE, len(ids))
+        while end < len(ids) and same[end]:
             end += 1
-        ids = [i for i, _ in order[start:end]]
-        kept = {i: clusterer.pending[i] for i in ids if i in clusterer.pending}
-        kept.update((i, early.pop(i)) for i in ids if i in early)
-        missing = [i for i in ids if i not in kept]
+        chunk = ids[start:end]
+        kept = {i: clusterer.pending[i] for i in chunk if i in clusterer.pending}
+        kept.update((i, early.pop(i)) for i in chunk if i in early)
+        missing = [i for i in chunk if i not in kept]
         loaded = docs_by_ids(clusterer.db, missing) if missing else []
         yield from sorted([*kept.values(), *loaded], key=canonical)
         start = end
@@ -176,7 +141,7 @@ class _Sweep:
         self.taken: set[int] = set()
         self.result = SettleResult()
 
-    def run(self, order: list[tuple[int, str]], early: dict[int, Doc]) -> SettleResult:
+    def run(self, order: Order, early: dict[int, Doc]) -> SettleResult:
         waiting: list[Doc] = []  # loaded, not scored yet (canonical order)
         for doc in _docs(self.clusterer, order, early):
             self._load(doc)
@@ -294,7 +259,6 @@ class _Sweep:
 
 def _merge(into: SettleResult, part: SettleResult) -> None:
     into.placed.update(part.placed)
-    into.moved.update(part.moved)
     into.merges += part.merges
     into.touched |= part.touched
     into.created += part.created

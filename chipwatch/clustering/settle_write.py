@@ -153,7 +153,6 @@ def _place_articles(
         result.placed[article_id] = story_id
         previous = plan.current.get(article_id)
         if previous != story_id:
-            result.moved[article_id] = (previous, story_id)
             result.touched.add(story_id)
             if previous:
                 result.touched.add(previous)

@@ -26,19 +26,31 @@ class Automaton:
         self.keys = list(keys)
         self.backend = backend
         self._find_all: Callable[[str], list[tuple[int, int, int]]] | None = None
+        # Compiled on the first search, not here: the store writer's tagger is built
+        # for its entity table and tags nothing when the parse workers did (the
+        # compiled dictionary is ~30 MB: docs/performance.md, issue 20's bounds).
+        self.find_longest: Callable[[str], list[tuple[int, int, int]]] = self._compile_longest
         if not self.keys:
             self._find_all = self.find_longest = _nothing
-        elif backend == "ahocorasick_rs":
+
+    def _compile_longest(self, text: str) -> list[tuple[int, int, int]]:
+        """``find_longest`` of the first search: compiles, then searches."""
+        if self.backend == "ahocorasick_rs":
             self.find_longest = self._rust(self.keys, overlapping=False)
         else:
-            self._find_all = self._trie(self.keys)
+            self._find_all = self._find_all or self._trie(self.keys)
             self.find_longest = _leftmost_longest(self._find_all)
+        return self.find_longest(text)
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Every occurrence, overlapping ones included (compiled on first use: the
         tagger needs it only when the leftmost-longest pass cannot decide)."""
         if self._find_all is None:
-            self._find_all = self._rust(self.keys, overlapping=True)
+            self._find_all = (
+                self._rust(self.keys, overlapping=True)
+                if self.backend == "ahocorasick_rs"
+                else self._trie(self.keys)
+            )
         return self._find_all(text)
 
     @staticmethod

@@ -238,7 +238,12 @@ class Poller:
         if digest and digest != feed.body_hash:
             body, result = result.body, dataclasses.replace(result, body=b"")
             parsed = await self.parsers.parse(
-                body, result.headers, identity or feed.url, now, feed.label
+                body,
+                result.headers,
+                identity or feed.url,
+                now,
+                feed.label,
+                prepare_at_most=self.config.poll.max_new_per_feed,
             )
             del body
         pages = Enriched(parsed) if parsed is not None else None

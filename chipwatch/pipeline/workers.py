@@ -83,11 +83,16 @@ class ParserPool:
         feed_url: str,
         fetched_at: datetime,
         feed_name: str = "",
+        *,
+        prepare_at_most: int | None = None,
     ) -> ParsedFeed:
         """Parse in a worker; a crashed worker becomes a readable error, not an exception.
 
         With the pool's ``entities`` the worker also tags the articles and computes
-        their clustering features (``ParsedFeed.prepared``)."""
+        their clustering features (``ParsedFeed.prepared``), unless the feed has more
+        than ``prepare_at_most`` articles (``[poll] max_new_per_feed``: the writer
+        stores at most that many new ones and prepares what it stores itself; the
+        prepared values of a long feed cost ~5 KB an article in the poller)."""
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
@@ -99,6 +104,7 @@ class ParserPool:
                 fetched_at,
                 feed_name,
                 self.entities,
+                prepare_at_most,
             )
         except Exception as exc:  # BrokenProcessPool, pickling trouble
             self.close()
@@ -189,6 +195,7 @@ def _parse_job(
     fetched_at: datetime,
     feed_name: str,
     entities: tuple[EntityConfig, ...] | None = None,
+    prepare_at_most: int | None = None,
 ) -> ParsedFeed:
     from chipwatch.ingest.parse.feed import parse_feed
     from chipwatch.pipeline.prepare import prepare_articles
@@ -197,6 +204,8 @@ def _parse_job(
     parsed = parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
     if entities is None or not parsed.articles:
         return parsed
+    if prepare_at_most is not None and len(parsed.articles) > prepare_at_most:
+        return parsed  # a long feed: the writer prepares the few it stores
     try:
         prepared = prepare_articles(parsed.articles, entities)
     except Exception:  # the writer tags for itself: never lose a feed over this

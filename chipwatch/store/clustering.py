@@ -8,6 +8,7 @@ All of it runs inside the ingest transaction of the caller.
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -275,10 +276,18 @@ def has_settled(db: Database) -> bool:
     return row is not None
 
 
-def unsettled_by_time(db: Database) -> list[tuple[int, str]]:
-    """The articles waiting for the settle pass, (id, published as stored), oldest first."""
-    rows = db.conn.execute(
+def unsettled_by_time(db: Database) -> tuple[array[int], bytearray]:
+    """The articles waiting for the settle pass, oldest first (published as stored, then
+    id): their ids, and for each a 1 when it was published at the same stored time as
+    the one before it. Flat arrays: ~9 bytes an article, for a first import's sweep."""
+    ids: array[int] = array("q")
+    same = bytearray()
+    previous = None
+    for article_id, published in db.conn.execute(
         "SELECT a.id, a.published FROM unsettled u JOIN articles a ON a.id = u.article_id "
         "ORDER BY a.published, a.id"
-    )
-    return [(int(r[0]), str(r[1])) for r in rows]
+    ):
+        ids.append(int(article_id))
+        same.append(published == previous)
+        previous = published
+    return ids, same
