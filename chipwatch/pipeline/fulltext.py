@@ -27,10 +27,8 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from sqlite_utils import Database
 
 from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.pages import extractor_name, page_request
@@ -38,6 +36,9 @@ from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article, ArticleText
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store.fulltext import texts_for
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
 
 OnWriter = Callable[..., Awaitable[Any]]  # Poller.write: run a function on the store's thread
 

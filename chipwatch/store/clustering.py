@@ -10,13 +10,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Article, EntityMatch, join_body_matches, with_body
+from chipwatch.store.db import plain
 from chipwatch.store.story_rows import refresh_story
 from chipwatch.timeutil import from_iso, iso
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
+
+    from chipwatch.store.db import AnyConnection
 
 _PLACEMENT = "SELECT story_id, story_locked, feed_id, key FROM articles WHERE id = ?"
 _ASSIGN = "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?"
@@ -173,9 +177,9 @@ def mark_unsettled(db: Database, article_id: int) -> None:
     db.conn.execute("INSERT OR IGNORE INTO unsettled (article_id) VALUES (?)", [article_id])
 
 
-def has_unsettled(db: Database) -> bool:
+def has_unsettled(db: AnyConnection) -> bool:
     """Some article waits for the settle pass."""
-    return settle_pending(db.conn)
+    return settle_pending(plain(db))
 
 
 def settle_pending(conn: sqlite3.Connection) -> bool:
