@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Article, EntityMatch, join_body_matches, with_body
 from chipwatch.store.db import plain
-from chipwatch.store.story_rows import refresh_story
 from chipwatch.timeutil import from_iso, iso
 
 if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
@@ -63,6 +62,8 @@ def leave_story(db: Database, old_story: int, new_story: int, *, languages: Sequ
     """An updated article moved on: the old story shrinks; left empty, it (and any
     story merged into it) points at the new one, so alerts on it still lead somewhere
     and one hop of ``merged_into`` always reaches a live story."""
+    from chipwatch.store.story_rows import refresh_story  # the article path only
+
     refresh_story(db, old_story, languages=languages)
     empty = db.execute("SELECT article_count FROM stories WHERE id = ?", [old_story]).fetchone()
     if empty is not None and empty[0] == 0:
