@@ -12,7 +12,7 @@ import pytest
 from chipwatch.config import FeedConfig
 from chipwatch.model import Article
 from chipwatch.store import queries
-from chipwatch.store.db import StoreError, open_db, write_transaction
+from chipwatch.store.db import StoreError, open_db, open_writer, write_transaction
 from chipwatch.store.migrations import migrations
 
 
@@ -107,6 +107,35 @@ def test_failed_transaction_leaves_nothing(db, now) -> None:
         queries.upsert_article(db, _article("x"), feed_id=feed_id, now=now)
         raise RuntimeError("crash mid-feed")
     assert queries.article_count(db) == 0
+
+
+def test_poller_connection_commits_rolls_back_and_nests_like_the_database(
+    db_path: Path, now: datetime
+) -> None:
+    """The poller writes feed rows on a plain connection (``open_writer``) and wraps it in
+    sqlite_utils' Database only for articles: both commit, roll back and nest alike."""
+    from sqlite_utils import Database
+
+    open_db(db_path).close()
+    conn = open_writer(db_path)
+    try:
+        assert conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 1  # as Database sets
+        with write_transaction(conn):
+            feed_id = queries.feed_id_for(conn, "file:///feed.xml", now=now)
+            with pytest.raises(RuntimeError), write_transaction(conn):  # a savepoint
+                queries.update_feed_state(conn, feed_id, error_count=7)
+                raise RuntimeError("the inner part fails")
+            with write_transaction(Database(conn, execute_plugins=False)) as wrapped:
+                queries.upsert_article(wrapped, _article("x"), feed_id=feed_id, now=now)
+        with pytest.raises(RuntimeError), write_transaction(conn):
+            queries.update_feed_state(conn, feed_id, error_count=9)
+            raise RuntimeError("crash mid-feed")
+        assert not conn.in_transaction
+    finally:
+        conn.close()
+    reopened = open_db(db_path)
+    assert queries.article_count(reopened) == 1
+    assert queries.list_feeds(reopened)[0].error_count == 0
 
 
 def test_store_from_newer_version_is_refused(db_path: Path) -> None:

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from chipwatch.config import Config, WatchConfig
 from chipwatch.errors import UserError
 from chipwatch.model import AlertKind, Article, Assignment, EntityMatch
@@ -24,6 +22,7 @@ from chipwatch.words import plural
 
 if TYPE_CHECKING:  # imported where used: a config without watches or mutes needs none
     from chipwatch.query.match import Query, QueryDoc
+    from chipwatch.store.db import AnyConnection as Database
 
 FEED_HEALTH_WATCH = "feed health"
 SPIKE_WINDOW = timedelta(hours=24)

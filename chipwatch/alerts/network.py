@@ -10,8 +10,7 @@ keeps the alert and the stored state in step, inside the caller's transaction.
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from chipwatch.alerts.engine import AlertEvent
 from chipwatch.config import Config
@@ -19,6 +18,9 @@ from chipwatch.model import AlertKind, AlertState
 from chipwatch.store import alerts as store
 from chipwatch.store import network as state
 from chipwatch.timeutil import from_iso, iso
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from chipwatch.store.db import AnyConnection as Database
 
 NETWORK_WATCH = "network"
 

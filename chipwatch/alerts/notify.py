@@ -21,10 +21,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from sqlite_utils import Database
 
 from chipwatch.alerts import channels
 from chipwatch.alerts.channels import Delivery
@@ -33,6 +32,9 @@ from chipwatch.config import Config
 from chipwatch.store import alerts as store
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.timeutil import utcnow
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
 
 STOP_GRACE = 2.0  # seconds deliveries still get after a stop request (the monitor waits 3)
 

@@ -5,9 +5,7 @@ the shipped default on first run), and the file a local feed URL names."""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +15,8 @@ from chipwatch.errors import UserError
 
 def default_config_text() -> str:
     """The shipped, documented default config."""
+    from importlib import resources  # here: with tempfile, ~5 ms that most runs never use
+
     return resources.files("chipwatch").joinpath("config.toml").read_text(encoding="utf-8")
 
 
@@ -52,6 +52,8 @@ def _create_default(path: Path) -> bool:
     """Write the shipped default at ``path`` whole, unless another process just did:
     a complete temporary file hard-linked into place (never half a file, never two
     creators). True when this call created it."""
+    import tempfile  # here: every command imports this module, a first run only writes
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=path.parent)

@@ -27,17 +27,17 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlite_utils import Database
-
 from chipwatch.ingest.http import Fetcher
-from chipwatch.ingest.pages import extractor_name, page_request
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article, ArticleText
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store.fulltext import texts_for
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
 
 OnWriter = Callable[..., Awaitable[Any]]  # Poller.write: run a function on the store's thread
 
@@ -64,6 +64,8 @@ def pages_to_fetch(
 ) -> list[str]:
     """The page URLs to fetch now: not stored (or from another extractor, or failed
     longer than FAILED_RETRY ago), newest article first, at most MAX_PAGES_PER_POLL."""
+    from chipwatch.ingest.pages import extractor_name  # only a full_text feed's poll
+
     current = extractor_name()
     wanted: list[str] = []
     for article in sorted(articles, key=lambda a: a.published, reverse=True):
@@ -127,6 +129,8 @@ class FullText:
             self._slots = asyncio.Semaphore(PAGE_CONCURRENCY)
         host = (urlsplit(url).hostname or "").lower()
         per_host = self._hosts.setdefault(host, asyncio.Semaphore(1))
+        from chipwatch.ingest.pages import page_request  # only a full_text feed's poll
+
         async with per_host, self._slots:  # host first: a waiting page holds no slot
             request = page_request(url, feed_url=feed_url, cached=cached)
             result = await self.fetcher.fetch(request, now=now)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.ingest.guard import sendable
 from chipwatch.ingest.reasons import technical
@@ -36,10 +34,13 @@ from chipwatch.store import queries
 from chipwatch.store.db import StoreError, write_transaction
 from chipwatch.timeutil import iso
 
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from chipwatch.store.db import AnyConnection
+
 
 def ingest(services: Services, poll: FeedPoll, *, now: datetime, rng: random.Random) -> FeedOutcome:
     """Write one feed's poll in one transaction; returns what happened."""
-    db = services.db
+    db = services.conn
     outcome = FeedOutcome(
         poll.feed.id, poll.feed.url, label(poll), OK, http_status=poll.result.status
     )
@@ -71,7 +72,7 @@ def ingest_states(
     """
     outcomes = []
     try:
-        with write_transaction(services.db):
+        with write_transaction(services.conn):
             for poll, now in polls:
                 outcome = FeedOutcome(
                     poll.feed.id,
@@ -93,19 +94,19 @@ def _write(
     services: Services, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime, rng: random.Random
 ) -> None:
     result, parsed = poll.result, poll.parsed
-    if result.moved_to and queries.move_feed(services.db, poll.feed.id, result.moved_to):
+    if result.moved_to and queries.move_feed(services.conn, poll.feed.id, result.moved_to):
         outcome.moved_to = result.moved_to
         outcome.url = result.moved_to
     if result.kind == FetchKind.GONE:
-        _gone(services.db, poll, outcome, now)
+        _gone(services.conn, poll, outcome, now)
     elif result.kind == FetchKind.ERROR or (parsed is not None and not parsed.ok):
         reason = result.error or (parsed.error if parsed else None) or "unknown error"
         outcome.error_detail = result.detail or (parsed.detail if parsed else None)
         outcome.failure = result.failure
-        _failed(services.db, poll, outcome, reason, now=now, rng=rng)
+        _failed(services.conn, poll, outcome, reason, now=now, rng=rng)
     elif result.kind == FetchKind.NOT_MODIFIED or parsed is None:
         outcome.status = NOT_MODIFIED if result.kind == FetchKind.NOT_MODIFIED else UNCHANGED
-        _succeeded(services.db, poll, outcome, now=now)
+        _succeeded(services.conn, poll, outcome, now=now)
     else:
         # Imported here: the article path (tagging, clustering, story rows) costs an
         # unchanged poll (all 304) nothing, not even its imports.
@@ -117,10 +118,10 @@ def _write(
             save_texts(services.db, poll.texts, analysed=False)
             mark_analysed(services.db, poll.analysed)
         store_articles(services, poll, parsed, outcome, now=now)
-        _succeeded(services.db, poll, outcome, now=now)
+        _succeeded(services.conn, poll, outcome, now=now)
 
 
-def _succeeded(db: Database, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime) -> None:
+def _succeeded(db: AnyConnection, poll: FeedPoll, outcome: FeedOutcome, *, now: datetime) -> None:
     result, parsed = poll.result, poll.parsed
     hint = parsed.min_interval_s if parsed else poll.feed.min_interval_s
     plan = after_success(now, poll.interval, hint, result.max_age_s)
@@ -156,7 +157,7 @@ def _warning(parsed: ParsedFeed | None) -> str | None:
 
 
 def _failed(
-    db: Database,
+    db: AnyConnection,
     poll: FeedPoll,
     outcome: FeedOutcome,
     reason: str,
@@ -183,7 +184,7 @@ def _failed(
     outcome.events.append(_feed_error_event(poll, outcome))
 
 
-def _gone(db: Database, poll: FeedPoll, outcome: FeedOutcome, now: datetime) -> None:
+def _gone(db: AnyConnection, poll: FeedPoll, outcome: FeedOutcome, now: datetime) -> None:
     reason = poll.result.error or "HTTP 410 Gone"
     outcome.status, outcome.error = GONE, reason
     queries.update_feed_state(
@@ -232,8 +233,8 @@ def _record_failure(
         http_status=poll.result.status,
         error_detail=detail,
     )
-    with write_transaction(services.db):
-        _failed(services.db, poll, outcome, reason, now=now, rng=rng)
+    with write_transaction(services.conn):
+        _failed(services.conn, poll, outcome, reason, now=now, rng=rng)
     return outcome
 
 

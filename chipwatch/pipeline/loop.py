@@ -153,7 +153,7 @@ def _finisher(
 
 
 async def _until_next(poller: Poller, clock: Clock, max_sleep: float) -> float:
-    due = await poller.write(lambda: queries.next_due_at(poller.services.db))
+    due = await poller.write(lambda: queries.next_due_at(poller.services.conn))
     if due is None:
         return max_sleep
     return min(max((due - clock()).total_seconds(), 0.05), max_sleep)

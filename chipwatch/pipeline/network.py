@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from sqlite_utils import Database
 
 from chipwatch.alerts.network import network_back, network_unreachable
 from chipwatch.config import Config
@@ -29,6 +27,9 @@ from chipwatch.pipeline.outcome import FAILED, SKIPPED, FeedOutcome
 from chipwatch.store.network import forgive_failures, network_down
 from chipwatch.timeutil import iso
 from chipwatch.words import plural
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from chipwatch.store.db import AnyConnection as Database
 
 MIN_HOSTS = 2
 # While the network is down, its feeds are tried again this often (at most: a shorter

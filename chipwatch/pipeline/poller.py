@@ -38,7 +38,7 @@ from chipwatch.pipeline.settle_round import Settled, settle_round
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
-from chipwatch.store.db import StoreWatch, open_db, write_transaction
+from chipwatch.store.db import StoreWatch, open_writer, write_transaction
 from chipwatch.timeutil import from_iso
 
 __all__ = ["PollReport", "Poller", "poll_once", "poller_running", "run_main"]
@@ -149,15 +149,15 @@ class Poller:
         return result
 
     def _open(self) -> None:
-        db = open_db(self.db_path)
+        conn = open_writer(self.db_path)  # sqlite_utils only once a feed brings articles
         self._store.opened()
-        defer_checkpoints(db)
-        self._services = Services(db, self.config)
+        defer_checkpoints(conn)
+        self._services = Services(conn, self.config)
 
     def _close(self) -> None:
         if self._services is not None:
-            self._store.release(self._services.db)
-            self._services.db.close()
+            self._store.release(self._services.conn)
+            self._services.conn.close()
             self._services = None
 
     @property
@@ -166,11 +166,11 @@ class Poller:
         return self._services
 
     def _sync(self, now: datetime) -> None:
-        with write_transaction(self.services.db):
-            queries.sync_feeds(self.services.db, self.config.feeds, now=now)
+        with write_transaction(self.services.conn):
+            queries.sync_feeds(self.services.conn, self.config.feeds, now=now)
 
     def _feeds(self, now: datetime | None) -> list[tuple[FeedState, str]]:
-        db = self.services.db
+        db = self.services.conn
         return [
             (feed, queries.feed_identity(db, feed.id)) for feed in queries.due_feeds(db, now=now)
         ]
@@ -187,7 +187,7 @@ class Poller:
     def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
         """The round's network verdict, then feed-health and spike alerts, in one
         transaction; returns the alerts and, when the network is down, since when."""
-        db, engine = self.services.db, self.services.alerts
+        db, engine = self.services.conn, self.services.alerts
         with write_transaction(db):
             raised, since, offline = settle_network(db, self.config, verdict, now=now)
             raised += engine.check_feed_health(now=now, offline=offline)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlite_utils import Database
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.config import Config
+
+if TYPE_CHECKING:  # built on first use: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
 
 # Articles of a round kept in memory for the watches of its settle pass; past this many
 # (a first import), the pass reads the rest back from the store. ~5 KB an article.
@@ -18,22 +20,36 @@ class Services:
 
     The clusterer loads its index from the store, which costs time proportional to the
     recent archive; it is built on first use, so a poll where nothing changed (all 304s)
-    never pays for it.
+    never pays for it. So is :attr:`db`, sqlite_utils' ``Database`` around :attr:`conn`:
+    the feed rows of an unchanged poll are written on the plain connection.
     """
 
-    def __init__(self, db: Database, config: Config) -> None:
+    def __init__(self, conn: sqlite3.Connection | Database, config: Config) -> None:
         from chipwatch.alerts.engine import AlertEngine
 
-        self.db = db
+        if isinstance(conn, sqlite3.Connection):
+            self.conn, self._db = conn, None
+        else:  # a Database already (tests, benchmarks)
+            self.conn, self._db = conn.conn, conn
         self.config = config
         self._tagger: Any = None
         if config.entities or config.watches:  # checked now: a bad table stops the poll
             self._tagger = self.tagger
-        self.alerts = AlertEngine(db, config, self._tagger)
+        self.alerts = AlertEngine(self.conn, config, self._tagger)
         self._clusterer: Any = None
         # The round's articles placed provisionally, for the watches at the settle pass
         # (a bounded cache: see keep_unsettled).
         self.unsettled: dict[int, tuple[Any, list[Any]]] = {}
+
+    @property
+    def db(self) -> Database:
+        """sqlite_utils' ``Database`` on :attr:`conn` (the same connection and
+        transaction), made when the article path first needs it."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
 
     @property
     def tagger(self) -> Any:

@@ -43,11 +43,10 @@ class Settled:
 def settle_round(services: Services, *, now: datetime) -> Settled:
     """Settle the round's articles and check the watches; a failure rolls back and is
     reported as a warning line (the articles stay waiting for the next round)."""
-    db = services.db
-    if not has_unsettled(db):
+    if not has_unsettled(services.conn):  # nothing stored this round: no sqlite_utils
         return Settled()
     try:
-        with write_transaction(db):
+        with write_transaction(services.db):
             return _settle(services, now=now)
     except sqlite3.OperationalError as exc:  # the store itself: full, read-only, I/O
         raise StoreError(f"cannot write to the store: {exc}") from exc

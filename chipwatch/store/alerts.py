@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Alert, AlertState
+from chipwatch.store.db import dict_rows
 from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
 from chipwatch.store.merged import LIVE_STORY_SQL
 from chipwatch.textsafe import clean_text
 from chipwatch.timeutil import iso
+
+if TYPE_CHECKING:  # sqlite_utils' Database or the plain connection under it (the poller's)
+    from chipwatch.store.db import AnyConnection as Database
 
 STATES = tuple(state.value for state in AlertState)
 
@@ -212,7 +214,7 @@ def list_deliveries(db: Database, alert_id: int | None = None) -> list[dict[str,
     """Delivery rows (all, or of one alert), oldest first."""
     where = "WHERE alert_id = ?" if alert_id is not None else ""
     params = [alert_id] if alert_id is not None else []
-    return list(db.query(f"SELECT * FROM deliveries {where} ORDER BY id", params))
+    return dict_rows(db, f"SELECT * FROM deliveries {where} ORDER BY id", params)
 
 
 # --------------------------------------------------------------------------- reads for alerts
@@ -284,13 +286,12 @@ def story_payload(db: Database, story_id: int) -> dict[str, Any]:
 
 def feed_health_rows(db: Database) -> list[dict[str, Any]]:
     """Enabled feeds with what feed-health checks need (including ``created_at``)."""
-    return list(
-        db.query(
-            f"SELECT id, url, {feed_label_sql('feeds')} AS label, "
-            "error_count, last_error, last_http_status, last_ok_at, last_new_at, created_at, "
-            "disabled_reason "
-            "FROM feeds WHERE enabled = 1 ORDER BY id"
-        )
+    return dict_rows(
+        db,
+        f"SELECT id, url, {feed_label_sql('feeds')} AS label, "
+        "error_count, last_error, last_http_status, last_ok_at, last_new_at, created_at, "
+        "disabled_reason "
+        "FROM feeds WHERE enabled = 1 ORDER BY id",
     )
 
 

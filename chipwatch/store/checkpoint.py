@@ -16,18 +16,20 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+from chipwatch.store.db import StoreError, open_reader, plain
 
-from chipwatch.store.db import StoreError, open_db
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from chipwatch.store.db import AnyConnection
 
 BACKSTOP_PAGES = 10_000  # ~40 MB of WAL before the writer checkpoints for itself
 EVERY = 4  # commits per checkpoint: pages written by several commits are copied once
 
 
-def defer_checkpoints(db: Database) -> None:
+def defer_checkpoints(db: AnyConnection) -> None:
     """Let ``db`` (the writer's connection) leave checkpoints to a :class:`Checkpointer`."""
-    db.conn.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
+    plain(db).execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
 
 
 class Checkpointer:
@@ -73,7 +75,7 @@ class Checkpointer:
 
     def _run(self) -> None:
         try:
-            db = open_db(self.db_path, migrate=False)
+            db = open_reader(self.db_path)  # a plain connection: no sqlite_utils to import
         except StoreError:
             return
         try:
@@ -87,9 +89,9 @@ class Checkpointer:
         finally:
             db.close()
 
-    def _checkpoint(self, db: Database) -> None:
+    def _checkpoint(self, db: sqlite3.Connection) -> None:
         try:
-            db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error:
             return
         self.checkpoints += 1

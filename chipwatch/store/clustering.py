@@ -11,13 +11,16 @@ import sqlite3
 from array import array
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Article, EntityMatch, join_body_matches, with_body
-from chipwatch.store.story_rows import refresh_story
+from chipwatch.store.db import plain
 from chipwatch.timeutil import from_iso, iso
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
+
+    from chipwatch.store.db import AnyConnection
 
 _PLACEMENT = "SELECT story_id, story_locked, feed_id, key FROM articles WHERE id = ?"
 _ASSIGN = "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?"
@@ -55,6 +58,8 @@ def leave_story(db: Database, old_story: int, new_story: int, *, languages: Sequ
     """An updated article moved on: the old story shrinks; left empty, it (and any
     story merged into it) points at the new one, so alerts on it still lead somewhere
     and one hop of ``merged_into`` always reaches a live story."""
+    from chipwatch.store.story_rows import refresh_story  # the article path only
+
     refresh_story(db, old_story, languages=languages)
     empty = db.execute("SELECT article_count FROM stories WHERE id = ?", [old_story]).fetchone()
     if empty is not None and empty[0] == 0:
@@ -169,9 +174,9 @@ def mark_unsettled(db: Database, article_id: int) -> None:
     db.conn.execute("INSERT OR IGNORE INTO unsettled (article_id) VALUES (?)", [article_id])
 
 
-def has_unsettled(db: Database) -> bool:
+def has_unsettled(db: AnyConnection) -> bool:
     """Some article waits for the settle pass."""
-    return settle_pending(db.conn)
+    return settle_pending(plain(db))
 
 
 def settle_pending(conn: sqlite3.Connection) -> bool:

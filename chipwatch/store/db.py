@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # imported where used: the monitor's reads do without sqlite_
 
 BUSY_TIMEOUT_MS = 60_000
 T = TypeVar("T")
+D = TypeVar("D", "Database", sqlite3.Connection)
+_SAVEPOINTS = itertools.count(1)
 
 
 class StoreError(WorkFailed):
@@ -149,6 +152,18 @@ def open_reader(path: Path | str) -> sqlite3.Connection:
         with _translate_errors(path):
             conn = _connect(path, readonly=False)
             _configure(conn, readonly=False)
+    return conn
+
+
+def open_writer(path: Path | str) -> sqlite3.Connection:
+    """The poller's connection: :func:`open_reader`'s plain connection, set up as
+    sqlite_utils sets up its own (``recursive_triggers``), so that wrapping it in a
+    ``Database`` later (``Database(conn, execute_plugins=False)``, only when a feed
+    brings articles) changes nothing. An unchanged poll (all 304) writes its feed rows
+    on it and never imports sqlite_utils (with click and pluggy: ~0.1 s of CPU)."""
+    conn = open_reader(path)
+    with _translate_errors(Path(path)):
+        conn.execute("PRAGMA recursive_triggers = ON")
     return conn
 
 
@@ -284,7 +299,7 @@ class StoreWatch:
             check_same_store(self.path, self.identity)
         return function(*args)
 
-    def release(self, db: Database) -> None:
+    def release(self, db: AnyConnection) -> None:
         """Before closing ``db``: when its file was deleted or replaced, copy the
         write-ahead log into that old file and empty the log. SQLite skips its own
         closing checkpoint for a moved file and leaves the log at the path, where the
@@ -309,24 +324,48 @@ def _read_only_location(path: Path) -> bool:
     return path.exists() and not os.access(path, os.W_OK)
 
 
+def plain(db: AnyConnection) -> sqlite3.Connection:
+    """The ``sqlite3`` connection under ``db`` (itself, when it is one)."""
+    return db if isinstance(db, sqlite3.Connection) else db.conn
+
+
+def dict_rows(db: AnyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a ``SELECT`` as dicts keyed by column name (sqlite_utils' ``query``),
+    on either kind of connection."""
+    cursor = plain(db).execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
 @contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
+def write_transaction(db: D) -> Iterator[D]:
     """One write transaction, taking the write lock up front (``BEGIN IMMEDIATE``).
 
     A deferred transaction that reads then writes can fail with "database is locked"
     when another process wrote in between; taking the lock first makes it wait instead.
-    Nested use becomes a savepoint.
+    Nested use becomes a savepoint. ``db``: sqlite_utils' Database or the plain
+    connection under it (:func:`open_writer`).
     """
-    if db.conn.in_transaction:
-        with db.atomic():
+    conn = plain(db)
+    if conn.in_transaction:
+        savepoint = f"chipwatch_{next(_SAVEPOINTS)}"
+        conn.execute(f"SAVEPOINT {savepoint}")
+        try:
             yield db
+        except BaseException:
+            # A RAISE(ROLLBACK) trigger can end the whole transaction, savepoints included.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {savepoint}")
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     else:
-        db.conn.execute("COMMIT")
+        conn.execute("COMMIT")

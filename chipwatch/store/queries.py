@@ -26,6 +26,7 @@ from chipwatch.store.articles import (  # noqa: F401  (the article writers, name
     update_article,
     upsert_article,
 )
+from chipwatch.store.db import dict_rows
 from chipwatch.store.feed_label import FEED_LABEL_SQL
 from chipwatch.timeutil import from_iso, iso
 
@@ -75,7 +76,7 @@ def find_feed(db: AnyConnection, url: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def move_feed(db: Database, feed_id: int, new_url: str) -> bool:
+def move_feed(db: AnyConnection, feed_id: int, new_url: str) -> bool:
     """Record a permanent redirect: the feed now lives at ``new_url``.
 
     The configured URL is kept in ``moved_from``. Returns False (nothing changed) when
@@ -90,7 +91,7 @@ def move_feed(db: Database, feed_id: int, new_url: str) -> bool:
     return True
 
 
-def feed_identity(db: Database, feed_id: int) -> str:
+def feed_identity(db: AnyConnection, feed_id: int) -> str:
     """The URL that identifies a feed's articles: the configured one, even after a move."""
     row = db.execute(
         "SELECT COALESCE(moved_from, url) FROM feeds WHERE id = ?", [feed_id]
@@ -98,17 +99,17 @@ def feed_identity(db: Database, feed_id: int) -> str:
     return "" if row is None else str(row[0])
 
 
-def due_feeds(db: Database, *, now: datetime | None = None) -> list[FeedState]:
+def due_feeds(db: AnyConnection, *, now: datetime | None = None) -> list[FeedState]:
     """Enabled, not disabled feeds whose next poll is due at ``now`` (all when None)."""
     sql = "SELECT * FROM feeds WHERE enabled = 1 AND disabled_reason IS NULL"
     params: list[Any] = []
     if now is not None:
         sql += " AND (next_poll_at IS NULL OR next_poll_at <= ?)"
         params.append(iso(now))
-    return [_feed_state(row) for row in db.query(sql + " ORDER BY id", params)]
+    return [_feed_state(row) for row in dict_rows(db, sql + " ORDER BY id", params)]
 
 
-def next_due_at(db: Database) -> datetime | None:
+def next_due_at(db: AnyConnection) -> datetime | None:
     """The earliest scheduled poll among enabled feeds (None when none is scheduled)."""
     row = db.execute(
         "SELECT min(next_poll_at) FROM feeds WHERE enabled = 1 AND disabled_reason IS NULL"
@@ -162,7 +163,7 @@ def list_feeds(db: Database, *, enabled_only: bool = False) -> list[FeedState]:
     return [_feed_state(row) for row in db.query(f"SELECT * FROM feeds {where} ORDER BY id")]
 
 
-def update_feed_state(db: Database, feed_id: int, **values: Any) -> None:
+def update_feed_state(db: AnyConnection, feed_id: int, **values: Any) -> None:
     """Set fetch-state columns of one feed (names as in the feeds table)."""
     if not values:
         return

@@ -13,12 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.textsafe import clean_title, first_sentence
 from chipwatch.timeutil import iso
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Entity, EntityMatch
 from chipwatch.timeutil import iso
+
+if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_utils
+    from sqlite_utils import Database
 
 _INSERT_MATCH = 'INSERT INTO article_entities (article_id, entity, kind, field, start, "end", rule)'
 _UPSERT_ENTITY = (
