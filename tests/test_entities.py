@@ -222,7 +222,7 @@ def test_a_tagger_from_plain_entities() -> None:
     assert Tagger({}).tag("anything") == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     st.text(
         alphabet=st.sampled_from(list("Nvidia H20 MI308 中国英伟达 Ｈ２０ ﬁé\u0301İ-,.'’ ")),
@@ -253,7 +253,7 @@ def test_matches_are_immutable_entity_matches(tagger: Tagger) -> None:
         match.start = 0  # type: ignore[misc]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     st.lists(
         st.sampled_from(
@@ -337,7 +337,7 @@ _PIECES = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(_PIECES, _PIECES)
 def test_any_unicode_text_gives_spans_into_its_own_field(title: str, summary: str) -> None:
     for match in build_tagger().tag(title, summary):
