@@ -20,9 +20,10 @@ import collections
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, repeat
+from typing import TypeVar
 
 from chipwatch.clustering.action_pairs import ActionPairs
 from chipwatch.clustering.actions import ActionMention
@@ -342,18 +343,13 @@ class CandidateIndex:
                 parts.extend(repeat(postings, _IDENTITY))
         df = self.df
         chosen = 0
-        # Each kind's memoized rarity, else computed: what ``df.rarity(kind, key)`` does.
-        for keys, postings_of, cap, known, compute in (
-            (doc.entities, entities, 4, df.entity_rarity.get, df.rarity_of_entity),
-            (doc.action_keys, actions, 2, df.action_rarity.get, df.rarity_of_action),
-            (doc.numbers, numbers, 2, df.figure_rarity.get, df.rarity_of_figure),
-            (doc.names, names, 2, df.name_rarity.get, df.rarity_of_name),
-            (doc.words, words, MAX_BLOCKING_FEATURES, df.word_rarity.get, df.rarity_of_word),
+        for keys, by_key, cap, known, compute in blocking_kinds(
+            doc, df, entities, actions, numbers, names, words
         ):
             ranked = [
                 (-(known(key) or compute(key)), len(postings), key, postings)
                 for key in keys
-                if (postings := postings_of.get(key)) and len(postings) <= MAX_POSTINGS
+                if (postings := by_key.get(key)) and len(postings) <= MAX_POSTINGS
             ]
             if not ranked:
                 continue
@@ -369,6 +365,36 @@ class CandidateIndex:
     def story_docs(self, story_id: int) -> Iterable[Doc]:
         """Indexed articles of one story."""
         return (self.docs[a] for a in self.stories.get(story_id, ()) if a in self.docs)
+
+
+P = TypeVar("P")
+# A doc's keys of one kind, their postings, how many may be chosen, the memoized
+# rarity lookup and the computing one.
+BlockingKind = tuple[
+    Iterable[str], Mapping[str, P], int, Callable[[str], float | None], Callable[[str], float]
+]
+
+
+def blocking_kinds(
+    doc: Doc,
+    df: DocumentFrequencies,
+    entities: Mapping[str, P],
+    actions: Mapping[str, P],
+    numbers: Mapping[str, P],
+    names: Mapping[str, P],
+    words: Mapping[str, P],
+) -> tuple[BlockingKind[P], ...]:
+    """The blocking kinds in the order their keys are chosen: the doc's keys, their
+    postings, how many of the kind may be chosen, and the kind's memoized rarity, else
+    computed (what ``df.rarity(kind, key)`` does). The one rule of this index and of a
+    first import's round postings (:mod:`.round_postings`)."""
+    return (
+        (doc.entities, entities, 4, df.entity_rarity.get, df.rarity_of_entity),
+        (doc.action_keys, actions, 2, df.action_rarity.get, df.rarity_of_action),
+        (doc.numbers, numbers, 2, df.figure_rarity.get, df.rarity_of_figure),
+        (doc.names, names, 2, df.name_rarity.get, df.rarity_of_name),
+        (doc.words, words, MAX_BLOCKING_FEATURES, df.word_rarity.get, df.rarity_of_word),
+    )
 
 
 def _first_three(item: tuple[float, int, str, set[int]]) -> tuple[float, int, str]:

@@ -35,6 +35,7 @@ from chipwatch.clustering.candidates import (  # the index's own weights and lim
     MAX_POSTINGS,
     MIN_RELATIVE_BLOCKING,
     Doc,
+    blocking_kinds,
 )
 from chipwatch.clustering.docfreq import DocumentFrequencies
 
@@ -122,16 +123,12 @@ class RoundPostings:
                 parts.extend(repeat(_sequence(found), _IDENTITY))
         df = self.df
         chosen = 0
-        for keys, postings_of, cap, known, compute in (
-            (doc.entities, entities, 4, df.entity_rarity.get, df.rarity_of_entity),
-            (doc.action_keys, actions, 2, df.action_rarity.get, df.rarity_of_action),
-            (doc.numbers, numbers, 2, df.figure_rarity.get, df.rarity_of_figure),
-            (doc.names, names, 2, df.name_rarity.get, df.rarity_of_name),
-            (doc.words, words, MAX_BLOCKING_FEATURES, df.word_rarity.get, df.rarity_of_word),
+        for keys, by_key, cap, known, compute in blocking_kinds(
+            doc, df, entities, actions, numbers, names, words
         ):
             ranked = []
             for key in keys:
-                found = postings_of.get(key)
+                found = by_key.get(key)
                 if found is None:
                     continue
                 postings = _sequence(found)
