@@ -81,6 +81,21 @@ class Replay:
     explanations: dict[str, str] = field(default_factory=dict)  # url key → cluster_explain JSON
     ids: dict[str, int] = field(default_factory=dict)  # url key → article id
 
+    def partition(self) -> frozenset[frozenset[str]]:
+        """The stories as sets of url keys: two replays compare equal when they group
+        the same articles, whatever their story ids."""
+        groups: dict[int, set[str]] = {}
+        for key, story in self.story_of.items():
+            groups.setdefault(story, set()).add(key)
+        return frozenset(frozenset(g) for g in groups.values())
+
+    def alerted(self) -> list[tuple[str, list[str]]]:
+        """Each watch alert as (watch, the url keys of its story's articles)."""
+        members: dict[int, list[str]] = {}
+        for key, story in sorted(self.story_of.items()):
+            members.setdefault(story, []).append(key)
+        return sorted((watch, members.get(story, [])) for watch, story in self.alerts)
+
 
 def url_key(url: str) -> str:
     """A URL compared without scheme case, host case, default port, fragment, ``utm_``

@@ -25,21 +25,6 @@ SPAN = timedelta(days=24)
 WATCH = '[[watch]]\nname = "TSMC"\nquery = "@TSMC"\n'
 
 
-def _partition(run: Replay) -> frozenset[frozenset[str]]:
-    groups: dict[int, set[str]] = {}
-    for key, story in run.story_of.items():
-        groups.setdefault(story, set()).add(key)
-    return frozenset(frozenset(g) for g in groups.values())
-
-
-def _alerted(run: Replay) -> list[tuple[str, list[str]]]:
-    """Each watch alert as (watch, the keys of its story's articles)."""
-    members: dict[int, list[str]] = {}
-    for key, story in sorted(run.story_of.items()):
-        members.setdefault(story, []).append(key)
-    return sorted((watch, members.get(story, [])) for watch, story in run.alerts)
-
-
 def _replay(tmp: Path, name: str, feeds: list[Path], *, rounds: int) -> Replay:
     """Replay in ``tmp/run`` (an article's key holds its feed's address, and ties are
     broken by keys: both runs must see the same addresses), then keep it as ``name``."""
@@ -75,9 +60,9 @@ def test_a_first_import_swept_in_bounded_memory_gives_the_stories_of_one_held_wh
     monkeypatch.setattr(Clusterer, "max_pending", 150)
     bounded = _replay(tmp_path, "bounded", feeds, rounds=1)
     assert len(bounded.story_of) == len(whole.story_of) == COUNT
-    assert _partition(bounded) == _partition(whole)
-    assert _alerted(bounded) == _alerted(whole)
-    assert _alerted(bounded), "the watch raised no alert: the comparison would prove nothing"
+    assert bounded.partition() == whole.partition()
+    assert bounded.alerted() == whole.alerted()
+    assert bounded.alerted(), "the watch raised no alert: the comparison would prove nothing"
 
 
 # These comparisons once differed in about one run of six (745 against 748 stories):
@@ -101,9 +86,9 @@ def test_a_first_import_clustered_once_gives_the_stories_of_provisional_placemen
     monkeypatch.setattr(Clusterer, "max_pending", 150)  # most docs read back from the store
     once = _replay(tmp_path, "once", feeds, rounds=rounds)
     assert len(once.story_of) == len(reference.story_of) == COUNT
-    assert _partition(once) == _partition(reference)
-    assert _alerted(once) == _alerted(reference)
-    assert _alerted(once), "the watch raised no alert: the comparison would prove nothing"
+    assert once.partition() == reference.partition()
+    assert once.alerted() == reference.alerted()
+    assert once.alerted(), "the watch raised no alert: the comparison would prove nothing"
     # The archive was left to the pass: most article lines carry no story.
     unplaced = [e for e in once.events if e.get("type") == "article" and e["story"] is None]
     assert len(unplaced) > COUNT // 2
@@ -167,5 +152,5 @@ def test_articles_left_to_a_failed_settle_pass_get_the_stories_of_one_clean_roun
     """... and into the stories one clean round gives."""
     clean = _replay(tmp_path, "clean", feeds, rounds=1)
     run, _, _ = _replay_with_a_failed_settle(tmp_path, monkeypatch, feeds)
-    assert _partition(run) == _partition(clean)
-    assert _alerted(run) == _alerted(clean)
+    assert run.partition() == clean.partition()
+    assert run.alerted() == clean.alerted()

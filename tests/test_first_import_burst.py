@@ -47,13 +47,6 @@ def _replay(directory: Path, feeds: list[Path]) -> Replay:
     )
 
 
-def _partition(run: Replay) -> frozenset[frozenset[str]]:
-    groups: dict[int, set[str]] = {}
-    for key, story in run.story_of.items():
-        groups.setdefault(story, set()).add(key)
-    return frozenset(frozenset(g) for g in groups.values())
-
-
 def test_a_first_import_of_a_burst_is_placed_once_and_read_from_the_store_never(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds: list[Path]
 ) -> None:
@@ -86,7 +79,7 @@ def test_a_first_import_of_a_burst_placed_once_gives_the_stories_of_provisional_
     monkeypatch.undo()
     once = _replay(tmp_path / "run", feeds)
     assert len(once.story_of) == len(reference.story_of) == COUNT
-    assert _partition(once) == _partition(reference)
+    assert once.partition() == reference.partition()
     assert sorted(w for w, _ in once.alerts) == sorted(w for w, _ in reference.alerts)
     assert all(e["story"] is not None for e in reference.events if e.get("type") == "article")
 
