@@ -166,6 +166,7 @@ class Alert:
     story_id: int | None = None
     feed_id: int | None = None
     detail: str = ""
+    article_id: int | None = None  # a watch alert's article: it follows it between stories
 
 
 @dataclass(frozen=True, slots=True)

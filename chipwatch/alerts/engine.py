@@ -50,9 +50,11 @@ class AlertEvent:
     at: str = ""
     query: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    article_id: int | None = None  # a watch alert's article (the one that matched)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``poll --json`` line: ``{"type": "alert", "watch", "story", "title", "url", …}``."""
+        """The ``poll --json`` line: ``{"type": "alert", "watch", "story", "title", "url", …}``
+        (a watch alert's ``article``: the article that matched, which it follows)."""
         return {
             "type": "alert",
             "id": self.alert_id,
@@ -69,6 +71,7 @@ class AlertEvent:
             "feed": self.feed_id,
             "at": self.at,
             **({"query": self.query} if self.query else {}),
+            **({"article": self.article_id} if self.article_id is not None else {}),
         }
 
 
@@ -115,14 +118,20 @@ class AlertEngine:
         story_id = assignment.story_id
         already = store.story_alert_watches(self.db, story_id)
         doc = self._doc(article, matches)
-        wanted = [w for w in self.watches if w.config.name in already or w.query.matches(doc)]
+        matched = {w.config.name for w in self.watches if w.query.matches(doc)}
+        wanted = [w for w in self.watches if w.config.name in already | matched]
         if not wanted:
             return []
         if self._muted(story_id, doc):
             if already:  # raised before the article that mutes the story came
                 store.dismiss_story_alerts(self.db, story_id)
             return []
-        return [self._story_alert(watch, story_id, now) for watch in wanted]
+        return [
+            self._story_alert(
+                watch, story_id, now, article_id if watch.config.name in matched else None
+            )
+            for watch in wanted
+        ]
 
     def _muted(self, story_id: int, doc: QueryDoc) -> bool:
         """Whether a mute rule matches the article, or any stored article of its story
@@ -163,7 +172,11 @@ class AlertEngine:
             self._feed_names[url] = store.feed_label_at(self.db, url)
         return self._feed_names[url]
 
-    def _story_alert(self, watch: _Watch, story_id: int, now: datetime) -> AlertEvent:
+    def _story_alert(
+        self, watch: _Watch, story_id: int, now: datetime, article_id: int | None
+    ) -> AlertEvent:
+        """The watch's alert on the story, raised or updated; ``article_id``: the
+        article that matched the watch (None: it only joined a story already alerted)."""
         title, url, outlets = store.story_brief(self.db, story_id)
         detail = _outlets_detail(outlets)
         alert, created = store.upsert_alert(
@@ -175,6 +188,7 @@ class AlertEngine:
             now=now,
             story_id=story_id,
             detail=detail,
+            article_id=article_id,
         )
         return AlertEvent(
             alert.id,
@@ -192,6 +206,7 @@ class AlertEngine:
             state=alert.state,
             at=iso(now),
             query=watch.config.query,
+            article_id=alert.article_id,
         )
 
     # ---- feed health

@@ -4,9 +4,11 @@ Feeds are written as they finish, each article placed provisionally
 (:mod:`chipwatch.pipeline.write`). When the round's feeds are all written, the settle
 pass (:func:`chipwatch.clustering.settle.settle`) decides again for every article placed
 since the last pass, in an order that does not depend on which feed finished first;
-then the watches are checked for those articles, on their final stories, and alerts
-follow the stories the pass merged (:func:`chipwatch.store.alerts.follow_merges`). So a
-round raises one alert per (watch, event), whatever the order. Events (``poll --json``
+then the watches are checked for those articles, on their final stories. Before that,
+alerts follow the stories the pass merged (:func:`chipwatch.store.alerts.follow_merges`)
+and the articles that raised them, wherever the pass put those
+(:func:`~chipwatch.store.alerts.follow_articles`). So a round raises one alert per
+(watch, event), whatever the order. Events (``poll --json``
 lines) go out after the commit: a ``story`` line for each story the pass changed, one
 with ``merged_into`` for each story it merged away, and the alert lines.
 """
@@ -19,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Article, Assignment, EntityMatch
-from chipwatch.store.alerts import follow_merges
+from chipwatch.store.alerts import follow_articles, follow_merges
 from chipwatch.store.clustering import has_unsettled
 from chipwatch.store.db import StoreError, write_transaction
 from chipwatch.store.queries import articles_by_ids
@@ -62,7 +64,11 @@ def _settle(services: Services, *, now: datetime) -> Settled:
 
     db = services.db
     result = settle(services.clusterer, now=now)
-    follow_merges(db, result.merges)  # first: an alert already raised is not raised again
+    # First, so that an alert already raised is not raised again: alerts follow the
+    # stories merged away, then each follows its article to the story that now holds
+    # it (a story the pass split keeps its id by overlap, not its watched article).
+    follow_merges(db, result.merges)
+    follow_articles(db)
     alerts = _check_watches(services, result.placed, now=now)
     settled = Settled(
         created=len(result.created),

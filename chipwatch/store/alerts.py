@@ -27,7 +27,7 @@ STATES = tuple(state.value for state in AlertState)
 _SELECT = (
     "SELECT al.id, al.kind, al.watch, al.subject, "
     "COALESCE(NULLIF(s.title, ''), al.title) AS title, al.state, al.created_at, "
-    "al.updated_at, al.story_id, al.feed_id, al.detail "
+    "al.updated_at, al.story_id, al.feed_id, al.detail, al.article_id "
     "FROM alerts al LEFT JOIN stories s ON s.id = al.story_id"
 )
 
@@ -46,6 +46,7 @@ def _alert(row: tuple[Any, ...]) -> Alert:
         story_id=row[8],
         feed_id=row[9],
         detail=row[10] or "",
+        article_id=row[11],
     )
 
 
@@ -60,27 +61,30 @@ def upsert_alert(
     story_id: int | None = None,
     feed_id: int | None = None,
     detail: str = "",
+    article_id: int | None = None,
 ) -> tuple[Alert, bool]:
     """Create the alert for (watch, subject), or update its title, detail and time.
 
-    Returns ``(alert, created)``. The state is never changed here: a dismissed alert
-    stays dismissed however its story grows.
+    ``article_id``: the article that matched the watch. A new alert records it, and an
+    alert from before the column takes it, so it follows that article between stories
+    (:func:`follow_articles`). Returns ``(alert, created)``. The state is never changed
+    here: a dismissed alert stays dismissed however its story grows.
     """
     existing = get_alert(db, watch, subject)
     stamp = iso(now)
     if existing is None:
         cursor = db.execute(
             "INSERT INTO alerts (kind, watch, subject, story_id, feed_id, title, detail, state, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)",
-            [kind, watch, subject, story_id, feed_id, title, detail, stamp, stamp],
+            "created_at, updated_at, article_id) VALUES (?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
+            [kind, watch, subject, story_id, feed_id, title, detail, stamp, stamp, article_id],
         )
         alert = get_alert_by_id(db, int(cursor.lastrowid or 0))
         assert alert is not None
         return alert, True
     db.execute(
         "UPDATE alerts SET title = ?, detail = ?, updated_at = max(updated_at, ?), "
-        "story_id = COALESCE(?, story_id) WHERE id = ?",
-        [title, detail, stamp, story_id, existing.id],
+        "story_id = COALESCE(?, story_id), article_id = COALESCE(article_id, ?) WHERE id = ?",
+        [title, detail, stamp, story_id, article_id, existing.id],
     )
     alert = get_alert_by_id(db, existing.id)
     assert alert is not None
@@ -318,30 +322,56 @@ def entity_stories(
 def follow_merges(db: Database, merges: Iterable[tuple[int, int]]) -> list[int]:
     """Alerts follow their stories into the stories they were merged into: one alert per
     (watch, story) stays true. For each ``(story, into)``, a watch's alert on ``story``
-    moves to ``into``; when the watch already alerted on ``into`` too, the two are one
-    event told twice: the alert on ``into`` is kept (with the earlier creation time and
-    the other's deliveries) and the other row goes. Returns the ids of the alerts kept
-    or moved."""
+    moves to ``into`` (:func:`_move_alert`). Returns the ids of the alerts kept or
+    moved."""
     changed: list[int] = []
     for story, into in merges:
         rows = db.execute(
             "SELECT id, watch, created_at FROM alerts WHERE kind = 'watch' AND story_id = ?",
             [story],
         ).fetchall()
-        for alert_id, watch, created_at in rows:
-            kept = get_alert(db, watch, f"story:{into}")
-            if kept is None:
-                db.execute(
-                    "UPDATE alerts SET subject = ?, story_id = ? WHERE id = ?",
-                    [f"story:{into}", into, alert_id],
-                )
-                changed.append(int(alert_id))
-                continue
-            db.execute("UPDATE deliveries SET alert_id = ? WHERE alert_id = ?", [kept.id, alert_id])
-            db.execute(
-                "UPDATE alerts SET created_at = min(created_at, ?) WHERE id = ?",
-                [created_at, kept.id],
-            )
-            db.execute("DELETE FROM alerts WHERE id = ?", [alert_id])
-            changed.append(kept.id)
+        changed += [_move_alert(db, *row, into=into) for row in rows]
     return changed
+
+
+def follow_articles(db: Database) -> list[int]:
+    """Watch alerts follow the articles that raised them: an alert whose article is now
+    in another story (a settle pass split its story, or a user split or merged it) moves
+    to that story (:func:`_move_alert`), so it ends on the story that holds its article
+    and the watch is not raised there a second time. Alerts with no article recorded
+    (raised before the column existed) stay where they are. Returns the ids of the
+    alerts kept or moved, in alert order."""
+    rows = db.execute(
+        "SELECT al.id, al.watch, al.created_at, a.story_id FROM alerts al "
+        "JOIN articles a ON a.id = al.article_id WHERE al.kind = 'watch' "
+        "AND a.story_id IS NOT NULL AND a.story_id IS NOT al.story_id ORDER BY al.id"
+    ).fetchall()
+    return [
+        _move_alert(db, alert_id, watch, created, into=into)
+        for alert_id, watch, created, into in rows
+    ]
+
+
+def _move_alert(db: Database, alert_id: int, watch: str, created_at: str, *, into: int) -> int:
+    """Move a watch alert to story ``into``. When the watch already alerted on ``into``,
+    the two are one event told twice: the alert on ``into`` is kept (with the earlier
+    creation time and the other's deliveries) and the other row goes. The id of the
+    alert kept or moved."""
+    kept = get_alert(db, watch, f"story:{into}")
+    if kept is None:
+        db.execute(
+            "UPDATE alerts SET subject = ?, story_id = ? WHERE id = ?",
+            [f"story:{into}", into, alert_id],
+        )
+        return int(alert_id)
+    if kept.id == alert_id:
+        return kept.id
+    db.execute("UPDATE deliveries SET alert_id = ? WHERE alert_id = ?", [kept.id, alert_id])
+    db.execute(
+        "UPDATE alerts SET created_at = min(created_at, ?), "
+        "article_id = COALESCE(article_id, (SELECT article_id FROM alerts WHERE id = ?)) "
+        "WHERE id = ?",
+        [created_at, alert_id, kept.id],
+    )
+    db.execute("DELETE FROM alerts WHERE id = ?", [alert_id])
+    return kept.id

@@ -278,6 +278,16 @@ def m007_clustering_settle_and_rarity(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_alerts_article(db: Database) -> None:
+    # Issue 18. The article that raised a watch alert: after a settle pass (or a user's
+    # split or merge) the alert follows it to the story that holds it, so a story the
+    # pass splits keeps no alert its watch no longer matches and the watched part is
+    # not alerted twice. NULL for alerts from before (and for spike and feed alerts):
+    # those stay with their story, following merges only, as they did.
+    db.execute("ALTER TABLE alerts ADD COLUMN article_id INTEGER REFERENCES articles(id)")
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}

@@ -4,7 +4,9 @@ A user's correction (an article split out of its story, two stories merged) is r
 in ``corrections`` and pins the articles it touched (``articles.story_locked``);
 clustering never moves a locked article, so re-clustering never undoes a correction.
 A merged story keeps its row with ``merged_into`` set, so links to it (alerts, a
-digest read earlier) still lead to the story it became.
+digest read earlier) still lead to the story it became. Watch alerts follow a
+correction: a merged story's alerts join the story it became, and a split article
+takes the alert it raised to its new story.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlite_utils import Database
 
 from chipwatch.errors import UserError
 from chipwatch.model import Article, Story
+from chipwatch.store.alerts import follow_articles, follow_merges
 from chipwatch.store.explain import explanation_contexts
 from chipwatch.store.merged import resolve_story_id
 from chipwatch.store.queries import articles_by_ids
@@ -148,6 +151,7 @@ def split_article(
     refresh_story(db, new_story, languages=languages)
     if old_story is not None:
         refresh_story(db, old_story, languages=languages)
+    follow_articles(db)  # the alert it raised goes with it
     return new_story
 
 
@@ -178,6 +182,7 @@ def merge_stories(
     )
     refresh_story(db, source, languages=languages)
     refresh_story(db, target, languages=languages)
+    follow_merges(db, [(source, target)])  # one alert per (watch, story) stays true
 
 
 def _parse(text: str) -> datetime:
