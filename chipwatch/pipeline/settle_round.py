@@ -5,9 +5,9 @@ Feeds are written as they finish, each article placed provisionally
 pass (:func:`chipwatch.clustering.settle.settle`) decides again for every article placed
 since the last pass, in an order that does not depend on which feed finished first;
 then the watches are checked for those articles, on their final stories. Before that,
-alerts follow the stories the pass merged (:func:`chipwatch.store.alerts.follow_merges`)
-and the articles that raised them, wherever the pass put those
-(:func:`~chipwatch.store.alerts.follow_articles`). So a round raises one alert per
+alerts follow the articles that raised them, wherever the pass put those
+(:func:`chipwatch.store.alerts.follow_articles`), and the stories the pass merged
+(:func:`~chipwatch.store.alerts.follow_merges`). So a round raises one alert per
 (watch, event), whatever the order. Events (``poll --json``
 lines) go out after the commit: a ``story`` line for each story the pass changed, one
 with ``merged_into`` for each story it merged away, and the alert lines.
@@ -64,11 +64,14 @@ def _settle(services: Services, *, now: datetime) -> Settled:
 
     db = services.db
     result = settle(services.clusterer, now=now)
-    # First, so that an alert already raised is not raised again: alerts follow the
-    # stories merged away, then each follows its article to the story that now holds
-    # it (a story the pass split keeps its id by overlap, not its watched article).
-    follow_merges(db, result.merges)
+    # First, so that an alert already raised is not raised again: each alert follows
+    # its article to the story that now holds it (a story the pass split keeps its id
+    # by overlap, not its watched article), then those that record none (an older
+    # store's) follow the stories merged away. Articles first: an alert whose story
+    # was merged into one the watch alerted on, while its article went elsewhere, is
+    # moved there, not folded into the other alert and raised afresh.
     follow_articles(db)
+    follow_merges(db, result.merges)
     alerts = _check_watches(services, result.placed, now=now)
     settled = Settled(
         created=len(result.created),
