@@ -221,3 +221,30 @@ def test_an_alert_from_before_the_article_column_stays_and_takes_the_next_match(
         )
         follow_articles(db)
     assert _alerted_story(db) == [(elsewhere, article)]
+
+
+def test_an_alert_leaving_a_story_makes_room_for_one_coming(db, now) -> None:
+    """Two alerts of one watch each follow their article, one onto the story the other
+    leaves: both keep their identity (neither is folded into the other and raised again)."""
+    with write_transaction(db):
+        first, second, third = (create_story(db, published=now, now=now) for _ in range(3))
+        a = add(db, first, "wire", "en", "TSMC one", 0)
+        b = add(db, second, "blog", "en", "TSMC two", 10)
+        alerts = []
+        for story, article in ((first, a), (second, b)):
+            alert, _ = upsert_alert(
+                db,
+                kind="watch",
+                watch="TSMC",
+                subject=f"story:{story}",
+                title="",
+                now=now,
+                story_id=story,
+                article_id=article,
+            )
+            alerts.append(alert.id)
+        db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [second, a])
+        db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [third, b])
+        follow_articles(db)
+    found = {(al.id, al.story_id, al.article_id) for al in list_alerts(db, watch="TSMC")}
+    assert found == {(alerts[0], second, a), (alerts[1], third, b)}

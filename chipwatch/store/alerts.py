@@ -339,17 +339,22 @@ def follow_articles(db: Database) -> list[int]:
     in another story (a settle pass split its story, or a user split or merged it) moves
     to that story (:func:`_move_alert`), so it ends on the story that holds its article
     and the watch is not raised there a second time. Alerts with no article recorded
-    (raised before the column existed) stay where they are. Returns the ids of the
-    alerts kept or moved, in alert order."""
+    (raised before the column existed) stay where they are. An alert moves first where
+    its watch has no alert (one leaving a story makes room for one coming), so two
+    alerts join only when they end on one story. Returns the ids of the alerts kept or
+    moved."""
     rows = db.execute(
         "SELECT al.id, al.watch, al.created_at, a.story_id FROM alerts al "
         "JOIN articles a ON a.id = al.article_id WHERE al.kind = 'watch' "
         "AND a.story_id IS NOT NULL AND a.story_id IS NOT al.story_id ORDER BY al.id"
     ).fetchall()
-    return [
-        _move_alert(db, alert_id, watch, created, into=into)
-        for alert_id, watch, created, into in rows
-    ]
+    changed: list[int] = []
+    while rows:  # a few alerts a pass: a lookup per alert left is cheap
+        row = next((r for r in rows if get_alert(db, r[1], f"story:{r[3]}") is None), rows[0])
+        rows.remove(row)
+        alert_id, watch, created, into = row
+        changed.append(_move_alert(db, alert_id, watch, created, into=into))
+    return changed
 
 
 def _move_alert(db: Database, alert_id: int, watch: str, created_at: str, *, into: int) -> int:
