@@ -112,15 +112,17 @@ async def test_r_polls_now_and_offline_keeps_the_next_poll_close(tmp_path: Path)
             "a second poll of every feed",
             pause=pilot.pause,
         )
-        await eventually(
-            lambda: all(p is not None for p in _next_polls(db_path)),
-            "the schedule",
-            pause=pilot.pause,
-        )
-        # offline, no backoff: the next poll stays within the network retry (5 minutes)
-        latest = max(from_iso(f) for f in _fetches(db_path))
-        for due in _next_polls(db_path):
-            assert from_iso(due) <= latest + timedelta(minutes=5)
+
+        # offline, no backoff: once the round has judged the network (its last write,
+        # after each feed's own failure was written with the usual backoff), every next
+        # poll is within the network retry (5 minutes). Waited for, not read at once:
+        # on a busy machine the read can fall between a feed's write and the round's.
+        def retried_soon() -> bool:
+            latest = max(from_iso(f) for f in _fetches(db_path))
+            dues = _next_polls(db_path)
+            return all(d is not None and from_iso(d) <= latest + timedelta(minutes=5) for d in dues)
+
+        await eventually(retried_soon, "every next poll within 5 minutes", pause=pilot.pause)
         await pilot.press("q")
 
 
