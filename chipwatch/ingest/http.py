@@ -33,6 +33,7 @@ from chipwatch.ingest.guard import (
 from chipwatch.ingest.localfile import fetch_file, unchanged_file
 from chipwatch.ingest.reasons import Reason
 from chipwatch.ingest.schedule import bounded_int
+from chipwatch.ingest.transport import H11Transport, proxied_by_environment
 from chipwatch.ingest.types import FetchKind, FetchRequest, FetchResult, body_limit, too_large
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -114,11 +115,12 @@ class Fetcher:
         return self
 
     def _http(self, url: str) -> httpx.AsyncClient:
-        """The shared client for ``url``'s scheme, made on its first fetch. The https
-        client loads the system's certificates (20 ms idle, 0.5 s measured on a busy
-        machine); plain http needs none, so a poll of http feeds never builds a TLS
-        context it does not use (its client gets an empty one: it never makes TLS
-        connections, and if it did they would fail verification, never skip it)."""
+        """The shared client for ``url``'s scheme, made on its first fetch. Through
+        chipwatch's transport a TLS context is made on the first https connection
+        (``transport.tls_context``); through httpx's (a proxy in the environment) the
+        https client loads the certificates when made (20 ms idle, 0.5 s measured on a
+        busy machine), and the http client gets an empty context: it never makes TLS
+        connections, and if it did they would fail verification, never skip it."""
         secure = url[:7].lower() != "http://"
         client = self._clients.get(secure)
         if client is None:
@@ -131,12 +133,18 @@ class Fetcher:
         limits = httpx.Limits(
             max_connections=config.concurrency, max_keepalive_connections=config.concurrency
         )
+        transport = self._transport
+        if transport is None and not proxied_by_environment():
+            # httpx's own transport (httpcore, anyio) only where a proxy must be spoken
+            transport = H11Transport(max_idle=config.concurrency)
         return httpx.AsyncClient(
             timeout=timeout,
             limits=limits,
             follow_redirects=False,
-            transport=self._transport,
-            verify=True if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+            transport=transport,
+            verify=True
+            if secure or transport is not None
+            else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
             headers={
                 "User-Agent": config.user_agent,
                 "Accept-Encoding": "gzip, deflate",
