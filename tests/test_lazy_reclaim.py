@@ -1,10 +1,10 @@
 """Evicted articles' postings given back in steps change no candidate and no story.
 
 The live index drops the articles the horizon passed at once (docs, times, stories) but
-gives their postings back a few per add (:mod:`chipwatch.clustering.evicted`); a lookup
-first takes the evicted ids out of the postings it reads. These compare it with eager
-eviction (``reclaim_step = None``) on generated streams whose newest time jumps by
-hours, as retellings published later do.
+gives their postings back at the end of a feed, or a few per add past a bound
+(:mod:`chipwatch.clustering.evicted`); a lookup first takes the evicted ids out of the
+postings it reads. These compare it with eager eviction (``held_at_most = None``) on
+generated streams whose newest time jumps by hours, as retellings published later do.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from benchmarks.synth import START, generate_articles
-from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.candidates import HELD_AT_MOST, CandidateIndex, Doc
 from chipwatch.clustering.clusterer import MAX_CANDIDATES, Clusterer
 from chipwatch.clustering.features import doc_features
 from chipwatch.config import ClusterConfig
@@ -57,20 +57,22 @@ def _docs(rng: random.Random, count: int) -> list[Doc]:
     return docs
 
 
-def _pair() -> tuple[CandidateIndex, CandidateIndex]:
+def _pair(held_at_most: int) -> tuple[CandidateIndex, CandidateIndex]:
     lazy = CandidateIndex(horizon_seconds=12 * HOUR)
-    lazy.reclaim_step = 1  # the longest wait: most postings held at each lookup
+    lazy.held_at_most = held_at_most
     eager = CandidateIndex(horizon_seconds=12 * HOUR)
-    eager.reclaim_step = None
+    eager.held_at_most = None
     return lazy, eager
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_postings_held_after_a_jump_change_no_candidate_or_its_rank(seed):
+@pytest.mark.parametrize("seed, held_at_most", [(1, 64), (2, 10**6), (3, 5)])
+def test_postings_held_after_a_jump_change_no_candidate_or_its_rank(seed, held_at_most):
     rng = random.Random(seed)
-    lazy, eager = _pair()
+    lazy, eager = _pair(held_at_most)
     held_at_lookup = 0
-    for doc in _docs(rng, 3000):
+    for position, doc in enumerate(_docs(rng, 3000)):
+        if position % 100 == 99:
+            lazy.reclaim()  # a feed's end
         if rng.random() < 0.01 and lazy.docs:  # the stale-story path, in both
             victim = rng.choice(sorted(lazy.docs))
             lazy.remove(victim)
@@ -81,14 +83,13 @@ def test_postings_held_after_a_jump_change_no_candidate_or_its_rank(seed):
         lazy.add(doc.copy())
         eager.add(doc.copy())
         assert lazy.docs.keys() == eager.docs.keys() and lazy.stories == eager.stories
-    assert held_at_lookup > 50  # jumps did evict many at once, and they were held
-    lazy.evicted.reclaim(None)
+    assert held_at_lookup > 5  # jumps did evict many at once, and they were held
+    lazy.reclaim()
     assert lazy.kinds == eager.kinds  # nothing left behind once all is given back
 
 
 def test_an_evicted_article_indexed_again_keeps_only_its_new_postings():
-    lazy, eager = _pair()
-    lazy.reclaim_step = 0  # held until indexed again
+    lazy, eager = _pair(10**6)  # held until indexed again
     old = Doc(
         1, 1, 1, "en", 0.0, "", "", "", "", {"H20": "chip"}, frozenset({"licence"}), frozenset()
     )
@@ -105,10 +106,10 @@ def test_an_evicted_article_indexed_again_keeps_only_its_new_postings():
     assert 1 not in lazy.evicted.ids and not lazy.evicted.kinds[3].get("H20")
 
 
-def _assignments(db, step: int | None, monkeypatch) -> tuple[list[tuple], int]:
+def _assignments(db, held_at_most: int | None, monkeypatch) -> tuple[list[tuple], int]:
     """Assign a generated month (about 40 articles a day, retellings up to ~10 hours
     late) as the pipeline's feed transactions do; each arrival's candidates and story."""
-    monkeypatch.setattr(CandidateIndex, "reclaim_step", step)
+    monkeypatch.setattr(CandidateIndex, "held_at_most", held_at_most)
     clusterer = Clusterer(db, ClusterConfig(), languages=("en",))
     window = clusterer.rules.long_window
     stream = list(generate_articles(1200, seed=5, start=START, span=timedelta(days=30)))
@@ -148,8 +149,8 @@ def test_stories_of_a_month_are_those_of_eager_eviction(tmp_path, monkeypatch):
     from chipwatch.store.db import open_db
 
     runs = []
-    for step in (1, None):
-        db = open_db(tmp_path / f"step{step}.db")
+    for held_at_most in (HELD_AT_MOST, None):
+        db = open_db(tmp_path / f"held{held_at_most}.db")
         db.conn.executemany(
             "INSERT INTO feeds (id, url, name, created_at) VALUES (?, ?, ?, ?)",
             [
@@ -157,7 +158,7 @@ def test_stories_of_a_month_are_those_of_eager_eviction(tmp_path, monkeypatch):
                 for i in range(40)
             ],
         )
-        runs.append(_assignments(db, step, monkeypatch))
+        runs.append(_assignments(db, held_at_most, monkeypatch))
         db.close()
     (lazy, held), (eager, _) = runs
     assert held > 5  # the horizon passed articles while their postings were held

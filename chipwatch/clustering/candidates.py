@@ -61,8 +61,10 @@ NORM_REFRESH = 4096
 # Candidates whose blocking score is below this share of the best one's are not scored:
 # they share only a feature or two of many.
 MIN_RELATIVE_BLOCKING = 0.3
-# Evicted articles whose postings are given back per add (:mod:`.evicted`): a jump of
-# the newest time evicts ~100 at once, given back over the next few arrivals.
+# Evicted articles whose postings wait (:mod:`.evicted`): a jump of the newest time
+# evicts ~100 at once. They are given back at the end of a feed's transaction
+# (:meth:`CandidateIndex.reclaim`); past HELD_AT_MOST, RECLAIM_STEP per add.
+HELD_AT_MOST = 512
 RECLAIM_STEP = 8
 _WORDS = 6  # index of the words' postings in CandidateIndex.kinds
 
@@ -168,11 +170,12 @@ class CandidateIndex:
     of :data:`_PREFIXES`), so neither indexing nor lookup builds ``kind:text`` strings.
     ``df``: the store-wide frequencies, shared by every index of a clusterer (which
     counts the articles it stores); an index made without one counts what it indexes.
-    ``reclaim_step``: evicted articles whose postings are given back per :meth:`add`
-    (None: all at once, eager eviction, the reference the tests compare with).
+    ``held_at_most``: evicted articles whose postings may wait for :meth:`reclaim`
+    before :meth:`add` gives them back itself (None: at once, eager eviction, the
+    reference the tests compare with).
     """
 
-    reclaim_step: int | None = RECLAIM_STEP
+    held_at_most: int | None = HELD_AT_MOST
 
     def __init__(self, *, horizon_seconds: float, df: DocumentFrequencies | None = None) -> None:
         self.horizon = horizon_seconds
@@ -226,8 +229,14 @@ class CandidateIndex:
         if doc.published > self.newest:
             self.newest = doc.published
             self.evict()
-        if self.evicted.queue:
-            self.evicted.reclaim(self.reclaim_step)
+        held = len(self.evicted)
+        if held and (self.held_at_most is None or held > self.held_at_most):
+            self.evicted.reclaim(None if self.held_at_most is None else RECLAIM_STEP)
+
+    def reclaim(self) -> None:
+        """Give back the postings of every evicted article (the lookups skip them
+        meanwhile; call it where no one waits, e.g. at the end of a feed)."""
+        self.evicted.reclaim(None)
 
     def remove(self, article_id: int) -> Doc | None:
         """Forget one article (it stays in the expiry heap until it is popped)."""
@@ -354,8 +363,8 @@ class CandidateIndex:
     def _blocking_stream(self, doc: Doc) -> Iterable[int]:
         """Article ids of the postings of the doc's blocking keys, each repeated by its
         weight (identities: ten keys; others: their rarity in quarters)."""
-        if self.evicted.ids:
-            self.evicted.purge(doc)  # the postings read are those of eager eviction
+        if self.evicted.ids:  # the postings read are those of eager eviction
+            self.evicted.purge(doc, identities=3, cap=MAX_POSTINGS)
         urls, guids, titles, entities, numbers, names, words, actions = self.kinds
         parts: list[Iterable[int]] = []
         for key, postings_of in ((doc.url, urls), (doc.guid, guids), (doc.title_key, titles)):

@@ -5,8 +5,9 @@ every article the horizon passed, often a hundred, inside that one assignment. T
 an article out of the docs is a few dict operations; taking its id out of the postings
 of each of its fifty-odd features is most of the cost, and it made the tail of
 ``assign`` (docs/performance.md, "Session 25"). So eviction stays immediate for every
-reader of the docs, the stories and the window, and only the postings are given back a
-few articles per later ``add`` (:attr:`.CandidateIndex.reclaim_step`).
+reader of the docs, the stories and the window, and only the postings wait: they are
+given back at the end of the feed's transaction (:meth:`.CandidateIndex.reclaim`,
+from ``Clusterer.end_batch``), or a few per ``add`` past a bound.
 
 Until then, a lookup first takes the evicted ids out of the postings it is about to
 read (:meth:`Evicted.purge`): blocking then sees the postings, their sizes (the
@@ -76,13 +77,18 @@ class Evicted:
                 self._drop(doc)
                 return
 
-    def purge(self, doc: Keyed) -> None:
-        """Take the evicted ids out of every posting ``doc``'s lookup reads."""
+    def purge(self, doc: Keyed, *, identities: int, cap: int) -> None:
+        """Take the evicted ids out of every posting ``doc``'s lookup reads: all of the
+        first ``identities`` kinds, and of the others those that may hold ``cap`` ids
+        or fewer once purged (a larger one is too common to block on either way)."""
         ids = self.ids
-        for postings, keys in zip(self.kinds, doc.keyed(), strict=True):
+        most = cap + len(ids)
+        for kind, (postings, keys) in enumerate(zip(self.kinds, doc.keyed(), strict=True)):
             for key in keys:
                 bucket = postings.get(key)
-                if bucket and not bucket.isdisjoint(ids):
+                if not bucket or (kind >= identities and len(bucket) > most):
+                    continue  # none, or too common to block on even once purged
+                if not bucket.isdisjoint(ids):
                     bucket -= ids
 
     def _drop(self, doc: Keyed) -> None:
