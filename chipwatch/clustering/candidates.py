@@ -161,6 +161,7 @@ class Doc:
 
 # Feature kinds: identities (always looked up), then the blocking kinds.
 _PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:", "a:")
+_IDENTITY_KINDS = 3  # the first three: looked up whatever their postings' size
 
 
 class CandidateIndex:
@@ -278,7 +279,7 @@ class CandidateIndex:
     def evict(self) -> None:
         """Drop articles published more than the horizon before the newest one: at
         once from the docs, the times and the stories; their postings are held in
-        :attr:`evicted` and given back over the next adds (lookups skip them)."""
+        :attr:`evicted` until :meth:`reclaim` (lookups skip them meanwhile)."""
         limit = self.newest - self.horizon
         while self._expiry and self._expiry[0][0] < limit:
             published, article_id = heapq.heappop(self._expiry)
@@ -364,7 +365,7 @@ class CandidateIndex:
         """Article ids of the postings of the doc's blocking keys, each repeated by its
         weight (identities: ten keys; others: their rarity in quarters)."""
         if self.evicted.ids:  # the postings read are those of eager eviction
-            self.evicted.purge(doc, identities=3, cap=MAX_POSTINGS)
+            self.evicted.purge(doc, identities=_IDENTITY_KINDS, cap=MAX_POSTINGS)
         urls, guids, titles, entities, numbers, names, words, actions = self.kinds
         parts: list[Iterable[int]] = []
         for key, postings_of in ((doc.url, urls), (doc.guid, guids), (doc.title_key, titles)):
