@@ -28,6 +28,7 @@ from typing import TypeVar
 from chipwatch.clustering.action_pairs import ActionPairs
 from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.docfreq import DocumentFrequencies
+from chipwatch.clustering.evicted import Evicted, drop_postings
 from chipwatch.clustering.features import action_key
 
 # Counter's own C loop (count into a dict from an iterable): not public, but the hot
@@ -60,6 +61,11 @@ NORM_REFRESH = 4096
 # Candidates whose blocking score is below this share of the best one's are not scored:
 # they share only a feature or two of many.
 MIN_RELATIVE_BLOCKING = 0.3
+# Evicted articles whose postings wait (:mod:`.evicted`): a jump of the newest time
+# evicts ~100 at once. They are given back at the end of a feed's transaction
+# (:meth:`CandidateIndex.reclaim`); past HELD_AT_MOST, RECLAIM_STEP per add.
+HELD_AT_MOST = 512
+RECLAIM_STEP = 8
 _WORDS = 6  # index of the words' postings in CandidateIndex.kinds
 
 
@@ -155,6 +161,7 @@ class Doc:
 
 # Feature kinds: identities (always looked up), then the blocking kinds.
 _PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:", "a:")
+_IDENTITY_KINDS = 3  # the first three: looked up whatever their postings' size
 
 
 class CandidateIndex:
@@ -164,7 +171,12 @@ class CandidateIndex:
     of :data:`_PREFIXES`), so neither indexing nor lookup builds ``kind:text`` strings.
     ``df``: the store-wide frequencies, shared by every index of a clusterer (which
     counts the articles it stores); an index made without one counts what it indexes.
+    ``held_at_most``: evicted articles whose postings may wait for :meth:`reclaim`
+    before :meth:`add` gives them back itself (None: at once, eager eviction, the
+    reference the tests compare with).
     """
+
+    held_at_most: int | None = HELD_AT_MOST
 
     def __init__(self, *, horizon_seconds: float, df: DocumentFrequencies | None = None) -> None:
         self.horizon = horizon_seconds
@@ -175,6 +187,7 @@ class CandidateIndex:
         )
         self.stories: dict[int, set[int]] = defaultdict(set)
         self._expiry: list[tuple[float, int]] = []
+        self.evicted = Evicted(self.kinds)
         self.newest = float("-inf")
         self.counting = df is None
         self.df = df if df is not None else DocumentFrequencies()
@@ -192,12 +205,15 @@ class CandidateIndex:
     def postings(self, feature: str) -> set[int]:
         """The indexed articles having ``feature`` (``kind:text``); empty if none."""
         kind = _PREFIXES.index(feature[:2]) if feature[:2] in _PREFIXES else -1
-        return set() if kind < 0 else set(self.kinds[kind].get(feature[2:], ()))
+        found = set() if kind < 0 else set(self.kinds[kind].get(feature[2:], ()))
+        return found - self.evicted.ids
 
     # ---- maintenance
     def add(self, doc: Doc) -> None:
         """Index ``doc`` (replacing an older version of the same article)."""
         article_id = doc.article_id
+        if article_id in self.evicted.ids:
+            self.evicted.reclaim_id(article_id)  # its old keys' postings go first
         if article_id in self.docs:
             old = self.remove(article_id)
             if old is not None and self.counting:
@@ -214,20 +230,29 @@ class CandidateIndex:
         if doc.published > self.newest:
             self.newest = doc.published
             self.evict()
+        held = len(self.evicted)
+        if held and (self.held_at_most is None or held > self.held_at_most):
+            self.evicted.reclaim(None if self.held_at_most is None else RECLAIM_STEP)
+
+    def reclaim(self) -> None:
+        """Give back the postings of every evicted article (the lookups skip them
+        meanwhile; call it where no one waits, e.g. at the end of a feed)."""
+        self.evicted.reclaim(None)
 
     def remove(self, article_id: int) -> Doc | None:
         """Forget one article (it stays in the expiry heap until it is popped)."""
+        doc = self._forget(article_id)
+        if doc is not None:
+            drop_postings(self.kinds, doc)
+        return doc
+
+    def _forget(self, article_id: int) -> Doc | None:
+        """Take one article out of the docs, the times and its story (not the
+        postings: the caller drops them now or holds them for later)."""
         doc = self.docs.pop(article_id, None)
         if doc is None:
             return None
         del self.times[article_id]
-        for postings, keys in zip(self.kinds, doc.keyed(), strict=True):
-            for key in keys:
-                bucket = postings.get(key)
-                if bucket is not None:
-                    bucket.discard(article_id)
-                    if not bucket:
-                        del postings[key]
         members = self.stories.get(doc.story_id)
         if members is not None:
             members.discard(article_id)
@@ -252,13 +277,16 @@ class CandidateIndex:
             self.move(article_id, into)
 
     def evict(self) -> None:
-        """Drop articles published more than the horizon before the newest one."""
+        """Drop articles published more than the horizon before the newest one: at
+        once from the docs, the times and the stories; their postings are held in
+        :attr:`evicted` until :meth:`reclaim` (lookups skip them meanwhile)."""
         limit = self.newest - self.horizon
         while self._expiry and self._expiry[0][0] < limit:
             published, article_id = heapq.heappop(self._expiry)
             doc = self.docs.get(article_id)
             if doc is not None and doc.published == published:
-                self.remove(article_id)
+                self._forget(article_id)
+                self.evicted.hold(doc)
 
     def covers(self, published: float) -> bool:
         """Every stored article published at ``published`` or later is indexed here
@@ -336,6 +364,8 @@ class CandidateIndex:
     def _blocking_stream(self, doc: Doc) -> Iterable[int]:
         """Article ids of the postings of the doc's blocking keys, each repeated by its
         weight (identities: ten keys; others: their rarity in quarters)."""
+        if self.evicted.ids:  # the postings read are those of eager eviction
+            self.evicted.purge(doc, identities=_IDENTITY_KINDS, cap=MAX_POSTINGS)
         urls, guids, titles, entities, numbers, names, words, actions = self.kinds
         parts: list[Iterable[int]] = []
         for key, postings_of in ((doc.url, urls), (doc.guid, guids), (doc.title_key, titles)):

@@ -186,7 +186,9 @@ class Clusterer:
 
     def end_batch(self) -> None:
         """Write the frequency changes of the articles assigned since the last call
-        (in the caller's transaction: the feed's)."""
+        (in the caller's transaction: the feed's); give back the postings of the
+        articles the index evicted meanwhile (outside any one assignment)."""
+        self.index.reclaim()
         changes, total = self.df.take_changes()
         if changes or total:
             write_feature_df(self.db, changes, total)
