@@ -135,6 +135,13 @@ class Tagger(Scan):
             if "_empty" not in self.__dict__:
                 self._compile(self._dictionary)
 
+    def drop_tables(self) -> None:
+        """Forget the scanning tables (built again on the next tag): see
+        :func:`chipwatch.pipeline.prepare.cool`."""
+        with _BUILDING:
+            for name in _TABLES:
+                self.__dict__.pop(name, None)
+
     def _compile(self, dictionary: dict[str, Entity]) -> None:
         ancestors = {name: self._ancestors(name) for name in dictionary}
         tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
