@@ -353,3 +353,14 @@ def test_a_longer_spelling_starting_inside_a_hit_wins() -> None:
     matches = tagger.tag("export licences d'exportation")
     assert [(m.entity, m.start, m.end) for m in matches] == [("export licence", 7, 29)]
     assert [(m.start, m.end) for m in tagger.tag("export licences granted")] == [(0, 15)]
+
+
+def test_a_tagger_that_only_resolves_names_never_builds_its_scanning_tables() -> None:
+    # The store writer's tagger resolves names and reads the entity table; the parse
+    # workers tag. Its tables (~0.25 s) are built on the first tag, and tag the same.
+    lazy = Tagger(builtin_entities())
+    assert lazy.resolve("h20") is not None and lazy.descendants("NVIDIA")
+    assert "_keys" not in lazy.__dict__ and "_automaton" not in lazy.__dict__
+    text = "Nvidia to resume H20 sales to China after US export licences"
+    assert lazy.tag(text, text) == build_tagger().tag(text, text)
+    assert "_keys" in lazy.__dict__

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import copyreg
 import pickle
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.reduction import ForkingPickler
+from pathlib import Path
+
+import pytest
 
 from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.features import DocFeatures
@@ -70,3 +75,41 @@ async def test_process_workers_return_what_a_thread_returns() -> None:
         pool.close()
     assert in_process.error is None and in_process == in_thread
     assert len(in_process.prepared) == len(in_process.articles) == 3
+
+
+def tables_built() -> bool:
+    """In this process: the tagger's tables and the action grammar's matcher exist."""
+    from chipwatch.clustering.actions import _matcher
+    from chipwatch.entities.tagger import _build_cached
+
+    return "_empty" in _build_cached(()).__dict__ and _matcher.cache_info().currsize == 1
+
+
+_SHARED = """
+import sys
+from chipwatch.pipeline.workers import ParserPool
+from tests.test_pipeline_workers import tables_built
+pool = ParserPool(2, entities=())
+pool.start(first_import=sys.argv[1] == "new")
+print(tables_built(), pool._executor.submit(tables_built).result(timeout=120))
+pool.close()
+"""
+
+
+@pytest.mark.parametrize(("store", "expected"), [("new", "False True"), ("old", "False False")])
+def test_a_first_imports_workers_share_one_tagger_built_before_the_fork(
+    store: str, expected: str
+) -> None:
+    # A new store's workers are forked after the tagger and the action automata are
+    # built (once, not once per worker); the poller drops its copy after the fork. A
+    # poll of an existing store builds nothing before the fork. (In a fresh
+    # interpreter: the fork path needs a process with one thread.)
+    done = subprocess.run(
+        [sys.executable, "-c", _SHARED, store],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=300,
+        check=True,
+    )
+    assert done.stdout.strip() == expected

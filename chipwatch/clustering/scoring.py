@@ -40,7 +40,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from chipwatch.clustering import action_pairs
-from chipwatch.clustering.candidates import DEFAULT_KIND_PRIOR, KIND_PRIOR, CandidateIndex, Doc
+from chipwatch.clustering.candidates import (
+    DEFAULT_KIND_PRIOR,
+    KIND_PRIOR,
+    NORM_REFRESH,
+    CandidateIndex,
+    Doc,
+)
 from chipwatch.clustering.numbers import shared_number_score
 from chipwatch.clustering.text import title_similarity
 
@@ -314,30 +320,44 @@ def _entity_overlap(
     one is a rare chip)."""
     ours = new.entities
     if not ours or not old.entities:
-        return 0.0, NOTHING_SHARED, (0.0, 0.0, False)
+        return 0.0, NOTHING_SHARED, _NO_OBJECTS
     shared = ours.keys() & old.entities.keys()
     if not shared:
-        return 0.0, NOTHING_SHARED, (0.0, 0.0, False)
+        return 0.0, NOTHING_SHARED, _NO_OBJECTS
     known, compute, prior = index.entity_rarity.get, index.rarity_of_entity, KIND_PRIOR.get
-    rarities = [known(name) or compute(name, ours[name]) for name in shared]
-    weight = [
-        prior(ours[name], DEFAULT_KIND_PRIOR) * rarity
-        for name, rarity in zip(shared, rarities, strict=True)
-    ]
-    top = math.fsum(weight)  # exact: the same whatever order the set gave (see _word_overlap)
-    strength = min(1.0, top / ENTITY_SATURATION)
-    left, right = index.doc_norms(new)[1], index.doc_norms(old)[1]
+    # One pass over the shared set (the sweep scores millions of pairs): each rarity
+    # is read in the set's order, before any weight total, as when this was four.
+    weight: list[float] = []
     things_w: list[float] = []
     objects_w: list[float] = []
     chip = False
-    for name, rarity, w in zip(shared, rarities, weight, strict=True):
-        if ours[name] != "place":
+    for name in shared:
+        kind = ours[name]
+        rarity = known(name) or compute(name, kind)
+        w = prior(kind, DEFAULT_KIND_PRIOR) * rarity
+        weight.append(w)
+        if kind != "place":
             things_w.append(w)
             if rarity >= OBJECT_RARITY:
                 objects_w.append(w)
-        chip = chip or (ours[name] == "chip" and rarity >= RARE_CHIP)
+            if kind == "chip" and rarity >= RARE_CHIP:
+                chip = True
+    top = math.fsum(weight)  # exact: the same whatever order the set gave (see _word_overlap)
+    strength = min(1.0, top / ENTITY_SATURATION)
+    left, right = _norms(index, new)[1], _norms(index, old)[1]
     evidence = (math.fsum(objects_w), math.fsum(things_w), chip)
     return _cosine(top, left, right) * strength, (shared, weight), evidence
+
+
+_NO_OBJECTS = (0.0, 0.0, False)
+
+
+def _norms(index: CandidateIndex, doc: Doc) -> tuple[float, float]:
+    """``index.doc_norms(doc)``, without the call while the cached totals are fresh."""
+    stamp, words, entities = doc.norms
+    if index.df.stamp - stamp >= NORM_REFRESH:
+        return index.doc_norms(doc)
+    return words, entities
 
 
 def _action_evidence(
@@ -391,7 +411,7 @@ def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Sha
         return 0.0, NOTHING_SHARED
     known, compute = index.word_rarity.get, index.rarity_of_word
     weight = [known(word) or compute(word) for word in shared]
-    left, right = index.doc_norms(new)[0], index.doc_norms(old)[0]
+    left, right = _norms(index, new)[0], _norms(index, old)[0]
     # A set's order follows the strings' hashes, which differ from one process to the
     # next: a plain sum's last bits would too, and a tie at the threshold or between
     # candidates would then fall differently from one poll to the next. fsum is exact.

@@ -29,6 +29,7 @@ the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may
 
 from __future__ import annotations
 
+import gc
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -86,7 +87,19 @@ def sweep(
             until = doc.published + clusterer.rules.long_window
         if doc.published <= until and doc.article_id not in clusterer.pending:
             early[doc.article_id] = doc
-    return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
+    # The round's docs and postings (a burst's every doc) live until the sweep ends:
+    # out of the cyclic collector's generations meanwhile, its full collections walk
+    # only what the scoring makes (pairs, scores), not them again each time (a 3,000
+    # article burst: 0.52 -> 0.35 s of full collections). Not when something else
+    # froze objects already (the monitor does): unfreezing would undo its freeze too.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
+    finally:
+        if freeze:
+            gc.unfreeze()
 
 
 def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = None) -> Iterator[Doc]:

@@ -29,10 +29,11 @@ How a match is decided:
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.entities.automaton import BACKEND, Automaton
 from chipwatch.entities.data import (
@@ -59,6 +60,27 @@ from chipwatch.model import Entity, EntityMatch
 
 if TYPE_CHECKING:
     from chipwatch.config import Config, EntityConfig
+
+# What _compile sets (the scanning tables); _empty last, so its presence means built.
+_TABLES = frozenset(
+    [
+        "_keys",
+        "_patterns",
+        "_words",
+        "_triggers",
+        "_word_masks",
+        "_extends",
+        "_overlappable",
+        "_shadowed",
+        "_special",
+        "_fast_patterns",
+        "_fast_overlappable",
+        "_risky",
+        "_automaton",
+        "_empty",
+    ]
+)
+_BUILDING = threading.Lock()
 
 
 class Tagger(Scan):
@@ -92,6 +114,35 @@ class Tagger(Scan):
         self.entities: Mapping[str, Entity] = EntityTable(dictionary, self._models.entity)
         grammar = builtin_grammar() if grammar is None else grammar
         self._grammar = grammar.for_entities(dictionary)
+        self._dictionary = dictionary
+        self._backend = backend
+        # The scanning tables and the automaton are built on first use (see
+        # __getattr__): the store writer's tagger resolves names and reads the entity
+        # table, and tags nothing when the parse workers prepared the articles; the
+        # tables are ~0.25 s of CPU (about half of building a tagger).
+        self._phrase_patterns: dict[str, PatternTuple] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        """A scanning table (``_keys``, ``_patterns``, ``_automaton``...) read before
+        the tables were built: build them, then read it."""
+        if name not in _TABLES or "_dictionary" not in self.__dict__:
+            raise AttributeError(name)
+        self._build_tables()
+        return self.__dict__[name]
+
+    def _build_tables(self) -> None:
+        with _BUILDING:  # a tagger is shared by threads: built once, whole
+            if "_empty" not in self.__dict__:
+                self._compile(self._dictionary)
+
+    def drop_tables(self) -> None:
+        """Forget the scanning tables (built again on the next tag): see
+        :func:`chipwatch.pipeline.prepare.cool`."""
+        with _BUILDING:
+            for name in _TABLES:
+                self.__dict__.pop(name, None)
+
+    def _compile(self, dictionary: dict[str, Entity]) -> None:
         ancestors = {name: self._ancestors(name) for name in dictionary}
         tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
         self._keys = tables.keys
@@ -122,9 +173,8 @@ class Tagger(Scan):
         self._risky = [
             sh or bool(ov) for sh, ov in zip(self._shadowed, self._overlappable, strict=True)
         ]
-        self._automaton = Automaton(self._keys, backend=backend)
+        self._automaton = Automaton(self._keys, backend=self._backend)
         self._empty = not self._keys
-        self._phrase_patterns: dict[str, PatternTuple] = {}
 
     def _index_names(self, entity: Entity) -> None:
         keys = {fold_key(entity.name)}

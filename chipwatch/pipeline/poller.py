@@ -110,7 +110,9 @@ class Poller:
         )
 
     async def __aenter__(self) -> Self:
-        self.parsers.start()  # before any thread of ours exists (see ParserPool.start)
+        # Before any thread of ours exists (see ParserPool.start); a store not made yet
+        # is a first import: its workers share one tagger built before the fork.
+        self.parsers.start(first_import=not self.db_path.exists())
         try:
             await self.write(self._open)
         except BaseException:

@@ -50,3 +50,30 @@ def prepare_articles(
             matches = split_body_matches(matches, article.summary)
         prepared.append(Prepared(tuple(matches), features))
     return tuple(prepared)
+
+
+def warm(entities: tuple[EntityConfig, ...]) -> None:
+    """Build, in this process, the largest part of what :func:`prepare_articles`
+    builds on its first call: the tagger's tables and its automaton (~0.3 s of CPU,
+    ~40 MB), and the action grammar's matcher. A pool forked right after (a first
+    import, see :meth:`~chipwatch.pipeline.workers.ParserPool.start`) shares them
+    instead of building them in each worker. The rarer parts stay with the workers
+    that need them: the tagger's exhaustive automaton (~30 MB) and the action
+    automaton of each language (~10-40 ms each; every language's together ~40 MB)."""
+    from chipwatch.clustering.actions import _matcher
+    from chipwatch.entities.tagger import _build_cached
+
+    _build_cached(entities).tag("", "warm")
+    _matcher()
+
+
+def cool(entities: tuple[EntityConfig, ...]) -> None:
+    """Drop what :func:`warm` built that this process (the store writer) does not
+    need: the forked workers keep their copies; the writer's tagger tags only the
+    few articles the workers did not prepare and builds its tables again then (its
+    automaton is ~30 MB: docs/performance.md, issue 20's bounds)."""
+    from chipwatch.clustering.actions import _matcher
+    from chipwatch.entities.tagger import _build_cached
+
+    _build_cached(entities).drop_tables()
+    _matcher.cache_clear()

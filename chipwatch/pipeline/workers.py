@@ -51,17 +51,27 @@ class ParserPool:
         self.entities = entities
         self._executor: Executor | None = None
 
-    def start(self) -> None:
+    def start(self, *, first_import: bool = False) -> None:
         """Start the workers now if that is cheap: forked from a single-threaded process.
 
         Forking before the store's thread exists gives workers that already imported
         the parser, in milliseconds; a process with other threads uses a fork server
         instead (safe, but it starts a fresh interpreter), started on first use.
+
+        ``first_import``: the store is new, so every feed brings articles to prepare.
+        The tagger and the action grammar's automata are then built here, once, before
+        the fork, and dropped here after it (see :func:`~.prepare.warm`), instead of
+        in every worker; a poll of an existing store (most unchanged) never builds them.
         """
         if self.workers > 1 and self._executor is None and threading.active_count() == 1:
+            warmed = first_import and self.entities is not None and _warm(self.entities)
             executor = self._start()
             for _ in range(self.workers):
-                executor.submit(_warm_up)
+                executor.submit(_warm_up)  # forks every worker now (the fork context)
+            if warmed and self.entities is not None:
+                from chipwatch.pipeline.prepare import cool
+
+                cool(self.entities)
 
     def _start(self) -> Executor:
         if self._executor is None:
@@ -169,6 +179,17 @@ def _context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["chipwatch.ingest.parse.feed", "chipwatch.pipeline.prepare"])
     return context
+
+
+def _warm(entities: tuple[EntityConfig, ...]) -> bool:
+    """:func:`~.prepare.warm`; False if it failed (each worker then builds its own)."""
+    from chipwatch.pipeline.prepare import warm
+
+    try:
+        warm(entities)
+    except Exception:  # a worker builds for itself and reports any real trouble
+        return False
+    return True
 
 
 def _warm_up() -> None:
