@@ -19,8 +19,8 @@ from typing import Any
 
 from benchmarks import module_main
 from chipwatch.entities.automaton import BACKEND
-from chipwatch.entities.fold import fold_with_map
 from chipwatch.entities.tagger import Tagger, build_tagger
+from chipwatch.matchfold import fold_with_map
 
 SIZES = {"small": 2_000, "full": 50_000}
 REPEATS = {"small": 5, "full": 3}

@@ -291,8 +291,8 @@ def test_matches_are_immutable_entity_matches(tagger: Tagger) -> None:
 def test_leftmost_longest_scan_equals_the_exhaustive_one(words: list[str]) -> None:
     # Regression guard for the fast path: a rejected leftmost-longest hit must never
     # hide a valid spelling that the exhaustive (overlapping) scan would keep.
-    from chipwatch.entities.fold import fold_with_map
     from chipwatch.entities.match import longest as _longest
+    from chipwatch.matchfold import fold_with_map
 
     tagger = build_tagger()
     text = " ".join(words)

@@ -194,8 +194,8 @@ def test_leftmost_longest_scan_equals_the_exhaustive_one_with_models_and_phrases
 ) -> None:
     # Model triggers and phrase anchors are keys of the same automaton: the fast path
     # must still give what the exhaustive one gives whenever it answers.
-    from chipwatch.entities.fold import fold_with_map
     from chipwatch.entities.match import longest
+    from chipwatch.matchfold import fold_with_map
 
     tagger = build_tagger()
     text = joint.join(words)

@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 from chipwatch.config import ConfigError
+from chipwatch.matchfold import fold
 from chipwatch.model import ENTITY_KINDS
 
 GRAMMAR_FILE = "actions.toml"
@@ -298,11 +299,6 @@ def _rule(
 
 
 # --------------------------------------------------------------------------- keys
-
-
-def fold(text: str) -> str:
-    """The form words are compared in: NFKC, then lower case (as the entity tagger)."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def _strip_accents(text: str) -> str:

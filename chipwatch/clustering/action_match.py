@@ -32,11 +32,11 @@ from chipwatch.clustering.action_words import (
     WordScanner,
     cjk_comma_free,
     drop_inside,
-    fold_with_map,
     language_mask,
     sentence_of,
     word_count,
 )
+from chipwatch.matchfold import fold_with_map
 from chipwatch.model import EntityMatch
 
 _CHARS_PER_WORD = 12  # no word in a gap is longer, on average (a space included)

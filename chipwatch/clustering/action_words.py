@@ -14,14 +14,12 @@ them, Chinese, Japanese and Korean ones do not), and a stem reads to its word's 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 from chipwatch.clustering.action_grammar import (
     CJK,
     LANGUAGES,
     ActionGrammar,
-    fold,
     is_word_char,
     word_spellings,
 )
@@ -150,53 +148,6 @@ def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
 
 
 _WORD_TAIL = re.compile(r"[^\W_\u2e80-\U0010ffff]*")
-
-
-# --------------------------------------------------------------------------- folding
-
-
-def fold_with_map(text: str) -> tuple[str, list[int] | None]:
-    """Folded text and, when folding changed its length, each folded character's offset
-    in ``text`` (None when offsets are shared, which is nearly always).
-
-    Three speeds, as the entity tagger's: ASCII is lowered in C; text whose characters
-    each fold to one character goes through one ``str.translate``; only text with
-    ligatures or combining marks pays for a loop and an index map.
-    """
-    if text.isascii():
-        return text.lower(), None
-    if unicodedata.is_normalized("NFKC", text):
-        lowered = text.lower()
-        if len(lowered) == len(text):
-            return lowered, None
-    folded = text.translate(_ONE_TO_ONE)
-    if _IRREGULAR not in folded:
-        return folded, None
-    pieces: list[str] = []
-    index: list[int] = []
-    for offset, char in enumerate(text):
-        piece = "" if unicodedata.combining(char) else fold(char)
-        pieces.append(piece)
-        index.extend([offset] * len(piece))
-    return "".join(pieces), index
-
-
-_IRREGULAR = "\x00"
-
-
-class _OneToOne(dict[int, str]):
-    """``str.translate`` table: a character's fold when it is one character, else a
-    marker (filled lazily: each distinct character is folded once per process)."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = "" if unicodedata.combining(char) else fold(char)
-        value = folded if len(folded) == 1 and code else _IRREGULAR
-        self[code] = value
-        return value
-
-
-_ONE_TO_ONE = _OneToOne()
 
 
 # --------------------------------------------------------------------------- sentences

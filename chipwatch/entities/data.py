@@ -19,6 +19,7 @@ from typing import Any
 
 from chipwatch.config import ConfigError, EntityConfig
 from chipwatch.entities.models import ModelSpec, ModelSpecError, specs_from_table
+from chipwatch.matchfold import fold
 from chipwatch.model import ENTITY_KINDS, Alias, Entity
 
 DICTIONARY_FILE = "entities.toml"
@@ -30,11 +31,6 @@ class DictionaryError(ConfigError):
 
 
 # --------------------------------------------------------------------------- folding
-
-
-def fold(text: str) -> str:
-    """The form the matcher compares: NFKC, then lower case (length-stable for most text)."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def _is_latin(char: str) -> bool:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from chipwatch.entities.data import fold, spelling_variants
+from chipwatch.entities.data import spelling_variants
 from chipwatch.entities.fold import _original_span
 from chipwatch.entities.match import PatternTuple
 from chipwatch.entities.models import ModelHit, ModelMatcher, ModelSpec, model_entity
+from chipwatch.matchfold import fold
 from chipwatch.model import Entity
 
 _CACHE_LIMIT = 50_000  # distinct model names kept (each a few hundred bytes)

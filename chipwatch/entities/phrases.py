@@ -35,7 +35,8 @@ from importlib import resources
 from typing import Any
 
 from chipwatch.config import ConfigError
-from chipwatch.entities.data import fold, is_word_char, spelling_variants
+from chipwatch.entities.data import is_word_char, spelling_variants
+from chipwatch.matchfold import fold
 
 GRAMMAR_FILE = "phrases.toml"
 # The eleven languages of the dictionary, and Ukrainian and Russian, which the press

@@ -46,7 +46,6 @@ from chipwatch.entities.data import (
     spelling_variants,
     strip_latin_accents,
 )
-from chipwatch.entities.fold import fold_with_map
 from chipwatch.entities.lookup import EntityTable, ModelIndex
 from chipwatch.entities.match import (
     PatternTuple,
@@ -56,6 +55,7 @@ from chipwatch.entities.models import ModelSpec
 from chipwatch.entities.phrases import Grammar, builtin_grammar
 from chipwatch.entities.scan import _ALIAS_TRIGGER, Scan, _code
 from chipwatch.entities.tables import build_tables
+from chipwatch.matchfold import fold_with_map
 from chipwatch.model import Entity, EntityMatch
 
 if TYPE_CHECKING:
