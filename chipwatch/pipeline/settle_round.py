@@ -26,6 +26,7 @@ from chipwatch.store.queries import articles_by_ids
 from chipwatch.store.tags import article_matches
 
 if TYPE_CHECKING:
+    from chipwatch.clustering.settle_plan import Placed
     from chipwatch.pipeline.services import Services
 
 
@@ -80,10 +81,11 @@ def _settle(services: Services, *, now: datetime) -> Settled:
     return settled
 
 
-def _check_watches(services: Services, placed: dict[int, int], *, now: datetime) -> list[Any]:
+def _check_watches(services: Services, settled: Placed, *, now: datetime) -> list[Any]:
     """The watches, for each settled article in its final story, in published order."""
-    if not services.alerts.watches or not placed:
+    if not services.alerts.watches or not settled:
         return []
+    placed = settled.as_dict()
     known = services.unsettled
     missing = [i for i in placed if i not in known]
     loaded: dict[int, tuple[Article, list[EntityMatch]]] = {
