@@ -3,7 +3,10 @@
 Before the sweep, the clusterer holds the ids of every deferred article whose doc it
 did not keep (past ``max_pending``: ~70 bytes an article, nearly the whole of a large
 first import). Only an edit reads them, and nothing is edited during the pass; the
-sweep now lets go of them when it starts, before its peak. The stories are the same.
+sweep now lets go of them when it starts, before its peak. (That the stories are the
+same is shown by the partition tests and realnews: two replays of this spread round
+do not give the same partition even on main 1de6edf, see docs/performance.md,
+session 25, so this test does not compare them.)
 """
 
 from __future__ import annotations
@@ -55,9 +58,9 @@ def test_the_sweep_does_not_hold_the_ids_of_the_docs_not_kept_through_its_peak(
     released = _replay(tmp_path / "released", feeds)
     assert seen["unkept"] == 0
 
+    assert len(released.story_of) == COUNT, "an article was left without a story"
     # Without letting go, the sweep holds the id of every doc not kept (all but the 50
-    # and those within the first week); the stories are the same either way.
+    # and those within the first week).
     monkeypatch.setattr(settle_sweep, "_release", lambda clusterer: None)
-    kept = _replay(tmp_path / "kept", feeds)
+    _replay(tmp_path / "kept", feeds)
     assert seen["unkept"] > COUNT // 2
-    assert released.partition() == kept.partition()
