@@ -70,7 +70,7 @@ def ingest(db, clusterer: Clusterer, article: Article):
         clusterer.end_batch()
     with write_transaction(db):
         settled = settle(clusterer, now=article.fetched_at)
-    story_id = settled.placed.get(article_id, provisional.story_id)
+    story_id = settled.placed.as_dict().get(article_id, provisional.story_id)
     explain = explain_article(db, article_id)
     return article_id, Assignment(
         story_id=story_id,

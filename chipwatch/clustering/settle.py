@@ -97,6 +97,7 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
         return SettleResult()
     locked = locked_articles(db, ids)
     if clusterer.sweep and not locked and not has_settled(db):
+        del ids  # the sweep reads the round itself, in its order: not held through it
         clusterer.df.freeze()
         drifted(clusterer)  # as the whole-round pass would note it
         return sweep(clusterer, now=now, make_pass=_Pass, candidates=SETTLE_CANDIDATES)

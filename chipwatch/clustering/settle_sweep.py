@@ -87,6 +87,7 @@ def sweep(
             until = doc.published + clusterer.rules.long_window
         if doc.published <= until and doc.article_id not in clusterer.pending:
             early[doc.article_id] = doc
+    _release(clusterer)
     # The round's docs and postings (a burst's every doc) live until the sweep ends:
     # out of the cyclic collector's generations meanwhile, its full collections walk
     # only what the scoring makes (pairs, scores), not them again each time (a 3,000
@@ -100,6 +101,16 @@ def sweep(
     finally:
         if freeze:
             gc.unfreeze()
+
+
+def _release(clusterer: Clusterer) -> None:
+    """Let go of the ids of the deferred articles whose docs the clusterer did not keep
+    (issue 20; ~70 bytes an article, held through the sweep's peak otherwise): only an
+    edit reads them, and nothing is edited during the pass. A new set, not an emptied
+    one: a set does not shrink its table. (The kept docs past the round's first long
+    window are kept: reading them again when the sweep reaches them made a spread
+    round's partition vary between runs; see docs/performance.md, session 25.)"""
+    clusterer.unkept = set()
 
 
 def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = None) -> Iterator[Doc]:

@@ -24,10 +24,15 @@ from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.alerts import follow_articles, follow_merges
 from chipwatch.store.clustering import has_unsettled
 from chipwatch.store.db import StoreError, write_transaction
-from chipwatch.store.queries import articles_by_ids
+from chipwatch.store.queries import articles_by_ids, published_keys
 from chipwatch.store.tags import article_matches
 
+# Articles the watches read from the store at once at a round's end (each with its
+# mentions, ~5 KB): a first import settles the whole round in one pass (issue 20).
+WATCH_SLICE = 1000
+
 if TYPE_CHECKING:
+    from chipwatch.clustering.settle_plan import Placed
     from chipwatch.pipeline.services import Services
 
 
@@ -89,25 +94,35 @@ def _settle(services: Services, *, now: datetime) -> Settled:
     return settled
 
 
-def _check_watches(services: Services, placed: dict[int, int], *, now: datetime) -> list[Any]:
-    """The watches, for each settled article in its final story, in published order."""
-    if not services.alerts.watches or not placed:
+def _check_watches(services: Services, settled: Placed, *, now: datetime) -> list[Any]:
+    """The watches, for each settled article in its final story, in published order.
+    Articles not kept since ingest are read from the store ``WATCH_SLICE`` at a time."""
+    if not services.alerts.watches or not settled:
         return []
+    placed = settled.as_dict()
     known = services.unsettled
-    missing = [i for i in placed if i not in known]
-    loaded: dict[int, tuple[Article, list[EntityMatch]]] = {
-        article.id: (article, article_matches(services.db, article.id))
-        for article in articles_by_ids(services.db, missing)
-        if article.id is not None
-    }
-    articles = {**loaded, **{i: known[i] for i in placed if i in known}}
-    order = sorted(articles, key=lambda i: (articles[i][0].published, articles[i][0].key, i))
+    order = [(a.published, a.key, i) for i, (a, _) in known.items() if i in placed]
+    order += published_keys(services.db, [i for i in placed if i not in known])
+    order.sort()
     alerts: list[Any] = []
-    for article_id in order:
-        article, matches = articles[article_id]
-        assignment = Assignment(story_id=placed[article_id], new_story=False)
-        alerts += services.alerts.on_article(article_id, article, matches, assignment, now=now)
+    for start in range(0, len(order), WATCH_SLICE):
+        ids = [article_id for _, _, article_id in order[start : start + WATCH_SLICE]]
+        articles = _articles(services, ids)
+        for article_id in ids:
+            article, matches = articles[article_id]
+            assignment = Assignment(story_id=placed[article_id], new_story=False)
+            alerts += services.alerts.on_article(article_id, article, matches, assignment, now=now)
     return alerts
+
+
+def _articles(services: Services, ids: list[int]) -> dict[int, tuple[Article, list[EntityMatch]]]:
+    """The given articles with their mentions: kept since ingest, else from the store."""
+    known = services.unsettled
+    found = {i: known[i] for i in ids if i in known}
+    for article in articles_by_ids(services.db, [i for i in ids if i not in known]):
+        if article.id is not None:
+            found[article.id] = (article, article_matches(services.db, article.id))
+    return found
 
 
 def _distinct(alerts: list[Any]) -> list[Any]:

@@ -202,6 +202,16 @@ def row_to_article(row: dict[str, Any], *, feed_url: str = "", feed_name: str = 
     )
 
 
+def published_keys(db: Database, ids: Sequence[int]) -> list[tuple[datetime, str, int]]:
+    """``(published, key, id)`` of the given articles, read 500 at a time."""
+    found: list[tuple[datetime, str, int]] = []
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        sql = f"SELECT published, key, id FROM articles WHERE id IN ({','.join('?' * len(part))})"
+        found += [(from_iso(p), str(k), int(i)) for p, k, i in db.conn.execute(sql, part)]
+    return found
+
+
 def articles_by_ids(db: Database, ids: Iterable[int]) -> list[Article]:
     wanted = list(ids)
     if not wanted:
