@@ -43,6 +43,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from xml.etree import ElementTree as ET
 
+from benchmarks.synth import generate_articles
+
 ORDERS = ("published", "reverse", "shuffled")
 SHUFFLE_SEED = 18  # the fixed seed of the "shuffled" order
 LIVE_DELAY = timedelta(minutes=5)
@@ -212,6 +214,28 @@ def replay(
     finally:
         if owned:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def first_import(
+    directory: Path | None,
+    feeds: Sequence[Path],
+    *,
+    count: int,
+    span: timedelta,
+    extra_config: str = "",
+) -> Replay:
+    """A first import of ``benchmarks.synth.write_feeds``' files (``count`` articles over
+    ``span``, default seed): one round bringing every feed at once, polled an hour after
+    the newest article."""
+    newest = max(a.published for a in generate_articles(count, span=span))
+    files = [(path.name, path, newest) for path in feeds]
+    return replay(
+        file_rounds(files, chunk=len(files)),
+        feeds=[path.name for path in feeds],
+        now=newest + timedelta(hours=1),
+        extra_config=extra_config,
+        directory=directory,
+    )
 
 
 def feed_file(directory: Path, index: int) -> Path:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.replay import Item, Replay, Round, item_rounds, render_rss, replay
 from chipwatch.store.alerts import follow_articles, list_alerts, record_delivery, upsert_alert
@@ -87,6 +88,21 @@ def _two_rounds(directory: Path) -> tuple[Replay, Replay]:
     return first, second
 
 
+def _tsmc_alert(db: Any, story: int, *, now: datetime, article: int | None = None) -> Any:
+    """The TSMC watch's alert on ``story``, raised by ``article`` (None: a store from
+    before alerts recorded their article)."""
+    return upsert_alert(
+        db,
+        kind="watch",
+        watch="TSMC",
+        subject=f"story:{story}",
+        title="",
+        now=now,
+        story_id=story,
+        article_id=article,
+    )
+
+
 def test_a_story_split_by_the_next_rounds_pass_does_not_raise_its_watch_twice(
     tmp_path: Path,
 ) -> None:
@@ -122,16 +138,7 @@ def test_a_split_article_takes_the_alert_it_raised_to_its_new_story(db, now) -> 
         story = create_story(db, published=now, now=now)
         copy = add(db, story, "wire", "en", "Nvidia resumes H20 sales", 0)
         watched = add(db, story, "blog", "en", "TSMC makes more H20", 30)
-        upsert_alert(
-            db,
-            kind="watch",
-            watch="TSMC",
-            subject=f"story:{story}",
-            title="",
-            now=now,
-            story_id=story,
-            article_id=watched,
-        )
+        _tsmc_alert(db, story, now=now, article=watched)
         kept = split_article(db, copy, now=now)  # the other article: the alert stays
         assert kept != story and _alerted_story(db) == [(story, watched)]
         moved = split_article(db, watched, now=now)
@@ -149,15 +156,7 @@ def test_merged_stories_keep_one_alert_per_watch_with_every_delivery(db, now) ->
         for minutes, when in ((0, earlier), (30, now)):
             story = create_story(db, published=now, now=now)
             add(db, story, "wire", "en", f"TSMC report {minutes}", minutes)
-            alert, _ = upsert_alert(
-                db,
-                kind="watch",
-                watch="TSMC",
-                subject=f"story:{story}",
-                title="",
-                now=when,
-                story_id=story,
-            )
+            alert, _ = _tsmc_alert(db, story, now=when)
             record_delivery(db, alert.id, "bell", status="sent", attempts=1, now=when)
             ids.append((story, alert.id))
         merge_stories(db, ids[0][0], ids[1][0], now=now)
@@ -175,16 +174,7 @@ def test_an_alert_moved_onto_a_story_alerted_by_its_watch_joins_that_alert(db, n
         a = add(db, left, "wire", "en", "TSMC one", 0)
         b = add(db, right, "blog", "en", "TSMC two", 10)
         for story, article in ((left, a), (right, b)):
-            upsert_alert(
-                db,
-                kind="watch",
-                watch="TSMC",
-                subject=f"story:{story}",
-                title="",
-                now=now,
-                story_id=story,
-                article_id=article,
-            )
+            _tsmc_alert(db, story, now=now, article=article)
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [right, a])  # a pass did
         follow_articles(db)
     assert _alerted_story(db) == [(right, b)]
@@ -196,29 +186,12 @@ def test_an_alert_from_before_the_article_column_stays_and_takes_the_next_match(
     with write_transaction(db):
         story = create_story(db, published=now, now=now)
         article = add(db, story, "wire", "en", "TSMC report", 0)
-        upsert_alert(
-            db,
-            kind="watch",
-            watch="TSMC",
-            subject=f"story:{story}",
-            title="",
-            now=now,
-            story_id=story,
-        )
+        _tsmc_alert(db, story, now=now)
         elsewhere = create_story(db, published=now, now=now)
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [elsewhere, article])
         assert follow_articles(db) == []
         assert _alerted_story(db) == [(story, None)]
-        upsert_alert(
-            db,
-            kind="watch",
-            watch="TSMC",
-            subject=f"story:{story}",
-            title="",
-            now=now,
-            story_id=story,
-            article_id=article,
-        )
+        _tsmc_alert(db, story, now=now, article=article)
         follow_articles(db)
     assert _alerted_story(db) == [(elsewhere, article)]
 
@@ -232,16 +205,7 @@ def test_an_alert_leaving_a_story_makes_room_for_one_coming(db, now) -> None:
         b = add(db, second, "blog", "en", "TSMC two", 10)
         alerts = []
         for story, article in ((first, a), (second, b)):
-            alert, _ = upsert_alert(
-                db,
-                kind="watch",
-                watch="TSMC",
-                subject=f"story:{story}",
-                title="",
-                now=now,
-                story_id=story,
-                article_id=article,
-            )
+            alert, _ = _tsmc_alert(db, story, now=now, article=article)
             alerts.append(alert.id)
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [second, a])
         db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [third, b])

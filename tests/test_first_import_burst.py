@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 import chipwatch.clustering.settle_sweep as settle_sweep
-from benchmarks.replay import Replay, file_rounds, replay
-from benchmarks.synth import generate_articles, write_feeds
+from benchmarks.replay import Replay, first_import
+from benchmarks.synth import write_feeds
 from chipwatch.clustering.candidates import Doc
 from chipwatch.clustering.clusterer import Clusterer
 from chipwatch.clustering.first_window import FirstWindow
@@ -36,15 +36,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _replay(directory: Path, feeds: list[Path]) -> Replay:
-    newest = max(a.published for a in generate_articles(COUNT, span=SPAN))
-    files = [(path.name, path, newest) for path in feeds]
-    return replay(
-        file_rounds(files, chunk=len(files)),
-        feeds=[path.name for path in feeds],
-        now=newest + timedelta(hours=1),
-        extra_config=WATCH,
-        directory=directory,
-    )
+    return first_import(directory, feeds, count=COUNT, span=SPAN, extra_config=WATCH)
 
 
 def test_a_first_import_of_a_burst_is_placed_once_and_read_from_the_store_never(

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 import chipwatch.clustering.settle_sweep as settle_sweep
-from benchmarks.replay import Replay, file_rounds, replay
-from benchmarks.synth import generate_articles, write_feeds
+from benchmarks.replay import Replay, first_import
+from benchmarks.synth import write_feeds
 from chipwatch.clustering.clusterer import Clusterer
 
 COUNT = 600
@@ -33,14 +33,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _replay(directory: Path, feeds: list[Path]) -> Replay:
-    newest = max(a.published for a in generate_articles(COUNT, span=SPAN))
-    files = [(path.name, path, newest) for path in feeds]
-    return replay(
-        file_rounds(files, chunk=len(files)),
-        feeds=[path.name for path in feeds],
-        now=newest + timedelta(hours=1),
-        directory=directory,
-    )
+    return first_import(directory, feeds, count=COUNT, span=SPAN)
 
 
 def test_the_sweep_does_not_hold_the_ids_of_the_docs_not_kept_through_its_peak(

@@ -17,8 +17,8 @@ import pytest
 
 import chipwatch.pipeline.services as services
 import chipwatch.pipeline.settle_round as settle_round
-from benchmarks.replay import Replay, file_rounds, replay
-from benchmarks.synth import generate_articles, write_feeds
+from benchmarks.replay import Replay, first_import
+from benchmarks.synth import write_feeds
 
 COUNT = 600
 SPAN = timedelta(days=20)
@@ -34,15 +34,7 @@ def feeds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _replay(directory: Path, feeds: list[Path]) -> Replay:
-    newest = max(a.published for a in generate_articles(COUNT, span=SPAN))
-    files = [(path.name, path, newest) for path in feeds]
-    return replay(
-        file_rounds(files, chunk=len(files)),
-        feeds=[path.name for path in feeds],
-        now=newest + timedelta(hours=1),
-        extra_config=WATCHES,
-        directory=directory,
-    )
+    return first_import(directory, feeds, count=COUNT, span=SPAN, extra_config=WATCHES)
 
 
 class _Recorder:
