@@ -185,7 +185,6 @@ def measure(size: int, cache: Path | None = None) -> dict[str, Any]:
     from chipwatch.clustering.features import doc_features
     from chipwatch.config import ClusterConfig
     from chipwatch.entities.tagger import build_tagger
-    from chipwatch.model import Article
     from chipwatch.store.db import open_db, write_transaction
     from chipwatch.store.queries import upsert_article
     from chipwatch.store.tags import save_matches
@@ -210,17 +209,7 @@ def measure(size: int, cache: Path | None = None) -> dict[str, Any]:
         for offset in range(0, len(arrivals), BATCH):
             with write_transaction(db):
                 for item in arrivals[offset : offset + BATCH]:
-                    article = Article(
-                        key=item.guid,
-                        feed_url=f"https://outlet{item.outlet}.example/feed",
-                        title=item.title,
-                        summary=item.summary,
-                        url=item.url,
-                        published=item.published,
-                        fetched_at=item.published,
-                        guid=item.guid,
-                        lang=item.lang,
-                    )
+                    article = item.article()
                     article_id, _ = upsert_article(
                         db, article, feed_id=item.outlet + 1, now=item.published
                     )

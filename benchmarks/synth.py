@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from chipwatch.model import Article
+
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 COMPANIES = (
@@ -239,6 +241,20 @@ class SynthArticle:
     url: str
     published: datetime
     event: int
+
+    def article(self) -> Article:
+        """This item as the parser would hand it over (one outlet, one feed URL)."""
+        return Article(
+            key=self.guid,
+            feed_url=f"https://outlet{self.outlet}.example/feed",
+            title=self.title,
+            summary=self.summary,
+            url=self.url,
+            published=self.published,
+            fetched_at=self.published,
+            guid=self.guid,
+            lang=self.lang,
+        )
 
 
 def _misspell(rng: random.Random, text: str) -> str:

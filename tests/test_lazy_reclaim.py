@@ -19,7 +19,6 @@ from chipwatch.clustering.candidates import HELD_AT_MOST, CandidateIndex, Doc
 from chipwatch.clustering.clusterer import MAX_CANDIDATES, Clusterer
 from chipwatch.clustering.features import doc_features
 from chipwatch.config import ClusterConfig
-from chipwatch.model import Article
 from chipwatch.store.db import write_transaction
 from chipwatch.store.queries import upsert_article
 from chipwatch.store.tags import save_matches
@@ -117,17 +116,7 @@ def _assignments(db, held_at_most: int | None, monkeypatch) -> tuple[list[tuple]
     for offset in range(0, len(stream), 25):
         with write_transaction(db):
             for item in stream[offset : offset + 25]:
-                article = Article(
-                    key=item.guid,
-                    feed_url=f"https://outlet{item.outlet}.example/feed",
-                    title=item.title,
-                    summary=item.summary,
-                    url=item.url,
-                    published=item.published,
-                    fetched_at=item.published,
-                    guid=item.guid,
-                    lang=item.lang,
-                )
+                article = item.article()
                 article_id, _ = upsert_article(
                     db, article, feed_id=item.outlet + 1, now=item.published
                 )
