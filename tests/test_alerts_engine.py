@@ -10,7 +10,8 @@ from sqlite_utils import Database
 from test_query_match import small_tagger
 from test_query_search import Archive
 
-from chipwatch.alerts.engine import FEED_HEALTH_WATCH, AlertEngine
+from chipwatch.alerts.engine import AlertEngine
+from chipwatch.alerts.health import FEED_HEALTH_WATCH
 from chipwatch.config import AlertsConfig, Config, FeedConfig, WatchConfig
 from chipwatch.entities.tagger import Tagger
 from chipwatch.errors import UserError

@@ -17,7 +17,8 @@ from test_query_match import small_tagger
 from test_query_search import Archive
 
 from chipwatch.alerts.channels.desktop import osc_notification
-from chipwatch.alerts.engine import AlertEngine, AlertEvent
+from chipwatch.alerts.engine import AlertEngine
+from chipwatch.alerts.events import AlertEvent
 from chipwatch.alerts.notify import Notifier
 from chipwatch.config import AlertsConfig, Config, WatchConfig
 from chipwatch.entities.tagger import Tagger

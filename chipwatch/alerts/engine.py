@@ -9,70 +9,25 @@ transaction committed. Time is always the ``now`` argument.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chipwatch.alerts.events import AlertEvent, outlets_detail
+from chipwatch.alerts.health import feed_health_events
 from chipwatch.config import Config, WatchConfig
 from chipwatch.errors import UserError
 from chipwatch.model import AlertKind, Article, Assignment, EntityMatch
 from chipwatch.store import alerts as store
-from chipwatch.timeutil import format_duration, from_iso, iso
+from chipwatch.timeutil import iso
 from chipwatch.words import plural
 
 if TYPE_CHECKING:  # imported where used: a config without watches or mutes needs none
     from chipwatch.query.match import Query, QueryDoc
     from chipwatch.store.db import AnyConnection as Database
 
-FEED_HEALTH_WATCH = "feed health"
 SPIKE_WINDOW = timedelta(hours=24)
 SPIKE_BASELINE_DAYS = 7
-
-
-@dataclass(frozen=True, slots=True)
-class AlertEvent:
-    """An alert raised (``created``) or updated, with where to notify it."""
-
-    alert_id: int
-    kind: str
-    watch: str
-    story_id: int | None
-    title: str
-    url: str
-    outlets: tuple[str, ...] = ()
-    created: bool = True
-    notify: tuple[str, ...] = ()
-    webhook: str | None = None
-    subject: str = ""
-    detail: str = ""
-    feed_id: int | None = None
-    state: str = "new"
-    at: str = ""
-    query: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    article_id: int | None = None  # a watch alert's article (the one that matched)
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``poll --json`` line: ``{"type": "alert", "watch", "story", "title", "url", …}``
-        (a watch alert's ``article``: the article that matched, which it follows)."""
-        return {
-            "type": "alert",
-            "id": self.alert_id,
-            "kind": self.kind,
-            "watch": self.watch,
-            "story": self.story_id,
-            "title": self.title,
-            "url": self.url,
-            "outlets": len(self.outlets),
-            "sources": list(self.outlets),
-            "created": self.created,
-            "state": self.state,
-            "detail": self.detail,
-            "feed": self.feed_id,
-            "at": self.at,
-            **({"query": self.query} if self.query else {}),
-            **({"article": self.article_id} if self.article_id is not None else {}),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +133,7 @@ class AlertEngine:
         """The watch's alert on the story, raised or updated; ``article_id``: the
         article that matched the watch (None: it only joined a story already alerted)."""
         title, url, outlets = store.story_brief(self.db, story_id)
-        detail = _outlets_detail(outlets)
+        detail = outlets_detail(outlets)
         alert, created = store.upsert_alert(
             self.db,
             kind=AlertKind.WATCH,
@@ -212,88 +167,9 @@ class AlertEngine:
     # ---- feed health
 
     def check_feed_health(self, *, now: datetime, offline: bool = False) -> list[AlertEvent]:
-        """Feed alerts: gone (HTTP 410, no longer polled), failing ``feed_failures`` times
-        in a row, or a ``must_not_miss`` feed with no new article for longer than its
-        allowance. None while the network is unreachable (``offline``): that is one
-        problem, the network alert's (:mod:`chipwatch.alerts.network`), not each feed's."""
-        if offline:
-            return []
-        events: list[AlertEvent] = []
-        for feed in store.feed_health_rows(self.db):
-            for problem in self._feed_problems(feed, now):
-                event = self._feed_alert(feed, *problem, now=now)
-                if event is not None:
-                    events.append(event)
-        return events
-
-    def _feed_problems(self, feed: dict[str, Any], now: datetime) -> list[tuple[str, str, str]]:
-        problems: list[tuple[str, str, str]] = []
-        failures = int(feed["error_count"] or 0)
-        if feed["disabled_reason"]:
-            since = feed["last_ok_at"] or feed["created_at"]
-            problems.append(("gone", since, f"stopped: {_one_line(feed['disabled_reason'])}"))
-        elif failures >= self.config.alerts.feed_failures:
-            since = feed["last_ok_at"] or feed["created_at"]
-            reason = feed["last_error"] or (
-                f"HTTP {feed['last_http_status']}" if feed["last_http_status"] else "error"
-            )
-            problems.append(
-                (
-                    "failing",
-                    since,
-                    f"failing: {plural(failures, 'fetch')} in a row ({_one_line(reason)})",
-                )
-            )
-        allowance = self._must_not_miss.get(feed["url"])
-        if allowance is not None:
-            since = feed["last_new_at"] or feed["created_at"]
-            silent = now - from_iso(since)
-            if silent > allowance:
-                problems.append(
-                    (
-                        "silent",
-                        since,
-                        f"silent: no new article for {format_duration(silent)} "
-                        f"(must_not_miss {format_duration(allowance)})",
-                    )
-                )
-        return problems
-
-    def _feed_alert(
-        self, feed: dict[str, Any], problem: str, since: str, detail: str, *, now: datetime
-    ) -> AlertEvent | None:
-        subject = f"feed:{feed['id']}:{problem}:{since}"
-        before = store.get_alert(self.db, FEED_HEALTH_WATCH, subject)
-        title = f"{feed['label']}: {detail}"
-        alert, created = store.upsert_alert(
-            self.db,
-            kind=AlertKind.FEED,
-            watch=FEED_HEALTH_WATCH,
-            subject=subject,
-            title=title,
-            now=now,
-            feed_id=feed["id"],
-            detail=detail,
-        )
-        if not created and before is not None and before.detail == detail:
-            return None
-        alerts = self.config.alerts
-        return AlertEvent(
-            alert.id,
-            AlertKind.FEED,
-            FEED_HEALTH_WATCH,
-            None,
-            title,
-            feed["url"],
-            (feed["label"],),
-            created,
-            alerts.feed_notify,
-            alerts.feed_webhook,
-            subject,
-            detail,
-            feed["id"],
-            alert.state,
-            iso(now),
+        """Feed alerts (:func:`chipwatch.alerts.health.feed_health_events`)."""
+        return feed_health_events(
+            self.db, self.config.alerts, self._must_not_miss, now=now, offline=offline
         )
 
     # ---- spikes
@@ -403,14 +279,6 @@ def _compile_mute(config: Config, tagger: Any) -> Query | None:
     return parse_query(config.mute_query, tagger)
 
 
-def _outlets_detail(outlets: Iterable[str]) -> str:
-    names = list(outlets)
-    if not names:
-        return ""
-    shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-    return f"{plural(len(names), 'outlet')}: {shown}"
-
-
 def _spike_detail(recent: int, average: float) -> str:
     if average == 0:
         return f"{plural(recent, 'story')} in 24h (none in the 7 days before)"
@@ -418,9 +286,3 @@ def _spike_detail(recent: int, average: float) -> str:
         f"{plural(recent, 'story')} in 24h, {recent / average:.1f}× the daily average "
         f"of {average:.1f} over the 7 days before"
     )
-
-
-def _one_line(text: str) -> str:
-    from chipwatch.textsafe import clean_text
-
-    return clean_text(str(text), single_line=True, limit=200)

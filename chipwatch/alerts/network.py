@@ -1,7 +1,7 @@
 """The one network alert: raised when a round finds the network unreachable, updated
 while it stays down, cleared (dismissed, its title in the past tense) when it is back.
 
-While it is down, feed-health alerts wait (:meth:`AlertEngine.check_feed_health` is
+While it is down, feed-health alerts wait (:func:`chipwatch.alerts.health.feed_health_events` is
 told): ten feeds failing because the computer is offline are one problem, not ten.
 The poller judges the network (:mod:`chipwatch.pipeline.network`); this module only
 keeps the alert and the stored state in step, inside the caller's transaction.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chipwatch.alerts.engine import AlertEvent
+from chipwatch.alerts.events import AlertEvent
 from chipwatch.config import Config
 from chipwatch.model import AlertKind, AlertState
 from chipwatch.store import alerts as store

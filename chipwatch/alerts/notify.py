@@ -27,7 +27,7 @@ import httpx
 
 from chipwatch.alerts import channels
 from chipwatch.alerts.channels import Delivery
-from chipwatch.alerts.engine import AlertEvent
+from chipwatch.alerts.events import AlertEvent
 from chipwatch.config import Config
 from chipwatch.store import alerts as store
 from chipwatch.store.db import open_db, write_transaction

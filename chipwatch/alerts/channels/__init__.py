@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:  # annotations only: the config's checks import this module
     import httpx
 
-    from chipwatch.alerts.engine import AlertEvent
+    from chipwatch.alerts.events import AlertEvent
     from chipwatch.config import Config
 
 NAMES = ("bell", "desktop", "webhook")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from chipwatch.alerts.channels import Delivery, Notifying
 
 if TYPE_CHECKING:
-    from chipwatch.alerts.engine import AlertEvent
+    from chipwatch.alerts.events import AlertEvent
 
 
 async def deliver(notifier: Notifying, events: Sequence[AlertEvent]) -> list[Delivery]:

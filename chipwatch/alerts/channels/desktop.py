@@ -12,7 +12,7 @@ from chipwatch.alerts.channels import Delivery, Notifying
 from chipwatch.textsafe import clean_text
 
 if TYPE_CHECKING:
-    from chipwatch.alerts.engine import AlertEvent
+    from chipwatch.alerts.events import AlertEvent
 
 TIMEOUT = 5.0  # seconds notify-send may take
 BURST = 3  # more new alerts than this at once: one summary notification

@@ -28,7 +28,7 @@ from chipwatch.config import DEFAULT_USER_AGENT, Config
 from chipwatch.textsafe import clean_text
 
 if TYPE_CHECKING:
-    from chipwatch.alerts.engine import AlertEvent
+    from chipwatch.alerts.events import AlertEvent
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped, never obeyed blindly
