@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import random
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -236,7 +237,7 @@ class Poller:
         )
         result = await self.fetcher.fetch(request, now=now)
         digest = body_hash(result.body) if result.kind == FetchKind.OK else ""
-        parsed = None
+        parsed = pick = None
         if digest and digest != feed.body_hash:
             body, result = result.body, dataclasses.replace(result, body=b"")
             parsed = await self.parsers.parse(
@@ -247,6 +248,10 @@ class Poller:
                 feed.label,
                 prepare_at_most=self.config.poll.max_new_per_feed,
             )
+            if parsed.long is not None:  # a long feed: the writer may need more of it
+                pick = functools.partial(
+                    self.parsers.pick, body, result.headers, identity or feed.url, now, feed.label
+                )
             del body
         pages = Enriched(parsed) if parsed is not None else None
         if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
@@ -260,6 +265,7 @@ class Poller:
             texts=pages.texts if pages else (),
             analysed=pages.analysed if pages else (),
             digest=digest,
+            pick=pick,
         )
 
     def _configured(self, feed: FeedState, identity: str, key: str) -> Any:
