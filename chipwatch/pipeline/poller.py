@@ -14,7 +14,8 @@ import asyncio
 import dataclasses
 import functools
 import random
-from collections.abc import Callable, Coroutine, Iterable
+from array import array
+from collections.abc import Callable, Container, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,7 @@ from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
-from chipwatch.pipeline.settle_round import Settled, settle_round
+from chipwatch.pipeline.settle_round import Settled, settle_round, story_lines
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -187,6 +188,11 @@ class Poller:
     def _settle(self, now: datetime) -> Settled:
         return settle_round(self.services, now=now)
 
+    def _story_lines(
+        self, merges: list[tuple[int, int]], stories: array[int], made: array[int]
+    ) -> list[dict[str, Any]]:
+        return story_lines(self.services, merges, stories, made)
+
     def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
         """The round's network verdict, then feed-health and spike alerts, in one
         transaction; returns the alerts and, when the network is down, since when."""
@@ -290,10 +296,18 @@ class Poller:
         if self.notifier is not None and outcome.alerts:
             self.notifier.deliver_soon(outcome.alerts)
 
-    async def settle(self, now: datetime) -> Settled:
+    async def settle(self, now: datetime, *, seen: Container[Any] = ()) -> Settled:
         """The round's end: the settle pass and the watches (:mod:`.settle_round`);
-        its event lines go out, its new alerts are notified."""
+        its event lines go out (its story lines built a slice at a time after its
+        commit; the report keeps the first new ones not in ``seen``, the stories the
+        feeds' own lines listed, and a count), its new alerts are notified."""
         settled = await self.write(self._settle, now)
+        for merges, stories in settled.story_slices():
+            lines = await self.write(self._story_lines, merges, stories, settled.made)
+            for line in lines:
+                self.on_event(line)
+                settled.note(line, seen)
+            del lines
         for event in settled.events:
             self.on_event(event)
         if self.notifier is not None and settled.alerts:
@@ -342,7 +356,8 @@ class Poller:
             else:
                 raise outcome
         if not report.interrupted:
-            report.settled = await self.settle(now)
+            listed = {e.get("id") for o in report.outcomes for e in o.events}
+            report.settled = await self.settle(now, seen=listed)
             report.alerts = await self.check_health(now)
             report.network = self.last_verdict
         report.alerts = [
