@@ -9,7 +9,10 @@ keeps them at a fraction of what a :class:`~.candidates.CandidateIndex` over the
 docs would hold:
 
 - an article is a position in the round (the order it was added in, canonical):
-  its id, published time and key sit in three flat arrays, not in a doc per article;
+  its id, published time and key sit in flat arrays, not in a doc per article; once
+  the first candidates are asked for, the keys (~130 bytes an article, read only to
+  break ties in the ranking) become each key's rank among the round's keys, 8 bytes:
+  keys are unique, so ranks order exactly as the keys do;
 - a feature held by one article maps to that position, a bare int (most URLs, guids
   and title keys, and many rare words, are an article's own); a list is made at the
   second article; a feature past ``MAX_POSTINGS`` (not an identity) becomes a stand-in
@@ -56,13 +59,15 @@ class RoundPostings:
         self.df = df
         self.ids = array("q")
         self.times = array("d")
-        self.keys: list[str] = []
+        self.keys: list[str] = []  # until the ranks are made (then empty)
+        self.ranks = array("q")  # each key's place among the round's keys, sorted
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(8))
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def add(self, doc: Doc) -> None:
+        assert not self.ranks, "the round's postings are complete once candidates are read"
         position = len(self.ids)  # one int object, shared by every posting of the doc
         self.ids.append(doc.article_id)
         self.times.append(doc.published)
@@ -81,14 +86,24 @@ class RoundPostings:
                         found.append(position)
 
     def position(self, doc: Doc) -> int | None:
-        """The doc's position in the round (None: not in it)."""
-        times, keys, ids = self.times, self.keys, self.ids
+        """The doc's position in the round (None: not in it; article ids are unique)."""
+        times, ids = self.times, self.ids
         at = bisect_left(times, doc.published)
         while at < len(ids) and times[at] == doc.published:
-            if ids[at] == doc.article_id and keys[at] == doc.key:
+            if ids[at] == doc.article_id:
                 return at
             at += 1
         return None
+
+    def _ranked_keys(self) -> array[int]:
+        """Each position's key rank (made once, the keys then let go: issue 20)."""
+        if len(self.ranks) != len(self.ids):
+            keys = self.keys
+            ranks = array("q", bytes(8 * len(keys)))
+            for rank, position in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+                ranks[position] = rank
+            self.ranks, self.keys = ranks, []
+        return self.ranks
 
     def iter_candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> Iterator[int]:
         """The article ids the round's index would give for ``doc`` (see
@@ -99,16 +114,16 @@ class RoundPostings:
         if not shared:
             return
         floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
-        keys, ids, times = self.keys, self.ids, self.times
-        # (count, key, article id) as the index ranks them; the position last, unused
-        # for order (article ids are unique).
-        ranked = [(-count, keys[p], ids[p], p) for p, count in shared.items() if count >= floor]
+        ranks, ids, times = self._ranked_keys(), self.ids, self.times
+        # (count, key) as the index ranks them (then its article id, never reached:
+        # keys are unique); the key by its rank, which orders the same.
+        ranked = [(-count, ranks[p], p) for p, count in shared.items() if count >= floor]
         ranked.sort()
         found = 0
         published = doc.published
-        for _, _, article_id, p in ranked[: limit * 3]:
+        for _, _, p in ranked[: limit * 3]:
             if abs(times[p] - published) <= window_seconds:
-                yield article_id
+                yield ids[p]
                 found += 1
                 if found == limit:
                     return
