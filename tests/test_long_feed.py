@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from chipwatch.cli import main
+from chipwatch.pipeline import spill as spill_mod
 from chipwatch.pipeline import write as write_mod
 from chipwatch.pipeline.workers import ParserPool
 from tests.test_hostile_feeds import flood, poll_json
@@ -112,4 +114,41 @@ def test_a_long_feed_whose_second_parse_fails_is_rolled_back_whole_and_read_agai
     events = poll_json(config, db, NOW + timedelta(hours=2), capsys)
     (line,) = [e for e in events if e["type"] == "feed"]
     assert line["status"] == "ok" and line["new"] == 100, line
+    assert sorted(_stored(db)) == list(range(1301, 1501))
+
+
+def test_a_big_body_waits_in_a_temporary_file_not_in_the_poller_and_is_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 20: a 44 MB body was held by the poller through its parse and write, and
+    # pickled to the worker. Past SPILL_BYTES it waits in a file the worker reads.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(spill_mod, "SPILL_BYTES", 10_000)
+    feed, db, config = _setup(tmp_path, workers=2)
+    feed.write_bytes(flood(1500))
+    poll_json(config, db, NOW, capsys)
+    feed.write_bytes(flood(1501).replace(b"bulletin 1400 on", b"bulletin 1400 revised on"))
+    bodies: list[Any] = []
+    files: list[list[str]] = []
+    original_parse, original_store = ParserPool.parse, write_mod.store_articles
+
+    async def parse(self: ParserPool, body: Any, *args: Any, **kwargs: Any) -> Any:
+        bodies.append(body)
+        return await original_parse(self, body, *args, **kwargs)
+
+    def store(services: Any, poll: Any, parsed: Any, outcome: Any, *, now: datetime) -> None:
+        files.append(sorted(p.name for p in temporary.iterdir()))
+        original_store(services, poll, parsed, outcome, now=now)
+
+    monkeypatch.setattr(ParserPool, "parse", parse)
+    monkeypatch.setattr(write_mod, "store_articles", store)
+    events = poll_json(config, db, NOW + timedelta(hours=1), capsys)
+    (line,) = [e for e in events if e["type"] == "feed"]
+    assert line["new"] == 100 and line["updated"] == 1, line  # older ones parsed again
+    (body,) = bodies
+    assert isinstance(body, spill_mod.Spilled)  # not the bytes
+    assert [len(names) for names in files] == [1] and files[0][0].startswith("chipwatch-feed-")
+    assert list(temporary.iterdir()) == []  # removed once the feed was written
     assert sorted(_stored(db)) == list(range(1301, 1501))

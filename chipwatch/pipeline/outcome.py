@@ -85,6 +85,7 @@ class FeedPoll:
     # A long feed (pipeline/longfeed.py): parses the body again for the articles at the
     # given positions, on the store's thread; it holds the body until the feed is written.
     pick: Callable[[tuple[int, ...]], ParsedFeed] | None = None
+    spilled: Any = None  # its body's temporary file (spill.Spilled), removed once written
 
     @property
     def body_hash(self) -> str:

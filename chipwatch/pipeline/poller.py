@@ -37,6 +37,7 @@ from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_ne
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.settle_round import Settled, settle_round, story_lines
+from chipwatch.pipeline.spill import Spilled, discard, spill
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -219,6 +220,7 @@ class Poller:
         """Fetch, parse and store one feed. None when ``stop`` was set before writing.
         The feed holds a place in the backlog (:mod:`.backlog`) until it is written."""
         await self._backlog.admit()  # the writer is behind: fetch nothing more for now
+        poll = None
         try:
             poll = await self._fetch_and_parse(feed, identity, now)
             if poll.parsed is not None:
@@ -229,6 +231,8 @@ class Poller:
                 return outcome
         finally:
             self._backlog.release()
+            if poll is not None:
+                discard(poll.spilled)  # a long feed's body file, once it is written
         if stop is not None and stop.is_set():
             return None
         outcome = await self._batch.add(poll, now)  # grouped with other feeds' states
@@ -243,21 +247,28 @@ class Poller:
         )
         result = await self.fetcher.fetch(request, now=now)
         digest = body_hash(result.body) if result.kind == FetchKind.OK else ""
-        parsed = pick = None
+        parsed = pick = spilled = None
         if digest and digest != feed.body_hash:
-            body, result = result.body, dataclasses.replace(result, body=b"")
-            parsed = await self.parsers.parse(
-                body,
-                result.headers,
-                identity or feed.url,
-                now,
-                feed.label,
-                prepare_at_most=self.config.poll.max_new_per_feed,
-            )
+            body, result = spill(result.body), dataclasses.replace(result, body=b"")
+            try:
+                parsed = await self.parsers.parse(
+                    body,
+                    result.headers,
+                    identity or feed.url,
+                    now,
+                    feed.label,
+                    prepare_at_most=self.config.poll.max_new_per_feed,
+                )
+            except BaseException:
+                discard(body)
+                raise
             if parsed.long is not None:  # a long feed: the writer may need more of it
                 pick = functools.partial(
                     self.parsers.pick, body, result.headers, identity or feed.url, now, feed.label
                 )
+                spilled = body if isinstance(body, Spilled) else None
+            else:
+                discard(body)
             del body
         pages = Enriched(parsed) if parsed is not None else None
         if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
@@ -272,6 +283,7 @@ class Poller:
             analysed=pages.analysed if pages else (),
             digest=digest,
             pick=pick,
+            spilled=spilled,
         )
 
     def _configured(self, feed: FeedState, identity: str, key: str) -> Any:

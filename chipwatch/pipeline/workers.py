@@ -30,6 +30,7 @@ from chipwatch.ingest.reasons import parser_crash
 from chipwatch.ingest.types import FetchResult, ParsedFeed
 from chipwatch.model import Article, ArticleText, TextStatus
 from chipwatch.pipeline.lifeline import worker_init
+from chipwatch.pipeline.spill import Body, unspill
 
 if TYPE_CHECKING:
     from chipwatch.config import EntityConfig
@@ -88,7 +89,7 @@ class ParserPool:
 
     async def parse(
         self,
-        body: bytes,
+        body: Body,
         headers: Mapping[str, str],
         feed_url: str,
         fetched_at: datetime,
@@ -124,7 +125,7 @@ class ParserPool:
 
     def pick(
         self,
-        body: bytes,
+        body: Body,
         headers: Mapping[str, str],
         feed_url: str,
         fetched_at: datetime,
@@ -235,7 +236,7 @@ def _register_pickling() -> None:
 
 
 def _parse_job(
-    body: bytes,
+    body: Body,
     headers: dict[str, str],
     feed_url: str,
     fetched_at: datetime,
@@ -247,14 +248,14 @@ def _parse_job(
     from chipwatch.pipeline.longfeed import shorten
 
     _register_pickling()
-    parsed = parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
+    parsed = parse_feed(unspill(body), headers, feed_url, fetched_at, feed_name=feed_name)
     if prepare_at_most is not None:  # a long feed: its newest, and every article's key
         parsed = shorten(parsed, prepare_at_most)
     return _prepared(parsed, entities)
 
 
 def _pick_job(
-    body: bytes,
+    body: Body,
     headers: dict[str, str],
     feed_url: str,
     fetched_at: datetime,
@@ -266,7 +267,7 @@ def _pick_job(
     from chipwatch.pipeline.longfeed import pick
 
     _register_pickling()
-    parsed = parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
+    parsed = parse_feed(unspill(body), headers, feed_url, fetched_at, feed_name=feed_name)
     if not parsed.ok:
         return parsed
     return _prepared(pick(parsed, positions), entities)
