@@ -28,7 +28,12 @@ def test_a_first_imports_many_stories_are_listed_once_each_without_the_merged_on
     outcome = FeedOutcome(1, "http://127.0.0.1/feed", "feed", OK)
     outcome.events = [_story(1), _story(2), _story(3, new=False)]
     settled = Settled(merged={2, 7})
-    settled.events = [_story(i) for i in range(1, 30_001)] + [_story(30_001, new=False)]
+    # The poller hands each of the pass's lines out and keeps the first new ones that
+    # the feeds' lines did not list, and a count of the rest (issue 20).
+    seen = {event["id"] for event in outcome.events if event["new"]}
+    for line in [_story(i) for i in range(1, 30_001)] + [_story(30_001, new=False)]:
+        settled.note(line, seen)
+    assert len(settled.listed) == MAX_LISTED
     ctx = _Lines()
     _list_stories(ctx, PollReport(outcomes=[outcome], settled=settled))  # type: ignore[arg-type]
     assert ctx.lines[:3] == ["  story  story 1", "  story  story 3", "  story  story 4"]

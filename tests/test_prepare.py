@@ -84,16 +84,21 @@ def test_the_writer_does_not_tag_prepared_articles(
         db.close()
 
 
-def test_a_feed_longer_than_max_new_per_feed_is_not_prepared_in_the_worker() -> None:
-    # Issue 20: a 100,000-item feed's prepared values cost ~5 KB an article in the
-    # poller, for articles of which the writer stores at most max_new_per_feed.
+def test_a_feed_longer_than_max_new_per_feed_crosses_as_its_newest_and_every_key() -> None:
+    # Issue 20: every parsed article of a 100,000-item feed cost ~2 KB in the poller,
+    # for articles of which the writer stores at most max_new_per_feed. A long feed
+    # crosses as its newest max_new_per_feed (prepared) and every article's key.
     url = "https://example.org/feed"
     full = _parse_job(FEED, {}, url, NOW, "feed", (), 3)
-    assert len(full.prepared) == len(full.articles) == 3
-    assert _parse_job(FEED, {}, url, NOW, "feed", (), 2).prepared == ()
+    assert len(full.prepared) == len(full.articles) == 3 and full.long is None
+    short = _parse_job(FEED, {}, url, NOW, "feed", (), 2)
+    assert short.long is not None
+    assert [a.key for a in short.articles] == [a.key for a in full.articles[:2]]
+    assert len(short.prepared) == 2 and short.long.positions == (0, 1)
+    assert short.long.keys == tuple(a.key for a in full.articles)
 
 
-def test_a_long_feed_is_tagged_by_the_writer_only_for_the_articles_it_stores(
+def test_a_long_feed_is_stored_without_the_writer_tagging_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     feed = tmp_path / "a.xml"
@@ -112,7 +117,7 @@ def test_a_long_feed_is_tagged_by_the_writer_only_for_the_articles_it_stores(
     config = Config(poll=PollConfig(workers=1, max_new_per_feed=2), feeds=config.feeds)
     report = poll_once(tmp_path / "s.db", config, now=NOW, rng=random.Random(1), notify=False)
     assert report.new_articles == 2
-    assert len(calls) == 2  # the two it stored, tagged by the writer
+    assert calls == []  # the two it stored, prepared by the worker with the newest
     db = open_db(tmp_path / "s.db")
     try:
         tagged = db.execute("SELECT count(DISTINCT article_id) FROM article_entities").fetchone()

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from chipwatch.clustering.candidates import MAX_POSTINGS, CandidateIndex, Doc
 from chipwatch.clustering.docfreq import DocumentFrequencies
-from chipwatch.clustering.round_postings import RoundPostings
+from chipwatch.clustering.round_postings import PackedPostings, RoundPostings
 from chipwatch.clustering.settle_plan import canonical
 
 DAY = 86400.0
@@ -89,3 +92,27 @@ def test_round_postings_hold_a_feature_of_one_article_as_a_bare_position() -> No
     assert own and all(0 <= v < len(docs) for v in own)
     assert len(compact) == len(docs)
     assert [compact.position(doc) for doc in docs] == list(range(len(docs)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=12),
+        st.one_of(st.integers(0, 10**6), st.lists(st.integers(0, 10**6), min_size=2, max_size=5)),
+        max_size=40,
+    ),
+    st.lists(st.text(max_size=12), max_size=10),
+)
+def test_packed_identity_postings_answer_as_the_table_they_pack(
+    table: dict[str, int | list[int]], others: list[str]
+) -> None:
+    # Issue 20: the sweep packs the URL, guid and title-key tables once the round is
+    # complete (any text: CJK, astral characters, lone surrogates, the empty string).
+    packed = PackedPostings(table)
+    for key in [*table, *others]:
+        found = packed.get(key)
+        if key in table:
+            expected = table[key]
+            assert list(found or ()) == ([expected] if isinstance(expected, int) else expected)
+        else:
+            assert found is None

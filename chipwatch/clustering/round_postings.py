@@ -9,7 +9,14 @@ keeps them at a fraction of what a :class:`~.candidates.CandidateIndex` over the
 docs would hold:
 
 - an article is a position in the round (the order it was added in, canonical):
-  its id, published time and key sit in three flat arrays, not in a doc per article;
+  its id, published time and key sit in flat arrays, not in a doc per article; once
+  the first candidates are asked for, the keys (~130 bytes an article, read only to
+  break ties in the ranking) become each key's rank among the round's keys, 8 bytes:
+  keys are unique, so ranks order exactly as the keys do;
+- the identity tables (URLs, guids, title keys: nearly one string per article each,
+  ~90 bytes with its dict entry besides its text) are packed once the first
+  candidates are asked for: their keys sorted, as UTF-8 in one buffer, looked up by
+  bisection (:class:`PackedPostings`, ~24 bytes besides the text);
 - a feature held by one article maps to that position, a bare int (most URLs, guids
   and title keys, and many rare words, are an article's own); a list is made at the
   second article; a feature past ``MAX_POSTINGS`` (not an identity) becomes a stand-in
@@ -27,6 +34,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, repeat
+from typing import Protocol
 
 from chipwatch.clustering.candidates import (  # the index's own weights and limits
     _IDENTITY,
@@ -56,13 +64,16 @@ class RoundPostings:
         self.df = df
         self.ids = array("q")
         self.times = array("d")
-        self.keys: list[str] = []
+        self.keys: list[str] = []  # until the ranks are made (then empty)
+        self.ranks = array("q")  # each key's place among the round's keys, sorted
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(8))
+        self.identities: tuple[Lookup, ...] = self.lists[:_IDENTITIES]
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def add(self, doc: Doc) -> None:
+        assert not self.ranks, "the round's postings are complete once candidates are read"
         position = len(self.ids)  # one int object, shared by every posting of the doc
         self.ids.append(doc.article_id)
         self.times.append(doc.published)
@@ -81,14 +92,30 @@ class RoundPostings:
                         found.append(position)
 
     def position(self, doc: Doc) -> int | None:
-        """The doc's position in the round (None: not in it)."""
-        times, keys, ids = self.times, self.keys, self.ids
+        """The doc's position in the round (None: not in it; article ids are unique)."""
+        times, ids = self.times, self.ids
         at = bisect_left(times, doc.published)
         while at < len(ids) and times[at] == doc.published:
-            if ids[at] == doc.article_id and keys[at] == doc.key:
+            if ids[at] == doc.article_id:
                 return at
             at += 1
         return None
+
+    def _ranked_keys(self) -> array[int]:
+        """Each position's key rank; made once, when the round is complete, with the
+        identity tables packed (the keys and the tables' strings then let go: issue 20)."""
+        if len(self.ranks) != len(self.ids):
+            keys = self.keys
+            ranks = array("q", bytes(8 * len(keys)))
+            for rank, position in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+                ranks[position] = rank
+            self.ranks, self.keys = ranks, []
+            packed: list[Lookup] = []
+            for table in self.lists[:_IDENTITIES]:
+                packed.append(PackedPostings(table))
+                table.clear()  # its strings go before the next table is packed
+            self.identities = tuple(packed)
+        return self.ranks
 
     def iter_candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> Iterator[int]:
         """The article ids the round's index would give for ``doc`` (see
@@ -99,16 +126,16 @@ class RoundPostings:
         if not shared:
             return
         floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
-        keys, ids, times = self.keys, self.ids, self.times
-        # (count, key, article id) as the index ranks them; the position last, unused
-        # for order (article ids are unique).
-        ranked = [(-count, keys[p], ids[p], p) for p, count in shared.items() if count >= floor]
+        ranks, ids, times = self._ranked_keys(), self.ids, self.times
+        # (count, key) as the index ranks them (then its article id, never reached:
+        # keys are unique); the key by its rank, which orders the same.
+        ranked = [(-count, ranks[p], p) for p, count in shared.items() if count >= floor]
         ranked.sort()
         found = 0
         published = doc.published
-        for _, _, article_id, p in ranked[: limit * 3]:
+        for _, _, p in ranked[: limit * 3]:
             if abs(times[p] - published) <= window_seconds:
-                yield article_id
+                yield ids[p]
                 found += 1
                 if found == limit:
                     return
@@ -116,7 +143,8 @@ class RoundPostings:
     def _blocking_stream(self, doc: Doc) -> Iterable[int]:
         """Positions of the postings of the doc's blocking keys, each repeated by its
         weight: the index's own selection (``CandidateIndex._blocking_stream``)."""
-        urls, guids, titles, entities, numbers, names, words, actions = self.lists
+        _, _, _, entities, numbers, names, words, actions = self.lists
+        urls, guids, titles = self.identities
         parts: list[Iterable[int]] = []
         for key, postings_of in ((doc.url, urls), (doc.guid, guids), (doc.title_key, titles)):
             if key and (found := postings_of.get(key)) is not None:
@@ -146,7 +174,43 @@ class RoundPostings:
         return chain.from_iterable(parts)
 
 
-def _sequence(found: Postings) -> Sequence[int]:
+class Lookup(Protocol):
+    def get(self, key: str, /) -> Postings | Sequence[int] | None: ...
+
+
+class PackedPostings:
+    """A finished table of identity postings, compactly: its keys sorted (code point
+    order, which is UTF-8's byte order), encoded in one buffer, each key's positions in
+    one flat array (CSR); :meth:`get` bisects. ~24 bytes a key besides its text."""
+
+    def __init__(self, table: dict[str, Postings]) -> None:
+        blob = bytearray()
+        self.ends = array("q")  # where each key's bytes end in the buffer
+        self.starts = array("q", [0])  # where each key's positions start in ``flat``
+        self.flat = array("q")
+        for key in sorted(table):
+            blob += _utf8(key)
+            self.ends.append(len(blob))
+            self.flat.extend(_sequence(table[key]))
+            self.starts.append(len(self.flat))
+        self.blob = bytes(blob)
+
+    def _key(self, index: int) -> bytes:
+        return self.blob[self.ends[index - 1] if index else 0 : self.ends[index]]
+
+    def get(self, key: str, /) -> Sequence[int] | None:
+        wanted = _utf8(key)
+        at = bisect_left(range(len(self.ends)), wanted, key=self._key)
+        if at == len(self.ends) or self._key(at) != wanted:
+            return None
+        return self.flat[self.starts[at] : self.starts[at + 1]]
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _sequence(found: Postings | Sequence[int]) -> Sequence[int]:
     return (found,) if type(found) is int else found  # type: ignore[return-value]
 
 

@@ -87,7 +87,7 @@ def sweep(
             until = doc.published + clusterer.rules.long_window
         if doc.published <= until and doc.article_id not in clusterer.pending:
             early[doc.article_id] = doc
-    _release(clusterer)
+    _release(clusterer, until)
     # The round's docs and postings (a burst's every doc) live until the sweep ends:
     # out of the cyclic collector's generations meanwhile, its full collections walk
     # only what the scoring makes (pairs, scores), not them again each time (a 3,000
@@ -103,14 +103,21 @@ def sweep(
             gc.unfreeze()
 
 
-def _release(clusterer: Clusterer) -> None:
-    """Let go of the ids of the deferred articles whose docs the clusterer did not keep
-    (issue 20; ~70 bytes an article, held through the sweep's peak otherwise): only an
-    edit reads them, and nothing is edited during the pass. A new set, not an emptied
-    one: a set does not shrink its table. (The kept docs past the round's first long
-    window are kept: reading them again when the sweep reaches them made a spread
-    round's partition vary between runs; see docs/performance.md, session 25.)"""
+def _release(clusterer: Clusterer, until: float | None) -> None:
+    """Let go of what the sweep does not need until it gets there (issue 20): the ids
+    of the deferred articles whose docs the clusterer did not keep (~70 bytes an
+    article; only an edit reads them, and nothing is edited during the pass), and the
+    kept docs published after ``until``, the end of the round's first long window
+    (``max_pending`` of them, ~6 KB each): read again from the store when the sweep
+    reaches them, as every doc not kept is. New containers, not emptied ones: neither
+    a set nor a dict shrinks its table. (Session 25 saw partitions vary with this;
+    those replays ran in different directories, whose feed paths are part of the
+    article keys. In one directory the partitions are the same: docs/performance.md,
+    session 26.)"""
     clusterer.unkept = set()
+    if until is not None:
+        kept = clusterer.pending
+        clusterer.pending = {i: doc for i, doc in kept.items() if doc.published <= until}
 
 
 def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = None) -> Iterator[Doc]:

@@ -31,10 +31,11 @@ from chipwatch.pipeline.outcome import (
     FeedOutcome,
 )
 from chipwatch.pipeline.poller import Poller, PollReport, run_main
+from chipwatch.pipeline.settle_round import LISTED
 from chipwatch.textsafe import clean_title
 from chipwatch.words import plural
 
-MAX_LISTED = 20
+MAX_LISTED = LISTED  # the poller keeps that many of the settle pass's new stories
 
 
 def run(ctx: Context) -> int:
@@ -272,7 +273,9 @@ def _list_stories(ctx: Context, report: PollReport) -> None:
     gone = report.settled.merged  # provisional stories the settle pass merged away
     seen: set[Any] = set()
     stories = []
-    events = [e for o in report.outcomes for e in o.events] + report.settled.events
+    # The feeds' new story lines, then the first of the settle pass's (the poller kept
+    # only those, and a count of the rest: issue 20).
+    events = [e for o in report.outcomes for e in o.events] + report.settled.listed
     for event in events:
         story = event.get("id")
         # Two lookups, not ``story in gone | seen``: that copies ``seen`` for every
@@ -283,5 +286,6 @@ def _list_stories(ctx: Context, report: PollReport) -> None:
             stories.append(event)
     for event in stories[:MAX_LISTED]:
         ctx.out(f"  story  {clean_title(str(event.get('title', '')))}")
-    if len(stories) > MAX_LISTED:
-        ctx.out(f"  … and {plural(len(stories) - MAX_LISTED, 'more story', 'more stories')}")
+    more = len(stories) + report.settled.unlisted - MAX_LISTED
+    if more > 0:
+        ctx.out(f"  … and {plural(more, 'more story', 'more stories')}")

@@ -106,7 +106,24 @@ class ParsedFeed:
     # Per article (same order), its entity mentions and clustering features when a
     # worker computed them (chipwatch.pipeline.prepare.Prepared); empty otherwise.
     prepared: tuple[Any, ...] = ()
+    # A feed of more articles than the writer may store new (chipwatch.pipeline.longfeed):
+    # ``articles`` holds only some of them, this every article's key, hash and time.
+    long: LongFeed | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class LongFeed:
+    """Every article of a long feed, in feed order, as much as deciding which to write
+    needs: its key, its content hash (``store.articles.content_hash``) and its published
+    time (POSIX seconds). ``positions``: where each of ``ParsedFeed.articles`` stands in
+    the feed (ascending). A worker hands this on instead of every parsed article (~1 KB
+    each in the poller): a feed of 100,000 items would hold ~200 MB there."""
+
+    positions: tuple[int, ...]
+    keys: tuple[str, ...] = ()
+    digests: tuple[str, ...] = ()
+    published: tuple[float, ...] = ()

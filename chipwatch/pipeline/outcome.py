@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -81,6 +82,10 @@ class FeedPoll:
     texts: tuple[ArticleText, ...] = ()
     analysed: tuple[str, ...] = ()
     digest: str = ""  # body_hash of the body, kept when the body was dropped after parsing
+    # A long feed (pipeline/longfeed.py): parses the body again for the articles at the
+    # given positions, on the store's thread; it holds the body until the feed is written.
+    pick: Callable[[tuple[int, ...]], ParsedFeed] | None = None
+    spilled: Any = None  # its body's temporary file (spill.Spilled), removed once written
 
     @property
     def body_hash(self) -> str:

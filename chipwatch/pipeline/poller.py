@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import random
-from collections.abc import Callable, Coroutine, Iterable
+from array import array
+from collections.abc import Callable, Container, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +36,8 @@ from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
 from chipwatch.pipeline.services import Services
-from chipwatch.pipeline.settle_round import Settled, settle_round
+from chipwatch.pipeline.settle_round import Settled, settle_round, story_lines
+from chipwatch.pipeline.spill import Spilled, discard, spill
 from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
@@ -186,6 +189,11 @@ class Poller:
     def _settle(self, now: datetime) -> Settled:
         return settle_round(self.services, now=now)
 
+    def _story_lines(
+        self, merges: list[tuple[int, int]], stories: array[int], made: array[int]
+    ) -> list[dict[str, Any]]:
+        return story_lines(self.services, merges, stories, made)
+
     def _health(self, now: datetime, verdict: Verdict) -> tuple[list[Any], str | None]:
         """The round's network verdict, then feed-health and spike alerts, in one
         transaction; returns the alerts and, when the network is down, since when."""
@@ -212,6 +220,7 @@ class Poller:
         """Fetch, parse and store one feed. None when ``stop`` was set before writing.
         The feed holds a place in the backlog (:mod:`.backlog`) until it is written."""
         await self._backlog.admit()  # the writer is behind: fetch nothing more for now
+        poll = None
         try:
             poll = await self._fetch_and_parse(feed, identity, now)
             if poll.parsed is not None:
@@ -222,6 +231,8 @@ class Poller:
                 return outcome
         finally:
             self._backlog.release()
+            if poll is not None:
+                discard(poll.spilled)  # a long feed's body file, once it is written
         if stop is not None and stop.is_set():
             return None
         outcome = await self._batch.add(poll, now)  # grouped with other feeds' states
@@ -236,17 +247,28 @@ class Poller:
         )
         result = await self.fetcher.fetch(request, now=now)
         digest = body_hash(result.body) if result.kind == FetchKind.OK else ""
-        parsed = None
+        parsed = pick = spilled = None
         if digest and digest != feed.body_hash:
-            body, result = result.body, dataclasses.replace(result, body=b"")
-            parsed = await self.parsers.parse(
-                body,
-                result.headers,
-                identity or feed.url,
-                now,
-                feed.label,
-                prepare_at_most=self.config.poll.max_new_per_feed,
-            )
+            body, result = spill(result.body), dataclasses.replace(result, body=b"")
+            try:
+                parsed = await self.parsers.parse(
+                    body,
+                    result.headers,
+                    identity or feed.url,
+                    now,
+                    feed.label,
+                    prepare_at_most=self.config.poll.max_new_per_feed,
+                )
+            except BaseException:
+                discard(body)
+                raise
+            if parsed.long is not None:  # a long feed: the writer may need more of it
+                pick = functools.partial(
+                    self.parsers.pick, body, result.headers, identity or feed.url, now, feed.label
+                )
+                spilled = body if isinstance(body, Spilled) else None
+            else:
+                discard(body)
             del body
         pages = Enriched(parsed) if parsed is not None else None
         if parsed is not None and parsed.ok and self._configured(feed, identity, "full_text"):
@@ -260,6 +282,8 @@ class Poller:
             texts=pages.texts if pages else (),
             analysed=pages.analysed if pages else (),
             digest=digest,
+            pick=pick,
+            spilled=spilled,
         )
 
     def _configured(self, feed: FeedState, identity: str, key: str) -> Any:
@@ -284,10 +308,18 @@ class Poller:
         if self.notifier is not None and outcome.alerts:
             self.notifier.deliver_soon(outcome.alerts)
 
-    async def settle(self, now: datetime) -> Settled:
+    async def settle(self, now: datetime, *, seen: Container[Any] = ()) -> Settled:
         """The round's end: the settle pass and the watches (:mod:`.settle_round`);
-        its event lines go out, its new alerts are notified."""
+        its event lines go out (its story lines built a slice at a time after its
+        commit; the report keeps the first new ones not in ``seen``, the stories the
+        feeds' own lines listed, and a count), its new alerts are notified."""
         settled = await self.write(self._settle, now)
+        for merges, stories in settled.story_slices():
+            lines = await self.write(self._story_lines, merges, stories, settled.made)
+            for line in lines:
+                self.on_event(line)
+                settled.note(line, seen)
+            del lines
         for event in settled.events:
             self.on_event(event)
         if self.notifier is not None and settled.alerts:
@@ -336,7 +368,8 @@ class Poller:
             else:
                 raise outcome
         if not report.interrupted:
-            report.settled = await self.settle(now)
+            listed = {e.get("id") for o in report.outcomes for e in o.events}
+            report.settled = await self.settle(now, seen=listed)
             report.alerts = await self.check_health(now)
             report.network = self.last_verdict
         report.alerts = [

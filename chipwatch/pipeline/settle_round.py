@@ -10,12 +10,19 @@ alerts follow the articles that raised them, wherever the pass put those
 (:func:`~chipwatch.store.alerts.follow_merges`). So a round raises one alert per
 (watch, event), whatever the order. Events (``poll --json``
 lines) go out after the commit: a ``story`` line for each story the pass changed, one
-with ``merged_into`` for each story it merged away, and the alert lines.
+with ``merged_into`` for each story it merged away, and the alert lines. The story
+lines are built after the commit, ``STORY_SLICE`` at a time (:func:`story_lines`), and
+handed out as they are: a first import's pass changes a story for most of its articles
+(~65,000 lines at 100,000 articles, ~500 bytes each), and the report keeps only the
+first ``LISTED`` new ones and a count (issue 20).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from array import array
+from bisect import bisect_left
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -30,6 +37,9 @@ from chipwatch.store.tags import article_matches
 # Articles the watches read from the store at once at a round's end (each with its
 # mentions, ~5 KB): a first import settles the whole round in one pass (issue 20).
 WATCH_SLICE = 1000
+# Story lines built at once after the pass's commit; new stories a round's report lists.
+STORY_SLICE = 1000
+LISTED = 20
 
 if TYPE_CHECKING:
     from chipwatch.clustering.settle_plan import Placed
@@ -38,13 +48,37 @@ if TYPE_CHECKING:
 
 @dataclass
 class Settled:
-    """What a round's end did: its event lines, the alerts to notify, the counts."""
+    """What a round's end did: its alert (or warning) lines, the alerts to notify, the
+    counts, and the stories whose lines go out after the commit (:func:`story_lines`)."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Any] = field(default_factory=list)  # AlertEvent values
     created: int = 0  # stories the pass made
     emptied: int = 0  # provisional stories it merged away
     merged: set[int] = field(default_factory=set)  # every story merged away
+    merges: list[tuple[int, int]] = field(default_factory=list)  # (story, into)
+    stories: array[int] = field(default_factory=lambda: array("q"))  # changed, ascending
+    made: array[int] = field(default_factory=lambda: array("q"))  # created, ascending
+    # For the report: the first LISTED new stories' lines, and how many more there were.
+    listed: list[dict[str, Any]] = field(default_factory=list)
+    unlisted: int = 0
+
+    def story_slices(self) -> Iterator[tuple[list[tuple[int, int]], array[int]]]:
+        """The merged-away stories, then the changed ones, ``STORY_SLICE`` at a time."""
+        for start in range(0, len(self.merges), STORY_SLICE):
+            yield self.merges[start : start + STORY_SLICE], array("q")
+        for start in range(0, len(self.stories), STORY_SLICE):
+            yield [], self.stories[start : start + STORY_SLICE]
+
+    def note(self, line: dict[str, Any], seen: Container[Any] = ()) -> None:
+        """Count a story line handed out; keep the first ``LISTED`` new ones (not
+        already in ``seen``, nor merged away) for the report."""
+        story = line.get("id")
+        if line.get("new") and story not in seen and story not in self.merged:
+            if len(self.listed) < LISTED:
+                self.listed.append(line)
+            else:
+                self.unlisted += 1
 
 
 def settle_round(services: Services, *, now: datetime) -> Settled:
@@ -65,7 +99,6 @@ def settle_round(services: Services, *, now: datetime) -> Settled:
 
 def _settle(services: Services, *, now: datetime) -> Settled:
     from chipwatch.clustering.settle import settle
-    from chipwatch.pipeline.events import story_event
 
     db = services.db
     result = settle(services.clusterer, now=now)
@@ -78,20 +111,34 @@ def _settle(services: Services, *, now: datetime) -> Settled:
     follow_articles(db)
     follow_merges(db, result.merges)
     alerts = _check_watches(services, result.placed, now=now)
+    merged = {story for story, _ in result.merges}
     settled = Settled(
         created=len(result.created),
         emptied=len(result.emptied),
-        merged={story for story, _ in result.merges},
+        merged=merged,
+        merges=result.merges,
+        stories=array("q", sorted(result.touched - merged)),
+        made=array("q", sorted(result.created)),
     )
-    for story, into in result.merges:
-        settled.events.append({**story_event(db, story, False), "merged_into": into})
-    created = set(result.created)
-    for story in sorted(result.touched - settled.merged):
-        settled.events.append(story_event(db, story, story in created))
     settled.alerts = _distinct(alerts)
     settled.events.extend(alert.to_json() for alert in settled.alerts)
     services.unsettled.clear()
     return settled
+
+
+def story_lines(
+    services: Services, merges: list[tuple[int, int]], stories: array[int], made: array[int]
+) -> list[dict[str, Any]]:
+    """The ``story`` lines of some of a settled round's stories (:meth:`Settled.story_slices`),
+    read after its commit: each story's row as it is now, ``new`` when the pass made it."""
+    from chipwatch.pipeline.events import story_event
+
+    db = services.db
+    lines = [{**story_event(db, story, False), "merged_into": into} for story, into in merges]
+    for story in stories:
+        at = bisect_left(made, story)
+        lines.append(story_event(db, story, at < len(made) and made[at] == story))
+    return lines
 
 
 def _check_watches(services: Services, settled: Placed, *, now: datetime) -> list[Any]:

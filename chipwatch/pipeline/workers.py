@@ -30,6 +30,7 @@ from chipwatch.ingest.reasons import parser_crash
 from chipwatch.ingest.types import FetchResult, ParsedFeed
 from chipwatch.model import Article, ArticleText, TextStatus
 from chipwatch.pipeline.lifeline import worker_init
+from chipwatch.pipeline.spill import Body, unspill
 
 if TYPE_CHECKING:
     from chipwatch.config import EntityConfig
@@ -88,7 +89,7 @@ class ParserPool:
 
     async def parse(
         self,
-        body: bytes,
+        body: Body,
         headers: Mapping[str, str],
         feed_url: str,
         fetched_at: datetime,
@@ -101,8 +102,9 @@ class ParserPool:
         With the pool's ``entities`` the worker also tags the articles and computes
         their clustering features (``ParsedFeed.prepared``), unless the feed has more
         than ``prepare_at_most`` articles (``[poll] max_new_per_feed``: the writer
-        stores at most that many new ones and prepares what it stores itself; the
-        prepared values of a long feed cost ~5 KB an article in the poller)."""
+        stores at most that many new ones). Such a long feed comes back shortened
+        (:func:`.longfeed.shorten`): its newest ``prepare_at_most`` articles, prepared,
+        and every article's key, hash and time (``ParsedFeed.long``)."""
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(
@@ -120,6 +122,30 @@ class ParserPool:
             self.close()
             reason = parser_crash(exc)
             return ParsedFeed(error=reason.text, detail=reason.detail)
+
+    def pick(
+        self,
+        body: Body,
+        headers: Mapping[str, str],
+        feed_url: str,
+        fetched_at: datetime,
+        feed_name: str,
+        positions: tuple[int, ...],
+    ) -> ParsedFeed:
+        """The articles at ``positions`` of a long feed (:mod:`.longfeed`), parsed again
+        in a worker and prepared. Blocking: the store's thread calls it inside the
+        feed's transaction. A failure raises (the feed's write is rolled back)."""
+        future = self._start().submit(
+            _pick_job,
+            body,
+            dict(headers),
+            feed_url,
+            fetched_at,
+            feed_name,
+            self.entities,
+            positions,
+        )
+        return future.result()
 
     async def read_page(
         self, result: FetchResult, cached: ArticleText | None, now: datetime
@@ -210,7 +236,7 @@ def _register_pickling() -> None:
 
 
 def _parse_job(
-    body: bytes,
+    body: Body,
     headers: dict[str, str],
     feed_url: str,
     fetched_at: datetime,
@@ -219,14 +245,40 @@ def _parse_job(
     prepare_at_most: int | None = None,
 ) -> ParsedFeed:
     from chipwatch.ingest.parse.feed import parse_feed
-    from chipwatch.pipeline.prepare import prepare_articles
+    from chipwatch.pipeline.longfeed import shorten
 
     _register_pickling()
-    parsed = parse_feed(body, headers, feed_url, fetched_at, feed_name=feed_name)
+    parsed = parse_feed(unspill(body), headers, feed_url, fetched_at, feed_name=feed_name)
+    if prepare_at_most is not None:  # a long feed: its newest, and every article's key
+        parsed = shorten(parsed, prepare_at_most)
+    return _prepared(parsed, entities)
+
+
+def _pick_job(
+    body: Body,
+    headers: dict[str, str],
+    feed_url: str,
+    fetched_at: datetime,
+    feed_name: str,
+    entities: tuple[EntityConfig, ...] | None,
+    positions: tuple[int, ...],
+) -> ParsedFeed:
+    from chipwatch.ingest.parse.feed import parse_feed
+    from chipwatch.pipeline.longfeed import pick
+
+    _register_pickling()
+    parsed = parse_feed(unspill(body), headers, feed_url, fetched_at, feed_name=feed_name)
+    if not parsed.ok:
+        return parsed
+    return _prepared(pick(parsed, positions), entities)
+
+
+def _prepared(parsed: ParsedFeed, entities: tuple[EntityConfig, ...] | None) -> ParsedFeed:
+    """``parsed`` with its articles tagged and featurized (``ParsedFeed.prepared``)."""
+    from chipwatch.pipeline.prepare import prepare_articles
+
     if entities is None or not parsed.articles:
         return parsed
-    if prepare_at_most is not None and len(parsed.articles) > prepare_at_most:
-        return parsed  # a long feed: the writer prepares the few it stores
     try:
         prepared = prepare_articles(parsed.articles, entities)
     except Exception:  # the writer tags for itself: never lose a feed over this

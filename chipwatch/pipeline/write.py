@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from chipwatch.ingest.types import ParsedFeed
 from chipwatch.model import Article
 from chipwatch.pipeline.events import article_event, story_event
+from chipwatch.pipeline.longfeed import gather, needed
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, label
 from chipwatch.store.articles import insert_new_articles, plan_articles, update_article
 from chipwatch.store.tags import save_matches, save_matches_many
@@ -45,8 +46,12 @@ def store_articles(
     articles: Sequence[Article] = parsed.articles
     # Tags and features a parse worker computed, one per article (None: compute here).
     ready: Sequence[Any] | None = parsed.prepared if len(parsed.prepared) == len(articles) else None
-    plan = plan_articles(db, articles)
     limit = services.config.poll.max_new_per_feed
+    if parsed.long is not None:  # only some articles crossed: decide from every key
+        wanted = needed(db, parsed.long, limit)
+        articles, ready = gather(parsed, wanted.positions, poll.pick)
+        outcome.capped = wanted.capped
+    plan = plan_articles(db, articles)
     if plan.changes.count("new") > limit:
         articles, ready, outcome.capped = _newest(articles, ready, plan.changes, limit)
         plan = plan_articles(db, articles)

@@ -72,18 +72,31 @@ class ArticlePlan:
 
 def plan_articles(db: Database, articles: Sequence[Article]) -> ArticlePlan:
     """Classify ``articles`` as new, updated or same against the store (reads only)."""
-    stored = _stored_hashes(db, [article.key for article in articles])
+    keys = [article.key for article in articles]
+    digests = [content_hash(article) for article in articles]
+    stored = _stored_hashes(db, keys)
     ids = {key: article_id for key, (article_id, _) in stored.items()}
+    return ArticlePlan(_changes(stored, keys, digests), digests, ids)
+
+
+def classify(db: Database, keys: Sequence[str], digests: Sequence[str]) -> list[UpsertOutcome]:
+    """:func:`plan_articles`'s changes from the articles' keys and content hashes alone
+    (a long feed's writer decides from those which articles it needs whole)."""
+    return _changes(_stored_hashes(db, keys), keys, digests)
+
+
+def _changes(
+    stored: dict[str, tuple[int, str]], keys: Sequence[str], digests: Sequence[str]
+) -> list[UpsertOutcome]:
+    """New, updated or same, each article against the store and the feed's earlier
+    occurrences of its key (as if written one by one)."""
     hashes = {key: digest for key, (_, digest) in stored.items()}
     changes: list[UpsertOutcome] = []
-    digests = []
-    for article in articles:
-        digest = content_hash(article)
-        old = hashes.get(article.key)
+    for key, digest in zip(keys, digests, strict=True):
+        old = hashes.get(key)
         changes.append("new" if old is None else "same" if old == digest else "updated")
-        hashes[article.key] = digest
-        digests.append(digest)
-    return ArticlePlan(changes, digests, ids)
+        hashes[key] = digest
+    return changes
 
 
 def _stored_hashes(db: Database, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
