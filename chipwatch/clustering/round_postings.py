@@ -33,9 +33,9 @@ from chipwatch.clustering.candidates import (  # the index's own weights and lim
     _QUARTERS,
     MAX_BLOCKING_FEATURES,
     MAX_POSTINGS,
-    MIN_RELATIVE_BLOCKING,
     Doc,
     blocking_kinds,
+    ranking_floor,
 )
 from chipwatch.clustering.docfreq import DocumentFrequencies
 
@@ -98,7 +98,7 @@ class RoundPostings:
         shared.pop(self.position(doc), None)  # type: ignore[arg-type]
         if not shared:
             return
-        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
+        floor = ranking_floor(shared.values(), limit * 3)
         keys, ids, times = self.keys, self.ids, self.times
         # (count, key, article id) as the index ranks them; the position last, unused
         # for order (article ids are unique).
