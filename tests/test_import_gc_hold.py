@@ -7,7 +7,8 @@ cyclic collector walked all of them again (a 10,000-article burst: 13 full colle
 1.4 s). The clusterer now freezes what is alive at the end of each first-import feed
 (``Clusterer.end_batch``) and the sweep what its scoring keeps, every ``HOLD_EVERY``
 articles; both hand it back (``gc.unfreeze``) when the pass starts and ends. A freeze
-somebody else made (the monitor makes one) is never undone.
+somebody else made (the monitor makes one) is never undone. Only the poller's clusterer
+holds (``Clusterer.hold_import``): it always runs the pass after its feeds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ import chipwatch.clustering.settle_sweep as settle_sweep
 from benchmarks.replay import first_import
 from benchmarks.synth import write_feeds
 from chipwatch.clustering.clusterer import Clusterer
+from chipwatch.config import ClusterConfig
+from chipwatch.store.db import open_db, write_transaction
+from tests.test_feature_df_seed import _article, _insert, _place_all
 
 COUNT = 300
 SPAN = timedelta(days=2)
@@ -95,3 +99,20 @@ def test_a_store_already_settled_freezes_nothing(
     frozen_at_feed_ends.clear()
     first_import(tmp_path / "run", feeds, count=COUNT, span=SPAN)
     assert frozen_at_feed_ends and set(frozen_at_feed_ends) == {0}
+
+
+def test_a_clusterer_that_places_a_first_import_and_never_settles_leaves_nothing_frozen(
+    tmp_path: Path,
+) -> None:
+    """A caller other than the poller (a test, a benchmark) may place a first import and
+    drop the clusterer without a pass: the first version froze at each feed's end and
+    left the whole process frozen for good (the rest of the test run's objects never
+    walked by a full collection again)."""
+    assert gc.get_freeze_count() == 0
+    db = open_db(tmp_path / "store.db")
+    with write_transaction(db):
+        clusterer = Clusterer(db, ClusterConfig())
+        _place_all(clusterer, _insert(db, [_article(i) for i in range(8)]))
+    assert clusterer.first_import, "not a first import: the case is not exercised"
+    assert gc.get_freeze_count() == 0
+    db.close()

@@ -112,12 +112,17 @@ class Clusterer:
     placed provisionally, the reference the tests compare with); ``max_pending``: docs
     kept for the pass (see ``MAX_PENDING``);
     ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
-    False: at once, the reference).
+    False: at once, the reference); ``hold_import``: see :meth:`end_batch`.
     """
 
     defer_old = True
     max_pending = MAX_PENDING
     sweep = True
+    # Whether a first import's feeds freeze what is alive (:meth:`end_batch`) until the
+    # settle pass starts (:meth:`settled`). Only for an owner that always runs the pass
+    # after its feeds, or reloads after a rollback (the poller's services): a caller
+    # that places articles and never settles would leave the process frozen.
+    hold_import = False
 
     def __init__(
         self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)
@@ -196,7 +201,7 @@ class Clusterer:
         changes, total = self.df.take_changes()
         if changes or total:
             write_feature_df(self.db, changes, total)
-        if self.first_import:
+        if self.first_import and self.hold_import:
             self._hold()
 
     def _hold(self) -> None:
