@@ -16,7 +16,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.candidates import (
+    MIN_RELATIVE_BLOCKING,
+    CandidateIndex,
+    Doc,
+    ranking_floor,
+)
 from chipwatch.clustering.clusterer import Clusterer
 from chipwatch.clustering.docfreq import PRIOR_MASS
 from chipwatch.clustering.scoring import PairScore, Rules, ranked, score_pair
@@ -210,3 +215,20 @@ def test_an_identical_title_is_as_alike_as_rapidfuzz_says(words):
 def test_languages_are_added_as_sorted_json(present, lang):
     stored = json.dumps(present)
     assert _languages_json(stored, lang) == json.dumps(sorted(set(present) | {lang}))
+
+
+@given(
+    st.dictionaries(st.integers(0, 400), st.integers(1, 60), min_size=1, max_size=300),
+    st.integers(1, 80),
+)
+def test_ranking_above_the_floor_keeps_the_first_candidates_of_the_whole_ranking(
+    shared: dict[int, int], take: int
+) -> None:
+    """The raised floor leaves out only candidates the whole ranking puts past ``take``
+    (ties at the floor kept: they are ordered by key)."""
+    key = {i: f"k{(i * 7919) % 401:03d}" for i in shared}
+    plain_floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
+    whole = sorted((-c, key[i], i) for i, c in shared.items() if c >= plain_floor)
+    floor = ranking_floor(shared.values(), take)
+    kept = sorted((-c, key[i], i) for i, c in shared.items() if c >= floor)
+    assert kept[:take] == whole[:take]

@@ -20,7 +20,7 @@ import collections
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from typing import TypeVar
@@ -347,7 +347,7 @@ class CandidateIndex:
             return
         # Those under the floor (a share of the best) are not ranked: most candidates
         # share one feature of many.
-        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
+        floor = ranking_floor(shared.values(), limit * 3)
         docs = self.docs
         ranked = [(-count, docs[i].key, i) for i, count in shared.items() if count >= floor]
         ranked.sort()
@@ -395,6 +395,22 @@ class CandidateIndex:
     def story_docs(self, story_id: int) -> Iterable[Doc]:
         """Indexed articles of one story."""
         return (self.docs[a] for a in self.stories.get(story_id, ()) if a in self.docs)
+
+
+def ranking_floor(counts: Collection[int], take: int) -> float:
+    """The least blocking count a candidate needs to be ranked: a share of the best
+    (``MIN_RELATIVE_BLOCKING``), or when more than ``take`` reach that, the ``take``-th
+    largest count. Candidates rank by count first, so the first ``take`` of the ranking
+    are the same without those under it: they are not looked up (each a doc's key, a
+    cache miss on a big index) nor sorted. Exact: ``tests/test_cluster_fastpath.py``."""
+    floor = max(counts) * MIN_RELATIVE_BLOCKING
+    if len(counts) <= take:
+        return floor
+    passing = [count for count in counts if count >= floor]
+    if len(passing) <= take:
+        return floor
+    passing.sort(reverse=True)
+    return max(floor, passing[take - 1])
 
 
 P = TypeVar("P")

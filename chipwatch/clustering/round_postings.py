@@ -41,9 +41,9 @@ from chipwatch.clustering.candidates import (  # the index's own weights and lim
     _QUARTERS,
     MAX_BLOCKING_FEATURES,
     MAX_POSTINGS,
-    MIN_RELATIVE_BLOCKING,
     Doc,
     blocking_kinds,
+    ranking_floor,
 )
 from chipwatch.clustering.docfreq import DocumentFrequencies
 
@@ -125,7 +125,7 @@ class RoundPostings:
         shared.pop(self.position(doc), None)  # type: ignore[arg-type]
         if not shared:
             return
-        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
+        floor = ranking_floor(shared.values(), limit * 3)
         ranks, ids, times = self._ranked_keys(), self.ids, self.times
         # (count, key) as the index ranks them (then its article id, never reached:
         # keys are unique); the key by its rank, which orders the same.

@@ -210,13 +210,14 @@ def score_pair(
     if not cross and new.title and old.title:
         title = _title_part(new.title, old.title)
     base = _base(weights, entities, words, time, title, cross)
-    action, shared_action, conflict, vetoes, planned = _action_evidence(new, old, gap)
-    disagree = bool(new.primary and old.primary) and not _news_agrees(new, old)
+    # The actions' readings, read once (a memoized, pure lookup) for both uses.
+    readings = action_pairs.read(new, old) if new.actions and old.actions else None
+    action, shared_action, conflict, vetoes, planned = _action_evidence(readings, gap)
     # Each (real) headline names a company or a person the other article never mentions:
     # "Samsung launches HBM4" and "Micron launches HBM4" are two events.
     if new.title and old.title and _other_actors(new, old):
         conflict, vetoes = conflict or ("actor", "actor"), True
-    figures = any(not key.startswith("n:") for key in common)
+    figures = bool(common) and any(not key.startswith("n:") for key in common)
     named = math.fsum(shared_names[1]) if shared_names[1] else 0.0
     counted = COUNT_ANCHOR if common and not figures else 0.0
     distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else counted) + action
@@ -244,7 +245,7 @@ def score_pair(
         cross
         and rules.cap_cross_language
         and score >= rules.threshold
-        and (not anchor or (disagree and not figures and named < NAMED))
+        and (not anchor or (not figures and named < NAMED and _disagree(new, old, readings)))
     ):
         # Across languages only distinctive evidence joins; and two reports whose
         # news (their primary actions) differ are two events, however many names
@@ -309,7 +310,8 @@ def _title_part(a: str, b: str) -> float:
 # Each overlap returns its evidence (0..1) and what is shared, with the weights.
 # Rarities are read from the frequencies' memo (``get(x) or compute(x)``: a rarity is
 # never 0), in the order of the shared set, so the sums add the same numbers in the
-# same order.
+# same order. Each doc's cached weight totals are read inline while fresh, else through
+# ``index.doc_norms`` (which refreshes them): at the same moments as with a call each.
 
 
 def _entity_overlap(
@@ -344,7 +346,13 @@ def _entity_overlap(
                 chip = True
     top = math.fsum(weight)  # exact: the same whatever order the set gave (see _word_overlap)
     strength = min(1.0, top / ENTITY_SATURATION)
-    left, right = _norms(index, new)[1], _norms(index, old)[1]
+    stamp = index.df.stamp
+    seen, _, left = new.norms
+    if stamp - seen >= NORM_REFRESH:
+        left = index.doc_norms(new)[1]
+    seen, _, right = old.norms
+    if stamp - seen >= NORM_REFRESH:
+        right = index.doc_norms(old)[1]
     evidence = (math.fsum(objects_w), math.fsum(things_w), chip)
     return _cosine(top, left, right) * strength, (shared, weight), evidence
 
@@ -352,26 +360,19 @@ def _entity_overlap(
 _NO_OBJECTS = (0.0, 0.0, False)
 
 
-def _norms(index: CandidateIndex, doc: Doc) -> tuple[float, float]:
-    """``index.doc_norms(doc)``, without the call while the cached totals are fresh."""
-    stamp, words, entities = doc.norms
-    if index.df.stamp - stamp >= NORM_REFRESH:
-        return index.doc_norms(doc)
-    return words, entities
-
-
 def _action_evidence(
-    new: Doc, old: Doc, gap: float
+    readings: action_pairs.Readings | None, gap: float
 ) -> tuple[float, tuple[str, str] | None, tuple[str, str] | None, bool, bool]:
     """(how much both report the same action, 0..1; that action as (class, object);
     a pair of primary actions telling different developments (conflicting classes, or
     a reaction or a meeting against the act itself), read by
     :func:`~chipwatch.clustering.actions.article_conflict`; whether it keeps the two
     apart (a veto); planned on one side and done on the other more than
-    ``PLANNED_GAP`` apart). Read through the memoized :mod:`.action_pairs`."""
-    if not new.actions or not old.actions:
+    ``PLANNED_GAP`` apart), from the pair's memoized :mod:`.action_pairs` readings
+    (None: one of the two reports no action)."""
+    if readings is None:
         return 0.0, None, None, False, False
-    evidence, shared, found, _ = action_pairs.read(new, old)
+    evidence, shared, found, _ = readings
     if found is None:
         return evidence, shared, None, False, False
     mine, theirs, reason = found
@@ -380,20 +381,25 @@ def _action_evidence(
     return evidence, shared, (mine, theirs), True, False
 
 
+def _disagree(new: Doc, old: Doc, readings: action_pairs.Readings | None) -> bool:
+    """Both report primary actions, and no primary action of one is the same event as
+    one of the other's (read only where it decides: a pair across languages that
+    reaches the threshold)."""
+    if not (new.primary and old.primary):
+        return False
+    return not (readings if readings is not None else action_pairs.read(new, old))[3]
+
+
 def _other_actors(new: Doc, old: Doc) -> bool:
     """Each headline names an actor of one kind (two companies, two people, two
     agencies) that the other article never mentions. Of two kinds (the agency that
     issues a rule, the company it hits) they are two sides of one event."""
-    mine = {new.entities.get(name) for name in new.actors - old.entities.keys()}
+    ours, others = new.entities, old.entities
+    mine = {ours.get(name) for name in new.actors if name not in others}
     if not mine:
         return False
-    theirs = {old.entities.get(name) for name in old.actors - new.entities.keys()}
+    theirs = {others.get(name) for name in old.actors if name not in ours}
     return not mine.isdisjoint(theirs)
-
-
-def _news_agrees(new: Doc, old: Doc) -> bool:
-    """Some primary action of one is the same event as some primary action of the other."""
-    return action_pairs.read(new, old)[3]
 
 
 def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
@@ -411,7 +417,13 @@ def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Sha
         return 0.0, NOTHING_SHARED
     known, compute = index.word_rarity.get, index.rarity_of_word
     weight = [known(word) or compute(word) for word in shared]
-    left, right = _norms(index, new)[0], _norms(index, old)[0]
+    stamp = index.df.stamp
+    seen, left, _ = new.norms
+    if stamp - seen >= NORM_REFRESH:
+        left = index.doc_norms(new)[0]
+    seen, right, _ = old.norms
+    if stamp - seen >= NORM_REFRESH:
+        right = index.doc_norms(old)[0]
     # A set's order follows the strings' hashes, which differ from one process to the
     # next: a plain sum's last bits would too, and a tie at the threshold or between
     # candidates would then fall differently from one poll to the next. fsum is exact.

@@ -97,7 +97,9 @@ def sweep(
     if freeze:
         gc.freeze()
     try:
-        return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
+        work = _Sweep(clusterer, postings, now, make_pass, candidates)
+        work.hold = freeze
+        return work.run(order, early)
     finally:
         if freeze:
             gc.unfreeze()
@@ -140,6 +142,10 @@ def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = Non
         start = end
 
 
+# Articles scored between two freezes of what the sweep keeps (see ``_Sweep.hold``).
+HOLD_EVERY = 100
+
+
 class _Sweep:
     """Scoring and deciding in published order, a window of time in memory."""
 
@@ -171,6 +177,14 @@ class _Sweep:
         self.done: list[int] = []  # articles whose set is complete, to decide
         self.taken: set[int] = set()
         self.result = SettleResult()
+        # Whether the sweep froze the collector's objects (see :func:`sweep`): then what
+        # the scoring keeps (a burst's every pair until its sets are decided) is frozen
+        # too, every HOLD_EVERY articles scored, so each full collection walks only the
+        # pairs scored since, not all of them again (a 10,000-article burst: eight full
+        # collections of 20-300 ms). Those full collections found no garbage: the
+        # frozen pairs are freed by reference counting when their sets are decided.
+        self.hold = False
+        self.scored = 0
 
     def run(self, order: Order, early: dict[int, Doc]) -> SettleResult:
         waiting: list[Doc] = []  # loaded, not scored yet (canonical order)
@@ -206,6 +220,9 @@ class _Sweep:
         return waiting[position:]
 
     def _collect(self, doc: Doc) -> None:
+        self.scored += 1
+        if self.hold and self.scored % HOLD_EVERY == 0:
+            gc.freeze()
         for other_id in self.postings.iter_candidates(
             doc, window_seconds=self.reach, limit=self.candidates
         ):
@@ -283,7 +300,11 @@ class _Sweep:
             self.full.pop(key, None)
         for i in ids:
             del self.docs[i], self.parent[i]
+        if self.hold:  # the batch's pairs, as the scored ones (see ``hold``)
+            gc.freeze()
         plan, _ = batch.decide()
+        if self.hold:
+            gc.freeze()
         written = write_plan(self.clusterer, plan, ids, now=self.now, taken=self.taken)
         _merge(self.result, written)
 
