@@ -29,13 +29,13 @@ the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import PairScore, score_pair
@@ -88,19 +88,10 @@ def sweep(
         if doc.published <= until and doc.article_id not in clusterer.pending:
             early[doc.article_id] = doc
     _release(clusterer)
-    # The round's docs and postings (a burst's every doc) live until the sweep ends:
-    # out of the cyclic collector's generations meanwhile, its full collections walk
-    # only what the scoring makes (pairs, scores), not them again each time (a 3,000
-    # article burst: 0.52 -> 0.35 s of full collections). Not when something else
-    # froze objects already (the monitor does): unfreezing would undo its freeze too.
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    try:
+    # The round's docs and postings (a burst's every doc) live until the sweep ends,
+    # and the sweep makes no cyclic garbage: the collector is kept quiet meanwhile.
+    with quiet_collector():
         return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
-    finally:
-        if freeze:
-            gc.unfreeze()
 
 
 def _release(clusterer: Clusterer) -> None:
