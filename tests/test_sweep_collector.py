@@ -5,6 +5,8 @@ link and score it held each time 70,000 objects were promoted (a 10k burst: eigh
 them, 1.6 s of CPU). During the sweep the objects alive at its start are frozen and a
 full collection waits for ``collector.FULL_EVERY`` middle-generation collections; both
 are undone at its end, and a freeze made by someone else (the monitor's) is left alone.
+The poller keeps full collections rare the same way (without freezing) from its start
+to the end of a first import's settle pass, and only then.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import Any
 import pytest
 
 import chipwatch.clustering.settle_sweep as settle_sweep
-from benchmarks.replay import first_import
-from benchmarks.synth import write_feeds
+from benchmarks.replay import file_rounds, first_import, replay
+from benchmarks.synth import generate_articles, write_feeds
 from chipwatch.clustering.collector import FULL_EVERY, quiet_collector
 
 COUNT = 300
@@ -73,3 +75,32 @@ def test_the_collector_is_restored_when_the_sweep_fails() -> None:
         raise RuntimeError("the sweep failed")
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_first_imports_feeds_are_written_with_full_collections_rare_and_later_rounds_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chipwatch.pipeline.poller import Poller
+
+    feeds = write_feeds(tmp_path / "feeds", 200, per_feed=100, span=SPAN)
+    during: list[int] = []
+    real_ingest = Poller._ingest
+
+    def ingest(self: Any, poll: Any, now: Any) -> Any:
+        during.append(gc.get_threshold()[2])
+        return real_ingest(self, poll, now)
+
+    monkeypatch.setattr(Poller, "_ingest", ingest)
+    before = gc.get_threshold()
+    newest = max(a.published for a in generate_articles(200, span=SPAN))
+    files = [(path.name, path, newest) for path in feeds]
+    # one Poller, two rounds: the first imports the first feed, the second the other
+    result = replay(
+        file_rounds(files, chunk=1),
+        feeds=[path.name for path in feeds],
+        now=newest + timedelta(hours=1),
+        directory=tmp_path / "r",
+    )
+    assert gc.get_threshold() == before
+    assert during == [FULL_EVERY, before[2]], "only the first import's round runs quiet"
+    assert len(result.story_of) == 200
