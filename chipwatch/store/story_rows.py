@@ -60,8 +60,9 @@ def choose_headline(
     return min(candidates, key=key)
 
 
-# Stories refreshed per read: a first import's settle pass refreshes every story it made.
-REFRESH_CHUNK = 500
+# Stories refreshed per read (a first import's settle pass refreshes every story it made;
+# a chunk's articles are held at once: ~2 KB a story, at the pass's peak).
+REFRESH_CHUNK = 100
 
 
 def refresh_story(db: Database, story_id: int, *, languages: Sequence[str]) -> None:
