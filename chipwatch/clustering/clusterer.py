@@ -22,7 +22,6 @@ feed's transaction.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -112,17 +111,12 @@ class Clusterer:
     placed provisionally, the reference the tests compare with); ``max_pending``: docs
     kept for the pass (see ``MAX_PENDING``);
     ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
-    False: at once, the reference); ``hold_import``: see :meth:`end_batch`.
+    False: at once, the reference).
     """
 
     defer_old = True
     max_pending = MAX_PENDING
     sweep = True
-    # Whether a first import's feeds freeze what is alive (:meth:`end_batch`) until the
-    # settle pass starts (:meth:`settled`). Only for an owner that always runs the pass
-    # after its feeds, or reloads after a rollback (the poller's services): a caller
-    # that places articles and never settles would leave the process frozen.
-    hold_import = False
 
     def __init__(
         self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)
@@ -153,9 +147,6 @@ class Clusterer:
         # store): None until :meth:`place` asks, again after each settle pass.
         self.first_import: bool | None = None
         self.first_window = FirstWindow(self.rules.long_window)
-        # Whether this clusterer froze the collector's objects during a first import
-        # (:meth:`end_batch`): undone when its settle pass starts (:meth:`settled`).
-        self.frozen = False
         self.reload()
 
     # ---- index
@@ -201,21 +192,6 @@ class Clusterer:
         changes, total = self.df.take_changes()
         if changes or total:
             write_feature_df(self.db, changes, total)
-        if self.first_import and self.hold_import:
-            self._hold()
-
-    def _hold(self) -> None:
-        """A first import's feed was written: what is alive now (the round's docs, kept
-                for the settle pass; the index) leaves the cyclic collector's generations until
-                the pass starts, so its full collections walk each feed's new objects, not every
-                earlier feed's again (a 10,000-article burst: 5 of its 13 full collections were
-        made while its feeds were written).
-                Reference counting still frees what is dropped meanwhile; cyclic garbage of the
-                frozen waits for the pass. Not when something else froze objects (the monitor
-                does): unfreezing would undo its freeze too."""
-        if self.frozen or gc.get_freeze_count() == 0:
-            gc.freeze()
-            self.frozen = True
 
     # ---- assignment
     def assign(
@@ -294,9 +270,6 @@ class Clusterer:
         store again, and its window starts afresh."""
         self.first_import = None
         self.first_window = FirstWindow(self.rules.long_window)
-        if self.frozen:
-            gc.unfreeze()
-            self.frozen = False
 
     def before_edit(self, article_id: int) -> None:
         """An article is about to be rewritten: when it waits for the settle pass and

@@ -29,13 +29,13 @@ the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import PairScore, score_pair
@@ -88,21 +88,10 @@ def sweep(
         if doc.published <= until and doc.article_id not in clusterer.pending:
             early[doc.article_id] = doc
     _release(clusterer, until)
-    # The round's docs and postings (a burst's every doc) live until the sweep ends:
-    # out of the cyclic collector's generations meanwhile, its full collections walk
-    # only what the scoring makes (pairs, scores), not them again each time (a 3,000
-    # article burst: 0.52 -> 0.35 s of full collections). Not when something else
-    # froze objects already (the monitor does): unfreezing would undo its freeze too.
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    try:
-        work = _Sweep(clusterer, postings, now, make_pass, candidates)
-        work.hold = freeze
-        return work.run(order, early)
-    finally:
-        if freeze:
-            gc.unfreeze()
+    # The round's docs and postings (a burst's every doc) live until the sweep ends,
+    # and the sweep makes no cyclic garbage: the collector is kept quiet meanwhile.
+    with quiet_collector():
+        return _Sweep(clusterer, postings, now, make_pass, candidates).run(order, early)
 
 
 def _release(clusterer: Clusterer, until: float | None) -> None:
@@ -142,10 +131,6 @@ def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = Non
         start = end
 
 
-# Articles scored between two freezes of what the sweep keeps (see ``_Sweep.hold``).
-HOLD_EVERY = 100
-
-
 class _Sweep:
     """Scoring and deciding in published order, a window of time in memory."""
 
@@ -177,14 +162,6 @@ class _Sweep:
         self.done: list[int] = []  # articles whose set is complete, to decide
         self.taken: set[int] = set()
         self.result = SettleResult()
-        # Whether the sweep froze the collector's objects (see :func:`sweep`): then what
-        # the scoring keeps (a burst's every pair until its sets are decided) is frozen
-        # too, every HOLD_EVERY articles scored, so each full collection walks only the
-        # pairs scored since, not all of them again (a 10,000-article burst: eight full
-        # collections of 20-300 ms). Those full collections found no garbage: the
-        # frozen pairs are freed by reference counting when their sets are decided.
-        self.hold = False
-        self.scored = 0
 
     def run(self, order: Order, early: dict[int, Doc]) -> SettleResult:
         waiting: list[Doc] = []  # loaded, not scored yet (canonical order)
@@ -220,9 +197,6 @@ class _Sweep:
         return waiting[position:]
 
     def _collect(self, doc: Doc) -> None:
-        self.scored += 1
-        if self.hold and self.scored % HOLD_EVERY == 0:
-            gc.freeze()
         for other_id in self.postings.iter_candidates(
             doc, window_seconds=self.reach, limit=self.candidates
         ):
@@ -300,11 +274,7 @@ class _Sweep:
             self.full.pop(key, None)
         for i in ids:
             del self.docs[i], self.parent[i]
-        if self.hold:  # the batch's pairs, as the scored ones (see ``hold``)
-            gc.freeze()
         plan, _ = batch.decide()
-        if self.hold:
-            gc.freeze()
         written = write_plan(self.clusterer, plan, ids, now=self.now, taken=self.taken)
         _merge(self.result, written)
 

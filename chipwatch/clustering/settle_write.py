@@ -30,7 +30,7 @@ from chipwatch.store.clustering import (
     move_story_articles,
     story_members,
 )
-from chipwatch.store.stories import create_story, refresh_story
+from chipwatch.store.stories import create_story, refresh_stories
 
 if TYPE_CHECKING:
     from chipwatch.clustering.clusterer import Clusterer
@@ -72,8 +72,7 @@ def write_plan(
     _place_articles(clusterer, plan, final, result)
     _point_the_emptied(plan, members, final, settled, set(ids_of), result)
     merge_story_rows(db, result.merges)
-    for story_id in sorted(result.touched):
-        refresh_story(db, story_id, languages=clusterer.languages)
+    refresh_stories(db, sorted(result.touched), languages=clusterer.languages)
     clear_unsettled(db, ids)
     for article_id in ids:
         clusterer.pending.pop(article_id, None)

@@ -17,6 +17,7 @@ import random
 from array import array
 from collections.abc import Callable, Container, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from chipwatch.clustering.collector import quiet_collector
 from chipwatch.config import Config, FeedConfig
 from chipwatch.ingest.http import Fetcher
 from chipwatch.ingest.types import FetchKind, FetchRequest
@@ -102,6 +104,8 @@ class Poller:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
         self._checkpointer = Checkpointer(self.db_path)
         self._services: Services | None = None
+        # A first import: full collections rare until its settle pass is done.
+        self._quiet = ExitStack()
         self._store = StoreWatch(self.db_path)  # deleted or replaced under us: stop
         self._notify = notify
         self._stop = stop
@@ -115,10 +119,14 @@ class Poller:
     async def __aenter__(self) -> Self:
         # Before any thread of ours exists (see ParserPool.start); a store not made yet
         # is a first import: its workers share one tagger built before the fork.
-        self.parsers.start(first_import=not self.db_path.exists())
+        first_import = not self.db_path.exists()
+        self.parsers.start(first_import=first_import)
+        if first_import:  # after the fork: the workers keep Python's collector
+            self._quiet.enter_context(quiet_collector(freeze=False))
         try:
             await self.write(self._open)
         except BaseException:
+            self._quiet.close()
             self._writer.shutdown(wait=False)
             raise
         await self.fetcher.__aenter__()
@@ -139,6 +147,7 @@ class Poller:
             await self.notifier.drain(self._stop)
         await self.fetcher.__aexit__(exc_type, exc, tb)
         self.parsers.close()
+        self._quiet.close()
         await asyncio.to_thread(self._checkpointer.close)
         await asyncio.get_running_loop().run_in_executor(self._writer, self._close)
         self._writer.shutdown(wait=True)
@@ -314,6 +323,7 @@ class Poller:
         commit; the report keeps the first new ones not in ``seen``, the stories the
         feeds' own lines listed, and a count), its new alerts are notified."""
         settled = await self.write(self._settle, now)
+        self._quiet.close()  # a first import is settled: the collector as it was
         for merges, stories in settled.story_slices():
             lines = await self.write(self._story_lines, merges, stories, settled.made)
             for line in lines:

@@ -81,9 +81,6 @@ class Services:
             self._clusterer = Clusterer(
                 self.db, self.config.cluster, languages=self.config.ui.languages
             )
-            # Every round ends with its settle pass (or a rollback's reload), which
-            # hands back what a first import froze: see Clusterer.hold_import.
-            self._clusterer.hold_import = True
         return self._clusterer
 
     def after_rollback(self) -> None:

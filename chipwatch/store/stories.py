@@ -32,6 +32,7 @@ from chipwatch.store.story_rows import StoryState as StoryState
 from chipwatch.store.story_rows import add_to_story as add_to_story
 from chipwatch.store.story_rows import choose_headline as choose_headline
 from chipwatch.store.story_rows import create_story as create_story
+from chipwatch.store.story_rows import refresh_stories as refresh_stories
 from chipwatch.store.story_rows import refresh_story as refresh_story
 from chipwatch.store.story_rows import start_story as start_story
 from chipwatch.store.story_rows import story_state as story_state
