@@ -63,6 +63,9 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without exporting")
     ]
+    # the format first: the fields' scroll container took the focus, so enter and the
+    # arrows did nothing until tab was pressed (session 26)
+    AUTO_FOCUS = "#export-format"
 
     def compose(self) -> ComposeResult:
         window = self.app.main_screen.filters.window if self.app.main_screen else "7d"
@@ -71,7 +74,8 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
         with Vertical(id="export-dialog", classes="dialog") as dialog:
             dialog.border_title = "Export a digest"
             dialog.border_subtitle = "esc cancels"
-            with VerticalScroll(id="export-fields"):
+            # not focusable itself: a focused field is scrolled into view anyway
+            with VerticalScroll(id="export-fields", can_focus=False):
                 with Horizontal(classes="field-row"):
                     yield Label("Format")
                     yield Select(

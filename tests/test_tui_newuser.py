@@ -1,0 +1,87 @@
+"""What bit a new user in a morning with the monitor (session 26, branch newuser): a
+dialog whose first key did nothing, an empty view that gave the first-run guide to a
+user with thirty read stories, a feeds table whose cut names could not be told apart,
+a watches screen that said "0 stories" after a watch was saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select, Static
+
+from tests.test_tui import build, query_store, settle, wait_until
+from tests.tui_seed import build_seed_store, seed_config
+
+SMALL = (80, 24)
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Path, Path]:
+    return seed_config(tmp_path / "config.toml"), build_seed_store(tmp_path / "seed.db")
+
+
+def static_text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_export_dialog_enter_did_nothing_until_tab_was_pressed(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert app.focused is dialog.query_one("#export-format", Select)
+        await pilot.press("enter", "down", "down", "enter")  # open, json, choose
+        await settle(app, pilot)
+        assert dialog.query_one("#export-format", Select).value == "json"
+        assert dialog.query_one("#export-path").value.endswith(".json")
+        # tab walks the fields and buttons only, never the invisible scroll container
+        seen = set()
+        for _ in range(6):
+            await pilot.press("tab")
+            seen.add(app.focused.id if app.focused else None)
+        assert "export-fields" not in seen
+        assert {"export-window", "export-query", "export-path", "export-go"} <= seen
+
+
+async def test_unread_only_view_with_every_story_read_gave_the_first_run_guide(
+    seeded,
+) -> None:
+    _, db_path = seeded
+    query_store(db_path, "UPDATE stories SET read = 1")
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("U")
+        await wait_until(app, pilot, lambda: not app.main_screen.timeline.rows)
+        text = app.main_screen.detail.plain
+        assert "No unread stories in the window (7d)." in text
+        assert "U shows every story" in text
+        assert "yet" not in text and "Add a feed" not in text
+
+
+async def test_pinned_view_with_nothing_pinned_gave_the_first_run_guide(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("asterisk")
+        await wait_until(app, pilot, lambda: not app.main_screen.timeline.rows)
+        text = app.main_screen.detail.plain
+        assert "No pinned stories." in text and "p pins" in text
+        assert "window" not in text and "Add a feed" not in text
+
+
+async def test_empty_filter_at_window_all_said_w_widens_the_window(seeded) -> None:
+    config_path, _ = seeded
+    config_path.write_text(config_path.read_text().replace('window = "7d"', 'window = "all"'))
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        assert app.main_screen.filters.window == "all"
+        await pilot.press("slash", *"lithography", "enter")
+        await wait_until(app, pilot, lambda: "No story matches" in app.main_screen.detail.plain)
+        text = app.main_screen.detail.plain
+        assert "in the window (all)" in text and "escape clears the filter" in text
+        assert "widens" not in text  # w would narrow "all" to 24h
