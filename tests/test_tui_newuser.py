@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select, Static
 
+from chipwatch.config import load_config
 from tests.test_tui import build, query_store, settle, wait_until
 from tests.tui_seed import build_seed_store, seed_config
 
@@ -85,3 +86,25 @@ async def test_empty_filter_at_window_all_said_w_widens_the_window(seeded) -> No
         text = app.main_screen.detail.plain
         assert "in the window (all)" in text and "escape clears the filter" in text
         assert "widens" not in text  # w would narrow "all" to 24h
+
+
+async def test_watches_screen_said_0_stories_matched_after_a_watch_was_saved(seeded) -> None:
+    config_path, _ = seeded
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("a", *"TSMC", "tab", *"@TSMC")
+        await wait_until(
+            app, pilot, lambda: "would have matched" in static_text(screen, "#preview-status")
+        )
+        assert "enter saves the watch" in static_text(screen, "#preview-status")
+        await pilot.press("enter")
+        await wait_until(app, pilot, lambda: len(load_config(config_path).watches) == 2)
+        # the emptied query box's preview came back as "would have matched 0 stories"
+        await wait_until(app, pilot, lambda: "2 watches" in static_text(screen, "#preview-status"))
+        await wait_until(app, pilot, lambda: screen.previewed == "")  # the emptied box's turn
+        assert "would have matched" not in static_text(screen, "#preview-status")
+        assert "2 watches" in static_text(screen, "#preview-status")

@@ -59,6 +59,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         super().__init__()
         self.armed_remove: str | None = None
         self._preview_timer: Timer | None = None
+        self.previewed: str | None = None
+        """The query the preview pane and status line show ("" for none)."""
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text | str] = DataTable(
@@ -106,7 +108,13 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
             query = Text(watch.query or f"spike of {watch.entity or 'any entity'}")
             query.truncate(max(12, room), overflow="ellipsis")
             table.add_row(Text(name, style="bold"), query, notify, key=watch.name)
-        self.query_one("#preview-status", Static).update(
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """The status line when no query is being tried: the count and the keys."""
+        status = self.query_one("#preview-status", Static)
+        status.set_class(False, "error")
+        status.update(
             f"{plural(len(self.app.config.watches), 'watch', 'watches')}"
             " · a add · x remove · esc back"
         )
@@ -149,9 +157,13 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         # busy machine its result came after the newer one's and replaced it
         if text != self.query_one("#watch-query", Input).value.strip():
             return
+        self.previewed = text
         status = self.query_one("#preview-status", Static)
         preview = self.query_one("#watch-preview", OptionList)
         preview.clear_options()
+        if not text:  # the box was emptied (or a watch just saved): not "0 stories"
+            self._show_summary()
+            return
         status.set_class(bool(error), "error")
         if error:
             status.update(Text(error))
@@ -159,6 +171,7 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         status.update(
             f"would have matched {plural(total, 'story', 'stories')} in the archive"
             + (f" (newest {len(rows)} shown)" if total > len(rows) else "")
+            + " · enter saves the watch"
         )
         now = self.app.clock()
         width = max(20, preview.scrollable_content_region.width - 1)
