@@ -108,3 +108,29 @@ async def test_watches_screen_said_0_stories_matched_after_a_watch_was_saved(see
         await wait_until(app, pilot, lambda: screen.previewed == "")  # the emptied box's turn
         assert "would have matched" not in static_text(screen, "#preview-status")
         assert "2 watches" in static_text(screen, "#preview-status")
+
+
+async def test_feeds_cut_to_ten_cells_at_80_columns_could_not_be_told_apart(seeded) -> None:
+    _, db_path = seeded
+    long_error = "could not resolve the host name halbleiter.example (DNS lookup failed)"
+    query_store(
+        db_path,
+        "UPDATE feeds SET name = ?, last_status = 'error', last_error = ? WHERE name = ?",
+        ["Halbleiter Heute: Politik und Exportkontrollen", long_error, "Halbleiter Heute"],
+    )
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#feeds-table")
+        row = [f.name for f in screen.feeds].index("Halbleiter Heute: Politik und Exportkontrollen")
+        table.move_cursor(row=row)
+        await settle(app, pilot)
+        name_cell = str(table.get_row_at(row)[0])
+        assert name_cell.endswith("…")  # the table still cuts it at 80 columns
+        shown = static_text(screen, "#feed-selected")
+        assert "Halbleiter Heute: Politik und Exportkontrollen" in shown
+        assert "https://halbleiter.example/atom" in shown
+        assert long_error in shown.replace("\n", "")

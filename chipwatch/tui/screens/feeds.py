@@ -136,6 +136,9 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         )
         table.border_title = "Feeds"
         yield table
+        # the selected feed uncut: at 80 columns the table cuts names to ten cells
+        # ("Google Ne…" twice) and errors to twenty-four
+        yield Static("", classes="hint", id="feed-selected")
         yield Static("", classes="status-line", id="feeds-hint")
         yield CalmFooter()
 
@@ -205,6 +208,22 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             table.add_row(*self._cells(feed, now, widths), key=str(feed.id))
         if self.feeds:
             table.move_cursor(row=min(max(row, 0), len(self.feeds) - 1))
+        self._show_selected()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        """The feed under the cursor in full: its name and URL, and its last error."""
+        feed = self.selected
+        line = Text(no_wrap=False, overflow="fold")
+        if feed is not None:
+            line.append(clean_title(feed.name), style="bold")
+            line.append(f" · {clean_title(feed.url)}")
+            if feed.last_error:
+                line.append("\nlast error: ", style="bold")
+                line.append(clean_title(feed.last_error), style="red")
+        self.query_one("#feed-selected", Static).update(line)
 
     def _longest(self) -> dict[str, int]:
         """The longest name, error and URL: a column grows no wider than these."""
