@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Select, Static
+from textual.widgets import Label, Select, Static
 
 from chipwatch.config import load_config
 from tests.test_tui import build, query_store, settle, wait_until
@@ -134,3 +134,19 @@ async def test_feeds_cut_to_ten_cells_at_80_columns_could_not_be_told_apart(seed
         assert "Halbleiter Heute: Politik und Exportkontrollen" in shown
         assert "https://halbleiter.example/atom" in shown
         assert long_error in shown.replace("\n", "")
+
+
+async def test_export_dialog_focus_was_invisible_without_colour(seeded) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        labels = list(app.screen.query(".field-row Label").results(Label))
+
+        def marked() -> list[str]:
+            return [str(label.render()) for label in labels if label.rich_style.reverse]
+
+        assert marked() == ["Format"]
+        await pilot.press("tab")
+        await wait_until(app, pilot, lambda: marked() == ["Window"])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -109,6 +109,11 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("Cancel", id="export-cancel")
                 yield Button("Export", variant="primary", id="export-go")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Mark the row of the focused field (its label is shown reversed)."""
+        for row in self.query(".field-row"):
+            row.set_class(row in event.widget.ancestors, "-focused")
 
     def _default_path(self, fmt: str) -> Path:
         day = self.app.clock().strftime("%Y-%m-%d")
