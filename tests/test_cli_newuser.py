@@ -1,0 +1,33 @@
+"""What bit a new user on the command line (session 26, branch newuser): help cut
+mid-word by an 80-column terminal, errors that did not say what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipwatch.cli import build_parser
+from tests.test_cli import _all_parsers
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_help_descriptions_were_cut_mid_word_by_an_80_column_terminal(
+    monkeypatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    too_long = []
+    for name, parser in _all_parsers(build_parser()):
+        too_long += [
+            f"{name}: {line}" for line in parser.format_help().splitlines() if len(line) > columns
+        ]
+    assert too_long == []
+
+
+def test_help_wrapping_keeps_the_words_and_the_hand_made_lines(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    parsers = dict(_all_parsers(build_parser()))
+    demo = " ".join(parsers["chipwatch demo"].format_help().split())
+    assert "quitting removes everything the demo made." in demo
+    top = parsers["chipwatch"].format_help()
+    assert "\nRun with no command to open the live monitor.\n" in top
+    assert "\nstore:  --db, else $CHIPWATCH_DB, else the user data dir\n" in top
+    assert "\nconfig: --config, else $CHIPWATCH_CONFIG, else the user config dir" in top
