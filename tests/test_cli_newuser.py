@@ -3,6 +3,8 @@ mid-word by an 80-column terminal, errors that did not say what to do."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
 from chipwatch.cli import build_parser
@@ -31,3 +33,28 @@ def test_help_wrapping_keeps_the_words_and_the_hand_made_lines(monkeypatch) -> N
     assert "\nRun with no command to open the live monitor.\n" in top
     assert "\nstore:  --db, else $CHIPWATCH_DB, else the user data dir\n" in top
     assert "\nconfig: --config, else $CHIPWATCH_CONFIG, else the user config dir" in top
+
+
+def test_a_mistyped_duration_was_told_only_about_iso_dates() -> None:
+    from chipwatch.context import Context
+    from chipwatch.errors import UserError
+
+    ctx = Context(args=argparse.Namespace(config=None, db=None, now="2025-07-16T12:00Z"))
+    for typed in ("3x", "2 days", "7dd"):
+        with pytest.raises(UserError) as info:
+            ctx.window_start("--since", typed)
+        message = str(info.value)
+        assert message.startswith(f"--since: not a window: {typed!r}")
+        assert "90m, 24h or 7d" in message and "ISO date" in message and "all" in message
+
+
+def test_config_file_not_found_did_not_say_what_to_do(tmp_path, capsys) -> None:
+    from chipwatch.cli import main
+
+    missing = tmp_path / "nope.toml"
+    status = main(["--config", str(missing), "watch", "list"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"{missing}: config file not found" in err  # the old words, extended
+    assert "check --config and $CHIPWATCH_CONFIG" in err
+    assert len(err.strip().splitlines()) == 1
