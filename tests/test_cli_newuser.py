@@ -4,11 +4,16 @@ mid-word by an 80-column terminal, errors that did not say what to do."""
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import subprocess
 
 import pytest
 
 from chipwatch.cli import build_parser
+from tests.clirun import cli_argv
 from tests.test_cli import _all_parsers
+from tests.test_poll_cli import DATA, ROOT, write_config
 
 
 @pytest.mark.parametrize("columns", [80, 100])
@@ -58,3 +63,32 @@ def test_config_file_not_found_did_not_say_what_to_do(tmp_path, capsys) -> None:
     assert f"{missing}: config file not found" in err  # the old words, extended
     assert "check --config and $CHIPWATCH_CONFIG" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_of_the_forever_poller_ended_without_a_word(tmp_path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes((DATA / "rss_basic.xml").read_bytes())
+    config = write_config(tmp_path / "config.toml", [str(feed)])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        cli_argv(config, tmp_path / "s.db", "poll"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        started = proc.stderr.readline()
+        assert "Ctrl-C stops" in started
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("story ")  # a round ended: it runs on
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        rest = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "chipwatch: stopped; what was fetched is kept" in rest
+    assert "Traceback" not in rest

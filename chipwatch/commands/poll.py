@@ -72,6 +72,10 @@ def _run(
                 "Ctrl-C stops"
             )
         asyncio.run(_forever(ctx, sink, signals))
+        if not as_json:  # Ctrl-C or SIGTERM: say it stopped, and that nothing was lost
+            ctx.err(
+                "chipwatch: stopped; what was fetched is kept, the next poll goes on from there"
+            )
     return 0
 
 
