@@ -92,3 +92,17 @@ def test_ctrl_c_of_the_forever_poller_ended_without_a_word(tmp_path) -> None:
             proc.wait()
     assert "chipwatch: stopped; what was fetched is kept" in rest
     assert "Traceback" not in rest
+
+
+def test_an_unquoted_dotted_keymap_id_was_called_not_a_string_table(tmp_path, capsys) -> None:
+    from chipwatch.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[ui.keymap]\nrefresh = "ctrl+r"\nreader.open = "O"\n')
+    status = main(["--config", str(config), "--db", str(tmp_path / "s.db"), "watch", "list"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.endswith(
+        'ui.keymap: an id with a dot must be quoted: "reader.open" = "key", not reader.open = …'
+    )
+    assert len(err.splitlines()) == 1

@@ -150,3 +150,27 @@ async def test_export_dialog_focus_was_invisible_without_colour(seeded) -> None:
         assert marked() == ["Format"]
         await pilot.press("tab")
         await wait_until(app, pilot, lambda: marked() == ["Window"])
+
+
+def _notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_a_misspelt_keymap_id_was_ignored_without_a_word(seeded, tmp_path) -> None:
+    extra = '\n[ui.keymap]\nrefesh = "ctrl+r"\npin = "P"\n"export.cancel" = "ctrl+g"\n'
+    config_path = seed_config(tmp_path / "remap.toml", extra=extra)
+    app = build((config_path, seeded[1]))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        warned = [n for n in _notes(app) if "[ui.keymap]" in n]
+        assert warned == [
+            "[ui.keymap]: no key has the id 'refesh' (did you mean 'refresh'?); ? lists every id"
+        ]  # pin and the dialog's export.cancel are known ids
+
+
+async def test_a_keymap_of_known_ids_says_nothing(seeded, tmp_path) -> None:
+    config_path = seed_config(tmp_path / "remap.toml", extra='\n[ui.keymap]\nrefresh = "ctrl+r"\n')
+    app = build((config_path, seeded[1]))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        assert not [n for n in _notes(app) if "keymap" in n]
