@@ -174,3 +174,22 @@ async def test_a_keymap_of_known_ids_says_nothing(seeded, tmp_path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await settle(app, pilot)
         assert not [n for n in _notes(app) if "keymap" in n]
+
+
+async def test_export_error_spoke_of_an_o_option_the_dialog_user_never_typed(
+    seeded, tmp_path
+) -> None:
+    app = build(seeded)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#export-path").value = str(tmp_path)  # a folder
+        await pilot.click("#export-go")
+        await wait_until(
+            app, pilot, lambda: "cannot write there" in static_text(screen, "#export-status")
+        )
+        said = static_text(screen, "#export-status")
+        assert said.startswith(f"{tmp_path}: cannot write there")
+        assert "-o " not in said and "chipwatch:" not in said

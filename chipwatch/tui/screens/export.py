@@ -55,6 +55,13 @@ def digest_command(
     return command
 
 
+def in_dialog_words(message: str, path: Path) -> str:
+    """The digest command's error as the dialog's user sees it: no program name, and
+    the Path field rather than the ``-o`` option they never typed."""
+    message = message.removeprefix("chipwatch: ")
+    return message.replace(f"-o {path}:", f"{path}:", 1)
+
+
 class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
     """Choose and export; esc cancels. Dismisses with the written path."""
 
@@ -156,7 +163,7 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
             return
         if done.returncode != 0:
             message = (done.stderr or done.stdout or "").strip() or "export failed"
-            self.app.call_from_thread(self._failed, message[:600])
+            self.app.call_from_thread(self._failed, in_dialog_words(message, path)[:600])
             return
         self.app.call_from_thread(self._written, path)
 
