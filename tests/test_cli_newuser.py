@@ -106,3 +106,17 @@ def test_an_unquoted_dotted_keymap_id_was_called_not_a_string_table(tmp_path, ca
         'ui.keymap: an id with a dot must be quoted: "reader.open" = "key", not reader.open = …'
     )
     assert len(err.splitlines()) == 1
+
+
+def test_an_unclosed_paren_in_a_watch_said_at_column_twice(tmp_path, capsys) -> None:
+    from chipwatch.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[[watch]]\nname = "H20"\nquery = "(@H20 OR h20"\n')
+    status = main(["--config", str(config), "--db", str(tmp_path / "s.db"), "watch", "list"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.endswith(
+        """watch[0].query: missing ")" to close the "(" at column 1, in '(@H20 OR h20'"""
+    )
+    assert err.count("column") == 1

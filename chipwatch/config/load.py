@@ -304,9 +304,12 @@ class _Validator:
             parse_tree(query)
         except QuerySyntaxError as exc:
             shown, _ = query_excerpt(query, exc.column)  # a long query: the part at fault
+            # a message naming its own column ('the "(" at column 1') read "… at column 1
+            # at column 6 of '(@H20'": then only the query is added
+            where = ", in" if "column" in exc.message else f" at column {exc.column} of"
             raise self.fail(
                 f"{keypath}.query",
-                f"{exc.message} at column {exc.column} of {shown!r}",
+                f"{exc.message}{where} {shown!r}",
                 section,
                 "query",
                 index,
