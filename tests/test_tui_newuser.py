@@ -193,3 +193,24 @@ async def test_export_error_spoke_of_an_o_option_the_dialog_user_never_typed(
         said = static_text(screen, "#export-status")
         assert said.startswith(f"{tmp_path}: cannot write there")
         assert "-o " not in said and "chipwatch:" not in said
+
+
+async def test_a_long_watch_query_was_only_ever_shown_cut(seeded, tmp_path) -> None:
+    long_query = (
+        '@H20 AND (export~ OR licence~ OR @"export controls" OR @"export licence") '
+        "AND NOT title:rumour"
+    )
+    extra = f"\n[[watch]]\nname = \"H20 licences, no rumours\"\nquery = '{long_query}'\n"
+    config_path = seed_config(tmp_path / "long.toml", extra=extra)
+    app = build((config_path, seeded[1]))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W")
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#watches-table")
+        table.move_cursor(row=1)
+        await settle(app, pilot)
+        assert str(table.get_row_at(1)[1]).endswith("…")  # the table still cuts it
+        shown = static_text(screen, "#watch-selected").replace("\n", " ")
+        assert f"H20 licences, no rumours: {long_query}" in shown

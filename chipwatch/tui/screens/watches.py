@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from chipwatch.config import WatchConfig
 from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
 from chipwatch.store import views
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 PREVIEW_LIMIT = 50
 PREVIEW_DELAY = 0.3
+
+
+def _query_text(watch: WatchConfig) -> str:
+    return watch.query or f"spike of {watch.entity or 'any entity'}"
 
 
 class WatchesScreen(sw.ReportsWorkerErrors, Screen):
@@ -68,6 +73,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         )
         table.border_title = "Watches"
         yield table
+        # the selected watch's query uncut: the table cuts a long one with an ellipsis
+        yield Static("", classes="hint", id="watch-selected")
         with Horizontal(classes="form-row", id="watch-form"):
             name = Input(placeholder="e.g. H20 exports", id="watch-name")
             name.border_title = "New watch: name"
@@ -105,10 +112,24 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         room = self.app.size.width - 6 - max(map(cell_len, ["name", *names])) - 2
         room -= max(map(cell_len, ["notify", *notifies])) + 2
         for watch, name, notify in zip(watches, names, notifies, strict=True):
-            query = Text(watch.query or f"spike of {watch.entity or 'any entity'}")
+            query = Text(_query_text(watch))
             query.truncate(max(12, room), overflow="ellipsis")
             table.add_row(Text(name, style="bold"), query, notify, key=watch.name)
         self._show_summary()
+        self._show_selected()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        """The watch under the cursor, its query in full."""
+        row = self.query_one(DataTable).cursor_row
+        watches = self.app.config.watches
+        line = Text()
+        if 0 <= row < len(watches):
+            line.append(clean_title(watches[row].name), style="bold")
+            line.append(f": {clean_title(_query_text(watches[row]))}")
+        self.query_one("#watch-selected", Static).update(line)
 
     def _show_summary(self) -> None:
         """The status line when no query is being tried: the count and the keys."""
