@@ -120,3 +120,54 @@ def test_an_unclosed_paren_in_a_watch_said_at_column_twice(tmp_path, capsys) -> 
         """watch[0].query: missing ")" to close the "(" at column 1, in '(@H20 OR h20'"""
     )
     assert err.count("column") == 1
+
+
+def test_a_first_poll_cut_by_ctrl_c_left_stored_articles_that_search_could_not_find(
+    tmp_path,
+) -> None:
+    from chipwatch.store.db import open_reader
+    from tests.feedserver import FeedServer
+    from tests.waiting import wait_for
+
+    db = tmp_path / "s.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with FeedServer() as server:
+        fast = server.add("/fast.xml", (DATA / "rss_basic.xml").read_bytes())
+        slow = server.add("/slow.xml", (DATA / "rss_basic.xml").read_bytes(), drip=0.5)
+        config = write_config(tmp_path / "config.toml", [fast, slow])
+        # the drip must outlast a loaded machine's wait for the fast feed: no round end
+        config.write_text(config.read_text().replace('timeout = "10s"', 'timeout = "300s"'))
+        proc = subprocess.Popen(
+            cli_argv(config, db, "poll", "--once"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+
+            def stored() -> bool:
+                if not db.exists():
+                    return False
+                conn = open_reader(db)
+                try:
+                    return conn.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+                finally:
+                    conn.close()
+
+            wait_for(stored, "the fast feed's articles stored")
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 130
+    assert "interrupted: feeds not yet written were left for the next poll" in out
+    assert "articles not yet in a story are grouped into stories by the next poll" in out
+    search = subprocess.run(
+        cli_argv(config, db, "search", "Arizona"), capture_output=True, text=True, env=env
+    )
+    assert search.returncode == 0
+    assert "no stories match 'Arizona'" in search.stderr
+    assert "the next `chipwatch poll` groups them" in search.stderr

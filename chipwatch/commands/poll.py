@@ -270,6 +270,19 @@ def _feed_lines(ctx: Context, report: PollReport, outcomes: list[FeedOutcome]) -
 def _interrupted(ctx: Context, report: PollReport) -> None:
     if report.interrupted:
         ctx.out("interrupted: feeds not yet written were left for the next poll")
+        if _settle_pending(ctx):  # a first import's articles are grouped at its end
+            ctx.out("  articles not yet in a story are grouped into stories by the next poll")
+
+
+def _settle_pending(ctx: Context) -> bool:
+    from chipwatch.store.clustering import settle_pending
+    from chipwatch.store.db import open_reader
+
+    conn = open_reader(ctx.db_path)
+    try:
+        return settle_pending(conn)
+    finally:
+        conn.close()
 
 
 def _list_stories(ctx: Context, report: PollReport) -> None:
