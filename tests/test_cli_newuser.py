@@ -171,3 +171,17 @@ def test_a_first_poll_cut_by_ctrl_c_left_stored_articles_that_search_could_not_f
     assert search.returncode == 0
     assert "no stories match 'Arizona'" in search.stderr
     assert "the next `chipwatch poll` groups them" in search.stderr
+
+
+def test_a_bad_webhook_on_the_command_line_was_blamed_on_a_config_line(tmp_path, capsys) -> None:
+    from chipwatch.cli import main
+
+    config = tmp_path / "config.toml"
+    text = '# mine\n[[watch]]\nname = "H20"\nquery = "@H20"\n'
+    config.write_text(text)
+    args = ["--config", str(config), "--db", str(tmp_path / "s.db")]
+    status = main([*args, "watch", "add", "@TSMC", "--webhook", "ftp://hooks.example/x"])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err == "chipwatch: --webhook: must be an http(s):// URL, not 'ftp://hooks.example/x'"
+    assert config.read_text() == text
