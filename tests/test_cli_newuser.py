@@ -185,3 +185,25 @@ def test_a_bad_webhook_on_the_command_line_was_blamed_on_a_config_line(tmp_path,
     assert status == 2
     assert err == "chipwatch: --webhook: must be an http(s):// URL, not 'ftp://hooks.example/x'"
     assert config.read_text() == text
+
+
+def test_feeds_list_called_a_healthy_304_not_modified_where_the_monitor_says_unchanged(
+    tmp_path, capsys
+) -> None:
+    import json
+
+    from chipwatch.cli import main
+
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes((DATA / "rss_basic.xml").read_bytes())
+    config = write_config(tmp_path / "config.toml", [str(feed)])
+    args = ["--config", str(config), "--db", str(tmp_path / "s.db")]
+    assert main([*args, "poll", "--once", "--now", "2025-07-16T12:00Z"]) == 0
+    assert main([*args, "poll", "--once", "--now", "2025-07-16T14:00Z"]) == 0
+    capsys.readouterr()
+    assert main([*args, "feeds", "list", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.splitlines()[0])  # JSON lines
+    assert data["status"] == "not_modified"  # the stored name, for scripts
+    assert main([*args, "feeds", "list"]) == 0
+    table = capsys.readouterr().out
+    assert "unchanged" in table and "not_modified" not in table

@@ -27,7 +27,7 @@ from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import FeedsLoaded, PollBatch
 from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.timeline import short_time
-from chipwatch.words import plural
+from chipwatch.words import plural, status_word
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
@@ -39,8 +39,6 @@ STATUS_STYLES = {
     "new": "dim",
     "disabled": "dim",
 }
-# 304 Not Modified is a healthy fetch: "not modified" was cut to "not modif…" at 80 columns
-STATUS_WORDS = {"not_modified": "unchanged"}
 # (label, narrowest, widest, priority: lower is kept longer), in display order
 COLUMNS = (
     ("name", 10, 24, 0),
@@ -246,7 +244,7 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             "name": (clean_title(feed.name), "" if feed.enabled else "dim"),
             "unread": self._unread_cell(feed, widths.get("unread", 6)),
             "status": (
-                STATUS_WORDS.get(status, status.replace("_", " ")),
+                status_word(status).replace("_", " "),
                 STATUS_STYLES.get(feed.last_status, ""),
             ),
             "articles": (f"{feed.articles:>{widths.get('articles', 8)}}", ""),
