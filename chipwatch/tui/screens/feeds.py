@@ -220,7 +220,8 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             line.append(f" · {clean_title(feed.url)}")
             if feed.last_error:
                 line.append("\nlast error: ", style="bold")
-                line.append(clean_title(feed.last_error), style="red")
+                # not red: red on the hint line's background is below 4.5:1 contrast
+                line.append(clean_title(feed.last_error))
         self.query_one("#feed-selected", Static).update(line)
 
     def _longest(self) -> dict[str, int]:
