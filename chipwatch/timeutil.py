@@ -90,7 +90,14 @@ def parse_window(text: str, *, now: datetime) -> datetime | None:
         return None
     if _DURATION.match(raw):
         return now - parse_duration(raw)
-    return parse_time(raw)
+    try:
+        return parse_time(raw)
+    except TimeParseError:
+        # "3x" or "2 days" was meant as a duration: name every form a window takes
+        raise TimeParseError(
+            f"not a window: {text!r} (a duration like 90m, 24h or 7d, "
+            "an ISO date or date-time like 2025-07-15 or 2025-07-15T08:00Z, or all)"
+        ) from None
 
 
 def iso(value: datetime) -> str:

@@ -18,3 +18,13 @@ def noun(count: int, word: str, many: str | None = None) -> str:
     if count == 1:
         return word
     return many or _IRREGULAR.get(word) or word + "s"
+
+
+# A feed's fetch status as people read it: 304 Not Modified is a healthy fetch, and the
+# stored name (kept in --json and the store) read as a fault in `feeds list`'s table.
+STATUS_WORDS = {"not_modified": "unchanged"}
+
+
+def status_word(status: str) -> str:
+    """``not_modified`` → ``unchanged``; other statuses as stored."""
+    return STATUS_WORDS.get(status, status)

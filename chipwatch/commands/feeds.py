@@ -22,7 +22,7 @@ from chipwatch.model import feed_label
 from chipwatch.store import queries
 from chipwatch.textsafe import clean_title
 from chipwatch.timeutil import format_duration, from_iso
-from chipwatch.words import plural
+from chipwatch.words import plural, status_word
 
 COLUMNS = ("#", "name", "url", "last fetch", "status", "articles", "next poll", "last error")
 # Cut at these widths on a terminal (with an ellipsis); piped or redirected output
@@ -102,7 +102,7 @@ def _print_table(ctx: Context, rows: list[dict[str, Any]]) -> None:
             clean_title(r["name"] or "-"),
             clean_title(r["url"]),
             _ago(r["last_fetch"], now),
-            r["status"],
+            status_word(r["status"]),
             str(r["articles"]),
             _when(r["next_poll"], now),
             clean_title(r["last_error"] or ""),

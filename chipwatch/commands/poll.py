@@ -73,6 +73,10 @@ def _run(
                 "Ctrl-C stops"
             )
         asyncio.run(_forever(ctx, sink, signals))
+        if not as_json:  # Ctrl-C or SIGTERM: say it stopped, and that nothing was lost
+            ctx.err(
+                "chipwatch: stopped; what was fetched is kept, the next poll goes on from there"
+            )
     return 0
 
 
@@ -267,6 +271,19 @@ def _feed_lines(ctx: Context, report: PollReport, outcomes: list[FeedOutcome]) -
 def _interrupted(ctx: Context, report: PollReport) -> None:
     if report.interrupted:
         ctx.out("interrupted: feeds not yet written were left for the next poll")
+        if _settle_pending(ctx):  # a first import's articles are grouped at its end
+            ctx.out("  articles not yet in a story are grouped into stories by the next poll")
+
+
+def _settle_pending(ctx: Context) -> bool:
+    from chipwatch.store.clustering import settle_pending
+    from chipwatch.store.db import open_reader
+
+    conn = open_reader(ctx.db_path)
+    try:
+        return settle_pending(conn)
+    finally:
+        conn.close()
 
 
 def _list_stories(ctx: Context, report: PollReport) -> None:

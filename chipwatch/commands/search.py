@@ -17,6 +17,7 @@ from chipwatch.context import Context
 from chipwatch.errors import UserError
 from chipwatch.query.match import Query, parse_query
 from chipwatch.store.alerts import story_alert_names
+from chipwatch.store.clustering import has_unsettled
 from chipwatch.store.search import matching_articles, newest_first
 from chipwatch.store.stories import get_story, story_articles
 from chipwatch.textsafe import clean_title
@@ -41,6 +42,8 @@ def run(ctx: Context) -> int:
     print_stories(ctx, db, shown, set(matched), explain=ctx.args.explain)
     if not ids:
         ctx.err(f"no stories match {ctx.args.query!r}" + _window_note(ctx.args.since))
+        if has_unsettled(db):  # an interrupted first import: stored, not grouped yet
+            ctx.err(UNSETTLED_NOTE)
     elif len(ids) > len(shown):
         more = len(ids) - len(shown)
         verb = "matches" if more == 1 else "match"
@@ -53,6 +56,12 @@ def compile_query(ctx: Context, text: str) -> Query:
     from chipwatch.entities.tagger import build_tagger
 
     return parse_query(text, build_tagger(ctx.config))
+
+
+UNSETTLED_NOTE = (
+    "some articles are not in a story yet (a first poll was interrupted); "
+    "the next `chipwatch poll` groups them"
+)
 
 
 def _window_note(since: str) -> str:

@@ -71,6 +71,13 @@ def run_add(ctx: Context) -> int:
         notify.append("webhook")
     if "webhook" in notify and not webhook:
         raise UserError("--notify webhook needs --webhook URL")
+    if webhook:  # checked as typed: the config's check named a line never written
+        from chipwatch.config.checks import http_url
+
+        try:
+            webhook = http_url(webhook)
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"--webhook: {exc}") from exc
     try:
         add_watch(ctx.config_path, name, text, notify, webhook)
     except DuplicateWatch as exc:

@@ -207,6 +207,14 @@ def languages(value: Any) -> tuple[str, ...]:
 
 
 def keymap(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        # reader.open = "O" unquoted is TOML for a table reader with a key open
+        for name, inner in value.items():
+            if isinstance(inner, dict) and inner:
+                sub = next(iter(inner))
+                raise TypeError(
+                    f'an id with a dot must be quoted: "{name}.{sub}" = "key", not {name}.{sub} = …'
+                )
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise TypeError('must be a table of binding id = "key" strings')
     return dict(value)

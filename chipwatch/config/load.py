@@ -42,12 +42,23 @@ def load_config(path: Path | str) -> Config:
     try:
         text = path.read_text(encoding="utf-8-sig")  # a BOM (some editors add one) is dropped
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: config file not found") from exc
+        raise ConfigError(_not_found(path)) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
     return parse_config(text, path=path)
+
+
+def _not_found(path: Path) -> str:
+    """What to do about a config that is not there: it was named by --config or
+    $CHIPWATCH_CONFIG (the user config dir's one is created on first run)."""
+    from chipwatch.config.paths import user_config_path
+
+    return (
+        f"{path}: config file not found; check --config and $CHIPWATCH_CONFIG "
+        f"(without either, chipwatch uses {user_config_path()}, made on first run)"
+    )
 
 
 def parse_config(text: str, *, path: Path | None = None) -> Config:
@@ -293,9 +304,12 @@ class _Validator:
             parse_tree(query)
         except QuerySyntaxError as exc:
             shown, _ = query_excerpt(query, exc.column)  # a long query: the part at fault
+            # a message naming its own column ('the "(" at column 1') read "… at column 1
+            # at column 6 of '(@H20'": then only the query is added
+            where = ", in" if "column" in exc.message else f" at column {exc.column} of"
             raise self.fail(
                 f"{keypath}.query",
-                f"{exc.message} at column {exc.column} of {shown!r}",
+                f"{exc.message}{where} {shown!r}",
                 section,
                 "query",
                 index,

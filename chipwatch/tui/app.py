@@ -184,6 +184,18 @@ class ChipwatchApp(App[int]):
             )
         if self.config.ui.keymap:
             self.set_keymap(dict(self.config.ui.keymap))
+            self._check_keymap(dict(self.config.ui.keymap))
+
+    def _check_keymap(self, keymap: dict[str, str]) -> None:
+        from chipwatch.tui.screens.export import ExportScreen
+        from chipwatch.tui.screens.help import HelpScreen, unknown_keymap_ids
+
+        known = {b.id for _where, bindings in binding_groups() for b in bindings}
+        dialogs = (*ExportScreen.BINDINGS, *HelpScreen.BINDINGS)
+        known |= {b.id for b in dialogs if isinstance(b, Binding)}
+        message = unknown_keymap_ids(keymap, {k for k in known if k})
+        if message:
+            self.notify(message, severity="warning", timeout=15)
 
     def notify(
         self,

@@ -24,15 +24,20 @@ def empty_state(
     refresh: str,
     window: str,
     filtered: str = "",
+    view: str = "all",
 ) -> Text:
     """The story pane's text for an empty timeline. ``refresh`` is what ``r`` does now
-    ("polls every feed now", …); ``filtered`` the active query or entity, if any."""
+    ("polls every feed now", …); ``filtered`` the active query or entity, if any;
+    ``view`` the stories shown (``all``, ``unread`` or ``pinned``)."""
     out = Text()
     if filtered:
         out.append(f"No story matches {clean_title(filtered)}", style="bold")
-        out.append(f" in the window ({window}).\n", style="bold")
-        out.append("escape clears the filter; w widens the window.\n")
+        out.append(f" {_where(view, window)}.\n", style="bold")
+        out.append(f"escape clears the filter{_widen(view, window)}.\n")
         return out
+    if view != "all":
+        # stories exist, they are all read (or none is pinned): never the first-run guide
+        return _empty_view(out, view, window)
     out.append(f"No stories in the window ({window}) yet.\n\n", style="bold")
     _network(out, health)  # first: at 80x24 the pane shows its first eight lines
     feeds = len(config.feeds)
@@ -47,7 +52,30 @@ def empty_state(
     out.append("chipwatch feeds add URL", style="bold")
     out.append(" (or f for the feeds screen, then a)\n")
     out.append("r ", style="bold")
-    out.append(f"{refresh}; w widens the window; ? lists every key.\n")
+    out.append(f"{refresh}{_widen(view, window)}; ? lists every key.\n")
+    return out
+
+
+def _where(view: str, window: str) -> str:
+    if view == "pinned":  # the pinned view has no window
+        return "among the pinned stories"
+    unread = "among the unread stories " if view == "unread" else ""
+    return f"{unread}in the window ({window})"
+
+
+def _widen(view: str, window: str) -> str:
+    """The hint to widen the window: not at ``all`` (w would narrow it to 24h), and not
+    in the pinned view (which has no window)."""
+    return "" if window == "all" or view == "pinned" else "; w widens the window"
+
+
+def _empty_view(out: Text, view: str, window: str) -> Text:
+    if view == "pinned":
+        out.append("No pinned stories.\n", style="bold")
+        out.append("p pins the selected story; * shows every story again.\n")
+        return out
+    out.append(f"No unread stories in the window ({window}).\n", style="bold")
+    out.append(f"U shows every story{_widen(view, window)}.\n")
     return out
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -55,6 +55,13 @@ def digest_command(
     return command
 
 
+def in_dialog_words(message: str, path: Path) -> str:
+    """The digest command's error as the dialog's user sees it: no program name, and
+    the Path field rather than the ``-o`` option they never typed."""
+    message = message.removeprefix("chipwatch: ")
+    return message.replace(f"-o {path}:", f"{path}:", 1)
+
+
 class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
     """Choose and export; esc cancels. Dismisses with the written path."""
 
@@ -63,6 +70,9 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without exporting")
     ]
+    # the format first: the fields' scroll container took the focus, so enter and the
+    # arrows did nothing until tab was pressed (session 26)
+    AUTO_FOCUS = "#export-format"
 
     def compose(self) -> ComposeResult:
         window = self.app.main_screen.filters.window if self.app.main_screen else "7d"
@@ -71,7 +81,8 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
         with Vertical(id="export-dialog", classes="dialog") as dialog:
             dialog.border_title = "Export a digest"
             dialog.border_subtitle = "esc cancels"
-            with VerticalScroll(id="export-fields"):
+            # not focusable itself: a focused field is scrolled into view anyway
+            with VerticalScroll(id="export-fields", can_focus=False):
                 with Horizontal(classes="field-row"):
                     yield Label("Format")
                     yield Select(
@@ -105,6 +116,11 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
             with Horizontal(id="export-buttons"):
                 yield Button("Cancel", id="export-cancel")
                 yield Button("Export", variant="primary", id="export-go")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Mark the row of the focused field (its label is shown reversed)."""
+        for row in self.query(".field-row"):
+            row.set_class(row in event.widget.ancestors, "-focused")
 
     def _default_path(self, fmt: str) -> Path:
         day = self.app.clock().strftime("%Y-%m-%d")
@@ -147,7 +163,7 @@ class ExportScreen(sw.ReportsWorkerErrors, ModalScreen[Path | None]):
             return
         if done.returncode != 0:
             message = (done.stderr or done.stdout or "").strip() or "export failed"
-            self.app.call_from_thread(self._failed, message[:600])
+            self.app.call_from_thread(self._failed, in_dialog_words(message, path)[:600])
             return
         self.app.call_from_thread(self._written, path)
 

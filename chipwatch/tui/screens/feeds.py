@@ -27,7 +27,7 @@ from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import FeedsLoaded, PollBatch
 from chipwatch.tui.widgets.footer import CalmFooter
 from chipwatch.tui.widgets.timeline import short_time
-from chipwatch.words import plural
+from chipwatch.words import plural, status_word
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
@@ -39,8 +39,6 @@ STATUS_STYLES = {
     "new": "dim",
     "disabled": "dim",
 }
-# 304 Not Modified is a healthy fetch: "not modified" was cut to "not modif…" at 80 columns
-STATUS_WORDS = {"not_modified": "unchanged"}
 # (label, narrowest, widest, priority: lower is kept longer), in display order
 COLUMNS = (
     ("name", 10, 24, 0),
@@ -136,6 +134,9 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
         )
         table.border_title = "Feeds"
         yield table
+        # the selected feed uncut: at 80 columns the table cuts names to ten cells
+        # ("Google Ne…" twice) and errors to twenty-four
+        yield Static("", classes="hint", id="feed-selected")
         yield Static("", classes="status-line", id="feeds-hint")
         yield CalmFooter()
 
@@ -205,6 +206,23 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             table.add_row(*self._cells(feed, now, widths), key=str(feed.id))
         if self.feeds:
             table.move_cursor(row=min(max(row, 0), len(self.feeds) - 1))
+        self._show_selected()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        """The feed under the cursor in full: its name and URL, and its last error."""
+        feed = self.selected
+        line = Text(no_wrap=False, overflow="fold")
+        if feed is not None:
+            line.append(clean_title(feed.name), style="bold")
+            line.append(f" · {clean_title(feed.url)}")
+            if feed.last_error:
+                line.append("\nlast error: ", style="bold")
+                # not red: red on the hint line's background is below 4.5:1 contrast
+                line.append(clean_title(feed.last_error))
+        self.query_one("#feed-selected", Static).update(line)
 
     def _longest(self) -> dict[str, int]:
         """The longest name, error and URL: a column grows no wider than these."""
@@ -227,7 +245,7 @@ class FeedsScreen(sw.ReportsWorkerErrors, Screen):
             "name": (clean_title(feed.name), "" if feed.enabled else "dim"),
             "unread": self._unread_cell(feed, widths.get("unread", 6)),
             "status": (
-                STATUS_WORDS.get(status, status.replace("_", " ")),
+                status_word(status).replace("_", " "),
                 STATUS_STYLES.get(feed.last_status, ""),
             ),
             "articles": (f"{feed.articles:>{widths.get('articles', 8)}}", ""),

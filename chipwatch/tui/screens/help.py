@@ -127,3 +127,18 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+def unknown_keymap_ids(keymap: dict[str, str], known: set[str]) -> str:
+    """One line naming the ``[ui.keymap]`` ids no key has (a typo there changed nothing,
+    silently), with the closest known id; "" when every id is known."""
+    import difflib
+
+    unknown = [name for name in keymap if name not in known]
+    if not unknown:
+        return ""
+    said = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        said.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return f"[ui.keymap]: no key has the id {', '.join(said)}; ? lists every id"

@@ -388,6 +388,7 @@ class MainScreen(
             refresh=app.refresh_meaning(),
             window=self.filters.window,
             filtered=self.filters.describe() if self.filters.query or self.filters.entity else "",
+            view=self.filters.view,
         )
 
     def refresh_empty(self) -> None:

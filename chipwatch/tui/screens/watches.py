@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from chipwatch.config import WatchConfig
 from chipwatch.config import editor as configedit
 from chipwatch.errors import UserError
 from chipwatch.store import views
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 PREVIEW_LIMIT = 50
 PREVIEW_DELAY = 0.3
+
+
+def _query_text(watch: WatchConfig) -> str:
+    return watch.query or f"spike of {watch.entity or 'any entity'}"
 
 
 class WatchesScreen(sw.ReportsWorkerErrors, Screen):
@@ -59,6 +64,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         super().__init__()
         self.armed_remove: str | None = None
         self._preview_timer: Timer | None = None
+        self.previewed: str | None = None
+        """The query the preview pane and status line show ("" for none)."""
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text | str] = DataTable(
@@ -66,6 +73,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         )
         table.border_title = "Watches"
         yield table
+        # the selected watch's query uncut: the table cuts a long one with an ellipsis
+        yield Static("", classes="hint", id="watch-selected")
         with Horizontal(classes="form-row", id="watch-form"):
             name = Input(placeholder="e.g. H20 exports", id="watch-name")
             name.border_title = "New watch: name"
@@ -103,10 +112,30 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         room = self.app.size.width - 6 - max(map(cell_len, ["name", *names])) - 2
         room -= max(map(cell_len, ["notify", *notifies])) + 2
         for watch, name, notify in zip(watches, names, notifies, strict=True):
-            query = Text(watch.query or f"spike of {watch.entity or 'any entity'}")
+            query = Text(_query_text(watch))
             query.truncate(max(12, room), overflow="ellipsis")
             table.add_row(Text(name, style="bold"), query, notify, key=watch.name)
-        self.query_one("#preview-status", Static).update(
+        self._show_summary()
+        self._show_selected()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        """The watch under the cursor, its query in full."""
+        row = self.query_one(DataTable).cursor_row
+        watches = self.app.config.watches
+        line = Text()
+        if 0 <= row < len(watches):
+            line.append(clean_title(watches[row].name), style="bold")
+            line.append(f": {clean_title(_query_text(watches[row]))}")
+        self.query_one("#watch-selected", Static).update(line)
+
+    def _show_summary(self) -> None:
+        """The status line when no query is being tried: the count and the keys."""
+        status = self.query_one("#preview-status", Static)
+        status.set_class(False, "error")
+        status.update(
             f"{plural(len(self.app.config.watches), 'watch', 'watches')}"
             " · a add · x remove · esc back"
         )
@@ -149,9 +178,13 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         # busy machine its result came after the newer one's and replaced it
         if text != self.query_one("#watch-query", Input).value.strip():
             return
+        self.previewed = text
         status = self.query_one("#preview-status", Static)
         preview = self.query_one("#watch-preview", OptionList)
         preview.clear_options()
+        if not text:  # the box was emptied (or a watch just saved): not "0 stories"
+            self._show_summary()
+            return
         status.set_class(bool(error), "error")
         if error:
             status.update(Text(error))
@@ -159,6 +192,7 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         status.update(
             f"would have matched {plural(total, 'story', 'stories')} in the archive"
             + (f" (newest {len(rows)} shown)" if total > len(rows) else "")
+            + " · enter saves the watch"
         )
         now = self.app.clock()
         width = max(20, preview.scrollable_content_region.width - 1)
