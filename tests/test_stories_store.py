@@ -92,12 +92,43 @@ def test_split_and_merge_are_recorded_locked_and_explained(db, story, now):
     assert get_story(db, new).id == sid  # a merged id leads to the surviving story
     assert get_story(db, sid).article_count == 3
     kinds = [r[0] for r in db.execute("SELECT kind FROM corrections ORDER BY id")]
-    assert kinds == ["split", "merge"]
+    assert kinds == ["split", "merge"]  # the merge moved one article: one row
     locked = db.execute("SELECT count(*) FROM articles WHERE story_locked = 1").fetchone()[0]
     assert locked == 3
     assert json.loads(
         db.execute("SELECT languages FROM stories WHERE id = ?", [sid]).fetchone()[0]
     ) == ["de", "en", "fr"]
+
+
+def test_a_merge_says_moved_by_you_only_of_the_articles_it_moved(db, story, now) -> None:
+    """A merge locks both stories' articles, but only the moved ones were placed by the
+    user: the target's own articles kept saying "Moved here by you" too, their
+    clustering reason lost (found by a new user, session 26)."""
+    from chipwatch.clustering.explanation import Explanation, context_of, render
+
+    sid, ids = story
+    with write_transaction(db):
+        db.execute(
+            "UPDATE articles SET cluster_explain = ? WHERE id = ?",
+            [
+                Explanation(decision="joined", score=0.7, matched_article_id=ids[0]).to_json(),
+                ids[1],
+            ],
+        )
+        other = create_story(db, published=T0, now=T0)
+        moved = add(db, other, "desk", "en", "H20 shipments restart", 90, ["H20"])
+        refresh_story(db, other, languages=("en",))
+        merge_stories(db, other, sid, now=now)
+
+    def said(article_id: int) -> str:
+        info = explain_article(db, article_id)
+        return render(Explanation.from_json(info), context_of(info))
+
+    assert said(moved).startswith(f"Moved here by you on {now.date().isoformat()}")
+    assert f"story {other} merged into {sid}" in said(moved)
+    assert explain_article(db, ids[1])["locked"]  # kept where it is by the merge
+    assert said(ids[1]).startswith("Joined ")  # and says why it is there
+    assert "by you" not in said(ids[1])
 
 
 def test_corrections_name_missing_things(db, story, now):

@@ -365,11 +365,10 @@ def format_figure(key: str) -> str:
 
 
 def _by_user(ex: Explanation, ctx: Context) -> str:
-    """The sentence of an article a user placed, from its latest correction."""
-    if not ex.locked:
+    """The sentence of an article a user placed, from its latest correction; "" for one
+    a merge only locked where it was (its own reason stands)."""
+    if not ex.locked or not ctx.corrections:
         return ""
-    if not ctx.corrections:
-        return "Moved here by you"
     last = ctx.corrections[-1]
     day = last.at[:10]
     if last.kind == "split":

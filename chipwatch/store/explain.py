@@ -84,8 +84,9 @@ def _add_matched(db: AnyConnection, found: dict[int, dict[str, Any]]) -> None:
 
 
 def _add_corrections(db: AnyConnection, found: dict[int, dict[str, Any]]) -> None:
-    """The corrections of each locked article: its own splits, and the merges into the
-    story it is in."""
+    """The corrections of each locked article: its own splits and merges (a merge
+    records each article it moved), and a store's older merge rows, one per story, that
+    name the story it is in."""
     locked = {aid: info for aid, info in found.items() if info.get("locked")}
     for info in found.values():
         info.setdefault("corrections", [])

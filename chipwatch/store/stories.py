@@ -164,7 +164,9 @@ def merge_stories(
     now: datetime,
     languages: Sequence[str] = ("en",),
 ) -> None:
-    """Move every article of ``story_id`` into ``into_story_id`` and lock them there."""
+    """Move every article of ``story_id`` into ``into_story_id`` and lock both stories'
+    articles there (a later pass moves none of them); each moved article's correction is
+    recorded."""
     source = resolve_story_id(db, story_id)
     target = resolve_story_id(db, into_story_id)
     if source == target:
@@ -173,14 +175,17 @@ def merge_stories(
         if db.execute("SELECT 1 FROM stories WHERE id = ?", [sid]).fetchone() is None:
             raise UserError(f"no story with id {sid}")
     db.execute("UPDATE articles SET story_locked = 1 WHERE story_id IN (?, ?)", [source, target])
+    # One correction per article moved, so the target's own articles keep their reason
+    # for being there (they are locked, not moved). A store from before this recorded
+    # one row for the story (no article): it still reads as every locked article's.
+    db.execute(
+        "INSERT INTO corrections (kind, article_id, story_id, into_story_id, created_at) "
+        "SELECT 'merge', id, ?, ?, ? FROM articles WHERE story_id = ? ORDER BY id",
+        [source, target, iso(now), source],
+    )
     db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [target, source])
     db.execute("UPDATE stories SET merged_into = ? WHERE id = ?", [target, source])
     db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [target, source])
-    db.execute(
-        "INSERT INTO corrections (kind, story_id, into_story_id, created_at) "
-        "VALUES ('merge', ?, ?, ?)",
-        [source, target, iso(now)],
-    )
     refresh_story(db, source, languages=languages)
     refresh_story(db, target, languages=languages)
     follow_merges(db, [(source, target)])  # one alert per (watch, story) stays true
