@@ -146,6 +146,34 @@ def test_a_split_article_takes_the_alert_it_raised_to_its_new_story(db, now) -> 
     assert list_alerts(db, watch="TSMC")[0].subject == f"story:{moved}"
 
 
+def _split_engine(db) -> Any:
+    from chipwatch.alerts.engine import AlertEngine
+    from chipwatch.config import Config, WatchConfig
+
+    return AlertEngine(db, Config(watches=(WatchConfig(name="TSMC", query="TSMC"),)))
+
+
+def test_a_users_split_raises_the_watch_on_the_part_left_without_its_alert(db, now) -> None:
+    """A user's split says two events: each part whose articles match the watch carries
+    its alert. The alert followed its own article, and the other part, though it
+    matched, had none (found by a new user: `watch test` listed it, the pane did not)."""
+    with write_transaction(db):
+        story = create_story(db, published=now, now=now)
+        first = add(db, story, "wire", "en", "TSMC raises prices", 0)
+        other = add(db, story, "blog", "en", "TSMC opens a plant", 30)
+        plain = add(db, story, "desk", "en", "Chip prices rise", 40)
+        _tsmc_alert(db, story, now=now, article=first)
+        apart = split_article(db, other, now=now)
+        raised = _split_engine(db).after_split([apart, story], now=now)
+        assert [(e.story_id, e.article_id, e.created) for e in raised] == [(apart, other, True)]
+        assert sorted(_alerted_story(db)) == sorted([(story, first), (apart, other)])
+        alone = split_article(db, plain, now=now)  # matches nothing: no alert
+        assert _split_engine(db).after_split([alone, story], now=now) == []
+        moved = split_article(db, first, now=now)  # the alert goes with its article
+        assert _alerted_story(db).count((moved, first)) == 1
+        assert _split_engine(db).after_split([moved, story], now=now) == []  # story is empty
+
+
 def test_merged_stories_keep_one_alert_per_watch_with_every_delivery(db, now) -> None:
     """A user's merge of two stories the watch alerted on leaves one alert: the one on
     the story merged into, created when the earlier was, holding both deliveries (the

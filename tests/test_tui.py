@@ -276,8 +276,13 @@ async def test_split_and_merge(seeded) -> None:
         await pilot.press("M", "down", "M")
         await settle(app, pilot)
         assert len(titles(app)) == 8
-        merged = query_store(seeded[1], "SELECT count(*) FROM corrections")[0][0]
-        assert merged == 2
+        kinds = query_store(
+            seeded[1],
+            "SELECT kind, count(DISTINCT story_id || '>' || into_story_id), count(*) "
+            "FROM corrections GROUP BY kind ORDER BY kind",
+        )
+        # one split; one merge, recorded for each of the two articles it moved
+        assert kinds == [("merge", 1, 2), ("split", 1, 1)]
 
 
 async def test_help_lists_binding_ids_and_keymap_remaps(seeded, tmp_path) -> None:

@@ -70,6 +70,25 @@ async def test_split_keeps_the_cursor_on_the_story_it_split(seeded) -> None:
         assert any(n.startswith("Article split") for n in notes(app))
 
 
+async def test_a_split_off_article_that_matches_a_watch_gets_its_alert(seeded) -> None:
+    """The new story matches "H20 exports" as the one it left does: it carries its own
+    alert, and the note says so (it had none, though `watch test` listed it)."""
+    app = build(seeded)
+    h20 = "US lets NVIDIA restart H20 shipments to China"
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, h20)
+        before = len(titles(app))
+        await pilot.press("right_square_bracket", "S")
+        await wait_until(app, pilot, lambda: len(titles(app)) == before + 1)
+        await wait_until(app, pilot, lambda: any("Raised 1 alert" in n for n in notes(app)))
+        assert any(n.endswith("Raised 1 alert: H20 exports.") for n in notes(app))
+        rows = query_store(
+            app.db_path, "SELECT count(DISTINCT story_id) FROM alerts WHERE watch = 'H20 exports'"
+        )
+        assert rows[0][0] == 2
+
+
 async def test_all_read_read_and_pin_keep_the_cursor(seeded) -> None:
     app = build(seeded)
     async with app.run_test(size=SMALL) as pilot:

@@ -88,6 +88,31 @@ class AlertEngine:
             for watch in wanted
         ]
 
+    def after_split(self, story_ids: Iterable[int], *, now: datetime) -> list[AlertEvent]:
+        """Alerts for the two stories a user's split made of one (the story it left and
+        the new one): the user said they are two events, so each watch that matches an
+        article of a story and has no alert there raises one, on its earliest matching
+        article (the alert of the story before the split follows its own article)."""
+        from chipwatch.query.match import QueryDoc
+        from chipwatch.store.views_status import article_docs
+
+        events: list[AlertEvent] = []
+        for story_id in dict.fromkeys(story_ids):
+            already = store.story_alert_watches(self.db, story_id)
+            missing = [w for w in self.watches if w.config.name not in already]
+            if not missing or self.muted_stories([story_id]):
+                continue
+            for d in article_docs(self.db, frozenset([story_id]), since=None):
+                doc = QueryDoc(
+                    d.title, d.summary, d.feed_name, d.feed_url, d.lang, d.entities, d.kinds
+                )
+                hit = [w for w in missing if w.query.matches(doc)]
+                events += [self._story_alert(w, story_id, now, d.article_id) for w in hit]
+                missing = [w for w in missing if w not in hit]
+                if not missing:
+                    break
+        return events
+
     def _muted(self, story_id: int, doc: QueryDoc) -> bool:
         """Whether a mute rule matches the article, or any stored article of its story
         (a story is muted when one of its articles matches, as a watch alerts)."""

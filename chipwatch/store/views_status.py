@@ -163,10 +163,12 @@ class ArticleDoc:
     feed_url: str
     entities: frozenset[str]
     kinds: frozenset[str]
+    article_id: int = 0
 
 
 def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) -> list[ArticleDoc]:
-    """The articles of ``story_ids`` published since ``since``, with their entities."""
+    """The articles of ``story_ids`` published since ``since``, with their entities,
+    oldest first."""
     if not story_ids:
         return []
     ids = ",".join(str(int(i)) for i in sorted(story_ids))
@@ -175,7 +177,8 @@ def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) 
     sql = (
         "SELECT a.id, a.story_id, a.title, a.summary, a.lang, "
         f"{FEED_LABEL_SQL}, f.url "
-        f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where}"
+        f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where} "
+        "ORDER BY a.published, a.id"
     )
     rows = db.execute(sql, params).fetchall()
     tags: dict[int, list[tuple[str, str]]] = {}
@@ -194,6 +197,7 @@ def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) 
             feed_url=r[6] or "",
             entities=frozenset(e for e, _ in tags.get(int(r[0]), ())),
             kinds=frozenset(k for _, k in tags.get(int(r[0]), ())),
+            article_id=int(r[0]),
         )
         for r in rows
     ]

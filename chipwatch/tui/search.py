@@ -21,7 +21,7 @@ SEARCH_LIMIT = 5000
 _TAGGERS: dict[int, tuple[Config, Any]] = {}
 
 
-def _tagger(config: Config) -> Any:
+def tagger_for(config: Config) -> Any:
     """One tagger per config object (building it compiles the dictionary)."""
     cached = _TAGGERS.get(id(config))
     if cached is None or cached[0] is not config:
@@ -41,7 +41,7 @@ def search_story_ids(
         from chipwatch.store.search import search_stories
     except ImportError:
         return fallback_search(db, text, since=since)
-    tagger = _tagger(config)
+    tagger = tagger_for(config)
     query = parse_query(text, tagger)
     results = search_stories(db, query, tagger, since=since, until=None, limit=SEARCH_LIMIT)
     return frozenset(int(getattr(r, "id", getattr(r, "story_id", r))) for r in results)
@@ -66,7 +66,7 @@ def stories_matching(
         from chipwatch.query.match import QueryDoc, parse_query
     except ImportError:
         return fallback_search(db, text, since=since) & story_ids
-    query = parse_query(text, _tagger(config))
+    query = parse_query(text, tagger_for(config))
     found: set[int] = set()
     for doc in article_docs(db, story_ids, since=iso(since) if since else None):
         if doc.story_id in found:

@@ -193,8 +193,11 @@ class MainActions:
                 result = stories.split_article(db, subject, now=now, languages=languages)
                 if old is not None:  # who joined through the article says so no more
                     refresh_explanations(db, old, self.app.config.cluster)
+                raised.extend(_split_alerts(db, self.app.config, [result, old], now))
                 return result
             return stories.merge_stories(db, subject, target, now=now, languages=languages)
+
+        raised: list[Any] = []
 
         try:
             made = sw.write(self.app.db_path, apply)
@@ -203,6 +206,10 @@ class MainActions:
             return
         if kind == "split":
             done = "Article split into a story of its own; the story it left is selected."
+            if raised:
+                names = ", ".join(dict.fromkeys(e.watch for e in raised))
+                done += f" Raised {plural(len(raised), 'alert')}: {names}."
+                self.app.call_from_thread(self.load_dashboard)
             changed, gone = [target, int(made)], []
         else:
             done = "Stories merged; the merged story is selected."
@@ -222,3 +229,15 @@ class MainActions:
             self.status.stories += added - removed
         self.timeline.select_story(keep)
         self.load_detail(keep)
+
+
+def _split_alerts(db: Any, config: Any, story_ids: list[Any], now: Any) -> list[Any]:
+    """The watch alerts a user's split raises on the two stories it made of one
+    (:meth:`chipwatch.alerts.engine.AlertEngine.after_split`), in its transaction."""
+    if not any(w.kind == "query" for w in config.watches):
+        return []
+    from chipwatch.alerts.engine import AlertEngine
+    from chipwatch.tui.search import tagger_for
+
+    engine = AlertEngine(db, config, tagger_for(config))
+    return engine.after_split([s for s in story_ids if s is not None], now=now)
