@@ -5,6 +5,7 @@ still written in one transaction: what it writes equals writing every article.""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -152,3 +153,36 @@ def test_a_big_body_waits_in_a_temporary_file_not_in_the_poller_and_is_removed(
     assert [len(names) for names in files] == [1] and files[0][0].startswith("chipwatch-feed-")
     assert list(temporary.iterdir()) == []  # removed once the feed was written
     assert sorted(_stored(db)) == list(range(1301, 1501))
+
+
+def test_a_body_left_by_a_killed_poller_is_removed_by_the_next_that_spills(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A poller killed while its body waited in a temporary file left the file there
+    # for good (tens of MB each). Its name holds its process id: the next poller that
+    # spills removes the files of processes that no longer run, and no other.
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(spill_mod, "SPILL_BYTES", 10)
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f"chipwatch-feed-{int(ended.stdout)}-abc.body"
+    dead.write_bytes(b"x" * 100)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = tmp_path / f"chipwatch-feed-{running.pid}-def.body"
+        alive.write_bytes(b"y" * 100)
+        body = spill_mod.spill(b"z" * 100)
+        assert isinstance(body, spill_mod.Spilled)
+        assert not dead.exists() and alive.exists()
+        assert os.path.basename(body.path).startswith(f"chipwatch-feed-{os.getpid()}-")
+        body.remove()
+    finally:
+        running.kill()
+        running.wait()
