@@ -22,7 +22,8 @@ import httpx
 
 from chipwatch.config import Config, ConfigError, load_config
 from chipwatch.errors import WorkFailed
-from chipwatch.pipeline.poller import EventSink, Poller, _waiting
+from chipwatch.pipeline.feed_tasks import waiting
+from chipwatch.pipeline.poller import EventSink, Poller
 from chipwatch.store import queries
 
 MAX_SLEEP = 60.0  # seconds: the loop looks at the schedule and the config at least this often
@@ -115,7 +116,7 @@ async def _schedule(
             everything = signals.wake.is_set()
             signals.wake.clear()
             for feed, identity in await poller.feeds(due_at=None if everything else now):
-                if feed.id in in_flight or _waiting(feed, now):
+                if feed.id in in_flight or waiting(feed, now):
                     continue
                 task = asyncio.create_task(
                     poller.poll_feed(feed, identity, now=now, stop=signals.stop)

@@ -33,6 +33,7 @@ from chipwatch.ingest.types import FetchKind, FetchRequest
 from chipwatch.model import FeedState
 from chipwatch.pipeline import ingest as ingest_mod
 from chipwatch.pipeline.backlog import Backlog
+from chipwatch.pipeline.feed_tasks import StateBatch, until_done_or_stopped, waiting
 from chipwatch.pipeline.fulltext import Enriched, FullText
 from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
@@ -44,7 +45,6 @@ from chipwatch.pipeline.workers import ParserPool
 from chipwatch.store import queries
 from chipwatch.store.checkpoint import Checkpointer, defer_checkpoints
 from chipwatch.store.db import StoreWatch, open_writer, write_transaction
-from chipwatch.timeutil import from_iso
 
 __all__ = ["PollReport", "Poller", "poll_once", "poller_running", "run_main"]
 
@@ -99,7 +99,7 @@ class Poller:
         self.fetcher = Fetcher(config.poll, transport=transport)
         self.parsers = ParserPool(config.poll.workers, entities=tuple(config.entities))
         self._by_url: dict[str, FeedConfig] = {feed.url: feed for feed in config.feeds}
-        self._batch = _StateBatch(self)
+        self._batch = StateBatch(functools.partial(self.write, self._ingest_states))
         self._backlog = Backlog(Backlog.limit_for(config.poll.concurrency, self.parsers.workers))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chipwatch-store")
         self._checkpointer = Checkpointer(self.db_path)
@@ -364,13 +364,13 @@ class Poller:
         report = PollReport()
         tasks: list[asyncio.Future[FeedOutcome | None]] = []
         for feed, identity in feeds:
-            if honour_retry_after and _waiting(feed, now):
+            if honour_retry_after and waiting(feed, now):
                 outcome = ingest_mod.skipped(feed)
                 report.outcomes.append(outcome)
                 self.on_event(outcome.to_json())
                 continue
             tasks.append(asyncio.ensure_future(self.poll_feed(feed, identity, now=now, stop=stop)))
-        for outcome in await _until_done_or_stopped(tasks, stop):
+        for outcome in await until_done_or_stopped(tasks, stop):
             if isinstance(outcome, FeedOutcome):
                 report.outcomes.append(outcome)
             elif outcome is None or isinstance(outcome, asyncio.CancelledError):
@@ -386,73 +386,6 @@ class Poller:
             a for a in report.settled.events if a.get("type") == "alert"
         ] + report.alerts
         return report
-
-
-async def _until_done_or_stopped(
-    tasks: list[asyncio.Future[FeedOutcome | None]], stop: asyncio.Event | None
-) -> list[Any]:
-    """Results of ``tasks``; when ``stop`` is set first, fetches still running are cancelled
-    (a transaction already handed to the writer still completes)."""
-    if stop is not None and tasks:
-        stopper = asyncio.ensure_future(stop.wait())
-        pending: set[Any] = set(tasks)
-        while pending and not stop.is_set():
-            _, pending = await asyncio.wait(
-                pending | {stopper}, return_when=asyncio.FIRST_COMPLETED
-            )
-            pending.discard(stopper)
-        stopper.cancel()
-        for task in pending:
-            task.cancel()
-    return list(await asyncio.gather(*tasks, return_exceptions=True))
-
-
-class _StateBatch:
-    """Coalesces article-less feed updates into one transaction while the writer is busy."""
-
-    MAX = 500
-
-    def __init__(self, poller: Poller) -> None:
-        self.poller = poller
-        self.pending: list[tuple[FeedPoll, datetime, asyncio.Future[FeedOutcome]]] = []
-        self.running = False
-
-    def add(self, poll: FeedPoll, now: datetime) -> asyncio.Future[FeedOutcome]:
-        future: asyncio.Future[FeedOutcome] = asyncio.get_running_loop().create_future()
-        self.pending.append((poll, now, future))
-        if not self.running:
-            self.running = True
-            asyncio.get_running_loop().call_soon(self._next)
-        return future
-
-    def _next(self) -> None:
-        if not self.pending:
-            self.running = False
-            return
-        batch, self.pending = self.pending[: self.MAX], self.pending[self.MAX :]
-        task = asyncio.get_running_loop().create_task(self._write(batch))
-        task.add_done_callback(lambda _: self._next())
-
-    async def _write(
-        self,
-        batch: list[tuple[FeedPoll, datetime, asyncio.Future[FeedOutcome]]],
-    ) -> None:
-        try:
-            outcomes = await self.poller.write(
-                self.poller._ingest_states, [(poll, now) for poll, now, _ in batch]
-            )
-        except BaseException as exc:
-            for _, _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for (_, _, future), outcome in zip(batch, outcomes, strict=True):
-            if not future.done():
-                future.set_result(outcome)
-
-
-def _waiting(feed: FeedState, now: datetime) -> bool:
-    return bool(feed.retry_after_until) and from_iso(feed.retry_after_until or "") > now
 
 
 async def _poll_once(
