@@ -243,6 +243,12 @@ def _add_watch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="also notify by bell, desktop or webhook (repeat for several)",
     )
     add.add_argument("--webhook", metavar="URL", help="URL that receives alerts as JSON POSTs")
+    add.add_argument(
+        "--replace",
+        action="store_true",
+        help="the watch --name already exists: give it this query instead (its alerts, "
+        "place and comments stay; its channels too unless --notify/--webhook are given)",
+    )
     remove = _command(actions, "remove", "remove a watch from the config", "watch.remove")
     remove.add_argument("name", metavar="NAME", help="the watch's name")
     test = _command(

@@ -82,10 +82,10 @@ def test_human_report_names_failures_and_skips(
         code, out, _ = cli(capsys, *base, "--now", "2025-07-16T12:00:00Z")
         assert code == 0
         assert "polled 2 feeds: 1 ok, 0 not modified, 1 failed, 0 skipped" in out
-        assert "HTTP 503" in out and "retry after 2025-07-16T14:00:00Z" in out
+        assert "HTTP 503" in out and "(retry 2025-07-16 14:00 UTC, in 2h)" in out
         assert "new: 3 articles, 3 stories" in out
         code, out, _ = cli(capsys, *base, "--now", "2025-07-16T12:30:00Z")
-        assert "1 skipped" in out and "asked us to wait until 2025-07-16T14:00:00Z" in out
+        assert "1 skipped" in out and "asked us to wait until 2025-07-16 14:00 UTC, in 1h" in out
 
 
 def test_all_feeds_failing_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from chipwatch.ingest.parse.opml import OpmlFeed, export_opml, parse_opml
 from chipwatch.model import feed_label
 from chipwatch.store import queries
 from chipwatch.textsafe import clean_title
-from chipwatch.timeutil import format_duration, from_iso
+from chipwatch.timeutil import countdown, format_duration, from_iso
 from chipwatch.words import plural, status_word
 
 COLUMNS = ("#", "name", "url", "last fetch", "status", "articles", "next poll", "last error")
@@ -172,10 +172,7 @@ def _ago(value: str | None, now: datetime) -> str:
 
 
 def _when(value: str | None, now: datetime) -> str:
-    if not value:
-        return "-"
-    delta = from_iso(value) - now
-    return "due" if delta.total_seconds() <= 0 else f"in {format_duration(delta)}"
+    return countdown(from_iso(value), now) if value else "-"
 
 
 def run_remove(ctx: Context) -> int:

@@ -33,6 +33,7 @@ from chipwatch.pipeline.outcome import (
 from chipwatch.pipeline.poller import Poller, PollReport, run_main
 from chipwatch.pipeline.settle_round import LISTED
 from chipwatch.textsafe import clean_title
+from chipwatch.timeutil import countdown, from_iso, full_when
 from chipwatch.words import plural
 
 MAX_LISTED = LISTED  # the poller keeps that many of the settle pass's new stories
@@ -249,11 +250,12 @@ def _feed_lines(ctx: Context, report: PollReport, outcomes: list[FeedOutcome]) -
     for outcome in outcomes:
         name = clean_title(outcome.name)
         if outcome.status in (FAILED, GONE):
-            retry = f" (retry after {outcome.retry_at})" if outcome.retry_at else ""
+            retry = f" (retry {_moment(outcome.retry_at, ctx.now)})" if outcome.retry_at else ""
             gone = " (feed disabled)" if outcome.status == GONE else ""
             ctx.out(f"  failed   {name}: {clean_title(outcome.error or '')}{retry}{gone}")
         elif outcome.status == SKIPPED:
-            ctx.out(f"  skipped  {name}: the server asked us to wait until {outcome.retry_at}")
+            wait = _moment(outcome.retry_at, ctx.now)
+            ctx.out(f"  skipped  {name}: the server asked us to wait until {wait}")
         if outcome.moved_to:
             ctx.out(
                 f"  moved    {name}: permanent redirect to {clean_title(outcome.moved_to)}"
@@ -266,6 +268,13 @@ def _feed_lines(ctx: Context, report: PollReport, outcomes: list[FeedOutcome]) -
                 f"  capped   {name}: {plural(outcome.capped, 'more new article')} than [poll] "
                 f"max_new_per_feed = {ctx.config.poll.max_new_per_feed}; the newest were stored"
             )
+
+
+def _moment(stamp: str | None, now: datetime) -> str:
+    """A stored time as a person reads it: ``2026-12-07 10:18 UTC, in 2m`` (the JSON
+    lines keep ISO 8601)."""
+    moment = from_iso(stamp)
+    return f"{full_when(moment)}, {countdown(moment, now)}"
 
 
 def _interrupted(ctx: Context, report: PollReport) -> None:

@@ -1,9 +1,10 @@
-"""chipwatch watch list | add QUERY [--name N] [--notify C] [--webhook URL] | remove NAME |
-test QUERY [--since W]
+"""chipwatch watch list | add QUERY [--name N] [--notify C] [--webhook URL] [--replace] |
+remove NAME | test QUERY [--since W]
 
 ``add`` and ``remove`` edit config.toml with tomlkit (comments and layout kept); a query
 is checked, @entities included, before anything is written, so a bad one exits 2 and
-leaves the file untouched. ``test`` replays a query over the archive and shows the
+leaves the file untouched; ``add --replace`` gives an existing watch a new query in place
+(its alerts are keyed by its name, so they stay its own). ``test`` replays a query over the archive and shows the
 stories it would have alerted, so a watch can be tuned before it is saved.
 """
 
@@ -58,7 +59,7 @@ def _spike_text(ctx: Context, watch: WatchConfig) -> str:
 def run_add(ctx: Context) -> int:
     """Save a query as a watch (checked first; the config keeps its comments)."""
     from chipwatch.commands.search import compile_query
-    from chipwatch.config.editor import DuplicateWatch, add_watch
+    from chipwatch.config.editor import DuplicateWatch, add_watch, replace_watch
 
     text = ctx.args.query
     compile_query(ctx, text)
@@ -78,10 +79,17 @@ def run_add(ctx: Context) -> int:
             webhook = http_url(webhook)
         except (TypeError, ValueError) as exc:
             raise UserError(f"--webhook: {exc}") from exc
+    if ctx.args.replace:
+        before = replace_watch(ctx.config_path, name, text, notify or None, webhook)
+        if before is not None:
+            ctx.out(f"watch {name!r} in {ctx.config_path}: {before!r} -> {text.strip()!r}")
+            return 0
     try:
         add_watch(ctx.config_path, name, text, notify, webhook)
     except DuplicateWatch as exc:
-        raise UserError(f"{exc}; choose another --name or remove it first") from exc
+        raise UserError(
+            f"{exc}; choose another --name, or give it this query with --replace"
+        ) from exc
     ctx.out(f"added watch {name!r} to {ctx.config_path}")
     return 0
 

@@ -217,6 +217,49 @@ def add_watch(
         append_watch(document, new_watch_table(name, query, list(notify), webhook))
 
 
+def replace_watch(
+    config_path: Path,
+    name: str,
+    query: str,
+    notify: Iterable[str] | None = None,
+    webhook: str | None = None,
+) -> str | None:
+    """Give the watch called ``name`` a new query, in place: its position, comments and
+    other keys stay (a spike watch becomes a query watch). ``notify``/``webhook``
+    replace its channels when given, else they are kept. Returns the query (or spike
+    entity) it had; None, with the file untouched, when there is no such watch."""
+    name, query = name.strip(), query.strip()
+    if not name or not query:
+        raise ConfigError("a watch needs a name and a query")
+    with edit_config(config_path) as document:
+        tables = {watch_name(table): table for table in watch_tables(document)}
+        table = tables.get(name)
+        if table is None:
+            return None
+        before = str(table.get("query") or f"@{table.get('entity')} spike")
+        for key in SPIKE_KEYS:
+            table.pop(key, None)
+        if "name" not in table:  # its name was its query: keep the name it is known by
+            table["name"] = name
+        literal = "'" not in query and "\n" not in query
+        table["query"] = tomlkit.string(query, literal=literal)
+        if notify is not None:
+            _set_or_drop(table, "notify", list(notify))
+            _set_or_drop(table, "webhook", webhook)
+    return before
+
+
+# The keys that make a watch a spike watch (config.schema), dropped when it gets a query.
+SPIKE_KEYS = ("kind", "entity", "factor", "min_stories")
+
+
+def _set_or_drop(table: Table, key: str, value: Any) -> None:
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)
+
+
 def remove_watch(config_path: Path, name: str) -> bool:
     """Remove the watch called ``name``; False (the file untouched) when there is none."""
     with edit_config(config_path) as document:

@@ -1,5 +1,5 @@
-"""The watches screen: list, add with a live preview of what the query would have
-matched in the archive, remove."""
+"""The watches screen: list, add or edit with a live preview of what the query would
+have matched in the archive, remove."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
 
 PREVIEW_LIMIT = 50
+NEW_TITLE = "New watch: name"
+EDIT_TITLE = "Edit watch: name (enter saves its query)"
 PREVIEW_DELAY = 0.3
 
 
@@ -38,7 +40,8 @@ def _query_text(watch: WatchConfig) -> str:
 
 
 class WatchesScreen(sw.ReportsWorkerErrors, Screen):
-    """`a` add (name, query; preview as you type), `x` remove (press twice), esc back."""
+    """`a` add (name, query; preview as you type), `e`/enter edit the selected watch's
+    query, `x` remove (press twice), esc back."""
 
     app: ChipwatchApp
 
@@ -50,6 +53,13 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
             "Add watch",
             id="watches.add",
             tooltip="Add a watch; see what it would have matched",
+        ),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="watches.edit",
+            tooltip="Change the selected watch's query (its alerts stay its own)",
         ),
         Binding(
             "x,delete",
@@ -66,6 +76,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         self._preview_timer: Timer | None = None
         self.previewed: str | None = None
         """The query the preview pane and status line show ("" for none)."""
+        self.editing: str | None = None
+        """The name of the watch loaded into the form by `e`, while it is there."""
 
     def compose(self) -> ComposeResult:
         table: DataTable[Text | str] = DataTable(
@@ -77,9 +89,14 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         yield Static("", classes="hint", id="watch-selected")
         with Horizontal(classes="form-row", id="watch-form"):
             name = Input(placeholder="e.g. H20 exports", id="watch-name")
-            name.border_title = "New watch: name"
+            name.border_title = NEW_TITLE
             yield name
-            query = Input(placeholder="e.g. @H20 AND (export OR licence~)", id="watch-query")
+            # not selected on focus: `e` loads a watch's query to be extended, not retyped
+            query = Input(
+                placeholder="e.g. @H20 AND (export OR licence~)",
+                id="watch-query",
+                select_on_focus=False,
+            )
             query.border_title = "query (a preview shows below)"
             yield query
         preview = OptionList(id="watch-preview", classes="pane")
@@ -137,17 +154,43 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         status.set_class(False, "error")
         status.update(
             f"{plural(len(self.app.config.watches), 'watch', 'watches')}"
-            " · a add · x remove · esc back"
+            " · a add · e edit · x remove · esc back"
         )
 
     def action_back(self) -> None:
         if self.focused and self.focused.id in ("watch-name", "watch-query"):
+            if self.editing is not None:  # an edit left unsaved: the form is new again
+                self._fill_form("", "")
             self.query_one(DataTable).focus()
             return
         self.app.pop_screen()
 
     def action_add(self) -> None:
+        if self.editing is not None:
+            self._fill_form("", "")
         self.query_one("#watch-name", Input).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        """Load the selected watch into the form; enter saves its new query in place."""
+        row = self.query_one(DataTable).cursor_row
+        watches = self.app.config.watches
+        if not 0 <= row < len(watches):
+            return
+        watch = watches[row]
+        self._fill_form(watch.name, watch.query or "", editing=watch.name)
+        query = self.query_one("#watch-query", Input)
+        query.focus()
+        query.cursor_position = len(query.value)
+
+    def _fill_form(self, name: str, query: str, *, editing: str | None = None) -> None:
+        self.editing = editing
+        field = self.query_one("#watch-name", Input)
+        field.border_title = NEW_TITLE if editing is None else EDIT_TITLE
+        field.value = name
+        self.query_one("#watch-query", Input).value = query
 
     @on(Input.Changed, "#watch-query")
     def query_changed(self, event: Input.Changed) -> None:
@@ -215,7 +258,7 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         if not query.strip():
             self.query_one("#watch-query", Input).focus()
             return
-        self.change_watches("add", name, query)
+        self.change_watches("replace" if name.strip() == self.editing else "add", name, query)
 
     def action_remove(self) -> None:
         table = self.query_one(DataTable)
@@ -234,10 +277,14 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
     def change_watches(self, kind: str, name: str, query: str) -> None:
         """Edit the config (in a thread); a bad query is refused before saving."""
         try:
-            if kind == "add":
+            if kind != "remove":  # a bad query is refused before anything is written
                 with sw.connection(self.app.db_path) as db:
                     search_story_ids(db, query, self.app.config, since=None)
+            if kind == "add":
                 configedit.add_watch(self.app.config_path, name, query)
+            elif kind == "replace":
+                if configedit.replace_watch(self.app.config_path, name, query) is None:
+                    raise UserError(f"no watch named {name!r} (removed meanwhile?)")
             elif not configedit.remove_watch(self.app.config_path, name):
                 raise UserError(f"no watch named {name!r}")
             self.app.reload_config()
@@ -247,10 +294,8 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         self.app.call_from_thread(self._edited, kind, name)
 
     def _edited(self, kind: str, name: str) -> None:
-        self.notify(
-            f"Watch {'added' if kind == 'add' else 'removed'}: {clean_title(name)}", timeout=4
-        )
-        for field_id in ("#watch-name", "#watch-query"):
-            self.query_one(field_id, Input).value = ""
+        done = {"add": "added", "replace": "changed", "remove": "removed"}[kind]
+        self.notify(f"Watch {done}: {clean_title(name)}", timeout=4)
+        self._fill_form("", "")
         self.show_watches()
         self.query_one(DataTable).focus()
