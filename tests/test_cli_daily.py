@@ -89,3 +89,49 @@ def test_a_bad_query_with_replace_leaves_the_watch_as_it_was(tmp_path, capsys) -
     assert status == 2
     assert "column" in capsys.readouterr().err
     assert config.read_text() == CONFIG
+
+
+def test_a_first_round_said_nothing_until_its_slowest_feed_had_answered(tmp_path) -> None:
+    """Forever mode: a first import's stories are made when the round's last feed has
+    answered; the user saw only "polling 2 feeds" meanwhile (a slow feed: 30 s)."""
+    import os
+    import signal
+    import subprocess
+    import threading
+
+    from chipwatch.commands.poll import WAITING_LINE
+    from tests.clirun import cli_argv
+    from tests.feedserver import FeedServer
+    from tests.test_poll_cli import DATA, ROOT, write_config
+    from tests.waiting import wait_for
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    body = (DATA / "rss_basic.xml").read_bytes()
+    with FeedServer() as server:
+        fast = server.add("/fast.xml", body)
+        slow = server.add("/slow.xml", body, drip=0.5)  # minutes: outlasts the test
+        config = write_config(tmp_path / "config.toml", [fast, slow])
+        config.write_text(config.read_text().replace('timeout = "10s"', 'timeout = "300s"'))
+        proc = subprocess.Popen(
+            cli_argv(config, tmp_path / "s.db", "poll"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout or ()), daemon=True)
+        reader.start()
+        try:
+            wait_for(lambda: lines, "the poller's first line while the slow feed drips")
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+            err = proc.stderr.read() if proc.stderr else ""
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        reader.join(timeout=30)
+    assert lines[0].rstrip("\n") == WAITING_LINE
+    assert [line.rstrip("\n") for line in lines].count(WAITING_LINE) == 1
+    assert "chipwatch: stopped" in err

@@ -142,12 +142,18 @@ def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
     """Forever mode prints new stories and alerts as they come; --once prints a report."""
     once = bool(getattr(ctx.args, "once", False))
     offline = False  # the network is down: its per-feed failures are the one line's
+    waiting = False  # said that a round's articles wait for its settle pass
 
     def sink(event: dict[str, Any]) -> None:
-        nonlocal offline
+        nonlocal offline, waiting
         if once:
             return
         kind = event.get("type")
+        if kind == "article" and event.get("story") is None and not waiting:
+            # a first import's articles get their stories when the round's last feed
+            # has answered (one settle pass): say so, not nothing until the slowest feed
+            waiting = True
+            ctx.out(WAITING_LINE)
         if kind == "network":
             if not offline:
                 ctx.out(
@@ -183,6 +189,12 @@ def _human_sink(ctx: Context) -> Callable[[dict[str, Any]], None]:
             )
 
     return sink
+
+
+WAITING_LINE = (
+    "storing articles; they are grouped into stories once every feed of this round "
+    "has answered (a slow feed holds the round up to [poll] timeout)"
+)
 
 
 def _alert_line(event: dict[str, Any]) -> str:
