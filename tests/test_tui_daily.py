@@ -62,3 +62,21 @@ async def test_an_edit_left_with_escape_saves_nothing_and_a_then_adds_anew(seede
         await pilot.press("a")
         assert screen.query_one("#watch-name").value == ""
     assert config_path.read_text() == text
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 48), (200, 50)])
+async def test_the_headline_was_cut_to_44_cells_at_100_columns_for_the_entity_column(
+    seeded, size
+) -> None:
+    from chipwatch.tui.widgets.timeline import ENTITY_WIDTH, HEADLINE_BESIDE_ENTITIES
+
+    app = build(seeded)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        timeline = app.main_screen.timeline
+        title_width, ents = timeline._columns(timeline.scrollable_content_region.width)
+        assert title_width >= HEADLINE_BESIDE_ENTITIES
+        # the entity column comes back where it leaves the headline its room
+        assert ents == (ENTITY_WIDTH if size[0] >= 200 else 0)
+        header = timeline.header_text(timeline.scrollable_content_region.width).plain
+        assert ("entities" in header) == bool(ents)

@@ -35,10 +35,13 @@ from chipwatch.tui.words import ALERTED, PINNED, UNREAD, headline, languages_lab
 
 HEADER_LINES = 1
 LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the end
-ENTITY_COLUMN_MIN_WIDTH = 96
 ENTITY_WIDTH = 26
 LANGS_WIDTH = 8  # "de fr en", "de fr +2"
 FIXED_WIDTH = 3 + 10 + 6 + LANGS_WIDTH  # marks, time, outlets, languages
+# The entity column only where the headline keeps this much beside it: the headline is
+# what a person scans (at 100 columns it was cut to 44 cells for the column's sake).
+HEADLINE_BESIDE_ENTITIES = 60
+ENTITY_COLUMN_MIN_WIDTH = FIXED_WIDTH + ENTITY_WIDTH + HEADLINE_BESIDE_ENTITIES
 MIN_TITLE_WIDTH = 8
 STRIP_CACHE_SIZE = 400  # rendered rows kept (a few screens)
 
