@@ -135,3 +135,17 @@ def test_a_first_round_said_nothing_until_its_slowest_feed_had_answered(tmp_path
     assert lines[0].rstrip("\n") == WAITING_LINE
     assert [line.rstrip("\n") for line in lines].count(WAITING_LINE) == 1
     assert "chipwatch: stopped" in err
+
+
+def test_one_licence_mention_listed_all_18_names_of_its_gate(tmp_path, capsys) -> None:
+    from chipwatch.entities.match import GATE_NAMES_SHOWN, gate_text
+
+    status = _run(tmp_path, "entities", "test", "Nvidia got its licence for the chips")
+    out = capsys.readouterr().out
+    assert status == 0
+    rule = next(line for line in out.splitlines() if '"licence"' in line)
+    assert "more; found NVIDIA)" in rule
+    assert rule.count(" or ") == 1 and rule.count(",") == 2  # three names, then a count
+    assert gate_text(["NVIDIA", "chip"]) == " (requires NVIDIA or chip"  # short: all shown
+    names = [f"n{i}" for i in range(GATE_NAMES_SHOWN + 1)]
+    assert gate_text(names) == f" (requires n0, n1, n2 or {len(names) - 3} more"

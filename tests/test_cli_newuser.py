@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from chipwatch.cli import build_parser
+from chipwatch.commands.poll import WAITING_LINE
 from tests.clirun import cli_argv
 from tests.test_cli import _all_parsers
 from tests.test_poll_cli import DATA, ROOT, write_config
@@ -83,6 +84,8 @@ def test_ctrl_c_of_the_forever_poller_ended_without_a_word(tmp_path) -> None:
         started = proc.stderr.readline()
         assert "Ctrl-C stops" in started
         assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.rstrip("\n") == WAITING_LINE  # a first import: stories at the round's end
         assert proc.stdout.readline().startswith("story ")  # a round ended: it runs on
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0

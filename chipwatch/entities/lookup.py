@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from chipwatch.entities.data import spelling_variants
 from chipwatch.entities.fold import _original_span
-from chipwatch.entities.match import PatternTuple
+from chipwatch.entities.match import PatternTuple, gate_text
 from chipwatch.entities.models import ModelHit, ModelMatcher, ModelSpec, model_entity
 from chipwatch.matchfold import fold
 from chipwatch.model import Entity
@@ -132,8 +132,7 @@ class ModelIndex:
         entity = self._known(fold(hit.name)) or self._model(matcher, hit.name, hit.base)
         requires = spec.requires if hit.gated else ()
         rule = f'model of {spec.family}: "{spec.name}"'
-        if requires:
-            rule += f" (requires {' or '.join(requires)}"
+        rule += gate_text(requires)
         tags = (entity.name, entity.kind, *self._ancestors(entity))
         pattern = (True, True, False, frozenset(requires), entity.name, entity.kind, hit.name,
                    rule, tags)  # fmt: skip

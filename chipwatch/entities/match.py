@@ -7,7 +7,7 @@ hot loop); ``make_matches`` builds the EntityMatch values.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from chipwatch.entities.data import Pattern
@@ -34,6 +34,21 @@ Found = tuple[int, int, PatternTuple]
 Find = Callable[[str], list[tuple[int, int, int]]]
 
 
+# A gate of more names than this is said as its first three and how many more: one
+# mention's rule listed all 18 names of a common word's gate ("licence") in 3 lines.
+GATE_NAMES_SHOWN = 4
+
+
+def gate_text(requires: Sequence[str]) -> str:
+    """A gated rule's gate, left open for "; found X)": `` (requires NVIDIA or chip``;
+    a long one `` (requires export controls, Entity List, Huawei or 15 more``."""
+    if not requires:
+        return ""
+    if len(requires) <= GATE_NAMES_SHOWN:
+        return f" (requires {' or '.join(requires)}"
+    return f" (requires {', '.join(requires[:3])} or {len(requires) - 3} more"
+
+
 def as_tuple(pattern: Pattern, ancestors: tuple[str, ...]) -> PatternTuple:
     """The hot-loop form of a pattern; TAGS (entity, kind, ancestors) open gates.
 
@@ -41,8 +56,7 @@ def as_tuple(pattern: Pattern, ancestors: tuple[str, ...]) -> PatternTuple:
     """
     label = "cased alias" if pattern.case_sensitive else "alias"
     rule = f'{label} "{pattern.alias}"'
-    if pattern.requires:
-        rule += f" (requires {' or '.join(pattern.requires)}"
+    rule += gate_text(pattern.requires)
     return (
         pattern.left_boundary,
         pattern.right_boundary,
