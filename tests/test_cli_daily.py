@@ -140,6 +140,7 @@ def test_a_first_round_said_nothing_until_its_slowest_feed_had_answered(tmp_path
 def test_one_licence_mention_listed_all_18_names_of_its_gate(tmp_path, capsys) -> None:
     from chipwatch.entities.match import GATE_NAMES_SHOWN, gate_text
 
+    (tmp_path / "config.toml").write_text("")
     status = _run(tmp_path, "entities", "test", "Nvidia got its licence for the chips")
     out = capsys.readouterr().out
     assert status == 0
