@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from benchmarks.bench_entities import realnews_items, realnews_path
 from benchmarks.synth import generate_articles
-from chipwatch.clustering.action_words import drop_inside, sentence_of
+from chipwatch.clustering.action_words import Sentences, drop_inside
 from chipwatch.clustering.credits import wire_credit
 from chipwatch.clustering.features import canonical_url
 from chipwatch.clustering.numbers import number_keys
@@ -240,8 +240,9 @@ def test_each_rewritten_reader_equals_its_reference_on_generated_text(text: str,
     assert wire_credit(text) == reference_wire_credit(text)
     assert canonical_url(text) == reference_canonical_url(text)
     folded, _ = fold_with_map(text)
+    sentences = Sentences(folded)
     for at in range(len(folded) + 1):
-        assert sentence_of(folded, at) == reference_sentence_of(folded, at), at
+        assert sentences.of(at) == reference_sentence_of(folded, at), at
 
 
 SPANS = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=8).map(
