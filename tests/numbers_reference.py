@@ -9,7 +9,6 @@ import re
 from chipwatch.clustering.credits import _CREDIT_SPOT, _OPENING, _WIRE_PATTERNS
 from chipwatch.clustering.number_words import _CJK, _CJK_DIGITS, _JOIN, _TABLES
 from chipwatch.clustering.numbers import (
-    _NUMBER,
     _PREFIX,
     _SCALE_TAIL,
     _SCALE_WORDS,
@@ -21,6 +20,9 @@ from chipwatch.clustering.numbers import (
     _round,
     normalize_for_numbers,
 )
+
+# The digit runs' pattern as it was (the module's now starts outside its alternation).
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
 
 
 def reference_number_keys(text: str, lang: str = "und") -> set[str]:
