@@ -28,7 +28,6 @@ from chipwatch.clustering.action_words import (
     WordScanner,
     _abbreviation,
     cjk_comma_free,
-    language_mask,
     word_count,
 )
 from chipwatch.matchfold import fold_with_map
@@ -95,7 +94,7 @@ class ReferenceMatcher:
         text = f"{title}\n{summary}" if title and summary else title or summary
         split = len(title) if title else -1
         folded, index = fold_with_map(text)
-        found = self.scanner.scan(folded, language_mask(lang))
+        found = self.scanner.scan(folded, reference_language_mask(lang))
         if not any(n in self.anchors for n in found):
             return []
         article = _Article(self, folded, index, split, lang, found, matches)
@@ -159,7 +158,7 @@ class _Article:
                         if held is None or rank < held[0]:
                             best[anchor] = (rank, rule, [anchor])
                     continue
-                if not rule.may_match(self.present, self.tagged()):
+                if not reference_may_match(rule, self.present, self.tagged()):
                     continue
                 lists = [self._term(term) for term in rule.terms[1:]]
                 if not all(lists):
@@ -482,7 +481,7 @@ def _agree(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bo
 
 def _verb_final(lang: str) -> bool | None:
     """True for Japanese and Korean, False for the others, None when unknown (both)."""
-    mask = language_mask(lang)
+    mask = reference_language_mask(lang)
     if mask == ALL_LANGUAGES:
         return None
     return any(mask & BIT[v] for v in VERB_FINAL)
@@ -521,6 +520,19 @@ def reference_drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
             found[number] = kept
         else:
             del found[number]
+
+
+def reference_may_match(rule: ActionRule, present: int, tagged: set[str]) -> bool:
+    """``ActionRule.may_match`` as it was (``all`` over a generator)."""
+    return all(present & mask or not fills.isdisjoint(tagged) for mask, fills in rule.needs)
+
+
+def reference_language_mask(lang: str) -> int:
+    """``language_mask`` as it was (worked out on every call)."""
+    base = lang.split("-")[0].split("_")[0].lower()
+    if base == "zh":
+        return BIT["zh-Hans"] | BIT["zh-Hant"]
+    return BIT.get(base, ALL_LANGUAGES)
 
 
 _MARKS = ("\n", "!", "?", ";")

@@ -277,12 +277,12 @@ class Reading:
         sentence = self.sentence(chain[0][0])
         action, label = rule.action, rule.id
         found = self.found
-        if any(
-            n in found and self._near(n, start, end, sentence, NEG_WORDS) for n in rule.negators
-        ):
-            if not rule.negated:
-                return None
-            action, label = rule.negated, f"{rule.id} negated"
+        for n in rule.negators:
+            if n in found and self._near(n, start, end, sentence, NEG_WORDS):
+                if not rule.negated:
+                    return None
+                action, label = rule.negated, f"{rule.id} negated"
+                break
         return (
             start,
             end,

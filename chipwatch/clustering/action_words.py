@@ -38,10 +38,17 @@ Spans = dict[int, list[tuple[int, int]]]
 def language_mask(lang: str) -> int:
     """The tables an article in ``lang`` is read with: its own (both Chinese scripts
     for any Chinese), or every table for a language the dictionary does not cover."""
-    base = lang.split("-")[0].split("_")[0].lower()
-    if base == "zh":
-        return BIT["zh-Hans"] | BIT["zh-Hant"]
-    return BIT.get(base, ALL_LANGUAGES)
+    mask = _MASKS.get(lang)
+    if mask is None:
+        base = lang.split("-")[0].split("_")[0].lower()
+        chinese = BIT["zh-Hans"] | BIT["zh-Hant"]
+        mask = chinese if base == "zh" else BIT.get(base, ALL_LANGUAGES)
+        if len(_MASKS) < 1024:  # feeds name few languages; a hostile one many
+            _MASKS[lang] = mask
+    return mask
+
+
+_MASKS: dict[str, int] = {}
 
 
 class WordScanner:
@@ -144,11 +151,15 @@ def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
 
     A word is inside one when, of those that start at or before it, the furthest
     reaching ends at or after it: one bisection per word, not a test per word and name."""
+    if not ignored:
+        return
     ordered = sorted(ignored)
     starts = [a for a, _ in ordered]
     reach = list(accumulate((b for _, b in ordered), max))
-    after = bisect.bisect_right
+    low, high, after = starts[0], reach[-1], bisect.bisect_right
     for number, spans in list(found.items()):
+        if spans[-1][0] < low or spans[0][0] > high:
+            continue  # all before the first name or after the last one (most words)
         kept = [s for s in spans if (i := after(starts, s[0])) == 0 or reach[i - 1] < s[1]]
         if len(kept) == len(spans):
             continue
@@ -174,12 +185,13 @@ class Sentences:
         self._size = len(folded)
         self._ends: list[int] = []  # where each sentence's closing mark is
         self._next: list[int] = []  # where the sentence after it starts
-        for mark in _SENTENCE_END.finditer(folded):
-            at = mark.start()
-            if mark.end() - at == 2 and _abbreviation(folded, at):  # ". " after "U.S"
-                continue
+        for at in _marks(folded):
+            if folded[at] == "." and (
+                not folded.startswith(" ", at + 1) or _abbreviation(folded, at)
+            ):
+                continue  # a full stop ends a sentence before a space, not after "U.S"
             self._ends.append(at)
-            self._next.append(mark.end())
+            self._next.append(at + 2 if folded[at] == "." else at + 1)
 
     def of(self, at: int) -> tuple[int, int]:
         """The bounds of the sentence around offset ``at``: after the last end before it
@@ -204,8 +216,21 @@ def word_count(gap: str) -> int:
     return len(_SPACED_WORD.findall(gap)) + (len(_CJK_CHAR.findall(gap)) + 1) // 2
 
 
-# A full stop followed by a space never overlaps a mark (its second character is a space).
-_SENTENCE_END = re.compile("[\n!?;\u3002\uff01\uff1f\uff1b]|\\. ")
+_MARKS = "\n!?;."
+_ALL_MARKS = _MARKS + "\u3002\uff01\uff1f\uff1b"
+
+
+def _marks(folded: str) -> list[int]:
+    """The offsets of every sentence mark and full stop, in order: ``str.find`` per
+    mark (a text holds few; a regular expression over it cost more)."""
+    found = []
+    for mark in _MARKS if folded.isascii() else _ALL_MARKS:
+        at = folded.find(mark)
+        while at >= 0:
+            found.append(at)
+            at = folded.find(mark, at + 1)
+    found.sort()
+    return found
 
 
 def _abbreviation(folded: str, at: int) -> bool:
