@@ -159,7 +159,12 @@ def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
     low, high, after = starts[0], reach[-1], bisect.bisect_right
     for number, spans in list(found.items()):
         if spans[-1][0] < low or spans[0][0] > high:
-            continue  # all before the first name or after the last one (most words)
+            continue  # all before the first name or after the last one
+        if len(spans) == 1:  # most classes have one word: no list built for it
+            start, end = spans[0]
+            if (i := after(starts, start)) and reach[i - 1] >= end:
+                del found[number]
+            continue
         kept = [s for s in spans if (i := after(starts, s[0])) == 0 or reach[i - 1] < s[1]]
         if len(kept) == len(spans):
             continue
