@@ -93,7 +93,10 @@ class ActionRule:
 
     def may_match(self, present: int, tagged: set[str]) -> bool:
         """Whether every later term has a word (``present``, a class mask) or an entity."""
-        return all(present & mask or not fills.isdisjoint(tagged) for mask, fills in self.needs)
+        for mask, fills in self.needs:  # a loop, not all(): called for most rules
+            if not present & mask and fills.isdisjoint(tagged):
+                return False
+        return True
 
 
 @dataclass(frozen=True)

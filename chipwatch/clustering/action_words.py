@@ -13,8 +13,10 @@ them, Chinese, Japanese and Korean ones do not), and a stem reads to its word's 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
+from itertools import accumulate
 
 from chipwatch.clustering.action_grammar import (
     CJK,
@@ -36,10 +38,17 @@ Spans = dict[int, list[tuple[int, int]]]
 def language_mask(lang: str) -> int:
     """The tables an article in ``lang`` is read with: its own (both Chinese scripts
     for any Chinese), or every table for a language the dictionary does not cover."""
-    base = lang.split("-")[0].split("_")[0].lower()
-    if base == "zh":
-        return BIT["zh-Hans"] | BIT["zh-Hant"]
-    return BIT.get(base, ALL_LANGUAGES)
+    mask = _MASKS.get(lang)
+    if mask is None:
+        base = lang.split("-")[0].split("_")[0].lower()
+        chinese = BIT["zh-Hans"] | BIT["zh-Hant"]
+        mask = chinese if base == "zh" else BIT.get(base, ALL_LANGUAGES)
+        if len(_MASKS) < 1024:  # feeds name few languages; a hostile one many
+            _MASKS[lang] = mask
+    return mask
+
+
+_MASKS: dict[str, int] = {}
 
 
 class WordScanner:
@@ -138,9 +147,27 @@ def _nothing(text: str) -> list[tuple[int, int, int]]:
 
 def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:
     """Drop the words that lie inside one of ``ignored`` (an IGNORE phrase such as
-    "developing countries", a name such as "State Administration for Market Regulation")."""
+    "developing countries", a name such as "State Administration for Market Regulation").
+
+    A word is inside one when, of those that start at or before it, the furthest
+    reaching ends at or after it: one bisection per word, not a test per word and name."""
+    if not ignored:
+        return
+    ordered = sorted(ignored)
+    starts = [a for a, _ in ordered]
+    reach = list(accumulate((b for _, b in ordered), max))
+    low, high, after = starts[0], reach[-1], bisect.bisect_right
     for number, spans in list(found.items()):
-        kept = [s for s in spans if not any(a <= s[0] and s[1] <= b for a, b in ignored)]
+        if spans[-1][0] < low or spans[0][0] > high:
+            continue  # all before the first name or after the last one
+        if len(spans) == 1:  # most classes have one word: no list built for it
+            start, end = spans[0]
+            if (i := after(starts, start)) and reach[i - 1] >= end:
+                del found[number]
+            continue
+        kept = [s for s in spans if (i := after(starts, s[0])) == 0 or reach[i - 1] < s[1]]
+        if len(kept) == len(spans):
+            continue
         if kept:
             found[number] = kept
         else:
@@ -153,33 +180,32 @@ _WORD_TAIL = re.compile(r"[^\W_\u2e80-\U0010ffff]*")
 # --------------------------------------------------------------------------- sentences
 
 
-def sentence_of(folded: str, at: int) -> tuple[int, int]:
-    """The bounds of the sentence around offset ``at``: after the last mark that ends
-    one (a line break, ! ? ; and CJK stops, a full stop before a space, not after
-    "U.S." or "Corp.") up to the next. ``str.rfind``/``str.find`` per mark: a regular
-    expression over the whole text cost more than these few calls per anchor."""
-    marks = _MARKS if folded.isascii() else _ALL_MARKS
-    low = 0
-    for mark in marks:
-        found = folded.rfind(mark, low, at)
-        if found >= 0:
-            low = found + 1
-    stop = folded.rfind(". ", low, at + 1)  # at + 1: ``at`` may be the space after it
-    while stop >= 0 and _abbreviation(folded, stop):
-        stop = folded.rfind(". ", low, stop)
-    if stop >= 0:
-        low = stop + 2
-    high = len(folded)
-    for mark in marks:
-        found = folded.find(mark, at, high)
-        if found >= 0:
-            high = found
-    stop = folded.find(". ", at, high)
-    while stop >= 0 and _abbreviation(folded, stop):
-        stop = folded.find(". ", stop + 2, high)
-    if stop >= 0:
-        high = stop
-    return low, high
+class Sentences:
+    """The sentences of one folded text, found in one pass: each ends at a mark (a line
+    break, ! ? ; and CJK stops) or at a full stop before a space, not after "U.S.",
+    "Corp.", "Jan.", an initial or an ordinal number. :meth:`of` is then a bisection
+    (the matcher asks for the sentence of every anchor, object and lead)."""
+
+    def __init__(self, folded: str) -> None:
+        self._size = len(folded)
+        self._ends: list[int] = []  # where each sentence's closing mark is
+        self._next: list[int] = []  # where the sentence after it starts
+        for at in _marks(folded):
+            if folded[at] == "." and (
+                not folded.startswith(" ", at + 1) or _abbreviation(folded, at)
+            ):
+                continue  # a full stop ends a sentence before a space, not after "U.S"
+            self._ends.append(at)
+            self._next.append(at + 2 if folded[at] == "." else at + 1)
+
+    def of(self, at: int) -> tuple[int, int]:
+        """The bounds of the sentence around offset ``at``: after the last end before it
+        up to the next end at or after it (an offset right after a full stop's space
+        starts a sentence; the space itself still closes the one before)."""
+        i = bisect.bisect_left(self._ends, at)
+        return (self._next[i - 1] if i else 0), (
+            self._ends[i] if i < len(self._ends) else self._size
+        )
 
 
 def cjk_comma_free(folded: str, low: int, high: int) -> bool:
@@ -195,8 +221,21 @@ def word_count(gap: str) -> int:
     return len(_SPACED_WORD.findall(gap)) + (len(_CJK_CHAR.findall(gap)) + 1) // 2
 
 
-_MARKS = ("\n", "!", "?", ";")
-_ALL_MARKS = (*_MARKS, "\u3002", "\uff01", "\uff1f", "\uff1b")
+_MARKS = "\n!?;."
+_ALL_MARKS = _MARKS + "\u3002\uff01\uff1f\uff1b"
+
+
+def _marks(folded: str) -> list[int]:
+    """The offsets of every sentence mark and full stop, in order: ``str.find`` per
+    mark (a text holds few; a regular expression over it cost more)."""
+    found = []
+    for mark in _MARKS if folded.isascii() else _ALL_MARKS:
+        at = folded.find(mark)
+        while at >= 0:
+            found.append(at)
+            at = folded.find(mark, at + 1)
+    found.sort()
+    return found
 
 
 def _abbreviation(folded: str, at: int) -> bool:

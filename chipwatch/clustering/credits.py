@@ -30,6 +30,9 @@ _WIRES: tuple[tuple[str, str], ...] = (
     ("Europa Press", r"europa press"),
 )
 _WIRE_PATTERNS = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _WIRES)
+# Any wire at all: most brackets credit none ("(file photo)", "[update]"), told by one
+# search instead of one per wire.
+_ANY_WIRE = re.compile("|".join(f"(?:{pattern})" for _, pattern in _WIRES), re.IGNORECASE)
 # A credit is looked for where datelines and bylines are: in brackets near the start
 # ("BEIJING (Reuters) -", "【北京共同】", "（中央社記者…）"), after "據/据", "selon",
 # "according to", or as "© Lusa" / "(Bloomberg) --".
@@ -43,12 +46,26 @@ _OPENING = 240  # characters of the summary a dateline can be in
 def wire_credit(summary: str) -> str:
     """The wire service credited at the start of ``summary`` ("" when none is)."""
     opening = summary[:_OPENING]
+    if opening.isascii() and not _may_credit(opening):
+        return ""
     for spot in _CREDIT_SPOT.finditer(opening):
         text = spot.group()
+        if not _ANY_WIRE.search(text):
+            continue
         for name, pattern in _WIRE_PATTERNS:
             if pattern.search(text):
                 return name
     return ""
+
+
+def _may_credit(opening: str) -> bool:
+    """Whether ASCII text holds where a credit can be (a bracket, "selon", "according
+    to"): most openings hold none, and these tests cost less than the spots' pattern
+    tried at every offset. (Only ASCII: there a case-blind match is ASCII case.)"""
+    if "(" in opening or "[" in opening:
+        return True
+    lowered = opening.lower()
+    return "selon" in lowered or "according to" in lowered
 
 
 def link_host(url: str) -> str:

@@ -11,13 +11,7 @@ from dataclasses import dataclass
 from chipwatch.clustering.actions import ActionMention, find_actions, primary
 from chipwatch.clustering.credits import link_host, wire_credit
 from chipwatch.clustering.numbers import number_keys
-from chipwatch.clustering.text import (
-    content_words,
-    fold,
-    masked_title,
-    name_words,
-    title_key,
-)
+from chipwatch.clustering.text import fold, masked_title, name_words, tokens, words_of
 from chipwatch.model import Article, EntityMatch
 
 _UNIQUE_GUID = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|urn:|tag:)|.{24,}", re.IGNORECASE)
@@ -57,11 +51,14 @@ class DocFeatures:
 
 def canonical_url(url: str) -> str:
     """Scheme, ``www.``, fragment and a trailing slash do not make another article."""
-    text = url.strip()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"^www\.", "", text, flags=re.IGNORECASE).split("#", 1)[0].rstrip("/")
+    text = _WWW.sub("", _SCHEME.sub("", url.strip(), count=1), count=1)
+    text = text.split("#", 1)[0].rstrip("/")
     host, _, path = text.partition("/")
     return host.lower() + ("/" + path if path else "")
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_WWW = re.compile(r"^www\.", re.IGNORECASE)
 
 
 def has_real_title(article: Article) -> bool:
@@ -77,34 +74,65 @@ def doc_features(article: Article, matches: Sequence[EntityMatch]) -> DocFeature
     """
     titled = has_real_title(article)
     title = article.title.strip() if titled else ""
+    summary = article.summary
     entities = {m.entity: m.kind for m in matches}
-    text = f"{title}\n{article.summary}" if titled else article.summary or article.title
+    text = f"{title}\n{summary}" if titled else summary or article.title
     guid = (article.guid or "").strip()
-    names = name_words(title, _spans(matches, "title")) if titled else set()
-    summary_spans = _spans(matches, "summary")
-    names |= name_words(article.summary, summary_spans) if article.summary else set()
-    if not article.summary and not titled:  # nothing but a derived title: use it as text
-        names |= name_words(article.title, _spans(matches, "title"))
-    names -= {fold(name) for name in entities}
-    lang = (article.lang or "und").split("-")[0].lower()
-    mentions = find_actions(title, article.summary, article.lang or "und", matches)
+    lang = article.lang or "und"
+    mentions = find_actions(title, summary, lang, matches)
+    masked, key, words = _title_and_words(title, summary, text, matches, titled=titled)
     return DocFeatures(
-        lang=lang,
-        title=masked_title(title, matches) if titled else "",
-        title_key=title_key(title) if titled else "",
+        lang=lang.split("-")[0].lower(),
+        title=masked,
+        title_key=key,
         url=canonical_url(article.url) if article.url else "",
         guid=guid if _UNIQUE_GUID.search(guid) else "",
         entities=entities,
-        words=frozenset(content_words(text)),
-        numbers=frozenset(number_keys(text, article.lang or "und")),
-        names=frozenset(names),
+        words=words,
+        numbers=frozenset(number_keys(text, lang)),
+        names=_names(article, title, matches, entities, titled=titled),
         actions=mentions,
         primary=primary(mentions, titled=titled),
         slack=DATE_SLACK_SECONDS if date_is_imprecise(article) else 0.0,
-        credit=wire_credit(article.summary),
+        credit=wire_credit(summary),
         host=link_host(article.url),
         actors=frozenset(m.entity for m in matches if m.field == "title" and m.kind in ACTORS),
     )
+
+
+def _title_and_words(
+    title: str, summary: str, text: str, matches: Sequence[EntityMatch], *, titled: bool
+) -> tuple[str, str, frozenset[str]]:
+    """The masked title, the title key and the content words, the title tokenized once:
+    the tokens of "title\\nsummary" are the title's then the summary's (folding keeps a
+    line break, and no word or CJK run crosses one)."""
+    if not titled:
+        return "", "", frozenset(words_of(tokens(text)))
+    title_tokens = tokens(title)
+    joined = " ".join(title_tokens)
+    plain = not any(m.field == "title" for m in matches)  # nothing to mask
+    words = words_of(title_tokens + tokens(summary) if summary else title_tokens)
+    masked = joined if plain else masked_title(title, matches)
+    return masked, joined if len(title_tokens) >= 4 else "", frozenset(words)
+
+
+def _names(
+    article: Article,
+    title: str,
+    matches: Sequence[EntityMatch],
+    entities: dict[str, str],
+    *,
+    titled: bool,
+) -> frozenset[str]:
+    """The name-like words of the title and the summary, less the tagged entities."""
+    names = name_words(title, _spans(matches, "title")) if titled else set()
+    if article.summary:
+        names |= name_words(article.summary, _spans(matches, "summary"))
+    elif not titled:  # nothing but a derived title: use it as text
+        names |= name_words(article.title, _spans(matches, "title"))
+    if names:
+        names -= {fold(name) for name in entities}
+    return frozenset(names)
 
 
 def date_is_imprecise(article: Article) -> bool:

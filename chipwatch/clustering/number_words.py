@@ -100,16 +100,33 @@ def word_counts(text: str, lang: str) -> list[int]:
     """The spelled-out counts (10-99) in ``text`` (lower case, NFKC), in order."""
     base = lang.split("-")[0].lower()
     if base in ("zh", "ja"):
+        if "十" not in text:  # every count of ten and more writes it
+            return []
         found = []
         for match in _CJK.finditer(text):
             tens = _CJK_DIGITS.get(match.group(1), 1) * 10
             found.append(tens + _CJK_DIGITS.get(match.group(2), 0))
         return [n for n in found if n >= 10]
     table = _TABLES.get(base)
-    if table is None:
+    if table is None or not any(word in text for word in _NEEDED[base]):
         return []
     pattern, values = table
     return [v for v in (_value(m.group(), base, values) for m in pattern.finditer(text)) if v]
+
+
+def _needed(lang: str) -> tuple[str, ...]:
+    """Words one of which every count ``lang``'s pattern reads holds: a teen, a ten or
+    another spelling of ten or more (a compound holds its ten: "twenty-one",
+    "einundzwanzig"). Their absence is the common case, found by a few substring
+    tests instead of the pattern's try at every offset. Shortest first; a word that
+    holds another ("dix-sept" holds "dix") is left out."""
+    words = set(_TEENS[lang].split()) | set(_TENS[lang].split())
+    words |= {word for word, value in _MORE.get(lang, {}).items() if value >= 10}
+    kept = [w for w in words if not any(o != w and o in w for o in words)]
+    return tuple(sorted(kept, key=lambda w: (len(w), w)))
+
+
+_NEEDED = {lang: _needed(lang) for lang in _UNITS}
 
 
 def _value(words: str, lang: str, values: dict[str, int]) -> int | None:

@@ -127,7 +127,10 @@ _PERCENT_WORDS = (
     "パーセント",
 )
 
-_NUM = r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+# "4.500" (thousands) or "4,5" (decimals). The first digit is outside the alternation so
+# that the regex engine skips to digits in C instead of trying both branches everywhere
+# (the same matches as "\\d{1,3}(?:sep\\d{3})+...|\\d+...", tried in the same order).
+_NUM = r"\d(?:\d{0,2}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?|\d*(?:[.,]\d+)?)"
 _SCALES = "|".join(sorted((re.escape(w) for w in _SCALE_WORDS), key=len, reverse=True))
 _CURRS = "|".join(sorted((re.escape(w) for w in _CURRENCY_WORDS), key=len, reverse=True))
 _PCTS = "|".join(re.escape(w) for w in _PERCENT_WORDS)
@@ -136,6 +139,7 @@ _SCALE_TAIL = rf"(?:{_SCALES})(?![a-zà-ÿ])"
 # Scanned only where a digit starts: a currency just before it, then scale, currency
 # and percent words just after it.
 _NUMBER = re.compile(_NUM)
+_SCALE_NEXT = re.compile(_SCALE_TAIL, re.IGNORECASE)
 _PREFIX = re.compile(rf"(?:{_CURRS})\s?$", re.IGNORECASE)
 _SUFFIX = re.compile(
     rf"\s?(?P<scale>{_SCALE_TAIL})?(?:\s?(?:de |d'|of )?(?P<cur2>{_CURRS}))?"
@@ -234,14 +238,14 @@ def normalize_for_numbers(text: str) -> str:
 
 def parse_number(raw: str, lang: str) -> float | None:
     """Read ``raw`` with the separators of ``lang``; None when it is not a number."""
-    text = re.sub(r"[ \u00a0\u202f]", "", raw)
+    text = _SPACES.sub("", raw) if not raw.isdigit() else raw
     comma_decimal = lang.split("-")[0] in COMMA_DECIMAL_LANGS
     if "," in text and "." in text:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
     elif "," in text:
-        decimal = "," if comma_decimal or not re.search(r",\d{3}$", text) else ""
+        decimal = "," if comma_decimal or not _COMMA_THOUSANDS.search(text) else ""
     elif "." in text:
-        decimal = "." if not comma_decimal or not re.search(r"\.\d{3}$", text) else ""
+        decimal = "." if not comma_decimal or not _DOT_THOUSANDS.search(text) else ""
     else:
         decimal = ""
     thousands = {",", "."} - {decimal}
@@ -252,6 +256,11 @@ def parse_number(raw: str, lang: str) -> float | None:
         return float(text)
     except ValueError:
         return None
+
+
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_COMMA_THOUSANDS = re.compile(r",\d{3}$")
+_DOT_THOUSANDS = re.compile(r"\.\d{3}$")
 
 
 def number_keys(text: str, lang: str = "und") -> set[str]:
@@ -269,7 +278,9 @@ def number_keys(text: str, lang: str = "und") -> set[str]:
 
 def _key_for(match: re.Match[str], text: str, lang: str) -> str | None:
     start, end = match.span()
-    if _glued_to_word(text, start, end):
+    if start and (before := text[start - 1]).isascii() and before.isalpha():
+        return None  # a model name's digits (H20, MI308): most digit runs of chip news
+    if _glued_after(text, end):
         return None
     value = parse_number(match.group(), lang)
     if value is None:
@@ -309,12 +320,17 @@ def _dated(text: str, start: int, end: int) -> bool:
 def _glued_to_word(text: str, start: int, end: int) -> bool:
     """True for digits inside a model name: H20, MI308, 7nm, A100."""
     before = text[start - 1] if start > 0 else " "
+    return (before.isascii() and before.isalpha()) or _glued_after(text, end)
+
+
+def _glued_after(text: str, end: int) -> bool:
+    """A Latin letter right after the digits that starts no scale word ("7nm", not "7bn")."""
     after = text[end] if end < len(text) else " "
-    return (before.isascii() and before.isalpha()) or (
+    return (
         after.isascii()
         and after.isalpha()
-        and not text[end : end + 2].startswith(("bn", "b ", "m ", "k "))
-        and not re.match(_SCALE_TAIL, text[end:], re.IGNORECASE)
+        and not text.startswith(("bn", "b ", "m ", "k "), end)
+        and not _SCALE_NEXT.match(text, end)
     )
 
 

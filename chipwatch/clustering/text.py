@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
@@ -18,203 +19,23 @@ from chipwatch.model import EntityMatch
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_T = TypeVar("_T")
 
 # Function words and news boilerplate in the languages chipwatch reads; they carry no
-# evidence about which event an article tells.
+# evidence about which event an article tells. (One string: a list literal is ~180 lines.)
 _STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "how",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "new",
-        "news",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "over",
-        "says",
-        "said",
-        "than",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "under",
-        "up",
-        "us",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "which",
-        "who",
-        "will",
-        "with",
-        "would",
-        "after",
-        "amid",
-        "about",
-        "more",
-        "could",
-        "may",
-        "report",
-        "reports",
-        "week",
-        "year",
-        "years",
-        "first",
-        "also",
-        "just",
-        "au",
-        "aux",
-        "avec",
-        "ce",
-        "ces",
-        "dans",
-        "de",
-        "des",
-        "du",
-        "elle",
-        "en",
-        "est",
-        "et",
-        "il",
-        "ils",
-        "la",
-        "le",
-        "les",
-        "leur",
-        "lui",
-        "mais",
-        "ne",
-        "par",
-        "pas",
-        "plus",
-        "pour",
-        "qu",
-        "que",
-        "qui",
-        "sa",
-        "se",
-        "ses",
-        "son",
-        "sur",
-        "un",
-        "une",
-        "va",
-        "été",
-        "être",
-        "après",
-        "selon",
-        "contre",
-        "der",
-        "die",
-        "das",
-        "dem",
-        "den",
-        "des",
-        "ein",
-        "eine",
-        "einen",
-        "einem",
-        "und",
-        "oder",
-        "mit",
-        "von",
-        "zu",
-        "zum",
-        "zur",
-        "im",
-        "in",
-        "ist",
-        "sind",
-        "auf",
-        "aus",
-        "für",
-        "bei",
-        "nach",
-        "über",
-        "vor",
-        "wird",
-        "werden",
-        "hat",
-        "haben",
-        "nicht",
-        "auch",
-        "als",
-        "wie",
-        "soll",
-        "el",
-        "la",
-        "los",
-        "las",
-        "un",
-        "una",
-        "unos",
-        "unas",
-        "y",
-        "o",
-        "de",
-        "del",
-        "en",
-        "con",
-        "por",
-        "para",
-        "que",
-        "se",
-        "su",
-        "sus",
-        "al",
-        "es",
-        "son",
-        "ha",
-        "han",
-        "tras",
-        "sobre",
-        "como",
-        "más",
-        "o",
-        "os",
-        "um",
-        "uma",
-        "e",
-        "do",
-        "da",
-        "dos",
-        "das",
-        "no",
-        "na",
-        "nos",
-        "nas",
-        "em",
-        "com",
-        "pelo",
-        "pela",
-    ]
+    (  # noqa: SIM905
+        "a an and are as at be been but by for from has have he her his how in into is it its "
+        "new news not of on or our over says said than that the their this to under up us was "
+        "we were what when which who will with would after amid about more could may report "
+        "reports week year years first also just au aux avec ce ces dans de des du elle en "
+        "est et il ils la le les leur lui mais ne par pas plus pour qu que qui sa se ses son "
+        "sur un une va été être après selon contre der die das dem den des ein eine einen "
+        "einem und oder mit von zu zum zur im in ist sind auf aus für bei nach über vor wird "
+        "werden hat haben nicht auch als wie soll el la los las un una unos unas y o de del "
+        "en con por para que se su sus al es son ha han tras sobre como más o os um uma e do "
+        "da dos das no na nos nas em com pelo pela"
+    ).split()
 )
 _SHORT_KEEP = re.compile(r"^(?:[a-z]{1,2}\d+\w*|\d+[a-z]+\w*|ai|ki|ia|eu|uk|us)$")
 
@@ -263,14 +84,44 @@ def _split_cjk(word: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Tokens that can carry evidence: no stop words, no single letters or years."""
-    words = set()
-    for token in tokens(text):
-        if token in _STOPWORDS or token.isdigit():
-            continue
-        if len(token) < 3 and not _CJK.match(token) and not _SHORT_KEEP.match(token):
-            continue
-        words.add(_stem(token))
+    return words_of(tokens(text))
+
+
+def words_of(folded_tokens: Iterable[str]) -> set[str]:
+    """:func:`content_words` of text whose :func:`tokens` are given (the parse worker
+    has them already: the title's and the summary's are shared with the title key)."""
+    words = set(map(_CONTENT.__getitem__, folded_tokens))  # the loop runs in C
+    words.discard("")
     return words
+
+
+class _Memo(dict[str, _T]):
+    """A word's judgement, made once per process for each distinct word: an article's
+    words are mostly words seen before, so the judging code runs for few of them.
+    Forgotten whole past ``limit`` words (a long-running poller meets ever more)."""
+
+    def __init__(self, judge: Callable[[str], _T], limit: int = 1 << 16) -> None:
+        super().__init__()
+        self._judge = judge
+        self._limit = limit
+
+    def __missing__(self, word: str) -> _T:
+        if len(self) >= self._limit:
+            self.clear()
+        value = self[word] = self._judge(word)
+        return value
+
+
+def _content(token: str) -> str:
+    """What ``token`` adds to :func:`content_words`: its stem, or "" for nothing."""
+    if token in _STOPWORDS or token.isdigit():
+        return ""
+    if len(token) < 3 and not _CJK.match(token) and not _SHORT_KEEP.match(token):
+        return ""
+    return _stem(token)
+
+
+_CONTENT = _Memo(_content)
 
 
 @lru_cache(maxsize=65536)
@@ -341,10 +192,10 @@ def name_words(text: str, spans: Sequence[tuple[int, int]] = ()) -> set[str]:
         plain = plain[:start] + " " * (end - start) + plain[end:]
     found: set[str] = set()
     for match in _NAME_TOKEN.finditer(plain):
-        word = match.group()
-        if _is_name(word, plain, match.start()):
-            found.add(fold(word).strip(".-"))
-    return {w for w in found if len(w) >= 2 and w not in _STOPWORDS and w not in _GENERIC_NAMES}
+        name, capitalized = _NAMES[match.group()]
+        if name and (not capitalized or _inside_sentence(plain, match.start())):
+            found.add(name)
+    return found
 
 
 # Capitalized or all-caps words too generic to name an event.
@@ -353,21 +204,33 @@ _GENERIC_NAMES = frozenset(
 )
 
 
-def _is_name(word: str, text: str, start: int) -> bool:
+def _name(word: str) -> tuple[str, bool]:
+    """What ``word`` adds to :func:`name_words` (its folded form, or "" for nothing),
+    and whether only where it does not open a sentence (a capitalized word)."""
     if _CJK.search(word) or not word[0].isalnum():
-        return False
+        return "", False
     has_digit = any(ch.isdigit() for ch in word)
     has_alpha = any(ch.isalpha() for ch in word)
-    if has_digit and has_alpha:
-        return True
+    capitalized = False
     if not has_alpha:
-        return False
-    if word.isupper() and len(word) >= 2:
-        return True
-    if not word[0].isupper() or word[1:].isupper():
-        return False
-    # The last character before it that is not a space (``text[:start].rstrip()[-1]``,
-    # without copying the text up to every word).
+        return "", False
+    if not has_digit and not (word.isupper() and len(word) >= 2):
+        if not word[0].isupper() or word[1:].isupper():
+            return "", False
+        capitalized = True
+    name = fold(word).strip(".-")
+    if len(name) < 2 or name in _STOPWORDS or name in _GENERIC_NAMES:
+        return "", False
+    return name, capitalized
+
+
+_NAMES = _Memo(_name)
+
+
+def _inside_sentence(text: str, start: int) -> bool:
+    """Whether a word at ``start`` follows something that does not end a sentence.
+    The last character before it that is not a space (``text[:start].rstrip()[-1]``,
+    without copying the text up to every word)."""
     at = start - 1
     while at >= 0 and text[at].isspace():
         at -= 1
