@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.config import Config
@@ -65,12 +67,16 @@ class Services:
     def tagger(self, tagger: Any) -> None:
         self._tagger = tagger
 
-    def keep_unsettled(self, article_id: int, article: Any, matches: list[Any]) -> None:
-        """Keep a provisionally placed article for the watches at the round's end, when
-        there are watches and fewer than ``MAX_UNSETTLED_KEPT`` are kept; the settle
-        pass loads any other from the store (the same values)."""
+    def keep_unsettled(
+        self, article_id: int, article: Any, matches: Sequence[Any], *, feed: str, feed_url: str
+    ) -> None:
+        """Keep a provisionally placed article (stored as ``article_id`` from the feed
+        named ``feed`` at ``feed_url``) for the watches at the round's end, when there are
+        watches and fewer than ``MAX_UNSETTLED_KEPT`` are kept; the settle pass loads any
+        other from the store (the same values)."""
         if self.alerts.watches and len(self.unsettled) < MAX_UNSETTLED_KEPT:
-            self.unsettled[article_id] = (article, matches)
+            stored = dataclasses.replace(article, id=article_id, feed_name=feed, feed_url=feed_url)
+            self.unsettled[article_id] = (stored, list(matches))
 
     @property
     def clusterer(self) -> Any:
