@@ -82,12 +82,15 @@ class Clusterer:
     placed provisionally, the reference the tests compare with); ``max_pending``: docs
     kept for the pass (see ``MAX_PENDING``);
     ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
-    False: at once, the reference).
+    False: at once, the reference); ``later_rounds``: see :meth:`defer_new`.
     """
 
     defer_old = True
     max_pending = MAX_PENDING
     sweep = True
+    # A first import's deferred docs join the live index for the rounds after it (the
+    # sweep reads none); False for a clusterer that sees one round only (``poll --once``).
+    later_rounds = True
 
     def __init__(
         self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)
@@ -238,7 +241,9 @@ class Clusterer:
         (``(article id, article, matches, features)``, in feed order), when
         :meth:`defers_new`: the same counts, marks, kept docs and index as placing them
         one by one, in a few statements and without reading their rows (a new article
-        is in no story, not placed by hand, and its key is the article's)."""
+        is in no story, not placed by hand, and its key is the article's). Without
+        ``later_rounds`` (this clusterer sees one round: ``poll --once``) they do not
+        join the live index: the round's sweep reads none, and no round follows."""
         docs = [
             build_doc(article_id, 0, feed_id, article, matches, features, key=article.key)
             for article_id, article, matches, features in items
@@ -254,7 +259,7 @@ class Clusterer:
         index = self.index
         for doc in docs:
             self._keep(doc)
-            if index.covers(doc.published):
+            if self.later_rounds and index.covers(doc.published):
                 index.add(doc)  # story 0: not a candidate until placed
 
     def is_first_import(self) -> bool:

@@ -26,7 +26,11 @@ class Services:
     the feed rows of an unchanged poll are written on the plain connection.
     """
 
-    def __init__(self, conn: sqlite3.Connection | Database, config: Config) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection | Database, config: Config, *, one_round: bool = False
+    ) -> None:
+        """``one_round``: these services write one polling round and are dropped (``poll
+        --once``): the clusterer keeps nothing for later rounds."""
         from chipwatch.alerts.engine import AlertEngine
 
         if isinstance(conn, sqlite3.Connection):
@@ -39,6 +43,7 @@ class Services:
             self._tagger = self.tagger
         self.alerts = AlertEngine(self.conn, config, self._tagger)
         self._clusterer: Any = None
+        self.one_round = one_round
         # The round's articles placed provisionally, for the watches at the settle pass
         # (a bounded cache: see keep_unsettled).
         self.unsettled: dict[int, tuple[Any, list[Any]]] = {}
@@ -87,6 +92,7 @@ class Services:
             self._clusterer = Clusterer(
                 self.db, self.config.cluster, languages=self.config.ui.languages
             )
+            self._clusterer.later_rounds = not self.one_round
         return self._clusterer
 
     def after_rollback(self) -> None:
