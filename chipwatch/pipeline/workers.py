@@ -20,15 +20,15 @@ import functools
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from chipwatch.ingest.reasons import parser_crash
 from chipwatch.ingest.types import FetchResult, ParsedFeed
-from chipwatch.model import Article, ArticleText, EntityMatch, TextStatus
+from chipwatch.model import Article, ArticleText, TextStatus
 from chipwatch.pipeline.lifeline import worker_init
 from chipwatch.pipeline.spill import Body, unspill
 
@@ -233,20 +233,6 @@ def _register_pickling() -> None:
     # ActionMention: a feature's actions (and its primary ones, the same objects,
     # which pickle keeps shared): ~4 µs an article less on each side.
     pickle_by_fields(ParsedFeed, Article, Prepared, DocFeatures, ActionMention)
-    if EntityMatch not in copyreg.dispatch_table:
-        copyreg.pickle(EntityMatch, _match_by_values)
-
-
-_new_tuple = cast("Callable[..., EntityMatch]", tuple.__new__)
-
-
-def _match_by_values(match: EntityMatch) -> tuple[Callable[..., EntityMatch], tuple[object, ...]]:
-    """An entity mention as the tuple of its values, made again by ``tuple.__new__`` (a
-    named tuple's own ``__new__`` is a Python function, one call a mention), without
-    the text it matched: the writer stores and compares every field but that one (a
-    mention read back from the store has none either)."""
-    entity, kind, field, start, end, _, rule = match
-    return _new_tuple, (EntityMatch, (entity, kind, field, start, end, "", rule))
 
 
 def _parse_job(
