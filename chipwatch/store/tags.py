@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chipwatch.model import Entity, EntityMatch
 from chipwatch.timeutil import iso
@@ -46,7 +46,7 @@ def save_matches(
     if not rows:
         return 0
     conn.executemany(f"{_INSERT_MATCH} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.executemany(_UPSERT_ENTITY, _entity_rows({r[1:3] for r in rows}, _finder(parents)))
+    conn.executemany(_UPSERT_ENTITY, _entity_rows(rows, _finder(parents)))
     return len(rows)
 
 
@@ -88,14 +88,9 @@ def save_matches_many(
     # last parent known: what the per-article upserts leave.
     final: dict[str, tuple[str, str | None]] = {}
     find = _finder(parents)
-    known: dict[frozenset[tuple[str, str]], list[tuple[str, str, str | None]]] = {}
-    for _, matches in items:
-        # An article's upserts depend on its (name, kind) pairs alone: each set once.
-        pairs = frozenset([(m.entity, m.kind) for m in matches])
-        upserts = known.get(pairs)
-        if upserts is None:
-            upserts = known[pairs] = _entity_rows(pairs, find)
-        for name, kind, parent in upserts:
+    for article_id, matches in items:
+        article_rows = [(article_id, m.entity, m.kind) for m in matches]
+        for name, kind, parent in _entity_rows(article_rows, find):
             old = final.get(name)
             final[name] = (kind, parent if parent is not None or old is None else old[1])
     conn.executemany(_UPSERT_ENTITY, [(n, k, p) for n, (k, p) in final.items()])
@@ -133,11 +128,11 @@ def _finder(parents: Mapping[str, Entity] | None) -> Find | None:
 
 
 def _entity_rows(
-    pairs: Iterable[tuple[str, str]], find: Find | None
+    rows: Sequence[tuple[Any, ...]], find: Find | None
 ) -> list[tuple[str, str, str | None]]:
-    """``(name, kind, parent)`` upserts for the tagged ``(name, kind)`` pairs, sorted,
-    then for the entities above them, nearest first."""
-    upserts = [(name, kind, _parent(find, name)) for name, kind in sorted(pairs)]
+    """``(name, kind, parent)`` upserts for the tagged names of ``rows`` (article id,
+    name, kind, ...), sorted, then for the entities above them, nearest first."""
+    upserts = [(name, kind, _parent(find, name)) for name, kind in sorted({r[1:3] for r in rows})]
     seen = {name for name, _, _ in upserts}
     for _, _, parent in list(upserts):
         while parent and parent not in seen and find:
