@@ -21,15 +21,13 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from itertools import chain, repeat
 from typing import TypeVar
 
-from chipwatch.clustering.action_pairs import ActionPairs
-from chipwatch.clustering.actions import ActionMention
+from chipwatch.clustering.doc import PREFIXES
+from chipwatch.clustering.doc import Doc as Doc  # re-exported: its users import it here
 from chipwatch.clustering.docfreq import DocumentFrequencies
 from chipwatch.clustering.evicted import Evicted, drop_postings
-from chipwatch.clustering.features import action_key
 
 # Counter's own C loop (count into a dict from an iterable): not public, but the hot
 # loop of candidate lookup (benchmarks/bench_cluster.py).
@@ -69,98 +67,6 @@ RECLAIM_STEP = 8
 _WORDS = 6  # index of the words' postings in CandidateIndex.kinds
 
 
-@dataclass(slots=True)
-class Doc:
-    """What clustering compares of one article."""
-
-    article_id: int
-    story_id: int
-    feed_id: int
-    lang: str
-    published: float  # POSIX seconds
-    title: str  # normalized, entities masked to canonical names ("" when none was given)
-    title_key: str
-    url: str
-    guid: str
-    entities: dict[str, str]  # canonical name -> kind
-    words: frozenset[str]
-    numbers: frozenset[str]
-    names: frozenset[str] = frozenset()  # name-like words the tagger does not know
-    norms: tuple[int, float, float] = (-(1 << 40), 0.0, 0.0)  # (stamp, words, entities)
-    key: str = ""  # the article's identity (guid, URL or hash): ties are broken by it
-    actions: tuple[ActionMention, ...] = ()  # what happened
-    primary: tuple[ActionMention, ...] = ()  # of which, what the article is about
-    slack: float = 0.0  # seconds the published time may be off
-    credit: str = ""  # wire service credited
-    host: str = ""  # the link's host
-    actors: frozenset[str] = frozenset()  # who its headline names
-    # Computed once when first read (the actions never change): scoring's view of
-    # the actions (:mod:`.action_pairs`) and the action keys.
-    action_pairs: ActionPairs | None = field(default=None, compare=False, repr=False)
-    keys_of_actions: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def action_keys(self) -> tuple[str, ...]:
-        """The actions as indexed keys (``class|object``), each once."""
-        keys = self.keys_of_actions
-        if keys is None:
-            keys = self.keys_of_actions = tuple(
-                dict.fromkeys(action_key(mention) for mention in self.actions)
-            )
-        return keys
-
-    @property
-    def features(self) -> tuple[str, ...]:
-        """Every indexed feature, each as ``kind:text`` (``u:`` URL, ``g:`` guid,
-        ``t:`` title key, ``e:`` entity, ``n:`` figure, ``p:`` name, ``w:`` word,
-        ``a:`` action)."""
-        return tuple(
-            prefix + key
-            for prefix, keys in zip(_PREFIXES, self.keyed(), strict=True)
-            for key in keys
-        )
-
-    def keyed(self) -> tuple[Iterable[str], ...]:
-        """The doc's keys of each feature kind, in :data:`_PREFIXES` order."""
-        return (
-            (self.url,) if self.url else (),
-            (self.guid,) if self.guid else (),
-            (self.title_key,) if self.title_key else (),
-            self.entities,
-            self.numbers,
-            self.names,
-            self.words,
-            self.action_keys,
-        )
-
-    def copy(self) -> Doc:
-        """The same article for another index, without its cached weight totals."""
-        return Doc(
-            self.article_id,
-            self.story_id,
-            self.feed_id,
-            self.lang,
-            self.published,
-            self.title,
-            self.title_key,
-            self.url,
-            self.guid,
-            self.entities,
-            self.words,
-            self.numbers,
-            self.names,
-            key=self.key,
-            actions=self.actions,
-            primary=self.primary,
-            slack=self.slack,
-            credit=self.credit,
-            host=self.host,
-            actors=self.actors,
-        )
-
-
-# Feature kinds: identities (always looked up), then the blocking kinds.
-_PREFIXES = ("u:", "g:", "t:", "e:", "n:", "p:", "w:", "a:")
 _IDENTITY_KINDS = 3  # the first three: looked up whatever their postings' size
 
 
@@ -168,7 +74,7 @@ class CandidateIndex:
     """Docs within a sliding time window, with an inverted index over their features.
 
     The postings are kept per feature kind, keyed by the bare text (one dict per kind
-    of :data:`_PREFIXES`), so neither indexing nor lookup builds ``kind:text`` strings.
+    of :data:`~.doc.PREFIXES`), so neither indexing nor lookup builds ``kind:text`` strings.
     ``df``: the store-wide frequencies, shared by every index of a clusterer (which
     counts the articles it stores); an index made without one counts what it indexes.
     ``held_at_most``: evicted articles whose postings may wait for :meth:`reclaim`
@@ -183,7 +89,7 @@ class CandidateIndex:
         self.docs: dict[int, Doc] = {}
         self.times: dict[int, float] = {}  # article id -> published, for the window test
         self.kinds: tuple[defaultdict[str, set[int]], ...] = tuple(
-            defaultdict(set) for _ in _PREFIXES
+            defaultdict(set) for _ in PREFIXES
         )
         self.stories: dict[int, set[int]] = defaultdict(set)
         self._expiry: list[tuple[float, int]] = []
@@ -204,7 +110,7 @@ class CandidateIndex:
 
     def postings(self, feature: str) -> set[int]:
         """The indexed articles having ``feature`` (``kind:text``); empty if none."""
-        kind = _PREFIXES.index(feature[:2]) if feature[:2] in _PREFIXES else -1
+        kind = PREFIXES.index(feature[:2]) if feature[:2] in PREFIXES else -1
         found = set() if kind < 0 else set(self.kinds[kind].get(feature[2:], ()))
         return found - self.evicted.ids
 

@@ -23,47 +23,34 @@ feed's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlite_utils import Database
 
 from chipwatch.clustering.backfill import BackfillIndexes
 from chipwatch.clustering.candidates import CandidateIndex, Doc
-from chipwatch.clustering.docfreq import KINDS, DocumentFrequencies, shipped_prior
+from chipwatch.clustering.docfreq import DocumentFrequencies, load_frequencies
 from chipwatch.clustering.documents import build_doc as build_doc  # re-exported
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.documents import load_docs as load_docs  # re-exported
-from chipwatch.clustering.explain_pair import explanation_of
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.clustering.first_window import FirstWindow
+from chipwatch.clustering.recording import Decision as Decision  # re-exported
+from chipwatch.clustering.recording import write_decision
 from chipwatch.clustering.scoring import PairScore, Rules, score_pair
 from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
 from chipwatch.model import Article, Assignment, EntityMatch
 from chipwatch.store.clustering import (
     has_settled,
-    leave_story,
     mark_unsettled,
+    mark_unsettled_many,
     newest_clustered,
     placement,
-    record_assignment,
 )
-from chipwatch.store.feature_df import (
-    counted_articles,
-    load_feature_df,
-    seed_feature_df,
-    write_feature_df,
-)
+from chipwatch.store.feature_df import write_feature_df
 from chipwatch.store.merged import live_story_id
-from chipwatch.store.stories import (
-    StoryState,
-    add_to_story,
-    refresh_story,
-    start_story,
-    story_state,
-)
-from chipwatch.textsafe import first_sentence
+from chipwatch.store.stories import story_state
 
 # Candidates proposed per article, and pairs actually scored at ingest.
 MAX_CANDIDATES = 24
@@ -83,24 +70,8 @@ MAX_BACKFILL = 5000
 # others back from the store (the same values). ~2.5 KB each.
 MAX_PENDING = 2000
 
-
-@dataclass(slots=True)
-class Decision:
-    """What :meth:`Clusterer.decide` found for one article, for :meth:`Clusterer.record`.
-
-    ``story_id`` is the live story of the best pair (None: no candidate story), ``best``
-    that pair and ``matched`` the story's article in it; ``state`` the story row read
-    for the join. ``locked``: the article was placed by hand in ``previous``.
-    """
-
-    doc: Doc
-    article: Article
-    previous: int | None
-    locked: bool = False
-    story_id: int | None = None
-    best: PairScore | None = None
-    matched: Doc | None = None
-    state: StoryState | None = None
+# A new article for :meth:`Clusterer.defer_new`: (id, article, mentions, features).
+Deferred = tuple[int, Article, Sequence[EntityMatch], DocFeatures | None]
 
 
 class Clusterer:
@@ -111,12 +82,15 @@ class Clusterer:
     placed provisionally, the reference the tests compare with); ``max_pending``: docs
     kept for the pass (see ``MAX_PENDING``);
     ``sweep``: a first import is settled in windows of time (:mod:`.settle_sweep`;
-    False: at once, the reference).
+    False: at once, the reference); ``later_rounds``: see :meth:`defer_new`.
     """
 
     defer_old = True
     max_pending = MAX_PENDING
     sweep = True
+    # A first import's deferred docs join the live index for the rounds after it (the
+    # sweep reads none); False for a clusterer that sees one round only (``poll --once``).
+    later_rounds = True
 
     def __init__(
         self, db: Database, config: ClusterConfig, *, languages: Sequence[str] = ("en",)
@@ -154,7 +128,7 @@ class Clusterer:
         """Rebuild the index and the frequencies from the store: the articles within
         the horizon of the newest one. Call it after a transaction that ran
         :meth:`assign` rolled back."""
-        self.df = _load_frequencies(self.db)
+        self.df = load_frequencies(self.db)
         self.index = CandidateIndex(horizon_seconds=self.horizon, df=self.df)
         self.backfill.df = self.df
         self.backfill.clear()
@@ -257,6 +231,37 @@ class Clusterer:
             self._best_story(decision, self._index_for(doc))
         return self.record(decision, now=now)
 
+    def defers_new(self) -> bool:
+        """Every article the writer inserts now waits for the settle pass: :meth:`place`
+        would leave each to it (a first import), so :meth:`defer_new` may be used."""
+        return self.defer_old and self.is_first_import()
+
+    def defer_new(self, feed_id: int, items: Sequence[Deferred], *, now: datetime) -> None:
+        """:meth:`place` of articles the writer has just inserted in ``feed_id``
+        (``(article id, article, matches, features)``, in feed order), when
+        :meth:`defers_new`: the same counts, marks, kept docs and index as placing them
+        one by one, in a few statements and without reading their rows (a new article
+        is in no story, not placed by hand, and its key is the article's). Without
+        ``later_rounds`` (this clusterer sees one round: ``poll --once``) they do not
+        join the live index: the round's sweep reads none, and no round follows."""
+        docs = [
+            build_doc(article_id, 0, feed_id, article, matches, features, key=article.key)
+            for article_id, article, matches, features in items
+        ]
+        pending, indexed = self.pending, self.index.docs
+        if any(doc.article_id in pending or doc.article_id in indexed for doc in docs):
+            # An id the clusterer still holds (its article was deleted meanwhile): one by one.
+            for article_id, article, matches, features in items:
+                self.place(article_id, article, matches, now=now, features=features)
+            return
+        self.df.add_many(docs)
+        mark_unsettled_many(self.db, [doc.article_id for doc in docs])
+        index = self.index
+        for doc in docs:
+            self._keep(doc)
+            if self.later_rounds and index.covers(doc.published):
+                index.add(doc)  # story 0: not a candidate until placed
+
     def is_first_import(self) -> bool:
         """No article of the store was settled yet: the round's settle pass will be the
         first-import sweep, which places every article of the round once. Read from the
@@ -324,17 +329,10 @@ class Clusterer:
     def record(self, decision: Decision, *, now: datetime) -> Assignment:
         """Write what :meth:`decide` chose: the article's story and explanation, the
         story row; then index the article. The placement waits for the settle pass."""
-        doc, best = decision.doc, decision.best
-        if decision.locked:
-            assert decision.previous is not None
-            return self._keep_locked(doc, decision.previous)
-        if decision.story_id is not None and best is not None and best.score >= self.threshold:
-            assignment = self._join(decision, decision.story_id, best)
-        else:
-            assignment = self._start(decision, best, now=now)
-        self._record(decision, assignment)
-        mark_unsettled(self.db, doc.article_id)
-        self._keep(doc)
+        assignment = write_decision(self, decision, now=now)
+        if not decision.locked:
+            mark_unsettled(self.db, decision.doc.article_id)
+            self._keep(decision.doc)
         return assignment
 
     def _best_story(self, decision: Decision, index: CandidateIndex) -> None:
@@ -379,77 +377,6 @@ class Clusterer:
                 return story_id
         return live_story_id(self.db, story_id)
 
-    def _join(self, decision: Decision, story_id: int, pair: PairScore) -> Assignment:
-        matched = decision.matched
-        return Assignment(
-            story_id=story_id,
-            new_story=False,
-            score=pair.score,
-            parts=pair.parts,  # built for this explanation, not kept by the pair's users
-            shared_entities=tuple(pair.shared_entities[:12]),
-            shared_words=tuple(pair.shared_words[:12]),
-            matched_article_id=matched.article_id if matched else None,
-        )
-
-    def _start(self, decision: Decision, closest: PairScore | None, *, now: datetime) -> Assignment:
-        article = decision.article
-        story_id = start_story(
-            self.db,
-            article_id=decision.doc.article_id,
-            title=article.title.strip() or first_sentence(article.summary),
-            lang=article.lang or "und",
-            published=article.published,
-            now=now,
-        )
-        return Assignment(
-            story_id=story_id,
-            new_story=True,
-            score=closest.score if closest else 0.0,
-            parts=dict(closest.parts) if closest else {},
-        )
-
-    def _keep_locked(self, doc: Doc, story_id: int) -> Assignment:
-        doc.story_id = story_id
-        self._remember(doc)
-        refresh_story(self.db, story_id, languages=self.languages)  # its title may be new
-        return Assignment(story_id=story_id, new_story=False, score=1.0, parts={"locked": 1.0})
-
-    def _record(self, decision: Decision, assignment: Assignment) -> None:
-        doc, article = decision.doc, decision.article
-        previous = decision.previous
-        record_assignment(
-            self.db,
-            doc.article_id,
-            assignment.story_id,
-            score=assignment.score,
-            explanation=explanation_of(
-                doc,
-                decision.matched,
-                decision.best,
-                joined=not assignment.new_story,
-                threshold=self.threshold,
-                via="assign",
-            ).to_json(),
-        )
-        if previous == assignment.story_id:
-            refresh_story(self.db, assignment.story_id, languages=self.languages)
-        elif not assignment.new_story:
-            add_to_story(
-                self.db,
-                assignment.story_id,
-                article_id=doc.article_id,
-                feed_id=doc.feed_id,
-                lang=article.lang or "und",
-                published=article.published,
-                title=article.title.strip() or first_sentence(article.summary),
-                languages=self.languages,
-                state=decision.state if decision.story_id == assignment.story_id else None,
-            )
-        if previous and previous != assignment.story_id:
-            leave_story(self.db, previous, assignment.story_id, languages=self.languages)
-        doc.story_id = assignment.story_id
-        self._remember(doc)
-
 
 def rules_for(config: ClusterConfig) -> Rules:
     """The scoring rules of a config: the window, the long window (a day past it with
@@ -461,18 +388,3 @@ def rules_for(config: ClusterConfig) -> Rules:
         time_scale=window * 4 / 3,
         threshold=config.threshold,
     )
-
-
-def _load_frequencies(db: Database) -> DocumentFrequencies:
-    """The store's frequency table (seeded first for a store made before it).
-
-    The clusterer is built on first use, which may be inside the first feed's write
-    transaction, after that feed's articles were inserted: those are not counted yet
-    (the clusterer counts each as it places it), so a fresh store is not seeded from
-    them, whichever feed happened to be written first."""
-    loaded = load_feature_df(db)
-    if loaded is None and counted_articles(db):
-        seed_feature_df(db, shipped_prior(), KINDS)
-        loaded = load_feature_df(db)
-    counts, total = loaded if loaded is not None else ({}, 0)
-    return DocumentFrequencies(counts, total)

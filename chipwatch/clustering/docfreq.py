@@ -27,10 +27,14 @@ from __future__ import annotations
 import collections
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Protocol
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # Counter's own C loop (``d[k] = d.get(k, 0) + 1`` over an iterable), as in candidates.
 _count_elements = collections._count_elements  # type: ignore[attr-defined]
@@ -145,6 +149,36 @@ class DocumentFrequencies:
         if self._since_refresh >= RARITY_REFRESH:
             self._refresh()
 
+    def add_many(self, docs: Sequence[Featured]) -> None:
+        """:meth:`add` of each of ``docs``, in order, counted a kind at a time: the same
+        counts, changes and entity kinds, and the memoized rarities forgotten after the
+        same documents (so the population they are computed with is the same)."""
+        start = 0
+        while start < len(docs):
+            chunk = docs[start : start + max(1, RARITY_REFRESH - self._since_refresh)]
+            start += len(chunk)
+            self.total += len(chunk)
+            self._total_change += len(chunk)
+            changes = self._changes
+            for kind, keys in (
+                ("e", chain.from_iterable(doc.entities for doc in chunk)),
+                ("w", chain.from_iterable(doc.words for doc in chunk)),
+                ("p", chain.from_iterable(doc.names for doc in chunk)),
+                ("n", chain.from_iterable(doc.numbers for doc in chunk)),
+                ("a", chain.from_iterable(doc.action_keys for doc in chunk)),
+            ):
+                listed = list(keys)
+                _count_elements(self.counts[kind], listed)
+                _count_elements(changes[kind], listed)
+            setdefault = self.entity_kind.setdefault
+            for doc in chunk:
+                for name, kind in doc.entities.items():
+                    setdefault(name, kind)
+            self.stamp += len(chunk)
+            self._since_refresh += len(chunk)
+            if self._since_refresh >= RARITY_REFRESH:
+                self._refresh()
+
     def remove(self, doc: Featured) -> None:
         """One article fewer (an edited article's old features, a deleted article)."""
         self.add(doc, -1)
@@ -232,3 +266,20 @@ class DocumentFrequencies:
         if kind == "n":
             return self.figure_rarity.get(key) or self.rarity_of_figure(key)
         return self.action_rarity.get(key) or self.rarity_of_action(key)
+
+
+def load_frequencies(db: Database) -> DocumentFrequencies:
+    """The store's frequency table (seeded first for a store made before it).
+
+    The clusterer is built on first use, which may be inside the first feed's write
+    transaction, after that feed's articles were inserted: those are not counted yet
+    (the clusterer counts each as it places it), so a fresh store is not seeded from
+    them, whichever feed happened to be written first."""
+    from chipwatch.store.feature_df import counted_articles, load_feature_df, seed_feature_df
+
+    loaded = load_feature_df(db)
+    if loaded is None and counted_articles(db):
+        seed_feature_df(db, shipped_prior(), KINDS)
+        loaded = load_feature_df(db)
+    counts, total = loaded if loaded is not None else ({}, 0)
+    return DocumentFrequencies(counts, total)

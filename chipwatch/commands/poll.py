@@ -86,7 +86,9 @@ async def _once(
 ) -> PollReport:
     undo = install_signal_handlers(signals)
     try:
-        async with Poller(ctx.db_path, ctx.config, on_event=sink, stop=signals.stop) as poller:
+        async with Poller(
+            ctx.db_path, ctx.config, on_event=sink, stop=signals.stop, one_round=True
+        ) as poller:
             await poller.sync(ctx.now)
             return await poller.poll_round(await poller.feeds(), now=ctx.now, stop=signals.stop)
     finally:

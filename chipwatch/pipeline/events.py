@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,19 +13,27 @@ from chipwatch.timeutil import iso
 
 
 def article_event(
-    article: Article, change: str, story_id: int | None, matches: list[Any]
+    article: Article,
+    change: str,
+    story_id: int | None,
+    matches: Sequence[Any],
+    *,
+    article_id: int,
+    feed: str,
+    feed_url: str,
 ) -> dict[str, Any]:
-    """The ``{"type": "article", ...}`` event line of a stored article (``story``: null
-    for an old article left to the round's settle pass)."""
+    """The ``{"type": "article", ...}`` event line of an article stored as
+    ``article_id`` from the feed named ``feed`` at ``feed_url`` (``story``: null for an
+    old article left to the round's settle pass)."""
     return {
         "type": "article",
-        "id": article.id,
+        "id": article_id,
         "change": change,
         "story": story_id,
         "title": article.title,
         "url": article.url,
-        "feed": article.feed_name,
-        "feed_url": article.feed_url,
+        "feed": feed,
+        "feed_url": feed_url,
         "published": iso(article.published),
         "lang": article.lang,
         "entities": sorted({m.entity for m in matches}),

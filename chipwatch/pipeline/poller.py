@@ -15,10 +15,9 @@ import dataclasses
 import functools
 import random
 from array import array
-from collections.abc import Callable, Container, Coroutine, Iterable
+from collections.abc import Callable, Container, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +37,7 @@ from chipwatch.pipeline.fulltext import Enriched, FullText
 from chipwatch.pipeline.lock import poller_running
 from chipwatch.pipeline.network import UNKNOWN, RoundNetwork, Verdict, settle_network
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, body_hash
+from chipwatch.pipeline.round_report import PollReport, run_main
 from chipwatch.pipeline.services import Services
 from chipwatch.pipeline.settle_round import Settled, settle_round, story_lines
 from chipwatch.pipeline.spill import Spilled, discard, spill
@@ -50,30 +50,6 @@ __all__ = ["PollReport", "Poller", "poll_once", "poller_running", "run_main"]
 
 EventSink = Callable[[dict[str, Any]], None]
 T = TypeVar("T")
-
-
-@dataclass
-class PollReport:
-    """The outcomes of one round of polling, for the human report."""
-
-    outcomes: list[FeedOutcome] = field(default_factory=list)
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    interrupted: bool = False
-    network: Verdict = field(default_factory=lambda: Verdict(UNKNOWN))
-    settled: Settled = field(default_factory=Settled)
-
-    def count(self, *statuses: str) -> int:
-        return sum(1 for o in self.outcomes if o.status in statuses)
-
-    @property
-    def new_articles(self) -> int:
-        return sum(o.new_articles for o in self.outcomes)
-
-    @property
-    def new_stories(self) -> int:
-        """Stories the round made, after its settle pass merged some away."""
-        made = sum(o.new_stories for o in self.outcomes)
-        return made + self.settled.created - self.settled.emptied
 
 
 class Poller:
@@ -89,9 +65,11 @@ class Poller:
         transport: httpx.AsyncBaseTransport | None = None,
         notify: bool = True,
         stop: asyncio.Event | None = None,
+        one_round: bool = False,
     ) -> None:
         """``stop``: set when the user asked to stop (SIGTERM, Ctrl-C); at exit, pending
-        notifications then get only a short grace (``notify.STOP_GRACE``)."""
+        notifications then get only a short grace (``notify.STOP_GRACE``). ``one_round``:
+        the poller polls one round and is closed (``Services``' ``one_round``)."""
         self.db_path = Path(db_path)
         self.config = config
         self.on_event = on_event or (lambda event: None)
@@ -108,6 +86,7 @@ class Poller:
         self._quiet = ExitStack()
         self._store = StoreWatch(self.db_path)  # deleted or replaced under us: stop
         self._notify = notify
+        self._one_round = one_round
         self._stop = stop
         self.notifier: Any = None
         self.network = RoundNetwork()  # this round's fetches, for the network's verdict
@@ -166,7 +145,7 @@ class Poller:
         conn = open_writer(self.db_path)  # sqlite_utils only once a feed brings articles
         self._store.opened()
         defer_checkpoints(conn)
-        self._services = Services(conn, self.config)
+        self._services = Services(conn, self.config, one_round=self._one_round)
 
     def _close(self) -> None:
         if self._services is not None:
@@ -388,24 +367,6 @@ class Poller:
         return report
 
 
-async def _poll_once(
-    db_path: Path | str,
-    config: Config,
-    *,
-    now: datetime,
-    on_event: EventSink | None,
-    rng: random.Random | None,
-    transport: httpx.AsyncBaseTransport | None,
-    stop: asyncio.Event | None,
-    notify: bool,
-) -> PollReport:
-    async with Poller(
-        db_path, config, on_event=on_event, rng=rng, transport=transport, notify=notify
-    ) as poller:
-        await poller.sync(now)
-        return await poller.poll_round(await poller.feeds(), now=now, stop=stop)
-
-
 def poll_once(
     db_path: Path | str,
     config: Config,
@@ -418,29 +379,18 @@ def poll_once(
     notify: bool = True,
 ) -> PollReport:
     """Fetch every enabled feed once now (feeds under a Retry-After are skipped)."""
-    return run_main(
-        _poll_once(
+
+    async def once() -> PollReport:
+        async with Poller(
             db_path,
             config,
-            now=now,
             on_event=on_event,
             rng=rng,
             transport=transport,
-            stop=stop,
             notify=notify,
-        )
-    )
+            one_round=True,
+        ) as poller:
+            await poller.sync(now)
+            return await poller.poll_round(await poller.feeds(), now=now, stop=stop)
 
-
-def run_main(coroutine: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(coroutine)``, with the result handed out through a list, not as the
-    main task's result: when asyncio.run restores the SIGINT handler it formats the old
-    handler, which holds the main task, whose repr holds its result: for a poll report,
-    every event of the poll (~25 µs an article, on the main thread, after the work)."""
-    results: list[T] = []
-
-    async def main() -> None:
-        results.append(await coroutine)
-
-    asyncio.run(main())
-    return results[0]
+    return run_main(once())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.config import Config
@@ -24,7 +26,11 @@ class Services:
     the feed rows of an unchanged poll are written on the plain connection.
     """
 
-    def __init__(self, conn: sqlite3.Connection | Database, config: Config) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection | Database, config: Config, *, one_round: bool = False
+    ) -> None:
+        """``one_round``: these services write one polling round and are dropped (``poll
+        --once``): the clusterer keeps nothing for later rounds."""
         from chipwatch.alerts.engine import AlertEngine
 
         if isinstance(conn, sqlite3.Connection):
@@ -37,6 +43,7 @@ class Services:
             self._tagger = self.tagger
         self.alerts = AlertEngine(self.conn, config, self._tagger)
         self._clusterer: Any = None
+        self.one_round = one_round
         # The round's articles placed provisionally, for the watches at the settle pass
         # (a bounded cache: see keep_unsettled).
         self.unsettled: dict[int, tuple[Any, list[Any]]] = {}
@@ -65,12 +72,16 @@ class Services:
     def tagger(self, tagger: Any) -> None:
         self._tagger = tagger
 
-    def keep_unsettled(self, article_id: int, article: Any, matches: list[Any]) -> None:
-        """Keep a provisionally placed article for the watches at the round's end, when
-        there are watches and fewer than ``MAX_UNSETTLED_KEPT`` are kept; the settle
-        pass loads any other from the store (the same values)."""
+    def keep_unsettled(
+        self, article_id: int, article: Any, matches: Sequence[Any], *, feed: str, feed_url: str
+    ) -> None:
+        """Keep a provisionally placed article (stored as ``article_id`` from the feed
+        named ``feed`` at ``feed_url``) for the watches at the round's end, when there are
+        watches and fewer than ``MAX_UNSETTLED_KEPT`` are kept; the settle pass loads any
+        other from the store (the same values)."""
         if self.alerts.watches and len(self.unsettled) < MAX_UNSETTLED_KEPT:
-            self.unsettled[article_id] = (article, matches)
+            stored = dataclasses.replace(article, id=article_id, feed_name=feed, feed_url=feed_url)
+            self.unsettled[article_id] = (stored, list(matches))
 
     @property
     def clusterer(self) -> Any:
@@ -81,6 +92,7 @@ class Services:
             self._clusterer = Clusterer(
                 self.db, self.config.cluster, languages=self.config.ui.languages
             )
+            self._clusterer.later_rounds = not self.one_round
         return self._clusterer
 
     def after_rollback(self) -> None:

@@ -18,8 +18,8 @@ same rows, ids, stories, events and alerts — in a few statements per feed:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -64,11 +64,13 @@ def store_articles(
     ]
     runs = _new_runs(plan.changes)
     parents = services.tagger.entities
-    name = label(poll)
+    stored = _Stored(poll.feed.id, label(poll), poll.feed.url)
+    # A first import: every new article waits for the settle pass, a run at a time.
+    deferring = services.clusterer.defers_new()
     for position, article in enumerate(articles):
         change = plan.changes[position]
-        if change == "same":
-            continue
+        if change == "same" or (deferring and change == "new" and position not in runs):
+            continue  # unchanged, or deferred with its run
         article_id = plan.ids[article.key]
         matches, features = tagged[position]
         if change == "updated":
@@ -79,9 +81,30 @@ def store_articles(
         elif position in runs:
             items = [(plan.ids[articles[i].key], tagged[i][0]) for i in runs[position]]
             save_matches_many(db, items, parents=parents)
-        stored = dataclasses.replace(article, id=article_id, feed_name=name, feed_url=poll.feed.url)
-        _cluster(services, stored, change, outcome, now=now, tagged=(matches, features))
+            if deferring:
+                run = [(plan.ids[articles[i].key], articles[i], *tagged[i]) for i in runs[position]]
+                _defer(services, stored, run, outcome, now=now)
+                continue
+        _cluster(
+            services,
+            stored,
+            article_id,
+            article,
+            change,
+            outcome,
+            now=now,
+            tagged=(matches, features),
+        )
     services.clusterer.end_batch()  # the rarity table's changes, in this transaction
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """Where the feed's articles are stored: its id, display name and address."""
+
+    feed_id: int
+    name: str
+    url: str
 
 
 def _newest(
@@ -126,6 +149,8 @@ def _new_runs(changes: Sequence[str]) -> dict[int, list[int]]:
 
 def _cluster(
     services: Services,
+    stored: _Stored,
+    article_id: int,
     article: Article,
     change: str,
     outcome: FeedOutcome,
@@ -138,16 +163,52 @@ def _cluster(
     one alert per event, whatever order the feeds came in. An old article (the archive
     of a first import) is left to that pass (``Clusterer.place``): its article line
     has no story yet, and the pass's story lines report where it went."""
-    assert article.id is not None
     matches, features = tagged
-    assignment = services.clusterer.place(article.id, article, matches, now=now, features=features)
-    services.keep_unsettled(article.id, article, list(matches))
+    assignment = services.clusterer.place(article_id, article, matches, now=now, features=features)
+    services.keep_unsettled(article_id, article, matches, feed=stored.name, feed_url=stored.url)
     if change == "new":
         outcome.new_articles += 1
     else:
         outcome.updated_articles += 1
     story_id = assignment.story_id if assignment is not None else None
-    outcome.events.append(article_event(article, change, story_id, matches))
+    outcome.events.append(_event(stored, article_id, article, change, story_id, matches))
     if assignment is not None:
         outcome.new_stories += int(assignment.new_story)
         outcome.events.append(story_event(services.db, assignment.story_id, assignment.new_story))
+
+
+def _defer(
+    services: Services,
+    stored: _Stored,
+    run: list[tuple[int, Article, list[Any], Any]],
+    outcome: FeedOutcome,
+    *,
+    now: datetime,
+) -> None:
+    """:func:`_cluster` of a run of new articles (in feed order) that all wait for the
+    settle pass (:meth:`Clusterer.defer_new`): no story yet, one line each."""
+    services.clusterer.defer_new(stored.feed_id, run, now=now)
+    events = outcome.events
+    for article_id, article, matches, _ in run:
+        services.keep_unsettled(article_id, article, matches, feed=stored.name, feed_url=stored.url)
+        events.append(_event(stored, article_id, article, "new", None, matches))
+    outcome.new_articles += len(run)
+
+
+def _event(
+    stored: _Stored,
+    article_id: int,
+    article: Article,
+    change: str,
+    story_id: int | None,
+    matches: list[Any],
+) -> dict[str, Any]:
+    return article_event(
+        article,
+        change,
+        story_id,
+        matches,
+        article_id=article_id,
+        feed=stored.name,
+        feed_url=stored.url,
+    )

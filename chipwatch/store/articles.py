@@ -117,6 +117,14 @@ def insert_new_articles(
     returns their ids (also recorded in ``plan.ids``) and lists the special ones in
     ``query_special``."""
     stamp = iso(now)
+    fetched: dict[datetime, str] = {}  # a feed's articles were fetched at one time
+
+    def fetched_at(article: Article) -> str:
+        text = fetched.get(article.fetched_at)
+        if text is None:
+            text = fetched[article.fetched_at] = iso(article.fetched_at)
+        return text
+
     rows = [
         (
             article.key,
@@ -129,7 +137,7 @@ def insert_new_articles(
             article.lang,
             iso(article.published),
             int(article.published_estimated),
-            iso(article.fetched_at),
+            fetched_at(article),
             stamp,
             digest,
             int(article.title_derived),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # annotations only: an unchanged poll never imports sqlite_ut
     from chipwatch.store.db import AnyConnection
 
 _PLACEMENT = "SELECT story_id, story_locked, feed_id, key FROM articles WHERE id = ?"
+_MARK = "INSERT OR IGNORE INTO unsettled (article_id) VALUES (?)"
 _ASSIGN = "UPDATE articles SET story_id = ?, cluster_score = ?, cluster_explain = ? WHERE id = ?"
 
 
@@ -171,7 +172,12 @@ def _matches_for(db: Database, where: str, params: list[Any]) -> dict[int, list[
 
 def mark_unsettled(db: Database, article_id: int) -> None:
     """The article was placed provisionally (or not yet): the settle pass decides."""
-    db.conn.execute("INSERT OR IGNORE INTO unsettled (article_id) VALUES (?)", [article_id])
+    db.conn.execute(_MARK, [article_id])
+
+
+def mark_unsettled_many(db: Database, article_ids: Sequence[int]) -> None:
+    """:func:`mark_unsettled` of each article, in one statement."""
+    db.conn.executemany(_MARK, [(article_id,) for article_id in article_ids])
 
 
 def has_unsettled(db: AnyConnection) -> bool:

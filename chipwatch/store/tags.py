@@ -7,7 +7,7 @@ them within :func:`chipwatch.store.db.write_transaction`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,7 @@ def save_matches(
     if not rows:
         return 0
     conn.executemany(f"{_INSERT_MATCH} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.executemany(_UPSERT_ENTITY, _entity_rows(rows, parents))
+    conn.executemany(_UPSERT_ENTITY, _entity_rows(rows, _finder(parents)))
     return len(rows)
 
 
@@ -87,9 +87,10 @@ def save_matches_many(
     # One upsert per name, in the order names first appear, with the last kind and the
     # last parent known: what the per-article upserts leave.
     final: dict[str, tuple[str, str | None]] = {}
+    find = _finder(parents)
     for article_id, matches in items:
         article_rows = [(article_id, m.entity, m.kind) for m in matches]
-        for name, kind, parent in _entity_rows(article_rows, parents):
+        for name, kind, parent in _entity_rows(article_rows, find):
             old = final.get(name)
             final[name] = (kind, parent if parent is not None or old is None else old[1])
     conn.executemany(_UPSERT_ENTITY, [(n, k, p) for n, (k, p) in final.items()])
@@ -106,19 +107,37 @@ def _any_stored(db: Database, article_ids: list[int]) -> bool:
     return False
 
 
+Find = Callable[[str], Entity | None]
+
+
+def _finder(parents: Mapping[str, Entity] | None) -> Find | None:
+    """``parents.get``, each name looked up once (a model's entity is parsed from its
+    name on each lookup); None when there are no entities to look up."""
+    if not parents:
+        return None
+    found: dict[str, Entity | None] = {}
+
+    def find(name: str) -> Entity | None:
+        try:
+            return found[name]
+        except KeyError:
+            entity = found[name] = parents.get(name)
+            return entity
+
+    return find
+
+
 def _entity_rows(
-    rows: Sequence[tuple[Any, ...]], parents: Mapping[str, Entity] | None
+    rows: Sequence[tuple[Any, ...]], find: Find | None
 ) -> list[tuple[str, str, str | None]]:
     """``(name, kind, parent)`` upserts for the tagged names of ``rows`` (article id,
     name, kind, ...), sorted, then for the entities above them, nearest first."""
-    upserts = [
-        (name, kind, _parent(parents, name)) for name, kind in sorted({r[1:3] for r in rows})
-    ]
+    upserts = [(name, kind, _parent(find, name)) for name, kind in sorted({r[1:3] for r in rows})]
     seen = {name for name, _, _ in upserts}
     for _, _, parent in list(upserts):
-        while parent and parent not in seen and parents:
+        while parent and parent not in seen and find:
             seen.add(parent)
-            entity = parents.get(parent)
+            entity = find(parent)
             if entity is None:
                 break
             upserts.append((entity.name, entity.kind, entity.parent))
@@ -126,8 +145,8 @@ def _entity_rows(
     return upserts
 
 
-def _parent(parents: Mapping[str, Entity] | None, name: str) -> str | None:
-    entity = parents.get(name) if parents else None
+def _parent(find: Find | None, name: str) -> str | None:
+    entity = find(name) if find else None
     return entity.parent if entity else None
 
 
