@@ -17,9 +17,9 @@ what a first import holds grows by tens of bytes an article, not by hundreds:
   BLAKE2b digest: two distinct keys never meet in practice, a collision being as
   likely as ~2^-128 per pair) into an open-addressing table of flat arrays
   (:class:`IdentityTable`); each position keeps the number of its key in each table.
-  Once the round is complete the table and the digests go: the sweep asks only for
-  the candidates of the round's own articles, and a position's key numbers say which
-  articles share its identities;
+  Once the round is complete the table and the digests go, and each key's positions
+  are listed flat: the sweep asks only for the candidates of the round's own
+  articles, and a position's key numbers say which articles share its identities;
 - a blocking feature (entity, figure, name, word, action) held by one article maps
   to that position, a bare int; a list is made at the second article; past
   ``MAX_POSTINGS`` it becomes a stand-in of that length, as blocking never reads it.
@@ -59,6 +59,7 @@ _count_elements = collections._count_elements  # type: ignore[attr-defined]
 Postings = int | list[int] | range
 TOO_COMMON = range(MAX_POSTINGS + 1)
 _IDENTITIES = 3  # url, guid, title: never too common to look up
+_LOW = (1 << 32) - 1
 # (article id, its key's rank among the round's keys), in article id order.
 RankedIds = Callable[[], Iterable[tuple[int, int]]]
 
@@ -74,6 +75,7 @@ class RoundPostings:
         self.ids = array("q")
         self.times = array("d")
         self.ranks = array("i")  # each position's key rank, once the round is complete
+        self.at_rank = array("i")  # and the position of each rank
         self.identities = tuple(IdentityTable() for _ in range(_IDENTITIES))
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(5))
         self.complete = False
@@ -100,15 +102,16 @@ class RoundPostings:
         ):
             for key in keys:
                 found = postings.get(key)
+                if found is TOO_COMMON:  # most words of a big round: first
+                    continue
                 if found is None:
                     postings[key] = position
                 elif type(found) is int:
                     postings[key] = [found, position]
-                elif type(found) is list:
-                    if len(found) >= MAX_POSTINGS:
-                        postings[key] = TOO_COMMON
-                    else:
-                        found.append(position)
+                elif len(found) >= MAX_POSTINGS:  # type: ignore[arg-type]
+                    postings[key] = TOO_COMMON
+                else:
+                    found.append(position)  # type: ignore[union-attr]
 
     def position(self, doc: Doc) -> int | None:
         """The doc's position in the round (None: not in it; article ids are unique)."""
@@ -132,7 +135,10 @@ class RoundPostings:
             if article_id != ids[position]:
                 raise ValueError(f"the key ranks do not cover article {ids[position]}")
             ranks[position] = rank
-        self.ranks = ranks
+        at_rank = array("i", bytes(4 * len(ids)))
+        for position, rank in enumerate(ranks):
+            at_rank[rank] = position
+        self.ranks, self.at_rank = ranks, at_rank
         for table in self.identities:
             table.finish()
         self.complete = True
@@ -154,14 +160,16 @@ class RoundPostings:
         if not shared:
             return
         floor = ranking_floor(shared.values(), limit * 3)
-        ranks, ids, times = self.ranks, self.ids, self.times
+        ranks, at_rank, ids, times = self.ranks, self.at_rank, self.ids, self.times
         # (count, key) as the index ranks them (then its article id, never reached:
-        # keys are unique); the key by its rank, which orders the same.
-        ranked = [(-count, ranks[p], p) for p, count in shared.items() if count >= floor]
+        # keys are unique); the key by its rank, which orders the same. One int for
+        # the two: -count * 2**32 + rank (a rank is below 2**31).
+        ranked = [(-count << 32) | ranks[p] for p, count in shared.items() if count >= floor]
         ranked.sort()
         found = 0
         published = doc.published
-        for _, _, p in ranked[: limit * 3]:
+        for order in ranked[: limit * 3]:
+            p = at_rank[order & _LOW]
             if abs(times[p] - published) <= window_seconds:
                 yield ids[p]
                 found += 1
@@ -180,14 +188,15 @@ class RoundPostings:
             ranked: list[tuple[float, int, str, Sequence[int]]] = []
             for key in keys:
                 found = by_key.get(key)
-                if found is None:
+                if found is None or found is TOO_COMMON:  # the only one past MAX_POSTINGS
                     continue
-                postings = _sequence(found)
-                if len(postings) <= MAX_POSTINGS:
-                    ranked.append((-(known(key) or compute(key)), len(postings), key, postings))
+                if type(found) is int:
+                    ranked.append((-(known(key) or compute(key)), 1, key, (found,)))
+                else:
+                    ranked.append((-(known(key) or compute(key)), len(found), key, found))  # type: ignore[arg-type]
             if not ranked:
                 continue
-            ranked.sort(key=_first_three)
+            ranked.sort()  # (rarity, length, key): a doc's keys of a kind are distinct
             room = min(cap, MAX_BLOCKING_FEATURES - chosen)
             for negative, _, _, postings in ranked[:room]:
                 parts.extend(repeat(postings, max(1, round(-negative * _QUARTERS))))
@@ -198,70 +207,82 @@ class RoundPostings:
 
 
 class IdentityTable:
-    """One identity's postings (URL, guid or title key) in flat arrays: while gathered,
-    an open-addressing table of 16-byte digests (~30 bytes a key, no object per
-    key); each position's key number, and each key's first position (a key of several
-    articles, rare, lists the others). :meth:`finish` drops the table and digests."""
+    """One identity's postings (URL, guid or title key) in flat arrays. While gathered:
+    each position's key number, and an open-addressing table of the keys' 16-byte
+    digests that gives them (~30 bytes a key, no object per key). :meth:`finish` drops
+    the table and the digests and lists each key's positions (CSR: ~8 bytes a key)."""
 
     def __init__(self) -> None:
         self.digests = bytearray()  # 16 bytes a key, in key number order
         self.slots = array("i", bytes(4 * 64))  # key number + 1, 0: empty
         self.of_position = array("i")  # each position's key number, -1: none
-        self.first = array("i")  # each key's first position
-        self.more: dict[int, list[int]] = {}  # key number -> every position, when several
+        self.starts = array("i")  # once finished: where each key's positions start
+        self.flat = array("i")  # once finished: the positions, key after key
 
     def add(self, key: str, position: int) -> None:
+        """Note ``position``'s key (positions come in order, each once)."""
         if not key:
             self.of_position.append(-1)
             return
         digest = blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         slots, digests = self.slots, self.digests
         mask = len(slots) - 1
-        slot = int.from_bytes(digest[:8], "little") & mask
+        slot = int.from_bytes(digest, "little") & mask
         while number := slots[slot]:
             start = 16 * (number - 1)
             if digests[start : start + 16] == digest:
-                number -= 1
-                self.of_position.append(number)
-                listed = self.more.get(number)
-                if listed is None:
-                    self.more[number] = [self.first[number], position]
-                else:
-                    listed.append(position)
+                self.of_position.append(number - 1)
                 return
             slot = (slot + 1) & mask
-        number = len(self.first)
+        number = len(digests) // 16
         slots[slot] = number + 1
         digests += digest
-        self.first.append(position)
         self.of_position.append(number)
-        if 2 * len(self.first) > len(slots):  # at most half full: short probes
+        if 32 * (number + 1) > len(slots) * 16:  # at most half full: short probes
             self._grow()
 
     def _grow(self) -> None:
         slots = array("i", bytes(8 * len(self.slots)))
         mask = len(slots) - 1
         digests = self.digests
-        for number in range(len(self.first)):
+        for number in range(len(digests) // 16):
             start = 16 * number
-            slot = int.from_bytes(digests[start : start + 8], "little") & mask
+            slot = int.from_bytes(digests[start : start + 16], "little") & mask
             while slots[slot]:
                 slot = (slot + 1) & mask
             slots[slot] = number + 1
         self.slots = slots
 
     def finish(self) -> None:
-        """The round is complete: only the positions' key numbers are read now."""
-        self.slots = array("i")
-        self.digests = bytearray()
+        """The round is complete: each key's positions, ascending (a counting sort of
+        the positions by key number); the table and the digests go."""
+        keys = len(self.digests) // 16
+        self.slots, self.digests = array("i"), bytearray()
+        counts = array("i", bytes(4 * (keys + 1)))
+        for number in self.of_position:
+            counts[number + 1] += 1  # -1 (none) counts in the unused slot 0
+        starts = array("i", bytes(4 * (keys + 1)))
+        total = 0
+        for number in range(keys):
+            starts[number] = total
+            total += counts[number + 1]
+        starts[keys] = total
+        flat = array("i", bytes(4 * total))
+        fill = array("i", starts)
+        for position, number in enumerate(self.of_position):
+            if number >= 0:
+                flat[fill[number]] = position
+                fill[number] += 1
+        self.starts, self.flat = starts, flat
 
     def sharing(self, position: int) -> Sequence[int]:
-        """The positions whose key is the one of ``position`` (``position`` itself
-        left out when it is the only one: its own count is dropped anyway)."""
+        """The positions whose key is the one of ``position`` (none when ``position``
+        is the only one: its own count is dropped anyway)."""
         number = self.of_position[position]
         if number < 0:
             return ()
-        return self.more.get(number, ())
+        start, end = self.starts[number], self.starts[number + 1]
+        return self.flat[start:end] if end - start > 1 else ()
 
 
 def key_ranks(docs: Iterable[Doc]) -> RankedIds:
@@ -270,11 +291,3 @@ def key_ranks(docs: Iterable[Doc]) -> RankedIds:
     pairs.sort()
     by_id = sorted((article_id, rank) for rank, (_, article_id) in enumerate(pairs))
     return lambda: by_id
-
-
-def _sequence(found: Postings) -> Sequence[int]:
-    return (found,) if type(found) is int else found  # type: ignore[return-value]
-
-
-def _first_three(item: tuple[float, int, str, Sequence[int]]) -> tuple[float, int, str]:
-    return item[0], item[1], item[2]
