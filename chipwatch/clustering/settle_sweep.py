@@ -39,7 +39,7 @@ from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import PairScore, score_pair
-from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, canonical
+from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, StoryIds, canonical
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import unsettled_by_time, unsettled_key_ranks
 
@@ -160,7 +160,7 @@ class _Sweep:
         self.newest: dict[int, float] = {}  # root -> its newest article's time
         self.members: dict[int, list[int]] = {}  # root -> its articles
         self.done: list[int] = []  # articles whose set is complete, to decide
-        self.taken: set[int] = set()
+        self.taken = StoryIds()  # every story id the pass gave: a bitmap (issue 20)
         self.result = SettleResult()
 
     def run(self, order: Order, early: dict[int, Doc]) -> SettleResult:
