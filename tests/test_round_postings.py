@@ -175,3 +175,13 @@ def test_round_postings_refuse_key_ranks_of_another_round() -> None:
         compact.add(doc)
     with pytest.raises(ValueError, match="key ranks"):
         next(compact.iter_candidates(docs[0], window_seconds=DAY, limit=3), None)
+
+
+def test_round_postings_refuse_key_ranks_that_are_not_a_ranking() -> None:
+    docs = _docs(40, 10)
+    twice = [(article_id, rank // 2) for article_id, rank in key_ranks(docs)()]
+    compact = RoundPostings(DocumentFrequencies(), lambda: twice)
+    for doc in docs:
+        compact.add(doc)
+    with pytest.raises(ValueError, match="not a ranking"):
+        next(compact.iter_candidates(docs[0], window_seconds=DAY, limit=3), None)

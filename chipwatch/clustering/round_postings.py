@@ -127,16 +127,20 @@ class RoundPostings:
         """Made once, when the round is complete: each position's key rank; the
         identity tables let go of what only gathering needed."""
         ids = self.ids
-        by_id = array("i", sorted(range(len(ids)), key=ids.__getitem__))
+        known, known_ranks = array("q"), array("i")  # in article id order: no object each
+        for article_id, rank in self.ranked_ids():
+            known.append(article_id)
+            known_ranks.append(rank)
         ranks = array("i", bytes(4 * len(ids)))
-        rows = iter(self.ranked_ids())
-        for position in by_id:
-            article_id, rank = next(rows, (None, 0))
-            if article_id != ids[position]:
-                raise ValueError(f"the key ranks do not cover article {ids[position]}")
-            ranks[position] = rank
-        at_rank = array("i", bytes(4 * len(ids)))
+        for position, article_id in enumerate(ids):
+            at = bisect_left(known, article_id)
+            if at == len(known) or known[at] != article_id or len(known) != len(ids):
+                raise ValueError(f"the key ranks do not cover article {article_id}")
+            ranks[position] = known_ranks[at]
+        at_rank = array("i", [-1]) * len(ids)
         for position, rank in enumerate(ranks):
+            if not 0 <= rank < len(ids) or at_rank[rank] >= 0:
+                raise ValueError(f"the key ranks are not a ranking of the round: {rank}")
             at_rank[rank] = position
         self.ranks, self.at_rank = ranks, at_rank
         for table in self.identities:
