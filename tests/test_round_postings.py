@@ -1,22 +1,29 @@
 """Issue 20: the sweep's compact postings give the whole round's candidates.
 
 :class:`~chipwatch.clustering.round_postings.RoundPostings` keeps a first import's
-postings as positions (a bare int for a feature only one article has, a stand-in for
-one too common to block on) to bound the sweep's memory; blocking must not see the
-difference. The reference is a :class:`~chipwatch.clustering.candidates.CandidateIndex`
-holding every doc of the round, as the whole-round settle pass builds it.
+postings as positions in flat arrays (identities as digests, a bare int for a feature
+only one article has, a stand-in for one too common to block on, no keys) to bound the
+sweep's memory; blocking must not see the difference. The references: a
+:class:`~chipwatch.clustering.candidates.CandidateIndex` holding every doc of the
+round, as the whole-round settle pass builds it, and the former round postings
+(``tests/round_postings_reference.py``, session 26: strings and per-key objects),
+compared on synthetic rounds and on the labelled set's first import.
 """
 
 from __future__ import annotations
 
 import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chipwatch.clustering.candidates import MAX_POSTINGS, CandidateIndex, Doc
 from chipwatch.clustering.docfreq import DocumentFrequencies
-from chipwatch.clustering.round_postings import PackedPostings, RoundPostings
+from chipwatch.clustering.round_postings import IdentityTable, RoundPostings, key_ranks
 from chipwatch.clustering.settle_plan import canonical
 
 DAY = 86400.0
@@ -68,7 +75,7 @@ def test_round_postings_give_the_candidates_of_the_whole_round_index() -> None:
             df.add(doc)
         df.freeze()
         whole = CandidateIndex(horizon_seconds=float("inf"), df=df)
-        compact = RoundPostings(df)
+        compact = RoundPostings(df, key_ranks(docs))
         for doc in docs:
             whole.add(doc)
             compact.add(doc)
@@ -83,36 +90,98 @@ def test_round_postings_give_the_candidates_of_the_whole_round_index() -> None:
                     assert found == expected, (seed, doc.article_id)
 
 
-def test_round_postings_hold_a_feature_of_one_article_as_a_bare_position() -> None:
-    docs = _docs(300, 7)
-    compact = RoundPostings(DocumentFrequencies())
-    for doc in docs:
-        compact.add(doc)
-    own = [v for v in compact.lists[0].values() if isinstance(v, int)]
-    assert own and all(0 <= v < len(docs) for v in own)
-    assert len(compact) == len(docs)
-    assert [compact.position(doc) for doc in docs] == list(range(len(docs)))
+def _reference() -> type:
+    sys.path.insert(0, str(Path(__file__).parent))
+    try:
+        import round_postings_reference
+    finally:
+        sys.path.pop(0)
+    return round_postings_reference.RoundPostings  # type: ignore[no-any-return]
+
+
+def test_round_postings_give_the_candidates_of_the_former_round_postings() -> None:
+    reference = _reference()
+    for seed in range(3, 6):
+        docs = _docs(900, seed)  # article ids unique up to 997
+        df = DocumentFrequencies()
+        for doc in docs:
+            df.add(doc)
+        df.freeze()
+        former, compact = reference(df), RoundPostings(df, key_ranks(docs))
+        for doc in docs:
+            former.add(doc)
+            compact.add(doc)
+        for window in (DAY / 2, 3 * DAY):
+            for limit in (1, 4, 12):
+                for doc in docs:
+                    expected = list(former.iter_candidates(doc, window_seconds=window, limit=limit))
+                    found = list(compact.iter_candidates(doc, window_seconds=window, limit=limit))
+                    assert found == expected, (seed, doc.article_id)
+
+
+def test_labelled_first_import_gets_the_candidates_of_the_former_round_postings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The labelled set's first import (every feed in one round: the sweep), with the
+    # sweep's postings asked of both: each article's candidate list must be equal.
+    from benchmarks.quality_sets import labelled_set, run_order
+    from chipwatch.clustering import settle_sweep
+
+    reference = _reference()
+    asked: list[int] = []
+
+    class Both(RoundPostings):
+        def __init__(self, df: DocumentFrequencies, ranked_ids: object) -> None:
+            super().__init__(df, ranked_ids)  # type: ignore[arg-type]
+            self.former = reference(df)
+
+        def add(self, doc: Doc) -> None:
+            super().add(doc)
+            self.former.add(doc)
+
+        def iter_candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> Iterator[int]:
+            found = list(super().iter_candidates(doc, window_seconds=window_seconds, limit=limit))
+            expected = self.former.iter_candidates(doc, window_seconds=window_seconds, limit=limit)
+            assert found == list(expected), doc.article_id
+            asked.append(len(found))
+            return iter(found)
+
+    monkeypatch.setattr(settle_sweep, "RoundPostings", Both)
+    run_order(labelled_set(), "poll")
+    assert len(asked) > 100 and sum(asked) > 100  # the sweep ran, and found candidates
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.dictionaries(
-        st.text(max_size=12),
-        st.one_of(st.integers(0, 10**6), st.lists(st.integers(0, 10**6), min_size=2, max_size=5)),
-        max_size=40,
-    ),
-    st.lists(st.text(max_size=12), max_size=10),
+    st.lists(st.sampled_from(["", "a", "b", "\ud800", "长", "\U0001f600x", "a" * 40]), max_size=60)
 )
-def test_packed_identity_postings_answer_as_the_table_they_pack(
-    table: dict[str, int | list[int]], others: list[str]
-) -> None:
-    # Issue 20: the sweep packs the URL, guid and title-key tables once the round is
-    # complete (any text: CJK, astral characters, lone surrogates, the empty string).
-    packed = PackedPostings(table)
-    for key in [*table, *others]:
-        found = packed.get(key)
-        if key in table:
-            expected = table[key]
-            assert list(found or ()) == ([expected] if isinstance(expected, int) else expected)
-        else:
-            assert found is None
+def test_identity_table_lists_the_positions_sharing_a_key(keys: list[str]) -> None:
+    # Any text (CJK, astral characters, lone surrogates, the empty string: none) and
+    # enough keys to grow the table.
+    keys = [f"{key}{i % 7}" if key and i % 3 else key for i, key in enumerate(keys * 3)]
+    table = IdentityTable()
+    for position, key in enumerate(keys):
+        table.add(key, position)
+    table.finish()
+    for position, key in enumerate(keys):
+        same = [p for p, other in enumerate(keys) if key and other == key]
+        assert list(table.sharing(position)) == (same if len(same) > 1 else [])
+
+
+def test_round_postings_refuse_key_ranks_of_another_round() -> None:
+    docs = _docs(50, 9)
+    compact = RoundPostings(DocumentFrequencies(), key_ranks(docs[1:]))
+    for doc in docs:
+        compact.add(doc)
+    with pytest.raises(ValueError, match="key ranks"):
+        next(compact.iter_candidates(docs[0], window_seconds=DAY, limit=3), None)
+
+
+def test_round_postings_refuse_key_ranks_that_are_not_a_ranking() -> None:
+    docs = _docs(40, 10)
+    twice = [(article_id, rank // 2) for article_id, rank in key_ranks(docs)()]
+    compact = RoundPostings(DocumentFrequencies(), lambda: twice)
+    for doc in docs:
+        compact.add(doc)
+    with pytest.raises(ValueError, match="not a ranking"):
+        next(compact.iter_candidates(docs[0], window_seconds=DAY, limit=3), None)

@@ -4,27 +4,32 @@ Blocking in the sweep (:mod:`.settle_sweep`) must give the candidates the whole-
 index would give, and those depend on the whole round: a feature shared by more than
 ``MAX_POSTINGS`` articles at any distance in time is never looked up, a singleton
 still takes one of the article's blocking slots, and the ranking is cut before the
-window is checked. So the round's postings are gathered whole, before scoring; this
-keeps them at a fraction of what a :class:`~.candidates.CandidateIndex` over the same
-docs would hold:
+window is checked. So the round's postings are gathered whole, before scoring. They
+are gathered into flat arrays, not into an object or a string per article, so that
+what a first import holds grows by tens of bytes an article, not by hundreds:
 
 - an article is a position in the round (the order it was added in, canonical):
-  its id, published time and key sit in flat arrays, not in a doc per article; once
-  the first candidates are asked for, the keys (~130 bytes an article, read only to
-  break ties in the ranking) become each key's rank among the round's keys, 8 bytes:
-  keys are unique, so ranks order exactly as the keys do;
-- the identity tables (URLs, guids, title keys: nearly one string per article each,
-  ~90 bytes with its dict entry besides its text) are packed once the first
-  candidates are asked for: their keys sorted, as UTF-8 in one buffer, looked up by
-  bisection (:class:`PackedPostings`, ~24 bytes besides the text);
-- a feature held by one article maps to that position, a bare int (most URLs, guids
-  and title keys, and many rare words, are an article's own); a list is made at the
-  second article; a feature past ``MAX_POSTINGS`` (not an identity) becomes a stand-in
-  of that length, as blocking never reads it.
+  its id and published time sit in flat arrays. Its key (read only to break ties in
+  the ranking) is not held at all: once the round is complete, each position gets its
+  key's rank among the round's keys, read from where the keys already are (the store:
+  ``ranked_ids``). Keys are unique, so ranks order exactly as the keys do;
+- the identities (URL, guid, title key) are hashed while they are gathered (a 16-byte
+  BLAKE2b digest: two distinct keys never meet in practice, a collision being as
+  likely as ~2^-128 per pair) into an open-addressing table of flat arrays
+  (:class:`IdentityTable`); each position keeps the number of its key in each table.
+  Once the round is complete the table and the digests go, and each key's positions
+  are listed flat: the sweep asks only for the candidates of the round's own
+  articles, and a position's key numbers say which articles share its identities;
+- a blocking feature (entity, figure, name, word, action) held by one article maps
+  to that position, a bare int; a list is made at the second article; past
+  ``MAX_POSTINGS`` it becomes a stand-in of that length, as blocking never reads it.
+  Their vocabulary is the dict's keys (it grows with the round's words, not with its
+  articles).
 
 :meth:`RoundPostings.iter_candidates` gives what
 :meth:`.candidates.CandidateIndex.iter_candidates` gives on an index of the round's
-docs, in the same order (``tests/test_round_postings.py`` compares the two).
+docs, in the same order (``tests/test_round_postings.py`` compares the two, and this
+module with the former one, ``tests/round_postings_reference.py``).
 """
 
 from __future__ import annotations
@@ -32,9 +37,9 @@ from __future__ import annotations
 import collections
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from hashlib import blake2b
 from itertools import chain, repeat
-from typing import Protocol
 
 from chipwatch.clustering.candidates import (  # the index's own weights and limits
     _IDENTITY,
@@ -54,42 +59,59 @@ _count_elements = collections._count_elements  # type: ignore[attr-defined]
 Postings = int | list[int] | range
 TOO_COMMON = range(MAX_POSTINGS + 1)
 _IDENTITIES = 3  # url, guid, title: never too common to look up
+_LOW = (1 << 32) - 1
+# (article id, its key's rank among the round's keys), in article id order.
+RankedIds = Callable[[], Iterable[tuple[int, int]]]
 
 
 class RoundPostings:
     """The round's articles and postings; docs must be added in canonical order
-    (:func:`.settle_plan.canonical`), each once."""
+    (:func:`.settle_plan.canonical`), each once. ``ranked_ids`` gives each article's
+    key rank once the round is complete (:func:`key_ranks` makes one from docs)."""
 
-    def __init__(self, df: DocumentFrequencies) -> None:
+    def __init__(self, df: DocumentFrequencies, ranked_ids: RankedIds) -> None:
         self.df = df
+        self.ranked_ids = ranked_ids
         self.ids = array("q")
         self.times = array("d")
-        self.keys: list[str] = []  # until the ranks are made (then empty)
-        self.ranks = array("q")  # each key's place among the round's keys, sorted
-        self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(8))
-        self.identities: tuple[Lookup, ...] = self.lists[:_IDENTITIES]
+        self.ranks = array("i")  # each position's key rank, once the round is complete
+        self.at_rank = array("i")  # and the position of each rank
+        self.identities = tuple(IdentityTable() for _ in range(_IDENTITIES))
+        self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(5))
+        self.complete = False
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def add(self, doc: Doc) -> None:
-        assert not self.ranks, "the round's postings are complete once candidates are read"
+        assert not self.complete, "the round's postings are complete once candidates are read"
         position = len(self.ids)  # one int object, shared by every posting of the doc
         self.ids.append(doc.article_id)
         self.times.append(doc.published)
-        self.keys.append(doc.key)
-        for kind, (postings, keys) in enumerate(zip(self.lists, doc.keyed(), strict=True)):
+        urls, guids, titles = self.identities
+        urls.add(doc.url, position)
+        guids.add(doc.guid, position)
+        titles.add(doc.title_key, position)
+        entities, numbers, names, words, actions = self.lists
+        for postings, keys in (
+            (entities, doc.entities),
+            (numbers, doc.numbers),
+            (names, doc.names),
+            (words, doc.words),
+            (actions, doc.action_keys),
+        ):
             for key in keys:
                 found = postings.get(key)
+                if found is TOO_COMMON:  # most words of a big round: first
+                    continue
                 if found is None:
                     postings[key] = position
                 elif type(found) is int:
                     postings[key] = [found, position]
-                elif type(found) is list:
-                    if kind >= _IDENTITIES and len(found) >= MAX_POSTINGS:
-                        postings[key] = TOO_COMMON
-                    else:
-                        found.append(position)
+                elif len(found) >= MAX_POSTINGS:  # type: ignore[arg-type]
+                    postings[key] = TOO_COMMON
+                else:
+                    found.append(position)  # type: ignore[union-attr]
 
     def position(self, doc: Doc) -> int | None:
         """The doc's position in the round (None: not in it; article ids are unique)."""
@@ -101,39 +123,57 @@ class RoundPostings:
             at += 1
         return None
 
-    def _ranked_keys(self) -> array[int]:
-        """Each position's key rank; made once, when the round is complete, with the
-        identity tables packed (the keys and the tables' strings then let go: issue 20)."""
-        if len(self.ranks) != len(self.ids):
-            keys = self.keys
-            ranks = array("q", bytes(8 * len(keys)))
-            for rank, position in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
-                ranks[position] = rank
-            self.ranks, self.keys = ranks, []
-            packed: list[Lookup] = []
-            for table in self.lists[:_IDENTITIES]:
-                packed.append(PackedPostings(table))
-                table.clear()  # its strings go before the next table is packed
-            self.identities = tuple(packed)
-        return self.ranks
+    def _complete(self) -> None:
+        """Made once, when the round is complete: each position's key rank; the
+        identity tables let go of what only gathering needed."""
+        ids = self.ids
+        known, known_ranks = array("q"), array("i")  # in article id order: no object each
+        for article_id, rank in self.ranked_ids():
+            known.append(article_id)
+            known_ranks.append(rank)
+        ranks = array("i", bytes(4 * len(ids)))
+        for position, article_id in enumerate(ids):
+            at = bisect_left(known, article_id)
+            if at == len(known) or known[at] != article_id or len(known) != len(ids):
+                raise ValueError(f"the key ranks do not cover article {article_id}")
+            ranks[position] = known_ranks[at]
+        at_rank = array("i", [-1]) * len(ids)
+        for position, rank in enumerate(ranks):
+            if not 0 <= rank < len(ids) or at_rank[rank] >= 0:
+                raise ValueError(f"the key ranks are not a ranking of the round: {rank}")
+            at_rank[rank] = position
+        self.ranks, self.at_rank = ranks, at_rank
+        for table in self.identities:
+            table.finish()
+        self.complete = True
 
     def iter_candidates(self, doc: Doc, *, window_seconds: float, limit: int) -> Iterator[int]:
-        """The article ids the round's index would give for ``doc`` (see
-        :meth:`.candidates.CandidateIndex.iter_candidates`), one at a time."""
+        """The article ids the round's index would give for ``doc``, an article of the
+        round (see :meth:`.candidates.CandidateIndex.iter_candidates`), one at a time."""
+        if not self.complete:
+            self._complete()
+        position = self.position(doc)
+        if position is None:
+            raise ValueError(f"article {doc.article_id} is not in the round")
         shared: dict[int, int] = {}
+        for table in self.identities:  # the doc's own count goes below: skipped here
+            for p in table.sharing(position):
+                shared[p] = shared.get(p, 0) + _IDENTITY
         _count_elements(shared, self._blocking_stream(doc))
-        shared.pop(self.position(doc), None)  # type: ignore[arg-type]
+        shared.pop(position, None)
         if not shared:
             return
         floor = ranking_floor(shared.values(), limit * 3)
-        ranks, ids, times = self._ranked_keys(), self.ids, self.times
+        ranks, at_rank, ids, times = self.ranks, self.at_rank, self.ids, self.times
         # (count, key) as the index ranks them (then its article id, never reached:
-        # keys are unique); the key by its rank, which orders the same.
-        ranked = [(-count, ranks[p], p) for p, count in shared.items() if count >= floor]
+        # keys are unique); the key by its rank, which orders the same. One int for
+        # the two: -count * 2**32 + rank (a rank is below 2**31).
+        ranked = [(-count << 32) | ranks[p] for p, count in shared.items() if count >= floor]
         ranked.sort()
         found = 0
         published = doc.published
-        for _, _, p in ranked[: limit * 3]:
+        for order in ranked[: limit * 3]:
+            p = at_rank[order & _LOW]
             if abs(times[p] - published) <= window_seconds:
                 yield ids[p]
                 found += 1
@@ -143,28 +183,24 @@ class RoundPostings:
     def _blocking_stream(self, doc: Doc) -> Iterable[int]:
         """Positions of the postings of the doc's blocking keys, each repeated by its
         weight: the index's own selection (``CandidateIndex._blocking_stream``)."""
-        _, _, _, entities, numbers, names, words, actions = self.lists
-        urls, guids, titles = self.identities
+        entities, numbers, names, words, actions = self.lists
         parts: list[Iterable[int]] = []
-        for key, postings_of in ((doc.url, urls), (doc.guid, guids), (doc.title_key, titles)):
-            if key and (found := postings_of.get(key)) is not None:
-                parts.extend(repeat(_sequence(found), _IDENTITY))
-        df = self.df
         chosen = 0
         for keys, by_key, cap, known, compute in blocking_kinds(
-            doc, df, entities, actions, numbers, names, words
+            doc, self.df, entities, actions, numbers, names, words
         ):
-            ranked = []
+            ranked: list[tuple[float, int, str, Sequence[int]]] = []
             for key in keys:
                 found = by_key.get(key)
-                if found is None:
+                if found is None or found is TOO_COMMON:  # the only one past MAX_POSTINGS
                     continue
-                postings = _sequence(found)
-                if len(postings) <= MAX_POSTINGS:
-                    ranked.append((-(known(key) or compute(key)), len(postings), key, postings))
+                if type(found) is int:
+                    ranked.append((-(known(key) or compute(key)), 1, key, (found,)))
+                else:
+                    ranked.append((-(known(key) or compute(key)), len(found), key, found))  # type: ignore[arg-type]
             if not ranked:
                 continue
-            ranked.sort(key=_first_three)
+            ranked.sort()  # (rarity, length, key): a doc's keys of a kind are distinct
             room = min(cap, MAX_BLOCKING_FEATURES - chosen)
             for negative, _, _, postings in ranked[:room]:
                 parts.extend(repeat(postings, max(1, round(-negative * _QUARTERS))))
@@ -174,45 +210,88 @@ class RoundPostings:
         return chain.from_iterable(parts)
 
 
-class Lookup(Protocol):
-    def get(self, key: str, /) -> Postings | Sequence[int] | None: ...
+class IdentityTable:
+    """One identity's postings (URL, guid or title key) in flat arrays. While gathered:
+    each position's key number, and an open-addressing table of the keys' 16-byte
+    digests that gives them (~30 bytes a key, no object per key). :meth:`finish` drops
+    the table and the digests and lists each key's positions (CSR: ~8 bytes a key)."""
+
+    def __init__(self) -> None:
+        self.digests = bytearray()  # 16 bytes a key, in key number order
+        self.slots = array("i", bytes(4 * 64))  # key number + 1, 0: empty
+        self.of_position = array("i")  # each position's key number, -1: none
+        self.starts = array("i")  # once finished: where each key's positions start
+        self.flat = array("i")  # once finished: the positions, key after key
+
+    def add(self, key: str, position: int) -> None:
+        """Note ``position``'s key (positions come in order, each once)."""
+        if not key:
+            self.of_position.append(-1)
+            return
+        digest = blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        slots, digests = self.slots, self.digests
+        mask = len(slots) - 1
+        slot = int.from_bytes(digest, "little") & mask
+        while number := slots[slot]:
+            start = 16 * (number - 1)
+            if digests[start : start + 16] == digest:
+                self.of_position.append(number - 1)
+                return
+            slot = (slot + 1) & mask
+        number = len(digests) // 16
+        slots[slot] = number + 1
+        digests += digest
+        self.of_position.append(number)
+        if 32 * (number + 1) > len(slots) * 16:  # at most half full: short probes
+            self._grow()
+
+    def _grow(self) -> None:
+        slots = array("i", bytes(8 * len(self.slots)))
+        mask = len(slots) - 1
+        digests = self.digests
+        for number in range(len(digests) // 16):
+            start = 16 * number
+            slot = int.from_bytes(digests[start : start + 16], "little") & mask
+            while slots[slot]:
+                slot = (slot + 1) & mask
+            slots[slot] = number + 1
+        self.slots = slots
+
+    def finish(self) -> None:
+        """The round is complete: each key's positions, ascending (a counting sort of
+        the positions by key number); the table and the digests go."""
+        keys = len(self.digests) // 16
+        self.slots, self.digests = array("i"), bytearray()
+        counts = array("i", bytes(4 * (keys + 1)))
+        for number in self.of_position:
+            counts[number + 1] += 1  # -1 (none) counts in the unused slot 0
+        starts = array("i", bytes(4 * (keys + 1)))
+        total = 0
+        for number in range(keys):
+            starts[number] = total
+            total += counts[number + 1]
+        starts[keys] = total
+        flat = array("i", bytes(4 * total))
+        fill = array("i", starts)
+        for position, number in enumerate(self.of_position):
+            if number >= 0:
+                flat[fill[number]] = position
+                fill[number] += 1
+        self.starts, self.flat = starts, flat
+
+    def sharing(self, position: int) -> Sequence[int]:
+        """The positions whose key is the one of ``position`` (none when ``position``
+        is the only one: its own count is dropped anyway)."""
+        number = self.of_position[position]
+        if number < 0:
+            return ()
+        start, end = self.starts[number], self.starts[number + 1]
+        return self.flat[start:end] if end - start > 1 else ()
 
 
-class PackedPostings:
-    """A finished table of identity postings, compactly: its keys sorted (code point
-    order, which is UTF-8's byte order), encoded in one buffer, each key's positions in
-    one flat array (CSR); :meth:`get` bisects. ~24 bytes a key besides its text."""
-
-    def __init__(self, table: dict[str, Postings]) -> None:
-        blob = bytearray()
-        self.ends = array("q")  # where each key's bytes end in the buffer
-        self.starts = array("q", [0])  # where each key's positions start in ``flat``
-        self.flat = array("q")
-        for key in sorted(table):
-            blob += _utf8(key)
-            self.ends.append(len(blob))
-            self.flat.extend(_sequence(table[key]))
-            self.starts.append(len(self.flat))
-        self.blob = bytes(blob)
-
-    def _key(self, index: int) -> bytes:
-        return self.blob[self.ends[index - 1] if index else 0 : self.ends[index]]
-
-    def get(self, key: str, /) -> Sequence[int] | None:
-        wanted = _utf8(key)
-        at = bisect_left(range(len(self.ends)), wanted, key=self._key)
-        if at == len(self.ends) or self._key(at) != wanted:
-            return None
-        return self.flat[self.starts[at] : self.starts[at + 1]]
-
-
-def _utf8(text: str) -> bytes:
-    return text.encode("utf-8", "surrogatepass")
-
-
-def _sequence(found: Postings | Sequence[int]) -> Sequence[int]:
-    return (found,) if type(found) is int else found  # type: ignore[return-value]
-
-
-def _first_three(item: tuple[float, int, str, Sequence[int]]) -> tuple[float, int, str]:
-    return item[0], item[1], item[2]
+def key_ranks(docs: Iterable[Doc]) -> RankedIds:
+    """``ranked_ids`` for docs held in memory (tests, and rounds not in a store)."""
+    pairs = [(doc.key, doc.article_id) for doc in docs]
+    pairs.sort()
+    by_id = sorted((article_id, rank) for rank, (_, article_id) in enumerate(pairs))
+    return lambda: by_id

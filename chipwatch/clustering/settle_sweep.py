@@ -12,7 +12,7 @@ sweep over the round in published order, holding a window of time:
    time, is never looked up; the ranking is cut before the window is checked), so the
    round's postings are gathered first, read from the store a slice at a time:
    :class:`RoundPostings` keeps only those (a common feature's as a stand-in of its
-   length), each article's key and time; no features.
+   length, identities as digests), each article's time; no features, no keys.
 2. **Scoring in published order**, each article with its candidates (within the long
    window of it: the docs ahead of it are loaded that far), every pair scored once.
 3. **A group is decided once nothing later can reach it.** Groups only form through
@@ -39,9 +39,9 @@ from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import PairScore, score_pair
-from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, canonical
+from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, StoryIds, canonical
 from chipwatch.clustering.settle_write import write_plan
-from chipwatch.store.clustering import unsettled_by_time
+from chipwatch.store.clustering import unsettled_by_time, unsettled_key_ranks
 
 if TYPE_CHECKING:
     from chipwatch.clustering.clusterer import Clusterer
@@ -74,7 +74,7 @@ def sweep(
     ``make_pass`` builds the whole-round pass over some docs; ``candidates``: looked up
     per article."""
     order = unsettled_by_time(clusterer.db)
-    postings = RoundPostings(clusterer.df)
+    postings = RoundPostings(clusterer.df, lambda: unsettled_key_ranks(clusterer.db))
     # Docs read for the postings and published within the long window of the round's
     # oldest: the scoring holds all of them at once before it decides anything, so
     # keeping them from the first read costs no more memory and spares building each
@@ -160,7 +160,7 @@ class _Sweep:
         self.newest: dict[int, float] = {}  # root -> its newest article's time
         self.members: dict[int, list[int]] = {}  # root -> its articles
         self.done: list[int] = []  # articles whose set is complete, to decide
-        self.taken: set[int] = set()
+        self.taken = StoryIds()  # every story id the pass gave: a bitmap (issue 20)
         self.result = SettleResult()
 
     def run(self, order: Order, early: dict[int, Doc]) -> SettleResult:

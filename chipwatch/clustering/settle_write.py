@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from chipwatch.clustering.explain_pair import explanation_of
-from chipwatch.clustering.settle_plan import Plan, SettleResult, canonical
+from chipwatch.clustering.settle_plan import Plan, SettleResult, StoryIds, canonical
 from chipwatch.store.clustering import (
     clear_unsettled,
     merge_story_rows,
@@ -45,7 +45,7 @@ def write_plan(
     ids: list[int],
     *,
     now: datetime,
-    taken: set[int] | None = None,
+    taken: StoryIds | None = None,
 ) -> SettleResult:
     """Map the plan's groups to story ids and write the changes. ``taken``: story ids
     earlier plans of the same pass gave their groups (none is given twice); updated."""
@@ -54,7 +54,7 @@ def write_plan(
     before = sorted({s for s in plan.current.values() if s})
     members = story_members(db, before)
     settled = {s for s in before if any(m not in plan.round for m in members[s])}
-    taken = set() if taken is None else taken
+    taken = StoryIds() if taken is None else taken
     ids_of = _story_ids(clusterer, plan, settled, result, taken, now=now)
     final: dict[int, int] = {}
     for group, story_id in zip(plan.groups, ids_of, strict=True):
@@ -85,7 +85,7 @@ def _story_ids(
     plan: Plan,
     settled: set[int],
     result: SettleResult,
-    taken: set[int],
+    taken: StoryIds,
     *,
     now: datetime,
 ) -> list[int | None]:
@@ -112,7 +112,9 @@ def _story_ids(
         if chosen[position] is not None or not articles:
             continue
         votes = Counter(
-            s for a in articles if (s := plan.current.get(a)) and s not in settled | taken
+            s
+            for a in articles
+            if (s := plan.current.get(a)) and s not in settled and s not in taken
         )
         if votes:
             story = min(votes, key=lambda s: (-votes[s], s))

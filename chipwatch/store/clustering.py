@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -302,3 +302,15 @@ def unsettled_by_time(db: Database) -> tuple[array[int], bytearray]:
         same.append(published == previous)
         previous = published
     return ids, same
+
+
+def unsettled_key_ranks(db: Database) -> Iterator[tuple[int, int]]:
+    """The articles waiting for the settle pass by id, each with its key's rank among
+    theirs (0: the first key in code point order, which is SQLite's byte order of
+    UTF-8). A first import's sweep ranks its candidates by key without holding the
+    keys (issue 20)."""
+    for article_id, rank in db.conn.execute(
+        "SELECT id, rank FROM (SELECT a.id AS id, ROW_NUMBER() OVER (ORDER BY a.key) - 1 "
+        "AS rank FROM unsettled u JOIN articles a ON a.id = u.article_id) ORDER BY id"
+    ):
+        yield int(article_id), int(rank)
