@@ -244,7 +244,10 @@ class _Pass:
 
     def pair(self, a: Doc, b: Doc) -> Link:
         """The pair's score, computed once, always with the two in canonical order."""
-        first, second = (a, b) if canonical(a) <= canonical(b) else (b, a)
+        if (a.published, a.key, a.article_id) <= (b.published, b.key, b.article_id):
+            first, second = a, b  # canonical(a) <= canonical(b), without the calls
+        else:
+            first, second = b, a
         key = (first.article_id, second.article_id)
         found = self.pairs.get(key)
         if found is None:
@@ -434,12 +437,10 @@ class _Pass:
         ones the candidate lookup scored."""
         a, b = self.members[left], self.members[right]
         if len(a) * len(b) <= FULL_LINKAGE:
-            found = []
-            for x, y in product(a, b):
-                dx, dy = self.doc(x), self.doc(y)
-                if dx is not None and dy is not None:
-                    found.append(self.pair(dx, dy))
-            return found
+            # Every pair, in the order of ``product(a, b)``: each side's docs read once.
+            ours = [d for x in a if (d := self.doc(x)) is not None]
+            theirs = [d for y in b if (d := self.doc(y)) is not None]
+            return [self.pair(dx, dy) for dx, dy in product(ours, theirs)]
         smaller, larger = (a, b) if len(a) <= len(b) else (b, a)
         other = set(larger)
         return [p for x in smaller for y, p in self.adjacent.get(x, ()) if y in other]
