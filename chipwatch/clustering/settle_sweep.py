@@ -19,7 +19,7 @@ sweep over the round in published order, holding a window of time:
    pairs at the threshold; a later article's candidates are within the long window of
    it, so once the sweep is past the newest article of a connected set of pairs by more
    than the long window, no pair will join it. Such sets are decided (the same linking
-   as the whole-round pass: :meth:`.settle._Pass.decide`) and written, a batch at a
+   as the whole-round pass: :meth:`.settle_pass.SettlePass.decide`) and written, a batch at a
    time, and their docs and pairs dropped.
 
 Linking decisions only look at the two groups being linked, which lie in one connected
@@ -52,7 +52,7 @@ BATCH = 2000
 
 
 class Deciding(Protocol):
-    """The whole-round pass (:class:`.settle._Pass`), handed the pairs it decides."""
+    """The whole-round pass (:class:`.settle_pass.SettlePass`), handed the pairs it decides."""
 
     pairs: dict[PairKey, Link]
     full: dict[PairKey, PairScore]
