@@ -5,7 +5,8 @@ and what the two articles share, which a stored explanation names
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Final
 
 # What two articles share of one kind: the items in the shared set's order, and their
 # weights in the same order. Ranked, or made a dict, only when a pair is explained:
@@ -101,3 +102,42 @@ class PairScore:
     def shared_words(self) -> list[str]:
         """Shared content words, rarest first."""
         return ranked(self.word_overlap)
+
+
+# A PairScore's fields as one tuple, in their order (:func:`.scoring.score_values`):
+# ``PairScore(*values)`` is the score; the positions a settle pass reads first.
+Values = tuple[
+    float,  # score
+    float,  # entities
+    float,  # words
+    float,  # time
+    float,  # numbers
+    float,  # names
+    float | None,  # title
+    float | None,  # same_feed
+    bool,  # same_title
+    bool,  # exact
+    Shared,  # entity_overlap
+    Shared,  # word_overlap
+    Shared,  # name_overlap
+    list[str],  # shared_numbers
+    float,  # action
+    tuple[str, str] | None,  # shared_action
+    tuple[str, str] | None,  # conflict
+    bool,  # vetoes
+    bool,  # anchor
+    bool,  # allowed
+    bool,  # cross_language
+    bool,  # capped
+]
+SCORE: Final = 0
+VETOES: Final = 17
+ALLOWED: Final = 19
+_NAMES = [f.name for f in fields(PairScore)]
+assert (_NAMES[SCORE], _NAMES[VETOES], _NAMES[ALLOWED]) == ("score", "vetoes", "allowed")
+assert len(_NAMES) == 22  # as many as Values holds
+
+
+def astuple_shallow(pair: PairScore) -> Values:
+    """The pair's fields as :data:`Values` (the values themselves, not copies)."""
+    return tuple(getattr(pair, name) for name in _NAMES)

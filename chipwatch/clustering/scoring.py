@@ -52,6 +52,7 @@ from chipwatch.clustering.numbers import shared_number_score
 from chipwatch.clustering.pair_score import NOTHING_SHARED as NOTHING_SHARED
 from chipwatch.clustering.pair_score import PairScore as PairScore
 from chipwatch.clustering.pair_score import Shared as Shared
+from chipwatch.clustering.pair_score import Values, astuple_shallow
 from chipwatch.clustering.pair_score import ranked as ranked
 from chipwatch.clustering.text import title_similarity
 
@@ -101,14 +102,22 @@ class Rules:
 def score_pair(
     new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], rules: Rules
 ) -> PairScore:
-    """How strongly ``new`` and ``old`` look like reports of one event (0..1).
+    """How strongly ``new`` and ``old`` look like reports of one event (0..1)."""
+    return PairScore(*score_values(new, old, index, weights, rules))
 
-    Written for speed (a first import's settle pass scores ~9 pairs an article): the
-    weighted mean and the action evidence inline, each step skipped where it cannot
-    change anything. ``tests/test_scoring_exact.py`` holds it to the plain form
-    (``tests/scoring_reference.py``), bit for bit."""
+
+def score_values(
+    new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], rules: Rules
+) -> Values:
+    """:func:`score_pair`'s fields as one tuple, in their order: a settle pass builds the
+    :class:`PairScore` only for the pairs it keeps (at the threshold, or an article's
+    closest so far), a few of the ~9 it scores an article.
+
+    Written for speed: the weighted mean and the action evidence inline, each step
+    skipped where it cannot change anything. ``tests/test_scoring_exact.py`` holds it
+    to the plain form (``tests/scoring_reference.py``), bit for bit."""
     if (new.url and new.url == old.url) or (new.guid and new.guid == old.guid):
-        return PairScore(1.0, exact=True, anchor=True)
+        return astuple_shallow(PairScore(1.0, exact=True, anchor=True))  # (rare)
     same_title = bool(new.title_key) and new.title_key == old.title_key
     entities, shared_entities, distinct = _entity_overlap(new, old, index)
     words, shared_words = _word_overlap(new, old, index)
@@ -199,7 +208,7 @@ def score_pair(
     if same_title:
         score = 1.0
     allowed = fuzzy_gap <= rules.window or (gap <= rules.long_window and beyond and not planned)
-    return PairScore(
+    return (
         max(0.0, min(1.0, score)) if allowed else 0.0,
         entities,
         words,
@@ -297,6 +306,10 @@ def _other_actors(new: Doc, old: Doc) -> bool:
     agencies) that the other article never mentions. Of two kinds (the agency that
     issues a rule, the company it hits) they are two sides of one event."""
     ours, others = new.entities, old.entities
+    # Most pairs scored tell one event: each headline's actors are all mentioned by the
+    # other article (a subset test in C), and neither side has one of its own.
+    if others.keys() >= new.actors or ours.keys() >= old.actors:
+        return False
     mine = {ours.get(name) for name in new.actors if name not in others}
     if not mine:
         return False

@@ -9,7 +9,8 @@ from itertools import product
 from typing import TYPE_CHECKING
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
-from chipwatch.clustering.scoring import PairScore, score_pair
+from chipwatch.clustering.pair_score import ALLOWED, SCORE, VETOES, PairScore
+from chipwatch.clustering.scoring import score_values
 from chipwatch.clustering.settle_plan import (
     Link,
     Node,
@@ -83,21 +84,23 @@ class SettlePass:
         found = self.pairs.get(key)
         if found is None:
             c = self.clusterer
-            scored = score_pair(first, second, self.index, c.weights, c.rules)
-            found = self.pairs[key] = Link(scored.score, scored.allowed, scored.vetoes)
+            values = score_values(first, second, self.index, c.weights, c.rules)
+            score, allowed = values[SCORE], values[ALLOWED]
+            found = self.pairs[key] = Link(score, allowed, values[VETOES])
             self.adjacent.setdefault(key[0], []).append((key[1], found))
             self.adjacent.setdefault(key[1], []).append((key[0], found))
-            if scored.allowed:
-                if round(scored.score, 6) >= self.threshold:
-                    self.full[key] = scored
-                self._closer(first, second, scored)
-                self._closer(second, first, scored)
+            if allowed:
+                # The whole score only for a pair kept (see the sweep's ``_pair``).
+                scored = None
+                if round(score, 6) >= self.threshold:
+                    scored = self.full[key] = PairScore(*values)
+                for doc, other in ((first, second), (second, first)):
+                    known = self.closest.get(doc.article_id)
+                    if known is None or (score, other.key) > known[:2]:
+                        if scored is None:
+                            scored = PairScore(*values)
+                        self.closest[doc.article_id] = (score, other.key, scored, other)
         return found
-
-    def _closer(self, doc: Doc, other: Doc, pair: PairScore) -> None:
-        known = self.closest.get(doc.article_id)
-        if known is None or (pair.score, other.key) > known[:2]:
-            self.closest[doc.article_id] = (pair.score, other.key, pair, other)
 
     def _collect(self, docs: Iterable[Doc]) -> set[int]:
         """Score each doc with its candidates (those the index covers); the

@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Protocol
 from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
+from chipwatch.clustering.pair_score import ALLOWED, SCORE, VETOES, PairScore
 from chipwatch.clustering.round_postings import RoundPostings
-from chipwatch.clustering.scoring import PairScore, score_pair
+from chipwatch.clustering.scoring import score_values
 from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, canonical
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import unsettled_by_time
@@ -214,22 +215,27 @@ class _Sweep:
         """Score a pair not scored yet, ``first`` before ``second`` in canonical order."""
         key = (first.article_id, second.article_id)
         c = self.clusterer
-        scored = score_pair(first, second, self.index, c.weights, c.rules)
-        score = scored.score
-        link = self.pairs[key] = Link(score, scored.allowed, scored.vetoes)
+        values = score_values(first, second, self.index, c.weights, c.rules)
+        score, allowed = values[SCORE], values[ALLOWED]
+        link = self.pairs[key] = Link(score, allowed, values[VETOES])
         adjacent = self.adjacent
         adjacent.setdefault(key[0], []).append((key[1], link))
         adjacent.setdefault(key[1], []).append((key[0], link))
         self.result.pairs += 1
-        if not scored.allowed:
+        if not allowed:
             return
+        # The whole score (what an explanation names) only for a pair kept: an
+        # article's closest so far, or one at the threshold.
+        scored = None
         closest = self.closest
         for doc, other in ((first, second), (second, first)):
             known = closest.get(doc.article_id)
             if known is None or (score, other.key) > known[:2]:
+                if scored is None:
+                    scored = PairScore(*values)
                 closest[doc.article_id] = (score, other.key, scored, other)
         if round(score, 6) >= self.threshold:
-            self.full[key] = scored
+            self.full[key] = scored if scored is not None else PairScore(*values)
             self._union(*key)
 
     def _find(self, article_id: int) -> int:
