@@ -68,7 +68,7 @@ class SettlePass:
         self.sizes: dict[int, int] = {}  # whole story -> its articles
         self.current: dict[int, int | None] = {i: d.story_id or None for i, d in free.items()}
         self.bridges: dict[int, list[tuple[int, float]]] = {}
-        self.profile: dict[Node, Profile] = {}  # root -> what its articles report
+        self.profile: dict[Node, Profile] = {}  # root -> what its articles report (once read)
 
     # ---- pairs
     def doc(self, article_id: int) -> Doc | None:
@@ -187,13 +187,11 @@ class SettlePass:
             self.parent[node] = node
             self.members[node] = [i for i in ids if self.doc(i) is not None]
             self.whole[node] = {story_id}
-            self.profile[node] = Profile.of(d for i in self.members[node] if (d := self.doc(i)))
-        for article_id, doc in self.free.items():
+        for article_id in self.free:
             node = ("a", article_id)
             self.parent[node] = node
             self.members[node] = [article_id]
             self.whole[node] = set()
-            self.profile[node] = Profile.of((doc,))
 
     # ---- groups
     def node(self, article_id: int) -> Node:
@@ -249,7 +247,7 @@ class SettlePass:
             return
         cross = [p for p in self._cross(left, right) if p.allowed]
         if score < DECISIVE and (
-            self.profile[left].conflicts(self.profile[right]) or any(p.vetoes for p in cross)
+            self._profile(left).conflicts(self._profile(right)) or any(p.vetoes for p in cross)
         ):
             return
         if score < STRONG:
@@ -261,10 +259,23 @@ class SettlePass:
                 if i in self.free:
                     other = whole[1] if self.find(self.node(i)) == left else whole[0]
                     self.bridges.setdefault(i, []).extend((s, score) for s in sorted(other))
+        if left in self.profile or right in self.profile:  # kept up to date once read
+            self.profile[left] = self._profile(left).joined(self._profile(right))
+            del self.profile[right]
         self.parent[right] = left
         self.members[left] += self.members.pop(right)
         self.whole[left] |= self.whole.pop(right)
-        self.profile[left] = self.profile[left].joined(self.profile.pop(right))
+
+    def _profile(self, root: Node) -> Profile:
+        """What the group reports, built when first read (most groups link through
+        pairs strong enough that it is never read). Built from its articles in their
+        order, it is the profile :meth:`Profile.joined` would have made of them one
+        link at a time: counts add up, and each class keeps its first mention."""
+        found = self.profile.get(root)
+        if found is None:
+            docs = (d for i in self.members[root] if (d := self.doc(i)) is not None)
+            found = self.profile[root] = Profile.of(docs)
+        return found
 
     def _cross(self, left: Node, right: Node) -> list[Link]:
         """The scored pairs between two groups: all of them for small groups, else the
