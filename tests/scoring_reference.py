@@ -1,8 +1,8 @@
 """The pair score as it was before session 26 (branch scorecost), kept as the reference
 ``tests/test_scoring_exact.py`` holds :func:`chipwatch.clustering.scoring.score_pair` to,
 bit for bit. Only the parts that were rewritten are here (the overlaps as session 25
-left them, the actions read twice, the actors by set difference); the rest is imported
-from the module, unchanged."""
+left them, the actions read twice, the actors by set difference, the weighted mean as
+its own function, the names' rarities one by one); the rest is imported from the module, unchanged."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from chipwatch.clustering.scoring import (
     ENTITY_SATURATION,
     FIGURE_ANCHOR,
     NAMED,
+    NAMES_SATURATION,
     NOTHING_SHARED,
     OBJECT_RARITY,
     PLANNED_GAP,
@@ -32,13 +33,32 @@ from chipwatch.clustering.scoring import (
     PairScore,
     Rules,
     Shared,
-    _base,
     _cosine,
-    _names_overlap,
     _title_part,
 )
 
 _NO_OBJECTS = (0.0, 0.0, False)
+
+
+def _base(
+    weights: Mapping[str, float],
+    entities: float,
+    words: float,
+    time: float,
+    title: float | None,
+    cross: bool,
+) -> float:
+    """The weighted mean of the signals the pair can use, as ``score_pair`` computed it
+    before session 27 (now inline there)."""
+    w_entities, w_time = weights["entities"], weights["time"]
+    if cross:
+        total = w_entities + w_time
+        return (w_entities * entities + w_time * time) / total if total else 0.0
+    w_words = weights["words"]
+    w_title = weights["title"] if title is not None else 0.0
+    total = w_title + w_words + w_entities + w_time
+    mean = w_title * (title or 0.0) + w_words * words + w_entities * entities + w_time * time
+    return mean / total if total else 0.0
 
 
 def reference_score_pair(
@@ -223,3 +243,13 @@ def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Sha
     # next: a plain sum's last bits would too, and a tie at the threshold or between
     # candidates would then fall differently from one poll to the next. fsum is exact.
     return _cosine(math.fsum(weight), left, right), (shared, weight)
+
+
+def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
+    """As it was before session 27 (the rarities read one by one)."""
+    shared = new.names & old.names
+    if not shared:
+        return 0.0, NOTHING_SHARED
+    known, compute = index.name_rarity.get, index.rarity_of_name
+    weight = [known(name) or compute(name) for name in shared]
+    return min(1.0, math.fsum(weight) / NAMES_SATURATION), (shared, weight)

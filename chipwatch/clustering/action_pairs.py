@@ -193,35 +193,42 @@ def _evidence_table() -> tuple[dict[int, float], list[ActionMention]]:
     return tables.evidence, tables.mentions
 
 
-def _see(table: dict[int, float], mentions: list[ActionMention], x: int, y: int) -> float:
-    """:func:`.actions.same_event_evidence` of two signatures, memoized."""
-    key = x << _SHIFT | y
-    value = table.get(key)
-    if value is None:
-        value = table[key] = what.same_event_evidence(mentions[x], mentions[y])
-    return value
-
-
 def evidence(a: ActionPairs, b: ActionPairs) -> float:
-    """:func:`.actions.article_evidence` of the two articles."""
+    """:func:`.actions.article_evidence` of the two articles: the best reading of a lead
+    mention of each, or ``PASSING`` times the best of a lead mention of one with any
+    mention of the other.
+
+    In one pass over (lead of ``a``) x (all of ``b``), then (the rest of ``a``) x (lead
+    of ``b``): the leads are among the mentions, and a mention of a lead's signature
+    reads as that lead does, so these are the readings the three plain loops take the
+    maximum of (each looked up, or computed, as there; never one more)."""
     table, mentions = _evidence_table()
-    best = 0.0
+    see = what.same_event_evidence
+    lead_b = b.lead_sigs
+    leads_b = set(lead_b)
+    best = passing = 0.0
     for x in a.lead_sigs:
-        for y in b.lead_sigs:
-            value = _see(table, mentions, x, y)
-            if value > best:
-                best = value
-    passing = 0.0
-    for x in a.lead_sigs:
+        row = x << _SHIFT
         for y in b.sigs:
-            value = _see(table, mentions, x, y)
+            value = table.get(row | y)
+            if value is None:
+                value = table[row | y] = see(mentions[x], mentions[y])
             if value > passing:
                 passing = value
-    for x in a.sigs:
-        for y in b.lead_sigs:
-            value = _see(table, mentions, x, y)
-            if value > passing:
-                passing = value
+            if value > best and y in leads_b:
+                best = value
+    if lead_b:
+        leads_a = set(a.lead_sigs)
+        for x in a.sigs:
+            if x in leads_a:
+                continue
+            row = x << _SHIFT
+            for y in lead_b:
+                value = table.get(row | y)
+                if value is None:
+                    value = table[row | y] = see(mentions[x], mentions[y])
+                if value > passing:
+                    passing = value
     return max(best, what.PASSING * passing)
 
 
@@ -256,10 +263,15 @@ def shared_action(a: ActionPairs, b: ActionPairs) -> tuple[str, str] | None:
     """The action both report, for the explanation: the best-matching pair, primary
     ones first; with its object when both name the same."""
     table, mentions = _evidence_table()
+    see = what.same_event_evidence
     best: tuple[float, str, str] | None = None
+    theirs_all = list(zip(b.actions, b.sigs, b.in_primary, strict=True))
     for mine, sx, first in zip(a.actions, a.sigs, a.in_primary, strict=True):
-        for theirs, sy, second in zip(b.actions, b.sigs, b.in_primary, strict=True):
-            value = _see(table, mentions, sx, sy)
+        row = sx << _SHIFT
+        for theirs, sy, second in theirs_all:
+            value = table.get(row | sy)
+            if value is None:
+                value = table[row | sy] = see(mentions[sx], mentions[sy])
             if first and second:
                 value += 1.0
             if value > 0.0 and (best is None or value > best[0]):
@@ -271,4 +283,13 @@ def shared_action(a: ActionPairs, b: ActionPairs) -> tuple[str, str] | None:
 def news_agrees(a: ActionPairs, b: ActionPairs) -> bool:
     """Some primary action of one is the same event as some primary action of the other."""
     table, mentions = _evidence_table()
-    return any(_see(table, mentions, x, y) > 0.0 for x in a.primary_sigs for y in b.primary_sigs)
+    see = what.same_event_evidence
+    for x in a.primary_sigs:
+        row = x << _SHIFT
+        for y in b.primary_sigs:
+            value = table.get(row | y)
+            if value is None:
+                value = table[row | y] = see(mentions[x], mentions[y])
+            if value > 0.0:
+                return True
+    return False

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from chipwatch.clustering.candidates import Doc
 from chipwatch.clustering.explanation import JOINED, STARTED, Explanation
-from chipwatch.clustering.scoring import PairScore, ranked
+from chipwatch.clustering.pair_score import PairScore, ranked
 
 # How many shared items of each kind are stored.
 STORED = 8

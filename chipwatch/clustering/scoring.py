@@ -36,8 +36,9 @@ marked not allowed.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from chipwatch.clustering import action_pairs
 from chipwatch.clustering.candidates import (
@@ -48,6 +49,11 @@ from chipwatch.clustering.candidates import (
     Doc,
 )
 from chipwatch.clustering.numbers import shared_number_score
+from chipwatch.clustering.pair_score import NOTHING_SHARED as NOTHING_SHARED
+from chipwatch.clustering.pair_score import PairScore as PairScore
+from chipwatch.clustering.pair_score import Shared as Shared
+from chipwatch.clustering.pair_score import Values, astuple_shallow
+from chipwatch.clustering.pair_score import ranked as ranked
 from chipwatch.clustering.text import title_similarity
 
 # Unrelated headlines in one language already score about this much by rapidfuzz;
@@ -93,132 +99,80 @@ class Rules:
     cap_cross_language: bool = True
 
 
-# What two articles share of one kind: the items in the shared set's order, and their
-# weights in the same order. Ranked, or made a dict, only when a pair is explained:
-# most scored pairs never are.
-Shared = tuple[Collection[str], Sequence[float]]
-NOTHING_SHARED: Shared = ((), ())
-
-
-def ranked(shared: Shared) -> list[str]:
-    """The shared items, heaviest first; equal weights keep their order."""
-    items, weights = shared
-    if not weights:
-        return []
-    order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
-    listed = list(items)
-    return [listed[i] for i in order]
-
-
-@dataclass(slots=True)
-class PairScore:
-    """The score of one (new article, indexed article) pair, and why: each signal
-    (0..1; ``same_feed`` and ``conflict`` negative penalties) and what the two share.
-
-    One flat class, built with its fields in order: many pairs are scored per arriving
-    article, and a class of its own per signal group cost several times more.
-    """
-
-    score: float
-    entities: float = 0.0
-    words: float = 0.0
-    time: float = 0.0
-    numbers: float = 0.0  # the int 0 when no figure is shared, as a sum over none is
-    names: float = 0.0
-    title: float | None = None  # None across languages or without two real titles
-    same_feed: float | None = None  # None for two feeds
-    same_title: bool = False
-    exact: bool = False  # the same article (URL or guid): nothing else was measured
-    entity_overlap: Shared = NOTHING_SHARED
-    word_overlap: Shared = NOTHING_SHARED
-    name_overlap: Shared = NOTHING_SHARED
-    shared_numbers: list[str] = field(default_factory=list)
-    action: float = 0.0
-    shared_action: tuple[str, str] | None = None  # (class, object "" when none) both report
-    conflict: tuple[str, str] | None = None  # (this one's action, the other's)
-    vetoes: bool = False  # the conflict is one of listed classes: the groups stay apart
-    anchor: bool = False  # a distinctive shared feature (see the module doc)
-    allowed: bool = True  # within the windows
-    cross_language: bool = False
-    capped: bool = False  # cross-language without an anchor: kept under the threshold
-
-    @property
-    def parts(self) -> dict[str, float]:
-        """The signals by name, in the order they are stored and shown."""
-        if self.exact:
-            return {"exact": 1.0}
-        parts: dict[str, float] = {"entities": self.entities}
-        if not self.cross_language:
-            parts["words"] = self.words
-        parts.update(time=self.time, numbers=self.numbers, names=self.names)
-        if self.title is not None:
-            parts["title"] = self.title
-        if self.action:
-            parts["action"] = self.action
-        if self.conflict is not None:
-            parts["conflict"] = 1.0
-        if self.same_feed is not None:
-            parts["same_feed"] = self.same_feed
-        if self.same_title:
-            parts["same_title"] = 1.0
-        return parts
-
-    @property
-    def entity_weights(self) -> dict[str, float]:
-        """Shared entities and their weights (kind prior times rarity)."""
-        return dict(zip(*self.entity_overlap, strict=True))
-
-    @property
-    def word_weights(self) -> dict[str, float]:
-        """Shared content words and their rarities."""
-        return dict(zip(*self.word_overlap, strict=True))
-
-    @property
-    def name_weights(self) -> dict[str, float]:
-        """Shared name-like words and their rarities."""
-        return dict(zip(*self.name_overlap, strict=True))
-
-    @property
-    def shared_entities(self) -> list[str]:
-        """Shared entities, then shared name-like words, each most telling first."""
-        return ranked(self.entity_overlap) + ranked(self.name_overlap)
-
-    @property
-    def shared_words(self) -> list[str]:
-        """Shared content words, rarest first."""
-        return ranked(self.word_overlap)
-
-
 def score_pair(
     new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], rules: Rules
 ) -> PairScore:
     """How strongly ``new`` and ``old`` look like reports of one event (0..1)."""
+    return PairScore(*score_values(new, old, index, weights, rules))
+
+
+def score_values(
+    new: Doc, old: Doc, index: CandidateIndex, weights: Mapping[str, float], rules: Rules
+) -> Values:
+    """:func:`score_pair`'s fields as one tuple, in their order: a settle pass builds the
+    :class:`PairScore` only for the pairs it keeps (at the threshold, or an article's
+    closest so far), a few of the ~9 it scores an article.
+
+    Written for speed: the weighted mean and the action evidence inline, each step
+    skipped where it cannot change anything. ``tests/test_scoring_exact.py`` holds it
+    to the plain form (``tests/scoring_reference.py``), bit for bit."""
     if (new.url and new.url == old.url) or (new.guid and new.guid == old.guid):
-        return PairScore(1.0, exact=True, anchor=True)
+        return astuple_shallow(PairScore(1.0, exact=True, anchor=True))  # (rare)
     same_title = bool(new.title_key) and new.title_key == old.title_key
     entities, shared_entities, distinct = _entity_overlap(new, old, index)
     words, shared_words = _word_overlap(new, old, index)
     common = new.numbers & old.numbers
     # No shared figure scores the int 0, as the sum over none does (the stored part).
     numbers, shared_numbers = shared_number_score(common, common) if common else (0, [])
-    names, shared_names = _names_overlap(new, old, index)
+    names_shared = new.names & old.names
+    if names_shared:
+        names, shared_names = _names_of(names_shared, index)
+        named = math.fsum(shared_names[1])
+    else:
+        names, shared_names, named = 0.0, NOTHING_SHARED, 0.0
     gap = abs(new.published - old.published)
-    fuzzy_gap = max(0.0, gap - new.slack - old.slack)
-    time = max(0.0, 1.0 - fuzzy_gap / rules.time_scale) if rules.time_scale else 0.0
+    fuzzy_gap = gap - new.slack - old.slack
+    if fuzzy_gap < 0.0:  # max(0.0, ...): a -0.0 left reads as 0.0 below
+        fuzzy_gap = 0.0
+    time = 0.0
+    if rules.time_scale:
+        time = 1.0 - fuzzy_gap / rules.time_scale
+        if time < 0.0:
+            time = 0.0
     cross = new.lang != old.lang
     title: float | None = None
-    if not cross and new.title and old.title:
-        title = _title_part(new.title, old.title)
-    base = _base(weights, entities, words, time, title, cross)
+    # The weighted mean of the signals the pair can use (see the module doc).
+    w_entities, w_time = weights["entities"], weights["time"]
+    if cross:
+        total = w_entities + w_time
+        base = (w_entities * entities + w_time * time) / total if total else 0.0
+    else:
+        w_words = weights["words"]
+        w_title = 0.0
+        if new.title and old.title:
+            title = _title_part(new.title, old.title)
+            w_title = weights["title"]
+        total = w_title + w_words + w_entities + w_time
+        mean = w_title * (title or 0.0) + w_words * words + w_entities * entities + w_time * time
+        base = mean / total if total else 0.0
     # The actions' readings, read once (a memoized, pure lookup) for both uses.
-    readings = action_pairs.read(new, old) if new.actions and old.actions else None
-    action, shared_action, conflict, vetoes, planned = _action_evidence(readings, gap)
+    readings = None
+    action = 0.0
+    shared_action = conflict = None
+    vetoes = planned = False
+    if new.actions and old.actions:
+        readings = action_pairs.read(new, old)
+        action, shared_action, found, _ = readings
+        if found is not None:
+            if found[2] == "modality":
+                planned = gap > PLANNED_GAP
+            else:
+                conflict, vetoes = (found[0], found[1]), True
     # Each (real) headline names a company or a person the other article never mentions:
     # "Samsung launches HBM4" and "Micron launches HBM4" are two events.
-    if new.title and old.title and _other_actors(new, old):
+    if new.actors and old.actors and new.title and old.title and _other_actors(new, old):
         conflict, vetoes = conflict or ("actor", "actor"), True
     figures = bool(common) and any(not key.startswith("n:") for key in common)
-    named = math.fsum(shared_names[1]) if shared_names[1] else 0.0
     counted = COUNT_ANCHOR if common and not figures else 0.0
     distinctive = distinct[1] + named + (FIGURE_ANCHOR if figures else counted) + action
     anchor = same_title or distinctive >= ANCHOR_MIN
@@ -254,7 +208,7 @@ def score_pair(
     if same_title:
         score = 1.0
     allowed = fuzzy_gap <= rules.window or (gap <= rules.long_window and beyond and not planned)
-    return PairScore(
+    return (
         max(0.0, min(1.0, score)) if allowed else 0.0,
         entities,
         words,
@@ -278,28 +232,6 @@ def score_pair(
         cross,
         capped,
     )
-
-
-def _base(
-    weights: Mapping[str, float],
-    entities: float,
-    words: float,
-    time: float,
-    title: float | None,
-    cross: bool,
-) -> float:
-    """The weighted mean of the signals the pair can use. Across languages only
-    language-neutral evidence (entities, time) is averaged; shared words are still
-    shown. Without two real titles, the title's weight is left out."""
-    w_entities, w_time = weights["entities"], weights["time"]
-    if cross:
-        total = w_entities + w_time
-        return (w_entities * entities + w_time * time) / total if total else 0.0
-    w_words = weights["words"]
-    w_title = weights["title"] if title is not None else 0.0
-    total = w_title + w_words + w_entities + w_time
-    mean = w_title * (title or 0.0) + w_words * words + w_entities * entities + w_time * time
-    return mean / total if total else 0.0
 
 
 def _title_part(a: str, b: str) -> float:
@@ -360,27 +292,6 @@ def _entity_overlap(
 _NO_OBJECTS = (0.0, 0.0, False)
 
 
-def _action_evidence(
-    readings: action_pairs.Readings | None, gap: float
-) -> tuple[float, tuple[str, str] | None, tuple[str, str] | None, bool, bool]:
-    """(how much both report the same action, 0..1; that action as (class, object);
-    a pair of primary actions telling different developments (conflicting classes, or
-    a reaction or a meeting against the act itself), read by
-    :func:`~chipwatch.clustering.actions.article_conflict`; whether it keeps the two
-    apart (a veto); planned on one side and done on the other more than
-    ``PLANNED_GAP`` apart), from the pair's memoized :mod:`.action_pairs` readings
-    (None: one of the two reports no action)."""
-    if readings is None:
-        return 0.0, None, None, False, False
-    evidence, shared, found, _ = readings
-    if found is None:
-        return evidence, shared, None, False, False
-    mine, theirs, reason = found
-    if reason == "modality":
-        return evidence, shared, None, False, gap > PLANNED_GAP
-    return evidence, shared, (mine, theirs), True, False
-
-
 def _disagree(new: Doc, old: Doc, readings: action_pairs.Readings | None) -> bool:
     """Both report primary actions, and no primary action of one is the same event as
     one of the other's (read only where it decides: a pair across languages that
@@ -395,6 +306,10 @@ def _other_actors(new: Doc, old: Doc) -> bool:
     agencies) that the other article never mentions. Of two kinds (the agency that
     issues a rule, the company it hits) they are two sides of one event."""
     ours, others = new.entities, old.entities
+    # Most pairs scored tell one event: each headline's actors are all mentioned by the
+    # other article (a subset test in C), and neither side has one of its own.
+    if others.keys() >= new.actors or ours.keys() >= old.actors:
+        return False
     mine = {ours.get(name) for name in new.actors if name not in others}
     if not mine:
         return False
@@ -406,17 +321,32 @@ def _names_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Sh
     shared = new.names & old.names
     if not shared:
         return 0.0, NOTHING_SHARED
-    known, compute = index.name_rarity.get, index.rarity_of_name
-    weight = [known(name) or compute(name) for name in shared]
+    return _names_of(shared, index)
+
+
+def _names_of(shared: frozenset[str], index: CandidateIndex) -> tuple[float, Shared]:
+    """Names evidence of a (non-empty) set of shared name-like words, with their rarities."""
+    weight = _rarities(shared, index.name_rarity.get, index.rarity_of_name)
     return min(1.0, math.fsum(weight) / NAMES_SATURATION), (shared, weight)
+
+
+def _rarities(
+    shared: frozenset[str], known: Callable[[str], float | None], compute: Callable[[str], float]
+) -> list[float]:
+    """The rarity of each shared item, in the set's order: memoized ones read in one C
+    call, the rest computed (in the set's order) and memoized by ``compute``. A rarity
+    is never 0, so a miss is the None of ``known``."""
+    found = list(map(known, shared))
+    if None in found:
+        return [w if w is not None else compute(x) for x, w in zip(shared, found, strict=True)]
+    return cast("list[float]", found)
 
 
 def _word_overlap(new: Doc, old: Doc, index: CandidateIndex) -> tuple[float, Shared]:
     shared = new.words & old.words
     if not shared:
         return 0.0, NOTHING_SHARED
-    known, compute = index.word_rarity.get, index.rarity_of_word
-    weight = [known(word) or compute(word) for word in shared]
+    weight = _rarities(shared, index.word_rarity.get, index.rarity_of_word)
     stamp = index.df.stamp
     seen, left, _ = new.norms
     if stamp - seen >= NORM_REFRESH:

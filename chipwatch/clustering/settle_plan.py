@@ -8,7 +8,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from chipwatch.clustering.candidates import Doc
-from chipwatch.clustering.scoring import PairScore
+from chipwatch.clustering.pair_score import PairScore
 
 # ("a", article id) for an article the pass places; ("s", story id) for a story it
 # keeps whole (a user placed articles in it, or part of it is out of reach).

@@ -19,7 +19,7 @@ sweep over the round in published order, holding a window of time:
    pairs at the threshold; a later article's candidates are within the long window of
    it, so once the sweep is past the newest article of a connected set of pairs by more
    than the long window, no pair will join it. Such sets are decided (the same linking
-   as the whole-round pass: :meth:`.settle._Pass.decide`) and written, a batch at a
+   as the whole-round pass: :meth:`.settle_pass.SettlePass.decide`) and written, a batch at a
    time, and their docs and pairs dropped.
 
 Linking decisions only look at the two groups being linked, which lie in one connected
@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Protocol
 from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
+from chipwatch.clustering.pair_score import ALLOWED, SCORE, VETOES, PairScore
 from chipwatch.clustering.round_postings import RoundPostings
-from chipwatch.clustering.scoring import PairScore, score_pair
+from chipwatch.clustering.scoring import score_values
 from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, StoryIds, canonical
 from chipwatch.clustering.settle_write import write_plan
 from chipwatch.store.clustering import unsettled_by_time, unsettled_key_ranks
@@ -52,7 +53,7 @@ BATCH = 2000
 
 
 class Deciding(Protocol):
-    """The whole-round pass (:class:`.settle._Pass`), handed the pairs it decides."""
+    """The whole-round pass (:class:`.settle_pass.SettlePass`), handed the pairs it decides."""
 
     pairs: dict[PairKey, Link]
     full: dict[PairKey, PairScore]
@@ -197,30 +198,44 @@ class _Sweep:
         return waiting[position:]
 
     def _collect(self, doc: Doc) -> None:
+        docs, pairs, pair = self.docs, self.pairs, self._pair
+        mine = (doc.published, doc.key, doc.article_id)  # canonical(doc)
         for other_id in self.postings.iter_candidates(
             doc, window_seconds=self.reach, limit=self.candidates
         ):
-            self._pair(doc, self.docs[other_id])
+            other = docs[other_id]
+            # In canonical order (as ``canonical`` compares), each pair scored once.
+            if mine <= (other.published, other.key, other_id):
+                if (doc.article_id, other_id) not in pairs:
+                    pair(doc, other)
+            elif (other_id, doc.article_id) not in pairs:
+                pair(other, doc)
 
-    def _pair(self, a: Doc, b: Doc) -> None:
-        first, second = (a, b) if canonical(a) <= canonical(b) else (b, a)
+    def _pair(self, first: Doc, second: Doc) -> None:
+        """Score a pair not scored yet, ``first`` before ``second`` in canonical order."""
         key = (first.article_id, second.article_id)
-        if key in self.pairs:
-            return
         c = self.clusterer
-        scored = score_pair(first, second, self.index, c.weights, c.rules)
-        link = self.pairs[key] = Link(scored.score, scored.allowed, scored.vetoes)
-        self.adjacent.setdefault(key[0], []).append((key[1], link))
-        self.adjacent.setdefault(key[1], []).append((key[0], link))
+        values = score_values(first, second, self.index, c.weights, c.rules)
+        score, allowed = values[SCORE], values[ALLOWED]
+        link = self.pairs[key] = Link(score, allowed, values[VETOES])
+        adjacent = self.adjacent
+        adjacent.setdefault(key[0], []).append((key[1], link))
+        adjacent.setdefault(key[1], []).append((key[0], link))
         self.result.pairs += 1
-        if not scored.allowed:
+        if not allowed:
             return
+        # The whole score (what an explanation names) only for a pair kept: an
+        # article's closest so far, or one at the threshold.
+        scored = None
+        closest = self.closest
         for doc, other in ((first, second), (second, first)):
-            known = self.closest.get(doc.article_id)
-            if known is None or (scored.score, other.key) > known[:2]:
-                self.closest[doc.article_id] = (scored.score, other.key, scored, other)
-        if round(scored.score, 6) >= self.threshold:
-            self.full[key] = scored
+            known = closest.get(doc.article_id)
+            if known is None or (score, other.key) > known[:2]:
+                if scored is None:
+                    scored = PairScore(*values)
+                closest[doc.article_id] = (score, other.key, scored, other)
+        if round(score, 6) >= self.threshold:
+            self.full[key] = scored if scored is not None else PairScore(*values)
             self._union(*key)
 
     def _find(self, article_id: int) -> int:
@@ -255,8 +270,32 @@ class _Sweep:
         ids, self.done = self.done, []
         if not ids:
             return
-        inside = set(ids)
         batch = self.make_pass(self.clusterer, self.index, {i: self.docs[i] for i in ids})
+        if len(ids) == len(self.docs):
+            self._hand_over(batch)  # the last batch (a burst's only one): no copying
+        else:
+            self._hand_some(batch, ids)
+        for i in ids:
+            del self.docs[i], self.parent[i]
+        plan, _ = batch.decide()
+        written = write_plan(self.clusterer, plan, ids, now=self.now, taken=self.taken)
+        _merge(self.result, written)
+
+    def _hand_over(self, batch: Deciding) -> None:
+        """Every loaded article is decided: the batch takes the sweep's tables as they
+        are. Their pairs are all between loaded articles (a decided article's were
+        dropped); an adjacency may still name a decided article (a pair under the
+        threshold across two sets), which the batch never reads: it looks at the
+        pairs between its own articles only, in the same order."""
+        batch.pairs, self.pairs = self.pairs, {}
+        batch.full, self.full = self.full, {}
+        batch.adjacent, self.adjacent = self.adjacent, {}
+        batch.closest, self.closest = self.closest, {}
+
+    def _hand_some(self, batch: Deciding, ids: list[int]) -> None:
+        """The batch's articles' pairs among themselves, their adjacencies in order and
+        closest pairs move to the batch; their other pairs are forgotten."""
+        inside = set(ids)
         done: list[PairKey] = []  # every pair of these articles: none is scored again
         for i in ids:
             for other, link in self.adjacent.pop(i, ()):
@@ -272,11 +311,6 @@ class _Sweep:
         for key in done:
             self.pairs.pop(key, None)
             self.full.pop(key, None)
-        for i in ids:
-            del self.docs[i], self.parent[i]
-        plan, _ = batch.decide()
-        written = write_plan(self.clusterer, plan, ids, now=self.now, taken=self.taken)
-        _merge(self.result, written)
 
 
 def _merge(into: SettleResult, part: SettleResult) -> None:

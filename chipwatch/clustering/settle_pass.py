@@ -1,0 +1,327 @@
+"""One settle pass's deciding (:mod:`.settle` describes the pass): the scored pairs, the
+groups they link (strongest first, with the vetoes and the support a weak link needs),
+and where each article goes, with the pair that decided it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import product
+from typing import TYPE_CHECKING
+
+from chipwatch.clustering.candidates import CandidateIndex, Doc
+from chipwatch.clustering.pair_score import ALLOWED, SCORE, VETOES, PairScore
+from chipwatch.clustering.scoring import score_values
+from chipwatch.clustering.settle_plan import (
+    Link,
+    Node,
+    PairKey,
+    Placement,
+    Plan,
+    canonical,
+)
+from chipwatch.clustering.settle_profile import Profile
+from chipwatch.store.clustering import (
+    current_stories,
+    locked_articles,
+    story_members,
+)
+
+if TYPE_CHECKING:
+    from chipwatch.clustering.clusterer import Clusterer
+
+# Candidates looked up per article in the pass.
+SETTLE_CANDIDATES = 12
+# A link this strong joins two groups on its own (and may bridge two whole stories).
+STRONG = 0.60
+# A link this strong is not vetoed by the groups' main actions (a pair that shares the
+# chip, the figures and the names says more than one misread verb).
+DECISIVE = 0.75
+# A weaker link needs the groups' scored pairs to average at least this much.
+LINK_MIN = 0.30
+# Groups this small (the product of their sizes) have every pair between them scored.
+FULL_LINKAGE = 64
+# A story of more articles than this is kept whole rather than reopened.
+MAX_REOPEN = 200
+# Reopening through links stops growing once the pass places this many articles.
+MAX_SETTLE = 5000
+
+
+class SettlePass:
+    """One settle pass (see the module doc)."""
+
+    def __init__(self, clusterer: Clusterer, index: CandidateIndex, free: dict[int, Doc]) -> None:
+        self.clusterer = clusterer
+        self.index = index
+        self.round = set(free)
+        self.free = dict(free)  # articles placed by the pass
+        self.threshold = clusterer.threshold
+        self.pairs: dict[PairKey, Link] = {}
+        self.adjacent: dict[int, list[tuple[int, Link]]] = {}
+        self.full: dict[PairKey, PairScore] = {}  # the allowed pairs at the threshold
+        # article -> its closest allowed pair: (score, other's key, pair, other)
+        self.closest: dict[int, tuple[float, str, PairScore, Doc]] = {}
+        self.parent: dict[Node, Node] = {}
+        self.members: dict[Node, list[int]] = {}  # root -> article ids with a doc
+        self.whole: dict[Node, set[int]] = {}  # root -> stories kept whole in it
+        self.story_of: dict[int, int] = {}  # article of a whole story -> the story
+        self.user_placed: set[int] = set()  # whole stories a user placed articles in
+        self.sizes: dict[int, int] = {}  # whole story -> its articles
+        self.current: dict[int, int | None] = {i: d.story_id or None for i, d in free.items()}
+        self.bridges: dict[int, list[tuple[int, float]]] = {}
+        self.profile: dict[Node, Profile] = {}  # root -> what its articles report (once read)
+
+    # ---- pairs
+    def doc(self, article_id: int) -> Doc | None:
+        return self.free.get(article_id) or self.index.docs.get(article_id)
+
+    def pair(self, a: Doc, b: Doc) -> Link:
+        """The pair's score, computed once, always with the two in canonical order."""
+        if (a.published, a.key, a.article_id) <= (b.published, b.key, b.article_id):
+            first, second = a, b  # canonical(a) <= canonical(b), without the calls
+        else:
+            first, second = b, a
+        key = (first.article_id, second.article_id)
+        found = self.pairs.get(key)
+        if found is None:
+            c = self.clusterer
+            values = score_values(first, second, self.index, c.weights, c.rules)
+            score, allowed = values[SCORE], values[ALLOWED]
+            found = self.pairs[key] = Link(score, allowed, values[VETOES])
+            self.adjacent.setdefault(key[0], []).append((key[1], found))
+            self.adjacent.setdefault(key[1], []).append((key[0], found))
+            if allowed:
+                # The whole score only for a pair kept (see the sweep's ``_pair``).
+                scored = None
+                if round(score, 6) >= self.threshold:
+                    scored = self.full[key] = PairScore(*values)
+                for doc, other in ((first, second), (second, first)):
+                    known = self.closest.get(doc.article_id)
+                    if known is None or (score, other.key) > known[:2]:
+                        if scored is None:
+                            scored = PairScore(*values)
+                        self.closest[doc.article_id] = (score, other.key, scored, other)
+        return found
+
+    def _collect(self, docs: Iterable[Doc]) -> set[int]:
+        """Score each doc with its candidates (those the index covers); the
+        candidates' ids."""
+        window = self.clusterer.rules.long_window
+        index = self.index
+        found: set[int] = set()
+        for doc in sorted(docs, key=canonical):
+            for other_id in index.iter_candidates(
+                doc, window_seconds=window, limit=SETTLE_CANDIDATES
+            ):
+                other = index.docs[other_id]
+                if index.covers(other.published):
+                    self.pair(doc, other)
+                    found.add(other_id)
+        return found
+
+    # ---- which articles the pass places
+    def _open(self, reached: set[int]) -> None:
+        """The stories the round's candidates belong to are reopened: their articles
+        are placed again, unless a user placed one, one is out of the index's reach,
+        or the story is too big; then the story is kept whole. Reopening goes on
+        through every link at or above the threshold from a reopened article to
+        another story, so no story joins on a neighbour's old shape."""
+        tried: set[int] = set()
+        frontier = reached
+        while frontier and len(self.free) < MAX_SETTLE:
+            reopened = self._reopen(frontier, tried)
+            if not reopened:
+                return
+            self._collect(reopened)
+            frontier = self._linked_outside(reopened)
+
+    def _reopen(self, reached: set[int], tried: set[int]) -> list[Doc]:
+        """Reopen the stories of ``reached`` not tried yet; their articles."""
+        db = self.clusterer.db
+        outside = sorted(reached - self.free.keys())
+        stories = sorted(set(current_stories(db, outside).values()) - tried)
+        tried.update(stories)
+        members = story_members(db, stories)
+        locked = locked_articles(db, [i for s in stories for i in members[s]])
+        reopened: list[Doc] = []
+        for story_id in stories:
+            ids = [i for i in members[story_id] if i not in self.free]
+            docs = [self.index.docs.get(i) for i in ids]
+            if (
+                len(ids) > MAX_REOPEN
+                or any(i in locked for i in ids)
+                or any(d is None or not self.index.covers(d.published) for d in docs)
+            ):
+                continue
+            for doc in docs:
+                assert doc is not None
+                self.free[doc.article_id] = doc
+                self.current[doc.article_id] = story_id
+                reopened.append(doc)
+        return reopened
+
+    def _linked_outside(self, docs: list[Doc]) -> set[int]:
+        """The articles outside the pass that ``docs`` link to at the threshold."""
+        found: set[int] = set()
+        for doc in docs:
+            for other_id, pair in self.adjacent.get(doc.article_id, ()):
+                if other_id not in self.free and pair.allowed and pair.score >= self.threshold:
+                    found.add(other_id)
+        return found
+
+    def _keep_whole(self) -> None:
+        """Every story an endpoint of a pair belongs to, not placed by the pass, is a
+        node of its own (whole)."""
+        db = self.clusterer.db
+        outside = sorted({i for key in self.pairs for i in key if i not in self.free})
+        self.story_of = current_stories(db, outside)
+        stories = sorted(set(self.story_of.values()))
+        members = story_members(db, stories)
+        locked = locked_articles(db, [i for s in stories for i in members[s]])
+        self.user_placed = {s for s in stories if any(i in locked for i in members[s])}
+        for story_id in stories:
+            node: Node = ("s", story_id)
+            ids = [i for i in members[story_id] if i not in self.free]
+            self.sizes[story_id] = len(ids)
+            for i in ids:
+                self.story_of[i] = story_id
+            self.parent[node] = node
+            self.members[node] = [i for i in ids if self.doc(i) is not None]
+            self.whole[node] = {story_id}
+        for article_id in self.free:
+            node = ("a", article_id)
+            self.parent[node] = node
+            self.members[node] = [article_id]
+            self.whole[node] = set()
+
+    # ---- groups
+    def node(self, article_id: int) -> Node:
+        if article_id in self.free:
+            return ("a", article_id)
+        return ("s", self.story_of[article_id])
+
+    def find(self, node: Node) -> Node:
+        parent = self.parent
+        root = node
+        while parent[root] != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    def run(self, near: set[int]) -> tuple[Plan, int]:
+        """``near``: settled articles whose stories are decided again with the round."""
+        self._reopen(near, set())
+        reached = self._collect(self.free.values())
+        self._open(reached)
+        return self.decide()
+
+    def decide(self) -> tuple[Plan, int]:
+        """Link the scored pairs into groups (strongest first) and place them."""
+        self._keep_whole()
+        edges = []
+        for (a, b), pair in self.pairs.items():
+            # Rounded: a last-digit difference of a sum must not reorder two links.
+            score = round(pair.score, 6)
+            if not pair.allowed or score < self.threshold:
+                continue
+            if a not in self.free and a not in self.story_of:
+                continue
+            if b not in self.free and b not in self.story_of:
+                continue
+            first, second = self.doc(a), self.doc(b)
+            if first is None or second is None or self.node(a) == self.node(b):
+                continue
+            edges.append((-score, first.key, second.key, a, b))
+        edges.sort()
+        for negative, _, _, a, b in edges:
+            self._link(a, b, -negative)
+        return self._plan(), len(self.pairs)
+
+    def _link(self, a: int, b: int, score: float) -> None:
+        left, right = self.find(self.node(a)), self.find(self.node(b))
+        if left == right:
+            return
+        whole = self.whole[left], self.whole[right]
+        bridge = bool(whole[0] and whole[1])
+        if bridge and (score < STRONG or (whole[0] | whole[1]) & self.user_placed):
+            return
+        cross = [p for p in self._cross(left, right) if p.allowed]
+        if score < DECISIVE and (
+            self._profile(left).conflicts(self._profile(right)) or any(p.vetoes for p in cross)
+        ):
+            return
+        if score < STRONG:
+            scores = [p.score for p in cross]
+            if scores and sum(scores) / len(scores) < LINK_MIN:
+                return
+        if bridge:
+            for i in (a, b):
+                if i in self.free:
+                    other = whole[1] if self.find(self.node(i)) == left else whole[0]
+                    self.bridges.setdefault(i, []).extend((s, score) for s in sorted(other))
+        if left in self.profile or right in self.profile:  # kept up to date once read
+            self.profile[left] = self._profile(left).joined(self._profile(right))
+            del self.profile[right]
+        self.parent[right] = left
+        self.members[left] += self.members.pop(right)
+        self.whole[left] |= self.whole.pop(right)
+
+    def _profile(self, root: Node) -> Profile:
+        """What the group reports, built when first read (most groups link through
+        pairs strong enough that it is never read). Built from its articles in their
+        order, it is the profile :meth:`Profile.joined` would have made of them one
+        link at a time: counts add up, and each class keeps its first mention."""
+        found = self.profile.get(root)
+        if found is None:
+            docs = (d for i in self.members[root] if (d := self.doc(i)) is not None)
+            found = self.profile[root] = Profile.of(docs)
+        return found
+
+    def _cross(self, left: Node, right: Node) -> list[Link]:
+        """The scored pairs between two groups: all of them for small groups, else the
+        ones the candidate lookup scored."""
+        a, b = self.members[left], self.members[right]
+        if len(a) * len(b) <= FULL_LINKAGE:
+            # Every pair, in the order of ``product(a, b)``: each side's docs read once.
+            ours = [d for x in a if (d := self.doc(x)) is not None]
+            theirs = [d for y in b if (d := self.doc(y)) is not None]
+            return [self.pair(dx, dy) for dx, dy in product(ours, theirs)]
+        smaller, larger = (a, b) if len(a) <= len(b) else (b, a)
+        other = set(larger)
+        return [p for x in smaller for y, p in self.adjacent.get(x, ()) if y in other]
+
+    # ---- the outcome
+    def _plan(self) -> Plan:
+        groups: dict[Node, list[Node]] = {}
+        for node in self.parent:
+            groups.setdefault(self.find(node), []).append(node)
+        ordered = sorted(groups.values(), key=self._group_order)
+        plan = Plan(self.free, self.current, self.round, ordered, whole_sizes=self.sizes)
+        for group in ordered:
+            self._place(plan, group)
+        return plan
+
+    def _group_order(self, nodes: list[Node]) -> tuple[float, str, int]:
+        firsts = [canonical(d) for i in self.members[self.find(nodes[0])] if (d := self.doc(i))]
+        return min(firsts) if firsts else (0.0, "", 0)
+
+    def _place(self, plan: Plan, group: list[Node]) -> None:
+        """The deciding pair of each article the group places: its strongest pair
+        inside the group, or for one left alone its closest miss."""
+        inside = set(self.members[self.find(group[0])])
+        for article_id in (n[1] for n in group if n[0] == "a"):
+            best: tuple[float, str, int] | None = None
+            for other_id, link in self.adjacent.get(article_id, ()):
+                other = self.doc(other_id) if other_id in inside and link.allowed else None
+                if other is not None and (best is None or (link.score, other.key) > best[:2]):
+                    best = (link.score, other.key, other_id)
+            bridged = self.bridges.get(article_id, [])
+            if best is not None:  # joined through a pair at the threshold: kept whole
+                key = (article_id, best[2]) if (article_id, best[2]) in self.full else None
+                pair = self.full[key or (best[2], article_id)]
+                placed = Placement(self.doc(best[2]), pair, joined=True, bridged=bridged)
+            elif (closest := self.closest.get(article_id)) is not None:
+                placed = Placement(closest[3], closest[2], bridged=bridged)
+            else:
+                placed = Placement(bridged=bridged)
+            plan.placements[article_id] = placed
