@@ -80,3 +80,24 @@ async def test_the_headline_was_cut_to_44_cells_at_100_columns_for_the_entity_co
         assert ents == (ENTITY_WIDTH if size[0] >= 200 else 0)
         header = timeline.header_text(timeline.scrollable_content_region.width).plain
         assert ("entities" in header) == bool(ents)
+
+
+LONG_QUERY = '@H20 AND (export~ OR licence~ OR @"export controls" OR @"export licence")'
+
+
+async def test_a_query_longer_than_its_field_was_drawn_blank_at_80_columns(seeded) -> None:
+    """The app's one-cell scrollbars (``*``) gave a text field a horizontal bar that took
+    its one line: past the field's width, what was typed was not seen."""
+    app = build(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("W")
+        await settle(app, pilot)
+        screen = app.screen
+        query = screen.query_one("#watch-query")
+        screen.action_edit()  # the seeded watch, loaded as `e` loads it
+        query.value = LONG_QUERY
+        await settle(app, pilot)
+        assert query.virtual_size.width > query.content_region.width  # it overflows
+        assert query.scrollbar_size_horizontal == 0
+        assert query.content_region.height == 1

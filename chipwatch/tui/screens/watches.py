@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 PREVIEW_LIMIT = 50
 NEW_TITLE = "New watch: name"
-EDIT_TITLE = "Edit watch: name (enter saves its query)"
+EDIT_TITLE = "Edit watch: name"
 PREVIEW_DELAY = 0.3
 
 
@@ -183,7 +183,10 @@ class WatchesScreen(sw.ReportsWorkerErrors, Screen):
         self._fill_form(watch.name, watch.query or "", editing=watch.name)
         query = self.query_one("#watch-query", Input)
         query.focus()
-        query.cursor_position = len(query.value)
+        # the cursor to the query's end once the field is laid out (a move the field
+        # sees, so a long query scrolls to show where typing goes)
+        query.cursor_position = 0
+        self.call_after_refresh(query.action_end)
 
     def _fill_form(self, name: str, query: str, *, editing: str | None = None) -> None:
         self.editing = editing
