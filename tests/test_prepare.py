@@ -63,8 +63,8 @@ def test_the_writer_does_not_tag_prepared_articles(
     calls: list[str] = []
     original = ingest_mod.Services.__init__
 
-    def spy_init(self, db, config) -> None:  # type: ignore[no-untyped-def]
-        original(self, db, config)
+    def spy_init(self, db, config, **options) -> None:  # type: ignore[no-untyped-def]
+        original(self, db, config, **options)
         real = self.tagger.tag
         self.tagger = type("Spy", (), {"entities": self.tagger.entities})()
         self.tagger.tag = lambda title, summary="": calls.append(title) or real(title, summary)
@@ -106,8 +106,8 @@ def test_a_long_feed_is_stored_without_the_writer_tagging_it(
     calls: list[str] = []
     original = ingest_mod.Services.__init__
 
-    def spy_init(self, db, config) -> None:  # type: ignore[no-untyped-def]
-        original(self, db, config)
+    def spy_init(self, db, config, **options) -> None:  # type: ignore[no-untyped-def]
+        original(self, db, config, **options)
         real = self.tagger.tag
         self.tagger = type("Spy", (), {"entities": self.tagger.entities})()
         self.tagger.tag = lambda title, summary="": calls.append(title) or real(title, summary)
