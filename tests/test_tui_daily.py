@@ -68,7 +68,7 @@ async def test_an_edit_left_with_escape_saves_nothing_and_a_then_adds_anew(seede
 async def test_the_headline_was_cut_to_44_cells_at_100_columns_for_the_entity_column(
     seeded, size
 ) -> None:
-    from chipwatch.tui.widgets.timeline import ENTITY_WIDTH, HEADLINE_BESIDE_ENTITIES
+    from chipwatch.tui.widgets.timeline_draw import ENTITY_WIDTH, HEADLINE_BESIDE_ENTITIES
 
     app = build(seeded)
     async with app.run_test(size=size) as pilot:

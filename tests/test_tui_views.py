@@ -14,7 +14,7 @@ from chipwatch.tui.messages import PollBatch
 from chipwatch.tui.poller import PollerChild
 from chipwatch.tui.widgets.detail import KIND_STYLES, highlighted
 from chipwatch.tui.widgets.entities import sparkline
-from chipwatch.tui.widgets.timeline import short_time
+from chipwatch.tui.words import short_time
 from tests.tui_seed import SEED_NOW, build_large_store, build_seed_store
 from tests.waiting import PATIENCE, eventually
 

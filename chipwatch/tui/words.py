@@ -6,8 +6,10 @@ One meaning per symbol: a mark drawn in two places means the same thing in both.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from chipwatch.textsafe import clean_title, first_sentence
+from chipwatch.timeutil import from_iso, short_when
 from chipwatch.words import (
     plural as plural,
 )  # one rule for counted nouns, re-exported for the widgets
@@ -77,3 +79,8 @@ def headline(title: str, summary: str = "") -> str:
     """A title to show: the cleaned title, else the summary's first words, else a
     placeholder (a headline is never blank)."""
     return clean_title(title) or clean_title(first_sentence(summary)) or "(untitled)"
+
+
+def short_time(stamp: str, now: datetime) -> str:
+    """A stored time as the monitor's lists show it (:func:`timeutil.short_when`)."""
+    return short_when(from_iso(stamp), now)

@@ -26,7 +26,7 @@ from chipwatch.timeutil import countdown, from_iso
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.messages import FeedsLoaded, PollBatch
 from chipwatch.tui.widgets.footer import CalmFooter
-from chipwatch.tui.widgets.timeline import short_time
+from chipwatch.tui.words import short_time
 from chipwatch.words import plural, status_word
 
 if TYPE_CHECKING:

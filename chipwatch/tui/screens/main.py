@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -40,9 +39,10 @@ from chipwatch.tui.messages import (
 )
 from chipwatch.tui.screens.first_paint import FirstPaint
 from chipwatch.tui.screens.main_actions import MainActions
+from chipwatch.tui.screens.main_bindings import MAIN_BINDINGS
 from chipwatch.tui.screens.main_filter import SEARCH_PLACEHOLDER, MainFilter
 from chipwatch.tui.screens.main_loads import MainLoads
-from chipwatch.tui.screens.main_unread import UNREAD_BINDINGS, MainUnread
+from chipwatch.tui.screens.main_unread import MainUnread
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.detail import DetailPane
 from chipwatch.tui.widgets.entities import EntitiesPane
@@ -68,107 +68,7 @@ class MainScreen(
     # search box, whose focus and then the timeline's rebuilt the key footer twice
     AUTO_FOCUS = "#timeline"
 
-    BINDINGS = [
-        Binding(
-            "slash",
-            "search",
-            "Filter",
-            id="search",
-            tooltip="Filter with the query language (applies as you type)",
-        ),
-        Binding(
-            "b",
-            "toggle_side_panes",
-            "Panes",
-            id="side_panes",
-            tooltip="Show or hide the entities and alerts panes (folded below 120 columns)",
-        ),
-        Binding(
-            "escape",
-            "clear_filters",
-            "Clear",
-            show=False,
-            id="clear_filters",
-            tooltip="Close the query box; elsewhere clear the query and entity filters",
-        ),
-        Binding("o", "open_link", "Open", id="open", tooltip="Open the article in the browser"),
-        Binding(
-            "v",
-            "read_article",
-            "Full text",
-            show=False,
-            id="read_article",
-            tooltip="Read the selected article's full text in the monitor",
-        ),
-        Binding(
-            "c",
-            "copy_link",
-            "Copy link",
-            show=False,
-            id="copy_link",
-            tooltip="Copy the article's link to the clipboard",
-        ),
-        Binding(
-            "u", "toggle_read", "Read", id="toggle_read", tooltip="Mark the story read or unread"
-        ),
-        Binding(
-            "A",
-            "all_read",
-            "All read",
-            show=False,
-            id="all_read",
-            tooltip="Mark every story in the window read",
-        ),
-        Binding("p", "pin", "Pin", id="pin", tooltip="Pin or unpin the story"),
-        Binding(
-            "S",
-            "split",
-            "Split",
-            show=False,
-            id="split",
-            tooltip="Split the selected article out into its own story",
-        ),
-        Binding(
-            "M",
-            "merge",
-            "Merge",
-            show=False,
-            id="merge",
-            tooltip="Mark a story, then merge it into the next one you mark",
-        ),
-        Binding(
-            "w",
-            "cycle_window",
-            "Window",
-            id="window",
-            tooltip="Cycle the window: 24h, 7d, 30d, all",
-        ),
-        Binding(
-            "right_square_bracket",
-            "next_article",
-            "Next article",
-            show=False,
-            id="next_article",
-            tooltip="Select the story's next article",
-        ),
-        Binding(
-            "left_square_bracket",
-            "prev_article",
-            "Previous article",
-            show=False,
-            id="prev_article",
-            tooltip="Select the story's previous article",
-        ),
-        Binding(
-            "n",
-            "newest",
-            "Newest",
-            show=False,
-            id="newest",
-            tooltip="Jump to the newest story and clear the new counter",
-        ),
-        *UNREAD_BINDINGS,
-    ]
+    BINDINGS = MAIN_BINDINGS
 
     def __init__(self) -> None:
         super().__init__()

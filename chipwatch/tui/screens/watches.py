@@ -23,8 +23,7 @@ from chipwatch.textsafe import clean_title
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.search import search_story_ids
 from chipwatch.tui.widgets.footer import CalmFooter
-from chipwatch.tui.widgets.timeline import short_time
-from chipwatch.tui.words import headline, plural
+from chipwatch.tui.words import headline, plural, short_time
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp

@@ -17,8 +17,7 @@ from chipwatch.store.views import AlertRow
 from chipwatch.textsafe import clean_title
 from chipwatch.tui.messages import AlertChosen, AlertStateWanted
 from chipwatch.tui.widgets.linelist import LineOptionList
-from chipwatch.tui.widgets.timeline import short_time
-from chipwatch.tui.words import UNREAD, headline
+from chipwatch.tui.words import UNREAD, headline, short_time
 
 # the timeline's mark (words.LEGEND): an unseen alert is "unread"; dismissed ones are hidden
 STATE_MARKS = {"new": (UNREAD, "bold green")}

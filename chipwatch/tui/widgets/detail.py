@@ -27,9 +27,16 @@ from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui.messages import ReaderWanted
-from chipwatch.tui.widgets.strips import blank_strip, line_strip
-from chipwatch.tui.widgets.timeline import set_virtual_size, short_time
-from chipwatch.tui.words import ALERTED, PINNED, SELECTED_ARTICLE, headline, plural, shown_languages
+from chipwatch.tui.widgets.strips import blank_strip, line_strip, set_virtual_size
+from chipwatch.tui.words import (
+    ALERTED,
+    PINNED,
+    SELECTED_ARTICLE,
+    headline,
+    plural,
+    short_time,
+    shown_languages,
+)
 
 # bright enough to read on the dark panes (7:1 and more on near-black)
 KIND_STYLES = {

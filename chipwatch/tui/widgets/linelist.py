@@ -23,8 +23,7 @@ from textual.style import Style
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from chipwatch.tui.widgets.strips import blank_strip
-from chipwatch.tui.widgets.timeline import set_virtual_size
+from chipwatch.tui.widgets.strips import blank_strip, set_virtual_size
 
 STRIP_CACHE_SIZE = 300  # rendered options kept (each one or two strips)
 

@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
@@ -44,3 +46,22 @@ def text_strip(text: Text, console: Console, width: int, base: Style) -> Strip:
 def blank_strip(width: int, base: Style) -> Strip:
     """An empty line in the widget's style."""
     return Strip([Segment(" " * max(0, width), base)], max(0, width))
+
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """Set a line view's scrollable size, without a layout pass when its scrollbar stays
+    as it is: a layout re-arranges and repaints the whole screen, which during a flood
+    of live rows was the monitor's longest stall."""
+    if size == view.virtual_size:
+        return
+    keeps_scrollbar = (
+        view.show_vertical_scrollbar
+        and size.width == view.virtual_size.width
+        and size.height > view.container_size.height
+    )
+    if not keeps_scrollbar:
+        view.virtual_size = size
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    view._scroll_update(size)
+    view.refresh()

@@ -27,47 +27,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from chipwatch.store.views import TimelineRow
-from chipwatch.textsafe import clean_title
-from chipwatch.timeutil import from_iso, short_when
 from chipwatch.tui.messages import MoreRowsWanted, StoryChosen, StoryHighlighted
-from chipwatch.tui.widgets.strips import blank_strip, text_strip
-from chipwatch.tui.words import ALERTED, PINNED, UNREAD, headline, languages_label
+from chipwatch.tui.widgets.strips import blank_strip, set_virtual_size, text_strip
+from chipwatch.tui.widgets.timeline_draw import RowStyles, columns, header_text, row_text
 
 HEADER_LINES = 1
 LOAD_AHEAD = 40  # ask for the next page when the cursor is this close to the end
-ENTITY_WIDTH = 26
-LANGS_WIDTH = 8  # "de fr en", "de fr +2"
-FIXED_WIDTH = 3 + 10 + 6 + LANGS_WIDTH  # marks, time, outlets, languages
-# The entity column only where the headline keeps this much beside it: the headline is
-# what a person scans (at 100 columns it was cut to 44 cells for the column's sake).
-HEADLINE_BESIDE_ENTITIES = 60
-ENTITY_COLUMN_MIN_WIDTH = FIXED_WIDTH + ENTITY_WIDTH + HEADLINE_BESIDE_ENTITIES
-MIN_TITLE_WIDTH = 8
 STRIP_CACHE_SIZE = 400  # rendered rows kept (a few screens)
-
-
-def short_time(stamp: str, now: datetime) -> str:
-    """A stored time as the monitor's lists show it (:func:`timeutil.short_when`)."""
-    return short_when(from_iso(stamp), now)
-
-
-def set_virtual_size(view: ScrollView, size: Size) -> None:
-    """Set a line view's scrollable size, without a layout pass when its scrollbar stays
-    as it is: a layout re-arranges and repaints the whole screen, which during a flood
-    of live rows was the monitor's longest stall."""
-    if size == view.virtual_size:
-        return
-    keeps_scrollbar = (
-        view.show_vertical_scrollbar
-        and size.width == view.virtual_size.width
-        and size.height > view.container_size.height
-    )
-    if not keeps_scrollbar:
-        view.virtual_size = size
-        return
-    view.set_reactive(ScrollView.virtual_size, size)
-    view._scroll_update(size)
-    view.refresh()
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -384,59 +350,22 @@ class Timeline(ScrollView, can_focus=True):
         return style
 
     def _columns(self, width: int) -> tuple[int, int]:
-        """(title width, entity column width) for a line ``width`` cells wide: the
-        headline takes what the fixed columns leave; entities only on wide lines."""
-        ents = ENTITY_WIDTH if width >= ENTITY_COLUMN_MIN_WIDTH else 0
-        return max(MIN_TITLE_WIDTH, width - FIXED_WIDTH - ents), ents
+        return columns(width)
 
     def header_text(self, width: int) -> Text:
         """Column names, aligned with :meth:`row_text`."""
-        title_width, ents = self._columns(width)
-        text = (
-            " " * 3
-            + f" {'when':>8} "
-            + "headline".ljust(title_width)
-            + f" {'src':>3} "
-            + " langs".ljust(LANGS_WIDTH + 1)
-        )
-        if ents:
-            text += " entities".ljust(ents)
-        return Text(
-            text,
-            style=self.get_component_rich_style("timeline--meta", partial=True) + Style(bold=True),
-            no_wrap=True,
-        )
+        return header_text(width, self.get_component_rich_style("timeline--meta", partial=True))
 
     def row_text(self, row: TimelineRow, width: int) -> Text:
-        """One row's cells, built from Text so feed text is never markup.
-
-        Marks (the legend in words.py): unread, alerted, pinned. A story that arrived
-        since the reader last looked at the top has its time drawn in the "new" style."""
-        meta = self.get_component_rich_style("timeline--meta", partial=True)
-        new = self.get_component_rich_style("timeline--new", partial=True)
-        title_width, ents_width = self._columns(width)
-        marks = Text()
-        marks.append(UNREAD if not row.read else " ", new)
-        marks.append(
-            ALERTED if row.alerted else " ",
-            self.get_component_rich_style("timeline--alert", partial=True),
+        """One row's cells (:func:`.timeline_draw.row_text`)."""
+        style = self.get_component_rich_style
+        styles = RowStyles(
+            meta=style("timeline--meta", partial=True),
+            new=style("timeline--new", partial=True),
+            alert=style("timeline--alert", partial=True),
+            entities=style("timeline--entities", partial=True),
         )
-        marks.append(PINNED if row.pinned else " ", meta)
-        fresh = row.id in self.fresh
-        when = Text(
-            f" {short_time(row.last_updated, self._clock()):>8} ", style=new if fresh else meta
+        on_cursor = bool(self.rows) and row is self.selected
+        return row_text(
+            row, width, styles, now=self._clock(), fresh=row.id in self.fresh, on_cursor=on_cursor
         )
-        title = Text(headline(row.title), no_wrap=True, overflow="ellipsis")
-        title.truncate(title_width, overflow="ellipsis", pad=True)
-        langs = languages_label(row.languages, room=LANGS_WIDTH)
-        sources = Text(f" {row.outlet_count:>3}  {langs:<{LANGS_WIDTH}}", style=meta)
-        ents = Text()
-        if ents_width:
-            names = ", ".join(clean_title(e) for e in row.entities)
-            # on the cursor's band the row's own colour reads; the entity colour did not
-            on_cursor = self.rows and row is self.selected
-            ents_style = self.get_component_rich_style("timeline--entities", partial=True)
-            style = Style() if on_cursor else ents_style
-            ents = Text(" " + names, no_wrap=True, overflow="ellipsis", style=style)
-            ents.truncate(ents_width, overflow="ellipsis", pad=True)
-        return Text.assemble(marks, when, title, sources, ents, no_wrap=True)
