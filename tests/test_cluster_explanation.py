@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from chipwatch.clustering.explanation import (
+from chipwatch.clustering.explanation import Explanation
+from chipwatch.clustering.explanation_words import (
     Context,
     Correction,
-    Explanation,
     Matched,
     describe,
     format_figure,

@@ -12,7 +12,8 @@ import random
 import pytest
 
 from benchmarks.cluster_quality import Labelled, cluster_labelled, load_labelled
-from chipwatch.clustering.explanation import Explanation, context_of, render
+from chipwatch.clustering.explanation import Explanation
+from chipwatch.clustering.explanation_words import context_of, render
 from chipwatch.store.stories import explain_article
 
 

@@ -104,7 +104,8 @@ def test_a_merge_says_moved_by_you_only_of_the_articles_it_moved(db, story, now)
     """A merge locks both stories' articles, but only the moved ones were placed by the
     user: the target's own articles kept saying "Moved here by you" too, their
     clustering reason lost (found by a new user, session 26)."""
-    from chipwatch.clustering.explanation import Explanation, context_of, render
+    from chipwatch.clustering.explanation import Explanation
+    from chipwatch.clustering.explanation_words import context_of, render
 
     sid, ids = story
     with write_transaction(db):

@@ -110,7 +110,8 @@ def _outlet_text(outlets: list[str]) -> str:
 
 
 def _explain(ctx: Context, db: Database, articles: list[Any], matched: set[int]) -> None:
-    from chipwatch.clustering.explanation import Explanation, context_of, describe
+    from chipwatch.clustering.explanation import Explanation
+    from chipwatch.clustering.explanation_words import context_of, describe
     from chipwatch.store.stories import explain_article
 
     for article in articles:

@@ -149,7 +149,8 @@ def _load_stories(
 
 def _explained(db: Database, stories: tuple[DigestStory, ...]) -> tuple[DigestStory, ...]:
     """The stories with each article's ``why`` filled in."""
-    from chipwatch.clustering.explanation import Explanation, context_of, describe
+    from chipwatch.clustering.explanation import Explanation
+    from chipwatch.clustering.explanation_words import context_of, describe
     from chipwatch.store.explain import explanation_contexts
 
     contexts = explanation_contexts(db, [a.id for s in stories for a in s.articles])

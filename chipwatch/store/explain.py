@@ -2,7 +2,7 @@
 the stored explanation, the article's own text, the matched article as it is now (its
 title, feed, whether the title was derived, its text, its story) and the user's
 corrections that touched it. The sentence itself is
-:func:`chipwatch.clustering.explanation.describe`'s; the detail pane, ``search
+:func:`chipwatch.clustering.explanation_words.describe`'s; the detail pane, ``search
 --explain`` and the digest read the same thing here.
 """
 

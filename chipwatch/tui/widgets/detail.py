@@ -22,7 +22,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from chipwatch.clustering.explanation import Explanation, context_of, describe
+from chipwatch.clustering.explanation import Explanation
+from chipwatch.clustering.explanation_words import context_of, describe
 from chipwatch.store.views import ArticleView, Span, StoryView
 from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.timeutil import from_iso, full_when
