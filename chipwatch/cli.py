@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sqlite3
 import sys
-import textwrap
 from collections.abc import Sequence
 
 from chipwatch import __version__
+from chipwatch.help_text import HelpFormatter
 
 DESCRIPTION = """\
 chipwatch follows semiconductor and export-control news from your terminal: it polls
@@ -36,44 +35,10 @@ WINDOW_HELP = "a duration back from now (90m, 24h, 7d), an ISO date or date-time
 FORMATS = ("md", "html", "json", "csv", "atom")
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions keep their own line breaks (the top-level help is laid out by hand),
-    but a line longer than the terminal is wrapped at words: the commands' descriptions
-    are one long sentence each, and were cut mid-word by an 80-column terminal."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=30)
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        paragraphs = text.split("\n\n")
-        return "\n\n".join(_fit_paragraph(p, width, indent) for p in paragraphs)
-
-
-_LABELLED = re.compile(r"^[a-z][a-z ]*:\s+")  # "store:  --db, else …" lines of the epilog
-
-
-def _fit_paragraph(paragraph: str, width: int, indent: str) -> str:
-    """A paragraph that fits stays as written; prose is refilled to ``width``; labelled
-    lines are wrapped one by one, continued under the text after their label."""
-    lines = paragraph.splitlines()
-    if all(len(indent + line) <= width for line in lines):
-        return "\n".join(indent + line for line in lines)
-    if not all(_LABELLED.match(line) for line in lines):
-        return textwrap.fill(
-            " ".join(lines), width, initial_indent=indent, subsequent_indent=indent
-        )
-    out = []
-    for line in lines:
-        label = _LABELLED.match(line)
-        hang = indent + " " * (label.end() if label else 0)
-        out += textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=hang)
-    return "\n".join(out)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line contract (see docs/PRODUCT.md)."""
     parser = argparse.ArgumentParser(
-        prog="chipwatch", description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+        prog="chipwatch", description=DESCRIPTION, epilog=EPILOG, formatter_class=HelpFormatter
     )
     parser.add_argument(
         "--version",
@@ -109,7 +74,7 @@ def _command(
     description: str | None = None,
 ) -> argparse.ArgumentParser:
     sub = commands.add_parser(
-        name, help=help_text, description=description or help_text, formatter_class=_Formatter
+        name, help=help_text, description=description or help_text, formatter_class=HelpFormatter
     )
     sub.set_defaults(handler=handler)
     return sub
