@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from chipwatch.store.views import AlertRow, ArticleView, EntityCount, Span, StoryView
 from chipwatch.tui.app import UI_GC_FULL_EVERY
 from chipwatch.tui.messages import AlertChosen, EntityChosen
-from chipwatch.tui.widgets import detail
+from chipwatch.tui.widgets import story_drawing
 from chipwatch.tui.widgets.alerts import AlertsPane
 from chipwatch.tui.widgets.entities import EntitiesPane, entity_prompt
 from tests.test_tui import SIZE, build, settle
@@ -165,15 +165,15 @@ def story(summary: str, articles: int = 3) -> StoryView:
     )
 
 
-def drawn(view: StoryView, *, index: int = 0, width: int = 50) -> detail.Drawing:
-    return detail.draw_story(
+def drawn(view: StoryView, *, index: int = 0, width: int = 50) -> story_drawing.Drawing:
+    return story_drawing.draw_story(
         view, width=width, article_index=index, watched=(["variant"], set()), now=NOW
     )
 
 
 def test_cached_article_lines_equal_a_fresh_drawing() -> None:
     view = story("A long summary about export licences for accelerators. " * 6)
-    detail._BODIES.clear()
+    story_drawing._BODIES.clear()
     fresh = drawn(view, index=1)
     cached = drawn(view, index=1)  # every body from the cache now
     assert cached.lines == fresh.lines and cached.offsets == fresh.offsets
@@ -181,13 +181,13 @@ def test_cached_article_lines_equal_a_fresh_drawing() -> None:
     # the story grows: old bodies come from the cache, the headings say "(n/4)"
     grown = story(view.articles[0].summary, articles=4)
     from_cache = drawn(grown, index=1)
-    detail._BODIES.clear()
+    story_drawing._BODIES.clear()
     assert from_cache.lines == drawn(grown, index=1).lines
     assert any("(2/4)" in "".join(s.text for s in line) for line in from_cache.lines)
 
 
 def test_a_changed_article_or_width_is_drawn_again() -> None:
-    detail._BODIES.clear()
+    story_drawing._BODIES.clear()
     one = drawn(story("Licences were granted on Tuesday."))
     two = drawn(story("Licences were revoked on Friday."))
     text = "\n".join("".join(s.text for s in line) for line in two.lines)

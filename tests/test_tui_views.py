@@ -12,8 +12,8 @@ from chipwatch.store import views
 from chipwatch.store.db import open_db, write_transaction
 from chipwatch.tui.messages import PollBatch
 from chipwatch.tui.poller import PollerChild
-from chipwatch.tui.widgets.detail import KIND_STYLES, highlighted
 from chipwatch.tui.widgets.entities import sparkline
+from chipwatch.tui.widgets.story_drawing import KIND_STYLES, highlighted
 from chipwatch.tui.words import short_time
 from tests.tui_seed import SEED_NOW, build_large_store, build_seed_store
 from tests.waiting import PATIENCE, eventually

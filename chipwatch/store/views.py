@@ -7,13 +7,13 @@ with 100,000 articles never loads more than a screenful or two of rows at once.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chipwatch.store.literals import id_list, json_list
 from chipwatch.store.views_entities import (  # noqa: F401 - re-exported for the monitor
     SPARK_DAYS,
     EntityCount,
@@ -31,6 +31,12 @@ from chipwatch.store.views_status import (  # noqa: F401 - re-exported for the m
     poll_summary,
     set_alert_state,
     simple_search_ids,
+)
+from chipwatch.store.views_story import (  # noqa: F401 - re-exported for the monitor
+    ArticleView,
+    Span,
+    StoryView,
+    story_view,
 )
 from chipwatch.timeutil import iso
 
@@ -77,53 +83,6 @@ class TimelineFilter:
     """Stories a mute rule matches: never shown, whatever the other filters."""
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """An entity mention inside one field of an article."""
-
-    entity: str
-    kind: str
-    field: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleView:
-    """One article of a story, with its outlet, spans and merge explanation."""
-
-    id: int
-    title: str
-    summary: str
-    url: str
-    lang: str
-    published: str
-    feed_name: str
-    feed_url: str
-    read: bool
-    spans: tuple[Span, ...] = ()
-    explain: dict[str, Any] = field(default_factory=dict)
-    cluster_score: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoryView:
-    """A story with every article, for the detail pane."""
-
-    id: int
-    title: str
-    first_seen: str
-    last_updated: str
-    outlet_count: int
-    languages: tuple[str, ...]
-    pinned: bool
-    read: bool
-    articles: tuple[ArticleView, ...]
-    alerts: tuple[str, ...] = ()
-    alerts_raised: tuple[str, ...] = ()
-    """When each of ``alerts`` (same order) was first raised."""
-
-
 # --------------------------------------------------------------------------- timeline
 
 
@@ -140,14 +99,13 @@ def _filter_sql(flt: TimelineFilter) -> tuple[str, list[Any]]:
         )
         params.append(flt.entity)
     if flt.story_ids is not None:
-        ids = sorted(flt.story_ids) or [-1]
-        clauses.append(f"s.id IN ({','.join(str(int(i)) for i in ids)})")
+        clauses.append(f"s.id IN ({id_list(sorted(flt.story_ids))})")
     if flt.unread_only:
         clauses.append("s.read = 0")
     if flt.pinned_only:
         clauses.append("s.pinned = 1")
     if flt.hidden:
-        clauses.append(f"s.id NOT IN ({_id_list(sorted(flt.hidden))})")
+        clauses.append(f"s.id NOT IN ({id_list(sorted(flt.hidden))})")
     return " AND ".join(clauses), params
 
 
@@ -185,7 +143,7 @@ def timeline_page(
             first_seen=r[3],
             article_count=int(r[4]),
             outlet_count=int(r[5]),
-            languages=tuple(_json_list(r[6])),
+            languages=tuple(json_list(r[6])),
             pinned=bool(r[7]),
             read=bool(r[8]),
             alerted=int(r[0]) in alerted,
@@ -234,21 +192,9 @@ def timeline_count(db: Database, flt: TimelineFilter) -> int:
     return int(db.execute(f"SELECT count(*) FROM stories s WHERE {where}", params).fetchone()[0])
 
 
-def _json_list(text: str | None) -> list[str]:
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _id_list(ids: Sequence[int]) -> str:
-    return ",".join(str(int(i)) for i in ids) or "-1"
-
-
 def _alerted(db: Database, ids: Sequence[int]) -> set[int]:
     sql = (
-        f"SELECT DISTINCT story_id FROM alerts WHERE story_id IN ({_id_list(ids)}) "
+        f"SELECT DISTINCT story_id FROM alerts WHERE story_id IN ({id_list(ids)}) "
         "AND state != 'dismissed'"
     )
     return {int(r[0]) for r in db.execute(sql).fetchall()}
@@ -258,7 +204,7 @@ def _top_entities(db: Database, ids: Sequence[int]) -> dict[int, tuple[str, ...]
     sql = (
         "SELECT a.story_id, e.entity, count(*) AS n FROM articles a "
         "JOIN article_entities e ON e.article_id = a.id "
-        f"WHERE a.story_id IN ({_id_list(ids)}) GROUP BY a.story_id, e.entity "
+        f"WHERE a.story_id IN ({id_list(ids)}) GROUP BY a.story_id, e.entity "
         "ORDER BY a.story_id, n DESC, e.entity"
     )
     found: dict[int, list[str]] = defaultdict(list)
@@ -277,102 +223,12 @@ _BELOW = (
     "WITH RECURSIVE below(name) AS (SELECT ? UNION "
     "SELECT x.name FROM entities x JOIN below b ON x.parent = b.name) SELECT name FROM below"
 )
-# --------------------------------------------------------------------------- story detail
-
-
-def story_view(db: Database, story_id: int) -> StoryView | None:
-    """A story with all its articles (oldest first), spans and merge explanations.
-
-    A story merged into another resolves to the story it was merged into."""
-    from chipwatch.store.merged import resolve_story_id
-
-    story_id = resolve_story_id(db, story_id)
-    row = db.execute(
-        "SELECT id, title, first_seen, last_updated, outlet_count, languages, pinned, "
-        "read, merged_into FROM stories WHERE id = ?",
-        [story_id],
-    ).fetchone()
-    if row is None:
-        return None
-    articles = _story_articles(db, story_id)
-    alerts = db.execute(
-        "SELECT watch, min(created_at) FROM alerts WHERE story_id = ? AND state != 'dismissed' "
-        "GROUP BY watch ORDER BY watch",
-        [story_id],
-    ).fetchall()
-    return StoryView(
-        id=int(row[0]),
-        title=row[1],
-        first_seen=row[2],
-        last_updated=row[3],
-        outlet_count=int(row[4]),
-        languages=tuple(_json_list(row[5])),
-        pinned=bool(row[6]),
-        read=bool(row[7]),
-        articles=tuple(articles),
-        alerts=tuple(str(r[0]) for r in alerts),
-        alerts_raised=tuple(str(r[1]) for r in alerts),
-    )
-
-
-def _story_articles(db: Database, story_id: int) -> list[ArticleView]:
-    from chipwatch.store.explain import explanation_contexts
-    from chipwatch.store.feed_label import FEED_LABEL_SQL
-
-    sql = (
-        "SELECT a.id, a.title, a.summary, a.url, a.lang, a.published, "
-        f"{FEED_LABEL_SQL}, f.url, a.read, "
-        "a.cluster_explain, a.cluster_score FROM articles a JOIN feeds f ON f.id = a.feed_id "
-        "WHERE a.story_id = ? ORDER BY a.published, a.id"
-    )
-    rows = db.execute(sql, [story_id]).fetchall()
-    spans = _spans(db, [int(r[0]) for r in rows])
-    # What saying why needs: the matched article as it is now, the corrections.
-    contexts = explanation_contexts(db, [int(r[0]) for r in rows])
-    return [
-        ArticleView(
-            id=int(r[0]),
-            title=r[1],
-            summary=r[2],
-            url=r[3],
-            lang=r[4],
-            published=r[5],
-            feed_name=r[6],
-            feed_url=r[7],
-            read=bool(r[8]),
-            spans=spans.get(int(r[0]), ()),
-            explain=contexts.get(int(r[0])) or _json_dict(r[9]),
-            cluster_score=r[10],
-        )
-        for r in rows
-    ]
-
-
-def _json_dict(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _spans(db: Database, ids: Sequence[int]) -> dict[int, tuple[Span, ...]]:
-    sql = (
-        'SELECT article_id, entity, kind, field, start, "end" FROM article_entities '
-        f"WHERE article_id IN ({_id_list(ids)}) ORDER BY article_id, field, start"
-    )
-    found: dict[int, list[Span]] = defaultdict(list)
-    for article_id, *rest in db.execute(sql).fetchall():
-        found[int(article_id)].append(Span(*rest))
-    return {k: tuple(v) for k, v in found.items()}
-
-
 # --------------------------------------------------------------------------- reader state
 
 
 def set_story_read(db: Database, story_ids: Sequence[int], read: bool = True) -> None:
     """Mark stories (and their articles) read or unread."""
-    marks = _id_list(story_ids)
+    marks = id_list(story_ids)
     db.execute(f"UPDATE stories SET read = ? WHERE id IN ({marks})", [int(read)])
     db.execute(f"UPDATE articles SET read = ? WHERE story_id IN ({marks})", [int(read)])
 

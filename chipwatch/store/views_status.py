@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chipwatch.store.feed_label import FEED_LABEL_SQL, feed_label_sql
+from chipwatch.store.literals import id_list
 from chipwatch.store.network import network_down
 
 if TYPE_CHECKING:  # a plain sqlite3 connection serves as well (the monitor's reads)
@@ -171,7 +172,7 @@ def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) 
     oldest first."""
     if not story_ids:
         return []
-    ids = ",".join(str(int(i)) for i in sorted(story_ids))
+    ids = id_list(sorted(story_ids))
     where = f"a.story_id IN ({ids})" + (" AND a.published >= ?" if since else "")
     params: list[Any] = [since] if since else []
     sql = (
@@ -182,7 +183,7 @@ def article_docs(db: Database, story_ids: frozenset[int], *, since: str | None) 
     )
     rows = db.execute(sql, params).fetchall()
     tags: dict[int, list[tuple[str, str]]] = {}
-    marks = ",".join(str(int(r[0])) for r in rows) or "-1"
+    marks = id_list(r[0] for r in rows)
     for article_id, entity, kind in db.execute(
         f"SELECT article_id, entity, kind FROM article_entities WHERE article_id IN ({marks})"
     ).fetchall():
@@ -215,7 +216,7 @@ def feed_unread_counts(
         where.append("a.published >= ?")
         params.append(since)
     if hidden:
-        where.append(f"s.id NOT IN ({','.join(str(int(i)) for i in sorted(hidden))})")
+        where.append(f"s.id NOT IN ({id_list(sorted(hidden))})")
     sql = (
         "SELECT a.feed_id, count(DISTINCT s.id) FROM articles a "
         f"JOIN stories s ON s.id = a.story_id WHERE {' AND '.join(where)} GROUP BY a.feed_id"

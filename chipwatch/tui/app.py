@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from chipwatch.config import Config, load_config
 from chipwatch.timeutil import short_when, utcnow
+from chipwatch.tui.app_bindings import APP_BINDINGS
 from chipwatch.tui.commands import ChipwatchCommands
 from chipwatch.tui.messages import PollBatch, PollerState
 from chipwatch.tui.poller import PollerChild, other_poller_running, poll_command
@@ -51,40 +52,7 @@ class ChipwatchApp(App[int]):
     TITLE = "chipwatch"
     COMMANDS = App.COMMANDS | {ChipwatchCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Stop the poller and quit"),
-        Binding(
-            "question_mark",
-            "help",
-            "Help",
-            id="help",
-            tooltip="Every key with its id, and the symbols",
-        ),
-        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Poll every feed now"),
-        Binding(
-            "f",
-            "feeds",
-            "Feeds",
-            id="feeds",
-            tooltip="Feed health and unread counts; enter shows a feed's stories",
-        ),
-        Binding(
-            "W",
-            "watches",
-            "Watches",
-            id="watches",
-            tooltip="Watches; add with a preview of what they match",
-        ),
-        Binding("e", "export", "Export", id="export", tooltip="Export a digest"),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            "Commands",
-            show=False,
-            id="command_palette",
-            tooltip="Every action, searchable",
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,

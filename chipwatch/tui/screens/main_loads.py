@@ -18,7 +18,7 @@ from chipwatch.tui.messages import (
     TimelineLoaded,
     TimelineUpdated,
 )
-from chipwatch.tui.widgets.detail import draw_story
+from chipwatch.tui.widgets.story_drawing import draw_story
 
 if TYPE_CHECKING:
     from chipwatch.tui.screens.main import MainScreen

@@ -32,8 +32,8 @@ from chipwatch.textsafe import clean_text, clean_title, safe_url
 from chipwatch.timeutil import from_iso, full_when
 from chipwatch.tui import store_workers as sw
 from chipwatch.tui.links import LinkActions
-from chipwatch.tui.widgets.detail import SUMMARY_LIMIT, highlighted
 from chipwatch.tui.widgets.footer import CalmFooter
+from chipwatch.tui.widgets.story_drawing import SUMMARY_LIMIT, highlighted
 
 if TYPE_CHECKING:
     from chipwatch.tui.app import ChipwatchApp
