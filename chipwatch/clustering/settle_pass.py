@@ -5,7 +5,7 @@ and where each article goes, with the pair that decided it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import product
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from chipwatch.clustering.candidates import CandidateIndex, Doc
@@ -61,7 +61,8 @@ class SettlePass:
         # article -> its closest allowed pair: (score, other's key, pair, other)
         self.closest: dict[int, tuple[float, str, PairScore, Doc]] = {}
         self.parent: dict[Node, Node] = {}
-        self.members: dict[Node, list[int]] = {}  # root -> article ids with a doc
+        # root -> its articles' docs (those with a doc), in the order they joined
+        self.members: dict[Node, list[Doc]] = {}
         self.whole: dict[Node, set[int]] = {}  # root -> stories kept whole in it
         self.story_of: dict[int, int] = {}  # article of a whole story -> the story
         self.user_placed: set[int] = set()  # whole stories a user placed articles in
@@ -76,30 +77,39 @@ class SettlePass:
 
     def pair(self, a: Doc, b: Doc) -> Link:
         """The pair's score, computed once, always with the two in canonical order."""
+        # A pair is kept under its canonical key only: found under either order, it is
+        # that one (no ordering of the two needed).
+        found = self.pairs.get((a.article_id, b.article_id))
+        if found is None:
+            found = self.pairs.get((b.article_id, a.article_id))
+            if found is None:
+                found = self._score(a, b)
+        return found
+
+    def _score(self, a: Doc, b: Doc) -> Link:
+        """Score a pair not scored yet, and keep it."""
         if (a.published, a.key, a.article_id) <= (b.published, b.key, b.article_id):
             first, second = a, b  # canonical(a) <= canonical(b), without the calls
         else:
             first, second = b, a
         key = (first.article_id, second.article_id)
-        found = self.pairs.get(key)
-        if found is None:
-            c = self.clusterer
-            values = score_values(first, second, self.index, c.weights, c.rules)
-            score, allowed = values[SCORE], values[ALLOWED]
-            found = self.pairs[key] = Link(score, allowed, values[VETOES])
-            self.adjacent.setdefault(key[0], []).append((key[1], found))
-            self.adjacent.setdefault(key[1], []).append((key[0], found))
-            if allowed:
-                # The whole score only for a pair kept (see the sweep's ``_pair``).
-                scored = None
-                if round(score, 6) >= self.threshold:
-                    scored = self.full[key] = PairScore(*values)
-                for doc, other in ((first, second), (second, first)):
-                    known = self.closest.get(doc.article_id)
-                    if known is None or (score, other.key) > known[:2]:
-                        if scored is None:
-                            scored = PairScore(*values)
-                        self.closest[doc.article_id] = (score, other.key, scored, other)
+        c = self.clusterer
+        values = score_values(first, second, self.index, c.weights, c.rules)
+        score, allowed = values[SCORE], values[ALLOWED]
+        found = self.pairs[key] = Link(score, allowed, values[VETOES])
+        self.adjacent.setdefault(key[0], []).append((key[1], found))
+        self.adjacent.setdefault(key[1], []).append((key[0], found))
+        if allowed:
+            # The whole score only for a pair kept (see the sweep's ``_pair``).
+            scored = None
+            if round(score, 6) >= self.threshold:
+                scored = self.full[key] = PairScore(*values)
+            for doc, other in ((first, second), (second, first)):
+                known = self.closest.get(doc.article_id)
+                if known is None or (score, other.key) > known[:2]:
+                    if scored is None:
+                        scored = PairScore(*values)
+                    self.closest[doc.article_id] = (score, other.key, scored, other)
         return found
 
     def _collect(self, docs: Iterable[Doc]) -> set[int]:
@@ -172,7 +182,7 @@ class SettlePass:
         """Every story an endpoint of a pair belongs to, not placed by the pass, is a
         node of its own (whole)."""
         db = self.clusterer.db
-        outside = sorted({i for key in self.pairs for i in key if i not in self.free})
+        outside = sorted(set(chain.from_iterable(self.pairs)).difference(self.free))
         self.story_of = current_stories(db, outside)
         stories = sorted(set(self.story_of.values()))
         members = story_members(db, stories)
@@ -185,12 +195,12 @@ class SettlePass:
             for i in ids:
                 self.story_of[i] = story_id
             self.parent[node] = node
-            self.members[node] = [i for i in ids if self.doc(i) is not None]
+            self.members[node] = [d for i in ids if (d := self.doc(i)) is not None]
             self.whole[node] = {story_id}
-        for article_id in self.free:
+        for article_id, doc in self.free.items():
             node = ("a", article_id)
             self.parent[node] = node
-            self.members[node] = [article_id]
+            self.members[node] = [doc]
             self.whole[node] = set()
 
     # ---- groups
@@ -219,18 +229,26 @@ class SettlePass:
         """Link the scored pairs into groups (strongest first) and place them."""
         self._keep_whole()
         edges = []
-        for (a, b), pair in self.pairs.items():
+        free, story_of, threshold = self.free, self.story_of, self.threshold
+        # The links are the allowed pairs at the threshold: those ``full`` keeps (with
+        # the same score), a fraction of every scored pair. Sorted below on the pairs'
+        # keys and ids, so their order here does not matter.
+        for (a, b), pair in self.full.items():
+            if not pair.allowed:
+                continue
             # Rounded: a last-digit difference of a sum must not reorder two links.
             score = round(pair.score, 6)
-            if not pair.allowed or score < self.threshold:
+            if score < threshold:
                 continue
-            if a not in self.free and a not in self.story_of:
-                continue
-            if b not in self.free and b not in self.story_of:
-                continue
-            first, second = self.doc(a), self.doc(b)
-            if first is None or second is None or self.node(a) == self.node(b):
-                continue
+            first, second = free.get(a), free.get(b)
+            if first is None or second is None:  # not both placed by the pass
+                if a not in free and a not in story_of:
+                    continue
+                if b not in free and b not in story_of:
+                    continue
+                first, second = self.doc(a), self.doc(b)
+                if first is None or second is None or self.node(a) == self.node(b):
+                    continue
             edges.append((-score, first.key, second.key, a, b))
         edges.sort()
         for negative, _, _, a, b in edges:
@@ -245,12 +263,20 @@ class SettlePass:
         bridge = bool(whole[0] and whole[1])
         if bridge and (score < STRONG or (whole[0] | whole[1]) & self.user_placed):
             return
-        cross = [p for p in self._cross(left, right) if p.allowed]
-        if score < DECISIVE and (
-            self._profile(left).conflicts(self._profile(right)) or any(p.vetoes for p in cross)
-        ):
-            return
+        # Two small groups have every pair between them scored here, whatever the link's
+        # score (a pair scored is kept: it may decide an article's place). Between bigger
+        # groups the pairs are only read, so only when a weaker link needs them.
+        small = len(self.members[left]) * len(self.members[right]) <= FULL_LINKAGE
+        cross = self._every_pair(left, right) if small else None
+        if score < DECISIVE:
+            if self._profile(left).conflicts(self._profile(right)):
+                return
+            if cross is None:
+                cross = self._scored_pairs(left, right)
+            if any(p.vetoes for p in cross):
+                return
         if score < STRONG:
+            assert cross is not None  # read above: STRONG < DECISIVE
             scores = [p.score for p in cross]
             if scores and sum(scores) / len(scores) < LINK_MIN:
                 return
@@ -273,22 +299,40 @@ class SettlePass:
         link at a time: counts add up, and each class keeps its first mention."""
         found = self.profile.get(root)
         if found is None:
-            docs = (d for i in self.members[root] if (d := self.doc(i)) is not None)
-            found = self.profile[root] = Profile.of(docs)
+            found = self.profile[root] = Profile.of(self.members[root])
         return found
 
-    def _cross(self, left: Node, right: Node) -> list[Link]:
-        """The scored pairs between two groups: all of them for small groups, else the
-        ones the candidate lookup scored."""
+    def _every_pair(self, left: Node, right: Node) -> list[Link]:
+        """The allowed pairs between two small groups, every pair scored (in the order of
+        ``product(left, right)``; :meth:`pair` inlined: most were scored already)."""
+        pairs, score = self.pairs, self._score
+        found = []
+        for x in self.members[left]:
+            xi = x.article_id
+            for y in self.members[right]:
+                yi = y.article_id
+                link = pairs.get((xi, yi))
+                if link is None:
+                    link = pairs.get((yi, xi))
+                    if link is None:
+                        link = score(x, y)
+                if link.allowed:
+                    found.append(link)
+        return found
+
+    def _scored_pairs(self, left: Node, right: Node) -> list[Link]:
+        """The allowed pairs between two groups that are scored already (those of the
+        candidate lookups, and of earlier full linkage): read, none scored."""
         a, b = self.members[left], self.members[right]
-        if len(a) * len(b) <= FULL_LINKAGE:
-            # Every pair, in the order of ``product(a, b)``: each side's docs read once.
-            ours = [d for x in a if (d := self.doc(x)) is not None]
-            theirs = [d for y in b if (d := self.doc(y)) is not None]
-            return [self.pair(dx, dy) for dx, dy in product(ours, theirs)]
         smaller, larger = (a, b) if len(a) <= len(b) else (b, a)
-        other = set(larger)
-        return [p for x in smaller for y, p in self.adjacent.get(x, ()) if y in other]
+        other = {d.article_id for d in larger}
+        adjacent = self.adjacent
+        return [
+            p
+            for x in smaller
+            for y, p in adjacent.get(x.article_id, ())
+            if y in other and p.allowed
+        ]
 
     # ---- the outcome
     def _plan(self) -> Plan:
@@ -302,17 +346,19 @@ class SettlePass:
         return plan
 
     def _group_order(self, nodes: list[Node]) -> tuple[float, str, int]:
-        firsts = [canonical(d) for i in self.members[self.find(nodes[0])] if (d := self.doc(i))]
-        return min(firsts) if firsts else (0.0, "", 0)
+        docs = self.members[self.find(nodes[0])]
+        return min(map(canonical, docs)) if docs else (0.0, "", 0)
 
     def _place(self, plan: Plan, group: list[Node]) -> None:
         """The deciding pair of each article the group places: its strongest pair
         inside the group, or for one left alone its closest miss."""
-        inside = set(self.members[self.find(group[0])])
+        inside = {d.article_id: d for d in self.members[self.find(group[0])]}
+        # An article alone in its group has no pair inside it (none with itself).
+        adjacent = self.adjacent if len(inside) > 1 else {}
         for article_id in (n[1] for n in group if n[0] == "a"):
             best: tuple[float, str, int] | None = None
-            for other_id, link in self.adjacent.get(article_id, ()):
-                other = self.doc(other_id) if other_id in inside and link.allowed else None
+            for other_id, link in adjacent.get(article_id, ()):
+                other = inside.get(other_id) if link.allowed else None
                 if other is not None and (best is None or (link.score, other.key) > best[:2]):
                     best = (link.score, other.key, other_id)
             bridged = self.bridges.get(article_id, [])

@@ -31,6 +31,7 @@ from chipwatch.store.story_rows import (  # re-exported: the story row's upkeep
 from chipwatch.store.story_rows import StoryState as StoryState
 from chipwatch.store.story_rows import add_to_story as add_to_story
 from chipwatch.store.story_rows import choose_headline as choose_headline
+from chipwatch.store.story_rows import create_stories as create_stories
 from chipwatch.store.story_rows import create_story as create_story
 from chipwatch.store.story_rows import refresh_stories as refresh_stories
 from chipwatch.store.story_rows import refresh_story as refresh_story

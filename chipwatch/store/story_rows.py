@@ -82,11 +82,13 @@ def refresh_stories(db: Database, story_ids: Sequence[int], *, languages: Sequen
     for start in range(0, len(story_ids), REFRESH_CHUNK):
         part = list(story_ids[start : start + REFRESH_CHUNK])
         members = _members(conn, part)
-        shared = _shared_entity_counts(conn, part)
+        # An article alone in its story shares nothing: only bigger stories are read.
+        shared = _shared_entity_counts(conn, [s for s in part if len(members[s]) > 1])
         rows, empty = [], []
         for story_id in part:
             if members[story_id]:
-                rows.append(_story_row(story_id, members[story_id], shared[story_id], languages))
+                found = shared.get(story_id, {})
+                rows.append(_story_row(story_id, members[story_id], found, languages))
             else:
                 empty.append((story_id,))
         conn.executemany(
@@ -146,6 +148,8 @@ def _shared_entity_counts(
 ) -> dict[int, dict[int, int]]:
     """For each story, how many of each article's entities another of its articles
     mentions too."""
+    if not story_ids:
+        return {}
     marks = ",".join("?" * len(story_ids))
     rows = conn.execute(
         "SELECT DISTINCT a.story_id, e.article_id, e.entity FROM article_entities e "
@@ -168,6 +172,29 @@ def create_story(db: Database, *, published: datetime, now: datetime) -> int:
         [stamp, stamp, iso(now)],
     )
     return int(cursor.lastrowid or 0)
+
+
+# SQLite's largest rowid: past it, a new row's id is not the largest one plus one.
+MAX_ROWID = (1 << 63) - 1
+
+
+def create_stories(db: Database, published: Sequence[datetime], *, now: datetime) -> list[int]:
+    """:func:`create_story` for each of ``published``, in that order, in one statement:
+    the ids they would have been given one at a time (the largest id so far plus one,
+    SQLite's choice for a table without AUTOINCREMENT)."""
+    row = db.conn.execute("SELECT max(id) FROM stories").fetchone()
+    first = (row[0] or 0) + 1
+    if first - 1 + len(published) > MAX_ROWID:  # never in practice: SQLite picks them
+        return [create_story(db, published=p, now=now) for p in published]
+    ids = list(range(first, first + len(published)))
+    created = iso(now)
+    stamps = [iso(p) for p in published]
+    db.conn.executemany(
+        "INSERT INTO stories (id, title, first_seen, last_updated, created_at) "
+        "VALUES (?, '', ?, ?, ?)",
+        [(i, stamp, stamp, created) for i, stamp in zip(ids, stamps, strict=True)],
+    )
+    return ids
 
 
 def start_story(
