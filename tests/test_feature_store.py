@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import sqlite3
 import tomllib
 import zlib
 from collections.abc import Sequence
@@ -358,15 +357,6 @@ def test_an_unsettled_article_edited_keeps_no_stale_features(tmp_path: Path) -> 
     read = {doc.article_id: doc for doc in docs_by_ids(db, ids)}
     assert read == _recomputed(db, ids)
     assert any("samsung" in doc.title for doc in read.values())
-
-
-def test_the_migration_adds_the_column_to_a_store_that_had_unsettled_rows(tmp_path: Path) -> None:
-    """A store from before keeps its waiting articles (no features: computed)."""
-    db = open_db(tmp_path / "store.db")
-    columns = [row[1] for row in db.conn.execute("PRAGMA table_info(unsettled)")]
-    assert columns == ["article_id", "features"]
-    conn: sqlite3.Connection = db.conn
-    assert conn.execute("SELECT count(*) FROM unsettled").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize(

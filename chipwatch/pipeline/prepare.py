@@ -74,7 +74,7 @@ _UTC_OFFSETS = (None, timedelta(0))
 def _encoded(features: DocFeatures) -> bytes | None:
     try:
         return encode(features)
-    except ValueError:  # text the store could not hold either (a lone surrogate)
+    except ValueError:  # features the format cannot hold (feature_codec.Unkept)
         return None
 
 
