@@ -10,9 +10,11 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from chipwatch.clustering.candidates import Doc
+from chipwatch.clustering.feature_codec import decode
 from chipwatch.clustering.features import DocFeatures, doc_features
 from chipwatch.model import Article, EntityMatch
-from chipwatch.store.clustering import articles_for_clustering, clustered_articles
+from chipwatch.store.clustering import articles_for_clustering, clustered_articles, kept_features
+from chipwatch.timeutil import from_iso
 
 
 def build_doc(
@@ -28,12 +30,21 @@ def build_doc(
     """The comparable features of one article (``features`` when already computed).
     ``key``: the article's stored key when ``article`` does not carry it."""
     f = features if features is not None else doc_features(article, matches)
+    published = article.published.timestamp()
+    return _doc(
+        article_id, story_id, feed_id, published, key if key is not None else article.key, f
+    )
+
+
+def _doc(
+    article_id: int, story_id: int, feed_id: int, published: float, key: str, f: DocFeatures
+) -> Doc:
     return Doc(
         article_id=article_id,
         story_id=story_id,
         feed_id=feed_id,
         lang=f.lang,
-        published=article.published.timestamp(),
+        published=published,
         title=f.title,
         title_key=f.title_key,
         url=f.url,
@@ -42,7 +53,7 @@ def build_doc(
         words=f.words,
         numbers=f.numbers,
         names=f.names,
-        key=key if key is not None else article.key,
+        key=key,
         actions=f.actions,
         primary=f.primary,
         slack=f.slack,
@@ -70,9 +81,21 @@ def load_docs(
 
 
 def docs_by_ids(db: Database, ids: Sequence[int]) -> list[Doc]:
-    """Docs for the given articles (story id 0 when not placed yet)."""
-    rows, matches = articles_for_clustering(db, ids)
-    return [
-        build_doc(aid, sid or 0, fid, article, matches.get(aid, []))
-        for aid, sid, fid, article in rows
-    ]
+    """Docs for the given articles (story id 0 when not placed yet). An article waiting
+    for the settle pass comes with the features its parse worker computed, kept in the
+    store (:func:`~chipwatch.store.clustering.keep_features`); the others' are computed
+    from the stored article and mentions, as is any kept row that does not decode (from
+    another version of chipwatch, or damaged)."""
+    docs = []
+    for aid, sid, fid, published, key, data in kept_features(db, ids) if ids else ():
+        features = decode(data)
+        if features is not None:
+            docs.append(_doc(aid, sid or 0, fid, from_iso(published).timestamp(), key, features))
+    if len(docs) < len(ids):
+        done = {doc.article_id for doc in docs}
+        rows, matches = articles_for_clustering(db, [i for i in ids if i not in done])
+        docs += [
+            build_doc(aid, sid or 0, fid, article, matches.get(aid, []))
+            for aid, sid, fid, article in rows
+        ]
+    return docs

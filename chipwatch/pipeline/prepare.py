@@ -11,8 +11,10 @@ A writer that gets no prepared values (a test, an older caller) computes them it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
+from chipwatch.clustering.feature_codec import encode
 from chipwatch.clustering.features import DocFeatures, doc_features
 from chipwatch.config import EntityConfig
 from chipwatch.model import Article, EntityMatch, split_body_matches, with_body
@@ -24,6 +26,11 @@ class Prepared:
 
     matches: tuple[EntityMatch, ...]
     features: DocFeatures
+    # ``features`` as the store keeps them until the settle pass (chipwatch.clustering.
+    # feature_codec), encoded here, in parallel, not on the writer's thread. None: kept
+    # not, and the pass computes them from the store: the article was read with its
+    # page's text, its time is not in UTC (_stored_alike), or the encoding failed.
+    encoded: bytes | None = field(default=None, compare=False)
 
 
 def prepare_articles(
@@ -48,8 +55,27 @@ def prepare_articles(
         features = doc_features(seen, matches)
         if body:
             matches = split_body_matches(matches, article.summary)
-        prepared.append(Prepared(tuple(matches), features))
+        kept = not body and _stored_alike(article)
+        prepared.append(Prepared(tuple(matches), features, _encoded(features) if kept else None))
     return tuple(prepared)
+
+
+def _stored_alike(article: Article) -> bool:
+    """The settle pass computes an article's features from the store, which keeps its
+    time in UTC to the second; the features read the time's hour (an imprecise date is
+    midnight or noon), so a time in another zone could give other features there. The
+    parser gives UTC; an article that is not given so keeps no features."""
+    return article.published.utcoffset() in _UTC_OFFSETS
+
+
+_UTC_OFFSETS = (None, timedelta(0))
+
+
+def _encoded(features: DocFeatures) -> bytes | None:
+    try:
+        return encode(features)
+    except ValueError:  # features the format cannot hold (feature_codec.Unkept)
+        return None
 
 
 def warm(entities: tuple[EntityConfig, ...]) -> None:

@@ -29,6 +29,7 @@ from chipwatch.pipeline.events import article_event, story_event
 from chipwatch.pipeline.longfeed import gather, needed
 from chipwatch.pipeline.outcome import FeedOutcome, FeedPoll, label
 from chipwatch.store.articles import insert_new_articles, plan_articles, update_article
+from chipwatch.store.clustering import keep_features
 from chipwatch.store.tags import save_matches, save_matches_many
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def store_articles(
             now=now,
             tagged=(matches, features),
         )
+    _keep_features(db, plan, articles, ready)
     services.clusterer.end_batch()  # the rarity table's changes, in this transaction
 
 
@@ -105,6 +107,24 @@ class _Stored:
     feed_id: int
     name: str
     url: str
+
+
+def _keep_features(
+    db: Any, plan: Any, articles: Sequence[Article], ready: Sequence[Any] | None
+) -> None:
+    """The new articles' features as their parse worker encoded them, kept in the store
+    while they wait for the settle pass, which reads them instead of computing them
+    again (an edited article's are computed: the stored row keeps some old fields).
+    Encoded by the workers, in parallel: here one statement per feed."""
+    if ready is None:
+        return
+    kept = [
+        (plan.ids[article.key], prepared.encoded)
+        for article, change, prepared in zip(articles, plan.changes, ready, strict=True)
+        if change == "new" and prepared is not None and prepared.encoded is not None
+    ]
+    if kept:
+        keep_features(db, kept)
 
 
 def _newest(

@@ -194,6 +194,8 @@ def update_article(
         ],
     )
     db.conn.execute("DELETE FROM query_special WHERE article_id = ?", [article_id])
+    # Features kept for the settle pass were the old text's: the pass computes them.
+    db.conn.execute("UPDATE unsettled SET features = NULL WHERE article_id = ?", [article_id])
     if is_query_special(article.title, article.summary):
         db.conn.execute("INSERT INTO query_special (article_id) VALUES (?)", [article_id])
 

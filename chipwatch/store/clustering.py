@@ -196,8 +196,39 @@ def unsettled_ids(db: Database) -> list[int]:
     return [int(row[0]) for row in db.conn.execute("SELECT article_id FROM unsettled")]
 
 
+def keep_features(db: Database, items: Sequence[tuple[int, bytes]]) -> None:
+    """``(article id, encoded features)`` of new articles waiting for the settle pass
+    (those not waiting keep nothing): the pass reads them back (:func:`kept_features`)
+    instead of computing them again. Each goes with its ``unsettled`` row."""
+    db.conn.executemany(
+        "UPDATE unsettled SET features = ? WHERE article_id = ?",
+        [(data, article_id) for article_id, data in items],
+    )
+
+
+KeptRow = tuple[int, int | None, int, str, str, bytes]
+_KEPT = (
+    "SELECT a.id, a.story_id, a.feed_id, a.published, a.key, u.features FROM unsettled u "
+    "JOIN articles a ON a.id = u.article_id WHERE u.features IS NOT NULL AND NOT EXISTS "
+    "(SELECT 1 FROM article_texts t WHERE t.url = a.url AND a.url != '' AND t.analysed = 1 "
+    "AND t.status = 'ok') AND u.article_id IN "
+)
+
+
+def kept_features(db: Database, ids: Sequence[int]) -> list[KeptRow]:
+    """Of the given articles, those waiting for the settle pass with their features
+    kept: ``(id, story id, feed id, published as stored, key, encoded features)``. An
+    article with a page text clustering reads (a full_text feed's) is left out: its
+    features are computed from the stored text, whatever text the worker saw."""
+    found: list[KeptRow] = []
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        found += db.conn.execute(f"{_KEPT}({','.join('?' * len(part))})", part).fetchall()
+    return found
+
+
 def clear_unsettled(db: Database, ids: Sequence[int]) -> None:
-    """The settle pass placed these."""
+    """The settle pass placed these (their kept features go with them)."""
     db.conn.executemany("DELETE FROM unsettled WHERE article_id = ?", [(i,) for i in ids])
 
 

@@ -288,6 +288,15 @@ def m008_alerts_article(db: Database) -> None:
     db.execute("ALTER TABLE alerts ADD COLUMN article_id INTEGER REFERENCES articles(id)")
 
 
+@migrations()
+def m009_clustering_unsettled_features(db: Database) -> None:
+    # Session 28. The comparable features of an article waiting for the settle pass, as
+    # the parse worker computed them (chipwatch.clustering.feature_codec: a versioned,
+    # checksummed encoding; NULL: none kept, the pass computes them from the article).
+    # They go with the row when the pass settles the article: nothing stays for good.
+    db.execute("ALTER TABLE unsettled ADD COLUMN features BLOB")
+
+
 def known_migration_names() -> set[str]:
     """Names this version of chipwatch knows; a store with others is from a newer one."""
     return {m.name for m in migrations._migrations}

@@ -1,0 +1,219 @@
+"""An article's comparable features (:class:`~.features.DocFeatures`) as bytes, kept in
+the store while the article waits for the settle pass (``unsettled.features``), so the
+pass reads them back instead of computing them again from the stored article.
+
+The parse workers encode (:mod:`chipwatch.pipeline.prepare`), in parallel; the settle
+pass decodes (:func:`chipwatch.clustering.documents.docs_by_ids`), on one core. A store
+is a file a user may share, so the encoding is text only, in a small format of our
+own: strings joined by the four ASCII separator characters (FS, GS, RS, US), which no
+feature holds (an article whose features would is not kept). Decoding is
+``str.split`` and ``int``/``float`` of a few fields: it can build nothing but strings,
+sets, a dict and :class:`ActionMention` values, and costs a fraction of JSON's (pickle
+and marshal were not candidates: they build objects of any kind from the bytes, and
+marshal's format changes with Python's version). A header names the format and
+chipwatch's version, and a CRC-32 covers the rest: :func:`decode` returns None for
+anything else — a row of another version, a damaged or hand-made one — and the caller
+computes the features: never a wrong feature, never a crash.
+
+Layout: ``cwf<FORMAT> <version>\\n`` + CRC-32 of the payload (4 bytes, big endian) +
+the payload (~560 bytes an article of the synthetic corpora; deflating it to ~335 cost
+the workers as much again as encoding, ~18 µs an article, and the pass ~6 µs a read),
+UTF-8, 15 fields joined by RS: lang, title, title key, url, guid, entities (name, kind,
+name, kind... joined by US), words, numbers, names (each joined by US), actions
+(joined by GS), primary (their positions among the actions, by US), slack, credit,
+host, actors (by US). An action is 9 fields joined by FS: action, object, flags
+(planned, lead, no object: ``0``/``1`` each), field, start, end, rule, objects (name,
+kind... by US), framed.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Collection
+
+from chipwatch import __version__
+from chipwatch.clustering.actions import ActionMention
+from chipwatch.clustering.features import DocFeatures
+
+# Bump when doc_features computes anything differently, or the layout changes: rows
+# written before then are computed again (a stored row lives only until the next
+# settle pass, so a bump costs one recomputation at most).
+FORMAT = 1
+HEADER = f"cwf{FORMAT} {__version__}\n".encode()
+FS, GS, RS, US = "\x1c", "\x1d", "\x1e", "\x1f"
+_FIELDS = 15
+_ACTION_FIELDS = 9
+_FLAGS = {f"{a}{b}{c}": (a == "1", b == "1", c == "1") for a in "01" for b in "01" for c in "01"}
+_NONE: frozenset[str] = frozenset()
+
+
+class Unkept(ValueError):
+    """These features cannot be written in the format (a separator in a string, an
+    empty string in a list): the article keeps none."""
+
+
+def encode(features: DocFeatures) -> bytes:
+    """The stored form of ``features`` (see the module doc); :class:`Unkept` (a
+    ``ValueError``) when they cannot be."""
+    actions = features.actions
+    lists = (features.words, features.numbers, features.names, features.actors)
+    if "" in features.entities or any("" in items for items in lists):
+        raise Unkept("an empty string in a list")
+    entities = [part for pair in features.entities.items() for part in pair]
+    where = {id(mention): i for i, mention in enumerate(actions)}
+    primary = [str(_position(mention, where, actions)) for mention in features.primary]
+    payload = RS.join(
+        (
+            features.lang,
+            features.title,
+            features.title_key,
+            features.url,
+            features.guid,
+            US.join(entities),
+            US.join(features.words),
+            US.join(features.numbers),
+            US.join(features.names),
+            GS.join([_action(mention) for mention in actions]),
+            US.join(primary),
+            repr(features.slack),
+            features.credit,
+            features.host,
+            US.join(features.actors),
+        )
+    )
+    # A separator inside a string would add one: the counts tell (in C, at once).
+    units = _joins(entities, *lists, primary) + sum(
+        _joins(mention.objects) * 2 + (1 if mention.objects else 0) for mention in actions
+    )
+    if (
+        payload.count(RS) != _FIELDS - 1
+        or payload.count(GS) != max(len(actions) - 1, 0)
+        or payload.count(FS) != len(actions) * (_ACTION_FIELDS - 1)
+        or payload.count(US) != units
+    ):
+        raise Unkept("a separator in a string")
+    body = payload.encode()  # UnicodeEncodeError (a ValueError): a lone surrogate
+    return HEADER + zlib.crc32(body).to_bytes(4, "big") + body
+
+
+def decode(data: object) -> DocFeatures | None:
+    """The features ``data`` holds; None when it is not a whole row of this format and
+    version (the caller computes them instead)."""
+    if type(data) is not bytes or not data.startswith(HEADER):
+        return None
+    start = len(HEADER) + 4
+    body = data[start:]
+    if zlib.crc32(body) != int.from_bytes(data[len(HEADER) : start], "big"):
+        return None
+    try:
+        return _features(body.decode())
+    except (ValueError, IndexError, KeyError):
+        return None
+
+
+def _joins(*lists: Collection[object]) -> int:
+    """How many US a list field holds: one between two items."""
+    total = 0
+    for items in lists:
+        total += max(len(items) - 1, 0)
+    return total
+
+
+def _action(mention: ActionMention) -> str:
+    obj = mention.object
+    if "" in (name for pair in mention.objects for name in pair):
+        raise Unkept("an empty object name")
+    flags = f"{mention.planned:d}{mention.lead:d}{obj is None:d}"
+    objects = US.join([part for pair in mention.objects for part in pair])
+    fields = (mention.action, obj or "", flags, mention.field, str(mention.start))
+    return FS.join((*fields, str(mention.end), mention.rule, objects, mention.framed))
+
+
+def _position(mention: ActionMention, where: dict[int, int], actions: tuple[object, ...]) -> int:
+    """Where a primary action is among the actions (it is one of them)."""
+    found = where.get(id(mention))
+    return found if found is not None else actions.index(mention)
+
+
+def _features(payload: str) -> DocFeatures:
+    """The features of a payload; ValueError (or IndexError, KeyError) when it does not
+    have their shape."""
+    fields = payload.split(RS)
+    if len(fields) != _FIELDS:
+        raise ValueError("not a features row")
+    lang, title, key, url, guid, entities, words, numbers, names = fields[:9]
+    actions_text, primary_text, slack_text, credit, host, actors = fields[9:]
+    slack = float(slack_text)
+    if not math.isfinite(slack) or slack < 0:
+        raise ValueError("slack")
+    actions = tuple([_mention(text) for text in actions_text.split(GS)]) if actions_text else ()
+    primary = tuple([actions[_index(i, len(actions))] for i in _split(primary_text)])
+    return DocFeatures(
+        lang,
+        title,
+        key,
+        url,
+        guid,
+        dict(_pairs(entities)),
+        _set(words),
+        _set(numbers),
+        _set(names),
+        actions,
+        primary,
+        slack,
+        credit,
+        host,
+        _set(actors),
+    )
+
+
+def _mention(text: str) -> ActionMention:
+    fields = text.split(FS)
+    if len(fields) != _ACTION_FIELDS:
+        raise ValueError("not an action")
+    action, obj, flags, field, start, end, rule, objects, framed = fields
+    planned, lead, no_object = _FLAGS[flags]
+    if not (start.isdigit() and end.isdigit() and start.isascii() and end.isascii()):
+        raise ValueError("not a position")  # int() would take a sign, spaces, "_"
+    return ActionMention(
+        action,
+        None if no_object else obj,
+        planned,
+        field,
+        int(start),
+        int(end),
+        rule,
+        _pairs(objects) if objects else (),
+        lead,
+        framed,
+    )
+
+
+def _split(text: str) -> list[str]:
+    return text.split(US) if text else []
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split(US)) if text else _NONE
+
+
+def _pairs(text: str) -> tuple[tuple[str, str], ...]:
+    flat = _split(text)
+    if len(flat) % 2:
+        raise ValueError("pairs")
+    return tuple(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _int(text: str) -> int:
+    """A span's end: digits only (``int`` would take a sign, spaces and underscores)."""
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError("not a position")
+    return int(text)
+
+
+def _index(text: str, size: int) -> int:
+    value = _int(text)
+    if value >= size:
+        raise ValueError("primary")
+    return value
