@@ -16,13 +16,14 @@ NOTHING_SHARED: Shared = ((), ())
 
 
 def ranked(shared: Shared) -> list[str]:
-    """The shared items, heaviest first; equal weights keep their order."""
+    """The shared items, heaviest first; equal weights in the items' own order. The
+    items come in a set's order, which follows the strings' hashes and so differs from
+    one process to the next: without the tie broken on the item, an explanation cut to
+    its first few words would name different words each poll."""
     items, weights = shared
     if not weights:
         return []
-    order = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)
-    listed = list(items)
-    return [listed[i] for i in order]
+    return [item for _, item in sorted(zip((-w for w in weights), items, strict=True))]
 
 
 @dataclass(slots=True)
