@@ -46,9 +46,9 @@ from chipwatch.clustering.candidates import (  # the index's own weights and lim
     _QUARTERS,
     MAX_BLOCKING_FEATURES,
     MAX_POSTINGS,
+    MIN_RELATIVE_BLOCKING,
     Doc,
     blocking_kinds,
-    ranking_floor,
 )
 from chipwatch.clustering.docfreq import DocumentFrequencies
 
@@ -163,7 +163,11 @@ class RoundPostings:
         shared.pop(position, None)
         if not shared:
             return
-        floor = ranking_floor(shared.values(), limit * 3)
+        # The index's floor (``ranking_floor``) is this share of the best count, or
+        # the ``limit * 3``-th largest count when more pass: the candidates over that
+        # one are the first ``limit * 3`` of the ranking below either way, so the
+        # share alone cuts the same (the ranking sorts what passes anyway).
+        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
         ranks, at_rank, ids, times = self.ranks, self.at_rank, self.ids, self.times
         # (count, key) as the index ranks them (then its article id, never reached:
         # keys are unique); the key by its rank, which orders the same. One int for
