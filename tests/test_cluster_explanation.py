@@ -106,3 +106,31 @@ def test_figures_are_written_as_people_write_them() -> None:
 def test_feed_text_in_an_explanation_is_cleaned() -> None:
     hostile = Explanation(decision="joined", shared_entities=("\x1b[31mred\x1b[0m",))
     assert "\x1b" not in describe(hostile, Context(matched=Matched("\x1b]8;;x\x07t", "f"))).line
+
+
+def test_stored_text_is_what_json_dumps_writes() -> None:
+    """to_json keeps the C encoder ``json.dumps(..., ensure_ascii=False)`` makes on
+    each call, made once (session 29): the text must stay byte for byte the same, for
+    every kind of value an explanation holds (ints where a sum over none was stored,
+    None, non-ASCII names, quotes, control characters)."""
+    full = Explanation(
+        decision="joined",
+        via="bridge",
+        score=0,
+        threshold=None,
+        parts={"entities": 1, "numbers": 0, "time": 0.123456789, "same_feed": -0.1},
+        shared_entities=('Société "Générale"', "華為", "a\\b\nc\x1f"),
+        shared_figures=("pct:4",),
+        shared_names=("ümlaut",),
+        shared_words=("licenc",),
+        matched_article_id=12,
+        matched_hours=None,
+        action=("licence.granted", ""),
+        also=("sales.resumed",),
+        conflict=("ban.imposed", "ban.lifted"),
+        bridged=((3, 0.6123456), (9, 1)),
+    )
+    for explanation in (full, JOINED, Explanation()):
+        stored = explanation.to_json()
+        assert stored == json.dumps(explanation.to_dict(), ensure_ascii=False)
+        assert Explanation.from_json(stored) == Explanation.from_json(explanation.to_dict())

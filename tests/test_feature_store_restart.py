@@ -108,7 +108,7 @@ def test_a_settle_after_a_killed_first_import_reads_the_kept_features_and_comput
     server.route("/slow.xml").delay = 0.0
     computed: list[int] = []
     decoded: list[int] = []
-    real_features, real_decode = documents.doc_features, documents.decode
+    real_features, real_decode = documents.doc_features, documents.decode_fields
 
     def counted_features(*args: Any) -> Any:
         computed.append(1)
@@ -120,7 +120,7 @@ def test_a_settle_after_a_killed_first_import_reads_the_kept_features_and_comput
         return found
 
     monkeypatch.setattr(documents, "doc_features", counted_features)
-    monkeypatch.setattr(documents, "decode", counted_decode)
+    monkeypatch.setattr(documents, "decode_fields", counted_decode)
     argv = ["--config", str(config), "--db", str(killed), "poll", "--once", "--now", STAMP]
     assert main(argv) == 0
     assert computed == [], "the settle pass computed features the store kept"

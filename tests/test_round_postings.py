@@ -90,6 +90,39 @@ def test_round_postings_give_the_candidates_of_the_whole_round_index() -> None:
                     assert found == expected, (seed, doc.article_id)
 
 
+@pytest.mark.parametrize(("sets", "positions"), [(1, 10_000), (3, 200), (256, 1 << 16)])
+def test_remembered_word_counts_give_the_same_candidates(
+    monkeypatch: pytest.MonkeyPatch, sets: int, positions: int
+) -> None:
+    # Session 29: the counts of a chosen set of word postings are remembered (bounded)
+    # and copied for the next article blocking on the same words. Asked twice in
+    # another order (hits), and with bounds small enough to evict at once (misses).
+    from chipwatch.clustering import round_postings
+
+    monkeypatch.setattr(round_postings, "COUNTED_SETS", sets)
+    monkeypatch.setattr(round_postings, "COUNTED_POSITIONS", positions)
+    docs = _docs(600, 11)
+    df = DocumentFrequencies()
+    for doc in docs:
+        df.add(doc)
+    df.freeze()
+    whole = CandidateIndex(horizon_seconds=float("inf"), df=df)
+    compact = RoundPostings(df, key_ranks(docs))
+    for doc in docs:
+        whole.add(doc)
+        compact.add(doc)
+    counted: list[int] = []  # a new count made (not remembered)
+    remember = compact._remember
+    monkeypatch.setattr(compact, "_remember", lambda *a: counted.append(1) or remember(*a))
+    asked = [*docs, *reversed(docs)]
+    for doc in asked:
+        found = list(compact.iter_candidates(doc, window_seconds=2 * DAY, limit=12))
+        assert found == whole.candidates(doc, window_seconds=2 * DAY, limit=12), doc.article_id
+        assert len(compact.counted) <= sets and compact.counted_positions <= positions
+        assert compact.counted_positions == sum(map(len, compact.counted.values()))
+    assert 0 < len(counted) < len(asked)  # counted, and remembered counts were read
+
+
 def _reference() -> type:
     sys.path.insert(0, str(Path(__file__).parent))
     try:

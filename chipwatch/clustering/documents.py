@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from chipwatch.clustering.candidates import Doc
-from chipwatch.clustering.feature_codec import decode
+from chipwatch.clustering.feature_codec import Fields, decode_fields
 from chipwatch.clustering.features import DocFeatures, doc_features
 from chipwatch.model import Article, EntityMatch
 from chipwatch.store.clustering import articles_for_clustering, clustered_articles, kept_features
@@ -88,9 +88,9 @@ def docs_by_ids(db: Database, ids: Sequence[int]) -> list[Doc]:
     another version of chipwatch, or damaged)."""
     docs = []
     for aid, sid, fid, published, key, data in kept_features(db, ids) if ids else ():
-        features = decode(data)
-        if features is not None:
-            docs.append(_doc(aid, sid or 0, fid, from_iso(published).timestamp(), key, features))
+        fields = decode_fields(data)
+        if fields is not None:
+            docs.append(_kept_doc(aid, sid or 0, fid, from_iso(published).timestamp(), key, fields))
     if len(docs) < len(ids):
         done = {doc.article_id for doc in docs}
         rows, matches = articles_for_clustering(db, [i for i in ids if i not in done])
@@ -99,3 +99,33 @@ def docs_by_ids(db: Database, ids: Sequence[int]) -> list[Doc]:
             for aid, sid, fid, article in rows
         ]
     return docs
+
+
+def _kept_doc(
+    article_id: int, story_id: int, feed_id: int, published: float, key: str, f: Fields
+) -> Doc:
+    """:func:`_doc` of decoded features (:func:`~.feature_codec.decode_fields`)."""
+    lang, title, title_key, url, guid, entities, words, numbers, names = f[:9]
+    actions, primary, slack, credit, host, actors = f[9:]
+    return Doc(
+        article_id=article_id,
+        story_id=story_id,
+        feed_id=feed_id,
+        lang=lang,
+        published=published,
+        title=title,
+        title_key=title_key,
+        url=url,
+        guid=guid,
+        entities=entities,
+        words=words,
+        numbers=numbers,
+        names=names,
+        key=key,
+        actions=actions,
+        primary=primary,
+        slack=slack,
+        credit=credit,
+        host=host,
+        actors=actors,
+    )

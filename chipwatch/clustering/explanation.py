@@ -18,6 +18,24 @@ from typing import Any
 # As ``json.dumps(..., ensure_ascii=False)`` writes it, one encoder kept (no cycle
 # check: an explanation is a tree of plain values).
 _JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+# And the C encoder that one makes on every call (a first import's settle pass writes
+# an explanation an article), made once: the same arguments, so the same text.
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE = (
+    None
+    if _C_ENCODER is None
+    else _C_ENCODER(
+        None,
+        _JSON.default,
+        json.encoder.encode_basestring,
+        None,
+        _JSON.key_separator,
+        _JSON.item_separator,
+        _JSON.sort_keys,
+        _JSON.skipkeys,
+        _JSON.allow_nan,
+    )
+)
 VERSION = 2
 JOINED, STARTED = "joined", "started"
 
@@ -77,13 +95,15 @@ class Explanation:
                 data["action"]["also"] = list(self.also)
         if self.conflict is not None:
             data["conflict"] = list(self.conflict)
-        shared = {
-            "entities": list(self.shared_entities),
-            "figures": list(self.shared_figures),
-            "names": list(self.shared_names),
-            "words": list(self.shared_words),
-        }
-        data["shared"] = {k: v for k, v in shared.items() if v}
+        shared = data["shared"] = {}
+        if self.shared_entities:
+            shared["entities"] = list(self.shared_entities)
+        if self.shared_figures:
+            shared["figures"] = list(self.shared_figures)
+        if self.shared_names:
+            shared["names"] = list(self.shared_names)
+        if self.shared_words:
+            shared["words"] = list(self.shared_words)
         data["parts"] = {k: round(v, 4) for k, v in self.parts.items()}
         if self.bridged:
             data["bridged"] = [{"story_id": s, "score": round(v, 4)} for s, v in self.bridged]
@@ -91,7 +111,9 @@ class Explanation:
 
     def to_json(self) -> str:
         """What is stored in ``articles.cluster_explain``."""
-        return _JSON.encode(self.to_dict())
+        if _ENCODE is None:
+            return _JSON.encode(self.to_dict())
+        return "".join(_ENCODE(self.to_dict(), 0))
 
     @classmethod
     def from_json(cls, data: str | Mapping[str, Any] | None) -> Explanation | None:

@@ -24,7 +24,11 @@ what a first import holds grows by tens of bytes an article, not by hundreds:
   to that position, a bare int; a list is made at the second article; past
   ``MAX_POSTINGS`` it becomes a stand-in of that length, as blocking never reads it.
   Their vocabulary is the dict's keys (it grows with the round's words, not with its
-  articles).
+  articles);
+- the counts of the word postings an article blocks on are remembered for the last
+  ``COUNTED_SETS`` sets of them (at most ``COUNTED_POSITIONS`` positions in all, a few
+  MB): the articles of one beat often block on the same words, and counting them is
+  most of a lookup (a quarter of its time on the 10k corpora, session 29).
 
 :meth:`RoundPostings.iter_candidates` gives what
 :meth:`.candidates.CandidateIndex.iter_candidates` gives on an index of the round's
@@ -37,6 +41,7 @@ from __future__ import annotations
 import collections
 from array import array
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import blake2b
 from itertools import chain, repeat
@@ -46,9 +51,9 @@ from chipwatch.clustering.candidates import (  # the index's own weights and lim
     _QUARTERS,
     MAX_BLOCKING_FEATURES,
     MAX_POSTINGS,
+    MIN_RELATIVE_BLOCKING,
     Doc,
     blocking_kinds,
-    ranking_floor,
 )
 from chipwatch.clustering.docfreq import DocumentFrequencies
 
@@ -62,6 +67,12 @@ _IDENTITIES = 3  # url, guid, title: never too common to look up
 _LOW = (1 << 32) - 1
 # (article id, its key's rank among the round's keys), in article id order.
 RankedIds = Callable[[], Iterable[tuple[int, int]]]
+# Postings chosen to block on, with their weight (quarters).
+Chosen = list[tuple[Sequence[int], int]]
+# The word counts remembered (:meth:`RoundPostings._counted_words`): at most this many
+# chosen sets, and this many positions counted in all (~40 bytes each: ~2.6 MB).
+COUNTED_SETS = 256
+COUNTED_POSITIONS = 1 << 16
 
 
 class RoundPostings:
@@ -79,6 +90,9 @@ class RoundPostings:
         self.identities = tuple(IdentityTable() for _ in range(_IDENTITIES))
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(5))
         self.complete = False
+        # The counts of the chosen words' postings last used (:meth:`_counted_words`).
+        self.counted: OrderedDict[tuple[tuple[int, int], ...], dict[int, int]] = OrderedDict()
+        self.counted_positions = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -155,15 +169,21 @@ class RoundPostings:
         position = self.position(doc)
         if position is None:
             raise ValueError(f"article {doc.article_id} is not in the round")
-        shared: dict[int, int] = {}
+        others, words = self._blocking_parts(doc)
+        # Counts add up in any order (the ranking below reads them, not the order).
+        shared = self._counted_words(words)
         for table in self.identities:  # the doc's own count goes below: skipped here
             for p in table.sharing(position):
                 shared[p] = shared.get(p, 0) + _IDENTITY
-        _count_elements(shared, self._blocking_stream(doc))
+        _count_elements(shared, chain.from_iterable(others))
         shared.pop(position, None)
         if not shared:
             return
-        floor = ranking_floor(shared.values(), limit * 3)
+        # The index's floor (``ranking_floor``) is this share of the best count, or
+        # the ``limit * 3``-th largest count when more pass: the candidates over that
+        # one are the first ``limit * 3`` of the ranking below either way, so the
+        # share alone cuts the same (the ranking sorts what passes anyway).
+        floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
         ranks, at_rank, ids, times = self.ranks, self.at_rank, self.ids, self.times
         # (count, key) as the index ranks them (then its article id, never reached:
         # keys are unique); the key by its rank, which orders the same. One int for
@@ -180,11 +200,13 @@ class RoundPostings:
                 if found == limit:
                     return
 
-    def _blocking_stream(self, doc: Doc) -> Iterable[int]:
-        """Positions of the postings of the doc's blocking keys, each repeated by its
-        weight: the index's own selection (``CandidateIndex._blocking_stream``)."""
+    def _blocking_parts(self, doc: Doc) -> tuple[list[Sequence[int]], Chosen]:
+        """The postings of the doc's blocking keys: the index's own selection
+        (``CandidateIndex._blocking_stream``), those of the entities, actions, figures
+        and names each repeated by its weight, and the words' (the last kind) with
+        their weights."""
         entities, numbers, names, words, actions = self.lists
-        parts: list[Iterable[int]] = []
+        parts: list[Sequence[int]] = []
         chosen = 0
         for keys, by_key, cap, known, compute in blocking_kinds(
             doc, self.df, entities, actions, numbers, names, words
@@ -202,12 +224,42 @@ class RoundPostings:
                 continue
             ranked.sort()  # (rarity, length, key): a doc's keys of a kind are distinct
             room = min(cap, MAX_BLOCKING_FEATURES - chosen)
+            if by_key is words:
+                return parts, [(p, max(1, round(-n * _QUARTERS))) for n, _, _, p in ranked[:room]]
             for negative, _, _, postings in ranked[:room]:
                 parts.extend(repeat(postings, max(1, round(-negative * _QUARTERS))))
             chosen += min(room, len(ranked))
             if chosen >= MAX_BLOCKING_FEATURES:
                 break
-        return chain.from_iterable(parts)
+        return parts, []
+
+    def _counted_words(self, words: Chosen) -> dict[int, int]:
+        """A new dict: each position's count in the chosen words' postings (each list
+        counted by its weight). Remembered for the ``COUNTED_SETS`` chosen sets last
+        used (articles of one outlet's beat often block on the same words)."""
+        if not words:
+            return {}
+        # A list of the round is the same object until the round's postings go (none
+        # changes once complete); an article's own word is its position.
+        key = tuple([(id(p), w) if type(p) is list else (-1 - p[0], w) for p, w in words])
+        counted = self.counted.get(key)
+        if counted is None:
+            counted = {}
+            _count_elements(
+                counted, chain.from_iterable([r for p, w in words for r in repeat(p, w)])
+            )
+            self._remember(key, counted)
+        else:
+            self.counted.move_to_end(key)
+        return counted.copy()
+
+    def _remember(self, key: tuple[tuple[int, int], ...], counted: dict[int, int]) -> None:
+        cache = self.counted
+        cache[key] = counted
+        self.counted_positions += len(counted)
+        while len(cache) > COUNTED_SETS or self.counted_positions > COUNTED_POSITIONS:
+            _, dropped = cache.popitem(last=False)
+            self.counted_positions -= len(dropped)
 
 
 class IdentityTable:
