@@ -18,24 +18,6 @@ from typing import Any
 # As ``json.dumps(..., ensure_ascii=False)`` writes it, one encoder kept (no cycle
 # check: an explanation is a tree of plain values).
 _JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
-# And the C encoder that one makes on every call (a first import's settle pass writes
-# an explanation an article), made once: the same arguments, so the same text.
-_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
-_ENCODE = (
-    None
-    if _C_ENCODER is None
-    else _C_ENCODER(
-        None,
-        _JSON.default,
-        json.encoder.encode_basestring,
-        None,
-        _JSON.key_separator,
-        _JSON.item_separator,
-        _JSON.sort_keys,
-        _JSON.skipkeys,
-        _JSON.allow_nan,
-    )
-)
 VERSION = 2
 JOINED, STARTED = "joined", "started"
 
@@ -111,9 +93,7 @@ class Explanation:
 
     def to_json(self) -> str:
         """What is stored in ``articles.cluster_explain``."""
-        if _ENCODE is None:
-            return _JSON.encode(self.to_dict())
-        return "".join(_ENCODE(self.to_dict(), 0))
+        return _JSON.encode(self.to_dict())
 
     @classmethod
     def from_json(cls, data: str | Mapping[str, Any] | None) -> Explanation | None:
