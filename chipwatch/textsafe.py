@@ -37,6 +37,7 @@ _INVISIBLE = re.compile(
 )
 _SEPARATORS = re.compile("[\u2028\u2029\r\x0b\x0c]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")  # compiled once: clean_text runs per article
 
 MAX_TITLE_CHARS = 500
 MAX_SUMMARY_CHARS = 20_000
@@ -54,9 +55,11 @@ def clean_text(text: str, *, limit: int | None = None, single_line: bool = False
     text = _INVISIBLE.sub("", text)
     if single_line:
         text = " ".join(text.split())
-    else:
+    elif "\n" in text:
         text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        text = _BLANK_LINES.sub("\n\n", text).strip()
+    else:  # one line (most summaries): what the lines' join gives for it
+        text = _SPACES.sub(" ", text).strip()
     if limit is not None and len(text) > limit:
         text = text[: max(0, limit - 1)].rstrip() + "…"
     return text

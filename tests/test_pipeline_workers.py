@@ -16,7 +16,7 @@ import pytest
 from chipwatch.clustering.actions import ActionMention
 from chipwatch.clustering.features import DocFeatures
 from chipwatch.ingest.types import ParsedFeed
-from chipwatch.model import Article
+from chipwatch.model import Article, EntityMatch
 from chipwatch.pipeline.prepare import Prepared
 from chipwatch.pipeline.workers import ParserPool, _parse_job, pickle_by_fields
 from tests.test_prepare import FEED
@@ -41,6 +41,15 @@ def test_a_prepared_feed_round_trips_equal_through_its_constructors() -> None:
         assert all(any(m is a for a in theirs.actions) for m in theirs.primary)
     assert type(again.articles[0]) is Article and type(again.prepared[0].features) is DocFeatures
     assert again.prepared[0].features.words == parsed.prepared[0].features.words
+    # Entity mentions cross as plain tuples and are EntityMatch values again.
+    matches = [
+        (m, n)
+        for p, q in zip(parsed.prepared, again.prepared, strict=True)
+        for m, n in zip(p.matches, q.matches, strict=True)
+    ]
+    assert matches and all(
+        type(n) is EntityMatch and n == m and n.entity == m.entity for m, n in matches
+    )
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import accumulate
 
 from chipwatch.clustering.action_grammar import (
@@ -66,6 +66,9 @@ class WordScanner:
                         flags = (number, left, not stem and is_word_char(key[-1]), stem)
                         held = self._keys.setdefault(key, {})
                         held[flags] = held.get(flags, 0) | BIT[lang]
+        # Each key's languages together: a language's automaton starts from its keys
+        # alone (about a tenth), in the order of every key.
+        self._key_bits = {key: _union(held.values()) for key, held in self._keys.items()}
         self._ignore = ignore
         self._by_mask: dict[int, tuple[Callable[[str], list[tuple[int, int, int]]], list[tuple[Info, ...]]]] = {}  # fmt: skip
 
@@ -83,13 +86,18 @@ class WordScanner:
             return compiled
         import ahocorasick_rs
 
+        mine = [key for key, bits in self._key_bits.items() if bits & mask]
         own = {
             key: [(n, 0, len(key), left, right, stem)
-                  for (n, left, right, stem), bits in held.items() if bits & mask]
-            for key, held in self._keys.items()
+                  for (n, left, right, stem), bits in self._keys[key].items() if bits & mask]
+            for key in mine
         }  # fmt: skip
-        keys = [key for key, infos in own.items() if infos]
-        every = ahocorasick_rs.AhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
+        keys = list(own)
+        # Only the keys themselves are searched with it, here: an NFA builds ~5x faster
+        # than a DFA and reports the same hits.
+        every = ahocorasick_rs.AhoCorasick(
+            keys, implementation=ahocorasick_rs.Implementation.NoncontiguousNFA
+        )
         infos: list[tuple[Info, ...]] = []
         for key in keys:
             held = list(own[key])
@@ -143,6 +151,13 @@ class WordScanner:
 
 def _nothing(text: str) -> list[tuple[int, int, int]]:
     return []
+
+
+def _union(bits: Iterable[int]) -> int:
+    total = 0
+    for value in bits:
+        total |= value
+    return total
 
 
 def drop_inside(found: Spans, ignored: list[tuple[int, int]]) -> None:

@@ -57,7 +57,7 @@ _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]"
 def tokens(text: str) -> list[str]:
     """Folded words; CJK runs become character pairs ("英伟达" → "英伟", "伟达")."""
     folded = fold(text)
-    if not _CJK.search(folded):
+    if folded.isascii() or not _CJK.search(folded):  # isascii: a flag, no scan
         return _WORD.findall(folded)
     result: list[str] = []
     for word in _WORD.findall(folded):

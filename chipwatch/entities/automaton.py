@@ -56,17 +56,21 @@ class Automaton:
     @staticmethod
     def _rust(keys: list[str], *, overlapping: bool):  # type: ignore[no-untyped-def]
         """Every occurrence (overlapping), or leftmost-longest ones that never overlap."""
-        kind = (
-            ahocorasick_rs.MatchKind.Standard
-            if overlapping
-            else (ahocorasick_rs.MatchKind.LeftmostLongest)
-        )
-        automaton = ahocorasick_rs.AhoCorasick(
-            keys, matchkind=kind, implementation=ahocorasick_rs.Implementation.DFA
-        )
-        search = automaton.find_matches_as_indexes
         if not overlapping:
-            return search
+            return ahocorasick_rs.AhoCorasick(
+                keys,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            ).find_matches_as_indexes
+        # Every occurrence: the exhaustive scan's, for the few articles the fast one
+        # cannot decide (~0.5 %). A contiguous NFA reports the same hits in the same
+        # order as a DFA and searches as fast here; it builds in ~10 ms instead of
+        # ~50 (each parse worker builds its own) and holds far less memory.
+        search = ahocorasick_rs.AhoCorasick(
+            keys,
+            matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+        ).find_matches_as_indexes
 
         def find(text: str) -> list[tuple[int, int, int]]:
             return search(text, overlapping=True)

@@ -18,9 +18,10 @@ import copyreg
 import dataclasses
 import functools
 import multiprocessing
+import operator
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
@@ -28,11 +29,12 @@ from typing import TYPE_CHECKING
 
 from chipwatch.ingest.reasons import parser_crash
 from chipwatch.ingest.types import FetchResult, ParsedFeed
-from chipwatch.model import Article, ArticleText, TextStatus
+from chipwatch.model import Article, ArticleText, EntityMatch, TextStatus
 from chipwatch.pipeline.lifeline import worker_init
 from chipwatch.pipeline.spill import Body, unspill
 
 if TYPE_CHECKING:
+    from chipwatch.clustering.features import DocFeatures
     from chipwatch.config import EntityConfig
     from chipwatch.pipeline.prepare import Prepared
 
@@ -232,7 +234,33 @@ def _register_pickling() -> None:
 
     # ActionMention: a feature's actions (and its primary ones, the same objects,
     # which pickle keeps shared): ~4 µs an article less on each side.
-    pickle_by_fields(ParsedFeed, Article, Prepared, DocFeatures, ActionMention)
+    pickle_by_fields(ParsedFeed, Article, DocFeatures, ActionMention)
+    if Prepared not in _BY_FIELDS:
+        copyreg.pickle(Prepared, _prepared_values)
+        _BY_FIELDS.add(Prepared)
+
+
+def _prepared_values(prepared: Prepared) -> tuple[Callable[..., Prepared], tuple[object, ...]]:
+    """A prepared article as its values, its entity mentions as plain tuples.
+
+    A mention is a NamedTuple: pickled by default it costs a Python call
+    (``__getnewargs__``) in the worker and another (its ``__new__``) in the poller, ~6
+    of each an article; as plain tuples it crosses in C on both sides and is made an
+    :class:`~chipwatch.model.EntityMatch` again by ``tuple.__new__`` (the same values)."""
+    matches = tuple(map(tuple, prepared.matches))
+    return _prepared_again, (type(prepared), matches, prepared.features, prepared.encoded)
+
+
+def _prepared_again(
+    cls: type[Prepared],
+    matches: tuple[tuple[object, ...], ...],
+    features: DocFeatures,
+    encoded: bytes | None,
+) -> Prepared:
+    return cls(tuple(map(_AS_MATCH, matches)), features, encoded)
+
+
+_AS_MATCH = functools.partial(tuple.__new__, EntityMatch)
 
 
 def _parse_job(
@@ -318,8 +346,10 @@ def pickle_by_fields(*classes: type) -> None:
     for cls in classes:
         if cls in _BY_FIELDS or not _plain(cls):
             continue
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        copyreg.pickle(cls, functools.partial(_by_fields, cls, names))
+        names = [f.name for f in dataclasses.fields(cls)]
+        if len(names) < 2:  # attrgetter of one name gives the value, not a tuple
+            continue
+        copyreg.pickle(cls, functools.partial(_by_fields, cls, operator.attrgetter(*names)))
         _BY_FIELDS.add(cls)
 
 
@@ -329,5 +359,7 @@ def _plain(cls: type) -> bool:
     return all(f.init and not f.kw_only for f in dataclasses.fields(cls))
 
 
-def _by_fields(cls: type, names: tuple[str, ...], obj: object) -> tuple[type, tuple[object, ...]]:
-    return cls, tuple([getattr(obj, name) for name in names])
+def _by_fields(
+    cls: type, values: Callable[[object], tuple[object, ...]], obj: object
+) -> tuple[type, tuple[object, ...]]:
+    return cls, values(obj)  # attrgetter of every field: one tuple, made in C
