@@ -67,18 +67,25 @@ def _docs(count: int, seed: int) -> list[Doc]:
     return sorted(docs, key=canonical)
 
 
+def _both(docs: list[Doc]) -> tuple[CandidateIndex, RoundPostings]:
+    """An index of the whole round and the round's postings, over the same frozen
+    rarities, each holding every doc."""
+    df = DocumentFrequencies()
+    for doc in docs:
+        df.add(doc)
+    df.freeze()
+    whole = CandidateIndex(horizon_seconds=float("inf"), df=df)
+    compact = RoundPostings(df, key_ranks(docs))
+    for doc in docs:
+        whole.add(doc)
+        compact.add(doc)
+    return whole, compact
+
+
 def test_round_postings_give_the_candidates_of_the_whole_round_index() -> None:
     for seed in range(3):
         docs = _docs(900, seed)
-        df = DocumentFrequencies()
-        for doc in docs:
-            df.add(doc)
-        df.freeze()
-        whole = CandidateIndex(horizon_seconds=float("inf"), df=df)
-        compact = RoundPostings(df, key_ranks(docs))
-        for doc in docs:
-            whole.add(doc)
-            compact.add(doc)
+        whole, compact = _both(docs)
         assert any(len(p) > MAX_POSTINGS for p in whole.kinds[6].values())  # too common
         assert any(len(p) == 1 for p in whole.kinds[0].values())  # an article's own URL
         assert any(len(p) > 1 for p in whole.kinds[0].values())  # one in two feeds
@@ -102,15 +109,7 @@ def test_remembered_word_counts_give_the_same_candidates(
     monkeypatch.setattr(round_postings, "COUNTED_SETS", sets)
     monkeypatch.setattr(round_postings, "COUNTED_POSITIONS", positions)
     docs = _docs(600, 11)
-    df = DocumentFrequencies()
-    for doc in docs:
-        df.add(doc)
-    df.freeze()
-    whole = CandidateIndex(horizon_seconds=float("inf"), df=df)
-    compact = RoundPostings(df, key_ranks(docs))
-    for doc in docs:
-        whole.add(doc)
-        compact.add(doc)
+    whole, compact = _both(docs)
     counted: list[int] = []  # a new count made (not remembered)
     remember = compact._remember
     monkeypatch.setattr(compact, "_remember", lambda *a: counted.append(1) or remember(*a))
