@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DATA = Path(__file__).resolve().parent / "data"
 FIXED_NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def built_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Built data (:mod:`chipwatch.builtcache`) goes to a temp folder, for this process
+    and the commands it runs: tests never write to the real home."""
+    folder = tmp_path_factory.mktemp("built")
+    before = os.environ.get("CHIPWATCH_CACHE")
+    os.environ["CHIPWATCH_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("CHIPWATCH_CACHE", None)
+    else:
+        os.environ["CHIPWATCH_CACHE"] = before
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHIPWATCH_")}
     env.update(XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"))
+    env.update(XDG_CACHE_HOME=str(home / "cache"))  # built data: never the real home
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "chipwatch", *args],

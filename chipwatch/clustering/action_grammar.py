@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from chipwatch.builtcache import parsed_toml
 from chipwatch.config import ConfigError
 from chipwatch.matchfold import fold
 from chipwatch.model import ENTITY_KINDS
@@ -127,7 +128,7 @@ def builtin_action_grammar() -> ActionGrammar:
     """The grammar shipped beside this module (parsed and checked once)."""
     text = resources.files("chipwatch.clustering").joinpath(GRAMMAR_FILE).read_text("utf-8")
     try:
-        data = tomllib.loads(text)
+        data = parsed_toml("actions", text)
     except tomllib.TOMLDecodeError as exc:
         raise ActionGrammarError(f"{GRAMMAR_FILE}: invalid TOML: {exc}") from exc
     return parse_action_grammar(data, GRAMMAR_FILE)

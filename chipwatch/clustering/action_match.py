@@ -42,14 +42,15 @@ __all__ = ["ActionMatcher", "ActionMention"]
 class ActionMatcher:
     """A grammar compiled: the automaton of every word and the rules by anchor class."""
 
-    def __init__(self, grammar: ActionGrammar) -> None:
+    def __init__(self, grammar: ActionGrammar, *, builtin: bool = False) -> None:
+        """``builtin``: ``grammar`` is the built-in one (its words are kept on disk)."""
         self.grammar = grammar
         self.anchors = grammar.anchors
         self.order = {rule.id: number for number, rule in enumerate(grammar.rules)}
         self.plan = grammar.index[PLAN]
         self.subord = grammar.index.get(SUBORD, -1)
         self.neg = grammar.index[NEG]
-        self.scanner = WordScanner(grammar, grammar.index.get(IGNORE, -1))
+        self.scanner = WordScanner(grammar, grammar.index.get(IGNORE, -1), builtin=builtin)
         self.object_ranks = {
             action.id: {kind: rank for rank, kind in enumerate(action.objects)}
             for action in grammar.actions.values()

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable, Iterable
 from itertools import accumulate
 
+from chipwatch import __version__
+from chipwatch.builtcache import build_key, cached
 from chipwatch.clustering.action_grammar import (
     CJK,
     LANGUAGES,
@@ -33,6 +35,34 @@ BIT = {lang: 1 << n for n, lang in enumerate(LANGUAGES)}
 # boundary, stem: reads on to its word's end).
 Info = tuple[int, int, int, bool, bool, bool]
 Spans = dict[int, list[tuple[int, int]]]
+Keys = dict[str, dict[tuple[int, bool, bool, bool], int]]
+# What the built-in grammar's keys derive from: these files (the data and every module
+# the scanner imports, tests/test_builtcache.py checks) and the version. Their bytes key
+# the keys kept on disk (chipwatch.builtcache).
+BUILT_FROM = (
+    "__init__.py",
+    "clustering/__init__.py",
+    "clustering/action_drafts.py",
+    "clustering/action_grammar.py",
+    "clustering/action_match.py",
+    "clustering/action_reading.py",
+    "clustering/action_words.py",
+    "clustering/actions.toml",
+    "clustering/signals.py",
+    "config",
+    "alerts/__init__.py",
+    "alerts/channels",
+    "alerts/events.py",
+    "query/__init__.py",
+    "query/grammar.py",
+    "builtcache.py",
+    "errors.py",
+    "matchfold.py",
+    "model.py",
+    "textsafe.py",
+    "timeutil.py",
+    "words.py",
+)
 
 
 def language_mask(lang: str) -> int:
@@ -54,18 +84,16 @@ _MASKS: dict[str, int] = {}
 class WordScanner:
     """The grammar's words, compiled; :meth:`scan` finds them in folded text."""
 
-    def __init__(self, grammar: ActionGrammar, ignore: int) -> None:
+    def __init__(self, grammar: ActionGrammar, ignore: int, *, builtin: bool = False) -> None:
+        """``builtin``: ``grammar`` is the built-in one, whose keys are kept on disk."""
         # key -> {(class, left, right, stem): language bits}
-        self._keys: dict[str, dict[tuple[int, bool, bool, bool], int]] = {}
-        for number, word_class in enumerate(grammar.classes):
-            for lang, words in word_class.words.items():
-                for word in words:
-                    stem = word.endswith("*")
-                    for key in word_spellings(word):
-                        left = not word.startswith("*") and is_word_char(key[0])
-                        flags = (number, left, not stem and is_word_char(key[-1]), stem)
-                        held = self._keys.setdefault(key, {})
-                        held[flags] = held.get(flags, 0) | BIT[lang]
+        self._keys = (
+            cached(
+                "action-words", build_key([__version__], BUILT_FROM), lambda: _keys(grammar), _plain
+            )
+            if builtin
+            else _keys(grammar)
+        )
         # Each key's languages together: a language's automaton starts from its keys
         # alone (about a tenth), in the order of every key.
         self._key_bits = {key: _union(held.values()) for key, held in self._keys.items()}
@@ -151,6 +179,24 @@ class WordScanner:
 
 def _nothing(text: str) -> list[tuple[int, int, int]]:
     return []
+
+
+def _keys(grammar: ActionGrammar) -> Keys:
+    found: Keys = {}
+    for number, word_class in enumerate(grammar.classes):
+        for lang, words in word_class.words.items():
+            for word in words:
+                stem = word.endswith("*")
+                for key in word_spellings(word):
+                    left = not word.startswith("*") and is_word_char(key[0])
+                    flags = (number, left, not stem and is_word_char(key[-1]), stem)
+                    held = found.setdefault(key, {})
+                    held[flags] = held.get(flags, 0) | BIT[lang]
+    return found
+
+
+def _plain(keys: Keys) -> bool:
+    return type(keys) is dict and all(type(held) is dict for held in keys.values())
 
 
 def _union(bits: Iterable[int]) -> int:

@@ -67,7 +67,7 @@ PASSING = 0.5  # an action one article reports in passing (not in its lead)
 
 @cache
 def _matcher() -> ActionMatcher:
-    return ActionMatcher(builtin_action_grammar())
+    return ActionMatcher(builtin_action_grammar(), builtin=True)
 
 
 def matcher_for(grammar: ActionGrammar) -> ActionMatcher:

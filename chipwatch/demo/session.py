@@ -1,12 +1,14 @@
 """One run of the demo: a temporary directory with a demo config and store, and the
 feed server. Closing it (also at interpreter exit, via an atexit guard) stops the
-server and removes every file it made; the user's own config and store are never used.
+server and removes every file it made; the user's own config and store are never used,
+nor the user's cache folder (built data goes to the directory too: ``$CHIPWATCH_CACHE``).
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import tempfile
 from datetime import timedelta
@@ -50,6 +52,7 @@ class DemoSession:
         self.directory: Path | None = None
         self.server: DemoServer | None = None
         self.clock: Clock | None = None
+        self._cache_before: str | None = None
 
     @property
     def config_path(self) -> Path:
@@ -65,6 +68,8 @@ class DemoSession:
         """Make the temporary directory, start the server, write the config."""
         atexit.register(self.close)
         self.directory = Path(tempfile.mkdtemp(prefix="chipwatch-demo-", dir=self._parent))
+        self._cache_before = os.environ.get("CHIPWATCH_CACHE")
+        os.environ["CHIPWATCH_CACHE"] = str(self.directory / "built")  # and the poller's
         self.clock = self._given_clock or ReplayClock(speed=self.speed)
         self.server = DemoServer(self.clock).start()
         self.config_path.write_text(self.config_text(), encoding="utf-8")
@@ -116,6 +121,10 @@ class DemoSession:
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
+            if self._cache_before is None:
+                os.environ.pop("CHIPWATCH_CACHE", None)
+            else:
+                os.environ["CHIPWATCH_CACHE"] = self._cache_before
         atexit.unregister(self.close)
 
     def __enter__(self) -> DemoSession:

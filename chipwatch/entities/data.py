@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from chipwatch.builtcache import parsed_toml
 from chipwatch.config import ConfigError, EntityConfig
 from chipwatch.entities.models import ModelSpec, ModelSpecError, specs_from_table
 from chipwatch.matchfold import fold
@@ -114,7 +115,7 @@ def builtin_tables() -> dict[str, Any]:
     """The parsed built-in dictionary (``entities.toml`` beside this module)."""
     text = resources.files("chipwatch.entities").joinpath(DICTIONARY_FILE).read_text("utf-8")
     try:
-        return tomllib.loads(text)
+        return parsed_toml("entities", text)
     except tomllib.TOMLDecodeError as exc:
         raise DictionaryError(f"{DICTIONARY_FILE}: invalid TOML: {exc}") from exc
 

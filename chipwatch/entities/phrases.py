@@ -34,6 +34,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from chipwatch.builtcache import parsed_toml
 from chipwatch.config import ConfigError
 from chipwatch.entities.data import is_word_char, spelling_variants
 from chipwatch.matchfold import fold
@@ -246,7 +247,7 @@ def builtin_grammar() -> Grammar:
     """The grammar shipped beside this module (parsed and checked once)."""
     text = resources.files("chipwatch.entities").joinpath(GRAMMAR_FILE).read_text("utf-8")
     try:
-        data = tomllib.loads(text)
+        data = parsed_toml("phrases", text)
     except tomllib.TOMLDecodeError as exc:
         raise GrammarError(f"{GRAMMAR_FILE}: invalid TOML: {exc}") from exc
     return parse_grammar(data, GRAMMAR_FILE)

@@ -35,6 +35,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from chipwatch import __version__
+from chipwatch.builtcache import build_key, cached
 from chipwatch.entities.automaton import BACKEND, Automaton
 from chipwatch.entities.data import (
     apply_user_entities,
@@ -54,7 +56,7 @@ from chipwatch.entities.match import (
 from chipwatch.entities.models import ModelSpec
 from chipwatch.entities.phrases import Grammar, builtin_grammar
 from chipwatch.entities.scan import _ALIAS_TRIGGER, Scan, _code
-from chipwatch.entities.tables import build_tables
+from chipwatch.entities.tables import Tables, build_tables
 from chipwatch.matchfold import fold_with_map
 from chipwatch.model import Entity, EntityMatch
 
@@ -81,6 +83,28 @@ _TABLES = frozenset(
     ]
 )
 _BUILDING = threading.Lock()
+# What the tables derive from, besides the user's entity tables: these files (the data
+# and every module the tagger imports, tests/test_builtcache.py checks) and the version.
+# Their bytes key the tables kept on disk (chipwatch.builtcache).
+BUILT_FROM = (
+    "__init__.py",
+    "entities",
+    "config",
+    "alerts/__init__.py",
+    "alerts/channels",
+    "alerts/events.py",
+    "clustering/__init__.py",
+    "clustering/signals.py",
+    "query/__init__.py",
+    "query/grammar.py",
+    "builtcache.py",
+    "errors.py",
+    "matchfold.py",
+    "model.py",
+    "textsafe.py",
+    "timeutil.py",
+    "words.py",
+)
 
 
 class Tagger(Scan):
@@ -99,14 +123,17 @@ class Tagger(Scan):
         backend: str = BACKEND,
         models: tuple[ModelSpec, ...] | None = None,
         grammar: Grammar | None = None,
+        kept_as: str | None = None,
     ) -> None:
+        """``kept_as``: the key (:func:`_kept_key`) of built-in data plus user entity
+        tables that ``entities`` and the defaults are built from: the name index and the
+        scanning tables are then kept on disk under it (:mod:`chipwatch.builtcache`)."""
         dictionary = {name: entities[name] for name in entities}
-        self._names: dict[str, list[str]] = defaultdict(list)
         self._children: dict[str, set[str]] = defaultdict(set)
         for entity in dictionary.values():
             if entity.parent:
                 self._children[entity.parent].add(entity.name)
-            self._index_names(entity)
+        self._names = _name_index(dictionary, kept_as)
         specs = builtin_model_specs() if models is None else models
         self._models = ModelIndex(
             [s for s in specs if s.family in dictionary], dictionary, self._known
@@ -121,6 +148,7 @@ class Tagger(Scan):
         # table, and tags nothing when the parse workers prepared the articles; the
         # tables are ~0.25 s of CPU (about half of building a tagger).
         self._phrase_patterns: dict[str, PatternTuple] = {}
+        self._kept_as = kept_as
 
     def __getattr__(self, name: str) -> Any:
         """A scanning table (``_keys``, ``_patterns``, ``_automaton``...) read before
@@ -143,8 +171,7 @@ class Tagger(Scan):
                 self.__dict__.pop(name, None)
 
     def _compile(self, dictionary: dict[str, Entity]) -> None:
-        ancestors = {name: self._ancestors(name) for name in dictionary}
-        tables = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
+        tables = self._tables(dictionary)
         self._keys = tables.keys
         self._patterns = tables.patterns
         self._words = tables.words
@@ -176,14 +203,17 @@ class Tagger(Scan):
         self._automaton = Automaton(self._keys, backend=self._backend)
         self._empty = not self._keys
 
-    def _index_names(self, entity: Entity) -> None:
-        keys = {fold_key(entity.name)}
-        for alias in entity.aliases:
-            keys |= {fold_key(v) for v in spelling_variants(alias.text, part_number=True)}
-        for key in keys:
-            names = self._names[key]
-            if entity.name not in names:
-                names.append(entity.name)
+    def _tables(self, dictionary: dict[str, Entity]) -> Tables:
+        """The tables, built or, for the built-in data (``kept_as``), kept on disk."""
+
+        def build() -> tuple[list[Any], ...]:
+            ancestors = {name: self._ancestors(name) for name in dictionary}
+            built = build_tables(dictionary, ancestors, self._grammar, self._models.matchers)
+            return tuple(getattr(built, name) for name in _TABLE_FIELDS)
+
+        if self._kept_as is None:
+            return Tables(*build())
+        return Tables(*cached("tagger", self._kept_as, build, _whole))
 
     # ------------------------------------------------------------------ lookups
 
@@ -263,6 +293,36 @@ class Tagger(Scan):
 # --------------------------------------------------------------------------- building
 
 
+def _name_index(dictionary: Mapping[str, Entity], kept_as: str | None) -> dict[str, list[str]]:
+    """Folded spelling -> the names of the entities spelled so, in dictionary order."""
+
+    def build() -> dict[str, list[str]]:
+        names: dict[str, list[str]] = defaultdict(list)
+        for entity in dictionary.values():
+            keys = {fold_key(entity.name)}
+            for alias in entity.aliases:
+                keys |= {fold_key(v) for v in spelling_variants(alias.text, part_number=True)}
+            for folded in keys:
+                if entity.name not in names[folded]:
+                    names[folded].append(entity.name)
+        return dict(names)
+
+    if kept_as is None:
+        return build()
+    return cached("tagger-names", kept_as, build, lambda names: type(names) is dict)
+
+
+_TABLE_FIELDS = tuple(Tables.__dataclass_fields__)
+
+
+def _whole(values: tuple[list[Any], ...]) -> bool:
+    """Kept tables of the expected shape: a list per field, as long as the keys."""
+    size = len(values[0])
+    return len(values) == len(_TABLE_FIELDS) and all(
+        type(v) is list and len(v) == size for v in values
+    )
+
+
 def builtin_entities() -> dict[str, Entity]:
     """The built-in dictionary as entities (validated once; a fresh dict each call)."""
     return dict(_builtin_entities())
@@ -294,4 +354,9 @@ def _build_cached(additions: tuple[EntityConfig, ...]) -> Tagger:
     entities = builtin_entities()
     if additions:
         entities = apply_user_entities(entities, additions, "config")
-    return Tagger(entities)
+    return Tagger(entities, kept_as=_kept_key(additions))
+
+
+def _kept_key(additions: tuple[EntityConfig, ...]) -> str:
+    """The key of the built-in tagger with these user tables (:data:`BUILT_FROM`)."""
+    return build_key([__version__, repr(additions)], BUILT_FROM)
