@@ -160,7 +160,9 @@ def _overlappable(
     anywhere: dict[str, list[str]] = defaultdict(list)  # prefix -> candidate keys with it
     mid_word: dict[str, list[str]] = defaultdict(list)  # ... that may start inside a word
     by_key = dict(zip(keys, patterns, strict=True))
-    for key in candidates:
+    for key in keys:  # in key order, not the set's (which follows the hash seed)
+        if key not in candidates:
+            continue
         own = by_key.get(key)
         # A model trigger in Latin script needs a word boundary; CJK ones do not.
         unbounded = any(not p[LEFT] for p in own) if own else not is_word_char(key[0])
@@ -171,12 +173,16 @@ def _overlappable(
     found: list[tuple[tuple[int, tuple[str, ...]], ...]] = []
     for key, own in zip(keys, patterns, strict=True):
         risks = []
-        for cut in range(1, len(key)):
-            table = mid_word if _inside_word(key, cut) else anywhere
-            rest = len(key) - cut
-            longer = tuple(
-                b for b in table.get(key[cut:], ()) if (len(b) > len(key) if own else len(b) > rest)
-            )
+        size = len(key)
+        for cut in range(1, size):
+            # _inside_word, inline: this loop runs for every suffix of every key
+            before, after = key[cut - 1], key[cut]
+            inside = before.isalnum() and after.isalnum() and before < CJK and after < CJK
+            starting = (mid_word if inside else anywhere).get(key[cut:])
+            if starting is None:
+                continue
+            past = size if own else size - cut  # an alias: longer than it; else past its end
+            longer = tuple(b for b in starting if len(b) > past)
             if longer:
                 risks.append((cut, longer))
         too_many = sum(len(longer) for _, longer in risks) > _MAX_OVERLAP_CHECKS
@@ -211,8 +217,3 @@ def _could_be_valid(key: str, start: int, end: int, own: tuple[PatternTuple, ...
             continue
         return True
     return False
-
-
-def _inside_word(key: str, cut: int) -> bool:
-    before, after = key[cut - 1], key[cut]
-    return before.isalnum() and after.isalnum() and before < CJK and after < CJK
