@@ -59,7 +59,7 @@ def open_db(
     """
     from sqlite_utils import Database
 
-    from chipwatch.store.migrations import migrations
+    from chipwatch.store import migrations
 
     path = Path(path)
     if not create and not path.exists():
@@ -76,7 +76,7 @@ def open_db(
         _check_version(db, path)
         if migrate and not readonly:
             with _translate_errors(path):
-                migrations.apply(db)
+                migrations.apply_pending(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(_describe(path, exc)) from exc
     return db
