@@ -1,16 +1,17 @@
 """Data built from the package's own files, kept on disk between runs.
 
 The tagger's tables, the parsed built-in TOML files and the action grammar's words
-take ~0.3 s of CPU to build, the same every time for the same inputs: every first
-import paid it before parsing its first feed. A build is stored here with
+took ~0.3 s of CPU to build, the same every time for the same inputs: every first
+import paid it before parsing its first feed. A build is kept here with
 :mod:`marshal` (plain values only: loading one runs no code, unlike pickle) in
-``$CHIPWATCH_CACHE``, else ``chipwatch/built`` in the user cache folder
-(platformdirs: ``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux), named by a key that hashes everything it derives from: the
-Python version, and the bytes of the data files and of the modules that build it
-(see each caller's ``key``). A file that is missing, unreadable, truncated, corrupt
-or of another key is built again as before, and replaced; nothing ever fails over
-the cache. Each kind keeps its :data:`KEEP` newest files (a changed input makes a
-new key, the oldest goes). Deleting the folder is always safe.
+``$CHIPWATCH_CACHE``, else ``chipwatch/built`` in the user cache folder (platformdirs:
+``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux), named by a key that hashes everything
+it derives from: the Python version, the bytes of the data files and of the modules
+that build it, and what else the caller names (:func:`build_key`). A file that is
+missing, unreadable, truncated, corrupt (a hash of its content heads it), of another
+key or of another shape is built again as before, and replaced: nothing ever fails
+over the cache. Each kind keeps its :data:`KEEP` newest files (a changed input makes
+a new key; the oldest goes). Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import marshal
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -111,7 +113,7 @@ def store(kind: str, built_key: str, value: object) -> None:
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / _name(kind, built_key)
-        temp = folder / f".{path.name}.{os.getpid()}.tmp"
+        temp = folder / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             temp.write_bytes(hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload)
             os.replace(temp, path)
