@@ -42,17 +42,21 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("chipwatch", appauthor=False)) / "built"
 
 
-def build_key(parts: Iterable[bytes | str], files: Iterable[str] = ()) -> str:
+def build_key(parts: Iterable[bytes | str], files: Iterable[str] = ()) -> str | None:
     """A hash of ``parts``, the bytes of ``files`` (paths in the package: a file, or a
-    folder for its ``.py`` and ``.toml`` files) and the Python version."""
+    folder for its ``.py`` and ``.toml`` files) and the Python version; None when a
+    file cannot be read (a zipped install): nothing is kept then."""
     digest = hashlib.blake2b(digest_size=16)
     for part in (sys.version, str(marshal.version), *parts):
         data = part.encode() if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little") + data)
-    for path in _expanded(files):
-        data = path.read_bytes()
-        digest.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
-        digest.update(len(data).to_bytes(8, "little") + data)
+    try:
+        for path in _expanded(files):
+            data = path.read_bytes()
+            digest.update(str(path.relative_to(_PACKAGE)).encode() + b"\0")
+            digest.update(len(data).to_bytes(8, "little") + data)
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
@@ -67,9 +71,14 @@ def _expanded(files: Iterable[str]) -> list[Path]:
     return found
 
 
-def cached(kind: str, built_key: str, build: Callable[[], T], valid: Callable[[T], bool]) -> T:
+def cached(
+    kind: str, built_key: str | None, build: Callable[[], T], valid: Callable[[T], bool]
+) -> T:
     """The value stored for ``kind`` under ``built_key``, when ``valid`` says it has the
-    expected shape; else ``build()``, stored for the next run (when marshal can)."""
+    expected shape; else ``build()``, stored for the next run (when marshal can). No
+    key: ``build()``, kept not."""
+    if built_key is None:
+        return build()
     found = load(kind, built_key)
     if found is not None:
         try:

@@ -125,6 +125,17 @@ def test_the_key_changes_with_the_data_the_code_and_the_user_tables(
     assert builtcache.build_key([], action_words.BUILT_FROM) != words
 
 
+def test_a_package_file_that_cannot_be_read_means_building_and_keeping_nothing(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(builtcache, "_PACKAGE", tmp_path / "not-there")
+    assert _kept_key(()) is None
+    tagger = Tagger(builtin_entities(), kept_as=None)
+    assert tagger.tag(*SAMPLE) == kept_tagger().tag(*SAMPLE)
+    assert builtcache.cached("kind", None, lambda: [1], lambda v: True) == [1]
+    assert not folder.exists()
+
+
 def test_each_kind_keeps_its_newest_files_only(folder: Path) -> None:
     for number in range(builtcache.KEEP + 3):
         builtcache.store("kind", f"k{number}", [number])

@@ -357,6 +357,7 @@ def _build_cached(additions: tuple[EntityConfig, ...]) -> Tagger:
     return Tagger(entities, kept_as=_kept_key(additions))
 
 
-def _kept_key(additions: tuple[EntityConfig, ...]) -> str:
-    """The key of the built-in tagger with these user tables (:data:`BUILT_FROM`)."""
+def _kept_key(additions: tuple[EntityConfig, ...]) -> str | None:
+    """The key of the built-in tagger with these user tables (:data:`BUILT_FROM`);
+    None when the package's files cannot be read (nothing is kept then)."""
     return build_key([__version__, repr(additions)], BUILT_FROM)
