@@ -195,8 +195,8 @@ def test_labelled_first_import_gets_the_candidates_of_the_former_round_postings(
     asked: list[int] = []
 
     class Both(RoundPostings):
-        def __init__(self, df: DocumentFrequencies, ranked_ids: object) -> None:
-            super().__init__(df, ranked_ids)  # type: ignore[arg-type]
+        def __init__(self, df: DocumentFrequencies, ranked_ids: object, size: int = 0) -> None:
+            super().__init__(df, ranked_ids, size=size)  # type: ignore[arg-type]
             self.former = reference(df)
 
         def add(self, doc: Doc) -> None:
@@ -223,13 +223,13 @@ def test_identity_table_lists_the_positions_sharing_a_key(keys: list[str]) -> No
     # Any text (CJK, astral characters, lone surrogates, the empty string: none) and
     # enough keys to grow the table.
     keys = [f"{key}{i % 7}" if key and i % 3 else key for i, key in enumerate(keys * 3)]
-    table = IdentityTable()
-    for position, key in enumerate(keys):
-        table.add(key, position)
-    table.finish()
-    for position, key in enumerate(keys):
-        same = [p for p, other in enumerate(keys) if key and other == key]
-        assert list(table.sharing(position)) == (same if len(same) > 1 else [])
+    for table in (IdentityTable(), IdentityTable(len(keys))):  # grown, or made big enough
+        for position, key in enumerate(keys):
+            table.add(key, position)
+        table.finish()
+        for position, key in enumerate(keys):
+            same = [p for p, other in enumerate(keys) if key and other == key]
+            assert list(table.sharing(position)) == (same if len(same) > 1 else [])
 
 
 def test_round_postings_refuse_key_ranks_of_another_round() -> None:

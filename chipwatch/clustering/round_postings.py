@@ -80,14 +80,14 @@ class RoundPostings:
     (:func:`.settle_plan.canonical`), each once. ``ranked_ids`` gives each article's
     key rank once the round is complete (:func:`key_ranks` makes one from docs)."""
 
-    def __init__(self, df: DocumentFrequencies, ranked_ids: RankedIds) -> None:
+    def __init__(self, df: DocumentFrequencies, ranked_ids: RankedIds, *, size: int = 0) -> None:
         self.df = df
         self.ranked_ids = ranked_ids
         self.ids = array("q")
         self.times = array("d")
         self.ranks = array("i")  # each position's key rank, once the round is complete
         self.at_rank = array("i")  # and the position of each rank
-        self.identities = tuple(IdentityTable() for _ in range(_IDENTITIES))
+        self.identities = tuple(IdentityTable(size) for _ in range(_IDENTITIES))
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(5))
         self.complete = False
         # The counts of the chosen words' postings last used (:meth:`_counted_words`).
@@ -311,9 +311,11 @@ class IdentityTable:
     digests that gives them (~30 bytes a key, no object per key). :meth:`finish` drops
     the table and the digests and lists each key's positions (CSR: ~8 bytes a key)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 0) -> None:
+        """``size``: the keys expected at most (the table is made big enough for them
+        at once, not grown to it: a grown table's slots are all placed again)."""
         self.digests = bytearray()  # 16 bytes a key, in key number order
-        self.slots = array("i", bytes(4 * 64))  # key number + 1, 0: empty
+        self.slots = array("i", bytes(4 * 64 << max(0, (2 * size - 1).bit_length() - 6)))
         self.of_position = array("i")  # each position's key number, -1: none
         self.starts = array("i")  # once finished: where each key's positions start
         self.flat = array("i")  # once finished: the positions, key after key
