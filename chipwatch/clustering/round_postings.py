@@ -90,6 +90,7 @@ class RoundPostings:
         self.identities = tuple(IdentityTable(size) for _ in range(_IDENTITIES))
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(5))
         self.complete = False
+        self.span = 0.0  # the round's newest time less its oldest, once complete
         # The counts of the chosen words' postings last used (:meth:`_counted_words`).
         self.counted: OrderedDict[tuple[tuple[int, int], ...], dict[int, int]] = OrderedDict()
         self.counted_positions = 0
@@ -157,6 +158,7 @@ class RoundPostings:
                 raise ValueError(f"the key ranks are not a ranking of the round: {rank}")
             at_rank[rank] = position
         self.ranks, self.at_rank = ranks, at_rank
+        self.span = self.times[-1] - self.times[0] if ids else 0.0  # times ascend
         for table in self.identities:
             table.finish()
         self.complete = True
@@ -213,6 +215,8 @@ class RoundPostings:
         they are in time order): one is among the first ``take`` when fewer rank before
         it, by a higher count or the same and a lower key rank. None when the window
         holds the whole round or more than ``take`` of ``shared`` (a burst)."""
+        if self.span <= window:  # every position within the window of each (a burst)
+            return None
         ranks, times = self.ranks, self.times
         lo = bisect_left(times, published - window)
         hi = bisect_right(times, published + window, lo)
