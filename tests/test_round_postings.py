@@ -97,6 +97,38 @@ def test_round_postings_give_the_candidates_of_the_whole_round_index() -> None:
                     assert found == expected, (seed, doc.article_id)
 
 
+def test_round_postings_rank_the_window_alone_or_the_whole_round_alike() -> None:
+    # Session 30: when few of the shared positions are within the window, only they
+    # are ranked (their place among the first ``limit * 3`` read from the others'
+    # counts and key ranks, ties included); a window holding more, or the whole round,
+    # ranks them all. Every window size gives the whole-round index's candidates.
+    docs = _docs(600, 7)
+    whole, compact = _both(docs)
+    for window in (DAY / 3, 2 * DAY, 10 * DAY, 100 * DAY, -DAY):
+        for limit in (1, 3, 12):
+            for doc in docs:
+                expected = whole.candidates(doc, window_seconds=window, limit=limit)
+                found = list(compact.iter_candidates(doc, window_seconds=window, limit=limit))
+                assert found == expected, (window, limit, doc.article_id)
+
+
+def test_round_postings_window_where_its_bounds_round_otherwise() -> None:
+    # |t - p| <= w holds for t below p - w as floats: the window's own test decides.
+    p, w, t = 1.683733664527579, 2.8791013543526365, -1.1953676898250576
+    assert abs(t - p) <= w and t < p - w
+    docs = _docs(40, 12)
+    for doc, published in zip(docs, (t, p, p + 2 * w, p - 3 * w), strict=False):
+        doc.published, doc.entities = published, {"Edge": "chip"}
+    docs.sort(key=canonical)
+    whole, compact = _both(docs)
+    for doc in docs:
+        expected = whole.candidates(doc, window_seconds=w, limit=12)
+        assert list(compact.iter_candidates(doc, window_seconds=w, limit=12)) == expected
+    at_p = next(d for d in docs if d.published == p)
+    at_t = next(d for d in docs if d.published == t)
+    assert at_t.article_id in compact.iter_candidates(at_p, window_seconds=w, limit=12)
+
+
 @pytest.mark.parametrize(("sets", "positions"), [(1, 10_000), (3, 200), (256, 1 << 16)])
 def test_remembered_word_counts_give_the_same_candidates(
     monkeypatch: pytest.MonkeyPatch, sets: int, positions: int
@@ -163,8 +195,8 @@ def test_labelled_first_import_gets_the_candidates_of_the_former_round_postings(
     asked: list[int] = []
 
     class Both(RoundPostings):
-        def __init__(self, df: DocumentFrequencies, ranked_ids: object) -> None:
-            super().__init__(df, ranked_ids)  # type: ignore[arg-type]
+        def __init__(self, df: DocumentFrequencies, ranked_ids: object, size: int = 0) -> None:
+            super().__init__(df, ranked_ids, size=size)  # type: ignore[arg-type]
             self.former = reference(df)
 
         def add(self, doc: Doc) -> None:
@@ -191,13 +223,13 @@ def test_identity_table_lists_the_positions_sharing_a_key(keys: list[str]) -> No
     # Any text (CJK, astral characters, lone surrogates, the empty string: none) and
     # enough keys to grow the table.
     keys = [f"{key}{i % 7}" if key and i % 3 else key for i, key in enumerate(keys * 3)]
-    table = IdentityTable()
-    for position, key in enumerate(keys):
-        table.add(key, position)
-    table.finish()
-    for position, key in enumerate(keys):
-        same = [p for p, other in enumerate(keys) if key and other == key]
-        assert list(table.sharing(position)) == (same if len(same) > 1 else [])
+    for table in (IdentityTable(), IdentityTable(len(keys))):  # grown, or made big enough
+        for position, key in enumerate(keys):
+            table.add(key, position)
+        table.finish()
+        for position, key in enumerate(keys):
+            same = [p for p, other in enumerate(keys) if key and other == key]
+            assert list(table.sharing(position)) == (same if len(same) > 1 else [])
 
 
 def test_round_postings_refuse_key_ranks_of_another_round() -> None:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import collections
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import blake2b
@@ -80,16 +80,17 @@ class RoundPostings:
     (:func:`.settle_plan.canonical`), each once. ``ranked_ids`` gives each article's
     key rank once the round is complete (:func:`key_ranks` makes one from docs)."""
 
-    def __init__(self, df: DocumentFrequencies, ranked_ids: RankedIds) -> None:
+    def __init__(self, df: DocumentFrequencies, ranked_ids: RankedIds, *, size: int = 0) -> None:
         self.df = df
         self.ranked_ids = ranked_ids
         self.ids = array("q")
         self.times = array("d")
         self.ranks = array("i")  # each position's key rank, once the round is complete
         self.at_rank = array("i")  # and the position of each rank
-        self.identities = tuple(IdentityTable() for _ in range(_IDENTITIES))
+        self.identities = tuple(IdentityTable(size) for _ in range(_IDENTITIES))
         self.lists: tuple[dict[str, Postings], ...] = tuple({} for _ in range(5))
         self.complete = False
+        self.span = 0.0  # the round's newest time less its oldest, once complete
         # The counts of the chosen words' postings last used (:meth:`_counted_words`).
         self.counted: OrderedDict[tuple[tuple[int, int], ...], dict[int, int]] = OrderedDict()
         self.counted_positions = 0
@@ -157,6 +158,7 @@ class RoundPostings:
                 raise ValueError(f"the key ranks are not a ranking of the round: {rank}")
             at_rank[rank] = position
         self.ranks, self.at_rank = ranks, at_rank
+        self.span = self.times[-1] - self.times[0] if ids else 0.0  # times ascend
         for table in self.identities:
             table.finish()
         self.complete = True
@@ -185,13 +187,18 @@ class RoundPostings:
         # share alone cuts the same (the ranking sorts what passes anyway).
         floor = max(shared.values()) * MIN_RELATIVE_BLOCKING
         ranks, at_rank, ids, times = self.ranks, self.at_rank, self.ids, self.times
+        published = doc.published
+        near = self._ranked_near(shared, floor, published, window_seconds, limit * 3)
+        if near is not None:
+            for order in near[:limit]:
+                yield ids[at_rank[order & _LOW]]
+            return
         # (count, key) as the index ranks them (then its article id, never reached:
         # keys are unique); the key by its rank, which orders the same. One int for
         # the two: -count * 2**32 + rank (a rank is below 2**31).
         ranked = [(-count << 32) | ranks[p] for p, count in shared.items() if count >= floor]
         ranked.sort()
         found = 0
-        published = doc.published
         for order in ranked[: limit * 3]:
             p = at_rank[order & _LOW]
             if abs(times[p] - published) <= window_seconds:
@@ -199,6 +206,46 @@ class RoundPostings:
                 found += 1
                 if found == limit:
                     return
+
+    def _ranked_near(
+        self, shared: dict[int, int], floor: float, published: float, window: float, take: int
+    ) -> list[int] | None:
+        """What the ranking gives within ``window`` among its first ``take`` (in order,
+        as ints), read from the few positions within the window (a run of positions:
+        they are in time order): one is among the first ``take`` when fewer rank before
+        it, by a higher count or the same and a lower key rank. None when the window
+        holds the whole round or more than ``take`` of ``shared`` (a burst)."""
+        if self.span <= window:  # every position within the window of each (a burst)
+            return None
+        ranks, times = self.ranks, self.times
+        lo = bisect_left(times, published - window)
+        hi = bisect_right(times, published + window, lo)
+        # Widened while the window's own test says within (the two bounds may round
+        # otherwise); a position the test refuses is dropped below: wider is safe.
+        while lo > 0 and abs(times[lo - 1] - published) <= window:
+            lo -= 1
+        while hi < len(times) and abs(times[hi] - published) <= window:
+            hi += 1
+        near = [p for p in shared if lo <= p < hi] if hi - lo < len(times) else None
+        if near is None or len(near) > take:
+            return None
+        found: list[int] = []
+        counts: list[int] = []  # every count, highest first, once one is needed
+        tied: list[int] = []  # the key ranks of those at the take-th count, ascending
+        for p in near:
+            count, rank = shared[p], ranks[p]
+            if not (count >= floor and abs(times[p] - published) <= window):
+                continue
+            counts = counts or sorted(shared.values(), reverse=True)
+            if len(counts) > take and count <= counts[take - 1]:
+                if count < counts[take - 1]:
+                    continue
+                tied = tied or sorted([ranks[q] for q, c in shared.items() if c == count])
+                if counts.index(count) + bisect_left(tied, rank) >= take:
+                    continue
+            found.append((-count << 32) | rank)
+        found.sort()
+        return found
 
     def _blocking_parts(self, doc: Doc) -> tuple[list[Sequence[int]], Chosen]:
         """The postings of the doc's blocking keys: the index's own selection
@@ -268,9 +315,11 @@ class IdentityTable:
     digests that gives them (~30 bytes a key, no object per key). :meth:`finish` drops
     the table and the digests and lists each key's positions (CSR: ~8 bytes a key)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 0) -> None:
+        """``size``: the keys expected at most (the table is made big enough for them
+        at once, not grown to it: a grown table's slots are all placed again)."""
         self.digests = bytearray()  # 16 bytes a key, in key number order
-        self.slots = array("i", bytes(4 * 64))  # key number + 1, 0: empty
+        self.slots = array("i", bytes(4 * 64 << max(0, (2 * size - 1).bit_length() - 6)))
         self.of_position = array("i")  # each position's key number, -1: none
         self.starts = array("i")  # once finished: where each key's positions start
         self.flat = array("i")  # once finished: the positions, key after key

@@ -30,6 +30,7 @@ the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may
 from __future__ import annotations
 
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -75,7 +76,9 @@ def sweep(
     ``make_pass`` builds the whole-round pass over some docs; ``candidates``: looked up
     per article."""
     order = unsettled_by_time(clusterer.db)
-    postings = RoundPostings(clusterer.df, lambda: unsettled_key_ranks(clusterer.db))
+    postings = RoundPostings(
+        clusterer.df, lambda: unsettled_key_ranks(clusterer.db), size=len(order[0])
+    )
     # Docs read for the postings and published within the long window of the round's
     # oldest: the scoring holds all of them at once before it decides anything, so
     # keeping them from the first read costs no more memory and spares building each
@@ -159,6 +162,7 @@ class _Sweep:
         self.closest: dict[int, tuple[float, str, PairScore, Doc]] = {}
         self.parent: dict[int, int] = {}  # connected sets of pairs at the threshold
         self.newest: dict[int, float] = {}  # root -> its newest article's time
+        self.loaded: deque[int] = deque()  # articles loaded, not yet past the window
         self.members: dict[int, list[int]] = {}  # root -> its articles
         self.done: list[int] = []  # articles whose set is complete, to decide
         self.taken = StoryIds()  # every story id the pass gave: a bitmap (issue 20)
@@ -182,6 +186,7 @@ class _Sweep:
         self.parent[article_id] = article_id
         self.newest[article_id] = doc.published
         self.members[article_id] = [article_id]
+        self.loaded.append(article_id)
 
     def _score_until(self, waiting: list[Doc], before: float) -> list[Doc]:
         """Score the waiting docs published before ``before`` (every candidate they
@@ -259,9 +264,17 @@ class _Sweep:
         """Every set whose newest article is more than the long window before the
         newest scored article is complete: decided, a batch at a time."""
         limit = scored_to - self.reach
-        for root in [r for r, t in self.newest.items() if t < limit]:
-            del self.newest[root]
-            self.done += self.members.pop(root)
+        # Only a set whose newest article the limit just passed can be complete now
+        # (articles load in time order: those it passed are the first loaded), and
+        # the sets go in the order of their roots' loading, as ``newest`` holds them.
+        loaded, newest, docs, complete = self.loaded, self.newest, self.docs, []
+        while loaded and docs[loaded[0]].published < limit:
+            root = self._find(loaded.popleft())
+            if newest.get(root, limit) < limit:
+                del newest[root]
+                complete.append(docs[root])
+        for root_doc in sorted(complete, key=canonical):
+            self.done += self.members.pop(root_doc.article_id)
         if len(self.done) >= BATCH or (self.done and scored_to == float("inf")):
             self._decide()
 
