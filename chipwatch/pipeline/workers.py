@@ -221,9 +221,12 @@ def _warm(entities: tuple[EntityConfig, ...]) -> bool:
     from chipwatch.pipeline.prepare import warm
 
     try:
-        warm(entities)
         for module in _PARSER_MODULES:
             importlib.import_module(module)
+    except Exception:  # a worker imports it for itself and reports any real trouble
+        pass
+    try:
+        warm(entities)
     except Exception:  # a worker builds for itself and reports any real trouble
         return False
     return True
