@@ -17,7 +17,6 @@ import asyncio
 import copyreg
 import dataclasses
 import functools
-import importlib
 import multiprocessing
 import operator
 import os
@@ -64,9 +63,8 @@ class ParserPool:
 
         ``first_import``: the store is new, so every feed brings articles to prepare.
         The tagger and the action grammar's automata are then built here, once, before
-        the fork, and dropped here after it (see :func:`~.prepare.warm`), and the parser
-        imported (kept: ~5 MB), instead of in every worker; a poll of an existing store
-        (most unchanged) never builds them.
+        the fork, and dropped here after it (see :func:`~.prepare.warm`), instead of
+        in every worker; a poll of an existing store (most unchanged) never builds them.
         """
         if self.workers > 1 and self._executor is None and threading.active_count() == 1:
             warmed = first_import and self.entities is not None and _warm(self.entities)
@@ -211,20 +209,10 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-_PARSER_MODULES = ("chipwatch.ingest.parse.feed", "chipwatch.ingest.parse.fastpath.parse")
-
-
 def _warm(entities: tuple[EntityConfig, ...]) -> bool:
-    """:func:`~.prepare.warm`, and the parser imported (its fast path, lxml and
-    feedparser: ~0.15 s of CPU, ~5 MB, which every worker paid on its first feed of a
-    first import); False if it failed (each worker then builds its own)."""
+    """:func:`~.prepare.warm`; False if it failed (each worker then builds its own)."""
     from chipwatch.pipeline.prepare import warm
 
-    try:
-        for module in _PARSER_MODULES:
-            importlib.import_module(module)
-    except Exception:  # a worker imports it for itself and reports any real trouble
-        pass
     try:
         warm(entities)
     except Exception:  # a worker builds for itself and reports any real trouble
