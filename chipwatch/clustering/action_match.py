@@ -78,10 +78,11 @@ class ActionMatcher:
         split = len(title) if title else -1
         folded, index = fold_with_map(text)
         found = self.scanner.scan(folded, language_mask(lang))
-        if not any(n in self.anchors for n in found):
+        anchors = self.anchors.keys()
+        if anchors.isdisjoint(found):
             return []
         article = Reading(self, folded, index, split, lang, found, matches)
-        return article.mentions(sorted(n for n in article.found if n in self.anchors))
+        return article.mentions(sorted(anchors & article.found.keys()))
 
 
 def _verb_final(lang: str) -> bool | None:

@@ -75,12 +75,27 @@ def encode(features: DocFeatures) -> bytes:
     """The stored form of ``features`` (see the module doc); :class:`Unkept` (a
     ``ValueError``) when they cannot be."""
     actions = features.actions
-    lists = (features.words, features.numbers, features.names, features.actors)
-    if "" in features.entities or any("" in items for items in lists):
+    words, numbers, names, actors = (
+        features.words,
+        features.numbers,
+        features.names,
+        features.actors,
+    )
+    if "" in features.entities or "" in words or "" in numbers or "" in names or "" in actors:
         raise Unkept("an empty string in a list")
     entities = [part for pair in features.entities.items() for part in pair]
-    where = {id(mention): i for i, mention in enumerate(actions)}
-    primary = [str(_position(mention, where, actions)) for mention in features.primary]
+    if features.primary:
+        where = {id(mention): i for i, mention in enumerate(actions)}
+        primary = [str(_position(mention, where, actions)) for mention in features.primary]
+    else:
+        primary = []
+    # A separator inside a string would add one: the counts tell (in C, at once).
+    units = _joins(entities, words, numbers, names, actors, primary)
+    texts = []
+    for mention in actions:
+        texts.append(_action(mention))
+        if mention.objects:  # name US kind, US between two pairs, US before the list
+            units += len(mention.objects) * 2 - 1
     payload = RS.join(
         (
             features.lang,
@@ -89,20 +104,16 @@ def encode(features: DocFeatures) -> bytes:
             features.url,
             features.guid,
             US.join(entities),
-            US.join(features.words),
-            US.join(features.numbers),
-            US.join(features.names),
-            GS.join([_action(mention) for mention in actions]),
+            US.join(words),
+            US.join(numbers),
+            US.join(names),
+            GS.join(texts),
             US.join(primary),
             repr(features.slack),
             features.credit,
             features.host,
-            US.join(features.actors),
+            US.join(actors),
         )
-    )
-    # A separator inside a string would add one: the counts tell (in C, at once).
-    units = _joins(entities, *lists, primary) + sum(
-        _joins(mention.objects) * 2 + (1 if mention.objects else 0) for mention in actions
     )
     if (
         payload.count(RS) != _FIELDS - 1
@@ -148,12 +159,23 @@ def _joins(*lists: Collection[object]) -> int:
 
 def _action(mention: ActionMention) -> str:
     obj = mention.object
-    if "" in (name for pair in mention.objects for name in pair):
+    objects = [part for pair in mention.objects for part in pair] if mention.objects else []
+    if "" in objects:
         raise Unkept("an empty object name")
     flags = f"{mention.planned:d}{mention.lead:d}{obj is None:d}"
-    objects = US.join([part for pair in mention.objects for part in pair])
-    fields = (mention.action, obj or "", flags, mention.field, str(mention.start))
-    return FS.join((*fields, str(mention.end), mention.rule, objects, mention.framed))
+    return FS.join(
+        (
+            mention.action,
+            obj or "",
+            flags,
+            mention.field,
+            str(mention.start),
+            str(mention.end),
+            mention.rule,
+            US.join(objects),
+            mention.framed,
+        )
+    )
 
 
 def _position(mention: ActionMention, where: dict[int, int], actions: tuple[object, ...]) -> int:

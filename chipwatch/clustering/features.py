@@ -92,7 +92,7 @@ def doc_features(article: Article, matches: Sequence[EntityMatch]) -> DocFeature
         numbers=frozenset(number_keys(text, lang)),
         names=_names(article, title, matches, entities, titled=titled),
         actions=mentions,
-        primary=primary(mentions, titled=titled),
+        primary=primary(mentions, titled=titled) if mentions else (),
         slack=DATE_SLACK_SECONDS if date_is_imprecise(article) else 0.0,
         credit=wire_credit(summary),
         host=link_host(article.url),

@@ -108,7 +108,7 @@ def word_counts(text: str, lang: str) -> list[int]:
             found.append(tens + _CJK_DIGITS.get(match.group(2), 0))
         return [n for n in found if n >= 10]
     table = _TABLES.get(base)
-    if table is None or not any(word in text for word in _NEEDED[base]):
+    if table is None or not any(map(text.__contains__, _NEEDED[base])):
         return []
     pattern, values = table
     return [v for v in (_value(m.group(), base, values) for m in pattern.finditer(text)) if v]
