@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate
 
 from chipwatch import __version__
-from chipwatch.builtcache import build_key, cached
+from chipwatch.builtcache import BASE_SOURCES, build_key, cached
 from chipwatch.clustering.action_grammar import (
     CJK,
     LANGUAGES,
@@ -40,28 +40,13 @@ Keys = dict[str, dict[tuple[int, bool, bool, bool], int]]
 # the scanner imports, tests/test_builtcache.py checks) and the version. Their bytes key
 # the keys kept on disk (chipwatch.builtcache).
 BUILT_FROM = (
-    "__init__.py",
-    "clustering/__init__.py",
     "clustering/action_drafts.py",
     "clustering/action_grammar.py",
     "clustering/action_match.py",
     "clustering/action_reading.py",
     "clustering/action_words.py",
     "clustering/actions.toml",
-    "clustering/signals.py",
-    "config",
-    "alerts/__init__.py",
-    "alerts/channels",
-    "alerts/events.py",
-    "query/__init__.py",
-    "query/grammar.py",
-    "builtcache.py",
-    "errors.py",
-    "matchfold.py",
-    "model.py",
-    "textsafe.py",
-    "timeutil.py",
-    "words.py",
+    *BASE_SOURCES,
 )
 
 

@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chipwatch import __version__
-from chipwatch.builtcache import build_key, cached
+from chipwatch.builtcache import BASE_SOURCES, build_key, cached
 from chipwatch.entities.automaton import BACKEND, Automaton
 from chipwatch.entities.data import (
     apply_user_entities,
@@ -86,25 +86,7 @@ _BUILDING = threading.Lock()
 # What the tables derive from, besides the user's entity tables: these files (the data
 # and every module the tagger imports, tests/test_builtcache.py checks) and the version.
 # Their bytes key the tables kept on disk (chipwatch.builtcache).
-BUILT_FROM = (
-    "__init__.py",
-    "entities",
-    "config",
-    "alerts/__init__.py",
-    "alerts/channels",
-    "alerts/events.py",
-    "clustering/__init__.py",
-    "clustering/signals.py",
-    "query/__init__.py",
-    "query/grammar.py",
-    "builtcache.py",
-    "errors.py",
-    "matchfold.py",
-    "model.py",
-    "textsafe.py",
-    "timeutil.py",
-    "words.py",
-)
+BUILT_FROM = ("entities", *BASE_SOURCES)
 
 
 class Tagger(Scan):
