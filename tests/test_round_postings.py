@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from chipwatch.clustering.candidates import MAX_POSTINGS, CandidateIndex, Doc
 from chipwatch.clustering.docfreq import DocumentFrequencies
-from chipwatch.clustering.round_postings import IdentityTable, RoundPostings, key_ranks
+from chipwatch.clustering.round_postings import TOO_COMMON, IdentityTable, RoundPostings, key_ranks
 from chipwatch.clustering.settle_plan import canonical
 
 DAY = 86400.0
@@ -211,6 +211,8 @@ def test_labelled_first_import_gets_the_candidates_of_the_former_round_postings(
             return iter(found)
 
     monkeypatch.setattr(settle_sweep, "RoundPostings", Both)
+    # Gathered by the pass itself (not as the articles were written: round_gather).
+    monkeypatch.setattr(settle_sweep, "in_canonical_order", lambda *args: None)
     run_order(labelled_set(), "poll")
     assert len(asked) > 100 and sum(asked) > 100  # the sweep ran, and found candidates
 
@@ -249,3 +251,52 @@ def test_round_postings_refuse_key_ranks_that_are_not_a_ranking() -> None:
         compact.add(doc)
     with pytest.raises(ValueError, match="not a ranking"):
         next(compact.iter_candidates(docs[0], window_seconds=DAY, limit=3), None)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_postings_gathered_in_any_order_and_reordered_are_the_rounds(seed: int) -> None:
+    # Session 31: a first import's clusterer gathers the postings in the order the
+    # writer meets the articles (round_gather); the pass moves each to its canonical
+    # position. The same arrays, lists, stand-ins, identities and candidates as the
+    # postings gathered in canonical order.
+    from chipwatch.clustering.round_gather import Gathered, reorder
+
+    docs = _docs(700, seed)
+    whole, compact = _both(docs)
+    met = docs[:]
+    random.Random(seed).shuffle(met)
+    gathered = Gathered(compact.df, key_ranks(docs))
+    for doc in met:
+        gathered.add(doc)
+    postings = gathered.postings
+    assert postings is not None
+    at = {doc.article_id: g for g, doc in enumerate(met)}
+    reorder(postings, [at[doc.article_id] for doc in docs])
+    assert postings.ids == compact.ids and postings.times == compact.times
+    for mine, theirs in zip(postings.lists, compact.lists, strict=True):
+        assert mine == theirs  # an int, an ascending list, or a stand-in
+        assert {k for k, v in mine.items() if v is TOO_COMMON} == {
+            k for k, v in theirs.items() if v is TOO_COMMON
+        }
+    for doc in docs:
+        expected = whole.candidates(doc, window_seconds=5 * DAY, limit=12)
+        assert list(postings.iter_candidates(doc, window_seconds=5 * DAY, limit=12)) == expected
+    list(compact.iter_candidates(docs[0], window_seconds=DAY, limit=1))  # completes it
+    for mine, theirs in zip(postings.identities, compact.identities, strict=True):
+        for p in range(len(docs)):
+            assert list(mine.sharing(p)) == list(theirs.sharing(p))
+    assert any(list(t.sharing(p)) for t in compact.identities for p in range(len(docs)))
+
+
+def test_gathered_postings_are_spoiled_by_an_article_met_twice() -> None:
+    from chipwatch.clustering.round_gather import Gathered
+
+    docs = _docs(20, 3)
+    gathered = Gathered(DocumentFrequencies(), key_ranks(docs))
+    for doc in docs:
+        gathered.add(doc)
+    assert gathered.postings is not None and len(gathered.postings) == 20
+    gathered.add(docs[4])  # rewritten in the round: its first features are gathered
+    assert gathered.postings is None
+    gathered.add(docs[5])
+    assert gathered.postings is None

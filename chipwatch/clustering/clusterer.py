@@ -37,6 +37,7 @@ from chipwatch.clustering.features import DocFeatures
 from chipwatch.clustering.first_window import FirstWindow
 from chipwatch.clustering.recording import Decision as Decision  # re-exported
 from chipwatch.clustering.recording import write_decision
+from chipwatch.clustering.round_gather import Gathered
 from chipwatch.clustering.scoring import PairScore, Rules, score_pair
 from chipwatch.clustering.signals import merged_weights
 from chipwatch.config import ClusterConfig
@@ -47,6 +48,7 @@ from chipwatch.store.clustering import (
     mark_unsettled_many,
     newest_clustered,
     placement,
+    unsettled_key_ranks,
 )
 from chipwatch.store.feature_df import write_feature_df
 from chipwatch.store.merged import live_story_id
@@ -121,6 +123,8 @@ class Clusterer:
         # store): None until :meth:`place` asks, again after each settle pass.
         self.first_import: bool | None = None
         self.first_window = FirstWindow(self.rules.long_window)
+        # A first import's round postings, gathered as it is written (.round_gather).
+        self.gathered: Gathered | None = None
         self.reload()
 
     # ---- index
@@ -275,6 +279,7 @@ class Clusterer:
         store again, and its window starts afresh."""
         self.first_import = None
         self.first_window = FirstWindow(self.rules.long_window)
+        self.gathered = None
 
     def before_edit(self, article_id: int) -> None:
         """An article is about to be rewritten: when it waits for the settle pass and
@@ -306,6 +311,9 @@ class Clusterer:
         first = self.is_first_import()
         if first:
             self.first_window.note(doc.published, self.pending, self.unkept)
+            if self.gathered is None:
+                self.gathered = Gathered(self.df, lambda: unsettled_key_ranks(self.db))
+            self.gathered.add(doc)
         if (
             article_id in self.pending
             or len(self.pending) < self.max_pending

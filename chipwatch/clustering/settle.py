@@ -66,6 +66,7 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
     """Decide again for every unsettled article and the stories it touches; write what
     changed (in the caller's transaction)."""
     db = clusterer.db
+    gathered = clusterer.gathered  # (forgotten by ``settled``)
     clusterer.settled()
     ids = unsettled_ids(db)
     if not ids:
@@ -75,7 +76,13 @@ def settle(clusterer: Clusterer, *, now: datetime) -> SettleResult:
         del ids  # the sweep reads the round itself, in its order: not held through it
         clusterer.df.freeze()
         drifted(clusterer)  # as the whole-round pass would note it
-        return sweep(clusterer, now=now, make_pass=SettlePass, candidates=SETTLE_CANDIDATES)
+        return sweep(
+            clusterer,
+            now=now,
+            make_pass=SettlePass,
+            candidates=SETTLE_CANDIDATES,
+            gathered=gathered,
+        )
     docs = _round_docs(clusterer, ids)
     free = {i: d for i, d in docs.items() if i not in locked}
     clusterer.df.freeze()

@@ -29,7 +29,6 @@ the labelled set, realnews, and ``tests/test_clustered_once.py``); story ids may
 
 from __future__ import annotations
 
-from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -39,6 +38,7 @@ from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.pair_score import ALLOWED, SCORE, VETOES, PairScore
+from chipwatch.clustering.round_gather import READ, Gathered, Order, in_canonical_order
 from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import score_values
 from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, StoryIds, canonical
@@ -48,8 +48,7 @@ from chipwatch.store.clustering import unsettled_by_time, unsettled_key_ranks
 if TYPE_CHECKING:
     from chipwatch.clustering.clusterer import Clusterer
 
-# Articles read from the store at a time, and decided (written) at a time.
-SLICE = 1000
+# Articles decided (written) at a time.
 BATCH = 2000
 
 
@@ -64,33 +63,41 @@ class Deciding(Protocol):
     def decide(self) -> tuple[Plan, int]: ...
 
 
-# The round in published order: ids, and whether each shares the previous one's time.
-Order = tuple["array[int]", bytearray]
 MakePass = Callable[["Clusterer", CandidateIndex, dict[int, Doc]], Deciding]
 
 
 def sweep(
-    clusterer: Clusterer, *, now: datetime, make_pass: MakePass, candidates: int
+    clusterer: Clusterer,
+    *,
+    now: datetime,
+    make_pass: MakePass,
+    candidates: int,
+    gathered: Gathered | None = None,
 ) -> SettleResult:
     """Settle a first import (see the module doc); the rarities are frozen already.
     ``make_pass`` builds the whole-round pass over some docs; ``candidates``: looked up
-    per article."""
+    per article; ``gathered``: the round's postings as its articles were written
+    (:mod:`.round_gather`), used when they are exactly the round."""
     order = unsettled_by_time(clusterer.db)
-    postings = RoundPostings(
-        clusterer.df, lambda: unsettled_key_ranks(clusterer.db), size=len(order[0])
-    )
-    # Docs read for the postings and published within the long window of the round's
-    # oldest: the scoring holds all of them at once before it decides anything, so
-    # keeping them from the first read costs no more memory and spares building each
-    # one again (a burst, every article within a few days, is read once).
     early: dict[int, Doc] = {}
-    until: float | None = None
-    for doc in _docs(clusterer, order):
-        postings.add(doc)
-        if until is None:
-            until = doc.published + clusterer.rules.long_window
-        if doc.published <= until and doc.article_id not in clusterer.pending:
-            early[doc.article_id] = doc
+    postings = in_canonical_order(clusterer.db, gathered, order)
+    if postings is not None:
+        until = postings.times[0] + clusterer.rules.long_window if len(postings) else None
+    else:
+        postings = RoundPostings(
+            clusterer.df, lambda: unsettled_key_ranks(clusterer.db), size=len(order[0])
+        )
+        # Docs read for the postings and published within the long window of the
+        # round's oldest: the scoring holds all of them at once before it decides
+        # anything, so keeping them from the first read costs no more memory and spares
+        # building each one again (a burst, every article within a few days, is read once).
+        until = None
+        for doc in _docs(clusterer, order):
+            postings.add(doc)
+            if until is None:
+                until = doc.published + clusterer.rules.long_window
+            if doc.published <= until and doc.article_id not in clusterer.pending:
+                early[doc.article_id] = doc
     _release(clusterer, until)
     # The round's docs and postings (a burst's every doc) live until the sweep ends,
     # and the sweep makes no cyclic garbage: the collector is kept quiet meanwhile.
@@ -123,7 +130,7 @@ def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = Non
     ids, same = order
     start = 0
     while start < len(ids):
-        end = min(start + SLICE, len(ids))
+        end = min(start + READ, len(ids))
         while end < len(ids) and same[end]:
             end += 1
         chunk = ids[start:end]

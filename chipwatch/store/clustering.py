@@ -207,12 +207,32 @@ def keep_features(db: Database, items: Sequence[tuple[int, bytes]]) -> None:
 
 
 KeptRow = tuple[int, int | None, int, str, str, bytes]
+# An article waiting for the pass whose kept features the pass reads (see kept_features).
+_SERVED = (
+    "u.features IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article_texts t WHERE "
+    "t.url = a.url AND a.url != '' AND t.analysed = 1 AND t.status = 'ok')"
+)
 _KEPT = (
     "SELECT a.id, a.story_id, a.feed_id, a.published, a.key, u.features FROM unsettled u "
-    "JOIN articles a ON a.id = u.article_id WHERE u.features IS NOT NULL AND NOT EXISTS "
-    "(SELECT 1 FROM article_texts t WHERE t.url = a.url AND a.url != '' AND t.analysed = 1 "
-    "AND t.status = 'ok') AND u.article_id IN "
+    f"JOIN articles a ON a.id = u.article_id WHERE {_SERVED} AND u.article_id IN "
 )
+
+
+def unkept_count(db: Database) -> int:
+    """Articles waiting for the settle pass whose features it computes again (none
+    kept, or a page text clustering reads): :func:`kept_features` leaves them out."""
+    sql = f"SELECT COUNT(*) FROM unsettled u JOIN articles a ON a.id = u.article_id WHERE NOT ({_SERVED})"
+    return int(db.conn.execute(sql).fetchone()[0])
+
+
+def round_keys(db: Database, ids: Sequence[int]) -> dict[int, str]:
+    """The given articles' keys, by id."""
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        part = list(ids[start : start + 500])
+        sql = f"SELECT id, key FROM articles WHERE id IN ({','.join('?' * len(part))})"
+        found.update((int(i), str(k)) for i, k in db.conn.execute(sql, part))
+    return found
 
 
 def kept_features(db: Database, ids: Sequence[int]) -> list[KeptRow]:
