@@ -29,19 +29,35 @@ store). Otherwise, and after anything rolled back, it gathers them itself as bef
 from __future__ import annotations
 
 from array import array
-
-from sqlite_utils import Database
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from chipwatch.clustering.candidates import Doc
 from chipwatch.clustering.docfreq import DocumentFrequencies
 from chipwatch.clustering.round_postings import RankedIds, RoundPostings
 from chipwatch.store.clustering import round_keys, unkept_count
 
-# Articles the pass reads from the store at a time (``settle_sweep._docs``), and the
-# slices this orders alike.
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+# Articles the pass reads from the store at a time (:func:`slices`).
 READ = 1000
 # The round in published order: ids, and whether each shares the previous one's time.
 Order = tuple["array[int]", bytearray]
+
+
+def slices(order: Order) -> Iterator[tuple[int, int]]:
+    """The round read ``READ`` articles at a time, as ``(start, end)``: a slice never
+    splits one published time, so sorting each slice on (published, key, id) sorts
+    the whole (the pass's canonical order)."""
+    ids, same = order
+    start = 0
+    while start < len(ids):
+        end = min(start + READ, len(ids))
+        while end < len(ids) and same[end]:
+            end += 1
+        yield start, end
+        start = end
 
 
 class Gathered:
@@ -69,7 +85,7 @@ def in_canonical_order(
     """The gathered postings with their positions in the pass's canonical order, when
     they are exactly the round in ``order`` (see the module doc); else None."""
     postings = gathered.postings if gathered is not None else None
-    ids, same = order
+    ids = order[0]
     if postings is None or len(postings) != len(ids) or postings.complete:
         return None
     assert gathered is not None
@@ -78,18 +94,13 @@ def in_canonical_order(
     at = {article_id: g for g, article_id in enumerate(postings.ids)}
     times = postings.times
     canonical: list[int] = []  # gathered positions, in canonical order
-    start = 0
-    while start < len(ids):
-        end = min(start + READ, len(ids))
-        while end < len(ids) and same[end]:
-            end += 1
+    for start, end in slices(order):
         keys = round_keys(db, ids[start:end])
         if len(keys) != end - start:
             return None
         part = [at[i] for i in ids[start:end]]
         part.sort(key=lambda g: (times[g], keys[postings.ids[g]], postings.ids[g]))
         canonical += part
-        start = end
     reorder(postings, canonical)
     return postings
 

@@ -38,7 +38,7 @@ from chipwatch.clustering.candidates import CandidateIndex, Doc
 from chipwatch.clustering.collector import quiet_collector
 from chipwatch.clustering.documents import docs_by_ids
 from chipwatch.clustering.pair_score import ALLOWED, SCORE, VETOES, PairScore
-from chipwatch.clustering.round_gather import READ, Gathered, Order, in_canonical_order
+from chipwatch.clustering.round_gather import Gathered, Order, in_canonical_order, slices
 from chipwatch.clustering.round_postings import RoundPostings
 from chipwatch.clustering.scoring import score_values
 from chipwatch.clustering.settle_plan import Link, PairKey, Plan, SettleResult, StoryIds, canonical
@@ -123,23 +123,17 @@ def _release(clusterer: Clusterer, until: float | None) -> None:
 
 
 def _docs(clusterer: Clusterer, order: Order, early: dict[int, Doc] | None = None) -> Iterator[Doc]:
-    """The round's docs in canonical order, read a slice at a time (a slice never
-    splits one published time, so sorting each slice sorts the whole). ``early``: docs
-    already read, each handed out once (then forgotten)."""
+    """The round's docs in canonical order, read a slice at a time (:func:`.round_gather.slices`,
+    each sorted). ``early``: docs already read, each handed out once (then forgotten)."""
     early = {} if early is None else early
-    ids, same = order
-    start = 0
-    while start < len(ids):
-        end = min(start + READ, len(ids))
-        while end < len(ids) and same[end]:
-            end += 1
+    ids = order[0]
+    for start, end in slices(order):
         chunk = ids[start:end]
         kept = {i: clusterer.pending[i] for i in chunk if i in clusterer.pending}
         kept.update((i, early.pop(i)) for i in chunk if i in early)
         missing = [i for i in chunk if i not in kept]
         loaded = docs_by_ids(clusterer.db, missing) if missing else []
         yield from sorted([*kept.values(), *loaded], key=canonical)
-        start = end
 
 
 class _Sweep:
